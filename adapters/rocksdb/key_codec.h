@@ -1,0 +1,47 @@
+// Key layout of the loyalty database. One RocksDB database, one column family
+// per kind of record; values are loyalty.store.v1 messages (proto/store.proto).
+//
+//   column family  key                                     value
+//   -------------  --------------------------------------  -----------------------
+//   customers      customer_id (raw bytes)                  store.v1.Customer
+//   cards          card (raw bytes)                         customer_id (raw bytes)
+//   txns           transaction_id (raw bytes)               store.v1.Txn
+//   ledger         u8 len | customer_id | u64 seq (BE)      store.v1.LedgerEntry
+//   budgets        campaign id (raw bytes)                  reserved for campaign budgets
+//   meta           "schema_version"                         decimal kSchemaVersion
+//
+// The ledger key sorts a customer's entries together, in sequence order, and
+// the length prefix keeps "ab"+seq from colliding with "a"+"b..."; ids are at
+// most limits::kIdBytesMax (64) bytes, so one length byte suffices.
+//
+// Contract: changing a layout is a schema change (store_codec::kSchemaVersion).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "engine/status.h"
+
+namespace loyalty::store_keys {
+
+inline constexpr const char* kCustomers = "customers";
+inline constexpr const char* kCards = "cards";
+inline constexpr const char* kTxns = "txns";
+inline constexpr const char* kLedger = "ledger";
+inline constexpr const char* kBudgets = "budgets";
+inline constexpr const char* kMeta = "meta";
+inline constexpr const char* kSchemaVersionKey = "schema_version";
+
+// Precondition: customer_id is 1..255 bytes.
+std::string LedgerKey(std::string_view customer_id, uint64_t seq);
+// The prefix every ledger key of the customer starts with.
+std::string LedgerPrefix(std::string_view customer_id);
+
+struct LedgerKeyParts {
+  std::string customer_id;
+  uint64_t seq = 0;
+};
+Result<LedgerKeyParts> ParseLedgerKey(std::string_view key);
+
+}  // namespace loyalty::store_keys

@@ -1,0 +1,182 @@
+#include "adapters/rocksdb/store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/cache.h>
+#include <rocksdb/write_batch.h>
+
+#include "adapters/rocksdb/key_codec.h"
+#include "proto/store_codec.h"
+
+namespace loyalty {
+
+struct WriteSet::Handles {
+  rocksdb::ColumnFamilyHandle* customers = nullptr;
+  rocksdb::ColumnFamilyHandle* cards = nullptr;
+  rocksdb::ColumnFamilyHandle* txns = nullptr;
+  rocksdb::ColumnFamilyHandle* ledger = nullptr;
+  rocksdb::ColumnFamilyHandle* budgets = nullptr;
+  rocksdb::ColumnFamilyHandle* meta = nullptr;
+};
+
+namespace {
+
+Status FromRocks(const rocksdb::Status& s, const std::string& what) {
+  if (s.ok()) return Status::Ok();
+  if (s.IsCorruption()) return Status::Corruption(what + ": " + s.ToString());
+  return Status::IoError(what + ": " + s.ToString());
+}
+
+rocksdb::Slice AsSlice(std::string_view v) { return {v.data(), v.size()}; }
+
+rocksdb::Options MakeOptions(const StoreOptions& o) {
+  rocksdb::Options opts;
+  opts.create_if_missing = true;
+  opts.create_missing_column_families = true;
+  opts.IncreaseParallelism(2);
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(o.block_cache_bytes);
+  opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return opts;
+}
+
+}  // namespace
+
+WriteSet::WriteSet() : batch_(std::make_unique<rocksdb::WriteBatch>()) {}
+WriteSet::~WriteSet() = default;
+WriteSet::WriteSet(WriteSet&&) noexcept = default;
+WriteSet& WriteSet::operator=(WriteSet&&) noexcept = default;
+
+void WriteSet::PutCustomer(const CustomerState& s) {
+  LOYALTY_CHECK(batch_->Put(handles_->customers, s.customer_id, store_codec::EncodeCustomer(s)).ok());
+}
+void WriteSet::PutCard(std::string_view card, std::string_view customer_id) {
+  LOYALTY_CHECK(batch_->Put(handles_->cards, AsSlice(card), AsSlice(customer_id)).ok());
+}
+void WriteSet::PutTxn(const TxnRecord& t, TimeMs stored_at_ms) {
+  LOYALTY_CHECK(batch_->Put(handles_->txns, t.transaction_id,
+                            store_codec::EncodeTxn(t, stored_at_ms)).ok());
+}
+void WriteSet::PutLedger(const LedgerEntry& e) {
+  LOYALTY_CHECK(batch_->Put(handles_->ledger, store_keys::LedgerKey(e.customer_id, e.seq),
+                            store_codec::EncodeLedgerEntry(e)).ok());
+}
+bool WriteSet::empty() const { return batch_->Count() == 0; }
+void WriteSet::Clear() { batch_->Clear(); }
+
+Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
+  const std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName,
+      store_keys::kCustomers, store_keys::kCards, store_keys::kTxns, store_keys::kLedger,
+      store_keys::kBudgets, store_keys::kMeta};
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  for (const std::string& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> hs;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(MakeOptions(options), options.path, cfs, &hs, &raw);
+  if (!s.ok()) return FromRocks(s, "open database at " + options.path);
+  std::unique_ptr<rocksdb::DB> db(raw);
+  db->DestroyColumnFamilyHandle(hs[0]);  // the default family is unused
+  auto h = std::make_unique<WriteSet::Handles>(
+      WriteSet::Handles{hs[1], hs[2], hs[3], hs[4], hs[5], hs[6]});
+  std::unique_ptr<Store> store(new Store(options, std::move(db), std::move(h)));
+
+  // Schema: stamp a new database; refuse one written by a newer schema.
+  auto version = store->Get(store->handles_->meta, store_keys::kSchemaVersionKey);
+  if (!version.ok()) return version.status();
+  if (!version->has_value()) {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    s = store->db_->Put(wo, store->handles_->meta, store_keys::kSchemaVersionKey,
+                        std::to_string(store_codec::kSchemaVersion));
+    if (!s.ok()) return FromRocks(s, "write schema version");
+  } else if (std::stoul(**version) > store_codec::kSchemaVersion) {
+    return Status::Invalid("database at " + options.path + " has schema version " + **version +
+                           "; this build reads up to " +
+                           std::to_string(store_codec::kSchemaVersion));
+  }
+  return store;
+}
+
+Store::Store(StoreOptions options, std::unique_ptr<rocksdb::DB> db,
+             std::unique_ptr<WriteSet::Handles> handles)
+    : options_(std::move(options)), handles_(std::move(handles)), db_(std::move(db)) {}
+
+Store::~Store() {
+  for (auto* h : {handles_->customers, handles_->cards, handles_->txns, handles_->ledger,
+                  handles_->budgets, handles_->meta}) {
+    db_->DestroyColumnFamilyHandle(h);
+  }
+  (void)db_->Close();
+}
+
+WriteSet Store::NewWriteSet() const {
+  WriteSet w;
+  w.handles_ = handles_.get();
+  return w;
+}
+
+Status Store::Commit(WriteSet& writes) {
+  LOYALTY_CHECK(writes.handles_ == handles_.get());
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  return FromRocks(db_->Write(wo, writes.batch_.get()), "commit");
+}
+
+Result<std::optional<std::string>> Store::Get(rocksdb::ColumnFamilyHandle* cf,
+                                              std::string_view key) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf, AsSlice(key), &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocks(s, "read");
+  return std::optional<std::string>(std::move(value));
+}
+
+Result<std::optional<CustomerState>> Store::GetCustomer(std::string_view customer_id) const {
+  auto bytes = Get(handles_->customers, customer_id);
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) return std::optional<CustomerState>();
+  auto state = store_codec::DecodeCustomer(**bytes);
+  if (!state.ok()) return state.status();
+  return std::optional<CustomerState>(std::move(*state));
+}
+
+Result<std::optional<std::string>> Store::GetCustomerIdForCard(std::string_view card) const {
+  return Get(handles_->cards, card);
+}
+
+Result<std::optional<TxnRecord>> Store::GetTxn(std::string_view transaction_id) const {
+  auto bytes = Get(handles_->txns, transaction_id);
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) return std::optional<TxnRecord>();
+  auto txn = store_codec::DecodeTxn(**bytes, std::string(transaction_id));
+  if (!txn.ok()) return txn.status();
+  return std::optional<TxnRecord>(std::move(*txn));
+}
+
+Status Store::ForEachCustomer(const std::function<Status(const CustomerState&)>& visit) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_->customers));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    auto state = store_codec::DecodeCustomer(std::string_view(it->value().data(), it->value().size()));
+    if (!state.ok()) return state.status();
+    if (Status s = visit(*state); !s.ok()) return s;
+  }
+  return FromRocks(it->status(), "scan customers");
+}
+
+Status Store::ForEachLedgerEntry(std::string_view customer_id,
+                                 const std::function<Status(const LedgerEntry&)>& visit) const {
+  const std::string prefix = store_keys::LedgerPrefix(customer_id);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_->ledger));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    auto key = store_keys::ParseLedgerKey(std::string_view(it->key().data(), it->key().size()));
+    if (!key.ok()) return key.status();
+    auto entry = store_codec::DecodeLedgerEntry(
+        std::string_view(it->value().data(), it->value().size()), key->customer_id, key->seq);
+    if (!entry.ok()) return entry.status();
+    if (Status s = visit(*entry); !s.ok()) return s;
+  }
+  return FromRocks(it->status(), "scan ledger");
+}
+
+}  // namespace loyalty

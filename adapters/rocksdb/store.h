@@ -1,0 +1,93 @@
+// Store: the system of record. One RocksDB database with the column families
+// of key_codec.h.
+//
+// Durability: Commit writes one WriteBatch atomically; with options.sync (the
+// default) the WAL is fsynced before Commit returns, so whatever Commit
+// acknowledged survives a crash of the process or the machine. With sync off,
+// a machine crash may lose the last moments of commits (process crashes lose
+// nothing: the WAL is in the OS page cache).
+//
+// Thread safety: all methods may be called from several threads at once
+// (RocksDB is). A WriteSet belongs to one thread until committed.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "engine/decision.h"
+#include "engine/status.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace loyalty {
+
+struct StoreOptions {
+  std::string path;                 // directory; created if missing
+  bool sync = true;                 // fsync the WAL on every Commit
+  std::size_t block_cache_bytes = 64 << 20;  // default 64 MiB
+};
+
+// The writes of one or more events, applied all or nothing by Commit.
+class WriteSet {
+ public:
+  WriteSet();
+  ~WriteSet();
+  WriteSet(WriteSet&&) noexcept;
+  WriteSet& operator=(WriteSet&&) noexcept;
+
+  void PutCustomer(const CustomerState& state);
+  void PutCard(std::string_view card, std::string_view customer_id);
+  void PutTxn(const TxnRecord& txn, TimeMs stored_at_ms);
+  void PutLedger(const LedgerEntry& entry);
+  bool empty() const;
+  void Clear();
+
+ private:
+  friend class Store;
+  struct Handles;
+  std::unique_ptr<rocksdb::WriteBatch> batch_;
+  const Handles* handles_ = nullptr;  // set by Store::NewWriteSet
+};
+
+class Store {
+ public:
+  // Opens or creates the database; refuses a schema newer than this build.
+  static Result<std::unique_ptr<Store>> Open(const StoreOptions& options);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  WriteSet NewWriteSet() const;
+  Status Commit(WriteSet& writes);
+
+  Result<std::optional<CustomerState>> GetCustomer(std::string_view customer_id) const;
+  Result<std::optional<std::string>> GetCustomerIdForCard(std::string_view card) const;
+  Result<std::optional<TxnRecord>> GetTxn(std::string_view transaction_id) const;
+
+  // Visits every customer / one customer's ledger in key order. Stops at the
+  // first non-ok Status returned by `visit` and returns it.
+  Status ForEachCustomer(const std::function<Status(const CustomerState&)>& visit) const;
+  Status ForEachLedgerEntry(std::string_view customer_id,
+                            const std::function<Status(const LedgerEntry&)>& visit) const;
+
+  const StoreOptions& options() const { return options_; }
+
+ private:
+  Store(StoreOptions options, std::unique_ptr<rocksdb::DB> db,
+        std::unique_ptr<WriteSet::Handles> handles);
+  Result<std::optional<std::string>> Get(rocksdb::ColumnFamilyHandle* cf,
+                                         std::string_view key) const;
+
+  StoreOptions options_;
+  std::unique_ptr<WriteSet::Handles> handles_;
+  std::unique_ptr<rocksdb::DB> db_;
+};
+
+}  // namespace loyalty

@@ -1,0 +1,72 @@
+// CustomerState: everything the engine knows about one customer, the unit a
+// shard reads, decides on and writes back whole.
+//
+// Invariants (checked by CheckState and by `loyalty check`):
+//   - every lot has points > 0 and earned_at <= spendable_from <= expires_at
+//     (expires_at == 0 means never);
+//   - balance() == sum of the customer's ledger entries;
+//   - version grows by exactly one per stored change.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/event.h"
+#include "engine/status.h"
+
+namespace loyalty {
+
+// A parcel of points earned together. Spent and expired in whole or part.
+struct Lot {
+  int64_t points = 0;           // remaining in this lot, > 0
+  TimeMs earned_at_ms = 0;
+  TimeMs spendable_from_ms = 0;  // pending until then
+  TimeMs expires_at_ms = 0;      // 0: never expires
+  std::string source_transaction_id;
+  friend bool operator==(const Lot&, const Lot&) = default;
+};
+
+struct CustomerState {
+  std::string customer_id;
+  std::vector<std::string> cards;
+  TimeMs enrolled_at_ms = 0;
+  std::optional<Date> birthday;
+  uint64_t version = 0;           // 1 after enrolment, +1 per stored change
+  uint64_t next_ledger_seq = 1;   // sequence of the next ledger entry
+  std::vector<Lot> lots;          // ordered by expires_at (never-expiring last)
+  int64_t debt_points = 0;        // points owed after a return beyond balance
+  int64_t lifetime_points = 0;    // all points ever earned, net of reversals
+  std::string tier;
+  // Behaviour (grows with the "knowing the customer" work).
+  int64_t visits = 0;
+  int64_t spend_minor = 0;        // net of returns
+  TimeMs first_purchase_ms = 0;
+  TimeMs last_purchase_ms = 0;
+
+  int64_t balance() const;  // sum of lots minus debt
+  friend bool operator==(const CustomerState&, const CustomerState&) = default;
+};
+
+// Balances as of `now_ms`, without changing the state.
+struct Balances {
+  int64_t balance = 0;    // spendable + pending - debt
+  int64_t spendable = 0;  // can be redeemed now
+  int64_t pending = 0;    // earned, inside the return window
+  int64_t lifetime = 0;
+  friend bool operator==(const Balances&, const Balances&) = default;
+};
+Balances BalancesAt(const CustomerState& state, TimeMs now_ms);
+
+// The soonest expiry among the lots (0 points / 0 ms when none expire).
+struct NextExpiry {
+  int64_t points = 0;
+  TimeMs at_ms = 0;
+};
+NextExpiry NextExpiryOf(const CustomerState& state);
+
+// Structural invariants that need no ledger; describes the first broken one.
+Status CheckState(const CustomerState& state);
+
+}  // namespace loyalty

@@ -1,0 +1,133 @@
+#include "engine/decide.h"
+
+#include "engine/lots.h"
+
+namespace loyalty {
+
+// Per-kind deciders (decide_*.cc). Each gets a state whose expired lots are
+// already removed, and a result whose ledger holds that expiry entry.
+DecideResult DecideEnroll(const DecideInput& in);
+void DecidePurchase(const DecideInput& in, CustomerState& state, DecideResult& out);
+void DecideReturn(const DecideInput& in, CustomerState& state, DecideResult& out);
+void DecideRedeem(const DecideInput& in, CustomerState& state, DecideResult& out);
+
+namespace {
+
+DecideResult Refuse(Outcome outcome, std::string message, const DecideInput& in) {
+  DecideResult r;
+  r.decision.outcome = outcome;
+  r.decision.message = std::move(message);
+  r.decision.transaction_id = in.event.transaction_id;
+  r.decision.rules_version = in.rules.version;
+  return r;
+}
+
+CustomerState NewCustomer(const Event& e, TimeMs now_ms, const RuleSet& rules) {
+  CustomerState s;
+  s.customer_id = e.customer_id.empty() ? e.card : e.customer_id;
+  s.cards = {e.card};
+  s.enrolled_at_ms = now_ms;
+  s.birthday = e.birthday;
+  s.tier = rules.base_tier;
+  return s;
+}
+
+}  // namespace
+
+DecideResult DecideEnroll(const DecideInput& in) {
+  if (in.customer != nullptr) {
+    DecideResult r = Refuse(Outcome::kAlreadyEnrolled, "card " + in.event.card +
+                                                           " is already enrolled", in);
+    r.decision.customer_id = in.customer->customer_id;
+    Profile p = ViewProfile(*in.customer, in.now_ms);
+    r.decision.balances = p.balances;
+    r.decision.tier = p.state.tier;
+    return r;
+  }
+  DecideResult r;
+  CustomerState s = NewCustomer(in.event, in.now_ms, in.rules);
+  s.version = 1;
+  r.decision.outcome = Outcome::kApplied;
+  r.decision.customer_id = s.customer_id;
+  r.decision.tier = s.tier;
+  r.decision.rules_version = in.rules.version;
+  r.effects.state = std::move(s);
+  r.effects.link_card = true;
+  return r;
+}
+
+DecideResult Decide(const DecideInput& in) {
+  const Event& e = in.event;
+  LOYALTY_CHECK(e.kind != EventKind::kLookup);
+  if (in.prior != nullptr) {
+    if (in.prior->fingerprint == Fingerprint(e)) {
+      DecideResult r;
+      r.replay = true;
+      return r;
+    }
+    return Refuse(Outcome::kDuplicateDifferentPayload,
+                  "transaction " + e.transaction_id +
+                      " was already used with a different payload; use a new transaction id",
+                  in);
+  }
+  if (e.kind == EventKind::kEnroll) return DecideEnroll(in);
+
+  // Purchases enrol an unknown card on the spot (cards are handed out at the
+  // till); returns and redemptions need a customer who exists.
+  CustomerState state;
+  bool new_customer = false;
+  if (in.customer != nullptr) {
+    state = *in.customer;
+  } else if (e.kind == EventKind::kPurchase) {
+    state = NewCustomer(e, in.now_ms, in.rules);
+    new_customer = true;
+  } else {
+    return Refuse(Outcome::kUnknownCard, "card " + e.card + " is not enrolled", in);
+  }
+
+  DecideResult out;
+  out.decision.transaction_id = e.transaction_id;
+  out.decision.customer_id = state.customer_id;
+  out.decision.rules_version = in.rules.version;
+  if (auto expired = ExpireLots(state, in.now_ms)) out.effects.ledger.push_back(*expired);
+
+  switch (e.kind) {
+    case EventKind::kPurchase: DecidePurchase(in, state, out); break;
+    case EventKind::kReturn: DecideReturn(in, state, out); break;
+    case EventKind::kRedeem: DecideRedeem(in, state, out); break;
+    default: LOYALTY_CHECK(false);
+  }
+
+  // Every state-changing event leaves a record, refusals included, so a
+  // retry gets the same answer. State is written when anything in it moved.
+  TxnRecord& rec = out.effects.txn ? *out.effects.txn : out.effects.txn.emplace();
+  rec.transaction_id = e.transaction_id;
+  rec.fingerprint = Fingerprint(e);
+  rec.kind = e.kind;
+  rec.outcome = out.decision.outcome;
+  rec.customer_id = state.customer_id;
+  rec.event_time_ms = e.event_time_ms;
+
+  const bool changed = new_customer || !out.effects.ledger.empty() || out.effects.original ||
+                       out.decision.outcome == Outcome::kApplied;
+  if (changed) {
+    if (new_customer) out.effects.link_card = true;
+    state.version += 1;
+    out.effects.state = state;
+  }
+  const Profile view = ViewProfile(state, in.now_ms);
+  out.decision.balances = view.balances;
+  out.decision.next_expiry = view.next_expiry;
+  out.decision.tier = state.tier;
+  return out;
+}
+
+Profile ViewProfile(const CustomerState& state, TimeMs now_ms) {
+  Profile p{state, {}, {}};
+  (void)ExpireLots(p.state, now_ms);  // a view: the entry is not stored
+  p.balances = BalancesAt(p.state, now_ms);
+  p.next_expiry = NextExpiryOf(p.state);
+  return p;
+}
+
+}  // namespace loyalty

@@ -1,0 +1,58 @@
+// Decide: the pure heart of the engine. Same inputs, same output; no I/O, no
+// clock, no threads. The caller (a shard) loads the inputs, calls Decide,
+// writes `effects` in one atomic batch, and replies only once that batch is
+// durable.
+//
+// Idempotency (DESIGN.md §2 rule 4): when `prior` (the record stored under
+// the event's transaction id) exists, Decide writes nothing: the same payload
+// gives `replay` (send prior->reply byte for byte); another payload gives the
+// kDuplicateDifferentPayload refusal.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/decision.h"
+#include "engine/rules.h"
+
+namespace loyalty {
+
+struct DecideInput {
+  const Event& event;                 // validated (validate.h)
+  const CustomerState* customer;      // nullptr: the card is not enrolled
+  const TxnRecord* prior;             // stored under event.transaction_id
+  const TxnRecord* original;          // Return: the purchase it names
+  const RuleSet& rules;
+  TimeMs now_ms;                      // the server's clock
+};
+
+// Everything to write for one event, all or nothing.
+struct Effects {
+  std::optional<CustomerState> state;   // the customer's new state
+  std::vector<LedgerEntry> ledger;
+  std::optional<TxnRecord> txn;         // stored under event.transaction_id;
+                                        // the caller fills txn->reply
+  std::optional<TxnRecord> original;    // the returned purchase, updated
+  bool link_card = false;               // store card -> customer (enrolment)
+};
+
+struct DecideResult {
+  Decision decision;
+  Effects effects;
+  bool replay = false;  // answer with prior->reply, write nothing
+};
+
+// Precondition: input.event.kind != kLookup (see ViewProfile).
+DecideResult Decide(const DecideInput& input);
+
+// What a cashier sees for a card: the state as of `now_ms` (expired points
+// gone, pending points released), computed without writing anything.
+struct Profile {
+  CustomerState state;
+  Balances balances;
+  NextExpiry next_expiry;
+};
+Profile ViewProfile(const CustomerState& state, TimeMs now_ms);
+
+}  // namespace loyalty

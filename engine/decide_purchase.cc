@@ -1,0 +1,129 @@
+// Purchases earn; returns take back exactly what the returned lines earned.
+#include <algorithm>
+
+#include "engine/decide.h"
+#include "engine/earn.h"
+#include "engine/lots.h"
+#include "engine/money.h"
+
+namespace loyalty {
+
+void DecidePurchase(const DecideInput& in, CustomerState& state, DecideResult& out) {
+  const Event& e = in.event;
+  const int exponent = *CurrencyExponent(in.rules.program.currency);
+  Earning earning = EarnBase(e.lines, in.rules, exponent);
+
+  int64_t basket_minor = 0;
+  TxnRecord& rec = out.effects.txn.emplace();
+  for (std::size_t i = 0; i < e.lines.size(); ++i) {
+    const Line& l = e.lines[i];
+    basket_minor += l.line_total_minor;
+    rec.lines.push_back({l.sku, l.quantity, l.line_total_minor, earning.line_points[i], 0, 0});
+  }
+  if (earning.total > 0) {
+    out.effects.ledger.push_back(EarnLot(state, earning.total, e.transaction_id, "base",
+                                         e.event_time_ms, in.now_ms, in.rules.program));
+  }
+  state.visits += 1;
+  state.spend_minor += basket_minor;
+  if (state.first_purchase_ms == 0) state.first_purchase_ms = e.event_time_ms;
+  state.last_purchase_ms = std::max(state.last_purchase_ms, e.event_time_ms);
+
+  out.decision.outcome = Outcome::kApplied;
+  out.decision.points_earned = earning.total;
+  out.decision.awards = std::move(earning.awards);
+  out.decision.line_points = std::move(earning.line_points);
+}
+
+namespace {
+
+// One return line matched against the original's lines with the same SKU:
+// how many units come back from which original line.
+struct Take {
+  std::size_t line;
+  int64_t quantity;
+};
+
+// Fills `takes` for every returned line, or explains why the return cannot be
+// taken (more units than bought, or already returned).
+std::optional<std::string> MatchLines(const Event& e, const TxnRecord& original,
+                                      std::vector<Take>& takes) {
+  std::vector<int64_t> left(original.lines.size());
+  for (std::size_t i = 0; i < original.lines.size(); ++i) {
+    left[i] = original.lines[i].quantity - original.lines[i].returned_quantity;
+  }
+  for (const Line& r : e.lines) {
+    int64_t want = r.quantity;
+    for (std::size_t i = 0; i < original.lines.size() && want > 0; ++i) {
+      if (original.lines[i].sku != r.sku || left[i] == 0) continue;
+      const int64_t q = std::min(want, left[i]);
+      takes.push_back({i, q});
+      left[i] -= q;
+      want -= q;
+    }
+    if (want > 0) {
+      return "sku " + r.sku + ": returning " + std::to_string(r.quantity) + " but only " +
+             std::to_string(r.quantity - want) + " of it can still be returned from " +
+             original.transaction_id;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void DecideReturn(const DecideInput& in, CustomerState& state, DecideResult& out) {
+  const Event& e = in.event;
+  Decision& d = out.decision;
+  if (in.original == nullptr) {
+    d.outcome = Outcome::kUnknownOriginal;
+    d.message = "no purchase " + e.original_transaction_id + " is on record";
+    return;
+  }
+  if (in.original->kind != EventKind::kPurchase || in.original->outcome != Outcome::kApplied ||
+      in.original->customer_id != state.customer_id) {
+    d.outcome = Outcome::kOriginalNotReturnable;
+    d.message = e.original_transaction_id + " is not a purchase by card " + e.card;
+    return;
+  }
+  std::vector<Take> takes;
+  if (auto why = MatchLines(e, *in.original, takes)) {
+    d.outcome = Outcome::kReturnExceedsPurchase;
+    d.message = *why;
+    return;
+  }
+
+  // Reverse cumulatively, so a line returned in parts gives back exactly its
+  // points once the last unit is back (no drift from rounding each part).
+  TxnRecord original = *in.original;
+  int64_t to_reverse = 0;
+  int64_t refund_minor = 0;
+  for (const Take& t : takes) {
+    TxnLine& l = original.lines[t.line];
+    const int64_t returned = l.returned_quantity + t.quantity;
+    const int64_t points_due = l.points * returned / l.quantity;
+    const int64_t minor_due = l.line_total_minor * returned / l.quantity;
+    const int64_t minor_before = l.line_total_minor * l.returned_quantity / l.quantity;
+    to_reverse += points_due - l.points_reversed;
+    refund_minor += minor_due - minor_before;
+    l.points_reversed = points_due;
+    l.returned_quantity = returned;
+  }
+  int64_t reversed = 0;
+  if (to_reverse > 0) {
+    if (auto entry = ReverseLots(state, to_reverse, e.transaction_id, original.transaction_id,
+                                 in.now_ms, in.rules.program.return_policy, &reversed)) {
+      out.effects.ledger.push_back(*entry);
+    }
+  }
+  state.spend_minor -= refund_minor;
+  d.outcome = Outcome::kApplied;
+  d.points_reversed = reversed;
+  if (reversed < to_reverse) {
+    d.message = std::to_string(to_reverse - reversed) +
+                " points were already spent and are not taken back (return policy)";
+  }
+  out.effects.original = std::move(original);
+}
+
+}  // namespace loyalty

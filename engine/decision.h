@@ -1,0 +1,85 @@
+// Decision: the core's answer to one event, and the writes it implies.
+//
+// Business refusals ("not enough points", "unknown card") are Outcome codes,
+// not errors: the register shows them, nothing is written, and for a
+// state-changing event the refusal is stored under its transaction id so a
+// retry gets the same answer.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/customer_state.h"
+#include "engine/ledger.h"
+
+namespace loyalty {
+
+enum class Outcome : uint8_t {
+  kApplied = 1,
+  kAlreadyEnrolled = 2,
+  kUnknownCard = 3,
+  kDuplicateDifferentPayload = 4,
+  kInsufficientPoints = 5,
+  kBelowMinimumRedemption = 6,
+  kExceedsBasketShare = 7,
+  kUnknownOriginal = 8,        // a return names a purchase the engine never saw
+  kOriginalNotReturnable = 9,  // the original is not a purchase of this card
+  kReturnExceedsPurchase = 10,  // more of a line than was bought (or left)
+};
+const char* OutcomeName(Outcome outcome);
+
+struct RuleAward {
+  std::string rule_id;
+  int64_t points = 0;
+  friend bool operator==(const RuleAward&, const RuleAward&) = default;
+};
+
+struct Decision {
+  Outcome outcome = Outcome::kApplied;
+  std::string message;  // one human sentence for refusals
+  std::string customer_id;
+  std::string transaction_id;
+  int64_t points_earned = 0;
+  int64_t points_spent = 0;
+  int64_t points_reversed = 0;  // taken back by a return
+  int64_t points_refunded = 0;  // spent points given back by a return
+  int64_t discount_minor = 0;   // Redeem: the discount the points buy
+  std::vector<RuleAward> awards;       // why: points per rule
+  std::vector<int64_t> line_points;    // Purchase: points per basket line
+  Balances balances;
+  std::string tier;
+  uint32_t rules_version = 0;
+  NextExpiry next_expiry;
+  friend bool operator==(const Decision&, const Decision&) = default;
+};
+
+// One line of a stored transaction, kept so returns reverse exactly what the
+// line earned and refuse returning it twice.
+struct TxnLine {
+  std::string sku;
+  int64_t quantity = 0;
+  int64_t line_total_minor = 0;
+  int64_t points = 0;
+  int64_t returned_quantity = 0;
+  int64_t points_reversed = 0;
+  friend bool operator==(const TxnLine&, const TxnLine&) = default;
+};
+
+// What is stored under a transaction id: enough to replay the reply and to
+// check a later payload and a later return against it.
+struct TxnRecord {
+  std::string transaction_id;
+  uint64_t fingerprint = 0;
+  EventKind kind = EventKind::kPurchase;
+  Outcome outcome = Outcome::kApplied;
+  std::string customer_id;
+  TimeMs event_time_ms = 0;
+  std::vector<TxnLine> lines;
+  int64_t points_spent = 0;   // Redeem (and a purchase paid with points, later)
+  std::string reply;  // the encoded reply, opaque to the core: replayed byte for byte
+  friend bool operator==(const TxnRecord&, const TxnRecord&) = default;
+};
+
+}  // namespace loyalty

@@ -1,0 +1,75 @@
+// Event: what a register (or the CLI) asks the engine to do, as the core sees
+// it. The wire adapter builds Events from protobuf; the core never sees bytes.
+//
+// Times are milliseconds since the Unix epoch, UTC. Amounts are minor units of
+// `currency`. An Event is validated (validate.h) before Decide sees it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace loyalty {
+
+using TimeMs = int64_t;
+inline constexpr TimeMs kMsPerDay = 24LL * 60 * 60 * 1000;
+
+enum class EventKind : uint8_t {
+  kEnroll = 1,
+  kPurchase = 2,
+  kReturn = 3,
+  kRedeem = 4,
+  kLookup = 5,
+};
+const char* EventKindName(EventKind kind);
+
+// A calendar date without a time zone (a birthday).
+struct Date {
+  int year = 0;  // 0 when unknown (birthdays without a year)
+  int month = 0;  // 1..12
+  int day = 0;    // 1..31
+  friend bool operator==(const Date&, const Date&) = default;
+};
+
+// One basket line. line_total_minor is what the customer paid for the line
+// after discounts; points are earned on it, not on quantity x unit price.
+struct Line {
+  std::string sku;
+  std::string category;
+  std::string brand;
+  int64_t quantity = 0;
+  int64_t unit_price_minor = 0;
+  int64_t line_total_minor = 0;
+  friend bool operator==(const Line&, const Line&) = default;
+};
+
+// A flat record: which fields matter depends on `kind` (see validate.h).
+struct Event {
+  EventKind kind = EventKind::kLookup;
+  std::string transaction_id;           // the register's idempotency key
+  std::string original_transaction_id;  // Return: the purchase being returned
+  std::string card;
+  std::string customer_id;  // Enroll: the chain's own id; empty = the card
+  std::string store_id;
+  std::string register_id;
+  TimeMs event_time_ms = 0;  // the register's clock
+  std::string currency;
+  std::vector<Line> lines;        // Purchase, Return
+  int64_t points = 0;             // Redeem: points to spend
+  int64_t basket_total_minor = 0;  // Redeem: the basket the points pay for
+  std::optional<Date> birthday;   // Enroll
+};
+
+// Whether the event changes state and so needs a transaction id.
+inline bool IsStateChanging(EventKind kind) {
+  return kind == EventKind::kPurchase || kind == EventKind::kReturn ||
+         kind == EventKind::kRedeem;
+}
+
+// A stable 64-bit fingerprint of the event's payload, every field but the
+// event time (a resend may be re-stamped). Same transaction id + different
+// fingerprint = a different payload.
+uint64_t Fingerprint(const Event& event);
+
+}  // namespace loyalty

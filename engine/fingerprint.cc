@@ -1,0 +1,64 @@
+// Fingerprint: FNV-1a 64 over a canonical encoding of the event's payload.
+// The event time is left out on purpose: a register (or a person re-running
+// the CLI) may re-stamp a resend, and it is still the same sale.
+// Each field is length- or width-prefixed so "ab"+"c" differs from "a"+"bc".
+// Stored in transaction records: changing this encoding changes which retries
+// count as "the same payload", so it is versioned by the store schema.
+
+#include "engine/event.h"
+
+namespace loyalty {
+namespace {
+
+class Fnv {
+ public:
+  void Bytes(const void* data, std::size_t n) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (std::size_t i = 0; i < n; ++i) {
+      h_ ^= p[i];
+      h_ *= 1099511628211ULL;
+    }
+  }
+  void Int(int64_t v) {
+    unsigned char b[8];
+    for (int i = 0; i < 8; ++i) b[i] = static_cast<unsigned char>(static_cast<uint64_t>(v) >> (8 * i));
+    Bytes(b, 8);
+  }
+  void Str(const std::string& s) {
+    Int(static_cast<int64_t>(s.size()));
+    Bytes(s.data(), s.size());
+  }
+  uint64_t value() const { return h_; }
+
+ private:
+  uint64_t h_ = 14695981039346656037ULL;
+};
+
+}  // namespace
+
+uint64_t Fingerprint(const Event& e) {
+  Fnv f;
+  f.Int(static_cast<int64_t>(e.kind));
+  f.Str(e.transaction_id);
+  f.Str(e.original_transaction_id);
+  f.Str(e.card);
+  f.Str(e.customer_id);
+  f.Str(e.store_id);
+  f.Str(e.register_id);
+  f.Str(e.currency);
+  f.Int(static_cast<int64_t>(e.lines.size()));
+  for (const Line& l : e.lines) {
+    f.Str(l.sku);
+    f.Str(l.category);
+    f.Str(l.brand);
+    f.Int(l.quantity);
+    f.Int(l.unit_price_minor);
+    f.Int(l.line_total_minor);
+  }
+  f.Int(e.points);
+  f.Int(e.basket_total_minor);
+  f.Int(e.birthday ? e.birthday->year * 10000 + e.birthday->month * 100 + e.birthday->day : -1);
+  return f.value();
+}
+
+}  // namespace loyalty

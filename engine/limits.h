@@ -1,0 +1,56 @@
+// Every bound of the system in one place (DESIGN.md §2 rule 6). Each limit is
+// checked before memory is spent on the thing it bounds. Names end in _max.
+// Changing a limit that is part of the wire contract (frame size) is a
+// protocol change: say so in the changelog.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace loyalty::limits {
+
+// --- Wire -------------------------------------------------------------------
+// Largest frame body (the protobuf message after its varint length).
+inline constexpr std::size_t kFrameBytesMax = 64 * 1024;
+// A varint length of a frame up to kFrameBytesMax needs at most 3 bytes; more
+// than 5 continuation bytes is not a uint32 varint at all.
+inline constexpr std::size_t kFrameLengthPrefixBytesMax = 5;
+// Default connection cap of one server; configurable downwards and upwards.
+inline constexpr std::size_t kConnectionsDefaultMax = 1024;
+// Requests one connection may have in flight before the server stops reading.
+inline constexpr std::size_t kInflightPerConnectionDefaultMax = 64;
+
+// --- Events ------------------------------------------------------------------
+inline constexpr std::size_t kIdBytesMax = 64;            // txn, card, store, sku...
+inline constexpr std::size_t kCategoryBytesMax = 64;
+inline constexpr std::size_t kLinesPerBasketMax = 1000;
+inline constexpr int64_t kQuantityMax = 100'000;
+// 10 million major units per line (1e9 minor with 2 decimals): absurd above.
+inline constexpr int64_t kLineTotalMinorMax = 1'000'000'000;
+inline constexpr int64_t kBasketTotalMinorMax = 10'000'000'000;  // 1e8 major units
+inline constexpr int64_t kPointsPerEventMax = 1'000'000'000;
+// A register clock may run ahead of the server by at most this much.
+inline constexpr int64_t kEventTimeAheadMsMax = 5 * 60 * 1000;
+
+// --- Rules -------------------------------------------------------------------
+// Points per major currency unit, in thousandths (1 point per EUR = 1000).
+inline constexpr int64_t kPointsPerUnitMilliMax = 1'000'000;
+inline constexpr int32_t kPendingDaysMax = 365;
+inline constexpr int32_t kExpiryDaysMax = 36500;
+
+// --- State -------------------------------------------------------------------
+inline constexpr std::size_t kLotsPerCustomerMax = 4096;
+inline constexpr std::size_t kCardsPerCustomerMax = 16;
+
+// --- Pipeline ----------------------------------------------------------------
+inline constexpr std::size_t kShardQueueDefaultMax = 16 * 1024;
+inline constexpr std::size_t kCommitGroupDefaultMax = 512;
+
+// How the limits relate: arithmetic on the largest inputs cannot overflow.
+static_assert(kLinesPerBasketMax * kLineTotalMinorMax >= kBasketTotalMinorMax);
+// Basket total (minor) x points-per-unit (milli) fits in int64.
+static_assert(kBasketTotalMinorMax <= INT64_MAX / kPointsPerUnitMilliMax);
+static_assert(kFrameBytesMax < (1u << 21), "a frame length fits a 3-byte varint");
+static_assert(kQuantityMax * kLinesPerBasketMax < INT32_MAX);
+
+}  // namespace loyalty::limits

@@ -1,0 +1,105 @@
+#include "engine/lots.h"
+
+#include <algorithm>
+
+namespace loyalty {
+namespace {
+
+// Never-expiring lots sort last.
+TimeMs ExpiryKey(const Lot& lot) { return lot.expires_at_ms == 0 ? INT64_MAX : lot.expires_at_ms; }
+
+LedgerEntry NewEntry(CustomerState& state, LedgerKind kind, int64_t points,
+                     const std::string& txn_id, const std::string& rule_id, TimeMs at_ms) {
+  LedgerEntry e;
+  e.customer_id = state.customer_id;
+  e.seq = state.next_ledger_seq++;
+  e.kind = kind;
+  e.points = points;
+  e.transaction_id = txn_id;
+  e.rule_id = rule_id;
+  e.at_ms = at_ms;
+  return e;
+}
+
+void DropEmptyLots(CustomerState& state) {
+  std::erase_if(state.lots, [](const Lot& l) { return l.points == 0; });
+}
+
+// Takes up to `want` points from lots matching `pick`, in lot order.
+int64_t TakeFrom(CustomerState& state, int64_t want, auto pick) {
+  int64_t taken = 0;
+  for (Lot& lot : state.lots) {
+    if (taken == want) break;
+    if (!pick(lot)) continue;
+    const int64_t t = std::min(lot.points, want - taken);
+    lot.points -= t;
+    taken += t;
+  }
+  return taken;
+}
+
+}  // namespace
+
+std::optional<LedgerEntry> ExpireLots(CustomerState& state, TimeMs now_ms) {
+  int64_t expired = 0;
+  for (Lot& lot : state.lots) {
+    if (lot.expires_at_ms != 0 && lot.expires_at_ms <= now_ms) {
+      expired += lot.points;
+      lot.points = 0;
+    }
+  }
+  if (expired == 0) return std::nullopt;
+  DropEmptyLots(state);
+  return NewEntry(state, LedgerKind::kExpire, -expired, "", "expiry", now_ms);
+}
+
+LedgerEntry EarnLot(CustomerState& state, int64_t points, const std::string& txn_id,
+                    const std::string& rule_id, TimeMs earned_at_ms, TimeMs now_ms,
+                    const ProgramRules& program) {
+  LOYALTY_CHECK(points > 0);
+  state.lifetime_points += points;
+  const int64_t to_debt = std::min(points, state.debt_points);
+  state.debt_points -= to_debt;
+  if (points > to_debt) {
+    Lot lot;
+    lot.points = points - to_debt;
+    lot.earned_at_ms = earned_at_ms;
+    lot.spendable_from_ms = earned_at_ms + program.pending_days * kMsPerDay;
+    lot.expires_at_ms = program.expiry_days == 0 ? 0 : earned_at_ms + program.expiry_days * kMsPerDay;
+    lot.source_transaction_id = txn_id;
+    auto at = std::upper_bound(state.lots.begin(), state.lots.end(), lot,
+                               [](const Lot& a, const Lot& b) { return ExpiryKey(a) < ExpiryKey(b); });
+    state.lots.insert(at, std::move(lot));
+  }
+  return NewEntry(state, LedgerKind::kEarn, points, txn_id, rule_id, now_ms);
+}
+
+LedgerEntry SpendLots(CustomerState& state, int64_t points, const std::string& txn_id,
+                      TimeMs now_ms) {
+  const int64_t taken = TakeFrom(state, points, [&](const Lot& l) {
+    return l.spendable_from_ms <= now_ms;
+  });
+  LOYALTY_CHECK(taken == points);
+  DropEmptyLots(state);
+  return NewEntry(state, LedgerKind::kSpend, -points, txn_id, "redeem", now_ms);
+}
+
+std::optional<LedgerEntry> ReverseLots(CustomerState& state, int64_t points,
+                                       const std::string& txn_id, const std::string& original_txn,
+                                       TimeMs now_ms, ReturnPolicy policy, int64_t* reversed) {
+  int64_t taken = TakeFrom(state, points, [&](const Lot& l) {
+    return l.source_transaction_id == original_txn;
+  });
+  taken += TakeFrom(state, points - taken, [](const Lot&) { return true; });
+  DropEmptyLots(state);
+  if (policy == ReturnPolicy::kAllowNegative && taken < points) {
+    state.debt_points += points - taken;
+    taken = points;
+  }
+  state.lifetime_points -= taken;
+  *reversed = taken;
+  if (taken == 0) return std::nullopt;
+  return NewEntry(state, LedgerKind::kReverse, -taken, txn_id, "return", now_ms);
+}
+
+}  // namespace loyalty

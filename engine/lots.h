@@ -1,0 +1,39 @@
+// Operations on a customer's lots. Each one that changes the balance returns
+// the ledger entry it implies (with seq taken from the state), so balance ==
+// sum(ledger) holds by construction. Pure functions on a state value.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "engine/customer_state.h"
+#include "engine/ledger.h"
+#include "engine/rules.h"
+
+namespace loyalty {
+
+// Removes expired points (expires_at <= now); one kExpire entry for all of
+// them, or nullopt when nothing expired.
+std::optional<LedgerEntry> ExpireLots(CustomerState& state, TimeMs now_ms);
+
+// Adds `points` earned by `txn_id` at `earned_at_ms` as a new lot shaped by
+// the program (pending window, expiry); first pays off any debt.
+LedgerEntry EarnLot(CustomerState& state, int64_t points, const std::string& txn_id,
+                    const std::string& rule_id, TimeMs earned_at_ms, TimeMs now_ms,
+                    const ProgramRules& program);
+
+// Spends `points` from spendable lots, soonest expiry first.
+// Precondition: BalancesAt(state, now).spendable >= points.
+LedgerEntry SpendLots(CustomerState& state, int64_t points, const std::string& txn_id,
+                      TimeMs now_ms);
+
+// Takes back up to `points` for a return of `original_txn`: first from the
+// lot that purchase created, then from the soonest-expiring lots; what the
+// lots cannot cover becomes debt under kAllowNegative and is forgiven under
+// kWithinBalance. Returns the entry (nullopt if nothing was taken) and sets
+// `*reversed` to the points actually taken back.
+std::optional<LedgerEntry> ReverseLots(CustomerState& state, int64_t points,
+                                       const std::string& txn_id, const std::string& original_txn,
+                                       TimeMs now_ms, ReturnPolicy policy, int64_t* reversed);
+
+}  // namespace loyalty

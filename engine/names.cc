@@ -1,0 +1,48 @@
+// Stable names of the core's enums: they appear in logs, JSON and reports, so
+// they are part of the contract. Never rename one.
+#include "engine/decision.h"
+#include "engine/event.h"
+#include "engine/ledger.h"
+
+namespace loyalty {
+
+const char* EventKindName(EventKind kind) {
+  switch (kind) {
+    case EventKind::kEnroll: return "enroll";
+    case EventKind::kPurchase: return "purchase";
+    case EventKind::kReturn: return "return";
+    case EventKind::kRedeem: return "redeem";
+    case EventKind::kLookup: return "lookup";
+  }
+  return "unknown";
+}
+
+const char* OutcomeName(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::kApplied: return "applied";
+    case Outcome::kAlreadyEnrolled: return "already_enrolled";
+    case Outcome::kUnknownCard: return "unknown_card";
+    case Outcome::kDuplicateDifferentPayload: return "duplicate_different_payload";
+    case Outcome::kInsufficientPoints: return "insufficient_points";
+    case Outcome::kBelowMinimumRedemption: return "below_minimum_redemption";
+    case Outcome::kExceedsBasketShare: return "exceeds_basket_share";
+    case Outcome::kUnknownOriginal: return "unknown_original";
+    case Outcome::kOriginalNotReturnable: return "original_not_returnable";
+    case Outcome::kReturnExceedsPurchase: return "return_exceeds_purchase";
+  }
+  return "unknown";
+}
+
+const char* LedgerKindName(LedgerKind kind) {
+  switch (kind) {
+    case LedgerKind::kEarn: return "earn";
+    case LedgerKind::kSpend: return "spend";
+    case LedgerKind::kExpire: return "expire";
+    case LedgerKind::kReverse: return "reverse";
+    case LedgerKind::kRefund: return "refund";
+    case LedgerKind::kAdjust: return "adjust";
+  }
+  return "unknown";
+}
+
+}  // namespace loyalty

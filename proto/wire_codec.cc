@@ -1,0 +1,219 @@
+#include "proto/wire_codec.h"
+
+#include <charconv>
+#include <cstdio>
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+namespace loyalty::wire {
+namespace {
+
+Line DecodeLine(const v1::Line& l) {
+  return Line{l.sku(), l.category(), l.brand(), l.quantity(), l.unit_price_minor(),
+              l.line_total_minor()};
+}
+
+template <typename Msg>
+void DecodeLines(const Msg& m, Event* e) {
+  e->lines.reserve(static_cast<std::size_t>(m.lines_size()));
+  for (const auto& l : m.lines()) e->lines.push_back(DecodeLine(l));
+}
+
+v1::Balances EncodeBalances(const Balances& b) {
+  v1::Balances out;
+  out.set_balance(b.balance);
+  out.set_spendable(b.spendable);
+  out.set_pending(b.pending);
+  out.set_lifetime(b.lifetime);
+  return out;
+}
+
+int ParseInt(std::string_view s) {
+  int v = -1;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size()) return -1;
+  return v;
+}
+
+std::optional<v1::Error> DecodePurchase(const v1::Purchase& p, Event* e) {
+  e->kind = EventKind::kPurchase;
+  e->transaction_id = p.transaction_id();
+  e->store_id = p.store_id();
+  e->register_id = p.register_id();
+  e->card = p.card();
+  e->event_time_ms = p.event_time_ms();
+  e->currency = p.currency();
+  DecodeLines(p, e);
+  if (p.total_minor() != 0) {
+    int64_t sum = 0;
+    for (const Line& l : e->lines) sum += l.line_total_minor;
+    if (sum != p.total_minor()) {
+      return MakeError(v1::INVALID_FIELD, "total_minor",
+                       "is " + std::to_string(p.total_minor()) +
+                           " but the lines add up to " + std::to_string(sum));
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+v1::Error MakeError(v1::ErrorCode code, std::string field, std::string message) {
+  v1::Error err;
+  err.set_code(code);
+  err.set_field(std::move(field));
+  err.set_message(std::move(message));
+  return err;
+}
+
+std::optional<v1::Error> DecodeRequest(const v1::Request& r, Event* e) {
+  switch (r.body_case()) {
+    case v1::Request::kEnroll: {
+      e->kind = EventKind::kEnroll;
+      e->card = r.enroll().card();
+      e->customer_id = r.enroll().customer_id();
+      if (!r.enroll().birthday().empty()) {
+        e->birthday = ParseBirthday(r.enroll().birthday());
+        if (!e->birthday) {
+          return MakeError(v1::INVALID_FIELD, "birthday",
+                           "'" + r.enroll().birthday() + "' is not YYYY-MM-DD or --MM-DD");
+        }
+      }
+      return std::nullopt;
+    }
+    case v1::Request::kPurchase:
+      return DecodePurchase(r.purchase(), e);
+    case v1::Request::kPurchaseReturn: {
+      const v1::Return& p = r.purchase_return();
+      e->kind = EventKind::kReturn;
+      e->transaction_id = p.transaction_id();
+      e->original_transaction_id = p.original_transaction_id();
+      e->store_id = p.store_id();
+      e->register_id = p.register_id();
+      e->card = p.card();
+      e->event_time_ms = p.event_time_ms();
+      e->currency = p.currency();
+      DecodeLines(p, e);
+      return std::nullopt;
+    }
+    case v1::Request::kRedeem: {
+      const v1::Redeem& p = r.redeem();
+      e->kind = EventKind::kRedeem;
+      e->transaction_id = p.transaction_id();
+      e->store_id = p.store_id();
+      e->register_id = p.register_id();
+      e->card = p.card();
+      e->event_time_ms = p.event_time_ms();
+      e->currency = p.currency();
+      e->points = p.points();
+      e->basket_total_minor = p.basket_total_minor();
+      return std::nullopt;
+    }
+    case v1::Request::kLookup:
+      e->kind = EventKind::kLookup;
+      e->card = r.lookup().card();
+      return std::nullopt;
+    case v1::Request::BODY_NOT_SET:
+      break;
+  }
+  return MakeError(v1::UNKNOWN_MESSAGE, "body",
+                   "the request carries no message this server knows (protocol loyalty.v1)");
+}
+
+v1::Decision EncodeDecision(const Decision& d) {
+  v1::Decision out;
+  out.set_outcome(static_cast<v1::Outcome>(d.outcome));
+  out.set_message(d.message);
+  out.set_customer_id(d.customer_id);
+  out.set_transaction_id(d.transaction_id);
+  out.set_points_earned(d.points_earned);
+  out.set_points_spent(d.points_spent);
+  out.set_points_reversed(d.points_reversed);
+  out.set_points_refunded(d.points_refunded);
+  out.set_discount_minor(d.discount_minor);
+  for (const RuleAward& a : d.awards) {
+    v1::RuleAward* w = out.add_awards();
+    w->set_rule_id(a.rule_id);
+    w->set_points(a.points);
+  }
+  for (int64_t p : d.line_points) out.add_line_points(p);
+  *out.mutable_balances() = EncodeBalances(d.balances);
+  out.set_tier(d.tier);
+  out.set_rules_version(d.rules_version);
+  out.set_next_expiry_points(d.next_expiry.points);
+  out.set_next_expiry_ms(d.next_expiry.at_ms);
+  return out;
+}
+
+v1::Profile EncodeProfile(const Profile& p) {
+  v1::Profile out;
+  const CustomerState& s = p.state;
+  out.set_customer_id(s.customer_id);
+  for (const std::string& c : s.cards) out.add_cards(c);
+  out.set_enrolled_at_ms(s.enrolled_at_ms);
+  if (s.birthday) out.set_birthday(FormatBirthday(*s.birthday));
+  *out.mutable_balances() = EncodeBalances(p.balances);
+  out.set_tier(s.tier);
+  out.set_next_expiry_points(p.next_expiry.points);
+  out.set_next_expiry_ms(p.next_expiry.at_ms);
+  out.set_visits(s.visits);
+  out.set_spend_minor(s.spend_minor);
+  out.set_last_purchase_ms(s.last_purchase_ms);
+  out.set_version(s.version);
+  return out;
+}
+
+std::optional<v1::Error> OutcomeAsError(const Decision& d) {
+  if (d.outcome == Outcome::kUnknownCard) {
+    return MakeError(v1::UNKNOWN_CARD, "card", d.message);
+  }
+  if (d.outcome == Outcome::kDuplicateDifferentPayload) {
+    return MakeError(v1::DUPLICATE_DIFFERENT_PAYLOAD, "transaction_id", d.message);
+  }
+  return std::nullopt;
+}
+
+std::string SerializeDecisionReply(uint64_t request_id, std::string_view decision_bytes) {
+  // Reply { request_id = 1 (varint); decision = 2 (length-delimited) }.
+  std::string out;
+  {
+    google::protobuf::io::StringOutputStream raw(&out);
+    google::protobuf::io::CodedOutputStream coded(&raw);
+    coded.WriteTag(1 << 3 | 0);
+    coded.WriteVarint64(request_id);
+    coded.WriteTag(2 << 3 | 2);
+    coded.WriteVarint32(static_cast<uint32_t>(decision_bytes.size()));
+    coded.WriteRaw(decision_bytes.data(), static_cast<int>(decision_bytes.size()));
+  }
+  return out;
+}
+
+std::optional<Date> ParseBirthday(std::string_view t) {
+  Date d;
+  if (t.size() == 7 && t.substr(0, 2) == "--" && t[4] == '-') {
+    d.month = ParseInt(t.substr(2, 2));
+    d.day = ParseInt(t.substr(5, 2));
+  } else if (t.size() == 10 && t[4] == '-' && t[7] == '-') {
+    d.year = ParseInt(t.substr(0, 4));
+    d.month = ParseInt(t.substr(5, 2));
+    d.day = ParseInt(t.substr(8, 2));
+    if (d.year <= 0) return std::nullopt;
+  } else {
+    return std::nullopt;
+  }
+  if (!IsValidDate(d)) return std::nullopt;
+  return d;
+}
+
+std::string FormatBirthday(const Date& d) {
+  char buf[16];
+  if (d.year == 0) {
+    std::snprintf(buf, sizeof buf, "--%02d-%02d", d.month, d.day);
+  } else {
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", d.year, d.month, d.day);
+  }
+  return buf;
+}
+
+}  // namespace loyalty::wire

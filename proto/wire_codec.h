@@ -1,0 +1,40 @@
+// Translation between the wire contract (loyalty.v1) and the core's types.
+// Decoding does the wire-level checks (body present, total matches lines,
+// birthday format); ValidateEvent (engine) does the rest.
+//
+// Thread safety: free functions on values.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "engine/decide.h"
+#include "engine/validate.h"
+#include "loyalty/v1/wire.pb.h"
+
+namespace loyalty::wire {
+
+// Builds the core event for a request. On failure returns the Error to send
+// (UNKNOWN_MESSAGE when no body is set, INVALID_FIELD otherwise).
+std::optional<v1::Error> DecodeRequest(const v1::Request& request, Event* event);
+
+v1::Decision EncodeDecision(const Decision& decision);
+v1::Profile EncodeProfile(const Profile& profile);
+
+// The outcomes that travel as errors rather than decisions (DESIGN.md §5):
+// unknown card and duplicate-with-different-payload. nullopt for the others.
+std::optional<v1::Error> OutcomeAsError(const Decision& decision);
+
+v1::Error MakeError(v1::ErrorCode code, std::string field, std::string message);
+
+// A Reply whose decision is `decision_bytes` exactly as stored, so a retry
+// gets the first answer byte for byte with its own request id.
+std::string SerializeDecisionReply(uint64_t request_id, std::string_view decision_bytes);
+
+// "YYYY-MM-DD" or "--MM-DD" (no year) to a Date; nullopt when malformed.
+std::optional<Date> ParseBirthday(std::string_view text);
+std::string FormatBirthday(const Date& date);
+
+}  // namespace loyalty::wire

@@ -1,0 +1,220 @@
+// loyalty: the command line client of a running loyaltyd.
+//
+//   loyalty --server 127.0.0.1:7070 purchase --txn T-1 --store S1 --card 4242
+//           --amount 12.34 --currency EUR
+//   loyalty --server 127.0.0.1:7070 lookup --card 4242 --json
+//
+// Exit codes: 0 applied (or a profile), 1 refused or an error reply, 2 bad
+// usage, 3 the server could not be reached.
+#include <chrono>
+#include <iostream>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+
+#include "adapters/net/client.h"
+#include "engine/money.h"
+#include "tools/loyalty/render.h"
+
+namespace loyalty::cli {
+namespace {
+
+struct Common {
+  std::string server = "127.0.0.1:7070";
+  bool json = false;
+  int64_t timeout_ms = 5000;
+  std::string txn, original, store, register_id, card, currency = "EUR", amount, basket;
+  std::string customer_id, birthday;
+  std::vector<std::string> lines;
+  int64_t points = 0;
+  int64_t time_ms = 0;
+};
+
+int64_t NowMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// "SKU,CATEGORY,QTY,UNIT_PRICE[,LINE_TOTAL[,BRAND]]"; prices as decimals.
+Result<v1::Line> ParseLine(const std::string& text, int exponent) {
+  std::vector<std::string> f;
+  std::stringstream ss(text);
+  for (std::string part; std::getline(ss, part, ',');) f.push_back(part);
+  if (f.size() < 4 || f.size() > 6) {
+    return Status::Invalid("--line '" + text + "': expected SKU,CATEGORY,QTY,UNIT_PRICE[,LINE_TOTAL[,BRAND]]");
+  }
+  v1::Line line;
+  line.set_sku(f[0]);
+  line.set_category(f[1]);
+  int64_t qty = 0;
+  try {
+    std::size_t used = 0;
+    qty = std::stoll(f[2], &used);
+    if (used != f[2].size()) throw std::invalid_argument(f[2]);
+  } catch (const std::exception&) {
+    return Status::Invalid("--line '" + text + "': quantity '" + f[2] + "' is not a whole number");
+  }
+  line.set_quantity(qty);
+  auto unit = ParseDecimalMinor(f[3], exponent);
+  if (!unit.ok()) return Status::Invalid("--line '" + text + "': unit price " + unit.status().message());
+  line.set_unit_price_minor(*unit);
+  line.set_line_total_minor(*unit * qty);
+  if (f.size() >= 5 && !f[4].empty()) {
+    auto total = ParseDecimalMinor(f[4], exponent);
+    if (!total.ok()) return Status::Invalid("--line '" + text + "': line total " + total.status().message());
+    line.set_line_total_minor(*total);
+  }
+  if (f.size() == 6) line.set_brand(f[5]);
+  return line;
+}
+
+// The currency's exponent for parsing amounts; the server judges the rest.
+int ExponentOf(const std::string& currency) { return CurrencyExponent(currency).value_or(2); }
+
+template <typename Msg>
+Status AddLines(const Common& c, Msg* msg) {
+  for (const std::string& l : c.lines) {
+    auto line = ParseLine(l, ExponentOf(c.currency));
+    if (!line.ok()) return line.status();
+    *msg->add_lines() = *line;
+  }
+  return Status::Ok();
+}
+
+Result<v1::Request> BuildPurchase(const Common& c) {
+  v1::Request r;
+  v1::Purchase* p = r.mutable_purchase();
+  p->set_transaction_id(c.txn);
+  p->set_store_id(c.store);
+  p->set_register_id(c.register_id);
+  p->set_card(c.card);
+  p->set_event_time_ms(c.time_ms != 0 ? c.time_ms : NowMs());
+  p->set_currency(c.currency);
+  if (Status s = AddLines(c, p); !s.ok()) return s;
+  if (!c.amount.empty()) {
+    auto amount = ParseDecimalMinor(c.amount, ExponentOf(c.currency));
+    if (!amount.ok()) return Status::Invalid("--amount: " + amount.status().message());
+    if (c.lines.empty()) {  // an unitemised basket: one line for the whole amount
+      v1::Line* l = p->add_lines();
+      l->set_sku("BASKET");
+      l->set_quantity(1);
+      l->set_unit_price_minor(*amount);
+      l->set_line_total_minor(*amount);
+    } else {
+      p->set_total_minor(*amount);  // the server checks it against the lines
+    }
+  }
+  if (p->lines_size() == 0) return Status::Invalid("purchase needs --amount or at least one --line");
+  return r;
+}
+
+Result<v1::Request> BuildReturn(const Common& c) {
+  v1::Request r;
+  v1::Return* p = r.mutable_purchase_return();
+  p->set_transaction_id(c.txn);
+  p->set_original_transaction_id(c.original);
+  p->set_store_id(c.store);
+  p->set_register_id(c.register_id);
+  p->set_card(c.card);
+  p->set_event_time_ms(c.time_ms != 0 ? c.time_ms : NowMs());
+  p->set_currency(c.currency);
+  if (Status s = AddLines(c, p); !s.ok()) return s;
+  return r;
+}
+
+Result<v1::Request> BuildRedeem(const Common& c) {
+  v1::Request r;
+  v1::Redeem* p = r.mutable_redeem();
+  p->set_transaction_id(c.txn);
+  p->set_store_id(c.store);
+  p->set_register_id(c.register_id);
+  p->set_card(c.card);
+  p->set_event_time_ms(c.time_ms != 0 ? c.time_ms : NowMs());
+  p->set_currency(c.currency);
+  p->set_points(c.points);
+  auto basket = ParseDecimalMinor(c.basket, ExponentOf(c.currency));
+  if (!basket.ok()) return Status::Invalid("--basket: " + basket.status().message());
+  p->set_basket_total_minor(*basket);
+  return r;
+}
+
+int Send(const Common& c, Result<v1::Request> request) {
+  if (!request.ok()) {
+    std::cerr << "loyalty: " << request.status().message() << "\n";
+    return 2;
+  }
+  auto client = net::Client::Connect(c.server, c.timeout_ms);
+  if (!client.ok()) {
+    std::cerr << "loyalty: " << client.status().message() << "\n";
+    return 3;
+  }
+  auto reply = (*client)->Call(std::move(*request));
+  if (!reply.ok()) {
+    std::cerr << "loyalty: " << reply.status().message() << "\n";
+    return 3;
+  }
+  if (c.json) std::cout << ReplyToJson(*reply).dump() << "\n";
+  else std::cout << ReplyToText(*reply) << "\n";
+  return ExitCodeFor(*reply);
+}
+
+void AddSaleOptions(CLI::App* cmd, Common& c, bool lines) {
+  cmd->add_option("--txn", c.txn, "transaction id (the retry key)")->required();
+  cmd->add_option("--store", c.store, "store id")->required();
+  cmd->add_option("--register", c.register_id, "register id");
+  cmd->add_option("--card", c.card, "card number")->required();
+  cmd->add_option("--currency", c.currency, "ISO 4217 code (default EUR)");
+  cmd->add_option("--time-ms", c.time_ms, "event time, ms since the epoch (default: now)");
+  if (lines) {
+    cmd->add_option("--line", c.lines, "SKU,CATEGORY,QTY,UNIT_PRICE[,LINE_TOTAL[,BRAND]] (repeatable)");
+  }
+}
+
+}  // namespace
+}  // namespace loyalty::cli
+
+int main(int argc, char** argv) {
+  using namespace loyalty::cli;
+  Common c;
+  CLI::App app{"loyalty: talk to a running loyaltyd"};
+  app.require_subcommand(1);
+  app.add_option("--server", c.server, "HOST:PORT of loyaltyd (default 127.0.0.1:7070)");
+  app.add_flag("--json", c.json, "print one JSON object per reply");
+  app.add_option("--timeout-ms", c.timeout_ms, "how long to wait for a reply (default 5000)");
+
+  auto* enroll = app.add_subcommand("enroll", "enrol a card");
+  enroll->add_option("--card", c.card, "card number")->required();
+  enroll->add_option("--customer", c.customer_id, "the chain's customer id (default: the card)");
+  enroll->add_option("--birthday", c.birthday, "YYYY-MM-DD or --MM-DD");
+
+  auto* purchase = app.add_subcommand("purchase", "record a sale and earn points");
+  AddSaleOptions(purchase, c, true);
+  purchase->add_option("--amount", c.amount, "basket total, e.g. 12.34 (checked against --line totals)");
+
+  auto* ret = app.add_subcommand("return", "return lines of an earlier purchase");
+  AddSaleOptions(ret, c, true);
+  ret->add_option("--original", c.original, "transaction id of the purchase")->required();
+
+  auto* redeem = app.add_subcommand("redeem", "pay part of a basket with points");
+  AddSaleOptions(redeem, c, false);
+  redeem->add_option("--points", c.points, "points to spend")->required();
+  redeem->add_option("--basket", c.basket, "basket total, e.g. 40.00")->required();
+
+  auto* lookup = app.add_subcommand("lookup", "show a card's balances and tier");
+  lookup->add_option("--card", c.card, "card number")->required();
+
+  CLI11_PARSE(app, argc, argv);
+  if (enroll->parsed()) {
+    loyalty::v1::Request r;
+    r.mutable_enroll()->set_card(c.card);
+    r.mutable_enroll()->set_customer_id(c.customer_id);
+    r.mutable_enroll()->set_birthday(c.birthday);
+    return Send(c, r);
+  }
+  if (purchase->parsed()) return Send(c, BuildPurchase(c));
+  if (ret->parsed()) return Send(c, BuildReturn(c));
+  if (redeem->parsed()) return Send(c, BuildRedeem(c));
+  loyalty::v1::Request r;
+  r.mutable_lookup()->set_card(c.card);
+  return Send(c, r);
+}

@@ -1,0 +1,83 @@
+#include "tools/pipeline/pipeline.h"
+
+#include <functional>
+
+#include "engine/validate.h"
+#include "proto/wire_codec.h"
+#include "tools/pipeline/shard.h"
+
+namespace loyalty {
+namespace {
+
+std::string ErrorBytes(uint64_t request_id, const v1::Error& error) {
+  v1::Reply reply;
+  reply.set_request_id(request_id);
+  *reply.mutable_error() = error;
+  return reply.SerializeAsString();
+}
+
+}  // namespace
+
+Pipeline::Pipeline(Store& store, std::shared_ptr<const RuleSet> rules, PipelineOptions options,
+                   ClockFn clock)
+    : store_(store), options_(options), clock_(std::move(clock)), rules_(std::move(rules)),
+      claims_(std::make_unique<TxnClaims>()) {
+  LOYALTY_CHECK(options_.shards >= 1);
+  for (std::size_t i = 0; i < options_.shards; ++i) {
+    shards_.push_back(std::make_unique<Shard>(store_, *claims_, options_.queue_max,
+                                              options_.group_max, options_.cached_customers_max));
+  }
+}
+
+Pipeline::~Pipeline() { Stop(); }
+
+void Pipeline::Handle(v1::Request request, ReplyFn reply) {
+  const uint64_t id = request.request_id();
+  Work work;
+  work.request_id = id;
+  work.rules = rules_.load();
+  work.now_ms = clock_();
+  if (auto error = wire::DecodeRequest(request, &work.event)) {
+    rejected_ += 1;
+    reply(ErrorBytes(id, *error));
+    return;
+  }
+  if (auto bad = ValidateEvent(work.event, *work.rules, work.now_ms)) {
+    rejected_ += 1;
+    reply(ErrorBytes(id, wire::MakeError(v1::INVALID_FIELD, bad->field, bad->field + ": " + bad->reason)));
+    return;
+  }
+  Shard& shard = *shards_[std::hash<std::string>{}(work.event.card) % shards_.size()];
+  work.reply = reply;
+  if (!shard.Enqueue(std::move(work))) {
+    rejected_ += 1;
+    reply(ErrorBytes(id, wire::MakeError(v1::OVERLOADED, "",
+                                         "the engine is at capacity; retry with backoff")));
+  }
+}
+
+void Pipeline::SetRules(std::shared_ptr<const RuleSet> rules) { rules_.store(std::move(rules)); }
+
+std::shared_ptr<const RuleSet> Pipeline::rules() const { return rules_.load(); }
+
+void Pipeline::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  for (auto& s : shards_) s->Stop();
+}
+
+PipelineStats Pipeline::stats() const {
+  PipelineStats st;
+  st.rejected = rejected_.load();
+  for (const auto& s : shards_) {
+    const ShardCounters& c = s->counters();
+    st.events += c.events.load();
+    st.groups += c.groups.load();
+    st.grouped_events += c.grouped_events.load();
+    st.commit_failures += c.commit_failures.load();
+    st.replays += c.replays.load();
+  }
+  return st;
+}
+
+}  // namespace loyalty

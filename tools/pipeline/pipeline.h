@@ -1,0 +1,82 @@
+// Pipeline: the engine's event path between the network and the store
+// (DESIGN.md §2). It decodes and validates a request on the network thread,
+// routes it by card to one of N shards, and each shard, on its own thread:
+//   loads the customer (shard memory, else RocksDB), checks the transaction
+//   id, calls the pure core's Decide, stages the writes in the group's one
+//   WriteBatch; when its queue is empty or the group is full it commits the
+//   batch (WAL fsynced) and only then sends the group's replies.
+// Group size adapts by itself: at light load a group holds one event, under
+// load it holds whatever queued during the previous fsync.
+//
+// One writer per customer: a card always maps to the same shard, so no
+// customer state is touched by two threads. A transaction id is claimed while
+// in flight, so the same id sent with two different cards at once cannot be
+// applied twice: the second is answered UNAVAILABLE (retry), and its retry
+// sees the first one committed.
+//
+// Thread safety: Handle and SetRules from any thread; Stop once.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "adapters/net/server.h"
+#include "adapters/rocksdb/store.h"
+#include "engine/limits.h"
+#include "engine/rules.h"
+
+namespace loyalty {
+
+struct PipelineOptions {
+  std::size_t shards = 2;
+  std::size_t queue_max = limits::kShardQueueDefaultMax;      // per shard
+  std::size_t group_max = limits::kCommitGroupDefaultMax;     // events per commit
+  std::size_t cached_customers_max = 200'000;                 // per shard
+};
+
+struct PipelineStats {
+  uint64_t events = 0;       // requests handed to shards
+  uint64_t rejected = 0;     // refused before a shard (decode, validation, overload)
+  uint64_t groups = 0;       // commits
+  uint64_t grouped_events = 0;  // events in those commits (mean = grouped / groups)
+  uint64_t commit_failures = 0;
+  uint64_t replays = 0;      // retries answered from the stored reply
+};
+
+class Shard;
+class TxnClaims;
+
+class Pipeline final : public net::RequestHandler {
+ public:
+  using ClockFn = std::function<TimeMs()>;
+  Pipeline(Store& store, std::shared_ptr<const RuleSet> rules, PipelineOptions options,
+           ClockFn clock);
+  ~Pipeline() override;  // Stop()s if still running
+
+  void Handle(v1::Request request, ReplyFn reply) override;
+
+  // Publishing: later events use the new rules; events already queued keep
+  // the version they were validated under.
+  void SetRules(std::shared_ptr<const RuleSet> rules);
+  std::shared_ptr<const RuleSet> rules() const;
+
+  // Finishes everything queued (every accepted event is answered), then joins.
+  void Stop();
+  PipelineStats stats() const;
+
+ private:
+  Store& store_;
+  PipelineOptions options_;
+  ClockFn clock_;
+  std::atomic<std::shared_ptr<const RuleSet>> rules_;
+  std::unique_ptr<TxnClaims> claims_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+  std::atomic<uint64_t> rejected_{0};
+  bool stopped_ = false;
+};
+
+}  // namespace loyalty

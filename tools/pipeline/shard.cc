@@ -1,0 +1,267 @@
+#include "tools/pipeline/shard.h"
+
+#include <functional>
+
+#include "proto/wire_codec.h"
+
+namespace loyalty {
+namespace {
+
+std::string ErrorReply(uint64_t request_id, const v1::Error& error) {
+  v1::Reply reply;
+  reply.set_request_id(request_id);
+  *reply.mutable_error() = error;
+  return reply.SerializeAsString();
+}
+
+std::string Unavailable(uint64_t request_id, const std::string& why) {
+  return ErrorReply(request_id, wire::MakeError(v1::UNAVAILABLE, "", why));
+}
+
+}  // namespace
+
+TxnClaims::Stripe& TxnClaims::StripeFor(const std::string& txn_id) {
+  return stripes_[std::hash<std::string>{}(txn_id) % kStripes];
+}
+
+bool TxnClaims::TryClaim(const std::string& txn_id) {
+  Stripe& s = StripeFor(txn_id);
+  std::lock_guard lock(s.mu);
+  return s.ids.insert(txn_id).second;
+}
+
+void TxnClaims::Release(const std::string& txn_id) {
+  Stripe& s = StripeFor(txn_id);
+  std::lock_guard lock(s.mu);
+  s.ids.erase(txn_id);
+}
+
+Shard::Shard(Store& store, TxnClaims& claims, std::size_t queue_max, std::size_t group_max,
+             std::size_t cached_customers_max)
+    : store_(store), claims_(claims), queue_max_(queue_max), group_max_(group_max),
+      cached_customers_max_(cached_customers_max), thread_([this] { Run(); }) {}
+
+Shard::~Shard() { Stop(); }
+
+bool Shard::Enqueue(Work work) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ || queue_.size() >= queue_max_) return false;
+    queue_.push_back(std::move(work));
+  }
+  ready_.notify_one();
+  return true;
+}
+
+void Shard::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  ready_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Shard::Run() {
+  std::vector<Work> group;
+  while (true) {
+    {
+      std::unique_lock lock(mu_);
+      ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything is answered
+      // Take what queued while the previous group was being committed.
+      while (!queue_.empty() && group.size() < group_max_) {
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    ProcessGroup(group);
+    group.clear();
+  }
+}
+
+void Shard::ProcessGroup(std::vector<Work>& group) {
+  WriteSet writes = store_.NewWriteSet();
+  std::vector<Owed> owed;
+  owed.reserve(group.size());
+  for (Work& w : group) owed.push_back(Process(w, writes));
+  counters_.events += group.size();
+
+  bool committed = true;
+  if (!writes.empty()) {
+    const Status s = store_.Commit(writes);
+    committed = s.ok();
+    counters_.groups += 1;
+    counters_.grouped_events += group.size();
+    if (!committed) {
+      counters_.commit_failures += 1;
+      // Memory ran ahead of the disk: forget it, so the next event reloads.
+      for (const std::string& card : group_cards_) by_card_.erase(card);
+      // Every reply of the group may have read what failed to commit (a
+      // lookup or a replay after a write), so none of them stands.
+      for (Owed& o : owed) {
+        o.bytes = Unavailable(o.request_id, "the store could not commit: " + s.message() +
+                                                "; nothing was applied, retry");
+      }
+    }
+  }
+  group_txns_.clear();
+  group_cards_.clear();
+  new_customers_.clear();
+  for (Owed& o : owed) {
+    if (!o.claimed_txn.empty()) claims_.Release(o.claimed_txn);
+    if (!o.extra_claim.empty()) claims_.Release(o.extra_claim);
+    o.reply(std::move(o.bytes));
+  }
+  // Bound the hot set; evict only between groups, when everything is on disk.
+  while (by_card_.size() > cached_customers_max_) by_card_.erase(by_card_.begin());
+}
+
+Shard::Owed Shard::Process(Work& work, WriteSet& writes) {
+  if (work.event.kind == EventKind::kLookup) return ProcessLookup(work);
+  return ProcessChange(work, writes);
+}
+
+Result<const CustomerState*> Shard::LoadByCard(const std::string& card) {
+  if (auto it = by_card_.find(card); it != by_card_.end()) return &it->second;
+  auto id = store_.GetCustomerIdForCard(card);
+  if (!id.ok()) return id.status();
+  if (!id->has_value()) return static_cast<const CustomerState*>(nullptr);
+  auto state = store_.GetCustomer(**id);
+  if (!state.ok()) return state.status();
+  if (!state->has_value()) {
+    return Status::Corruption("card " + card + " points to customer " + **id + ", who is missing");
+  }
+  auto [it, _] = by_card_.emplace(card, std::move(**state));
+  return &it->second;
+}
+
+Result<std::optional<TxnRecord>> Shard::LoadTxn(const std::string& txn_id) {
+  if (auto it = group_txns_.find(txn_id); it != group_txns_.end()) {
+    return std::optional<TxnRecord>(it->second);
+  }
+  return store_.GetTxn(txn_id);
+}
+
+Shard::Owed Shard::ProcessLookup(const Work& work) {
+  Owed o{work.reply, "", "", "", work.request_id};
+  auto state = LoadByCard(work.event.card);
+  if (!state.ok()) {
+    o.bytes = Unavailable(work.request_id, "the store could not be read: " + state.status().message());
+  } else if (*state == nullptr) {
+    o.bytes = ErrorReply(work.request_id, wire::MakeError(v1::UNKNOWN_CARD, "card",
+                                                          "card " + work.event.card + " is not enrolled"));
+  } else {
+    v1::Reply reply;
+    reply.set_request_id(work.request_id);
+    *reply.mutable_profile() = wire::EncodeProfile(ViewProfile(**state, work.now_ms));
+    o.bytes = reply.SerializeAsString();
+  }
+  return o;
+}
+
+Shard::Owed Shard::ProcessChange(Work& work, WriteSet& writes) {
+  const Event& e = work.event;
+  Owed o{work.reply, "", "", "", work.request_id};
+  std::optional<TxnRecord> prior, original;
+  if (!e.transaction_id.empty()) {
+    auto p = LoadTxn(e.transaction_id);
+    if (!p.ok()) {
+      o.bytes = Unavailable(work.request_id, "the store could not be read: " + p.status().message());
+      return o;
+    }
+    prior = std::move(*p);
+    if (!prior) {
+      if (!claims_.TryClaim(e.transaction_id)) {
+        o.bytes = Unavailable(work.request_id, "transaction " + e.transaction_id +
+                                                   " is being applied right now; retry");
+        return o;
+      }
+      o.claimed_txn = e.transaction_id;
+    }
+  }
+  if (!e.original_transaction_id.empty()) {
+    auto p = LoadTxn(e.original_transaction_id);
+    if (!p.ok()) {
+      o.bytes = Unavailable(work.request_id, "the store could not be read: " + p.status().message());
+      return o;
+    }
+    original = std::move(*p);
+  }
+  auto state = LoadByCard(e.card);
+  if (!state.ok()) {
+    o.bytes = Unavailable(work.request_id, "the store could not be read: " + state.status().message());
+    return o;
+  }
+  if (*state == nullptr && (e.kind == EventKind::kEnroll || e.kind == EventKind::kPurchase)) {
+    if (auto refusal = CheckNewCustomerId(work, o)) {
+      o.bytes = std::move(*refusal);
+      return o;
+    }
+  }
+  DecideResult result = Decide(DecideInput{e, *state, prior ? &*prior : nullptr,
+                                           original ? &*original : nullptr, *work.rules,
+                                           work.now_ms});
+  if (result.replay) {
+    counters_.replays += 1;
+    o.bytes = wire::SerializeDecisionReply(work.request_id, prior->reply);
+    return o;
+  }
+  if (auto error = wire::OutcomeAsError(result.decision)) {
+    o.bytes = ErrorReply(work.request_id, *error);
+    return o;
+  }
+  Stage(work, result, writes, o);
+  return o;
+}
+
+// A new card becomes customer `customer_id` (or the card number): refuse an
+// id that already belongs to another card, even one being enrolled right now
+// on another shard.
+std::optional<std::string> Shard::CheckNewCustomerId(const Work& work, Owed& owed) {
+  const Event& e = work.event;
+  const std::string id = e.customer_id.empty() ? e.card : e.customer_id;
+  // \x01 cannot occur in an id (printable ASCII), so no txn id collides.
+  const std::string claim = "\x01customer:" + id;
+  if (!claims_.TryClaim(claim)) {
+    return Unavailable(work.request_id, "customer " + id + " is being enrolled right now; retry");
+  }
+  owed.extra_claim = claim;
+  auto existing = store_.GetCustomer(id);
+  if (!existing.ok()) {
+    return Unavailable(work.request_id, "the store could not be read: " + existing.status().message());
+  }
+  if (existing->has_value() || new_customers_.count(id) > 0) {
+    const std::string field = e.customer_id.empty() ? "card" : "customer_id";
+    return ErrorReply(work.request_id, wire::MakeError(v1::INVALID_FIELD, field,
+        "customer id " + id + " already belongs to another card"));
+  }
+  new_customers_.insert(id);
+  return std::nullopt;
+}
+
+// Puts the decision's effects in the group's batch and in shard memory; the
+// reply is the stored decision, exactly as a retry will get it.
+void Shard::Stage(Work& work, DecideResult& result, WriteSet& writes, Owed& owed) {
+  const std::string decision_bytes = wire::EncodeDecision(result.decision).SerializeAsString();
+  Effects& fx = result.effects;
+  if (fx.txn) {
+    fx.txn->reply = decision_bytes;
+    writes.PutTxn(*fx.txn, work.now_ms);
+    group_txns_[fx.txn->transaction_id] = *fx.txn;
+  }
+  if (fx.original) {
+    writes.PutTxn(*fx.original, work.now_ms);
+    group_txns_[fx.original->transaction_id] = *fx.original;
+  }
+  for (const LedgerEntry& entry : fx.ledger) writes.PutLedger(entry);
+  if (fx.state) {
+    writes.PutCustomer(*fx.state);
+    if (fx.link_card) writes.PutCard(work.event.card, fx.state->customer_id);
+    by_card_[work.event.card] = std::move(*fx.state);
+    group_cards_.push_back(work.event.card);
+  }
+  owed.bytes = wire::SerializeDecisionReply(work.request_id, decision_bytes);
+}
+
+}  // namespace loyalty

@@ -1,0 +1,110 @@
+// Shard: one thread that owns a slice of the customers (by card hash) and
+// applies their events one at a time, committing them in groups. See
+// pipeline.h for the whole path.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "adapters/net/server.h"
+#include "adapters/rocksdb/store.h"
+#include "engine/decide.h"
+#include "engine/rules.h"
+
+namespace loyalty {
+
+// Transaction ids in flight across all shards (striped locks, held for a
+// hash-set insert or erase only).
+class TxnClaims {
+ public:
+  bool TryClaim(const std::string& txn_id);
+  void Release(const std::string& txn_id);
+
+ private:
+  static constexpr std::size_t kStripes = 64;
+  struct Stripe {
+    std::mutex mu;
+    std::set<std::string> ids;
+  };
+  Stripe& StripeFor(const std::string& txn_id);
+  Stripe stripes_[kStripes];
+};
+
+// One accepted request on its way through a shard.
+struct Work {
+  uint64_t request_id = 0;
+  Event event;
+  std::shared_ptr<const RuleSet> rules;
+  TimeMs now_ms = 0;
+  net::RequestHandler::ReplyFn reply;
+};
+
+struct ShardCounters {
+  std::atomic<uint64_t> events{0};
+  std::atomic<uint64_t> groups{0};
+  std::atomic<uint64_t> grouped_events{0};
+  std::atomic<uint64_t> commit_failures{0};
+  std::atomic<uint64_t> replays{0};
+};
+
+class Shard {
+ public:
+  Shard(Store& store, TxnClaims& claims, std::size_t queue_max, std::size_t group_max,
+        std::size_t cached_customers_max);
+  ~Shard();
+
+  // False when the queue is full (the caller answers OVERLOADED).
+  bool Enqueue(Work work);
+  void Stop();  // drains the queue, then joins
+  const ShardCounters& counters() const { return counters_; }
+
+ private:
+  // The reply owed for one event of the current group.
+  struct Owed {
+    net::RequestHandler::ReplyFn reply;
+    std::string bytes;
+    std::string claimed_txn;     // released after the commit
+    std::string extra_claim;     // a new customer id, released after the commit
+    uint64_t request_id = 0;
+  };
+
+  void Run();
+  void ProcessGroup(std::vector<Work>& group);
+  Owed Process(Work& work, WriteSet& writes);
+  Owed ProcessLookup(const Work& work);
+  Owed ProcessChange(Work& work, WriteSet& writes);
+  std::optional<std::string> CheckNewCustomerId(const Work& work, Owed& owed);
+  void Stage(Work& work, DecideResult& result, WriteSet& writes, Owed& owed);
+
+  Result<const CustomerState*> LoadByCard(const std::string& card);
+  Result<std::optional<TxnRecord>> LoadTxn(const std::string& txn_id);
+
+  Store& store_;
+  TxnClaims& claims_;
+  const std::size_t queue_max_;
+  const std::size_t group_max_;
+  const std::size_t cached_customers_max_;
+
+  std::mutex mu_;
+  std::condition_variable ready_;
+  std::deque<Work> queue_;
+  bool stopping_ = false;
+
+  // Shard-thread only.
+  std::unordered_map<std::string, CustomerState> by_card_;  // hot states
+  std::unordered_map<std::string, TxnRecord> group_txns_;   // written, not yet committed
+  std::vector<std::string> group_cards_;                    // cards changed in the group
+  std::set<std::string> new_customers_;                     // ids created in the group
+  ShardCounters counters_;
+  std::thread thread_;
+};
+
+}  // namespace loyalty
