@@ -125,6 +125,10 @@ Result<v1::Reply> Client::Call(v1::Request request) {
   }
 }
 
+void Client::HalfClose() {
+  if (fd_ >= 0) ::shutdown(fd_, SHUT_WR);
+}
+
 bool Client::ServerClosed() {
   while (true) {
     // Replies that arrive first are kept for Receive; EOF or reset says closed.

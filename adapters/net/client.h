@@ -33,6 +33,9 @@ class Client {
 
   // Raw bytes, for tests of bad input.
   Status SendBytes(std::string_view bytes);
+  // Tells the server nothing more will be sent (shutdown SHUT_WR); replies
+  // can still be received.
+  void HalfClose();
   // True when the server has closed the connection (reads EOF within timeout).
   bool ServerClosed();
   void Close();

@@ -102,13 +102,22 @@ class Session : public std::enable_shared_from_this<Session> {
                                             : server_.options_.idle_timeout_ms), partial);
       const std::size_t n = co_await socket_.async_read_some(
           asio::buffer(chunk_), asio::redirect_error(asio::use_awaitable, ec));
-      if (ec || n == 0) break;
+      if (ec || n == 0) {
+        const bool eof = ec == asio::error::eof || (!ec && n == 0);
+        if (!in_.empty() && reading_ && eof) {  // the peer stopped mid-frame
+          ++server_.counters_.frames_malformed;
+          Queue(FramedError(0, v1::MALFORMED_FRAME, "frame",
+                            "the connection closed after " + std::to_string(in_.size()) +
+                                " bytes of an unfinished frame"));
+        }
+        break;
+      }
       in_.append(chunk_.data(), n);
     }
     // Peer closed, framing broke, or draining: answer what was accepted, then close.
     reading_ = false;
     closing_ = true;
-    SetDeadline(Clock::time_point::max(), false);
+    if (!timed_out_) SetDeadline(Clock::time_point::max(), false);
     write_wake_.cancel();
   }
 
@@ -203,8 +212,23 @@ class Session : public std::enable_shared_from_this<Session> {
         deadline_ = now + Ms(server_.options_.idle_timeout_ms);
         continue;
       }
+      if (timed_out_) {  // the explanation had its second to go out
+        Close();
+        continue;
+      }
       ++server_.counters_.timeouts;
-      Close();
+      if (!deadline_is_read_) {
+        Close();
+        continue;
+      }
+      // A frame begun and not finished: say why, then close (after 1 s at most).
+      timed_out_ = true;
+      Queue(FramedError(0, v1::MALFORMED_FRAME, "frame",
+                        "frame not finished within " +
+                            std::to_string(server_.options_.read_timeout_ms) + " ms"));
+      StopReading();
+      closing_ = true;
+      deadline_ = now + Ms(1000);
     }
   }
 
@@ -227,6 +251,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool writing_ = false;
   Clock::time_point deadline_ = Clock::time_point::max();
   bool deadline_is_read_ = false;
+  bool timed_out_ = false;
   asio::steady_timer read_wake_;
   asio::steady_timer write_wake_;
   asio::steady_timer watchdog_;

@@ -1,0 +1,170 @@
+// The server with a handler the test controls: it holds replies until told,
+// which is what backpressure, drain and timeouts need to be shown.
+#include "adapters/net/server.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/post.hpp>
+
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "adapters/net/client.h"
+#include "adapters/net/framing.h"
+
+namespace loyalty::net {
+namespace {
+
+class HeldHandler : public RequestHandler {
+ public:
+  void Handle(v1::Request request, ReplyFn reply) override {
+    std::lock_guard lock(mu_);
+    received_ += 1;
+    held_.push_back({request.request_id(), std::move(reply)});
+    if (!holding_) ReleaseLocked();
+  }
+  void Hold() { std::lock_guard lock(mu_); holding_ = true; }
+  void ReleaseAll() {
+    std::lock_guard lock(mu_);
+    holding_ = false;
+    ReleaseLocked();
+  }
+  int received() { std::lock_guard lock(mu_); return received_; }
+
+ private:
+  void ReleaseLocked() {
+    for (auto& [id, reply] : held_) {
+      v1::Reply r;
+      r.set_request_id(id);
+      r.mutable_decision()->set_points_earned(static_cast<int64_t>(id));
+      reply(r.SerializeAsString());
+    }
+    held_.clear();
+  }
+  std::mutex mu_;
+  bool holding_ = false;
+  int received_ = 0;
+  std::vector<std::pair<uint64_t, ReplyFn>> held_;
+};
+
+// A server on 127.0.0.1:0 on its own io thread.
+class ServerFixture : public ::testing::Test {
+ protected:
+  void StartServer(ServerOptions options = {}) {
+    options.host = "127.0.0.1";
+    options.port = 0;
+    server_ = std::make_unique<Server>(io_, options, handler_);
+    ASSERT_TRUE(server_->Listen().ok());
+    server_->Start();
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  void TearDown() override {
+    io_.stop();
+    if (thread_.joinable()) thread_.join();
+  }
+  std::unique_ptr<Client> Connect() {
+    auto c = Client::Connect("127.0.0.1:" + std::to_string(server_->port()), 3000);
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    return c.ok() ? std::move(*c) : nullptr;
+  }
+  static v1::Request Lookup(uint64_t id) {
+    v1::Request r;
+    r.set_request_id(id);
+    r.mutable_lookup()->set_card("C");
+    return r;
+  }
+
+  boost::asio::io_context io_;
+  HeldHandler handler_;
+  std::unique_ptr<Server> server_;
+  std::thread thread_;
+};
+
+TEST_F(ServerFixture, AnswersPipelinedRequestsEachWithItsOwnId) {
+  StartServer();
+  auto c = Connect();
+  for (uint64_t id = 1; id <= 10; ++id) ASSERT_TRUE(c->Send(Lookup(id)).ok());
+  std::set<uint64_t> seen;
+  for (int i = 0; i < 10; ++i) {
+    auto r = c->Receive();
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->decision().points_earned(), static_cast<int64_t>(r->request_id()));
+    seen.insert(r->request_id());
+  }
+  EXPECT_EQ(seen.size(), 10u);
+}
+
+TEST_F(ServerFixture, StopsReadingAtTheInFlightLimitUntilRepliesDrain) {
+  ServerOptions options;
+  options.inflight_max = 4;
+  StartServer(options);
+  handler_.Hold();
+  auto c = Connect();
+  for (uint64_t id = 1; id <= 10; ++id) ASSERT_TRUE(c->Send(Lookup(id)).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(handler_.received(), 4);  // the other six wait in the socket
+  handler_.ReleaseAll();
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(c->Receive().ok());
+  EXPECT_EQ(handler_.received(), 10);
+}
+
+TEST_F(ServerFixture, RefusesConnectionsBeyondTheLimitWithOverloaded) {
+  ServerOptions options;
+  options.connections_max = 2;
+  StartServer(options);
+  auto a = Connect();
+  auto b = Connect();
+  ASSERT_TRUE(a->Call(Lookup(1)).ok());
+  ASSERT_TRUE(b->Call(Lookup(1)).ok());
+  auto third = Connect();
+  auto r = third->Receive();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->error().code(), v1::OVERLOADED);
+  EXPECT_TRUE(third->ServerClosed());
+  ASSERT_TRUE(a->Call(Lookup(2)).ok());  // the others are unaffected
+}
+
+TEST_F(ServerFixture, ClosesAConnectionThatStallsInTheMiddleOfAFrame) {
+  ServerOptions options;
+  options.read_timeout_ms = 200;
+  StartServer(options);
+  auto c = Connect();
+  std::string frame;
+  AppendFrame(frame, Lookup(1).SerializeAsString());
+  ASSERT_TRUE(c->SendBytes(frame.substr(0, frame.size() - 2)).ok());  // truncated
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(c->ServerClosed());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  EXPECT_EQ(server_->counters().timeouts, 1u);
+}
+
+TEST_F(ServerFixture, ClosesAnIdleConnection) {
+  ServerOptions options;
+  options.idle_timeout_ms = 200;
+  StartServer(options);
+  auto c = Connect();
+  ASSERT_TRUE(c->Call(Lookup(1)).ok());
+  EXPECT_TRUE(c->ServerClosed());
+}
+
+TEST_F(ServerFixture, DrainAnswersWhatWasAcceptedThenCloses) {
+  StartServer();
+  handler_.Hold();
+  auto c = Connect();
+  for (uint64_t id = 1; id <= 3; ++id) ASSERT_TRUE(c->Send(Lookup(id)).ok());
+  while (handler_.received() < 3) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::atomic<bool> drained{false};
+  boost::asio::post(io_, [&] { server_->Drain([&] { drained = true; }); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_FALSE(drained);  // still owes three replies
+  handler_.ReleaseAll();
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(c->Receive().ok());
+  while (!drained) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_TRUE(c->ServerClosed());
+}
+
+}  // namespace
+}  // namespace loyalty::net

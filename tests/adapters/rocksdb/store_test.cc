@@ -1,0 +1,106 @@
+#include "adapters/rocksdb/store.h"
+
+#include <gtest/gtest.h>
+
+#include "adapters/rocksdb/audit.h"
+#include "adapters/rocksdb/key_codec.h"
+#include "tests/support/events.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/world.h"
+
+namespace loyalty {
+namespace {
+
+using testing::kT0;
+using testing::L;
+
+TEST(KeyCodecTest, LedgerKeysRoundTripAndSortByCustomerThenSequence) {
+  for (uint64_t seq : {0ULL, 1ULL, 255ULL, 256ULL, 0xffffffffffffffffULL}) {
+    auto parts = store_keys::ParseLedgerKey(store_keys::LedgerKey("cust-1", seq));
+    ASSERT_TRUE(parts.ok());
+    EXPECT_EQ(parts->customer_id, "cust-1");
+    EXPECT_EQ(parts->seq, seq);
+  }
+  EXPECT_LT(store_keys::LedgerKey("a", 2), store_keys::LedgerKey("a", 256));
+  EXPECT_LT(store_keys::LedgerKey("a", 0xffffffff), store_keys::LedgerKey("b", 0));
+  // "ab" never interleaves with "a": the length prefix keeps customers apart.
+  EXPECT_NE(store_keys::LedgerKey("ab", 1).substr(0, 3), store_keys::LedgerPrefix("a"));
+}
+
+TEST(KeyCodecTest, MalformedLedgerKeysAreCorruption) {
+  EXPECT_FALSE(store_keys::ParseLedgerKey("").ok());
+  EXPECT_FALSE(store_keys::ParseLedgerKey(std::string("\x05" "ab", 3)).ok());
+}
+
+// Writes one decided purchase the way a shard does.
+void Write(Store& store, const DecideResult& r, const std::string& card) {
+  WriteSet w = store.NewWriteSet();
+  if (r.effects.txn) w.PutTxn(*r.effects.txn, kT0);
+  for (const auto& e : r.effects.ledger) w.PutLedger(e);
+  w.PutCustomer(*r.effects.state);
+  if (r.effects.link_card) w.PutCard(card, r.effects.state->customer_id);
+  ASSERT_TRUE(store.Commit(w).ok());
+}
+
+TEST(StoreTest, EverythingCommittedIsThereAfterReopening) {
+  testing::TempDir dir;
+  testing::World world;
+  DecideResult r = world.Apply(testing::Purchase("T-1", "4242", {L("A", 1, 1234)}), kT0);
+  r.effects.txn->reply = "stored-reply";
+  {
+    auto store = Store::Open({dir.path()});
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    Write(**store, r, "4242");
+  }
+  auto store = Store::Open({dir.path()});
+  ASSERT_TRUE(store.ok());
+  auto id = (*store)->GetCustomerIdForCard("4242");
+  ASSERT_TRUE(id.ok() && id->has_value());
+  auto state = (*store)->GetCustomer(**id);
+  ASSERT_TRUE(state.ok() && state->has_value());
+  EXPECT_EQ(**state, world.Customer("4242"));
+  auto txn = (*store)->GetTxn("T-1");
+  ASSERT_TRUE(txn.ok() && txn->has_value());
+  EXPECT_EQ((*txn)->reply, "stored-reply");
+  auto audit = Audit(**store);
+  ASSERT_TRUE(audit.ok());
+  EXPECT_EQ(audit->customers, 1u);
+  EXPECT_EQ(audit->ledger_entries, 1u);
+  EXPECT_EQ(audit->points_outstanding, 12);
+  EXPECT_TRUE(audit->problems.empty());
+}
+
+TEST(StoreTest, MissingRecordsAreEmptyNotErrors) {
+  testing::TempDir dir;
+  auto store = Store::Open({dir.path()});
+  ASSERT_TRUE(store.ok());
+  auto txn = (*store)->GetTxn("nope");
+  ASSERT_TRUE(txn.ok());
+  EXPECT_FALSE(txn->has_value());
+  auto card = (*store)->GetCustomerIdForCard("nope");
+  ASSERT_TRUE(card.ok());
+  EXPECT_FALSE(card->has_value());
+}
+
+TEST(StoreTest, AuditFindsABalanceThatDisagreesWithTheLedger) {
+  testing::TempDir dir;
+  testing::World world;
+  DecideResult r = world.Apply(testing::Purchase("T-1", "C", {L("A", 1, 1234)}), kT0);
+  auto store = Store::Open({dir.path()});
+  ASSERT_TRUE(store.ok());
+  r.effects.ledger.clear();  // a state written without its ledger entry
+  Write(**store, r, "C");
+  auto audit = Audit(**store);
+  ASSERT_TRUE(audit.ok());
+  ASSERT_FALSE(audit->problems.empty());
+  EXPECT_NE(audit->problems[0].find("customer C"), std::string::npos);
+}
+
+TEST(StoreTest, RefusesToOpenADirectoryItCannotCreate) {
+  auto store = Store::Open({"/proc/definitely/not/here"});
+  ASSERT_FALSE(store.ok());
+  EXPECT_NE(store.status().message().find("/proc/definitely/not/here"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace loyalty

@@ -1,0 +1,195 @@
+// loyaltyd end to end: the real binary on 127.0.0.1 port 0, real RocksDB in
+// a temp dir, real TCP. The story of the foundation issue's "Done when".
+#include <signal.h>
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "adapters/net/client.h"
+#include "tests/support/server_process.h"
+#include "tests/support/temp_dir.h"
+
+namespace loyalty {
+namespace {
+
+using testing::RunCli;
+using testing::ServerProcess;
+using testing::TempDir;
+
+v1::Request Purchase(const std::string& txn, const std::string& card, int64_t amount_minor) {
+  v1::Request r;
+  v1::Purchase* p = r.mutable_purchase();
+  p->set_transaction_id(txn);
+  p->set_store_id("S1");
+  p->set_register_id("R1");
+  p->set_card(card);
+  p->set_event_time_ms(1'767'225'600'000);
+  p->set_currency("EUR");
+  v1::Line* l = p->add_lines();
+  l->set_sku("BASKET");
+  l->set_quantity(1);
+  l->set_unit_price_minor(amount_minor);
+  l->set_line_total_minor(amount_minor);
+  return r;
+}
+
+v1::Request Lookup(const std::string& card) {
+  v1::Request r;
+  r.mutable_lookup()->set_card(card);
+  return r;
+}
+
+std::unique_ptr<net::Client> Connect(const ServerProcess& server) {
+  auto c = net::Client::Connect(server.address());
+  EXPECT_TRUE(c.ok()) << c.status().ToString();
+  return c.ok() ? std::move(*c) : nullptr;
+}
+
+TEST(LoyaltydTest, EarnsReplaysRefusesADifferentPayloadAndRemembersAfterRestart) {
+  TempDir dir;
+  std::string first_decision;
+  {
+    ServerProcess server(dir.Sub("db"), {"--rules", EXAMPLE_RULES_PATH});
+    ASSERT_TRUE(server.ok()) << server.Stderr();
+    auto c = Connect(server);
+
+    auto first = c->Call(Purchase("T-1", "4242", 1234));
+    ASSERT_TRUE(first.ok());
+    ASSERT_TRUE(first->has_decision()) << first->DebugString();
+    EXPECT_EQ(first->decision().outcome(), v1::APPLIED);
+    EXPECT_EQ(first->decision().points_earned(), 12);
+    EXPECT_EQ(first->decision().balances().balance(), 12);
+    first_decision = first->decision().SerializeAsString();
+
+    auto again = c->Call(Purchase("T-1", "4242", 1234));
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(again->decision().SerializeAsString(), first_decision);  // byte for byte
+    EXPECT_NE(again->request_id(), first->request_id());
+
+    auto other = c->Call(Purchase("T-1", "4242", 9999));
+    ASSERT_TRUE(other.ok());
+    EXPECT_EQ(other->error().code(), v1::DUPLICATE_DIFFERENT_PAYLOAD);
+    EXPECT_EQ(other->error().field(), "transaction_id");
+
+    auto profile = c->Call(Lookup("4242"));
+    ASSERT_TRUE(profile.ok());
+    EXPECT_EQ(profile->profile().balances().balance(), 12);
+    EXPECT_EQ(server.StopWith(SIGTERM), 0) << server.Stderr();
+  }
+  ServerProcess server(dir.Sub("db"), {"--rules", EXAMPLE_RULES_PATH});
+  ASSERT_TRUE(server.ok()) << server.Stderr();
+  auto c = Connect(server);
+  auto profile = c->Call(Lookup("4242"));
+  ASSERT_TRUE(profile.ok());
+  EXPECT_EQ(profile->profile().balances().balance(), 12);
+  auto replay = c->Call(Purchase("T-1", "4242", 1234));  // a retry after the restart
+  ASSERT_TRUE(replay.ok());
+  EXPECT_EQ(replay->decision().SerializeAsString(), first_decision);
+}
+
+TEST(LoyaltydTest, WhatWasAcknowledgedSurvivesKillNine) {
+  TempDir dir;
+  int64_t acknowledged = 0;
+  {
+    ServerProcess server(dir.Sub("db"));
+    ASSERT_TRUE(server.ok()) << server.Stderr();
+    auto c = Connect(server);
+    for (int i = 0; i < 50; ++i) {
+      auto r = c->Call(Purchase("K-" + std::to_string(i), "card-k", 1000 + i));
+      ASSERT_TRUE(r.ok());
+      acknowledged += r->decision().points_earned();
+    }
+    EXPECT_EQ(server.StopWith(SIGKILL), 128 + SIGKILL);
+  }
+  ServerProcess server(dir.Sub("db"));
+  ASSERT_TRUE(server.ok()) << server.Stderr();
+  auto profile = Connect(server)->Call(Lookup("card-k"));
+  ASSERT_TRUE(profile.ok());
+  EXPECT_EQ(profile->profile().balances().balance(), acknowledged);
+  EXPECT_EQ(acknowledged, 500);
+}
+
+TEST(LoyaltydTest, SigtermAnswersEveryAcceptedRequestAndExitsZero) {
+  TempDir dir;
+  ServerProcess server(dir.Sub("db"));
+  ASSERT_TRUE(server.ok()) << server.Stderr();
+  auto c = Connect(server);
+  constexpr int kSent = 200;
+  for (int i = 0; i < kSent; ++i) {
+    v1::Request r = Purchase("D-" + std::to_string(i), "card-" + std::to_string(i % 7), 500);
+    r.set_request_id(static_cast<uint64_t>(i + 1));
+    ASSERT_TRUE(c->Send(r).ok());
+  }
+  auto first = c->Receive();  // at least one is in the engine
+  ASSERT_TRUE(first.ok());
+  ::kill(server.pid(), SIGTERM);
+  int answered = 1;
+  while (c->Receive().ok()) ++answered;  // the rest, until the server closes
+  EXPECT_EQ(server.StopWith(SIGTERM), 0) << server.Stderr();
+  EXPECT_GE(answered, 1);
+  EXPECT_LE(answered, kSent);
+  EXPECT_NE(server.Stderr().find("draining"), std::string::npos);
+}
+
+TEST(LoyaltydTest, StartupFailsWithAClearMessage) {
+  TempDir dir;
+  ServerProcess bad_rules(dir.Sub("db"), {"--rules", dir.Sub("missing.yaml")});
+  EXPECT_FALSE(bad_rules.ok());
+  EXPECT_EQ(bad_rules.StopWith(SIGTERM), 1);
+  EXPECT_NE(bad_rules.Stderr().find("missing.yaml: cannot be read"), std::string::npos)
+      << bad_rules.Stderr();
+}
+
+TEST(CliTest, PurchaseLookupAndExitCodesAsTheReadmeShows) {
+  TempDir dir;
+  ServerProcess server(dir.Sub("db"), {"--rules", EXAMPLE_RULES_PATH});
+  ASSERT_TRUE(server.ok()) << server.Stderr();
+  const std::string s = server.address();
+
+  auto bought = RunCli({"--server", s, "--json", "purchase", "--txn", "T-1", "--store", "S1",
+                        "--card", "4242", "--amount", "12.34", "--currency", "EUR"});
+  ASSERT_EQ(bought.exit_code, 0) << bought.out;
+  auto j = nlohmann::json::parse(bought.out);
+  EXPECT_EQ(j["decision"]["points_earned"], 12);
+  EXPECT_EQ(j["decision"]["outcome"], "applied");
+
+  // Re-running the same command (a new event time) is the same sale.
+  auto again = RunCli({"--server", s, "--json", "purchase", "--txn", "T-1", "--store", "S1",
+                       "--card", "4242", "--amount", "12.34", "--currency", "EUR"});
+  EXPECT_EQ(again.exit_code, 0);
+  EXPECT_EQ(nlohmann::json::parse(again.out)["decision"], j["decision"]);
+
+  auto lines = RunCli({"--server", s, "--json", "purchase", "--txn", "T-2", "--store", "S1",
+                       "--card", "4242", "--line", "SHOE,shoes,1,80.00", "--line",
+                       "GC,gift-cards,1,50.00", "--currency", "EUR"});
+  ASSERT_EQ(lines.exit_code, 0) << lines.out;
+  EXPECT_EQ(nlohmann::json::parse(lines.out)["decision"]["points_earned"], 80);  // gift cards excluded
+
+  auto returned = RunCli({"--server", s, "--json", "return", "--txn", "RT-1", "--original", "T-2",
+                          "--store", "S1", "--card", "4242", "--line", "SHOE,shoes,1,80.00"});
+  ASSERT_EQ(returned.exit_code, 0) << returned.out;
+  EXPECT_EQ(nlohmann::json::parse(returned.out)["decision"]["points_reversed"], 80);
+
+  auto looked = RunCli({"--server", s, "--json", "lookup", "--card", "4242"});
+  ASSERT_EQ(looked.exit_code, 0);
+  auto p = nlohmann::json::parse(looked.out)["profile"];
+  EXPECT_EQ(p["balance"], 12);
+  EXPECT_EQ(p["spendable"], 0);  // the example program holds points 14 days
+  EXPECT_EQ(p["tier"], "member");
+
+  auto text = RunCli({"--server", s, "lookup", "--card", "4242"});
+  EXPECT_NE(text.out.find("balance 12 (spendable 0, pending 12)"), std::string::npos) << text.out;
+
+  auto unknown = RunCli({"--server", s, "lookup", "--card", "nobody"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.out.find("UNKNOWN_CARD"), std::string::npos);
+
+  auto usage = RunCli({"--server", s, "purchase", "--txn", "T-3"});
+  EXPECT_NE(usage.exit_code, 0);
+  auto down = RunCli({"--server", "127.0.0.1:1", "lookup", "--card", "4242"});
+  EXPECT_EQ(down.exit_code, 3);
+}
+
+}  // namespace
+}  // namespace loyalty

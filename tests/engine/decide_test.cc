@@ -1,0 +1,245 @@
+#include "engine/decide.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/support/events.h"
+#include "tests/support/world.h"
+
+namespace loyalty {
+namespace {
+
+using testing::kT0;
+using testing::L;
+using testing::World;
+
+constexpr TimeMs kDay = kMsPerDay;
+
+RuleSet PendingRules(int pending_days) {
+  RuleSet r;
+  r.program.pending_days = pending_days;
+  return r;
+}
+
+TEST(PurchaseTest, EarnsAndEnrolsAnUnknownCardOnTheSpot) {
+  World w;
+  DecideResult r = w.Apply(testing::Purchase("T-1", "4242", {L("A", 1, 1234)}), kT0);
+  EXPECT_EQ(r.decision.outcome, Outcome::kApplied);
+  EXPECT_EQ(r.decision.points_earned, 12);
+  EXPECT_EQ(r.decision.balances.balance, 12);
+  EXPECT_EQ(r.decision.customer_id, "4242");
+  EXPECT_TRUE(r.effects.link_card);
+  EXPECT_EQ(w.Customer("4242").version, 1u);
+  EXPECT_EQ(w.Customer("4242").visits, 1);
+  EXPECT_EQ(w.Customer("4242").spend_minor, 1234);
+  EXPECT_TRUE(w.Consistent());
+}
+
+TEST(PurchaseTest, PointsArePendingUntilTheReturnWindowCloses) {
+  World w(PendingRules(14));
+  DecideResult r = w.Apply(testing::Purchase("T-1", "C", {L("A", 1, 5000)}), kT0);
+  EXPECT_EQ(r.decision.balances.pending, 50);
+  EXPECT_EQ(r.decision.balances.spendable, 0);
+  const Profile later = ViewProfile(w.Customer("C"), kT0 + 14 * kDay);
+  EXPECT_EQ(later.balances.spendable, 50);
+  EXPECT_EQ(later.balances.pending, 0);
+}
+
+TEST(PurchaseTest, EveryEarningIsOneLedgerEntryThatNamesItsTransaction) {
+  World w;
+  w.Apply(testing::Purchase("T-1", "C", {L("A", 2, 1000)}), kT0);
+  ASSERT_EQ(w.Ledger("C").size(), 1u);
+  const LedgerEntry& e = w.Ledger("C")[0];
+  EXPECT_EQ(e.kind, LedgerKind::kEarn);
+  EXPECT_EQ(e.points, 20);
+  EXPECT_EQ(e.transaction_id, "T-1");
+  EXPECT_EQ(e.seq, 1u);
+}
+
+TEST(IdempotencyTest, ASecondSendOfTheSamePayloadIsAReplayThatWritesNothing) {
+  World w;
+  const Event e = testing::Purchase("T-1", "C", {L("A", 1, 1234)});
+  w.Apply(e, kT0);
+  DecideResult again = w.Apply(e, kT0 + 1000);
+  EXPECT_TRUE(again.replay);
+  EXPECT_FALSE(again.effects.state);
+  EXPECT_FALSE(again.effects.txn);
+  EXPECT_EQ(w.Customer("C").balance(), 12);
+}
+
+TEST(IdempotencyTest, AResendStampedWithAnotherTimeIsStillTheSameSale) {
+  World w;
+  w.Apply(testing::Purchase("T-1", "C", {L("A", 1, 1234)}, kT0), kT0);
+  EXPECT_TRUE(w.Apply(testing::Purchase("T-1", "C", {L("A", 1, 1234)}, kT0 + 5000), kT0).replay);
+}
+
+TEST(IdempotencyTest, TheSameIdWithAnotherPayloadIsRefusedAndChangesNothing) {
+  World w;
+  w.Apply(testing::Purchase("T-1", "C", {L("A", 1, 1234)}), kT0);
+  DecideResult r = w.Apply(testing::Purchase("T-1", "C", {L("A", 1, 9999)}), kT0);
+  EXPECT_EQ(r.decision.outcome, Outcome::kDuplicateDifferentPayload);
+  EXPECT_FALSE(r.effects.state);
+  EXPECT_FALSE(r.effects.txn);
+  EXPECT_EQ(w.Customer("C").balance(), 12);
+}
+
+TEST(IdempotencyTest, TheSameIdFromAnotherCardIsADifferentPayload) {
+  World w;
+  w.Apply(testing::Purchase("T-1", "C1", {L("A", 1, 1234)}), kT0);
+  DecideResult r = w.Apply(testing::Purchase("T-1", "C2", {L("A", 1, 1234)}), kT0);
+  EXPECT_EQ(r.decision.outcome, Outcome::kDuplicateDifferentPayload);
+}
+
+TEST(EnrollTest, EnrolsOnceThenSaysAlreadyEnrolled) {
+  World w;
+  Event e;
+  e.kind = EventKind::kEnroll;
+  e.card = "C";
+  e.customer_id = "crm-7";
+  e.birthday = Date{1990, 5, 17};
+  DecideResult first = w.Apply(e, kT0);
+  EXPECT_EQ(first.decision.outcome, Outcome::kApplied);
+  EXPECT_EQ(w.Customer("C").customer_id, "crm-7");
+  EXPECT_EQ(w.Customer("C").tier, "member");
+  DecideResult second = w.Apply(e, kT0);
+  EXPECT_EQ(second.decision.outcome, Outcome::kAlreadyEnrolled);
+  EXPECT_FALSE(second.effects.state);
+}
+
+TEST(RedeemTest, SpendsTheSoonestExpiringSpendablePointsFirst) {
+  World w;
+  w.Apply(testing::Purchase("T-1", "C", {L("A", 1, 60000)}), kT0);            // 600, expires first
+  w.Apply(testing::Purchase("T-2", "C", {L("A", 1, 40000)}), kT0 + 10 * kDay);  // 400
+  DecideResult r = w.Apply(testing::Redeem("R-1", "C", 700, 200000), kT0 + 20 * kDay);
+  ASSERT_EQ(r.decision.outcome, Outcome::kApplied);
+  EXPECT_EQ(r.decision.points_spent, 700);
+  EXPECT_EQ(r.decision.discount_minor, 700);
+  ASSERT_EQ(w.Customer("C").lots.size(), 1u);
+  EXPECT_EQ(w.Customer("C").lots[0].source_transaction_id, "T-2");
+  EXPECT_EQ(w.Customer("C").lots[0].points, 300);
+  EXPECT_TRUE(w.Consistent());
+}
+
+TEST(RedeemTest, RefusesWhenSpendableBalanceIsShort) {
+  World w(PendingRules(14));
+  w.Apply(testing::Purchase("T-1", "C", {L("A", 1, 100000)}), kT0);  // 1000 pending
+  DecideResult r = w.Apply(testing::Redeem("R-1", "C", 500, 100000), kT0 + kDay);
+  EXPECT_EQ(r.decision.outcome, Outcome::kInsufficientPoints);
+  EXPECT_EQ(w.Customer("C").balance(), 1000);
+  ASSERT_TRUE(r.effects.txn);  // the refusal is stored: a retry gets the same answer
+  EXPECT_EQ(r.effects.txn->outcome, Outcome::kInsufficientPoints);
+}
+
+TEST(RedeemTest, RefusesBelowTheMinimumAndBeyondTheBasketShare) {
+  RuleSet rules;
+  rules.program.min_redeem_points = 500;
+  rules.program.max_share_of_basket_permille = 500;
+  World w(rules);
+  w.Apply(testing::Purchase("T-1", "C", {L("A", 1, 200000)}), kT0);  // 2000 points
+  EXPECT_EQ(w.Apply(testing::Redeem("R-1", "C", 499, 100000), kT0).decision.outcome,
+            Outcome::kBelowMinimumRedemption);
+  EXPECT_EQ(w.Apply(testing::Redeem("R-2", "C", 600, 1000), kT0).decision.outcome,
+            Outcome::kExceedsBasketShare);  // 6.00 off a 10.00 basket
+  EXPECT_EQ(w.Apply(testing::Redeem("R-3", "C", 500, 1000), kT0).decision.outcome,
+            Outcome::kApplied);  // exactly half
+}
+
+TEST(RedeemTest, AnUnknownCardCannotRedeem) {
+  World w;
+  DecideResult r = w.Apply(testing::Redeem("R-1", "nobody", 10, 1000), kT0);
+  EXPECT_EQ(r.decision.outcome, Outcome::kUnknownCard);
+  EXPECT_FALSE(r.effects.txn);
+}
+
+TEST(ExpiryTest, ExpiredLotsLeaveThroughTheLedgerOnTheNextEvent) {
+  RuleSet rules;
+  rules.program.expiry_days = 30;
+  World w(rules);
+  w.Apply(testing::Purchase("T-1", "C", {L("A", 1, 5000)}), kT0);
+  EXPECT_EQ(ViewProfile(w.Customer("C"), kT0 + 31 * kDay).balances.balance, 0);  // a view
+  EXPECT_EQ(w.Customer("C").balance(), 50);  // ...writes nothing
+  w.Apply(testing::Purchase("T-2", "C", {L("A", 1, 1000)}), kT0 + 31 * kDay);
+  const auto& ledger = w.Ledger("C");
+  ASSERT_EQ(ledger.size(), 3u);
+  EXPECT_EQ(ledger[1].kind, LedgerKind::kExpire);
+  EXPECT_EQ(ledger[1].points, -50);
+  EXPECT_EQ(w.Customer("C").balance(), 10);
+  EXPECT_TRUE(w.Consistent());
+}
+
+TEST(ReturnTest, ReversesExactlyWhatTheReturnedLinesEarned) {
+  World w;
+  w.Apply(testing::Purchase("T-1", "C", {L("SHOE", 1, 8000), L("SOCK", 3, 500)}), kT0);  // 80 + 15
+  DecideResult r = w.Apply(testing::Return("RT-1", "T-1", "C", {L("SOCK", 2, 500)}), kT0);
+  ASSERT_EQ(r.decision.outcome, Outcome::kApplied);
+  EXPECT_EQ(r.decision.points_reversed, 10);
+  EXPECT_EQ(w.Customer("C").balance(), 85);
+  EXPECT_EQ(w.Customer("C").spend_minor, 8500);
+  EXPECT_TRUE(w.Consistent());
+}
+
+TEST(ReturnTest, ALineReturnedInPartsGivesBackExactlyItsPointsWithoutDrift) {
+  World w;
+  w.Apply(testing::Purchase("T-1", "C", {L("PEN", 3, 333)}), kT0);  // 9.99 -> 9 points
+  int64_t reversed = 0;
+  for (int i = 0; i < 3; ++i) {
+    DecideResult r = w.Apply(testing::Return("RT-" + std::to_string(i), "T-1", "C",
+                                             {L("PEN", 1, 333)}), kT0);
+    reversed += r.decision.points_reversed;
+  }
+  EXPECT_EQ(reversed, 9);
+  EXPECT_EQ(w.Customer("C").balance(), 0);
+}
+
+TEST(ReturnTest, ReturningTheSameLineTwiceIsRefused) {
+  World w;
+  w.Apply(testing::Purchase("T-1", "C", {L("SHOE", 1, 8000)}), kT0);
+  w.Apply(testing::Return("RT-1", "T-1", "C", {L("SHOE", 1, 8000)}), kT0);
+  DecideResult r = w.Apply(testing::Return("RT-2", "T-1", "C", {L("SHOE", 1, 8000)}), kT0);
+  EXPECT_EQ(r.decision.outcome, Outcome::kReturnExceedsPurchase);
+  EXPECT_EQ(w.Customer("C").balance(), 0);
+}
+
+TEST(ReturnTest, AnUnknownOriginalIsRefusedWithItsOwnOutcome) {
+  World w;
+  w.Apply(testing::Purchase("T-1", "C", {L("SHOE", 1, 8000)}), kT0);
+  DecideResult r = w.Apply(testing::Return("RT-1", "T-404", "C", {L("SHOE", 1, 8000)}), kT0);
+  EXPECT_EQ(r.decision.outcome, Outcome::kUnknownOriginal);
+  EXPECT_EQ(w.Customer("C").balance(), 80);
+}
+
+TEST(ReturnTest, AnotherCustomersPurchaseCannotBeReturned) {
+  World w;
+  w.Apply(testing::Purchase("T-1", "A", {L("SHOE", 1, 8000)}), kT0);
+  w.Apply(testing::Purchase("T-2", "B", {L("HAT", 1, 1000)}), kT0);
+  DecideResult r = w.Apply(testing::Return("RT-1", "T-1", "B", {L("SHOE", 1, 8000)}), kT0);
+  EXPECT_EQ(r.decision.outcome, Outcome::kOriginalNotReturnable);
+  EXPECT_EQ(w.Customer("A").balance(), 80);
+}
+
+TEST(ReturnTest, WithinBalanceTakesBackOnlyWhatIsLeft) {
+  World w;
+  w.Apply(testing::Purchase("T-1", "C", {L("TV", 1, 100000)}), kT0);  // 1000
+  w.Apply(testing::Redeem("R-1", "C", 800, 500000), kT0);
+  DecideResult r = w.Apply(testing::Return("RT-1", "T-1", "C", {L("TV", 1, 100000)}), kT0);
+  EXPECT_EQ(r.decision.points_reversed, 200);
+  EXPECT_EQ(w.Customer("C").balance(), 0);
+  EXPECT_FALSE(r.decision.message.empty());
+  EXPECT_TRUE(w.Consistent());
+}
+
+TEST(ReturnTest, AllowNegativeLeavesADebtThatTheNextPurchasePaysOff) {
+  RuleSet rules;
+  rules.program.return_policy = ReturnPolicy::kAllowNegative;
+  World w(rules);
+  w.Apply(testing::Purchase("T-1", "C", {L("TV", 1, 100000)}), kT0);
+  w.Apply(testing::Redeem("R-1", "C", 800, 500000), kT0);
+  w.Apply(testing::Return("RT-1", "T-1", "C", {L("TV", 1, 100000)}), kT0);
+  EXPECT_EQ(w.Customer("C").balance(), -800);
+  w.Apply(testing::Purchase("T-2", "C", {L("TV", 1, 100000)}), kT0);
+  EXPECT_EQ(w.Customer("C").balance(), 200);
+  EXPECT_EQ(w.Customer("C").debt_points, 0);
+  EXPECT_TRUE(w.Consistent());
+}
+
+}  // namespace
+}  // namespace loyalty

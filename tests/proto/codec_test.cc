@@ -1,0 +1,93 @@
+#include <gtest/gtest.h>
+
+#include "proto/store_codec.h"
+#include "proto/wire_codec.h"
+#include "tests/support/events.h"
+#include "tests/support/world.h"
+
+namespace loyalty {
+namespace {
+
+using testing::kT0;
+using testing::L;
+
+TEST(StoreCodecTest, CustomerStateSurvivesARoundTrip) {
+  testing::World w;
+  w.Apply(testing::Purchase("T-1", "C", {L("A", 1, 12345)}), kT0);
+  CustomerState s = w.Customer("C");
+  s.birthday = Date{0, 12, 24};
+  s.debt_points = 7;
+  auto back = store_codec::DecodeCustomer(store_codec::EncodeCustomer(s));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, s);
+}
+
+TEST(StoreCodecTest, TxnRecordAndLedgerEntrySurviveARoundTrip) {
+  TxnRecord t{"T-1", 0xdeadbeefcafef00dULL, EventKind::kPurchase, Outcome::kApplied, "C", kT0,
+              {{"SKU", 3, 900, 9, 1, 3}}, 0, std::string("\x00\x01reply", 7)};
+  TimeMs stored = 0;
+  auto back = store_codec::DecodeTxn(store_codec::EncodeTxn(t, kT0 + 5), "T-1", &stored);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, t);
+  EXPECT_EQ(stored, kT0 + 5);
+
+  LedgerEntry e{"C", 42, LedgerKind::kReverse, -17, "RT-1", "return", kT0};
+  auto entry = store_codec::DecodeLedgerEntry(store_codec::EncodeLedgerEntry(e), "C", 42);
+  ASSERT_TRUE(entry.ok());
+  EXPECT_EQ(*entry, e);
+}
+
+TEST(StoreCodecTest, GarbageIsCorruptionNotACrash) {
+  auto back = store_codec::DecodeCustomer("\xff\xff\xff\xff not a message");
+  ASSERT_FALSE(back.ok());
+  EXPECT_EQ(back.status().code(), StatusCode::kCorruption);
+}
+
+TEST(WireCodecTest, ARequestWithoutABodyIsAnUnknownMessage) {
+  v1::Request r;
+  r.set_request_id(9);
+  Event e;
+  auto err = wire::DecodeRequest(r, &e);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->code(), v1::UNKNOWN_MESSAGE);
+}
+
+TEST(WireCodecTest, ATotalThatDisagreesWithTheLinesIsAnInvalidField) {
+  v1::Request r;
+  v1::Purchase* p = r.mutable_purchase();
+  v1::Line* l = p->add_lines();
+  l->set_sku("A");
+  l->set_quantity(2);
+  l->set_unit_price_minor(500);
+  l->set_line_total_minor(1000);
+  p->set_total_minor(1200);
+  Event e;
+  auto err = wire::DecodeRequest(r, &e);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->code(), v1::INVALID_FIELD);
+  EXPECT_EQ(err->field(), "total_minor");
+}
+
+TEST(WireCodecTest, ReplayedReplyCarriesTheStoredDecisionByteForByte) {
+  Decision d;
+  d.points_earned = 12;
+  d.transaction_id = "T-1";
+  const std::string stored = wire::EncodeDecision(d).SerializeAsString();
+  const std::string bytes = wire::SerializeDecisionReply(77, stored);
+  v1::Reply reply;
+  ASSERT_TRUE(reply.ParseFromString(bytes));
+  EXPECT_EQ(reply.request_id(), 77u);
+  EXPECT_EQ(reply.decision().SerializeAsString(), stored);
+  EXPECT_NE(bytes.find(stored), std::string::npos);
+}
+
+TEST(WireCodecTest, BirthdaysWithAndWithoutYear) {
+  EXPECT_EQ(wire::ParseBirthday("1990-05-17"), (Date{1990, 5, 17}));
+  EXPECT_EQ(wire::ParseBirthday("--05-17"), (Date{0, 5, 17}));
+  EXPECT_FALSE(wire::ParseBirthday("1990-02-30"));
+  EXPECT_FALSE(wire::ParseBirthday("17/05/1990"));
+  EXPECT_EQ(wire::FormatBirthday({0, 5, 7}), "--05-07");
+}
+
+}  // namespace
+}  // namespace loyalty

@@ -1,0 +1,96 @@
+#include "tests/support/server_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+namespace loyalty::testing {
+namespace {
+
+// Forks and execs `argv`, stdout to a pipe (returned), stderr to `err_path`.
+pid_t Spawn(const std::vector<std::string>& argv, int* out_fd, const std::string& err_path) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return -1;
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(fds[1], STDOUT_FILENO);
+    if (!err_path.empty()) {
+      const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (err >= 0) ::dup2(err, STDERR_FILENO);
+    }
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  ::close(fds[1]);
+  *out_fd = fds[0];
+  return pid;
+}
+
+}  // namespace
+
+ServerProcess::ServerProcess(const std::string& data_dir, std::vector<std::string> args) {
+  stderr_path_ = data_dir + ".stderr";
+  std::vector<std::string> argv = {LOYALTYD_PATH, "--listen", "127.0.0.1:0", "--data-dir", data_dir};
+  argv.insert(argv.end(), args.begin(), args.end());
+  int out = -1;
+  pid_ = Spawn(argv, &out, stderr_path_);
+  if (pid_ < 0) return;
+  // The first line says where it listens; EOF means it exited instead.
+  std::string line;
+  char c;
+  while (::read(out, &c, 1) == 1 && c != '\n') line.push_back(c);
+  ::close(out);
+  std::smatch m;
+  if (std::regex_search(line, m, std::regex(R"(listening on 127\.0\.0\.1:(\d+))"))) {
+    port_ = std::stoi(m[1]);
+  }
+}
+
+ServerProcess::~ServerProcess() {
+  if (pid_ > 0 && !exited_) StopWith(SIGKILL);
+}
+
+int ServerProcess::StopWith(int signal) {
+  if (pid_ <= 0 || exited_) return -1;
+  ::kill(pid_, signal);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  exited_ = true;
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return 128 + WTERMSIG(status);
+}
+
+std::string ServerProcess::Stderr() const {
+  std::ifstream in(stderr_path_);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+CliResult RunCli(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {LOYALTY_CLI_PATH};
+  argv.insert(argv.end(), args.begin(), args.end());
+  int out = -1;
+  CliResult r;
+  const pid_t pid = Spawn(argv, &out, "");
+  if (pid < 0) return r;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(out, buf, sizeof buf)) > 0) r.out.append(buf, static_cast<std::size_t>(n));
+  ::close(out);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+}  // namespace loyalty::testing

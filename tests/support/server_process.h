@@ -1,0 +1,44 @@
+// Runs the real loyaltyd binary as a child process for end-to-end tests: on
+// 127.0.0.1 port 0, reading the bound port from its first stdout line. The
+// child's stderr goes to a file, printed when a test wants to explain itself.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace loyalty::testing {
+
+class ServerProcess {
+ public:
+  // Starts `loyaltyd --listen 127.0.0.1:0 --data-dir DATA_DIR ARGS...` and
+  // waits until it listens (or exits). Check ok() after.
+  ServerProcess(const std::string& data_dir, std::vector<std::string> args = {});
+  ~ServerProcess();  // SIGKILLs the child if it still runs
+
+  bool ok() const { return port_ != 0; }
+  int port() const { return port_; }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  pid_t pid() const { return pid_; }
+
+  // Sends `signal` and waits for the exit; returns the exit code, or
+  // 128 + signal number when the child died of a signal.
+  int StopWith(int signal);
+  std::string Stderr() const;
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::string stderr_path_;
+  bool exited_ = false;
+};
+
+// Runs the `loyalty` CLI with `args`; returns its exit code and stdout.
+struct CliResult {
+  int exit_code = -1;
+  std::string out;
+};
+CliResult RunCli(const std::vector<std::string>& args);
+
+}  // namespace loyalty::testing
