@@ -14,6 +14,18 @@ Line DecodeLine(const v1::Line& l) {
               l.line_total_minor()};
 }
 
+// The fields every sale-like message (purchase, return, redeem) carries.
+template <typename Msg>
+void DecodeSale(const Msg& m, EventKind kind, Event* e) {
+  e->kind = kind;
+  e->transaction_id = m.transaction_id();
+  e->store_id = m.store_id();
+  e->register_id = m.register_id();
+  e->card = m.card();
+  e->event_time_ms = m.event_time_ms();
+  e->currency = m.currency();
+}
+
 template <typename Msg>
 void DecodeLines(const Msg& m, Event* e) {
   e->lines.reserve(static_cast<std::size_t>(m.lines_size()));
@@ -37,13 +49,7 @@ int ParseInt(std::string_view s) {
 }
 
 std::optional<v1::Error> DecodePurchase(const v1::Purchase& p, Event* e) {
-  e->kind = EventKind::kPurchase;
-  e->transaction_id = p.transaction_id();
-  e->store_id = p.store_id();
-  e->register_id = p.register_id();
-  e->card = p.card();
-  e->event_time_ms = p.event_time_ms();
-  e->currency = p.currency();
+  DecodeSale(p, EventKind::kPurchase, e);
   DecodeLines(p, e);
   if (p.total_minor() != 0) {
     int64_t sum = 0;
@@ -86,26 +92,14 @@ std::optional<v1::Error> DecodeRequest(const v1::Request& r, Event* e) {
       return DecodePurchase(r.purchase(), e);
     case v1::Request::kPurchaseReturn: {
       const v1::Return& p = r.purchase_return();
-      e->kind = EventKind::kReturn;
-      e->transaction_id = p.transaction_id();
+      DecodeSale(p, EventKind::kReturn, e);
       e->original_transaction_id = p.original_transaction_id();
-      e->store_id = p.store_id();
-      e->register_id = p.register_id();
-      e->card = p.card();
-      e->event_time_ms = p.event_time_ms();
-      e->currency = p.currency();
       DecodeLines(p, e);
       return std::nullopt;
     }
     case v1::Request::kRedeem: {
       const v1::Redeem& p = r.redeem();
-      e->kind = EventKind::kRedeem;
-      e->transaction_id = p.transaction_id();
-      e->store_id = p.store_id();
-      e->register_id = p.register_id();
-      e->card = p.card();
-      e->event_time_ms = p.event_time_ms();
-      e->currency = p.currency();
+      DecodeSale(p, EventKind::kRedeem, e);
       e->points = p.points();
       e->basket_total_minor = p.basket_total_minor();
       return std::nullopt;

@@ -8,6 +8,7 @@
 
 #include "adapters/net/client.h"
 #include "adapters/net/framing.h"
+#include "tests/support/requests.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
 
@@ -17,21 +18,10 @@ namespace {
 using testing::ServerProcess;
 using testing::TempDir;
 
-v1::Request Purchase(const std::string& txn, const std::string& card, int64_t total_minor) {
-  v1::Request r;
-  v1::Purchase* p = r.mutable_purchase();
-  p->set_transaction_id(txn);
-  p->set_store_id("S1");
-  p->set_card(card);
-  p->set_event_time_ms(1'767'225'600'000);
-  p->set_currency("EUR");
-  v1::Line* l = p->add_lines();
-  l->set_sku("A");
-  l->set_quantity(1);
-  l->set_unit_price_minor(total_minor < 0 ? 0 : total_minor);
-  l->set_line_total_minor(total_minor);
-  return r;
+v1::Request Purchase(const std::string& txn, const std::string& card, int64_t minor) {
+  return testing::WirePurchase(txn, card, minor);
 }
+
 
 class BadInputTest : public ::testing::Test {
  protected:

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/net/client.h"
+#include "tests/support/requests.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
 
@@ -17,28 +18,12 @@ using testing::RunCli;
 using testing::ServerProcess;
 using testing::TempDir;
 
-v1::Request Purchase(const std::string& txn, const std::string& card, int64_t amount_minor) {
-  v1::Request r;
-  v1::Purchase* p = r.mutable_purchase();
-  p->set_transaction_id(txn);
-  p->set_store_id("S1");
-  p->set_register_id("R1");
-  p->set_card(card);
-  p->set_event_time_ms(1'767'225'600'000);
-  p->set_currency("EUR");
-  v1::Line* l = p->add_lines();
-  l->set_sku("BASKET");
-  l->set_quantity(1);
-  l->set_unit_price_minor(amount_minor);
-  l->set_line_total_minor(amount_minor);
-  return r;
+v1::Request Purchase(const std::string& txn, const std::string& card, int64_t minor) {
+  return testing::WirePurchase(txn, card, minor);
 }
+v1::Request Lookup(const std::string& card) { return testing::WireLookup(card); }
 
-v1::Request Lookup(const std::string& card) {
-  v1::Request r;
-  r.mutable_lookup()->set_card(card);
-  return r;
-}
+
 
 std::unique_ptr<net::Client> Connect(const ServerProcess& server) {
   auto c = net::Client::Connect(server.address());

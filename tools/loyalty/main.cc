@@ -81,15 +81,21 @@ Status AddLines(const Common& c, Msg* msg) {
   return Status::Ok();
 }
 
+// The fields every sale-like request carries.
+template <typename Msg>
+void SetSale(const Common& c, Msg* m) {
+  m->set_transaction_id(c.txn);
+  m->set_store_id(c.store);
+  m->set_register_id(c.register_id);
+  m->set_card(c.card);
+  m->set_event_time_ms(c.time_ms != 0 ? c.time_ms : NowMs());
+  m->set_currency(c.currency);
+}
+
 Result<v1::Request> BuildPurchase(const Common& c) {
   v1::Request r;
   v1::Purchase* p = r.mutable_purchase();
-  p->set_transaction_id(c.txn);
-  p->set_store_id(c.store);
-  p->set_register_id(c.register_id);
-  p->set_card(c.card);
-  p->set_event_time_ms(c.time_ms != 0 ? c.time_ms : NowMs());
-  p->set_currency(c.currency);
+  SetSale(c, p);
   if (Status s = AddLines(c, p); !s.ok()) return s;
   if (!c.amount.empty()) {
     auto amount = ParseDecimalMinor(c.amount, ExponentOf(c.currency));
@@ -111,13 +117,8 @@ Result<v1::Request> BuildPurchase(const Common& c) {
 Result<v1::Request> BuildReturn(const Common& c) {
   v1::Request r;
   v1::Return* p = r.mutable_purchase_return();
-  p->set_transaction_id(c.txn);
   p->set_original_transaction_id(c.original);
-  p->set_store_id(c.store);
-  p->set_register_id(c.register_id);
-  p->set_card(c.card);
-  p->set_event_time_ms(c.time_ms != 0 ? c.time_ms : NowMs());
-  p->set_currency(c.currency);
+  SetSale(c, p);
   if (Status s = AddLines(c, p); !s.ok()) return s;
   return r;
 }
@@ -125,12 +126,7 @@ Result<v1::Request> BuildReturn(const Common& c) {
 Result<v1::Request> BuildRedeem(const Common& c) {
   v1::Request r;
   v1::Redeem* p = r.mutable_redeem();
-  p->set_transaction_id(c.txn);
-  p->set_store_id(c.store);
-  p->set_register_id(c.register_id);
-  p->set_card(c.card);
-  p->set_event_time_ms(c.time_ms != 0 ? c.time_ms : NowMs());
-  p->set_currency(c.currency);
+  SetSale(c, p);
   p->set_points(c.points);
   auto basket = ParseDecimalMinor(c.basket, ExponentOf(c.currency));
   if (!basket.ok()) return Status::Invalid("--basket: " + basket.status().message());
