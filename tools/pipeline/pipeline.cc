@@ -24,8 +24,7 @@ Pipeline::Pipeline(Store& store, std::shared_ptr<const RuleSet> rules, PipelineO
       claims_(std::make_unique<TxnClaims>()) {
   LOYALTY_CHECK(options_.shards >= 1);
   for (std::size_t i = 0; i < options_.shards; ++i) {
-    shards_.push_back(std::make_unique<Shard>(store_, *claims_, options_.queue_max,
-                                              options_.group_max, options_.cached_customers_max));
+    shards_.push_back(std::make_unique<Shard>(store_, *claims_, options_));
   }
 }
 

@@ -31,11 +31,17 @@
 
 namespace loyalty {
 
+// Told, after a commit and on the committing shard's thread, about every
+// customer whose state that commit changed. Must not block: queue and return
+// (a cache publisher, for instance). `now_ms` is the server time of the event.
+using CommitListener = std::function<void(const CustomerState& state, TimeMs now_ms)>;
+
 struct PipelineOptions {
   std::size_t shards = 2;
   std::size_t queue_max = limits::kShardQueueDefaultMax;      // per shard
   std::size_t group_max = limits::kCommitGroupDefaultMax;     // events per commit
   std::size_t cached_customers_max = 200'000;                 // per shard
+  CommitListener on_commit;                                   // optional
 };
 
 struct PipelineStats {

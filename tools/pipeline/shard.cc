@@ -36,10 +36,10 @@ void TxnClaims::Release(const std::string& txn_id) {
   s.ids.erase(txn_id);
 }
 
-Shard::Shard(Store& store, TxnClaims& claims, std::size_t queue_max, std::size_t group_max,
-             std::size_t cached_customers_max)
-    : store_(store), claims_(claims), queue_max_(queue_max), group_max_(group_max),
-      cached_customers_max_(cached_customers_max), thread_([this] { Run(); }) {}
+Shard::Shard(Store& store, TxnClaims& claims, const PipelineOptions& options)
+    : store_(store), claims_(claims), queue_max_(options.queue_max), group_max_(options.group_max),
+      cached_customers_max_(options.cached_customers_max), on_commit_(options.on_commit),
+      thread_([this] { Run(); }) {}
 
 Shard::~Shard() { Stop(); }
 
@@ -96,13 +96,19 @@ void Shard::ProcessGroup(std::vector<Work>& group) {
     if (!committed) {
       counters_.commit_failures += 1;
       // Memory ran ahead of the disk: forget it, so the next event reloads.
-      for (const std::string& card : group_cards_) by_card_.erase(card);
+      for (const auto& [card, at] : group_cards_) by_card_.erase(card);
       // Every reply of the group may have read what failed to commit (a
       // lookup or a replay after a write), so none of them stands.
       for (Owed& o : owed) {
         o.bytes = Unavailable(o.request_id, "the store could not commit: " + s.message() +
                                                 "; nothing was applied, retry");
       }
+    }
+  }
+  if (committed && on_commit_) {
+    std::set<std::string> told;
+    for (auto it = group_cards_.rbegin(); it != group_cards_.rend(); ++it) {
+      if (told.insert(it->first).second) on_commit_(by_card_.at(it->first), it->second);
     }
   }
   group_txns_.clear();
@@ -259,7 +265,7 @@ void Shard::Stage(Work& work, DecideResult& result, WriteSet& writes, Owed& owed
     writes.PutCustomer(*fx.state);
     if (fx.link_card) writes.PutCard(work.event.card, fx.state->customer_id);
     by_card_[work.event.card] = std::move(*fx.state);
-    group_cards_.push_back(work.event.card);
+    group_cards_.emplace_back(work.event.card, work.now_ms);
   }
   owed.bytes = wire::SerializeDecisionReply(work.request_id, decision_bytes);
 }

@@ -16,6 +16,7 @@
 
 #include "adapters/net/server.h"
 #include "adapters/rocksdb/store.h"
+#include "tools/pipeline/pipeline.h"
 #include "engine/decide.h"
 #include "engine/rules.h"
 
@@ -57,8 +58,7 @@ struct ShardCounters {
 
 class Shard {
  public:
-  Shard(Store& store, TxnClaims& claims, std::size_t queue_max, std::size_t group_max,
-        std::size_t cached_customers_max);
+  Shard(Store& store, TxnClaims& claims, const PipelineOptions& options);
   ~Shard();
 
   // False when the queue is full (the caller answers OVERLOADED).
@@ -92,6 +92,7 @@ class Shard {
   const std::size_t queue_max_;
   const std::size_t group_max_;
   const std::size_t cached_customers_max_;
+  const CommitListener on_commit_;
 
   std::mutex mu_;
   std::condition_variable ready_;
@@ -101,7 +102,7 @@ class Shard {
   // Shard-thread only.
   std::unordered_map<std::string, CustomerState> by_card_;  // hot states
   std::unordered_map<std::string, TxnRecord> group_txns_;   // written, not yet committed
-  std::vector<std::string> group_cards_;                    // cards changed in the group
+  std::vector<std::pair<std::string, TimeMs>> group_cards_;  // cards changed, and when
   std::set<std::string> new_customers_;                     // ids created in the group
   ShardCounters counters_;
   std::thread thread_;
