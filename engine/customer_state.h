@@ -18,13 +18,14 @@
 
 namespace loyalty {
 
-// A parcel of points earned together. Spent and expired in whole or part.
+// A parcel of points earned on one day (UTC). Spent and expired in whole or
+// part. All dates are midnights (UTC).
 struct Lot {
   int64_t points = 0;           // remaining in this lot, > 0
-  TimeMs earned_at_ms = 0;
+  TimeMs earned_at_ms = 0;       // the day the points were earned
   TimeMs spendable_from_ms = 0;  // pending until then
   TimeMs expires_at_ms = 0;      // 0: never expires
-  std::string source_transaction_id;
+  std::string source_transaction_id;  // the first purchase of the day
   friend bool operator==(const Lot&, const Lot&) = default;
 };
 

@@ -97,6 +97,9 @@ DecideResult Decide(const DecideInput& in) {
     case EventKind::kRedeem: DecideRedeem(in, state, out); break;
     default: LOYALTY_CHECK(false);
   }
+  // A late sale (an offline register catching up) may earn a lot that is
+  // already past its expiry: it expires in the same decision.
+  if (auto expired = ExpireLots(state, in.now_ms)) out.effects.ledger.push_back(*expired);
 
   // Every state-changing event leaves a record, refusals included, so a
   // retry gets the same answer. State is written when anything in it moved.

@@ -111,7 +111,7 @@ void DecideReturn(const DecideInput& in, CustomerState& state, DecideResult& out
   }
   int64_t reversed = 0;
   if (to_reverse > 0) {
-    if (auto entry = ReverseLots(state, to_reverse, e.transaction_id, original.transaction_id,
+    if (auto entry = ReverseLots(state, to_reverse, e.transaction_id, original.event_time_ms,
                                  in.now_ms, in.rules.program.return_policy, &reversed)) {
       out.effects.ledger.push_back(*entry);
     }

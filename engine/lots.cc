@@ -21,6 +21,22 @@ LedgerEntry NewEntry(CustomerState& state, LedgerKind kind, int64_t points,
   return e;
 }
 
+// Points earned on the same day share their dates, so they share one lot: a
+// customer holds at most about one lot per day they earned on, however often
+// they buy (a hot customer's state stays small).
+void AddLot(CustomerState& state, Lot lot) {
+  for (Lot& l : state.lots) {
+    if (l.earned_at_ms == lot.earned_at_ms && l.spendable_from_ms == lot.spendable_from_ms &&
+        l.expires_at_ms == lot.expires_at_ms) {
+      l.points += lot.points;
+      return;
+    }
+  }
+  auto at = std::upper_bound(state.lots.begin(), state.lots.end(), lot,
+                             [](const Lot& a, const Lot& b) { return ExpiryKey(a) < ExpiryKey(b); });
+  state.lots.insert(at, std::move(lot));
+}
+
 void DropEmptyLots(CustomerState& state) {
   std::erase_if(state.lots, [](const Lot& l) { return l.points == 0; });
 }
@@ -63,13 +79,11 @@ LedgerEntry EarnLot(CustomerState& state, int64_t points, const std::string& txn
   if (points > to_debt) {
     Lot lot;
     lot.points = points - to_debt;
-    lot.earned_at_ms = earned_at_ms;
-    lot.spendable_from_ms = earned_at_ms + program.pending_days * kMsPerDay;
-    lot.expires_at_ms = program.expiry_days == 0 ? 0 : earned_at_ms + program.expiry_days * kMsPerDay;
+    lot.earned_at_ms = StartOfDay(earned_at_ms);
+    lot.spendable_from_ms = lot.earned_at_ms + (program.pending_days == 0 ? 0 : (program.pending_days + 1) * kMsPerDay);
+    lot.expires_at_ms = program.expiry_days == 0 ? 0 : lot.earned_at_ms + (program.expiry_days + 1) * kMsPerDay;
     lot.source_transaction_id = txn_id;
-    auto at = std::upper_bound(state.lots.begin(), state.lots.end(), lot,
-                               [](const Lot& a, const Lot& b) { return ExpiryKey(a) < ExpiryKey(b); });
-    state.lots.insert(at, std::move(lot));
+    AddLot(state, std::move(lot));
   }
   return NewEntry(state, LedgerKind::kEarn, points, txn_id, rule_id, now_ms);
 }
@@ -85,10 +99,11 @@ LedgerEntry SpendLots(CustomerState& state, int64_t points, const std::string& t
 }
 
 std::optional<LedgerEntry> ReverseLots(CustomerState& state, int64_t points,
-                                       const std::string& txn_id, const std::string& original_txn,
+                                       const std::string& txn_id, TimeMs original_time_ms,
                                        TimeMs now_ms, ReturnPolicy policy, int64_t* reversed) {
+  const TimeMs original_day = StartOfDay(original_time_ms);
   int64_t taken = TakeFrom(state, points, [&](const Lot& l) {
-    return l.source_transaction_id == original_txn;
+    return l.earned_at_ms == original_day;
   });
   taken += TakeFrom(state, points - taken, [](const Lot&) { return true; });
   DropEmptyLots(state);

@@ -16,8 +16,14 @@ namespace loyalty {
 // them, or nullopt when nothing expired.
 std::optional<LedgerEntry> ExpireLots(CustomerState& state, TimeMs now_ms);
 
-// Adds `points` earned by `txn_id` at `earned_at_ms` as a new lot shaped by
-// the program (pending window, expiry); first pays off any debt.
+// Midnight UTC at or before `ms`. Lots live on whole days: points become
+// spendable, and expire, at a midnight (UTC) boundary.
+inline TimeMs StartOfDay(TimeMs ms) { return ms - ((ms % kMsPerDay) + kMsPerDay) % kMsPerDay; }
+
+// Adds `points` earned by `txn_id` at `earned_at_ms` to the customer's lots,
+// shaped by the program: spendable at the midnight after `pending_days` full
+// days (at once with 0), expiring at the midnight after `expiry_days` full
+// days. Points earned on the same day join one lot. First pays off any debt.
 LedgerEntry EarnLot(CustomerState& state, int64_t points, const std::string& txn_id,
                     const std::string& rule_id, TimeMs earned_at_ms, TimeMs now_ms,
                     const ProgramRules& program);
@@ -27,13 +33,14 @@ LedgerEntry EarnLot(CustomerState& state, int64_t points, const std::string& txn
 LedgerEntry SpendLots(CustomerState& state, int64_t points, const std::string& txn_id,
                       TimeMs now_ms);
 
-// Takes back up to `points` for a return of `original_txn`: first from the
-// lot that purchase created, then from the soonest-expiring lots; what the
+// Takes back up to `points` for a return of a purchase made at
+// `original_time_ms`: first from the lot of that day, then from the
+// soonest-expiring lots; what the
 // lots cannot cover becomes debt under kAllowNegative and is forgiven under
 // kWithinBalance. Returns the entry (nullopt if nothing was taken) and sets
 // `*reversed` to the points actually taken back.
 std::optional<LedgerEntry> ReverseLots(CustomerState& state, int64_t points,
-                                       const std::string& txn_id, const std::string& original_txn,
+                                       const std::string& txn_id, TimeMs original_time_ms,
                                        TimeMs now_ms, ReturnPolicy policy, int64_t* reversed);
 
 }  // namespace loyalty

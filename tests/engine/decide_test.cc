@@ -39,9 +39,25 @@ TEST(PurchaseTest, PointsArePendingUntilTheReturnWindowCloses) {
   DecideResult r = w.Apply(testing::Purchase("T-1", "C", {L("A", 1, 5000)}), kT0);
   EXPECT_EQ(r.decision.balances.pending, 50);
   EXPECT_EQ(r.decision.balances.spendable, 0);
-  const Profile later = ViewProfile(w.Customer("C"), kT0 + 14 * kDay);
+  // Fourteen full days after the day of purchase, at midnight UTC.
+  EXPECT_EQ(ViewProfile(w.Customer("C"), kT0 + 15 * kDay - 1).balances.spendable, 0);
+  const Profile later = ViewProfile(w.Customer("C"), kT0 + 15 * kDay);
   EXPECT_EQ(later.balances.spendable, 50);
   EXPECT_EQ(later.balances.pending, 0);
+}
+
+TEST(PurchaseTest, PointsEarnedOnOneDayShareOneLot) {
+  World w;
+  for (int i = 0; i < 50; ++i) {
+    w.Apply(testing::Purchase("T-" + std::to_string(i), "C", {L("A", 1, 1000)}, kT0 + i * 60'000),
+            kT0 + i * 60'000);
+  }
+  w.Apply(testing::Purchase("T-next-day", "C", {L("A", 1, 1000)}, kT0 + kDay), kT0 + kDay);
+  ASSERT_EQ(w.Customer("C").lots.size(), 2u);
+  EXPECT_EQ(w.Customer("C").lots[0].points, 500);
+  EXPECT_EQ(w.Customer("C").lots[0].expires_at_ms, kT0 + 366 * kDay);
+  EXPECT_EQ(w.Ledger("C").size(), 51u);  // one entry per purchase all the same
+  EXPECT_TRUE(w.Consistent());
 }
 
 TEST(PurchaseTest, EveryEarningIsOneLedgerEntryThatNamesItsTransaction) {
@@ -107,8 +123,8 @@ TEST(EnrollTest, EnrolsOnceThenSaysAlreadyEnrolled) {
 
 TEST(RedeemTest, SpendsTheSoonestExpiringSpendablePointsFirst) {
   World w;
-  w.Apply(testing::Purchase("T-1", "C", {L("A", 1, 60000)}), kT0);            // 600, expires first
-  w.Apply(testing::Purchase("T-2", "C", {L("A", 1, 40000)}), kT0 + 10 * kDay);  // 400
+  w.Apply(testing::Purchase("T-1", "C", {L("A", 1, 60000)}), kT0);  // 600, expires first
+  w.Apply(testing::Purchase("T-2", "C", {L("A", 1, 40000)}, kT0 + 10 * kDay), kT0 + 10 * kDay);
   DecideResult r = w.Apply(testing::Redeem("R-1", "C", 700, 200000), kT0 + 20 * kDay);
   ASSERT_EQ(r.decision.outcome, Outcome::kApplied);
   EXPECT_EQ(r.decision.points_spent, 700);
@@ -157,12 +173,24 @@ TEST(ExpiryTest, ExpiredLotsLeaveThroughTheLedgerOnTheNextEvent) {
   w.Apply(testing::Purchase("T-1", "C", {L("A", 1, 5000)}), kT0);
   EXPECT_EQ(ViewProfile(w.Customer("C"), kT0 + 31 * kDay).balances.balance, 0);  // a view
   EXPECT_EQ(w.Customer("C").balance(), 50);  // ...writes nothing
-  w.Apply(testing::Purchase("T-2", "C", {L("A", 1, 1000)}), kT0 + 31 * kDay);
+  w.Apply(testing::Purchase("T-2", "C", {L("A", 1, 1000)}, kT0 + 31 * kDay), kT0 + 31 * kDay);
   const auto& ledger = w.Ledger("C");
   ASSERT_EQ(ledger.size(), 3u);
   EXPECT_EQ(ledger[1].kind, LedgerKind::kExpire);
   EXPECT_EQ(ledger[1].points, -50);
   EXPECT_EQ(w.Customer("C").balance(), 10);
+  EXPECT_TRUE(w.Consistent());
+}
+
+TEST(ExpiryTest, ALateSaleWhosePointsAreAlreadyPastExpiryEarnsAndExpiresAtOnce) {
+  RuleSet rules;
+  rules.program.expiry_days = 30;
+  World w(rules);
+  DecideResult r = w.Apply(testing::Purchase("T-old", "C", {L("A", 1, 5000)}, kT0), kT0 + 40 * kDay);
+  EXPECT_EQ(r.decision.points_earned, 50);
+  EXPECT_EQ(r.decision.balances.balance, 0);
+  ASSERT_EQ(w.Ledger("C").size(), 2u);
+  EXPECT_EQ(w.Ledger("C")[1].kind, LedgerKind::kExpire);
   EXPECT_TRUE(w.Consistent());
 }
 

@@ -7,6 +7,7 @@
 // HOST:PORT" it serves until SIGTERM or SIGINT, which drain: no new
 // requests, every accepted one is answered, then exit 0. SIGHUP reloads the
 // rules file; a file with mistakes is refused and the running rules stay.
+// SIGUSR1 logs a stats line (events, commits, grouped events, replays).
 #include <utility>  // before Asio (Boost 1.74)
 
 #include <boost/asio/io_context.hpp>
@@ -41,6 +42,14 @@ std::shared_ptr<const RuleSet> LoadRules(const std::string& path) {
     return nullptr;
   }
   return std::make_shared<const RuleSet>(std::move(*loaded.rules));
+}
+
+// One line an operator (or loyalty-bench) can read: SIGUSR1 prints it.
+std::string StatsLine(const PipelineStats& st) {
+  return "stats events=" + std::to_string(st.events) + " groups=" + std::to_string(st.groups) +
+         " grouped_events=" + std::to_string(st.grouped_events) +
+         " replays=" + std::to_string(st.replays) + " rejected=" + std::to_string(st.rejected) +
+         " commit_failures=" + std::to_string(st.commit_failures);
 }
 
 TimeMs SystemNowMs() {
@@ -106,14 +115,23 @@ int Serve(const config_file::Config& config) {
   };
   wait_reload();
 
+  boost::asio::signal_set stats_signal(io, SIGUSR1);
+  std::function<void()> wait_stats = [&] {
+    stats_signal.async_wait([&](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      Log(StatsLine(pipeline.stats()));
+      wait_stats();
+    });
+  };
+  wait_stats();
+
   std::cout << "loyaltyd listening on " << net_options.host << ":" << server.port()
             << " (data " << config.data_dir << ", rules version " << rules->version << ", "
             << config.shards << " shards, durability " << config.durability << ")" << std::endl;
   io.run();
   pipeline.Stop();
-  const PipelineStats st = pipeline.stats();
-  Log("stopped after " + std::to_string(st.events) + " events in " + std::to_string(st.groups) +
-      " commits; bye");
+  Log(StatsLine(pipeline.stats()));
+  Log("stopped; bye");
   return 0;
 }
 

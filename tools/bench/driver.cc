@@ -1,0 +1,213 @@
+#include "tools/bench/driver.h"
+
+#include <utility>  // before Asio (Boost 1.74)
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include <chrono>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "adapters/net/framing.h"
+#include "engine/limits.h"
+
+namespace loyalty::bench {
+namespace {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+struct Pending {
+  Clock::time_point intended;
+  Kind kind;
+  v1::Request request;  // kept for purchases, to feed returns
+};
+
+struct Conn {
+  explicit Conn(asio::io_context& io) : socket(io) {}
+  tcp::socket socket;
+  std::string pending_out, writing_out;
+  bool writing = false;
+  std::unordered_map<uint64_t, Pending> inflight;
+  bool dead = false;
+};
+
+class Phase {
+ public:
+  Phase(const PhaseOptions& o, Workload& w) : o_(o), w_(w) {}
+
+  PhaseResult Run() {
+    for (std::size_t i = 0; i < o_.connections; ++i) {
+      auto c = std::make_unique<Conn>(io_);
+      boost::system::error_code ec;
+      c->socket.connect(tcp::endpoint(asio::ip::make_address(o_.host), o_.port), ec);
+      if (ec) {
+        result_.failed += 1;
+        continue;
+      }
+      c->socket.set_option(tcp::no_delay(true), ec);
+      conns_.push_back(std::move(c));
+    }
+    if (conns_.empty()) return result_;
+    start_ = Clock::now();
+    end_ = start_ + std::chrono::microseconds(static_cast<int64_t>(o_.seconds * 1e6));
+    for (auto& c : conns_) asio::co_spawn(io_, Reader(*c), asio::detached);
+    if (o_.open_loop) {
+      asio::co_spawn(io_, Pacer(), asio::detached);
+    } else {
+      for (auto& c : conns_) {
+        for (std::size_t d = 0; d < o_.depth; ++d) SendNext(*c, Clock::now());
+      }
+    }
+    asio::co_spawn(io_, Finisher(), asio::detached);
+    io_.run();
+    result_.seconds = std::chrono::duration<double>(last_reply_ - start_).count();
+    return result_;
+  }
+
+ private:
+  bool Sending() const {
+    if (o_.fill_customers > 0) return filled_ < o_.fill_customers;
+    return Clock::now() < end_;
+  }
+
+  void SendNext(Conn& c, Clock::time_point intended) {
+    if (!Sending() || c.dead) return;
+    Kind kind = Kind::kPurchase;
+    v1::Request r = o_.fill_customers > 0 ? w_.PurchaseFor(filled_++) : w_.Next(&kind);
+    r.set_request_id(++next_id_);
+    net::AppendFrame(c.pending_out, r.SerializeAsString());
+    Pending p{intended, kind, {}};
+    if (kind == Kind::kPurchase) p.request = std::move(r);
+    c.inflight.emplace(next_id_, std::move(p));
+    result_.sent += 1;
+    Flush(c);
+  }
+
+  void Flush(Conn& c) {
+    if (c.writing || c.pending_out.empty() || c.dead) return;
+    c.writing = true;
+    std::swap(c.writing_out, c.pending_out);
+    c.pending_out.clear();
+    asio::async_write(c.socket, asio::buffer(c.writing_out),
+                      [this, &c](const boost::system::error_code& ec, std::size_t) {
+                        c.writing = false;
+                        if (ec) {
+                          c.dead = true;
+                          return;
+                        }
+                        Flush(c);
+                      });
+  }
+
+  void OnReply(Conn& c, const v1::Reply& reply) {
+    auto it = c.inflight.find(reply.request_id());
+    if (it == c.inflight.end()) return;
+    const auto now = Clock::now();
+    last_reply_ = now;
+    const auto nanos = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(now - it->second.intended).count());
+    result_.answered += 1;
+    result_.all.Record(nanos);
+    result_.by_kind[static_cast<int>(it->second.kind)].Record(nanos);
+    if (reply.has_error()) {
+      result_.errors += 1;
+      result_.outcomes[v1::ErrorCode_Name(reply.error().code())] += 1;
+    } else if (reply.has_decision()) {
+      result_.outcomes[v1::Outcome_Name(reply.decision().outcome())] += 1;
+      w_.Acknowledged(it->second.request, reply);
+    } else {
+      result_.outcomes["PROFILE"] += 1;
+    }
+    c.inflight.erase(it);
+    if (!o_.open_loop) SendNext(c, Clock::now());
+  }
+
+  asio::awaitable<void> Reader(Conn& c) {
+    std::string in;
+    std::array<char, 65536> chunk;
+    boost::system::error_code ec;
+    while (!c.dead) {
+      const std::size_t n = co_await c.socket.async_read_some(
+          asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) break;
+      in.append(chunk.data(), n);
+      std::size_t pos = 0;
+      while (true) {
+        const auto h = net::ParseFrameHeader(std::string_view(in).substr(pos), limits::kFrameBytesMax);
+        if (h.status != net::FrameStatus::kComplete) break;
+        v1::Reply reply;
+        if (reply.ParseFromArray(in.data() + pos + h.prefix_bytes, static_cast<int>(h.body_bytes))) {
+          OnReply(c, reply);
+        }
+        pos += h.prefix_bytes + h.body_bytes;
+      }
+      in.erase(0, pos);
+    }
+    c.dead = true;
+  }
+
+  asio::awaitable<void> Pacer() {
+    asio::steady_timer timer(io_);
+    boost::system::error_code ec;
+    const auto gap = std::chrono::nanoseconds(static_cast<int64_t>(1e9 / o_.rate));
+    auto next = start_;
+    std::size_t rr = 0;
+    while (next < end_) {
+      while (next <= Clock::now() && next < end_) {
+        SendNext(*conns_[rr++ % conns_.size()], next);
+        next += gap;
+      }
+      timer.expires_at(next);
+      co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+  }
+
+  // Ends the phase once sending stopped and every reply is in (or 10 s later).
+  asio::awaitable<void> Finisher() {
+    asio::steady_timer timer(io_);
+    boost::system::error_code ec;
+    Clock::time_point grace_end = Clock::time_point::max();
+    while (true) {
+      timer.expires_after(std::chrono::milliseconds(5));
+      co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      std::size_t open = 0;
+      for (auto& c : conns_) open += c->dead ? 0 : c->inflight.size();
+      if (Sending()) continue;
+      if (grace_end == Clock::time_point::max()) grace_end = Clock::now() + std::chrono::seconds(10);
+      if (open == 0 || Clock::now() > grace_end) break;
+    }
+    for (auto& c : conns_) {
+      result_.failed += c->inflight.size();
+      c->socket.close(ec);
+    }
+    io_.stop();
+  }
+
+  const PhaseOptions& o_;
+  Workload& w_;
+  asio::io_context io_{1};
+  std::vector<std::unique_ptr<Conn>> conns_;
+  PhaseResult result_;
+  Clock::time_point start_, end_, last_reply_;
+  uint64_t next_id_ = 0;
+  std::size_t filled_ = 0;
+};
+
+}  // namespace
+
+PhaseResult RunPhase(const PhaseOptions& options, Workload& workload) {
+  return Phase(options, workload).Run();
+}
+
+}  // namespace loyalty::bench

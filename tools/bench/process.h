@@ -1,0 +1,52 @@
+// Child processes for the benchmark: loyaltyd, db_bench, redis, each pinned to
+// a CPU; and what /proc says about them (CPU time, RSS).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace loyalty::bench {
+
+// Pins the calling thread (and what it execs) to one CPU; -1 leaves it free.
+void PinToCpu(int cpu);
+
+// CPU time (user + system, microseconds) and resident memory of a process.
+struct ProcSample {
+  uint64_t cpu_micros = 0;
+  uint64_t rss_bytes = 0;
+};
+ProcSample SampleProc(pid_t pid);
+
+// Runs a command to completion on `cpu`, returning its stdout and stderr.
+std::string RunCapture(const std::vector<std::string>& argv, int cpu);
+
+// loyaltyd started by the benchmark: pinned, on 127.0.0.1 port 0, its
+// stderr collected so the stats line (SIGUSR1) can be read.
+class Server {
+ public:
+  Server(const std::string& loyaltyd, const std::string& data_dir,
+         const std::vector<std::string>& extra_args, int cpu);
+  ~Server();
+  bool ok() const { return port_ != 0; }
+  uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  // Asks for a stats line and parses it: events, groups, grouped_events...
+  std::map<std::string, uint64_t> Stats();
+  void Stop();
+
+ private:
+  void CollectStderr(int fd);
+  pid_t pid_ = -1;
+  uint16_t port_ = 0;
+  std::thread stderr_reader_;
+  std::mutex mu_;
+  std::vector<std::string> stderr_lines_;
+};
+
+}  // namespace loyalty::bench

@@ -1,0 +1,250 @@
+// The benchmark's runs: one phase against a server, a soak, and the whole
+// comparison with the reference tools.
+#include "tools/bench/suite.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "adapters/net/framing.h"
+#include "proto/store_codec.h"
+#include "tools/bench/process.h"
+#include "tools/bench/reference.h"
+
+namespace loyalty::bench {
+namespace {
+
+// A program the benchmark's own server runs: points spendable at once, so
+// redemptions in the mix mostly succeed.
+constexpr const char* kBenchRules = R"(name: bench
+version: 1
+program:
+  currency: EUR
+  points_per_unit: 1
+  exclude_categories: [gift-cards, tobacco]
+  pending_days: 0
+  expiry: { policy: rolling, days: 365 }
+  redemption: { point_value_minor: 1, min_points: 0, max_share_of_basket: 0.5 }
+)";
+
+double Ms(uint64_t nanos) { return static_cast<double>(nanos) / 1e6; }
+
+struct Measured {
+  PhaseResult r;
+  double cpu_us_per_event = 0;
+  double mean_group = 0;
+  uint64_t rss = 0;
+};
+
+void Print(const std::string& name, const Measured& m) {
+  const PhaseResult& r = m.r;
+  std::printf("phase %-22s %9.0f events/s  answered %llu  errors %llu  failed %llu\n", name.c_str(),
+              r.rate(), static_cast<unsigned long long>(r.answered),
+              static_cast<unsigned long long>(r.errors), static_cast<unsigned long long>(r.failed));
+  std::printf("  latency ms  p50 %.3f  p99 %.3f  p99.9 %.3f  max %.3f\n", Ms(r.all.Quantile(0.5)),
+              Ms(r.all.Quantile(0.99)), Ms(r.all.Quantile(0.999)), Ms(r.all.MaxNanos()));
+  for (int k = 0; k < kKinds; ++k) {
+    const Histogram& h = r.by_kind[static_cast<std::size_t>(k)];
+    if (h.count() == 0 || h.count() == r.all.count()) continue;
+    std::printf("  %-9s n %-8llu p50 %.3f  p99 %.3f\n", KindName(static_cast<Kind>(k)),
+                static_cast<unsigned long long>(h.count()), Ms(h.Quantile(0.5)), Ms(h.Quantile(0.99)));
+  }
+  std::printf("  server: %.1f cpu us/event  mean commit group %.1f  rss %.1f MiB\n",
+              m.cpu_us_per_event, m.mean_group, static_cast<double>(m.rss) / (1 << 20));
+  std::string outcomes;
+  for (const auto& [k, v] : r.outcomes) outcomes += " " + k + "=" + std::to_string(v);
+  std::printf("  outcomes:%s\n", outcomes.c_str());
+  std::fflush(stdout);
+}
+
+// Runs a phase against the server, with the server's CPU, group size and RSS.
+Measured Measure(PhaseOptions phase, Workload& w, pid_t pid, Server* server) {
+  std::map<std::string, uint64_t> before = server ? server->Stats() : std::map<std::string, uint64_t>{};
+  const ProcSample p0 = pid > 0 ? SampleProc(pid) : ProcSample{};
+  Measured m;
+  m.r = RunPhase(phase, w);
+  const ProcSample p1 = pid > 0 ? SampleProc(pid) : ProcSample{};
+  if (m.r.answered > 0 && pid > 0) {
+    m.cpu_us_per_event = static_cast<double>(p1.cpu_micros - p0.cpu_micros) / m.r.answered;
+  }
+  m.rss = p1.rss_bytes;
+  if (server) {
+    auto after = server->Stats();
+    const double groups = static_cast<double>(after["groups"] - before["groups"]);
+    if (groups > 0) m.mean_group = static_cast<double>(after["grouped_events"] - before["grouped_events"]) / groups;
+  }
+  return m;
+}
+
+std::string TempDir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "loyalty-bench-XXXXXX").string();
+  return ::mkdtemp(pattern.data());
+}
+
+std::unique_ptr<Server> StartServer(const Options& o, const std::string& dir, const std::string& durability) {
+  const std::string rules = dir + "/bench-rules.yaml";
+  std::ofstream(rules) << kBenchRules;
+  auto s = std::make_unique<Server>(o.loyaltyd, dir + "/db-" + durability,
+      std::vector<std::string>{"--rules", rules, "--durability", durability, "--shards",
+                               std::to_string(o.shards)}, o.server_cpu);
+  if (!s->ok()) std::cerr << "loyalty-bench: could not start " << o.loyaltyd << "\n";
+  return s;
+}
+
+// Fills the population (one purchase each) so every customer has state.
+void Fill(const Options& o, Workload& w, uint16_t port) {
+  PhaseOptions f = o.phase;
+  f.port = port;
+  f.open_loop = false;
+  f.connections = 8;
+  f.depth = 32;
+  f.fill_customers = o.workload.customers;
+  const PhaseResult r = RunPhase(f, w);
+  std::printf("fill: %llu customers in %.1f s (%.0f purchases/s)\n",
+              static_cast<unsigned long long>(r.answered), r.seconds, r.rate());
+}
+
+}  // namespace
+
+int RunOnce(Options o) {
+  Workload w(o.workload);
+  std::unique_ptr<Server> server;
+  std::string dir;
+  pid_t pid = o.server_pid;
+  if (o.server.empty()) {
+    dir = TempDir();
+    server = StartServer(o, dir, o.durability);
+    if (!server->ok()) return 1;
+    o.phase.port = server->port();
+    pid = server->pid();
+  } else if (!net::SplitHostPort(o.server, &o.phase.host, &o.phase.port)) {
+    std::cerr << "loyalty-bench: --server '" << o.server << "' is not HOST:PORT\n";
+    return 2;
+  }
+  if (o.fill) Fill(o, w, o.phase.port);
+  if (o.soak > 0) {
+    PhaseOptions p = o.phase;
+    p.seconds = 10;
+    for (double t = 0; t < o.soak; t += 10) {
+      Measured m = Measure(p, w, pid, server.get());
+      std::printf("soak t=%4.0fs %8.0f events/s p99 %.3f ms rss %.1f MiB\n", t + 10, m.r.rate(),
+                  Ms(m.r.all.Quantile(0.99)), static_cast<double>(m.rss) / (1 << 20));
+      std::fflush(stdout);
+    }
+  } else {
+    Print(o.phase.open_loop ? "open" : "closed", Measure(o.phase, w, pid, server.get()));
+  }
+  if (server) server->Stop();
+  if (!dir.empty()) std::filesystem::remove_all(dir);
+  return 0;
+}
+
+}  // namespace loyalty::bench
+
+
+namespace loyalty::bench {
+namespace {
+
+// The stored size of a typical customer (a few lots), for the references.
+int TypicalValueSize() {
+  CustomerState s;
+  s.customer_id = "bench-12345";
+  s.cards = {"bench-12345"};
+  s.tier = "member";
+  s.version = 7;
+  for (int i = 0; i < 3; ++i) {
+    s.lots.push_back({120, 1'767'225'600'000 + i, 1'767'225'600'000 + i, 1'798'761'600'000 + i,
+                      "b12345-" + std::to_string(100000 + i)});
+  }
+  return static_cast<int>(store_codec::EncodeCustomer(s).size());
+}
+
+Workload Only(const Options& o, const char* mix, const std::string& tag) {
+  WorkloadOptions w = o.workload;
+  ParseMix(mix, &w.mix);
+  w.run_id += tag;
+  return Workload(w);
+}
+
+void Ratio(const char* name, double engine, double reference) {
+  std::printf("ratio %s %.3f\n", name, reference > 0 ? engine / reference : 0.0);
+}
+
+}  // namespace
+
+int RunCompare(Options o) {
+  const std::string dir = TempDir();
+  const int value_size = TypicalValueSize();
+  std::printf("compare: %ld cpus, server side on cpu %d, load on cpu %d, %zu customers, "
+              "value %d bytes, %.0f s per phase\n", ::sysconf(_SC_NPROCESSORS_ONLN), o.server_cpu,
+              o.load_cpu, o.workload.customers, value_size, o.phase.seconds);
+  PhaseOptions max = o.phase;
+  max.open_loop = false;
+  max.connections = 16;
+  max.depth = 32;
+
+  // The engine, durable: maximum, then latency at half of it, then lookups.
+  auto sync = StartServer(o, dir, "sync");
+  if (!sync->ok()) return 1;
+  max.port = sync->port();
+  Workload fill = Only(o, "purchase=100", "f");
+  Fill(o, fill, sync->port());
+  Workload buy = Only(o, "purchase=100", "p");
+  const Measured durable = Measure(max, buy, sync->pid(), sync.get());
+  Print("durable purchases", durable);
+  PhaseOptions half = max;
+  half.open_loop = true;
+  half.rate = durable.r.rate() / 2;
+  const Measured at_half = Measure(half, buy, sync->pid(), sync.get());
+  Print("purchases at half max", at_half);
+  Workload mixed = Only(o, o.mix.c_str(), "m");
+  Print("mixed at max", Measure(max, mixed, sync->pid(), sync.get()));
+  Workload look = Only(o, "lookup=100", "l");
+  PhaseOptions c50 = max;
+  c50.connections = 50;
+  c50.depth = 1;
+  const Measured lookups50 = Measure(c50, look, sync->pid(), sync.get());
+  Print("lookups c50", lookups50);
+  PhaseOptions c1 = c50;
+  c1.connections = 1;
+  const Measured lookups1 = Measure(c1, look, sync->pid(), sync.get());
+  Print("lookups c1", lookups1);
+  sync->Stop();
+
+  // The same engine with sync off.
+  auto async = StartServer(o, dir, "async");
+  if (!async->ok()) return 1;
+  max.port = async->port();
+  Workload fill2 = Only(o, "purchase=100", "g");
+  Fill(o, fill2, async->port());
+  Workload buy2 = Only(o, "purchase=100", "q");
+  const Measured nosync = Measure(max, buy2, async->pid(), async.get());
+  Print("no-sync purchases", nosync);
+  async->Stop();
+
+  // The references, with matching key count, value size and group size.
+  const int batch = std::max(1, static_cast<int>(durable.mean_group + 0.5));
+  const DbBenchFigures db = RunDbBench(dir, o.workload.customers, value_size, batch,
+                                       o.phase.seconds, o.server_cpu);
+  std::printf("db_bench: updaterandom %.0f ops/s, readrandom %.0f ops/s, fillrandom sync batch %d: "
+              "%.0f ops/s, commit p50 %.0f us p99 %.0f us\n", db.updaterandom_ops, db.readrandom_ops,
+              batch, db.fillsync_ops, db.fillsync_p50_micros, db.fillsync_p99_micros);
+  const RedisFigures redis = RunRedisBench(dir, 20000 + ::getpid() % 20000, value_size,
+                                           o.server_cpu, o.load_cpu);
+  std::printf("redis-benchmark GET: c50 %.0f rps, c1 %.0f rps p50 %.3f ms\n", redis.get_rps_c50,
+              redis.get_rps_c1, redis.get_p50_ms_c1);
+
+  Ratio("durable_vs_updaterandom", durable.r.rate(), db.updaterandom_ops);
+  Ratio("p99_vs_commit_p99", Ms(at_half.r.by_kind[0].Quantile(0.99)), db.fillsync_p99_micros / 1000);
+  Ratio("durable_vs_nosync", durable.r.rate(), nosync.r.rate());
+  Ratio("lookup_vs_redis_get_c50", lookups50.r.rate(), redis.get_rps_c50);
+  Ratio("lookup_p50_vs_redis_get_p50_c1", Ms(lookups1.r.all.Quantile(0.5)), redis.get_p50_ms_c1);
+  std::printf("absolute purchase_p99_at_half_ms %.3f\n", Ms(at_half.r.by_kind[0].Quantile(0.99)));
+  std::filesystem::remove_all(dir);
+  return 0;
+}
+
+}  // namespace loyalty::bench

@@ -1,0 +1,34 @@
+// loyalty-bench's runs (see main.cc for the flags).
+#pragma once
+
+#include <string>
+
+#include "tools/bench/driver.h"
+#include "tools/bench/workload.h"
+
+namespace loyalty::bench {
+
+struct Options {
+  std::string server;  // empty: start one
+  int server_pid = 0;
+  std::string loyaltyd;
+  std::string durability = "sync";
+  std::size_t shards = 2;
+  int server_cpu = 0, load_cpu = 1;
+  PhaseOptions phase;
+  WorkloadOptions workload;
+  std::string mix = "purchase=85,return=5,redeem=5,lookup=5";
+  bool fill = true;
+  bool compare = false;
+  double soak = 0;
+};
+
+// One phase (or a soak) as the options say; prints its report. Exit code.
+int RunOnce(Options options);
+
+// The comparison of docs/BENCHMARKS.md: the engine durable and not, lookups,
+// then db_bench and redis-benchmark with matching keys and value size; prints
+// the absolute figures and one `ratio NAME VALUE` line per ratio.
+int RunCompare(Options options);
+
+}  // namespace loyalty::bench

@@ -1,0 +1,162 @@
+#include "tools/bench/workload.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <sstream>
+
+namespace loyalty::bench {
+namespace {
+
+constexpr std::size_t kReturnableMax = 100'000;
+const char* const kCategories[] = {"grocery", "bakery", "dairy", "drinks", "household",
+                                   "toys", "school", "garden", "gift-cards", "tobacco"};
+
+int64_t NowMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+const char* KindName(Kind k) {
+  switch (k) {
+    case Kind::kPurchase: return "purchase";
+    case Kind::kReturn: return "return";
+    case Kind::kRedeem: return "redeem";
+    case Kind::kLookup: return "lookup";
+  }
+  return "?";
+}
+
+bool ParseMix(const std::string& text, Mix* mix) {
+  Mix m{0, 0, 0, 0};
+  std::stringstream ss(text);
+  for (std::string part; std::getline(ss, part, ',');) {
+    const auto eq = part.find('=');
+    if (eq == std::string::npos) return false;
+    const std::string name = part.substr(0, eq);
+    int value = 0;
+    try {
+      value = std::stoi(part.substr(eq + 1));
+    } catch (const std::exception&) {
+      return false;
+    }
+    if (value < 0) return false;
+    if (name == "purchase") m.purchase = value;
+    else if (name == "return") m.ret = value;
+    else if (name == "redeem") m.redeem = value;
+    else if (name == "lookup") m.lookup = value;
+    else return false;
+  }
+  if (m.purchase + m.ret + m.redeem + m.lookup == 0) return false;
+  *mix = m;
+  return true;
+}
+
+Workload::Workload(WorkloadOptions options) : options_(std::move(options)), rng_(options_.seed) {
+  cdf_.resize(options_.customers);
+  double sum = 0;
+  for (std::size_t i = 0; i < cdf_.size(); ++i) {
+    sum += 1.0 / std::pow(static_cast<double>(i + 1), options_.zipf_s);
+    cdf_[i] = sum;
+  }
+  for (double& c : cdf_) c /= sum;
+}
+
+std::size_t Workload::PickCustomer() {
+  const double u = std::uniform_real_distribution<double>(0, 1)(rng_);
+  const auto it = std::lower_bound(cdf_.begin(), cdf_.end(), u);
+  return std::min<std::size_t>(static_cast<std::size_t>(it - cdf_.begin()), cdf_.size() - 1);
+}
+
+template <typename Msg>
+void Workload::Stamp(Msg* m, const std::string& card) {
+  m->set_transaction_id(options_.run_id + "-" + std::to_string(next_txn_++));
+  m->set_store_id("S" + std::to_string(rng_() % 40));
+  m->set_register_id("R" + std::to_string(rng_() % 8));
+  m->set_card(card);
+  m->set_event_time_ms(NowMs());
+  m->set_currency("EUR");
+}
+
+v1::Request Workload::Purchase(std::size_t customer) {
+  v1::Request r;
+  v1::Purchase* p = r.mutable_purchase();
+  Stamp(p, CardOf(customer));
+  const int lines = std::uniform_int_distribution<int>(options_.lines_min, options_.lines_max)(rng_);
+  for (int i = 0; i < lines; ++i) {
+    v1::Line* l = p->add_lines();
+    const uint64_t sku = rng_() % 5000;
+    l->set_sku("SKU" + std::to_string(sku));
+    l->set_category(kCategories[sku % 10]);
+    l->set_quantity(1 + static_cast<int64_t>(rng_() % 3));
+    l->set_unit_price_minor(50 + static_cast<int64_t>(rng_() % 5000));
+    l->set_line_total_minor(l->quantity() * l->unit_price_minor());
+  }
+  return r;
+}
+
+v1::Request Workload::PurchaseFor(std::size_t index) { return Purchase(index); }
+
+v1::Request Workload::Return(Kind* kind) {
+  if (returnable_.empty()) {
+    *kind = Kind::kPurchase;
+    return Purchase(PickCustomer());
+  }
+  const std::size_t at = rng_() % returnable_.size();
+  Bought b = returnable_[at];
+  returnable_[at] = returnable_.back();
+  returnable_.pop_back();
+  v1::Request r;
+  v1::Return* p = r.mutable_purchase_return();
+  Stamp(p, b.card);
+  p->set_original_transaction_id(b.txn);
+  v1::Line* l = p->add_lines();
+  l->set_sku(b.sku);
+  l->set_quantity(b.quantity);
+  return r;
+}
+
+v1::Request Workload::Redeem() {
+  v1::Request r;
+  v1::Redeem* p = r.mutable_redeem();
+  Stamp(p, CardOf(PickCustomer()));
+  p->set_points(10 + static_cast<int64_t>(rng_() % 200));
+  p->set_basket_total_minor(20000);
+  return r;
+}
+
+v1::Request Workload::Next(Kind* kind) {
+  const Mix& m = options_.mix;
+  const int total = m.purchase + m.ret + m.redeem + m.lookup;
+  int pick = static_cast<int>(rng_() % static_cast<uint64_t>(total));
+  if ((pick -= m.purchase) < 0) {
+    *kind = Kind::kPurchase;
+    return Purchase(PickCustomer());
+  }
+  if ((pick -= m.ret) < 0) {
+    *kind = Kind::kReturn;
+    return Return(kind);
+  }
+  if ((pick -= m.redeem) < 0) {
+    *kind = Kind::kRedeem;
+    return Redeem();
+  }
+  *kind = Kind::kLookup;
+  v1::Request r;
+  r.mutable_lookup()->set_card(CardOf(PickCustomer()));
+  return r;
+}
+
+void Workload::Acknowledged(const v1::Request& request, const v1::Reply& reply) {
+  if (!request.has_purchase() || !reply.has_decision() ||
+      reply.decision().outcome() != v1::APPLIED || returnable_.size() >= kReturnableMax) {
+    return;
+  }
+  const v1::Purchase& p = request.purchase();
+  const v1::Line& l = p.lines(static_cast<int>(rng_() % static_cast<uint64_t>(p.lines_size())));
+  returnable_.push_back({p.transaction_id(), p.card(), l.sku(), l.quantity()});
+}
+
+}  // namespace loyalty::bench
