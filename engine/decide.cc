@@ -111,17 +111,17 @@ DecideResult Decide(const DecideInput& in) {
   rec.customer_id = state.customer_id;
   rec.event_time_ms = e.event_time_ms;
 
+  // Expired lots are gone already: balances come straight from the state.
+  out.decision.balances = BalancesAt(state, in.now_ms);
+  out.decision.next_expiry = NextExpiryOf(state);
+  out.decision.tier = state.tier;
   const bool changed = new_customer || !out.effects.ledger.empty() || out.effects.original ||
                        out.decision.outcome == Outcome::kApplied;
   if (changed) {
     if (new_customer) out.effects.link_card = true;
     state.version += 1;
-    out.effects.state = state;
+    out.effects.state = std::move(state);
   }
-  const Profile view = ViewProfile(state, in.now_ms);
-  out.decision.balances = view.balances;
-  out.decision.next_expiry = view.next_expiry;
-  out.decision.tier = state.tier;
   return out;
 }
 

@@ -30,7 +30,7 @@ using Clock = std::chrono::steady_clock;
 struct Pending {
   Clock::time_point intended;
   Kind kind;
-  v1::Request request;  // kept for purchases, to feed returns
+  SentPurchase sent;  // purchases: what a later return needs
 };
 
 struct Conn {
@@ -67,6 +67,7 @@ class Phase {
     } else {
       for (auto& c : conns_) {
         for (std::size_t d = 0; d < o_.depth; ++d) SendNext(*c, Clock::now());
+        Flush(*c);
       }
     }
     asio::co_spawn(io_, Finisher(), asio::detached);
@@ -84,14 +85,13 @@ class Phase {
   void SendNext(Conn& c, Clock::time_point intended) {
     if (!Sending() || c.dead) return;
     Kind kind = Kind::kPurchase;
-    v1::Request r = o_.fill_customers > 0 ? w_.PurchaseFor(filled_++) : w_.Next(&kind);
-    r.set_request_id(++next_id_);
-    net::AppendFrame(c.pending_out, r.SerializeAsString());
     Pending p{intended, kind, {}};
-    if (kind == Kind::kPurchase) p.request = std::move(r);
+    ++next_id_;
+    c.pending_out += o_.fill_customers > 0 ? w_.PurchaseFrame(next_id_, filled_++, &p.sent)
+                                           : w_.NextFrame(next_id_, &kind, &p.sent);
+    p.kind = kind;
     c.inflight.emplace(next_id_, std::move(p));
     result_.sent += 1;
-    Flush(c);
   }
 
   void Flush(Conn& c) {
@@ -125,7 +125,9 @@ class Phase {
       result_.outcomes[v1::ErrorCode_Name(reply.error().code())] += 1;
     } else if (reply.has_decision()) {
       result_.outcomes[v1::Outcome_Name(reply.decision().outcome())] += 1;
-      w_.Acknowledged(it->second.request, reply);
+      if (it->second.kind == Kind::kPurchase && reply.decision().outcome() == v1::APPLIED) {
+        w_.Acknowledged(std::move(it->second.sent));
+      }
     } else {
       result_.outcomes["PROFILE"] += 1;
     }
@@ -153,6 +155,7 @@ class Phase {
         pos += h.prefix_bytes + h.body_bytes;
       }
       in.erase(0, pos);
+      Flush(c);  // one write for every request the replies above released
     }
     c.dead = true;
   }
@@ -168,6 +171,7 @@ class Phase {
         SendNext(*conns_[rr++ % conns_.size()], next);
         next += gap;
       }
+      for (auto& c : conns_) Flush(*c);
       timer.expires_at(next);
       co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }

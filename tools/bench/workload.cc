@@ -5,6 +5,11 @@
 #include <cmath>
 #include <sstream>
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include "adapters/net/framing.h"
+
 namespace loyalty::bench {
 namespace {
 
@@ -62,6 +67,29 @@ Workload::Workload(WorkloadOptions options) : options_(std::move(options)), rng_
     cdf_[i] = sum;
   }
   for (double& c : cdf_) c /= sum;
+  BuildBaskets();
+}
+
+void Workload::BuildBaskets() {
+  constexpr int kBaskets = 4096;
+  baskets_.resize(kBaskets);
+  for (Basket& b : baskets_) {
+    v1::Purchase p;
+    const int lines = std::uniform_int_distribution<int>(options_.lines_min, options_.lines_max)(rng_);
+    for (int i = 0; i < lines; ++i) {
+      v1::Line* l = p.add_lines();
+      const uint64_t sku = rng_() % 5000;
+      l->set_sku("SKU" + std::to_string(sku));
+      l->set_category(kCategories[sku % 10]);
+      l->set_quantity(1 + static_cast<int64_t>(rng_() % 3));
+      l->set_unit_price_minor(50 + static_cast<int64_t>(rng_() % 5000));
+      l->set_line_total_minor(l->quantity() * l->unit_price_minor());
+    }
+    b.lines_bytes = p.SerializeAsString();  // only field 7 is set
+    const v1::Line& pick = p.lines(static_cast<int>(rng_() % static_cast<uint64_t>(lines)));
+    b.sku = pick.sku();
+    b.quantity = pick.quantity();
+  }
 }
 
 std::size_t Workload::PickCustomer() {
@@ -80,83 +108,90 @@ void Workload::Stamp(Msg* m, const std::string& card) {
   m->set_currency("EUR");
 }
 
-v1::Request Workload::Purchase(std::size_t customer) {
-  v1::Request r;
-  v1::Purchase* p = r.mutable_purchase();
-  Stamp(p, CardOf(customer));
-  const int lines = std::uniform_int_distribution<int>(options_.lines_min, options_.lines_max)(rng_);
-  for (int i = 0; i < lines; ++i) {
-    v1::Line* l = p->add_lines();
-    const uint64_t sku = rng_() % 5000;
-    l->set_sku("SKU" + std::to_string(sku));
-    l->set_category(kCategories[sku % 10]);
-    l->set_quantity(1 + static_cast<int64_t>(rng_() % 3));
-    l->set_unit_price_minor(50 + static_cast<int64_t>(rng_() % 5000));
-    l->set_line_total_minor(l->quantity() * l->unit_price_minor());
+namespace {
+
+// A frame of Request{request_id, <field> = body}, body already serialized.
+std::string Frame(uint64_t request_id, int field, const std::string& body) {
+  std::string request;
+  {
+    google::protobuf::io::StringOutputStream raw(&request);
+    google::protobuf::io::CodedOutputStream out(&raw);
+    out.WriteTag(1 << 3 | 0);
+    out.WriteVarint64(request_id);
+    out.WriteTag(static_cast<uint32_t>(field) << 3 | 2);
+    out.WriteVarint32(static_cast<uint32_t>(body.size()));
+    out.WriteString(body);
   }
-  return r;
+  std::string frame;
+  net::AppendFrame(frame, request);
+  return frame;
 }
 
-v1::Request Workload::PurchaseFor(std::size_t index) { return Purchase(index); }
+}  // namespace
 
-v1::Request Workload::Return(Kind* kind) {
+std::string Workload::Purchase(uint64_t request_id, std::size_t customer, SentPurchase* sent) {
+  v1::Purchase head;
+  Stamp(&head, CardOf(customer));
+  const Basket& b = baskets_[rng_() % baskets_.size()];
+  *sent = {head.transaction_id(), head.card(), b.sku, b.quantity};
+  // Concatenated messages merge: the header's fields plus the basket's lines.
+  return Frame(request_id, 3, head.SerializeAsString() + b.lines_bytes);
+}
+
+std::string Workload::PurchaseFrame(uint64_t request_id, std::size_t index, SentPurchase* sent) {
+  return Purchase(request_id, index, sent);
+}
+
+std::string Workload::Return(uint64_t request_id, Kind* kind, SentPurchase* sent) {
   if (returnable_.empty()) {
     *kind = Kind::kPurchase;
-    return Purchase(PickCustomer());
+    return Purchase(request_id, PickCustomer(), sent);
   }
   const std::size_t at = rng_() % returnable_.size();
-  Bought b = returnable_[at];
-  returnable_[at] = returnable_.back();
+  SentPurchase b = std::move(returnable_[at]);
+  returnable_[at] = std::move(returnable_.back());
   returnable_.pop_back();
-  v1::Request r;
-  v1::Return* p = r.mutable_purchase_return();
-  Stamp(p, b.card);
-  p->set_original_transaction_id(b.txn);
-  v1::Line* l = p->add_lines();
+  v1::Return p;
+  Stamp(&p, b.card);
+  p.set_original_transaction_id(b.txn);
+  v1::Line* l = p.add_lines();
   l->set_sku(b.sku);
   l->set_quantity(b.quantity);
-  return r;
+  return Frame(request_id, 4, p.SerializeAsString());
 }
 
-v1::Request Workload::Redeem() {
-  v1::Request r;
-  v1::Redeem* p = r.mutable_redeem();
-  Stamp(p, CardOf(PickCustomer()));
-  p->set_points(10 + static_cast<int64_t>(rng_() % 200));
-  p->set_basket_total_minor(20000);
-  return r;
+std::string Workload::Redeem(uint64_t request_id) {
+  v1::Redeem p;
+  Stamp(&p, CardOf(PickCustomer()));
+  p.set_points(10 + static_cast<int64_t>(rng_() % 200));
+  p.set_basket_total_minor(20000);
+  return Frame(request_id, 5, p.SerializeAsString());
 }
 
-v1::Request Workload::Next(Kind* kind) {
+std::string Workload::NextFrame(uint64_t request_id, Kind* kind, SentPurchase* sent) {
   const Mix& m = options_.mix;
   const int total = m.purchase + m.ret + m.redeem + m.lookup;
   int pick = static_cast<int>(rng_() % static_cast<uint64_t>(total));
   if ((pick -= m.purchase) < 0) {
     *kind = Kind::kPurchase;
-    return Purchase(PickCustomer());
+    return Purchase(request_id, PickCustomer(), sent);
   }
   if ((pick -= m.ret) < 0) {
     *kind = Kind::kReturn;
-    return Return(kind);
+    return Return(request_id, kind, sent);
   }
   if ((pick -= m.redeem) < 0) {
     *kind = Kind::kRedeem;
-    return Redeem();
+    return Redeem(request_id);
   }
   *kind = Kind::kLookup;
-  v1::Request r;
-  r.mutable_lookup()->set_card(CardOf(PickCustomer()));
-  return r;
+  v1::Lookup l;
+  l.set_card(CardOf(PickCustomer()));
+  return Frame(request_id, 6, l.SerializeAsString());
 }
 
-void Workload::Acknowledged(const v1::Request& request, const v1::Reply& reply) {
-  if (!request.has_purchase() || !reply.has_decision() ||
-      reply.decision().outcome() != v1::APPLIED || returnable_.size() >= kReturnableMax) {
-    return;
-  }
-  const v1::Purchase& p = request.purchase();
-  const v1::Line& l = p.lines(static_cast<int>(rng_() % static_cast<uint64_t>(p.lines_size())));
-  returnable_.push_back({p.transaction_id(), p.card(), l.sku(), l.quantity()});
+void Workload::Acknowledged(SentPurchase sent) {
+  if (returnable_.size() < kReturnableMax) returnable_.push_back(std::move(sent));
 }
 
 }  // namespace loyalty::bench

@@ -35,36 +35,47 @@ struct WorkloadOptions {
   std::string run_id = "r";  // prefixes transaction ids, so runs never collide
 };
 
+// What the driver keeps of a sent purchase, so a return can refer to it.
+struct SentPurchase {
+  std::string txn, card, sku;
+  int64_t quantity = 0;
+};
+
 class Workload {
  public:
   explicit Workload(WorkloadOptions options);
 
-  // The next request (request_id left 0) and its kind.
-  v1::Request Next(Kind* kind);
+  // The next request as a ready frame (length prefix + Request bytes).
+  // Purchases fill *sent. Baskets come from a pool serialized once, so the
+  // load generator costs little next to the server it measures.
+  std::string NextFrame(uint64_t request_id, Kind* kind, SentPurchase* sent);
   // A purchase for customer `index` (for filling the population).
-  v1::Request PurchaseFor(std::size_t index);
-  // Feeds an answered purchase back, so later returns can refer to it.
-  void Acknowledged(const v1::Request& request, const v1::Reply& reply);
+  std::string PurchaseFrame(uint64_t request_id, std::size_t index, SentPurchase* sent);
+  // Feeds an applied purchase back, so later returns can refer to it.
+  void Acknowledged(SentPurchase sent);
 
   std::string CardOf(std::size_t index) const { return "bench-" + std::to_string(index); }
 
  private:
+  struct Basket {
+    std::string lines_bytes;  // repeated Line, serialized as Purchase field 7
+    std::string sku;          // one of its lines, for returns
+    int64_t quantity = 0;
+  };
   std::size_t PickCustomer();
-  v1::Request Purchase(std::size_t customer);
-  v1::Request Return(Kind* kind);
-  v1::Request Redeem();
+  void BuildBaskets();
   template <typename Msg>
   void Stamp(Msg* m, const std::string& card);
+  std::string Purchase(uint64_t request_id, std::size_t customer, SentPurchase* sent);
+  std::string Return(uint64_t request_id, Kind* kind, SentPurchase* sent);
+  std::string Redeem(uint64_t request_id);
 
   WorkloadOptions options_;
   std::mt19937_64 rng_;
   std::vector<double> cdf_;  // Zipf over customers
+  std::vector<Basket> baskets_;
   uint64_t next_txn_ = 0;
-  struct Bought {
-    std::string txn, card, sku;
-    int64_t quantity;
-  };
-  std::vector<Bought> returnable_;  // recent acknowledged purchases, bounded
+  std::vector<SentPurchase> returnable_;  // recent applied purchases, bounded
 };
 
 }  // namespace loyalty::bench

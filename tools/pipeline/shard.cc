@@ -254,11 +254,11 @@ void Shard::Stage(Work& work, DecideResult& result, WriteSet& writes, Owed& owed
   if (fx.txn) {
     fx.txn->reply = decision_bytes;
     writes.PutTxn(*fx.txn, work.now_ms);
-    group_txns_[fx.txn->transaction_id] = *fx.txn;
+    group_txns_[fx.txn->transaction_id] = std::move(*fx.txn);
   }
   if (fx.original) {
     writes.PutTxn(*fx.original, work.now_ms);
-    group_txns_[fx.original->transaction_id] = *fx.original;
+    group_txns_[fx.original->transaction_id] = std::move(*fx.original);
   }
   for (const LedgerEntry& entry : fx.ledger) writes.PutLedger(entry);
   if (fx.state) {
