@@ -37,9 +37,10 @@ pid_t Spawn(const std::vector<std::string>& argv, int* out_fd, const std::string
 
 }  // namespace
 
-ServerProcess::ServerProcess(const std::string& data_dir, std::vector<std::string> args) {
+ServerProcess::ServerProcess(const std::string& data_dir, std::vector<std::string> args,
+                             const std::string& listen) {
   stderr_path_ = data_dir + ".stderr";
-  std::vector<std::string> argv = {LOYALTYD_PATH, "--listen", "127.0.0.1:0", "--data-dir", data_dir};
+  std::vector<std::string> argv = {LOYALTYD_PATH, "--listen", listen, "--data-dir", data_dir};
   argv.insert(argv.end(), args.begin(), args.end());
   int out = -1;
   pid_ = Spawn(argv, &out, stderr_path_);

@@ -12,9 +12,10 @@ namespace loyalty::testing {
 
 class ServerProcess {
  public:
-  // Starts `loyaltyd --listen 127.0.0.1:0 --data-dir DATA_DIR ARGS...` and
-  // waits until it listens (or exits). Check ok() after.
-  ServerProcess(const std::string& data_dir, std::vector<std::string> args = {});
+  // Starts `loyaltyd --listen LISTEN --data-dir DATA_DIR ARGS...` and waits
+  // until it listens (or exits). Check ok() after.
+  ServerProcess(const std::string& data_dir, std::vector<std::string> args = {},
+                const std::string& listen = "127.0.0.1:0");
   ~ServerProcess();  // SIGKILLs the child if it still runs
 
   bool ok() const { return port_ != 0; }
