@@ -7,8 +7,9 @@
 #                        example rules and its data under ./var (no Redis needed)
 #   tools/dev.sh test    build, then run the whole suite with ctest
 #
-# Environment: BUILD_DIR (default build), JOBS (default: number of cores),
-# LOYALTY_LISTEN (default 127.0.0.1:7070) for `run`.
+# Environment: BUILD_DIR (default build), JOBS (default: number of cores);
+# for `run`: LOYALTY_LISTEN (default 127.0.0.1:7070), LOYALTY_DATA_DIR
+# (default ./var).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -49,9 +50,10 @@ build() {
 run() {
   build
   local listen=${LOYALTY_LISTEN:-127.0.0.1:7070}
-  mkdir -p "$root/var"
+  local data=${LOYALTY_DATA_DIR:-$root/var}
+  mkdir -p "$data"
   cat <<MSG
-loyaltyd starts on $listen with data in ./var and rules from deploy/rules.example.yaml.
+loyaltyd starts on $listen with data in $data and rules from deploy/rules.example.yaml.
 Send a first purchase from another terminal:
 
   build/bin/loyalty --server $listen purchase --txn T-1 --store S1 --card 4242 --amount 12.34 --currency EUR
@@ -59,7 +61,7 @@ Send a first purchase from another terminal:
 
 Stop it with Ctrl-C (in-flight requests are answered first).
 MSG
-  exec "$build_dir/bin/loyaltyd" --listen "$listen" --data-dir "$root/var" \
+  exec "$build_dir/bin/loyaltyd" --listen "$listen" --data-dir "$data" \
     --rules "$root/deploy/rules.example.yaml"
 }
 

@@ -126,6 +126,23 @@ TEST(LoyaltydTest, StartupFailsWithAClearMessage) {
       << bad_rules.Stderr();
 }
 
+// The README's quick start: `tools/dev.sh run` builds (nothing to do here),
+// says how to send a first purchase, and serves.
+TEST(DevShTest, RunStartsTheServerAndSaysHowToSendAFirstPurchase) {
+  TempDir dir;
+  ServerProcess server({"/bin/bash", std::string(SOURCE_DIR) + "/tools/dev.sh", "run"},
+                       {"LOYALTY_LISTEN=127.0.0.1:0", "LOYALTY_DATA_DIR=" + dir.Sub("var"),
+                        "BUILD_DIR=" + std::string(BUILD_DIR)},
+                       dir.Sub("dev-sh.stderr"));
+  ASSERT_TRUE(server.ok()) << server.banner() << server.Stderr();
+  EXPECT_NE(server.banner().find("loyalty --server"), std::string::npos) << server.banner();
+  auto bought = RunCli({"--server", server.address(), "--json", "purchase", "--txn", "T-1",
+                        "--store", "S1", "--card", "4242", "--amount", "12.34", "--currency", "EUR"});
+  ASSERT_EQ(bought.exit_code, 0) << bought.out;
+  EXPECT_EQ(nlohmann::json::parse(bought.out)["decision"]["points_earned"], 12);
+  EXPECT_EQ(server.StopWith(SIGTERM), 0) << server.Stderr();
+}
+
 TEST(CliTest, PurchaseLookupAndExitCodesAsTheReadmeShows) {
   TempDir dir;
   ServerProcess server(dir.Sub("db"), {"--rules", EXAMPLE_RULES_PATH});

@@ -13,8 +13,10 @@
 namespace loyalty::testing {
 namespace {
 
-// Forks and execs `argv`, stdout to a pipe (returned), stderr to `err_path`.
-pid_t Spawn(const std::vector<std::string>& argv, int* out_fd, const std::string& err_path) {
+// Forks and execs `argv` with `env` added, stdout to a pipe (returned),
+// stderr to `err_path`.
+pid_t Spawn(const std::vector<std::string>& argv, int* out_fd, const std::string& err_path,
+            const std::vector<std::string>& env = {}) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return -1;
   const pid_t pid = ::fork();
@@ -24,6 +26,7 @@ pid_t Spawn(const std::vector<std::string>& argv, int* out_fd, const std::string
       const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       if (err >= 0) ::dup2(err, STDERR_FILENO);
     }
+    for (const std::string& e : env) ::putenv(const_cast<char*>(e.c_str()));
     std::vector<char*> args;
     for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
@@ -42,18 +45,36 @@ ServerProcess::ServerProcess(const std::string& data_dir, std::vector<std::strin
   stderr_path_ = data_dir + ".stderr";
   std::vector<std::string> argv = {LOYALTYD_PATH, "--listen", listen, "--data-dir", data_dir};
   argv.insert(argv.end(), args.begin(), args.end());
+  Start(argv, {});
+}
+
+ServerProcess::ServerProcess(const std::vector<std::string>& argv,
+                             const std::vector<std::string>& env, const std::string& stderr_path) {
+  stderr_path_ = stderr_path;
+  Start(argv, env);
+}
+
+void ServerProcess::Start(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
   int out = -1;
-  pid_ = Spawn(argv, &out, stderr_path_);
+  pid_ = Spawn(argv, &out, stderr_path_, env);
   if (pid_ < 0) return;
-  // The first line says where it listens; EOF means it exited instead.
+  // Lines until the one that says where it listens; EOF means it exited.
   std::string line;
   char c;
-  while (::read(out, &c, 1) == 1 && c != '\n') line.push_back(c);
-  ::close(out);
-  std::smatch m;
-  if (std::regex_search(line, m, std::regex(R"(listening on 127\.0\.0\.1:(\d+))"))) {
-    port_ = std::stoi(m[1]);
+  while (::read(out, &c, 1) == 1) {
+    if (c != '\n') {
+      line.push_back(c);
+      continue;
+    }
+    std::smatch m;
+    if (std::regex_search(line, m, std::regex(R"(listening on 127\.0\.0\.1:(\d+))"))) {
+      port_ = std::stoi(m[1]);
+      break;
+    }
+    banner_ += line + "\n";
+    line.clear();
   }
+  ::close(out);
 }
 
 ServerProcess::~ServerProcess() {

@@ -16,7 +16,14 @@ class ServerProcess {
   // until it listens (or exits). Check ok() after.
   ServerProcess(const std::string& data_dir, std::vector<std::string> args = {},
                 const std::string& listen = "127.0.0.1:0");
+  // Runs any command that ends up exec'ing loyaltyd (tools/dev.sh run), with
+  // extra environment "NAME=value" entries; stdout lines before the
+  // "listening" line are kept in banner().
+  ServerProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                const std::string& stderr_path);
   ~ServerProcess();  // SIGKILLs the child if it still runs
+
+  const std::string& banner() const { return banner_; }
 
   bool ok() const { return port_ != 0; }
   int port() const { return port_; }
@@ -31,7 +38,9 @@ class ServerProcess {
  private:
   pid_t pid_ = -1;
   int port_ = 0;
+  void Start(const std::vector<std::string>& argv, const std::vector<std::string>& env);
   std::string stderr_path_;
+  std::string banner_;
   bool exited_ = false;
 };
 

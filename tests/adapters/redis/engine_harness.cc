@@ -127,7 +127,8 @@ BackgroundLoad::BackgroundLoad(EngineHarness& engine, int clients, int cards, ui
     interval_ = std::chrono::microseconds(static_cast<int64_t>(1e6 * clients / rate_per_s));
   }
   for (int i = 0; i < clients; ++i) {
-    threads_.emplace_back([this, i, seed, cards] { Client(i, seed + static_cast<uint64_t>(i), cards); });
+    threads_.emplace_back(
+        [this, i, seed, cards] { Client(i, seed + static_cast<uint64_t>(i), cards); });
   }
 }
 
@@ -208,6 +209,17 @@ std::vector<std::string> Incoherences(const Store& store, const RedisServer& red
   });
   if (!walk.ok()) problems.push_back(walk.ToString());
   return problems;
+}
+
+void ExpectCoherent(EngineHarness& engine, const RedisServer& redis, std::size_t min_customers) {
+  ASSERT_TRUE(engine.publisher().WaitUntilIdle(kSettleMs))
+      << "still behind: " << engine.publisher().counters().last_error;
+  std::size_t customers = 0;
+  const auto problems =
+      Incoherences(engine.store(), redis, engine.options().key_prefix, &customers);
+  EXPECT_GE(customers, min_customers);
+  for (std::size_t i = 0; i < problems.size() && i < 10; ++i) ADD_FAILURE() << problems[i];
+  EXPECT_TRUE(problems.empty()) << problems.size() << " of " << customers << " customers differ";
 }
 
 }  // namespace loyalty::testing

@@ -96,6 +96,11 @@ class BackgroundLoad {
 
 int64_t PercentileUs(std::vector<int64_t> samples, int permille);
 
+// Waits for the publisher to be idle (at most kSettleMs), then expects no
+// Incoherences over at least `min_customers` customers.
+inline constexpr int64_t kSettleMs = 10'000;  // generous: Redis catches up well before
+void ExpectCoherent(EngineHarness& engine, const RedisServer& redis, std::size_t min_customers);
+
 // Differences between RocksDB and Redis: a missing or different snapshot
 // for a customer, or a card key not pointing at its customer. Empty means
 // coherent. `customers` gets how many customers were compared.

@@ -21,7 +21,7 @@ struct Phase {
   redis::PublisherCounters counters;
 };
 
-Phase Run(const RedisServer& redis, int clients, double rate_per_s, int ms, uint64_t seed) {
+Phase RunPhase(const RedisServer& redis, int clients, double rate_per_s, int ms, uint64_t seed) {
   EngineHarness engine(TestPublisherOptions(redis));
   EXPECT_TRUE(engine.publisher().WaitUntilIdle(10'000));
   const auto start = std::chrono::steady_clock::now();
@@ -29,7 +29,8 @@ Phase Run(const RedisServer& redis, int clients, double rate_per_s, int ms, uint
   std::this_thread::sleep_for(std::chrono::milliseconds(ms));
   Phase p;
   p.totals = load.Stop();
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   p.rate_per_s = static_cast<double>(p.totals.answered + p.totals.failed) / seconds;
   EXPECT_TRUE(engine.publisher().WaitUntilIdle(10'000));
   p.counters = engine.publisher().counters();
@@ -49,8 +50,8 @@ void Print(const char* name, const Phase& p) {
 TEST(RedisLagBenchmark, CommitToReadableLagAtHalfOfTheMaximumLoad) {
   RedisServer redis;
   ASSERT_TRUE(redis.ok()) << redis.error();
-  const Phase max = Run(redis, 16, 0, 2'000, 1);
-  const Phase half = Run(redis, 8, max.rate_per_s / 2, 3'000, 2);
+  const Phase max = RunPhase(redis, 16, 0, 2'000, 1);
+  const Phase half = RunPhase(redis, 8, max.rate_per_s / 2, 3'000, 2);
   std::printf("machine: %u hardware threads; 2 shards, WAL fsync on, 16 closed-loop clients for "
               "the maximum, 8 paced clients for half\n",
               std::thread::hardware_concurrency());
