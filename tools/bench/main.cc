@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   app.add_option("--seed", o.workload.seed, "random seed");
   app.add_flag("!--no-fill", o.fill, "skip the first purchase for every customer");
   app.add_option("--soak", o.soak, "sustained run of this many seconds, RSS every 10 s");
+  app.add_option("--replay", o.replay, "replay an Online Retail CSV(.gz) (../shared/data) instead of the synthetic mix");
   app.add_flag("--compare", o.compare, "measure against db_bench and redis-benchmark, print ratios");
   CLI11_PARSE(app, argc, argv);
   o.phase.open_loop = mode == "open";

@@ -13,6 +13,7 @@
 #include "proto/store_codec.h"
 #include "tools/bench/process.h"
 #include "tools/bench/reference.h"
+#include "tools/replay/retail_csv.h"
 
 namespace loyalty::bench {
 namespace {
@@ -22,7 +23,7 @@ namespace {
 constexpr const char* kBenchRules = R"(name: bench
 version: 1
 program:
-  currency: EUR
+  currency: %s
   points_per_unit: 1
   exclude_categories: [gift-cards, tobacco]
   pending_days: 0
@@ -86,7 +87,9 @@ std::string TempDir() {
 
 std::unique_ptr<Server> StartServer(const Options& o, const std::string& dir, const std::string& durability) {
   const std::string rules = dir + "/bench-rules.yaml";
-  std::ofstream(rules) << kBenchRules;
+  char text[1024];
+  std::snprintf(text, sizeof text, kBenchRules, o.replay.empty() ? "EUR" : "GBP");
+  std::ofstream(rules) << text;
   auto s = std::make_unique<Server>(o.loyaltyd, dir + "/db-" + durability,
       std::vector<std::string>{"--rules", rules, "--durability", durability, "--shards",
                                std::to_string(o.shards)}, o.server_cpu);
@@ -109,7 +112,27 @@ void Fill(const Options& o, Workload& w, uint16_t port) {
 
 }  // namespace
 
+// Loads the real data set's invoices for --replay.
+bool LoadInvoices(Options& o) {
+  if (o.replay.empty()) return true;
+  auto csv = replay::RetailCsv::Open(o.replay);
+  if (!csv.ok()) {
+    std::cerr << "loyalty-bench: " << csv.status().message() << "\n";
+    return false;
+  }
+  auto invoices = std::make_shared<std::vector<replay::Invoice>>();
+  while (auto inv = (*csv)->Next()) invoices->push_back(std::move(*inv));
+  std::printf("replay: %zu invoices from %s (%llu rows, %llu anonymous rows skipped)\n",
+              invoices->size(), o.replay.c_str(),
+              static_cast<unsigned long long>((*csv)->counts().rows),
+              static_cast<unsigned long long>((*csv)->counts().anonymous_rows));
+  o.workload.invoices = std::move(invoices);
+  o.fill = false;  // the replay builds its own population
+  return true;
+}
+
 int RunOnce(Options o) {
+  if (!LoadInvoices(o)) return 1;
   Workload w(o.workload);
   std::unique_ptr<Server> server;
   std::string dir;

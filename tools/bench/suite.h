@@ -21,6 +21,7 @@ struct Options {
   bool fill = true;
   bool compare = false;
   double soak = 0;
+  std::string replay;  // Online Retail CSV(.gz): replay it instead of the synthetic mix
 };
 
 // One phase (or a soak) as the options say; prints its report. Exit code.

@@ -168,7 +168,27 @@ std::string Workload::Redeem(uint64_t request_id) {
   return Frame(request_id, 5, p.SerializeAsString());
 }
 
+std::string Workload::NextReplayed(uint64_t request_id, Kind* kind) {
+  const auto& invoices = *options_.invoices;
+  while (ready_.empty()) {
+    if (!maker_ || next_invoice_ == invoices.size()) {
+      maker_ = std::make_unique<replay::RequestMaker>(options_.run_id + "p" + std::to_string(pass_++) + "-");
+      next_invoice_ = 0;
+    }
+    ready_ = maker_->For(invoices[next_invoice_++]);
+    std::reverse(ready_.begin(), ready_.end());
+  }
+  v1::Request r = std::move(ready_.back());
+  ready_.pop_back();
+  *kind = r.has_purchase() ? Kind::kPurchase : Kind::kReturn;
+  r.set_request_id(request_id);
+  std::string frame;
+  net::AppendFrame(frame, r.SerializeAsString());
+  return frame;
+}
+
 std::string Workload::NextFrame(uint64_t request_id, Kind* kind, SentPurchase* sent) {
+  if (options_.invoices) return NextReplayed(request_id, kind);
   const Mix& m = options_.mix;
   const int total = m.purchase + m.ret + m.redeem + m.lookup;
   int pick = static_cast<int>(rng_() % static_cast<uint64_t>(total));

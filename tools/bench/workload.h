@@ -7,11 +7,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "loyalty/v1/wire.pb.h"
+#include "tools/replay/requests.h"
 
 namespace loyalty::bench {
 
@@ -33,6 +35,9 @@ struct WorkloadOptions {
   Mix mix;
   uint64_t seed = 1;
   std::string run_id = "r";  // prefixes transaction ids, so runs never collide
+  // Replay instead of the synthetic population: the real invoices in order,
+  // again and again (each pass with fresh transaction ids). Mix is ignored.
+  std::shared_ptr<const std::vector<replay::Invoice>> invoices;
 };
 
 // What the driver keeps of a sent purchase, so a return can refer to it.
@@ -76,6 +81,12 @@ class Workload {
   std::vector<Basket> baskets_;
   uint64_t next_txn_ = 0;
   std::vector<SentPurchase> returnable_;  // recent applied purchases, bounded
+  // Replay state.
+  std::string NextReplayed(uint64_t request_id, Kind* kind);
+  std::unique_ptr<replay::RequestMaker> maker_;
+  std::size_t next_invoice_ = 0;
+  int pass_ = 0;
+  std::vector<v1::Request> ready_;
 };
 
 }  // namespace loyalty::bench
