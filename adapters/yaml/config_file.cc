@@ -8,7 +8,9 @@ namespace loyalty::config_file {
 namespace {
 
 const std::set<std::string> kKnown = {"listen", "data_dir", "rules", "shards", "durability",
-    "connections_max", "inflight_max", "read_timeout_ms", "idle_timeout_ms"};
+    "connections_max", "inflight_max", "read_timeout_ms", "idle_timeout_ms", "redis",
+    "redis_key_prefix", "redis_connect_timeout_ms", "redis_command_timeout_ms", "redis_ttl_s",
+    "redis_backlog_max", "redis_dirty_max"};
 
 std::string Where(const std::string& path, const YAML::Node& n, const std::string& key) {
   return path + ":" + std::to_string(n.Mark().line + 1) + ": " + key;
@@ -26,10 +28,39 @@ Status ReadNumber(const std::string& path, const YAML::Node& n, const std::strin
   return Status::Ok();
 }
 
+// The redis_* options; throws like ReadOption.
+Status ReadRedisOption(const std::string& path, const std::string& key, const YAML::Node& v,
+                       Config& c) {
+  if (key == "redis") c.redis = v.as<std::string>();
+  if (key == "redis_key_prefix") {
+    c.redis_key_prefix = v.as<std::string>();
+    if (c.redis_key_prefix.size() > 64) {
+      return Status::Invalid(Where(path, v, key) + " is over 64 bytes");
+    }
+  }
+  if (key == "redis_connect_timeout_ms") {
+    return ReadNumber<int64_t>(path, v, key, 1, 60'000, &c.redis_connect_timeout_ms);
+  }
+  if (key == "redis_command_timeout_ms") {
+    return ReadNumber<int64_t>(path, v, key, 1, 60'000, &c.redis_command_timeout_ms);
+  }
+  if (key == "redis_ttl_s") {
+    return ReadNumber<int64_t>(path, v, key, 0, 316'224'000, &c.redis_ttl_s);  // 10 years
+  }
+  if (key == "redis_backlog_max") {
+    return ReadNumber<std::size_t>(path, v, key, 1, 10'000'000, &c.redis_backlog_max);
+  }
+  if (key == "redis_dirty_max") {
+    return ReadNumber<std::size_t>(path, v, key, 1, 100'000'000, &c.redis_dirty_max);
+  }
+  return Status::Ok();
+}
+
 // Throws YAML::Exception when a value is not a scalar; LoadFile catches it.
 Status ReadOption(const std::string& path, const YAML::Node& k, const YAML::Node& v, Config& c) {
   const std::string key = k.as<std::string>();
   if (!kKnown.count(key)) return Status::Invalid(Where(path, k, key) + " is not a known option");
+  if (key.rfind("redis", 0) == 0) return ReadRedisOption(path, key, v, c);
   if (key == "listen") c.listen = v.as<std::string>();
   if (key == "data_dir") c.data_dir = v.as<std::string>();
   if (key == "rules") c.rules = v.as<std::string>();

@@ -3,6 +3,7 @@
 //   loyalty --server 127.0.0.1:7070 purchase --txn T-1 --store S1 --card 4242
 //           --amount 12.34 --currency EUR
 //   loyalty --server 127.0.0.1:7070 lookup --card 4242 --json
+//   loyalty lookup --via-redis --redis 127.0.0.1:6379 --card 4242  (the cache, not the server)
 //
 // Exit codes: 0 applied (or a profile), 1 refused or an error reply, 2 bad
 // usage, 3 the server could not be reached.
@@ -14,6 +15,7 @@
 
 #include "adapters/net/client.h"
 #include "engine/money.h"
+#include "tools/loyalty/redis_lookup.h"
 #include "tools/loyalty/render.h"
 
 namespace loyalty::cli {
@@ -198,6 +200,15 @@ int main(int argc, char** argv) {
 
   auto* lookup = app.add_subcommand("lookup", "show a card's balances and tier");
   lookup->add_option("--card", c.card, "card number")->required();
+  RedisLookup via;
+  bool use_redis = false;
+  auto* via_redis = lookup->add_flag("--via-redis", use_redis,
+                                     "read the profile snapshot from Redis, not from the server");
+  lookup->add_option("--redis", via.address, "with --via-redis: HOST:PORT (default 127.0.0.1:6379)")
+      ->needs(via_redis);
+  lookup->add_option("--redis-prefix", via.key_prefix,
+                     "with --via-redis: the key prefix (default loyalty:)")
+      ->needs(via_redis);
 
   CLI11_PARSE(app, argc, argv);
   if (enroll->parsed()) {
@@ -210,6 +221,12 @@ int main(int argc, char** argv) {
   if (purchase->parsed()) return Send(c, BuildPurchase(c));
   if (ret->parsed()) return Send(c, BuildReturn(c));
   if (redeem->parsed()) return Send(c, BuildRedeem(c));
+  if (use_redis) {
+    via.card = c.card;
+    via.timeout_ms = c.timeout_ms;
+    via.json = c.json;
+    return LookupViaRedis(via);
+  }
   loyalty::v1::Request r;
   r.mutable_lookup()->set_card(c.card);
   return Send(c, r);

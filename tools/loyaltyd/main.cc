@@ -8,6 +8,10 @@
 // requests, every accepted one is answered, then exit 0. SIGHUP reloads the
 // rules file; a file with mistakes is refused and the running rules stay.
 // SIGUSR1 logs a stats line (events, commits, grouped events, replays).
+// With --redis HOST:PORT (or `redis:` in the config file) every commit's
+// changed profiles are published to Redis behind the reply (adapters/redis);
+// Redis being down or slow never fails or delays a sale. The cache's
+// counters are logged on SIGUSR1 and at shutdown.
 #include <utility>  // before Asio (Boost 1.74)
 
 #include <boost/asio/io_context.hpp>
@@ -25,6 +29,7 @@
 #include "adapters/rocksdb/store.h"
 #include "adapters/yaml/config_file.h"
 #include "adapters/yaml/rules_file.h"
+#include "tools/loyaltyd/redis_cache.h"
 #include "tools/pipeline/pipeline.h"
 
 namespace loyalty {
@@ -71,8 +76,14 @@ int Serve(const config_file::Config& config) {
     Log("cannot open the store: " + store.status().ToString());
     return 1;
   }
+  auto cache = StartRedisCache(config, **store, SystemNowMs);
+  if (!cache.ok()) {
+    Log(cache.status().message());
+    return 1;
+  }
   PipelineOptions pipeline_options;
   pipeline_options.shards = config.shards;
+  pipeline_options.on_commit = CommitListenerFor(cache->get());
   Pipeline pipeline(**store, rules, pipeline_options, SystemNowMs);
 
   boost::asio::io_context io(1);
@@ -120,6 +131,7 @@ int Serve(const config_file::Config& config) {
     stats_signal.async_wait([&](const boost::system::error_code& ec, int) {
       if (ec) return;
       Log(StatsLine(pipeline.stats()));
+      if (*cache) Log(RedisStatsLine((*cache)->counters()));
       wait_stats();
     });
   };
@@ -127,10 +139,15 @@ int Serve(const config_file::Config& config) {
 
   std::cout << "loyaltyd listening on " << net_options.host << ":" << server.port()
             << " (data " << config.data_dir << ", rules version " << rules->version << ", "
-            << config.shards << " shards, durability " << config.durability << ")" << std::endl;
+            << config.shards << " shards, durability " << config.durability
+            << (config.redis.empty() ? "" : ", redis " + config.redis) << ")" << std::endl;
   io.run();
   pipeline.Stop();
   Log(StatsLine(pipeline.stats()));
+  if (*cache) {
+    (*cache)->Stop();
+    Log(RedisStatsLine((*cache)->counters()));
+  }
   Log("stopped; bye");
   return 0;
 }
@@ -151,6 +168,8 @@ int main(int argc, char** argv) {
   auto* durability = app.add_option("--durability", flags.durability,
       "sync: fsync before every reply (default); async: a machine crash may lose the last acknowledged events")
       ->check(CLI::IsMember({"sync", "async"}));
+  auto* redis = app.add_option("--redis", flags.redis,
+      "HOST:PORT of Redis for hot profile snapshots (default: none, no cache)");
   CLI11_PARSE(app, argc, argv);
 
   Config config;
@@ -167,5 +186,6 @@ int main(int argc, char** argv) {
   if (*rules) config.rules = flags.rules;
   if (*shards) config.shards = flags.shards;
   if (*durability) config.durability = flags.durability;
+  if (*redis) config.redis = flags.redis;
   return loyalty::Serve(config);
 }

@@ -1,0 +1,30 @@
+// The hot profile cache as loyaltyd runs it: a redis::Publisher configured
+// from the config file / flags, reading the store for republishing. Lives in
+// tools/ because it joins two adapters (redis and rocksdb).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "adapters/redis/publisher.h"
+#include "adapters/rocksdb/store.h"
+#include "adapters/yaml/config_file.h"
+#include "tools/pipeline/pipeline.h"
+
+namespace loyalty {
+
+// Null (and ok) when config.redis is empty: the engine runs without a cache.
+// A bad address or option is a Status naming it. Started when returned;
+// it never waits for Redis to be reachable.
+Result<std::unique_ptr<redis::Publisher>> StartRedisCache(const config_file::Config& config,
+                                                          const Store& store,
+                                                          redis::Publisher::ClockFn clock);
+
+// The pipeline's commit listener that hands states to `publisher`; empty
+// (no listener) when `publisher` is null.
+CommitListener CommitListenerFor(redis::Publisher* publisher);
+
+// "redis up=1 published=... lag_p50_us=..." for the log.
+std::string RedisStatsLine(const redis::PublisherCounters& c);
+
+}  // namespace loyalty
