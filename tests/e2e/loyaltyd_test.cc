@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <fstream>
+
 #include "adapters/net/client.h"
 #include "tests/support/requests.h"
 #include "tests/support/server_process.h"
@@ -141,6 +143,45 @@ TEST(DevShTest, RunStartsTheServerAndSaysHowToSendAFirstPurchase) {
   ASSERT_EQ(bought.exit_code, 0) << bought.out;
   EXPECT_EQ(nlohmann::json::parse(bought.out)["decision"]["points_earned"], 12);
   EXPECT_EQ(server.StopWith(SIGTERM), 0) << server.Stderr();
+}
+
+TEST(CliTest, CheckFindsAConsistentDatabaseAfterSalesAndReturns) {
+  TempDir dir;
+  {
+    ServerProcess server(dir.Sub("db"));
+    ASSERT_TRUE(server.ok()) << server.Stderr();
+    const std::string s = server.address();
+    ASSERT_EQ(RunCli({"--server", s, "purchase", "--txn", "T-1", "--store", "S1", "--card", "C1",
+                      "--line", "A,x,2,10.00"}).exit_code, 0);
+    ASSERT_EQ(RunCli({"--server", s, "return", "--txn", "R-1", "--original", "T-1", "--store",
+                      "S1", "--card", "C1", "--line", "A,x,1,10.00"}).exit_code, 0);
+    // A running server holds the database: check says so instead of guessing.
+    auto busy = RunCli({"check", "--data-dir", dir.Sub("db")});
+    EXPECT_EQ(busy.exit_code, 2);
+    EXPECT_EQ(server.StopWith(SIGTERM), 0);
+  }
+  auto checked = RunCli({"--json", "check", "--data-dir", dir.Sub("db")});
+  ASSERT_EQ(checked.exit_code, 0) << checked.out;
+  auto j = nlohmann::json::parse(checked.out);
+  EXPECT_EQ(j["customers"], 1);
+  EXPECT_EQ(j["ledger_entries"], 2);
+  EXPECT_EQ(j["points_outstanding"], 10);
+  EXPECT_EQ(j["consistent"], true);
+  EXPECT_EQ(RunCli({"check", "--data-dir", dir.Sub("nothing-here")}).exit_code, 2);
+}
+
+TEST(CliTest, RulesValidateNamesEveryMistakeAndExitsNonZero) {
+  TempDir dir;
+  const std::string bad = dir.Sub("bad.yaml");
+  std::ofstream(bad) << "program:\n  currency: EUX\n  rounding: flor\n";
+  auto r = RunCli({"rules", "validate", EXAMPLE_RULES_PATH, bad});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("rules.example.yaml: valid (rule set 'example-program' version 1, EUR)"),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(bad + ":2:13: program.currency: 'EUX' is not an ISO 4217 code"),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(bad + ":3:13: program.rounding"), std::string::npos) << r.out;
+  EXPECT_EQ(RunCli({"rules", "validate", EXAMPLE_RULES_PATH}).exit_code, 0);
 }
 
 TEST(CliTest, PurchaseLookupAndExitCodesAsTheReadmeShows) {

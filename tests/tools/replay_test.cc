@@ -94,7 +94,8 @@ TEST(RequestMakerTest, ACancellationReturnsFromTheNewestPurchasesThatHoldTheStoc
 
 TEST(RetailCsvTest, ReadsTheWholeRealDataSet) {
   auto csv = RetailCsv::Open(SHARED_DATA_DIR "/online_retail_uci_2010-2011.csv.gz");
-  ASSERT_TRUE(csv.ok()) << csv.status().ToString();
+  ASSERT_TRUE(csv.ok()) << csv.status().ToString()
+                        << " (the data set is read from shared/data beside the checkout)";
   std::set<std::string> customers;
   while (auto inv = (*csv)->Next()) customers.insert(inv->customer_id);
   EXPECT_EQ((*csv)->counts().rows, 541'909u);

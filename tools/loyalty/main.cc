@@ -4,9 +4,12 @@
 //           --amount 12.34 --currency EUR
 //   loyalty --server 127.0.0.1:7070 lookup --card 4242 --json
 //   loyalty lookup --via-redis --redis 127.0.0.1:6379 --card 4242  (the cache, not the server)
+//   loyalty check --data-dir ./var          (a stopped server's database)
+//   loyalty rules validate deploy/rules.example.yaml
 //
-// Exit codes: 0 applied (or a profile), 1 refused or an error reply, 2 bad
-// usage, 3 the server could not be reached.
+// Exit codes: 0 applied (or a profile, or all good), 1 refused, an error
+// reply, or problems found, 2 bad usage or unreadable input, 3 the server
+// could not be reached.
 #include <chrono>
 #include <iostream>
 #include <sstream>
@@ -15,6 +18,7 @@
 
 #include "adapters/net/client.h"
 #include "engine/money.h"
+#include "tools/loyalty/offline.h"
 #include "tools/loyalty/redis_lookup.h"
 #include "tools/loyalty/render.h"
 
@@ -210,7 +214,18 @@ int main(int argc, char** argv) {
                      "with --via-redis: the key prefix (default loyalty:)")
       ->needs(via_redis);
 
+  std::string data_dir;
+  auto* check = app.add_subcommand("check", "verify a stopped server's database: balance = sum of ledger");
+  check->add_option("--data-dir", data_dir, "the database directory")->required();
+  auto* rules = app.add_subcommand("rules", "work with rules files");
+  rules->require_subcommand(1);
+  std::vector<std::string> rule_files;
+  auto* validate = rules->add_subcommand("validate", "check rules files; every mistake with file:line:column");
+  validate->add_option("files", rule_files, "rules files")->required();
+
   CLI11_PARSE(app, argc, argv);
+  if (check->parsed()) return RunCheck(data_dir, c.json);
+  if (validate->parsed()) return RunRulesValidate(rule_files, c.json);
   if (enroll->parsed()) {
     loyalty::v1::Request r;
     r.mutable_enroll()->set_card(c.card);

@@ -1,0 +1,16 @@
+// The CLI's commands that work on files rather than a running server.
+//   loyalty check --data-dir DIR      the ledger invariant over a stopped database
+//   loyalty rules validate FILE...    every mistake, with file:line:column
+// Each prints its findings and returns the exit code: 0 all good, 1 problems
+// found, 2 the input could not be read.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace loyalty::cli {
+
+int RunCheck(const std::string& data_dir, bool json);
+int RunRulesValidate(const std::vector<std::string>& files, bool json);
+
+}  // namespace loyalty::cli
