@@ -25,10 +25,11 @@ Balances BalancesAt(const CustomerState& state, TimeMs now_ms) {
   return b;
 }
 
-NextExpiry NextExpiryOf(const CustomerState& state) {
+NextExpiry NextExpiryOf(const CustomerState& state, TimeMs now_ms) {
   NextExpiry n;
   for (const Lot& l : state.lots) {  // lots are ordered by expiry
     if (l.expires_at_ms == 0) break;
+    if (l.expires_at_ms <= now_ms) continue;  // gone already (a view before the sweep)
     if (n.at_ms == 0) n.at_ms = l.expires_at_ms;
     if (l.expires_at_ms != n.at_ms) break;
     n.points += l.points;

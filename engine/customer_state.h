@@ -60,12 +60,13 @@ struct Balances {
 };
 Balances BalancesAt(const CustomerState& state, TimeMs now_ms);
 
-// The soonest expiry among the lots (0 points / 0 ms when none expire).
+// The soonest expiry after `now_ms` among the lots (0 points / 0 ms when
+// none expire).
 struct NextExpiry {
   int64_t points = 0;
   TimeMs at_ms = 0;
 };
-NextExpiry NextExpiryOf(const CustomerState& state);
+NextExpiry NextExpiryOf(const CustomerState& state, TimeMs now_ms);
 
 // Structural invariants that need no ledger; describes the first broken one.
 Status CheckState(const CustomerState& state);

@@ -113,7 +113,7 @@ DecideResult Decide(const DecideInput& in) {
 
   // Expired lots are gone already: balances come straight from the state.
   out.decision.balances = BalancesAt(state, in.now_ms);
-  out.decision.next_expiry = NextExpiryOf(state);
+  out.decision.next_expiry = NextExpiryOf(state, in.now_ms);
   out.decision.tier = state.tier;
   const bool changed = new_customer || !out.effects.ledger.empty() || out.effects.original ||
                        out.decision.outcome == Outcome::kApplied;
@@ -126,11 +126,7 @@ DecideResult Decide(const DecideInput& in) {
 }
 
 Profile ViewProfile(const CustomerState& state, TimeMs now_ms) {
-  Profile p{state, {}, {}};
-  (void)ExpireLots(p.state, now_ms);  // a view: the entry is not stored
-  p.balances = BalancesAt(p.state, now_ms);
-  p.next_expiry = NextExpiryOf(p.state);
-  return p;
+  return Profile{state, BalancesAt(state, now_ms), NextExpiryOf(state, now_ms)};
 }
 
 }  // namespace loyalty

@@ -47,9 +47,10 @@ struct DecideResult {
 DecideResult Decide(const DecideInput& input);
 
 // What a cashier sees for a card: the state as of `now_ms` (expired points
-// gone, pending points released), computed without writing anything.
+// not counted, pending points released), computed without writing or
+// copying anything. Holds a reference to `state`: keep it alive while used.
 struct Profile {
-  CustomerState state;
+  const CustomerState& state;
   Balances balances;
   NextExpiry next_expiry;
 };

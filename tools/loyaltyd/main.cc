@@ -54,6 +54,7 @@ std::string StatsLine(const PipelineStats& st) {
   return "stats events=" + std::to_string(st.events) + " groups=" + std::to_string(st.groups) +
          " grouped_events=" + std::to_string(st.grouped_events) +
          " replays=" + std::to_string(st.replays) + " rejected=" + std::to_string(st.rejected) +
+         " lookups_direct=" + std::to_string(st.lookups_direct) +
          " commit_failures=" + std::to_string(st.commit_failures);
 }
 

@@ -47,6 +47,17 @@ void Pipeline::Handle(v1::Request request, ReplyFn reply) {
     return;
   }
   Shard& shard = *shards_[std::hash<std::string>{}(work.event.card) % shards_.size()];
+  if (work.event.kind == EventKind::kLookup) {
+    // A hot card is answered here, from its committed state: no queue, no hop.
+    if (auto state = shard.CommittedState(work.event.card)) {
+      v1::Reply r;
+      r.set_request_id(id);
+      *r.mutable_profile() = wire::EncodeProfile(ViewProfile(*state, work.now_ms));
+      lookups_direct_ += 1;
+      reply(r.SerializeAsString());
+      return;
+    }
+  }
   work.reply = reply;
   if (!shard.Enqueue(std::move(work))) {
     rejected_ += 1;
@@ -68,6 +79,7 @@ void Pipeline::Stop() {
 PipelineStats Pipeline::stats() const {
   PipelineStats st;
   st.rejected = rejected_.load();
+  st.lookups_direct = lookups_direct_.load();
   for (const auto& s : shards_) {
     const ShardCounters& c = s->counters();
     st.events += c.events.load();

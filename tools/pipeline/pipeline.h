@@ -7,6 +7,8 @@
 //   batch (WAL fsynced) and only then sends the group's replies.
 // Group size adapts by itself: at light load a group holds one event, under
 // load it holds whatever queued during the previous fsync.
+// Lookups of hot cards are answered on the network thread from the shard's
+// committed view (the state as last made durable), without a thread hop.
 //
 // One writer per customer: a card always maps to the same shard, so no
 // customer state is touched by two threads. A transaction id is claimed while
@@ -51,6 +53,7 @@ struct PipelineStats {
   uint64_t grouped_events = 0;  // events in those commits (mean = grouped / groups)
   uint64_t commit_failures = 0;
   uint64_t replays = 0;      // retries answered from the stored reply
+  uint64_t lookups_direct = 0;  // lookups answered from committed state, without a shard
 };
 
 class Shard;
@@ -82,6 +85,7 @@ class Pipeline final : public net::RequestHandler {
   std::unique_ptr<TxnClaims> claims_;
   std::vector<std::unique_ptr<Shard>> shards_;
   std::atomic<uint64_t> rejected_{0};
+  std::atomic<uint64_t> lookups_direct_{0};
   bool stopped_ = false;
 };
 

@@ -43,6 +43,12 @@ Shard::Shard(Store& store, TxnClaims& claims, const PipelineOptions& options)
 
 Shard::~Shard() { Stop(); }
 
+std::shared_ptr<const CustomerState> Shard::CommittedState(const std::string& card) const {
+  std::lock_guard lock(view_mu_);
+  auto it = committed_.find(card);
+  return it == committed_.end() ? nullptr : it->second;
+}
+
 bool Shard::Enqueue(Work work) {
   {
     std::lock_guard lock(mu_);
@@ -96,7 +102,9 @@ void Shard::ProcessGroup(std::vector<Work>& group) {
     if (!committed) {
       counters_.commit_failures += 1;
       // Memory ran ahead of the disk: forget it, so the next event reloads.
-      for (const auto& [card, at] : group_cards_) by_card_.erase(card);
+      for (const auto& [card, at] : group_cards_) {
+        by_card_.erase(card);  // the committed view keeps the state on disk
+      }
       // Every reply of the group may have read what failed to commit (a
       // lookup or a replay after a write), so none of them stands.
       for (Owed& o : owed) {
@@ -105,10 +113,14 @@ void Shard::ProcessGroup(std::vector<Work>& group) {
       }
     }
   }
+  if (committed && !group_cards_.empty()) {
+    std::lock_guard lock(view_mu_);
+    for (const auto& [card, at] : group_cards_) committed_[card] = by_card_.at(card);
+  }
   if (committed && on_commit_) {
     std::set<std::string> told;
     for (auto it = group_cards_.rbegin(); it != group_cards_.rend(); ++it) {
-      if (told.insert(it->first).second) on_commit_(by_card_.at(it->first), it->second);
+      if (told.insert(it->first).second) on_commit_(*by_card_.at(it->first), it->second);
     }
   }
   group_txns_.clear();
@@ -120,7 +132,13 @@ void Shard::ProcessGroup(std::vector<Work>& group) {
     o.reply(std::move(o.bytes));
   }
   // Bound the hot set; evict only between groups, when everything is on disk.
-  while (by_card_.size() > cached_customers_max_) by_card_.erase(by_card_.begin());
+  while (by_card_.size() > cached_customers_max_) {
+    {
+      std::lock_guard lock(view_mu_);
+      committed_.erase(by_card_.begin()->first);
+    }
+    by_card_.erase(by_card_.begin());
+  }
 }
 
 Shard::Owed Shard::Process(Work& work, WriteSet& writes) {
@@ -129,7 +147,7 @@ Shard::Owed Shard::Process(Work& work, WriteSet& writes) {
 }
 
 Result<const CustomerState*> Shard::LoadByCard(const std::string& card) {
-  if (auto it = by_card_.find(card); it != by_card_.end()) return &it->second;
+  if (auto it = by_card_.find(card); it != by_card_.end()) return it->second.get();
   auto id = store_.GetCustomerIdForCard(card);
   if (!id.ok()) return id.status();
   if (!id->has_value()) return static_cast<const CustomerState*>(nullptr);
@@ -138,8 +156,12 @@ Result<const CustomerState*> Shard::LoadByCard(const std::string& card) {
   if (!state->has_value()) {
     return Status::Corruption("card " + card + " points to customer " + **id + ", who is missing");
   }
-  auto [it, _] = by_card_.emplace(card, std::move(**state));
-  return &it->second;
+  auto loaded = std::make_shared<const CustomerState>(std::move(**state));
+  {
+    std::lock_guard lock(view_mu_);
+    committed_[card] = loaded;  // read from disk: committed
+  }
+  return by_card_.emplace(card, std::move(loaded)).first->second.get();
 }
 
 Result<std::optional<TxnRecord>> Shard::LoadTxn(const std::string& txn_id) {
@@ -264,7 +286,7 @@ void Shard::Stage(Work& work, DecideResult& result, WriteSet& writes, Owed& owed
   if (fx.state) {
     writes.PutCustomer(*fx.state);
     if (fx.link_card) writes.PutCard(work.event.card, fx.state->customer_id);
-    by_card_[work.event.card] = std::move(*fx.state);
+    by_card_[work.event.card] = std::make_shared<const CustomerState>(std::move(*fx.state));
     group_cards_.emplace_back(work.event.card, work.now_ms);
   }
   owed.bytes = wire::SerializeDecisionReply(work.request_id, decision_bytes);

@@ -63,6 +63,10 @@ class Shard {
 
   // False when the queue is full (the caller answers OVERLOADED).
   bool Enqueue(Work work);
+  // The committed state of a hot card, or null (then ask the shard). Any
+  // thread: a lookup answered from here skips the shard's queue, and never
+  // sees a change that is not yet durable.
+  std::shared_ptr<const CustomerState> CommittedState(const std::string& card) const;
   void Stop();  // drains the queue, then joins
   const ShardCounters& counters() const { return counters_; }
 
@@ -100,7 +104,12 @@ class Shard {
   bool stopping_ = false;
 
   // Shard-thread only.
-  std::unordered_map<std::string, CustomerState> by_card_;  // hot states
+  using StatePtr = std::shared_ptr<const CustomerState>;
+  std::unordered_map<std::string, StatePtr> by_card_;  // hot states, ahead of the disk by one group
+  // Committed states of the hot set, read by the network thread for lookups
+  // (CommittedState) and written here after each commit.
+  mutable std::mutex view_mu_;
+  std::unordered_map<std::string, StatePtr> committed_;
   std::unordered_map<std::string, TxnRecord> group_txns_;   // written, not yet committed
   std::vector<std::pair<std::string, TimeMs>> group_cards_;  // cards changed, and when
   std::set<std::string> new_customers_;                     // ids created in the group
