@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   app.add_flag("!--no-fill", o.fill, "skip the first purchase for every customer");
   app.add_option("--soak", o.soak, "sustained run of this many seconds, RSS every 10 s");
   app.add_option("--replay", o.replay, "replay an Online Retail CSV(.gz) (../shared/data) instead of the synthetic mix");
+  app.add_flag("--redis", o.redis, "start a redis-server too and report the commit->readable lag of the profile cache");
   app.add_flag("--compare", o.compare, "measure against db_bench and redis-benchmark, print ratios");
   CLI11_PARSE(app, argc, argv);
   o.phase.open_loop = mode == "open";

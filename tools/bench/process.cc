@@ -125,6 +125,14 @@ void Server::CollectStderr(int fd) {
   ::close(fd);
 }
 
+void Server::Parse(const std::string& line, const std::string& prefix,
+                   std::map<std::string, uint64_t>* stats) {
+  static const std::regex kv(R"((\w+)=(\d+))");
+  for (std::sregex_iterator it(line.begin(), line.end(), kv), end; it != end; ++it) {
+    (*stats)[prefix + std::string((*it)[1])] = std::stoull((*it)[2]);
+  }
+}
+
 std::map<std::string, uint64_t> Server::Stats() {
   std::size_t seen;
   {
@@ -138,10 +146,10 @@ std::map<std::string, uint64_t> Server::Stats() {
     for (std::size_t k = seen; k < stderr_lines_.size(); ++k) {
       if (stderr_lines_[k].find("stats ") == std::string::npos) continue;
       std::map<std::string, uint64_t> stats;
-      static const std::regex kv(R"((\w+)=(\d+))");
-      for (std::sregex_iterator it(stderr_lines_[k].begin(), stderr_lines_[k].end(), kv), end;
-           it != end; ++it) {
-        stats[(*it)[1]] = std::stoull((*it)[2]);
+      Parse(stderr_lines_[k], "", &stats);
+      // With --redis, the cache's line follows: its keys get a redis_ prefix.
+      if (k + 1 < stderr_lines_.size() && stderr_lines_[k + 1].find("redis up=") != std::string::npos) {
+        Parse(stderr_lines_[k + 1], "redis_", &stats);
       }
       return stats;
     }

@@ -42,6 +42,8 @@ class Server {
 
  private:
   void CollectStderr(int fd);
+  static void Parse(const std::string& line, const std::string& prefix,
+                    std::map<std::string, uint64_t>* stats);
   pid_t pid_ = -1;
   uint16_t port_ = 0;
   std::thread stderr_reader_;

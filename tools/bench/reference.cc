@@ -1,6 +1,9 @@
 #include "tools/bench/reference.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -49,18 +52,45 @@ DbBenchFigures RunDbBench(const std::string& dir, uint64_t keys, int value_size,
   return f;
 }
 
-RedisFigures RunRedisBench(const std::string& dir, int port, int value_size, int server_cpu,
-                           int load_cpu) {
-  RedisFigures f;
+pid_t StartRedisServer(const std::string& dir, int port, int cpu) {
   const pid_t pid = ::fork();
   if (pid == 0) {
-    PinToCpu(server_cpu);
+    PinToCpu(cpu);
     ::execlp("redis-server", "redis-server", "--port", std::to_string(port).c_str(), "--bind",
              "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.c_str(), "--logfile",
              (dir + "/redis.log").c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  return pid;
+}
+
+void StopRedisServer(pid_t pid) {
+  if (pid <= 0) return;
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+}
+
+int FreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  int port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
+
+RedisFigures RunRedisBench(const std::string& dir, int port, int value_size, int server_cpu,
+                           int load_cpu) {
+  RedisFigures f;
+  const pid_t pid = StartRedisServer(dir, port, server_cpu);
   const std::string p = std::to_string(port);
   const std::string d = std::to_string(value_size);
   const std::string c50 = RunCapture({"redis-benchmark", "-h", "127.0.0.1", "-p", p, "-t", "set,get",
@@ -73,9 +103,7 @@ RedisFigures RunRedisBench(const std::string& dir, int port, int value_size, int
   f.get_rps_c1 = Match(c1, row);
   std::smatch m;
   if (std::regex_search(c1, m, std::regex(row))) f.get_p50_ms_c1 = std::stod(m[2]);
-  ::kill(pid, SIGTERM);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
+  StopRedisServer(pid);
   return f;
 }
 

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <sys/types.h>
+
 #include <string>
 
 namespace loyalty::bench {
@@ -25,6 +27,13 @@ struct RedisFigures {
   double get_p50_ms_c1 = 0;
   double get_rps_c1 = 0;
 };
+
+// A redis-server on 127.0.0.1:`port` pinned to `cpu`, no persistence; its
+// pid (or -1). StopRedisServer ends it.
+pid_t StartRedisServer(const std::string& dir, int port, int cpu);
+void StopRedisServer(pid_t pid);
+// A port that was free a moment ago on 127.0.0.1.
+int FreePort();
 
 // Starts redis-server on `port` pinned to `server_cpu`, runs redis-benchmark
 // GET pinned to `load_cpu`, stops the server.

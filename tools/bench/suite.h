@@ -22,6 +22,7 @@ struct Options {
   bool compare = false;
   double soak = 0;
   std::string replay;  // Online Retail CSV(.gz): replay it instead of the synthetic mix
+  bool redis = false;  // the started server publishes to a redis-server the bench starts
 };
 
 // One phase (or a soak) as the options say; prints its report. Exit code.
