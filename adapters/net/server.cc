@@ -56,6 +56,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void Start() {
     auto self = shared_from_this();
     SetDeadline(Clock::now() + Ms(server_.options_.idle_timeout_ms), false);
+    boost::system::error_code ec;
+    socket_.non_blocking(true, ec);  // for WriteNow; async operations are unaffected
     asio::co_spawn(socket_.get_executor(), [self]() { return self->ReadLoop(); }, asio::detached);
     asio::co_spawn(socket_.get_executor(), [self]() { return self->WriteLoop(); }, asio::detached);
     asio::co_spawn(socket_.get_executor(), [self]() { return self->Watchdog(); }, asio::detached);
@@ -91,7 +93,11 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::awaitable<void> ReadLoop() {
     boost::system::error_code ec;
     while (reading_ && !closed_) {
-      if (!ProcessFrames()) break;
+      reading_chunk_ = true;
+      const bool framing_ok = ProcessFrames();
+      reading_chunk_ = false;
+      WriteNow();
+      if (!framing_ok) break;
       if (inflight_ >= server_.options_.inflight_max) {
         SetDeadline(Clock::time_point::max(), false);  // backpressure: stop reading
         co_await Wait(read_wake_);
@@ -158,9 +164,14 @@ class Session : public std::enable_shared_from_this<Session> {
     ++inflight_;
     ++server_.counters_.requests;
     auto self = shared_from_this();
-    auto executor = socket_.get_executor();
-    server_.handler_.Handle(std::move(request), [self, executor](std::string reply) {
-      asio::post(executor, [self, r = std::move(reply)]() mutable { self->Deliver(std::move(r)); });
+    asio::io_context* io = &server_.io_;
+    server_.handler_.Handle(std::move(request), [self, io](std::string reply) {
+      // Answered at once on this thread (a hot lookup, a refusal): no post.
+      if (io->get_executor().running_in_this_thread()) {
+        self->Deliver(std::move(reply));
+        return;
+      }
+      asio::post(*io, [self, r = std::move(reply)]() mutable { self->Deliver(std::move(r)); });
     });
   }
 
@@ -174,7 +185,23 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Queue(std::string framed) {
     out_.push_back(std::move(framed));
-    write_wake_.cancel();
+    if (!reading_chunk_) write_wake_.cancel();  // else WriteNow follows the chunk
+  }
+
+  // After a read chunk: what its requests were answered with at once goes out
+  // in one non-blocking write, without waking the writer. What does not fit
+  // is left to the writer, in order.
+  void WriteNow() {
+    if (out_.empty() || writing_ || closed_) return;
+    std::string batch;
+    for (std::string& s : out_) batch += s;
+    out_.clear();
+    boost::system::error_code ec;
+    const std::size_t n = socket_.write_some(asio::buffer(batch), ec);
+    if (n < batch.size()) {
+      out_.push_front(batch.substr(ec ? 0 : n));
+      write_wake_.cancel();
+    }
   }
 
   asio::awaitable<void> WriteLoop() {
@@ -249,6 +276,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool closing_ = false;  // close once everything owed is written
   bool closed_ = false;
   bool writing_ = false;
+  bool reading_chunk_ = false;  // handing a read chunk's frames on (see WriteNow)
   Clock::time_point deadline_ = Clock::time_point::max();
   bool deadline_is_read_ = false;
   bool timed_out_ = false;
