@@ -6,7 +6,7 @@ namespace loyalty::internal {
 [[noreturn]] void CheckFailed(const char* file, int line, const char* expression);
 }  // namespace loyalty::internal
 
-#define LOYALTY_CHECK(cond)                                          \
-  do {                                                               \
+#define LOYALTY_CHECK(cond)                                                   \
+  do {                                                                        \
     if (!(cond)) ::loyalty::internal::CheckFailed(__FILE__, __LINE__, #cond); \
   } while (0)

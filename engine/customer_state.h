@@ -21,10 +21,10 @@ namespace loyalty {
 // A parcel of points earned on one day (UTC). Spent and expired in whole or
 // part. All dates are midnights (UTC).
 struct Lot {
-  int64_t points = 0;           // remaining in this lot, > 0
-  TimeMs earned_at_ms = 0;       // the day the points were earned
-  TimeMs spendable_from_ms = 0;  // pending until then
-  TimeMs expires_at_ms = 0;      // 0: never expires
+  int64_t points = 0;                 // remaining in this lot, > 0
+  TimeMs earned_at_ms = 0;            // the day the points were earned
+  TimeMs spendable_from_ms = 0;       // pending until then
+  TimeMs expires_at_ms = 0;           // 0: never expires
   std::string source_transaction_id;  // the first purchase of the day
   friend bool operator==(const Lot&, const Lot&) = default;
 };
@@ -34,15 +34,15 @@ struct CustomerState {
   std::vector<std::string> cards;
   TimeMs enrolled_at_ms = 0;
   std::optional<Date> birthday;
-  uint64_t version = 0;           // 1 after enrolment, +1 per stored change
-  uint64_t next_ledger_seq = 1;   // sequence of the next ledger entry
-  std::vector<Lot> lots;          // ordered by expires_at (never-expiring last)
-  int64_t debt_points = 0;        // points owed after a return beyond balance
-  int64_t lifetime_points = 0;    // all points ever earned, net of reversals
+  uint64_t version = 0;          // 1 after enrolment, +1 per stored change
+  uint64_t next_ledger_seq = 1;  // sequence of the next ledger entry
+  std::vector<Lot> lots;         // ordered by expires_at (never-expiring last)
+  int64_t debt_points = 0;       // points owed after a return beyond balance
+  int64_t lifetime_points = 0;   // all points ever earned, net of reversals
   std::string tier;
   // Behaviour (grows with the "knowing the customer" work).
   int64_t visits = 0;
-  int64_t spend_minor = 0;        // net of returns
+  int64_t spend_minor = 0;  // net of returns
   TimeMs first_purchase_ms = 0;
   TimeMs last_purchase_ms = 0;
 

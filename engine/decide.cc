@@ -36,8 +36,8 @@ CustomerState NewCustomer(const Event& e, TimeMs now_ms, const RuleSet& rules) {
 
 DecideResult DecideEnroll(const DecideInput& in) {
   if (in.customer != nullptr) {
-    DecideResult r = Refuse(Outcome::kAlreadyEnrolled, "card " + in.event.card +
-                                                           " is already enrolled", in);
+    DecideResult r =
+        Refuse(Outcome::kAlreadyEnrolled, "card " + in.event.card + " is already enrolled", in);
     r.decision.customer_id = in.customer->customer_id;
     Profile p = ViewProfile(*in.customer, in.now_ms);
     r.decision.balances = p.balances;

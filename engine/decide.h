@@ -19,22 +19,22 @@
 namespace loyalty {
 
 struct DecideInput {
-  const Event& event;                 // validated (validate.h)
-  const CustomerState* customer;      // nullptr: the card is not enrolled
-  const TxnRecord* prior;             // stored under event.transaction_id
-  const TxnRecord* original;          // Return: the purchase it names
+  const Event& event;             // validated (validate.h)
+  const CustomerState* customer;  // nullptr: the card is not enrolled
+  const TxnRecord* prior;         // stored under event.transaction_id
+  const TxnRecord* original;      // Return: the purchase it names
   const RuleSet& rules;
-  TimeMs now_ms;                      // the server's clock
+  TimeMs now_ms;  // the server's clock
 };
 
 // Everything to write for one event, all or nothing.
 struct Effects {
-  std::optional<CustomerState> state;   // the customer's new state
+  std::optional<CustomerState> state;  // the customer's new state
   std::vector<LedgerEntry> ledger;
-  std::optional<TxnRecord> txn;         // stored under event.transaction_id;
-                                        // the caller fills txn->reply
-  std::optional<TxnRecord> original;    // the returned purchase, updated
-  bool link_card = false;               // store card -> customer (enrolment)
+  std::optional<TxnRecord> txn;       // stored under event.transaction_id;
+                                      // the caller fills txn->reply
+  std::optional<TxnRecord> original;  // the returned purchase, updated
+  bool link_card = false;             // store card -> customer (enrolment)
 };
 
 struct DecideResult {

@@ -19,14 +19,14 @@ void DecideRedeem(const DecideInput& in, CustomerState& state, DecideResult& out
   const int64_t discount = e.points * p.point_value_minor;
   if (discount * 1000 > e.basket_total_minor * p.max_share_of_basket_permille) {
     d.outcome = Outcome::kExceedsBasketShare;
-    d.message = "points may pay at most " +
-                std::to_string(p.max_share_of_basket_permille / 10) + "% of the basket";
+    d.message = "points may pay at most " + std::to_string(p.max_share_of_basket_permille / 10) +
+                "% of the basket";
     return;
   }
   if (spendable < e.points) {
     d.outcome = Outcome::kInsufficientPoints;
-    d.message = "asked for " + std::to_string(e.points) + " points, " +
-                std::to_string(spendable) + " are spendable";
+    d.message = "asked for " + std::to_string(e.points) + " points, " + std::to_string(spendable) +
+                " are spendable";
     return;
   }
   out.effects.ledger.push_back(SpendLots(state, e.points, e.transaction_id, in.now_ms));

@@ -24,8 +24,8 @@ enum class Outcome : uint8_t {
   kInsufficientPoints = 5,
   kBelowMinimumRedemption = 6,
   kExceedsBasketShare = 7,
-  kUnknownOriginal = 8,        // a return names a purchase the engine never saw
-  kOriginalNotReturnable = 9,  // the original is not a purchase of this card
+  kUnknownOriginal = 8,         // a return names a purchase the engine never saw
+  kOriginalNotReturnable = 9,   // the original is not a purchase of this card
   kReturnExceedsPurchase = 10,  // more of a line than was bought (or left)
 };
 const char* OutcomeName(Outcome outcome);
@@ -43,11 +43,11 @@ struct Decision {
   std::string transaction_id;
   int64_t points_earned = 0;
   int64_t points_spent = 0;
-  int64_t points_reversed = 0;  // taken back by a return
-  int64_t points_refunded = 0;  // spent points given back by a return
-  int64_t discount_minor = 0;   // Redeem: the discount the points buy
-  std::vector<RuleAward> awards;       // why: points per rule
-  std::vector<int64_t> line_points;    // Purchase: points per basket line
+  int64_t points_reversed = 0;       // taken back by a return
+  int64_t points_refunded = 0;       // spent points given back by a return
+  int64_t discount_minor = 0;        // Redeem: the discount the points buy
+  std::vector<RuleAward> awards;     // why: points per rule
+  std::vector<int64_t> line_points;  // Purchase: points per basket line
   Balances balances;
   std::string tier;
   uint32_t rules_version = 0;
@@ -77,8 +77,8 @@ struct TxnRecord {
   std::string customer_id;
   TimeMs event_time_ms = 0;
   std::vector<TxnLine> lines;
-  int64_t points_spent = 0;   // Redeem (and a purchase paid with points, later)
-  std::string reply;  // the encoded reply, opaque to the core: replayed byte for byte
+  int64_t points_spent = 0;  // Redeem (and a purchase paid with points, later)
+  std::string reply;         // the encoded reply, opaque to the core: replayed byte for byte
   friend bool operator==(const TxnRecord&, const TxnRecord&) = default;
 };
 

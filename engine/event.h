@@ -26,7 +26,7 @@ const char* EventKindName(EventKind kind);
 
 // A calendar date without a time zone (a birthday).
 struct Date {
-  int year = 0;  // 0 when unknown (birthdays without a year)
+  int year = 0;   // 0 when unknown (birthdays without a year)
   int month = 0;  // 1..12
   int day = 0;    // 1..31
   friend bool operator==(const Date&, const Date&) = default;
@@ -55,16 +55,15 @@ struct Event {
   std::string register_id;
   TimeMs event_time_ms = 0;  // the register's clock
   std::string currency;
-  std::vector<Line> lines;        // Purchase, Return
-  int64_t points = 0;             // Redeem: points to spend
+  std::vector<Line> lines;         // Purchase, Return
+  int64_t points = 0;              // Redeem: points to spend
   int64_t basket_total_minor = 0;  // Redeem: the basket the points pay for
-  std::optional<Date> birthday;   // Enroll
+  std::optional<Date> birthday;    // Enroll
 };
 
 // Whether the event changes state and so needs a transaction id.
 inline bool IsStateChanging(EventKind kind) {
-  return kind == EventKind::kPurchase || kind == EventKind::kReturn ||
-         kind == EventKind::kRedeem;
+  return kind == EventKind::kPurchase || kind == EventKind::kReturn || kind == EventKind::kRedeem;
 }
 
 // A stable 64-bit fingerprint of the event's payload, every field but the

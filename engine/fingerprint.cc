@@ -21,7 +21,8 @@ class Fnv {
   }
   void Int(int64_t v) {
     unsigned char b[8];
-    for (int i = 0; i < 8; ++i) b[i] = static_cast<unsigned char>(static_cast<uint64_t>(v) >> (8 * i));
+    for (int i = 0; i < 8; ++i)
+      b[i] = static_cast<unsigned char>(static_cast<uint64_t>(v) >> (8 * i));
     Bytes(b, 8);
   }
   void Str(const std::string& s) {

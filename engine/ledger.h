@@ -21,9 +21,9 @@ const char* LedgerKindName(LedgerKind kind);
 
 struct LedgerEntry {
   std::string customer_id;
-  uint64_t seq = 0;        // per customer, 1, 2, 3... without gaps
+  uint64_t seq = 0;  // per customer, 1, 2, 3... without gaps
   LedgerKind kind = LedgerKind::kEarn;
-  int64_t points = 0;      // signed change of the balance
+  int64_t points = 0;          // signed change of the balance
   std::string transaction_id;  // the event that caused it ("" for expiry sweeps)
   std::string rule_id;         // why: earning rule, or the reason code
   TimeMs at_ms = 0;

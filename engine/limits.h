@@ -21,7 +21,7 @@ inline constexpr std::size_t kConnectionsDefaultMax = 1024;
 inline constexpr std::size_t kInflightPerConnectionDefaultMax = 64;
 
 // --- Events ------------------------------------------------------------------
-inline constexpr std::size_t kIdBytesMax = 64;            // txn, card, store, sku...
+inline constexpr std::size_t kIdBytesMax = 64;  // txn, card, store, sku...
 inline constexpr std::size_t kCategoryBytesMax = 64;
 inline constexpr std::size_t kLinesPerBasketMax = 1000;
 inline constexpr int64_t kQuantityMax = 100'000;

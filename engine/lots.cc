@@ -32,8 +32,9 @@ void AddLot(CustomerState& state, Lot lot) {
       return;
     }
   }
-  auto at = std::upper_bound(state.lots.begin(), state.lots.end(), lot,
-                             [](const Lot& a, const Lot& b) { return ExpiryKey(a) < ExpiryKey(b); });
+  auto at =
+      std::upper_bound(state.lots.begin(), state.lots.end(), lot,
+                       [](const Lot& a, const Lot& b) { return ExpiryKey(a) < ExpiryKey(b); });
   state.lots.insert(at, std::move(lot));
 }
 
@@ -80,8 +81,10 @@ LedgerEntry EarnLot(CustomerState& state, int64_t points, const std::string& txn
     Lot lot;
     lot.points = points - to_debt;
     lot.earned_at_ms = StartOfDay(earned_at_ms);
-    lot.spendable_from_ms = lot.earned_at_ms + (program.pending_days == 0 ? 0 : (program.pending_days + 1) * kMsPerDay);
-    lot.expires_at_ms = program.expiry_days == 0 ? 0 : lot.earned_at_ms + (program.expiry_days + 1) * kMsPerDay;
+    lot.spendable_from_ms =
+        lot.earned_at_ms + (program.pending_days == 0 ? 0 : (program.pending_days + 1) * kMsPerDay);
+    lot.expires_at_ms =
+        program.expiry_days == 0 ? 0 : lot.earned_at_ms + (program.expiry_days + 1) * kMsPerDay;
     lot.source_transaction_id = txn_id;
     AddLot(state, std::move(lot));
   }
@@ -90,9 +93,8 @@ LedgerEntry EarnLot(CustomerState& state, int64_t points, const std::string& txn
 
 LedgerEntry SpendLots(CustomerState& state, int64_t points, const std::string& txn_id,
                       TimeMs now_ms) {
-  const int64_t taken = TakeFrom(state, points, [&](const Lot& l) {
-    return l.spendable_from_ms <= now_ms;
-  });
+  const int64_t taken =
+      TakeFrom(state, points, [&](const Lot& l) { return l.spendable_from_ms <= now_ms; });
   LOYALTY_CHECK(taken == points);
   DropEmptyLots(state);
   return NewEntry(state, LedgerKind::kSpend, -points, txn_id, "redeem", now_ms);
@@ -102,9 +104,8 @@ std::optional<LedgerEntry> ReverseLots(CustomerState& state, int64_t points,
                                        const std::string& txn_id, TimeMs original_time_ms,
                                        TimeMs now_ms, ReturnPolicy policy, int64_t* reversed) {
   const TimeMs original_day = StartOfDay(original_time_ms);
-  int64_t taken = TakeFrom(state, points, [&](const Lot& l) {
-    return l.earned_at_ms == original_day;
-  });
+  int64_t taken =
+      TakeFrom(state, points, [&](const Lot& l) { return l.earned_at_ms == original_day; });
   taken += TakeFrom(state, points - taken, [](const Lot&) { return true; });
   DropEmptyLots(state);
   if (policy == ReturnPolicy::kAllowNegative && taken < points) {

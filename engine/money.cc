@@ -14,6 +14,7 @@ struct CurrencyInfo {
 };
 
 // Active ISO 4217 codes (list of 2024). Sorted by code for binary search.
+// clang-format off
 constexpr std::array kCurrencies = std::to_array<CurrencyInfo>({
     {"AED", 2}, {"AFN", 2}, {"ALL", 2}, {"AMD", 2}, {"ANG", 2}, {"AOA", 2}, {"ARS", 2},
     {"AUD", 2}, {"AWG", 2}, {"AZN", 2}, {"BAM", 2}, {"BBD", 2}, {"BDT", 2}, {"BGN", 2},
@@ -39,6 +40,7 @@ constexpr std::array kCurrencies = std::to_array<CurrencyInfo>({
     {"XAF", 0}, {"XCD", 2}, {"XOF", 0}, {"XPF", 0}, {"YER", 2}, {"ZAR", 2}, {"ZMW", 2},
     {"ZWL", 2},
 });
+// clang-format on
 
 constexpr bool IsSorted() {
   for (std::size_t i = 1; i < kCurrencies.size(); ++i) {

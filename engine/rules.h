@@ -29,7 +29,7 @@ struct ProgramRules {
   int32_t pending_days = 0;   // return window before points are spendable
   int32_t expiry_days = 365;  // rolling expiry from earning; 0 = never
   ReturnPolicy return_policy = ReturnPolicy::kWithinBalance;
-  int64_t point_value_minor = 1;      // discount one point buys
+  int64_t point_value_minor = 1;  // discount one point buys
   int64_t min_redeem_points = 0;
   int32_t max_share_of_basket_permille = 1000;  // 500 = half the basket
 };

@@ -18,7 +18,7 @@ namespace loyalty {
 
 enum class StatusCode {
   kOk,
-  kInvalidArgument,    // the input is wrong; retrying the same input fails again
+  kInvalidArgument,  // the input is wrong; retrying the same input fails again
   kNotFound,
   kCorruption,         // stored bytes do not decode
   kIoError,            // disk or network failed
@@ -56,7 +56,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT
     LOYALTY_CHECK(!std::get<Status>(v_).ok());
   }
@@ -66,9 +66,18 @@ class [[nodiscard]] Result {
     static const Status kOk;
     return ok() ? kOk : std::get<Status>(v_);
   }
-  T& value() & { LOYALTY_CHECK(ok()); return std::get<T>(v_); }
-  const T& value() const& { LOYALTY_CHECK(ok()); return std::get<T>(v_); }
-  T&& value() && { LOYALTY_CHECK(ok()); return std::get<T>(std::move(v_)); }
+  T& value() & {
+    LOYALTY_CHECK(ok());
+    return std::get<T>(v_);
+  }
+  const T& value() const& {
+    LOYALTY_CHECK(ok());
+    return std::get<T>(v_);
+  }
+  T&& value() && {
+    LOYALTY_CHECK(ok());
+    return std::get<T>(std::move(v_));
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T* operator->() { return &value(); }

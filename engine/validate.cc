@@ -40,8 +40,8 @@ Error CheckCurrency(const Event& e, const RuleSet& rules) {
     return Fail("currency", "'" + e.currency + "' is not an ISO 4217 currency code");
   }
   if (e.currency != rules.program.currency) {
-    return Fail("currency", "the program runs in " + rules.program.currency + ", not " +
-                                e.currency);
+    return Fail("currency",
+                "the program runs in " + rules.program.currency + ", not " + e.currency);
   }
   return std::nullopt;
 }
@@ -110,8 +110,7 @@ bool IsValidDate(const Date& d) {
 std::optional<FieldError> ValidateEvent(const Event& e, const RuleSet& rules, TimeMs now_ms) {
   if (auto err = CheckId(e.card, "card", true)) return err;
   switch (e.kind) {
-    case EventKind::kLookup:
-      return std::nullopt;
+    case EventKind::kLookup: return std::nullopt;
     case EventKind::kEnroll:
       if (auto err = CheckId(e.customer_id, "customer_id", false)) return err;
       if (e.birthday && !IsValidDate(*e.birthday)) {

@@ -18,8 +18,7 @@ struct FieldError {
 };
 
 // nullopt when `event` is valid under `rules` at server time `now_ms`.
-std::optional<FieldError> ValidateEvent(const Event& event, const RuleSet& rules,
-                                        TimeMs now_ms);
+std::optional<FieldError> ValidateEvent(const Event& event, const RuleSet& rules, TimeMs now_ms);
 
 // A date that exists on the calendar (year 0 = unknown year, allows Feb 29).
 bool IsValidDate(const Date& date);

@@ -53,7 +53,8 @@ Result<CustomerState> DecodeCustomer(std::string_view bytes) {
   s.customer_id = m.customer_id();
   s.cards.assign(m.cards().begin(), m.cards().end());
   s.enrolled_at_ms = m.enrolled_at_ms();
-  if (m.has_birthday()) s.birthday = Date{m.birthday().year(), m.birthday().month(), m.birthday().day()};
+  if (m.has_birthday())
+    s.birthday = Date{m.birthday().year(), m.birthday().month(), m.birthday().day()};
   s.version = m.version();
   s.next_ledger_seq = m.next_ledger_seq();
   for (const sv1::Lot& l : m.lots()) {

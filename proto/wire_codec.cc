@@ -1,17 +1,17 @@
 #include "proto/wire_codec.h"
 
-#include <charconv>
-#include <cstdio>
-
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include <charconv>
+#include <cstdio>
 
 namespace loyalty::wire {
 namespace {
 
 Line DecodeLine(const v1::Line& l) {
-  return Line{l.sku(), l.category(), l.brand(), l.quantity(), l.unit_price_minor(),
-              l.line_total_minor()};
+  return Line{l.sku(),      l.category(),         l.brand(),
+              l.quantity(), l.unit_price_minor(), l.line_total_minor()};
 }
 
 // The fields every sale-like message (purchase, return, redeem) carries.
@@ -56,8 +56,8 @@ std::optional<v1::Error> DecodePurchase(const v1::Purchase& p, Event* e) {
     for (const Line& l : e->lines) sum += l.line_total_minor;
     if (sum != p.total_minor()) {
       return MakeError(v1::INVALID_FIELD, "total_minor",
-                       "is " + std::to_string(p.total_minor()) +
-                           " but the lines add up to " + std::to_string(sum));
+                       "is " + std::to_string(p.total_minor()) + " but the lines add up to " +
+                           std::to_string(sum));
     }
   }
   return std::nullopt;
@@ -88,8 +88,7 @@ std::optional<v1::Error> DecodeRequest(const v1::Request& r, Event* e) {
       }
       return std::nullopt;
     }
-    case v1::Request::kPurchase:
-      return DecodePurchase(r.purchase(), e);
+    case v1::Request::kPurchase: return DecodePurchase(r.purchase(), e);
     case v1::Request::kPurchaseReturn: {
       const v1::Return& p = r.purchase_return();
       DecodeSale(p, EventKind::kReturn, e);
@@ -108,8 +107,7 @@ std::optional<v1::Error> DecodeRequest(const v1::Request& r, Event* e) {
       e->kind = EventKind::kLookup;
       e->card = r.lookup().card();
       return std::nullopt;
-    case v1::Request::BODY_NOT_SET:
-      break;
+    case v1::Request::BODY_NOT_SET: break;
   }
   return MakeError(v1::UNKNOWN_MESSAGE, "body",
                    "the request carries no message this server knows (protocol loyalty.v1)");

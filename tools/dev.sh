@@ -18,7 +18,7 @@ jobs=${JOBS:-$(nproc)}
 
 # Every package the build, the tests and the benchmark use. Keep sorted.
 packages=(
-  cmake g++ git libboost-dev libboost-system-dev libcli11-dev libgmock-dev
+  clang-format cmake g++ git libboost-dev libboost-system-dev libcli11-dev libgmock-dev
   libgtest-dev libhiredis-dev libprotobuf-dev librocksdb-dev libyaml-cpp-dev
   libbenchmark-dev ninja-build nlohmann-json3-dev pkg-config protobuf-compiler
   redis-server redis-tools rocksdb-tools zlib1g-dev

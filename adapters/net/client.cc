@@ -16,7 +16,9 @@
 namespace loyalty::net {
 namespace {
 
-Status Errno(const std::string& what) { return Status::IoError(what + ": " + std::strerror(errno)); }
+Status Errno(const std::string& what) {
+  return Status::IoError(what + ": " + std::strerror(errno));
+}
 
 }  // namespace
 
@@ -35,7 +37,8 @@ Result<std::unique_ptr<Client>> Client::Connect(const std::string& host_port, in
   }
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return Errno("socket");
-  timeval tv{static_cast<time_t>(timeout_ms / 1000), static_cast<suseconds_t>(timeout_ms % 1000 * 1000)};
+  timeval tv{static_cast<time_t>(timeout_ms / 1000),
+             static_cast<suseconds_t>(timeout_ms % 1000 * 1000)};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   const int one = 1;
@@ -103,7 +106,8 @@ Result<v1::Reply> Client::Receive() {
     const FrameHeader h = ParseFrameHeader(in_, limits::kFrameBytesMax);
     if (h.status == FrameStatus::kComplete) {
       v1::Reply reply;
-      const bool ok = reply.ParseFromArray(in_.data() + h.prefix_bytes, static_cast<int>(h.body_bytes));
+      const bool ok =
+          reply.ParseFromArray(in_.data() + h.prefix_bytes, static_cast<int>(h.body_bytes));
       in_.erase(0, h.prefix_bytes + h.body_bytes);
       if (!ok) return Status::Corruption("the server sent a reply that does not decode");
       return reply;

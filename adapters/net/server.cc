@@ -1,5 +1,6 @@
 #include "adapters/net/server.h"
 
+#include <array>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -7,8 +8,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-
-#include <array>
 #include <chrono>
 #include <deque>
 
@@ -50,17 +49,23 @@ asio::awaitable<void> Wait(asio::steady_timer& t) {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(Server& server, tcp::socket socket)
-      : server_(server), socket_(std::move(socket)), read_wake_(socket_.get_executor()),
-        write_wake_(socket_.get_executor()), watchdog_(socket_.get_executor()) {}
+      : server_(server),
+        socket_(std::move(socket)),
+        read_wake_(socket_.get_executor()),
+        write_wake_(socket_.get_executor()),
+        watchdog_(socket_.get_executor()) {}
 
   void Start() {
     auto self = shared_from_this();
     SetDeadline(Clock::now() + Ms(server_.options_.idle_timeout_ms), false);
     boost::system::error_code ec;
     socket_.non_blocking(true, ec);  // for WriteNow; async operations are unaffected
-    asio::co_spawn(socket_.get_executor(), [self]() { return self->ReadLoop(); }, asio::detached);
-    asio::co_spawn(socket_.get_executor(), [self]() { return self->WriteLoop(); }, asio::detached);
-    asio::co_spawn(socket_.get_executor(), [self]() { return self->Watchdog(); }, asio::detached);
+    asio::co_spawn(
+        socket_.get_executor(), [self]() { return self->ReadLoop(); }, asio::detached);
+    asio::co_spawn(
+        socket_.get_executor(), [self]() { return self->WriteLoop(); }, asio::detached);
+    asio::co_spawn(
+        socket_.get_executor(), [self]() { return self->Watchdog(); }, asio::detached);
   }
 
   // Drain: no new requests; what is in flight is still answered.
@@ -105,7 +110,8 @@ class Session : public std::enable_shared_from_this<Session> {
       }
       const bool partial = !in_.empty();
       SetDeadline(Clock::now() + Ms(partial ? server_.options_.read_timeout_ms
-                                            : server_.options_.idle_timeout_ms), partial);
+                                            : server_.options_.idle_timeout_ms),
+                  partial);
       const std::size_t n = co_await socket_.async_read_some(
           asio::buffer(chunk_), asio::redirect_error(asio::use_awaitable, ec));
       if (ec || n == 0) {
@@ -250,9 +256,9 @@ class Session : public std::enable_shared_from_this<Session> {
       }
       // A frame begun and not finished: say why, then close (after 1 s at most).
       timed_out_ = true;
-      Queue(FramedError(0, v1::MALFORMED_FRAME, "frame",
-                        "frame not finished within " +
-                            std::to_string(server_.options_.read_timeout_ms) + " ms"));
+      Queue(FramedError(
+          0, v1::MALFORMED_FRAME, "frame",
+          "frame not finished within " + std::to_string(server_.options_.read_timeout_ms) + " ms"));
       StopReading();
       closing_ = true;
       deadline_ = now + Ms(1000);
@@ -269,7 +275,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Server& server_;
   tcp::socket socket_;
   std::array<char, 4096> chunk_{};
-  std::string in_;              // received bytes not yet handed on
+  std::string in_;               // received bytes not yet handed on
   std::deque<std::string> out_;  // framed replies not yet written
   std::size_t inflight_ = 0;
   bool reading_ = true;
@@ -296,8 +302,9 @@ Status Server::Listen() {
   const std::string where = options_.host + ":" + std::to_string(options_.port);
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(options_.host, ec);
-  if (ec) return Status::Invalid("listen address " + where + ": '" + options_.host +
-                                 "' is not an IP address");
+  if (ec)
+    return Status::Invalid("listen address " + where + ": '" + options_.host +
+                           "' is not an IP address");
   const tcp::endpoint endpoint(address, options_.port);
   acceptor_.open(endpoint.protocol(), ec);
   if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
@@ -309,34 +316,39 @@ Status Server::Listen() {
 }
 
 void Server::Start() {
-  asio::co_spawn(io_, [this]() -> asio::awaitable<void> {
-    boost::system::error_code ec;
-    asio::steady_timer backoff(io_);
-    while (!draining_) {
-      tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
-      if (draining_) break;
-      if (ec) {  // e.g. out of file descriptors: pause instead of spinning
-        backoff.expires_after(Ms(50));
-        co_await backoff.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-        continue;
-      }
-      if (sessions_.size() >= options_.connections_max) {
-        ++counters_.connections_refused;
-        const std::string refusal = FramedError(0, v1::OVERLOADED, "connection",
-            "the server is at its limit of " + std::to_string(options_.connections_max) +
-                " connections; retry later");
-        asio::write(socket, asio::buffer(refusal), ec);
-        socket.close(ec);
-        continue;
-      }
-      socket.set_option(tcp::no_delay(true), ec);
-      ++counters_.connections_accepted;
-      auto session = std::make_shared<Session>(*this, std::move(socket));
-      sessions_.push_back(session);
-      session->position = std::prev(sessions_.end());
-      session->Start();
-    }
-  }, asio::detached);
+  asio::co_spawn(
+      io_,
+      [this]() -> asio::awaitable<void> {
+        boost::system::error_code ec;
+        asio::steady_timer backoff(io_);
+        while (!draining_) {
+          tcp::socket socket =
+              co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+          if (draining_) break;
+          if (ec) {  // e.g. out of file descriptors: pause instead of spinning
+            backoff.expires_after(Ms(50));
+            co_await backoff.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+            continue;
+          }
+          if (sessions_.size() >= options_.connections_max) {
+            ++counters_.connections_refused;
+            const std::string refusal = FramedError(0, v1::OVERLOADED, "connection",
+                                                    "the server is at its limit of " +
+                                                        std::to_string(options_.connections_max) +
+                                                        " connections; retry later");
+            asio::write(socket, asio::buffer(refusal), ec);
+            socket.close(ec);
+            continue;
+          }
+          socket.set_option(tcp::no_delay(true), ec);
+          ++counters_.connections_accepted;
+          auto session = std::make_shared<Session>(*this, std::move(socket));
+          sessions_.push_back(session);
+          session->position = std::prev(sessions_.end());
+          session->Start();
+        }
+      },
+      asio::detached);
 }
 
 void Server::Forget(Session* session) { sessions_.erase(session->position); }
@@ -346,20 +358,23 @@ void Server::Drain(std::function<void()> done) {
   boost::system::error_code ec;
   acceptor_.close(ec);
   for (auto& s : sessions_) s->StopReading();
-  asio::co_spawn(io_, [this, done = std::move(done)]() -> asio::awaitable<void> {
-    boost::system::error_code ec;
-    asio::steady_timer tick(io_);
-    const auto deadline = Clock::now() + Ms(options_.drain_timeout_ms);
-    while (Clock::now() < deadline) {
-      bool quiet = true;
-      for (auto& s : sessions_) quiet = quiet && s->quiet();
-      if (quiet) break;
-      tick.expires_after(Ms(5));
-      co_await tick.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    }
-    for (auto& s : std::list<std::shared_ptr<Session>>(sessions_)) s->Close();
-    done();
-  }, asio::detached);
+  asio::co_spawn(
+      io_,
+      [this, done = std::move(done)]() -> asio::awaitable<void> {
+        boost::system::error_code ec;
+        asio::steady_timer tick(io_);
+        const auto deadline = Clock::now() + Ms(options_.drain_timeout_ms);
+        while (Clock::now() < deadline) {
+          bool quiet = true;
+          for (auto& s : sessions_) quiet = quiet && s->quiet();
+          if (quiet) break;
+          tick.expires_after(Ms(5));
+          co_await tick.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        }
+        for (auto& s : std::list<std::shared_ptr<Session>>(sessions_)) s->Close();
+        done();
+      },
+      asio::detached);
 }
 
 }  // namespace loyalty::net

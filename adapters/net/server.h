@@ -20,16 +20,14 @@
 // thread, exactly once.
 #pragma once
 
-#include <utility>  // before Asio: Boost 1.74 awaitable.hpp needs std::exchange
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-
 #include <cstdint>
 #include <functional>
 #include <list>
 #include <memory>
 #include <string>
+#include <utility>  // before Asio: Boost 1.74 awaitable.hpp needs std::exchange
 
 #include "engine/limits.h"
 #include "engine/status.h"
@@ -75,7 +73,7 @@ class Server {
   // Binds and listens. Fails with a message naming the address.
   Status Listen();
   uint16_t port() const { return port_; }  // the bound port, after Listen
-  void Start();  // starts accepting (spawns the accept loop)
+  void Start();                            // starts accepting (spawns the accept loop)
   void Drain(std::function<void()> done);
 
   std::size_t connections() const { return sessions_.size(); }

@@ -39,8 +39,8 @@ struct Commit {
 struct HandoffStats {
   uint64_t backlog = 0;
   uint64_t dirty = 0;
-  uint64_t dirty_marked = 0;    // customers ever marked dirty
-  uint64_t dirty_overflows = 0; // times the bound turned the set into a resync
+  uint64_t dirty_marked = 0;     // customers ever marked dirty
+  uint64_t dirty_overflows = 0;  // times the bound turned the set into a resync
   bool resync_owed = false;
 };
 

@@ -8,8 +8,8 @@ namespace {
 constexpr int64_t kIdleWaitMs = 50;
 
 int64_t MicrosSince(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::steady_clock::now() - t).count();
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t)
+      .count();
 }
 
 Status Range(const char* name, int64_t value, int64_t lo, int64_t hi) {
@@ -22,29 +22,32 @@ Status Range(const char* name, int64_t value, int64_t lo, int64_t hi) {
 
 Status ValidateOptions(const PublisherOptions& o) {
   const auto size = [](std::size_t v) { return static_cast<int64_t>(v); };
-  for (Status s : {Range("connect_timeout_ms", o.connect_timeout_ms, 1, 60'000),
-                   Range("command_timeout_ms", o.command_timeout_ms, 1, 60'000),
-                   Range("ttl_s", o.ttl_s, 0, 10LL * 366 * 86'400),
-                   Range("backlog_max", size(o.backlog_max), 1, 10'000'000),
-                   Range("batch_max", size(o.batch_max), 1, 10'000),
-                   Range("dirty_max", size(o.dirty_max), 1, 100'000'000),
-                   Range("breaker failures_max", o.breaker.failures_max, 1, 1000),
-                   Range("backoff_initial_ms", o.breaker.backoff_initial_ms, 1, 60'000),
-                   Range("backoff_max_ms", o.breaker.backoff_max_ms,
-                         o.breaker.backoff_initial_ms, 600'000)}) {
+  for (Status s :
+       {Range("connect_timeout_ms", o.connect_timeout_ms, 1, 60'000),
+        Range("command_timeout_ms", o.command_timeout_ms, 1, 60'000),
+        Range("ttl_s", o.ttl_s, 0, 10LL * 366 * 86'400),
+        Range("backlog_max", size(o.backlog_max), 1, 10'000'000),
+        Range("batch_max", size(o.batch_max), 1, 10'000),
+        Range("dirty_max", size(o.dirty_max), 1, 100'000'000),
+        Range("breaker failures_max", o.breaker.failures_max, 1, 1000),
+        Range("backoff_initial_ms", o.breaker.backoff_initial_ms, 1, 60'000),
+        Range("backoff_max_ms", o.breaker.backoff_max_ms, o.breaker.backoff_initial_ms, 600'000)}) {
     if (!s.ok()) return s;
   }
   if (o.key_prefix.size() > kKeyPrefixBytesMax) {
-    return Status::Invalid("redis key prefix is longer than " +
-                           std::to_string(kKeyPrefixBytesMax) + " bytes");
+    return Status::Invalid("redis key prefix is longer than " + std::to_string(kKeyPrefixBytesMax) +
+                           " bytes");
   }
   return Status::Ok();
 }
 
 Publisher::Publisher(PublisherOptions options, StateSource source, ClockFn clock)
-    : options_(std::move(options)), source_(std::move(source)), clock_(std::move(clock)),
+    : options_(std::move(options)),
+      source_(std::move(source)),
+      clock_(std::move(clock)),
       handoff_(options_.backlog_max, options_.dirty_max, options_.resync_on_start),
-      writer_(KeySchema(options_.key_prefix), options_.ttl_s), breaker_(options_.breaker) {
+      writer_(KeySchema(options_.key_prefix), options_.ttl_s),
+      breaker_(options_.breaker) {
   LOYALTY_CHECK(ValidateOptions(options_).ok());
   LOYALTY_CHECK(source_.load && source_.for_each && clock_);
 }
@@ -84,8 +87,8 @@ void Publisher::Run() {
 // (or never had) our data: a full resync is owed.
 bool Publisher::Connect() {
   if (!breaker_.AllowAttempt(clock_())) return false;
-  auto c = Connection::Open(options_.endpoint, options_.connect_timeout_ms,
-                            options_.command_timeout_ms);
+  auto c =
+      Connection::Open(options_.endpoint, options_.connect_timeout_ms, options_.command_timeout_ms);
   Status s = c.ok() ? writer_.Prepare(**c) : c.status();
   Result<bool> has_meta = s.ok() ? writer_.HasMeta(**c) : Result<bool>(s);
   if (!has_meta.ok()) {

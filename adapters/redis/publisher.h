@@ -48,11 +48,11 @@ inline constexpr std::size_t kDirtyDefaultMax = 100'000;      // customer ids re
 inline constexpr std::size_t kKeyPrefixBytesMax = 64;
 
 struct PublisherOptions {
-  Endpoint endpoint;                   // default 127.0.0.1:6379
+  Endpoint endpoint;  // default 127.0.0.1:6379
   std::string key_prefix = "loyalty:";
-  int64_t connect_timeout_ms = 100;    // 1..60000
-  int64_t command_timeout_ms = 100;    // per round trip, 1..60000
-  int64_t ttl_s = 30 * 86'400;         // keys of a customer untouched this long expire; 0: never
+  int64_t connect_timeout_ms = 100;  // 1..60000
+  int64_t command_timeout_ms = 100;  // per round trip, 1..60000
+  int64_t ttl_s = 30 * 86'400;       // keys of a customer untouched this long expire; 0: never
   std::size_t backlog_max = kBacklogDefaultMax;
   std::size_t batch_max = kBatchDefaultMax;
   std::size_t dirty_max = kDirtyDefaultMax;
@@ -70,20 +70,20 @@ struct StateSource {
 };
 
 struct PublisherCounters {
-  bool cache_up = false;       // connected, breaker closed
-  uint64_t published = 0;      // snapshots Redis stored
-  uint64_t stale_skipped = 0;  // Redis already held them or newer ones
-  uint64_t refused = 0;        // error replies (not stored)
-  uint64_t backlog = 0;        // commits waiting now
-  uint64_t dirty = 0;          // customers waiting to be republished now
-  uint64_t dirty_marked = 0;   // customers ever marked dirty
-  uint64_t republished = 0;    // dirty customers written again
-  uint64_t resyncs = 0;        // full resyncs completed
+  bool cache_up = false;         // connected, breaker closed
+  uint64_t published = 0;        // snapshots Redis stored
+  uint64_t stale_skipped = 0;    // Redis already held them or newer ones
+  uint64_t refused = 0;          // error replies (not stored)
+  uint64_t backlog = 0;          // commits waiting now
+  uint64_t dirty = 0;            // customers waiting to be republished now
+  uint64_t dirty_marked = 0;     // customers ever marked dirty
+  uint64_t republished = 0;      // dirty customers written again
+  uint64_t resyncs = 0;          // full resyncs completed
   uint64_t dirty_overflows = 0;  // dirty set bound hit (a resync owed instead)
-  uint64_t errors = 0;         // failed connects and round trips
+  uint64_t errors = 0;           // failed connects and round trips
   uint64_t connects = 0;
-  int64_t lag_last_us = 0;     // commit offered -> Redis acknowledged
-  int64_t lag_p50_us = 0;      // over the last 8192 commits
+  int64_t lag_last_us = 0;  // commit offered -> Redis acknowledged
+  int64_t lag_p50_us = 0;   // over the last 8192 commits
   int64_t lag_p99_us = 0;
   uint64_t lag_samples = 0;
   std::string last_error;

@@ -57,9 +57,9 @@ struct Snapshot {
   TimeMs first_purchase_ms = 0;
   TimeMs last_purchase_ms = 0;
   TimeMs enrolled_at_ms = 0;
-  std::string birthday;      // "YYYY-MM-DD", "--MM-DD" or empty
-  uint64_t version = 0;      // CustomerState::version
-  TimeMs as_of_ms = 0;       // balances are computed as of this time
+  std::string birthday;               // "YYYY-MM-DD", "--MM-DD" or empty
+  uint64_t version = 0;               // CustomerState::version
+  TimeMs as_of_ms = 0;                // balances are computed as of this time
   std::string offers = "[]";          // JSON array; always empty until offers exist
   std::string greeting_hints = "[]";  // JSON array; always empty until hints exist
   friend bool operator==(const Snapshot&, const Snapshot&) = default;

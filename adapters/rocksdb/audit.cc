@@ -12,8 +12,8 @@ Result<AuditReport> Audit(const Store& store) {
     Status scan = store.ForEachLedgerEntry(c.customer_id, [&](const LedgerEntry& e) {
       if (e.seq != expected_seq) {
         report.problems.push_back("customer " + c.customer_id + ": ledger entry " +
-                                  std::to_string(e.seq) + " where " +
-                                  std::to_string(expected_seq) + " was expected");
+                                  std::to_string(e.seq) + " where " + std::to_string(expected_seq) +
+                                  " was expected");
       }
       expected_seq = e.seq + 1;
       sum += e.points;

@@ -17,7 +17,7 @@ namespace loyalty {
 struct AuditReport {
   uint64_t customers = 0;
   uint64_t ledger_entries = 0;
-  int64_t points_outstanding = 0;  // sum of all balances: the liability
+  int64_t points_outstanding = 0;     // sum of all balances: the liability
   std::vector<std::string> problems;  // one sentence each; empty = consistent
 };
 

@@ -1,10 +1,10 @@
 #include "adapters/rocksdb/store.h"
 
+#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
-#include <rocksdb/cache.h>
-#include <rocksdb/filter_policy.h>
 #include <rocksdb/write_batch.h>
 
 #include "adapters/rocksdb/key_codec.h"
@@ -47,26 +47,33 @@ WriteSet::WriteSet(WriteSet&&) noexcept = default;
 WriteSet& WriteSet::operator=(WriteSet&&) noexcept = default;
 
 void WriteSet::PutCustomer(const CustomerState& s) {
-  LOYALTY_CHECK(batch_->Put(handles_->customers, s.customer_id, store_codec::EncodeCustomer(s)).ok());
+  LOYALTY_CHECK(
+      batch_->Put(handles_->customers, s.customer_id, store_codec::EncodeCustomer(s)).ok());
 }
 void WriteSet::PutCard(std::string_view card, std::string_view customer_id) {
   LOYALTY_CHECK(batch_->Put(handles_->cards, AsSlice(card), AsSlice(customer_id)).ok());
 }
 void WriteSet::PutTxn(const TxnRecord& t, TimeMs stored_at_ms) {
-  LOYALTY_CHECK(batch_->Put(handles_->txns, t.transaction_id,
-                            store_codec::EncodeTxn(t, stored_at_ms)).ok());
+  LOYALTY_CHECK(
+      batch_->Put(handles_->txns, t.transaction_id, store_codec::EncodeTxn(t, stored_at_ms)).ok());
 }
 void WriteSet::PutLedger(const LedgerEntry& e) {
-  LOYALTY_CHECK(batch_->Put(handles_->ledger, store_keys::LedgerKey(e.customer_id, e.seq),
-                            store_codec::EncodeLedgerEntry(e)).ok());
+  LOYALTY_CHECK(batch_
+                    ->Put(handles_->ledger, store_keys::LedgerKey(e.customer_id, e.seq),
+                          store_codec::EncodeLedgerEntry(e))
+                    .ok());
 }
 bool WriteSet::empty() const { return batch_->Count() == 0; }
 void WriteSet::Clear() { batch_->Clear(); }
 
 Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   const std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName,
-      store_keys::kCustomers, store_keys::kCards, store_keys::kTxns, store_keys::kLedger,
-      store_keys::kBudgets, store_keys::kMeta};
+                                          store_keys::kCustomers,
+                                          store_keys::kCards,
+                                          store_keys::kTxns,
+                                          store_keys::kLedger,
+                                          store_keys::kBudgets,
+                                          store_keys::kMeta};
   // Point lookups miss often (every new transaction id, every new card):
   // bloom filters answer most misses without touching a table file.
   rocksdb::BlockBasedTableOptions table;
@@ -160,9 +167,11 @@ Result<std::optional<TxnRecord>> Store::GetTxn(std::string_view transaction_id) 
 }
 
 Status Store::ForEachCustomer(const std::function<Status(const CustomerState&)>& visit) const {
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_->customers));
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_->customers));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    auto state = store_codec::DecodeCustomer(std::string_view(it->value().data(), it->value().size()));
+    auto state =
+        store_codec::DecodeCustomer(std::string_view(it->value().data(), it->value().size()));
     if (!state.ok()) return state.status();
     if (Status s = visit(*state); !s.ok()) return s;
   }

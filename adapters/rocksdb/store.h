@@ -29,8 +29,8 @@ class WriteBatch;
 namespace loyalty {
 
 struct StoreOptions {
-  std::string path;                 // directory; created if missing
-  bool sync = true;                 // fsync the WAL on every Commit
+  std::string path;                          // directory; created if missing
+  bool sync = true;                          // fsync the WAL on every Commit
   std::size_t block_cache_bytes = 64 << 20;  // default 64 MiB
 };
 

@@ -1,16 +1,28 @@
 #include "adapters/yaml/config_file.h"
 
-#include <set>
-
 #include <yaml-cpp/yaml.h>
+
+#include <set>
 
 namespace loyalty::config_file {
 namespace {
 
-const std::set<std::string> kKnown = {"listen", "data_dir", "rules", "shards", "durability",
-    "connections_max", "inflight_max", "read_timeout_ms", "idle_timeout_ms", "redis",
-    "redis_key_prefix", "redis_connect_timeout_ms", "redis_command_timeout_ms", "redis_ttl_s",
-    "redis_backlog_max", "redis_dirty_max"};
+const std::set<std::string> kKnown = {"listen",
+                                      "data_dir",
+                                      "rules",
+                                      "shards",
+                                      "durability",
+                                      "connections_max",
+                                      "inflight_max",
+                                      "read_timeout_ms",
+                                      "idle_timeout_ms",
+                                      "redis",
+                                      "redis_key_prefix",
+                                      "redis_connect_timeout_ms",
+                                      "redis_command_timeout_ms",
+                                      "redis_ttl_s",
+                                      "redis_backlog_max",
+                                      "redis_dirty_max"};
 
 std::string Where(const std::string& path, const YAML::Node& n, const std::string& key) {
   return path + ":" + std::to_string(n.Mark().line + 1) + ": " + key;

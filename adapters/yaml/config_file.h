@@ -14,10 +14,10 @@ namespace loyalty::config_file {
 
 struct Config {
   std::string listen = "127.0.0.1:7070";  // registers connect here
-  std::string data_dir = "./var";          // RocksDB directory
-  std::string rules;                       // rules file; empty: built-in defaults
-  std::size_t shards = 2;                  // writer threads, 1..64
-  std::string durability = "sync";         // sync | async
+  std::string data_dir = "./var";         // RocksDB directory
+  std::string rules;                      // rules file; empty: built-in defaults
+  std::size_t shards = 2;                 // writer threads, 1..64
+  std::string durability = "sync";        // sync | async
   std::size_t connections_max = limits::kConnectionsDefaultMax;
   std::size_t inflight_max = limits::kInflightPerConnectionDefaultMax;  // per connection
   int64_t read_timeout_ms = 10'000;

@@ -1,10 +1,10 @@
 #include "adapters/yaml/rules_file.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <fstream>
 #include <set>
 #include <sstream>
-
-#include <yaml-cpp/yaml.h>
 
 #include "engine/money.h"
 
@@ -22,13 +22,15 @@ class Reader {
   }
 
   // Refuses keys the reader does not know, naming the ones it does.
-  void OnlyKeys(const YAML::Node& map, const std::string& path, const std::set<std::string>& known) {
+  void OnlyKeys(const YAML::Node& map, const std::string& path,
+                const std::set<std::string>& known) {
     for (const auto& kv : map) {
       const std::string key = kv.first.as<std::string>();
       if (known.count(key)) continue;
       std::string list;
       for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
-      Fail(kv.first, path.empty() ? key : path + "." + key, "unknown key; expected one of: " + list);
+      Fail(kv.first, path.empty() ? key : path + "." + key,
+           "unknown key; expected one of: " + list);
     }
   }
 
@@ -51,8 +53,8 @@ class Reader {
     if (!s) return std::nullopt;
     auto v = ParseDecimalMinor(*s, decimals);
     if (!v.ok()) {
-      Fail(n, path, "'" + *s + "' is not a number with at most " + std::to_string(decimals) +
-                        " decimals");
+      Fail(n, path,
+           "'" + *s + "' is not a number with at most " + std::to_string(decimals) + " decimals");
       return std::nullopt;
     }
     return *v;
@@ -94,46 +96,63 @@ class Reader {
 
 void Reader::Program(const YAML::Node& n, ProgramRules& p) {
   if (!IsMap(n, "program")) return;
-  OnlyKeys(n, "program", {"currency", "points_per_unit", "rounding", "exclude_categories",
-                          "exclude_skus", "pending_days", "expiry", "return_policy", "redemption"});
+  OnlyKeys(n, "program",
+           {"currency", "points_per_unit", "rounding", "exclude_categories", "exclude_skus",
+            "pending_days", "expiry", "return_policy", "redemption"});
   if (n["currency"]) {
     if (auto s = Scalar(n["currency"], "program.currency")) {
-      if (CurrencyExponent(*s)) p.currency = *s;
-      else Fail(n["currency"], "program.currency", "'" + *s + "' is not an ISO 4217 code like EUR");
+      if (CurrencyExponent(*s))
+        p.currency = *s;
+      else
+        Fail(n["currency"], "program.currency", "'" + *s + "' is not an ISO 4217 code like EUR");
     }
   }
   if (n["points_per_unit"]) {
-    if (auto v = Decimal(n["points_per_unit"], "program.points_per_unit", 3)) p.points_per_unit_milli = *v;
+    if (auto v = Decimal(n["points_per_unit"], "program.points_per_unit", 3))
+      p.points_per_unit_milli = *v;
   }
   if (n["rounding"]) {
     if (auto s = Scalar(n["rounding"], "program.rounding")) {
-      if (*s == "floor") p.rounding = Rounding::kFloor;
-      else if (*s == "nearest") p.rounding = Rounding::kNearest;
-      else if (*s == "ceil") p.rounding = Rounding::kCeil;
-      else Fail(n["rounding"], "program.rounding", "'" + *s + "' is not floor, nearest or ceil");
+      if (*s == "floor")
+        p.rounding = Rounding::kFloor;
+      else if (*s == "nearest")
+        p.rounding = Rounding::kNearest;
+      else if (*s == "ceil")
+        p.rounding = Rounding::kCeil;
+      else
+        Fail(n["rounding"], "program.rounding", "'" + *s + "' is not floor, nearest or ceil");
     }
   }
-  if (n["exclude_categories"]) p.exclude_categories = StringList(n["exclude_categories"], "program.exclude_categories");
+  if (n["exclude_categories"])
+    p.exclude_categories = StringList(n["exclude_categories"], "program.exclude_categories");
   if (n["exclude_skus"]) p.exclude_skus = StringList(n["exclude_skus"], "program.exclude_skus");
   if (n["pending_days"]) {
-    if (auto v = Integer(n["pending_days"], "program.pending_days", 0, 365)) p.pending_days = static_cast<int32_t>(*v);
+    if (auto v = Integer(n["pending_days"], "program.pending_days", 0, 365))
+      p.pending_days = static_cast<int32_t>(*v);
   }
   if (const YAML::Node e = n["expiry"]; e && IsMap(e, "program.expiry")) {
     OnlyKeys(e, "program.expiry", {"policy", "days"});
     if (e["policy"]) {
       auto s = Scalar(e["policy"], "program.expiry.policy");
-      if (s && *s == "never") p.expiry_days = 0;
-      else if (s && *s != "rolling") Fail(e["policy"], "program.expiry.policy", "'" + *s + "' is not rolling or never");
+      if (s && *s == "never")
+        p.expiry_days = 0;
+      else if (s && *s != "rolling")
+        Fail(e["policy"], "program.expiry.policy", "'" + *s + "' is not rolling or never");
     }
     if (e["days"] && p.expiry_days != 0) {
-      if (auto v = Integer(e["days"], "program.expiry.days", 1, 36500)) p.expiry_days = static_cast<int32_t>(*v);
+      if (auto v = Integer(e["days"], "program.expiry.days", 1, 36500))
+        p.expiry_days = static_cast<int32_t>(*v);
     }
   }
   if (n["return_policy"]) {
     if (auto s = Scalar(n["return_policy"], "program.return_policy")) {
-      if (*s == "within_balance") p.return_policy = ReturnPolicy::kWithinBalance;
-      else if (*s == "allow_negative") p.return_policy = ReturnPolicy::kAllowNegative;
-      else Fail(n["return_policy"], "program.return_policy", "'" + *s + "' is not within_balance or allow_negative");
+      if (*s == "within_balance")
+        p.return_policy = ReturnPolicy::kWithinBalance;
+      else if (*s == "allow_negative")
+        p.return_policy = ReturnPolicy::kAllowNegative;
+      else
+        Fail(n["return_policy"], "program.return_policy",
+             "'" + *s + "' is not within_balance or allow_negative");
     }
   }
   if (n["redemption"]) Redemption(n["redemption"], p);
@@ -143,15 +162,19 @@ void Reader::Redemption(const YAML::Node& n, ProgramRules& p) {
   if (!IsMap(n, "program.redemption")) return;
   OnlyKeys(n, "program.redemption", {"point_value_minor", "min_points", "max_share_of_basket"});
   if (n["point_value_minor"]) {
-    if (auto v = Integer(n["point_value_minor"], "program.redemption.point_value_minor", 1, 1'000'000)) p.point_value_minor = *v;
+    if (auto v =
+            Integer(n["point_value_minor"], "program.redemption.point_value_minor", 1, 1'000'000))
+      p.point_value_minor = *v;
   }
   if (n["min_points"]) {
-    if (auto v = Integer(n["min_points"], "program.redemption.min_points", 0, 1'000'000'000)) p.min_redeem_points = *v;
+    if (auto v = Integer(n["min_points"], "program.redemption.min_points", 0, 1'000'000'000))
+      p.min_redeem_points = *v;
   }
   if (n["max_share_of_basket"]) {
     auto v = Decimal(n["max_share_of_basket"], "program.redemption.max_share_of_basket", 3);
     if (v && (*v <= 0 || *v > 1000)) {
-      Fail(n["max_share_of_basket"], "program.redemption.max_share_of_basket", "must be above 0 and at most 1 (0.5 = half the basket)");
+      Fail(n["max_share_of_basket"], "program.redemption.max_share_of_basket",
+           "must be above 0 and at most 1 (0.5 = half the basket)");
     } else if (v) {
       p.max_share_of_basket_permille = static_cast<int32_t>(*v);
     }
@@ -173,7 +196,8 @@ void Reader::Tiers(const YAML::Node& n, RuleSet& r) {
       continue;
     }
     auto id = Scalar(n[i]["id"], path + ".id");
-    if (id && !ids.insert(*id).second) Fail(n[i]["id"], path + ".id", "'" + *id + "' is used twice");
+    if (id && !ids.insert(*id).second)
+      Fail(n[i]["id"], path + ".id", "'" + *id + "' is used twice");
     if (id && i == 0) r.base_tier = *id;
   }
 }
@@ -185,10 +209,13 @@ void Reader::Top(const YAML::Node& root, RuleSet& r) {
     if (auto s = Scalar(root["name"], "name")) r.name = *s;
   }
   if (root["version"]) {
-    if (auto v = Integer(root["version"], "version", 1, 1'000'000'000)) r.version = static_cast<uint32_t>(*v);
+    if (auto v = Integer(root["version"], "version", 1, 1'000'000'000))
+      r.version = static_cast<uint32_t>(*v);
   }
-  if (root["program"]) Program(root["program"], r.program);
-  else Fail(root, "program", "missing: every rules file needs a program section");
+  if (root["program"])
+    Program(root["program"], r.program);
+  else
+    Fail(root, "program", "missing: every rules file needs a program section");
   if (root["tiers"]) Tiers(root["tiers"], r);
 }
 
@@ -208,8 +235,8 @@ Loaded Parse(std::string_view text, const std::string& file_name) {
     const YAML::Node root = YAML::Load(std::string(text));
     reader.Top(root, rules);
   } catch (const YAML::Exception& e) {
-    reader.problems().push_back({file_name, e.mark.line + 1, e.mark.column + 1,
-                                 "not valid YAML: " + e.msg});
+    reader.problems().push_back(
+        {file_name, e.mark.line + 1, e.mark.column + 1, "not valid YAML: " + e.msg});
   }
   if (reader.problems().empty()) {
     if (Status s = ValidateRuleSet(rules); !s.ok()) {

@@ -14,9 +14,9 @@ namespace loyalty::rules_file {
 
 struct Problem {
   std::string file;
-  int line = 0;    // 1-based; 0 when the problem is about the whole file
-  int column = 0;  // 1-based
-  std::string message;  // "program.rounding: 'flor' is not floor, nearest or ceil"
+  int line = 0;                  // 1-based; 0 when the problem is about the whole file
+  int column = 0;                // 1-based
+  std::string message;           // "program.rounding: 'flor' is not floor, nearest or ceil"
   std::string ToString() const;  // "rules.yaml:3:14: program.rounding: ..."
 };
 

@@ -8,9 +8,8 @@
 // CI runs 20 kill cycles. The manual mode runs more:
 //   LOYALTY_CRASH_KILLS=500 build/bin/crash_test
 // and prints "kills N lost 0 duplicated 0".
-#include <signal.h>
-
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <atomic>
 #include <chrono>
@@ -115,8 +114,8 @@ class CrashClient {
 
   void Record(const v1::Request& r, const v1::Decision& d) {
     const bool is_return = r.has_purchase_return();
-    const std::string txn = is_return ? r.purchase_return().transaction_id()
-                                      : r.purchase().transaction_id();
+    const std::string txn =
+        is_return ? r.purchase_return().transaction_id() : r.purchase().transaction_id();
     const std::string bytes = d.SerializeAsString();
     std::lock_guard lock(ledger_.mu);
     auto [it, fresh] = ledger_.acked.try_emplace(txn);
@@ -131,7 +130,8 @@ class CrashClient {
 
   static int64_t NowMs() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch()).count();
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
   }
 
   int id_;
@@ -201,18 +201,25 @@ TEST(CrashTest, EveryAcknowledgedEventSurvivesKillNineExactlyOnce) {
     auto state = (*store)->GetCustomer(**id);
     ASSERT_TRUE(state.ok() && state->has_value());
     std::map<std::string, int> entries_per_txn;
-    ASSERT_TRUE((*store)->ForEachLedgerEntry(**id, [&](const LedgerEntry& e) {
-      if (!e.transaction_id.empty() && ++entries_per_txn[e.transaction_id] > 1) duplicated += 1;
-      if (!e.transaction_id.empty() && !ledger.acked.count(e.transaction_id)) {
-        ADD_FAILURE() << "ledger entry for " << e.transaction_id << " that nobody acknowledged";
-      }
-      return Status::Ok();
-    }).ok());
+    ASSERT_TRUE((*store)
+                    ->ForEachLedgerEntry(
+                        **id,
+                        [&](const LedgerEntry& e) {
+                          if (!e.transaction_id.empty() && ++entries_per_txn[e.transaction_id] > 1)
+                            duplicated += 1;
+                          if (!e.transaction_id.empty() && !ledger.acked.count(e.transaction_id)) {
+                            ADD_FAILURE() << "ledger entry for " << e.transaction_id
+                                          << " that nobody acknowledged";
+                          }
+                          return Status::Ok();
+                        })
+                    .ok());
     EXPECT_EQ((*state)->balance(), want) << "card " << card;
   }
   std::printf("kills %d lost %llu duplicated %llu (acknowledged %zu, replays that differed %llu)\n",
-              kills, static_cast<unsigned long long>(lost), static_cast<unsigned long long>(duplicated),
-              ledger.acked.size(), static_cast<unsigned long long>(ledger.replay_mismatches));
+              kills, static_cast<unsigned long long>(lost),
+              static_cast<unsigned long long>(duplicated), ledger.acked.size(),
+              static_cast<unsigned long long>(ledger.replay_mismatches));
   EXPECT_EQ(lost, 0u);
   EXPECT_EQ(duplicated, 0u);
   EXPECT_EQ(ledger.replay_mismatches, 0u);

@@ -22,7 +22,6 @@ v1::Request Purchase(const std::string& txn, const std::string& card, int64_t mi
   return testing::WirePurchase(txn, card, minor);
 }
 
-
 class BadInputTest : public ::testing::Test {
  protected:
   void SetUp() override {

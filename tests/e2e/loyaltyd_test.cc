@@ -1,12 +1,10 @@
 // loyaltyd end to end: the real binary on 127.0.0.1 port 0, real RocksDB in
 // a temp dir, real TCP. The story of the foundation issue's "Done when".
+#include <gtest/gtest.h>
 #include <signal.h>
 
-#include <gtest/gtest.h>
-
-#include <nlohmann/json.hpp>
-
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "adapters/net/client.h"
 #include "tests/support/requests.h"
@@ -24,8 +22,6 @@ v1::Request Purchase(const std::string& txn, const std::string& card, int64_t mi
   return testing::WirePurchase(txn, card, minor);
 }
 v1::Request Lookup(const std::string& card) { return testing::WireLookup(card); }
-
-
 
 std::unique_ptr<net::Client> Connect(const ServerProcess& server) {
   auto c = net::Client::Connect(server.address());
@@ -138,8 +134,9 @@ TEST(DevShTest, RunStartsTheServerAndSaysHowToSendAFirstPurchase) {
                        dir.Sub("dev-sh.stderr"));
   ASSERT_TRUE(server.ok()) << server.banner() << server.Stderr();
   EXPECT_NE(server.banner().find("loyalty --server"), std::string::npos) << server.banner();
-  auto bought = RunCli({"--server", server.address(), "--json", "purchase", "--txn", "T-1",
-                        "--store", "S1", "--card", "4242", "--amount", "12.34", "--currency", "EUR"});
+  auto bought =
+      RunCli({"--server", server.address(), "--json", "purchase", "--txn", "T-1", "--store", "S1",
+              "--card", "4242", "--amount", "12.34", "--currency", "EUR"});
   ASSERT_EQ(bought.exit_code, 0) << bought.out;
   EXPECT_EQ(nlohmann::json::parse(bought.out)["decision"]["points_earned"], 12);
   EXPECT_EQ(server.StopWith(SIGTERM), 0) << server.Stderr();
@@ -152,9 +149,13 @@ TEST(CliTest, CheckFindsAConsistentDatabaseAfterSalesAndReturns) {
     ASSERT_TRUE(server.ok()) << server.Stderr();
     const std::string s = server.address();
     ASSERT_EQ(RunCli({"--server", s, "purchase", "--txn", "T-1", "--store", "S1", "--card", "C1",
-                      "--line", "A,x,2,10.00"}).exit_code, 0);
-    ASSERT_EQ(RunCli({"--server", s, "return", "--txn", "R-1", "--original", "T-1", "--store",
-                      "S1", "--card", "C1", "--line", "A,x,1,10.00"}).exit_code, 0);
+                      "--line", "A,x,2,10.00"})
+                  .exit_code,
+              0);
+    ASSERT_EQ(RunCli({"--server", s, "return", "--txn", "R-1", "--original", "T-1", "--store", "S1",
+                      "--card", "C1", "--line", "A,x,1,10.00"})
+                  .exit_code,
+              0);
     // A running server holds the database: check says so instead of guessing.
     auto busy = RunCli({"check", "--data-dir", dir.Sub("db")});
     EXPECT_EQ(busy.exit_code, 2);
@@ -177,9 +178,11 @@ TEST(CliTest, RulesValidateNamesEveryMistakeAndExitsNonZero) {
   auto r = RunCli({"rules", "validate", EXAMPLE_RULES_PATH, bad});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("rules.example.yaml: valid (rule set 'example-program' version 1, EUR)"),
-            std::string::npos) << r.out;
+            std::string::npos)
+      << r.out;
   EXPECT_NE(r.out.find(bad + ":2:13: program.currency: 'EUX' is not an ISO 4217 code"),
-            std::string::npos) << r.out;
+            std::string::npos)
+      << r.out;
   EXPECT_NE(r.out.find(bad + ":3:13: program.rounding"), std::string::npos) << r.out;
   EXPECT_EQ(RunCli({"rules", "validate", EXAMPLE_RULES_PATH}).exit_code, 0);
 }
@@ -207,7 +210,8 @@ TEST(CliTest, PurchaseLookupAndExitCodesAsTheReadmeShows) {
                        "--card", "4242", "--line", "SHOE,shoes,1,80.00", "--line",
                        "GC,gift-cards,1,50.00", "--currency", "EUR"});
   ASSERT_EQ(lines.exit_code, 0) << lines.out;
-  EXPECT_EQ(nlohmann::json::parse(lines.out)["decision"]["points_earned"], 80);  // gift cards excluded
+  EXPECT_EQ(nlohmann::json::parse(lines.out)["decision"]["points_earned"],
+            80);  // gift cards excluded
 
   auto returned = RunCli({"--server", s, "--json", "return", "--txn", "RT-1", "--original", "T-2",
                           "--store", "S1", "--card", "4242", "--line", "SHOE,shoes,1,80.00"});

@@ -186,7 +186,8 @@ TEST(ExpiryTest, ALateSaleWhosePointsAreAlreadyPastExpiryEarnsAndExpiresAtOnce) 
   RuleSet rules;
   rules.program.expiry_days = 30;
   World w(rules);
-  DecideResult r = w.Apply(testing::Purchase("T-old", "C", {L("A", 1, 5000)}, kT0), kT0 + 40 * kDay);
+  DecideResult r =
+      w.Apply(testing::Purchase("T-old", "C", {L("A", 1, 5000)}, kT0), kT0 + 40 * kDay);
   EXPECT_EQ(r.decision.points_earned, 50);
   EXPECT_EQ(r.decision.balances.balance, 0);
   ASSERT_EQ(w.Ledger("C").size(), 2u);
@@ -210,8 +211,8 @@ TEST(ReturnTest, ALineReturnedInPartsGivesBackExactlyItsPointsWithoutDrift) {
   w.Apply(testing::Purchase("T-1", "C", {L("PEN", 3, 333)}), kT0);  // 9.99 -> 9 points
   int64_t reversed = 0;
   for (int i = 0; i < 3; ++i) {
-    DecideResult r = w.Apply(testing::Return("RT-" + std::to_string(i), "T-1", "C",
-                                             {L("PEN", 1, 333)}), kT0);
+    DecideResult r =
+        w.Apply(testing::Return("RT-" + std::to_string(i), "T-1", "C", {L("PEN", 1, 333)}), kT0);
     reversed += r.decision.points_reversed;
   }
   EXPECT_EQ(reversed, 9);

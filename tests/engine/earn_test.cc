@@ -11,7 +11,9 @@ namespace {
 
 using testing::L;
 
-int64_t Sum(const std::vector<int64_t>& v) { return std::accumulate(v.begin(), v.end(), int64_t{0}); }
+int64_t Sum(const std::vector<int64_t>& v) {
+  return std::accumulate(v.begin(), v.end(), int64_t{0});
+}
 
 TEST(EarnBaseTest, EarnsOnePointPerWholeEuroRoundedDown) {
   RuleSet rules;
@@ -53,8 +55,8 @@ TEST(EarnBaseTest, ExcludedCategoriesAndSkusEarnNothing) {
   RuleSet rules;
   rules.program.exclude_categories = {"gift-cards"};
   rules.program.exclude_skus = {"DEPOSIT"};
-  Earning e = EarnBase({L("GC50", 1, 5000, "gift-cards"), L("DEPOSIT", 1, 25),
-                        L("BREAD", 1, 300)}, rules, 2);
+  Earning e = EarnBase({L("GC50", 1, 5000, "gift-cards"), L("DEPOSIT", 1, 25), L("BREAD", 1, 300)},
+                       rules, 2);
   EXPECT_EQ(e.total, 3);
   EXPECT_EQ(e.line_points, (std::vector<int64_t>{0, 0, 3}));
 }

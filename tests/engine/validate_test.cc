@@ -67,7 +67,8 @@ TEST(ValidateTest, RefusesARegisterClockFarInTheFuture) {
 
 TEST(ValidateTest, AReturnMustNameAnotherTransaction) {
   EXPECT_EQ(FieldOf(testing::Return("RT-1", "", "C", {L("A", 1, 1)})), "original_transaction_id");
-  EXPECT_EQ(FieldOf(testing::Return("RT-1", "RT-1", "C", {L("A", 1, 1)})), "original_transaction_id");
+  EXPECT_EQ(FieldOf(testing::Return("RT-1", "RT-1", "C", {L("A", 1, 1)})),
+            "original_transaction_id");
 }
 
 TEST(ValidateTest, ARedemptionNeedsPositivePointsAndBasket) {

@@ -23,8 +23,15 @@ TEST(StoreCodecTest, CustomerStateSurvivesARoundTrip) {
 }
 
 TEST(StoreCodecTest, TxnRecordAndLedgerEntrySurviveARoundTrip) {
-  TxnRecord t{"T-1", 0xdeadbeefcafef00dULL, EventKind::kPurchase, Outcome::kApplied, "C", kT0,
-              {{"SKU", 3, 900, 9, 1, 3}}, 0, std::string("\x00\x01reply", 7)};
+  TxnRecord t{"T-1",
+              0xdeadbeefcafef00dULL,
+              EventKind::kPurchase,
+              Outcome::kApplied,
+              "C",
+              kT0,
+              {{"SKU", 3, 900, 9, 1, 3}},
+              0,
+              std::string("\x00\x01reply", 7)};
   TimeMs stored = 0;
   auto back = store_codec::DecodeTxn(store_codec::EncodeTxn(t, kT0 + 5), "T-1", &stored);
   ASSERT_TRUE(back.ok());

@@ -54,7 +54,8 @@ ServerProcess::ServerProcess(const std::vector<std::string>& argv,
   Start(argv, env);
 }
 
-void ServerProcess::Start(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+void ServerProcess::Start(const std::vector<std::string>& argv,
+                          const std::vector<std::string>& env) {
   int out = -1;
   pid_ = Spawn(argv, &out, stderr_path_, env);
   if (pid_ < 0) return;

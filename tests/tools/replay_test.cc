@@ -31,14 +31,15 @@ TEST(SplitCsvTest, HonoursQuotesCommasAndDoubledQuotes) {
 
 TEST(RetailCsvTest, GroupsAnInvoicesRowsAndAppliesTheDocumentedRules) {
   testing::TempDir dir;
-  auto csv = Open(dir,
-      "536365,85123A,HEART,6,2010-12-01 08:26:00,2.55,17850.0,United Kingdom\n"
-      "536365,POST,POSTAGE,1,2010-12-01 08:26:00,18.00,17850.0,United Kingdom\n"
-      "536365,22000,FREE,1,2010-12-01 08:26:00,0,17850.0,United Kingdom\n"
-      "536365,71053,\"LANTERN, METAL\",6,2010-12-01 08:26:00,3.395,17850.0,United Kingdom\n"
-      "536366,22633,ANON,6,2010-12-01 08:28:00,1.85,,United Kingdom\n"
-      "A563185,B,Adjust bad debt,1,2011-08-12 14:50:00,11062.06,,United Kingdom\n"
-      "C536379,85123A,HEART,-2,2010-12-01 09:41:00,2.55,17850.0,United Kingdom\n");
+  auto csv =
+      Open(dir,
+           "536365,85123A,HEART,6,2010-12-01 08:26:00,2.55,17850.0,United Kingdom\n"
+           "536365,POST,POSTAGE,1,2010-12-01 08:26:00,18.00,17850.0,United Kingdom\n"
+           "536365,22000,FREE,1,2010-12-01 08:26:00,0,17850.0,United Kingdom\n"
+           "536365,71053,\"LANTERN, METAL\",6,2010-12-01 08:26:00,3.395,17850.0,United Kingdom\n"
+           "536366,22633,ANON,6,2010-12-01 08:28:00,1.85,,United Kingdom\n"
+           "A563185,B,Adjust bad debt,1,2011-08-12 14:50:00,11062.06,,United Kingdom\n"
+           "C536379,85123A,HEART,-2,2010-12-01 09:41:00,2.55,17850.0,United Kingdom\n");
   auto inv = csv->Next();
   ASSERT_TRUE(inv);
   EXPECT_EQ(inv->number, "536365");
@@ -47,7 +48,7 @@ TEST(RetailCsvTest, GroupsAnInvoicesRowsAndAppliesTheDocumentedRules) {
   ASSERT_EQ(inv->lines.size(), 2u);        // postage and the free line dropped
   EXPECT_EQ(inv->lines[1].description, "LANTERN, METAL");
   EXPECT_EQ(inv->lines[1].unit_price_minor, 340);  // 3.395 rounds half up
-  auto cancel = csv->Next();               // the anonymous invoice and 'A' are skipped
+  auto cancel = csv->Next();                       // the anonymous invoice and 'A' are skipped
   ASSERT_TRUE(cancel);
   EXPECT_TRUE(cancel->cancellation);
   EXPECT_EQ(cancel->lines[0].quantity, 2);

@@ -1,7 +1,5 @@
 #include "tools/bench/driver.h"
 
-#include <utility>  // before Asio (Boost 1.74)
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
@@ -11,10 +9,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-
 #include <chrono>
 #include <memory>
 #include <unordered_map>
+#include <utility>  // before Asio (Boost 1.74)
 #include <vector>
 
 #include "adapters/net/framing.h"
@@ -146,10 +144,12 @@ class Phase {
       in.append(chunk.data(), n);
       std::size_t pos = 0;
       while (true) {
-        const auto h = net::ParseFrameHeader(std::string_view(in).substr(pos), limits::kFrameBytesMax);
+        const auto h =
+            net::ParseFrameHeader(std::string_view(in).substr(pos), limits::kFrameBytesMax);
         if (h.status != net::FrameStatus::kComplete) break;
         v1::Reply reply;
-        if (reply.ParseFromArray(in.data() + pos + h.prefix_bytes, static_cast<int>(h.body_bytes))) {
+        if (reply.ParseFromArray(in.data() + pos + h.prefix_bytes,
+                                 static_cast<int>(h.body_bytes))) {
           OnReply(c, reply);
         }
         pos += h.prefix_bytes + h.body_bytes;
@@ -188,7 +188,8 @@ class Phase {
       std::size_t open = 0;
       for (auto& c : conns_) open += c->dead ? 0 : c->inflight.size();
       if (Sending()) continue;
-      if (grace_end == Clock::time_point::max()) grace_end = Clock::now() + std::chrono::seconds(10);
+      if (grace_end == Clock::time_point::max())
+        grace_end = Clock::now() + std::chrono::seconds(10);
       if (open == 0 || Clock::now() > grace_end) break;
     }
     for (auto& c : conns_) {

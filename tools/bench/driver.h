@@ -22,8 +22,8 @@ struct PhaseOptions {
   uint16_t port = 7070;
   bool open_loop = false;
   std::size_t connections = 16;
-  std::size_t depth = 8;    // closed loop: in flight per connection
-  double rate = 1000;       // open loop: requests per second, all connections
+  std::size_t depth = 8;  // closed loop: in flight per connection
+  double rate = 1000;     // open loop: requests per second, all connections
   double seconds = 10;
   // Fill mode: one purchase for each customer index in [0, fill_customers)
   // instead of the workload's mix (closed loop).
@@ -31,11 +31,11 @@ struct PhaseOptions {
 };
 
 struct PhaseResult {
-  double seconds = 0;     // from first send to last reply
+  double seconds = 0;  // from first send to last reply
   uint64_t sent = 0;
   uint64_t answered = 0;
-  uint64_t errors = 0;    // error replies (not refusals)
-  uint64_t failed = 0;    // connection failures / unanswered at the end
+  uint64_t errors = 0;  // error replies (not refusals)
+  uint64_t failed = 0;  // connection failures / unanswered at the end
   Histogram all;
   std::array<Histogram, kKinds> by_kind;
   std::map<std::string, uint64_t> outcomes;  // "applied", "INSUFFICIENT_POINTS", "OVERLOADED"...

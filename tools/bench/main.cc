@@ -9,10 +9,9 @@
 // The started server runs on --server-cpu, the load on --load-cpu.
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <filesystem>
 #include <iostream>
-
-#include <CLI/CLI.hpp>
 
 #include "tools/bench/process.h"
 #include "tools/bench/suite.h"
@@ -27,12 +26,15 @@ int main(int argc, char** argv) {
   app.add_option("--loyaltyd", o.loyaltyd, "the loyaltyd binary to start");
   app.add_option("--durability", o.durability, "for the started server: sync or async");
   app.add_option("--shards", o.shards, "for the started server");
-  app.add_option("--server-cpu", o.server_cpu, "CPU for the started server and references (-1: any)");
+  app.add_option("--server-cpu", o.server_cpu,
+                 "CPU for the started server and references (-1: any)");
   app.add_option("--load-cpu", o.load_cpu, "CPU for the load (-1: any)");
   std::string mode = "closed";
-  app.add_option("--loop", mode, "closed (max rate) or open (fixed --rate)")->check(CLI::IsMember({"closed", "open"}));
+  app.add_option("--loop", mode, "closed (max rate) or open (fixed --rate)")
+      ->check(CLI::IsMember({"closed", "open"}));
   app.add_option("--connections", o.phase.connections, "connections (default 16)");
-  app.add_option("--depth", o.phase.depth, "closed loop: requests in flight per connection (default 8)");
+  app.add_option("--depth", o.phase.depth,
+                 "closed loop: requests in flight per connection (default 8)");
   app.add_option("--rate", o.phase.rate, "open loop: requests per second");
   app.add_option("--duration", o.phase.seconds, "seconds to measure (default 10)");
   app.add_option("--customers", o.workload.customers, "population size (default 100000)");
@@ -41,13 +43,17 @@ int main(int argc, char** argv) {
   app.add_option("--seed", o.workload.seed, "random seed");
   app.add_flag("!--no-fill", o.fill, "skip the first purchase for every customer");
   app.add_option("--soak", o.soak, "sustained run of this many seconds, RSS every 10 s");
-  app.add_option("--replay", o.replay, "replay an Online Retail CSV(.gz) (../shared/data) instead of the synthetic mix");
-  app.add_flag("--redis", o.redis, "start a redis-server too and report the commit->readable lag of the profile cache");
-  app.add_flag("--compare", o.compare, "measure against db_bench and redis-benchmark, print ratios");
+  app.add_option("--replay", o.replay,
+                 "replay an Online Retail CSV(.gz) (../shared/data) instead of the synthetic mix");
+  app.add_flag("--redis", o.redis,
+               "start a redis-server too and report the commit->readable lag of the profile cache");
+  app.add_flag("--compare", o.compare,
+               "measure against db_bench and redis-benchmark, print ratios");
   CLI11_PARSE(app, argc, argv);
   o.phase.open_loop = mode == "open";
   if (!ParseMix(o.mix, &o.workload.mix)) {
-    std::cerr << "loyalty-bench: --mix '" << o.mix << "' is not like purchase=85,return=5,redeem=5,lookup=5\n";
+    std::cerr << "loyalty-bench: --mix '" << o.mix
+              << "' is not like purchase=85,return=5,redeem=5,lookup=5\n";
     return 2;
   }
   o.workload.run_id = "b" + std::to_string(::getpid());

@@ -148,7 +148,8 @@ std::map<std::string, uint64_t> Server::Stats() {
       std::map<std::string, uint64_t> stats;
       Parse(stderr_lines_[k], "", &stats);
       // With --redis, the cache's line follows: its keys get a redis_ prefix.
-      if (k + 1 < stderr_lines_.size() && stderr_lines_[k + 1].find("redis up=") != std::string::npos) {
+      if (k + 1 < stderr_lines_.size() &&
+          stderr_lines_[k + 1].find("redis up=") != std::string::npos) {
         Parse(stderr_lines_[k + 1], "redis_", &stats);
       }
       return stats;

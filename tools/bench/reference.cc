@@ -38,14 +38,16 @@ DbBenchFigures RunDbBench(const std::string& dir, uint64_t keys, int value_size,
   const std::string common_keys = "--num=" + std::to_string(keys);
   const std::string vs = "--value_size=" + std::to_string(value_size);
   const std::string dur = "--duration=" + std::to_string(static_cast<int>(seconds));
-  const std::string rmw = RunCapture({"db_bench", "--benchmarks=fillseq,updaterandom,readrandom",
-                                      common_keys, vs, dur, "--sync=0", "--histogram=1",
-                                      "--db=" + dir + "/rmw", "--threads=1"}, cpu);
+  const std::string rmw =
+      RunCapture({"db_bench", "--benchmarks=fillseq,updaterandom,readrandom", common_keys, vs, dur,
+                  "--sync=0", "--histogram=1", "--db=" + dir + "/rmw", "--threads=1"},
+                 cpu);
   f.updaterandom_ops = Match(rmw, R"(updaterandom\s*:\s*[0-9.]+ micros/op ([0-9]+) ops/sec)");
   f.readrandom_ops = Match(rmw, R"(readrandom\s*:\s*[0-9.]+ micros/op ([0-9]+) ops/sec)");
-  const std::string sync = RunCapture({"db_bench", "--benchmarks=fillrandom", common_keys, vs, dur,
-                                       "--sync=1", "--batch_size=" + std::to_string(batch),
-                                       "--histogram=1", "--db=" + dir + "/sync"}, cpu);
+  const std::string sync = RunCapture(
+      {"db_bench", "--benchmarks=fillrandom", common_keys, vs, dur, "--sync=1",
+       "--batch_size=" + std::to_string(batch), "--histogram=1", "--db=" + dir + "/sync"},
+      cpu);
   f.fillsync_ops = Match(sync, R"(fillrandom\s*:\s*[0-9.]+ micros/op ([0-9]+) ops/sec)");
   f.fillsync_p50_micros = Percentile(sync, "fillrandom", "P50");
   f.fillsync_p99_micros = Percentile(sync, "fillrandom", "P99");
@@ -93,10 +95,12 @@ RedisFigures RunRedisBench(const std::string& dir, int port, int value_size, int
   const pid_t pid = StartRedisServer(dir, port, server_cpu);
   const std::string p = std::to_string(port);
   const std::string d = std::to_string(value_size);
-  const std::string c50 = RunCapture({"redis-benchmark", "-h", "127.0.0.1", "-p", p, "-t", "set,get",
-                                      "-c", "50", "-n", "300000", "-d", d, "--csv"}, load_cpu);
+  const std::string c50 = RunCapture({"redis-benchmark", "-h", "127.0.0.1", "-p", p, "-t",
+                                      "set,get", "-c", "50", "-n", "300000", "-d", d, "--csv"},
+                                     load_cpu);
   const std::string c1 = RunCapture({"redis-benchmark", "-h", "127.0.0.1", "-p", p, "-t", "set,get",
-                                     "-c", "1", "-n", "50000", "-d", d, "--csv"}, load_cpu);
+                                     "-c", "1", "-n", "50000", "-d", d, "--csv"},
+                                    load_cpu);
   // "GET","123456.78","0.2","0.1","0.2",...: test, rps, avg, min, p50, ...
   const std::string row = R"re("GET","([0-9.]+)","[0-9.]+","[0-9.]+","([0-9.]+)")re";
   f.get_rps_c50 = Match(c50, row);

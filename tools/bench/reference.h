@@ -4,9 +4,9 @@
 // tool is missing or its output did not parse; the caller reports that).
 #pragma once
 
-#include <cstdint>
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
 
 namespace loyalty::bench {
@@ -14,7 +14,7 @@ namespace loyalty::bench {
 struct DbBenchFigures {
   double updaterandom_ops = 0;  // read-modify-write, WAL on, sync off
   double readrandom_ops = 0;
-  double fillsync_ops = 0;      // fillrandom, sync on, batch of `batch` keys
+  double fillsync_ops = 0;         // fillrandom, sync on, batch of `batch` keys
   double fillsync_p50_micros = 0;  // per batch write (one fsync)
   double fillsync_p99_micros = 0;
 };

@@ -53,7 +53,8 @@ void Print(const std::string& name, const Measured& m) {
     const Histogram& h = r.by_kind[static_cast<std::size_t>(k)];
     if (h.count() == 0 || h.count() == r.all.count()) continue;
     std::printf("  %-9s n %-8llu p50 %.3f  p99 %.3f\n", KindName(static_cast<Kind>(k)),
-                static_cast<unsigned long long>(h.count()), Ms(h.Quantile(0.5)), Ms(h.Quantile(0.99)));
+                static_cast<unsigned long long>(h.count()), Ms(h.Quantile(0.5)),
+                Ms(h.Quantile(0.99)));
   }
   std::printf("  server: %.1f cpu us/event  mean commit group %.1f  rss %.1f MiB\n",
               m.cpu_us_per_event, m.mean_group, static_cast<double>(m.rss) / (1 << 20));
@@ -65,7 +66,8 @@ void Print(const std::string& name, const Measured& m) {
 
 // Runs a phase against the server, with the server's CPU, group size and RSS.
 Measured Measure(PhaseOptions phase, Workload& w, pid_t pid, Server* server) {
-  std::map<std::string, uint64_t> before = server ? server->Stats() : std::map<std::string, uint64_t>{};
+  std::map<std::string, uint64_t> before =
+      server ? server->Stats() : std::map<std::string, uint64_t>{};
   const ProcSample p0 = pid > 0 ? SampleProc(pid) : ProcSample{};
   Measured m;
   m.r = RunPhase(phase, w);
@@ -77,7 +79,9 @@ Measured Measure(PhaseOptions phase, Workload& w, pid_t pid, Server* server) {
   if (server) {
     auto after = server->Stats();
     const double groups = static_cast<double>(after["groups"] - before["groups"]);
-    if (groups > 0) m.mean_group = static_cast<double>(after["grouped_events"] - before["grouped_events"]) / groups;
+    if (groups > 0)
+      m.mean_group =
+          static_cast<double>(after["grouped_events"] - before["grouped_events"]) / groups;
   }
   return m;
 }
@@ -87,19 +91,22 @@ std::string TempDir() {
   return ::mkdtemp(pattern.data());
 }
 
-std::unique_ptr<Server> StartServer(const Options& o, const std::string& dir, const std::string& durability,
+std::unique_ptr<Server> StartServer(const Options& o, const std::string& dir,
+                                    const std::string& durability,
                                     const std::vector<std::string>& more = {}) {
   const std::string rules = dir + "/bench-rules.yaml";
   char text[1024];
   std::snprintf(text, sizeof text, kBenchRules, o.replay.empty() ? "EUR" : "GBP");
   std::ofstream(rules) << text;
-  auto s = std::make_unique<Server>(o.loyaltyd, dir + "/db-" + durability,
+  auto s = std::make_unique<Server>(
+      o.loyaltyd, dir + "/db-" + durability,
       [&] {
-        std::vector<std::string> args{"--rules", rules, "--durability", durability, "--shards",
-                                      std::to_string(o.shards)};
+        std::vector<std::string> args{"--rules",  rules,      "--durability",
+                                      durability, "--shards", std::to_string(o.shards)};
         args.insert(args.end(), more.begin(), more.end());
         return args;
-      }(), o.server_cpu);
+      }(),
+      o.server_cpu);
   if (!s->ok()) std::cerr << "loyalty-bench: could not start " << o.loyaltyd << "\n";
   return s;
 }
@@ -191,7 +198,6 @@ int RunOnce(Options o) {
 
 }  // namespace loyalty::bench
 
-
 namespace loyalty::bench {
 namespace {
 
@@ -237,9 +243,11 @@ void Ratio(const char* name, double engine, double reference) {
 int RunCompare(Options o) {
   const std::string dir = TempDir();
   const int value_size = TypicalValueSize();
-  std::printf("compare: %ld cpus, server side on cpu %d, load on cpu %d, %zu customers, "
-              "value %d bytes, %.0f s per phase\n", ::sysconf(_SC_NPROCESSORS_ONLN), o.server_cpu,
-              o.load_cpu, o.workload.customers, value_size, o.phase.seconds);
+  std::printf(
+      "compare: %ld cpus, server side on cpu %d, load on cpu %d, %zu customers, "
+      "value %d bytes, %.0f s per phase\n",
+      ::sysconf(_SC_NPROCESSORS_ONLN), o.server_cpu, o.load_cpu, o.workload.customers, value_size,
+      o.phase.seconds);
   PhaseOptions max = o.phase;
   max.open_loop = false;
   max.connections = 16;
@@ -290,18 +298,21 @@ int RunCompare(Options o) {
 
   // The references, with matching key count, value size and group size.
   const int batch = std::max(1, static_cast<int>(durable.mean_group + 0.5));
-  const DbBenchFigures db = RunDbBench(dir, o.workload.customers, value_size, batch,
-                                       o.phase.seconds, o.server_cpu);
-  std::printf("db_bench: updaterandom %.0f ops/s, readrandom %.0f ops/s, fillrandom sync batch %d: "
-              "%.0f ops/s, commit p50 %.0f us p99 %.0f us\n", db.updaterandom_ops, db.readrandom_ops,
-              batch, db.fillsync_ops, db.fillsync_p50_micros, db.fillsync_p99_micros);
-  const RedisFigures redis = RunRedisBench(dir, 20000 + ::getpid() % 20000, value_size,
-                                           o.server_cpu, o.load_cpu);
+  const DbBenchFigures db =
+      RunDbBench(dir, o.workload.customers, value_size, batch, o.phase.seconds, o.server_cpu);
+  std::printf(
+      "db_bench: updaterandom %.0f ops/s, readrandom %.0f ops/s, fillrandom sync batch %d: "
+      "%.0f ops/s, commit p50 %.0f us p99 %.0f us\n",
+      db.updaterandom_ops, db.readrandom_ops, batch, db.fillsync_ops, db.fillsync_p50_micros,
+      db.fillsync_p99_micros);
+  const RedisFigures redis =
+      RunRedisBench(dir, 20000 + ::getpid() % 20000, value_size, o.server_cpu, o.load_cpu);
   std::printf("redis-benchmark GET: c50 %.0f rps, c1 %.0f rps p50 %.3f ms\n", redis.get_rps_c50,
               redis.get_rps_c1, redis.get_p50_ms_c1);
 
   Ratio("durable_vs_updaterandom", durable.r.rate(), db.updaterandom_ops);
-  Ratio("p99_vs_commit_p99", Ms(at_half.r.by_kind[0].Quantile(0.99)), db.fillsync_p99_micros / 1000);
+  Ratio("p99_vs_commit_p99", Ms(at_half.r.by_kind[0].Quantile(0.99)),
+        db.fillsync_p99_micros / 1000);
   Ratio("durable_vs_nosync", durable.r.rate(), nosync.r.rate());
   Ratio("lookup_vs_redis_get_c50", lookups50.r.rate(), redis.get_rps_c50);
   Ratio("lookup_p50_vs_redis_get_p50_c1", Ms(lookups1.r.all.Quantile(0.5)), redis.get_p50_ms_c1);

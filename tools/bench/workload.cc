@@ -1,12 +1,12 @@
 #include "tools/bench/workload.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <sstream>
-
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 #include "adapters/net/framing.h"
 
@@ -14,8 +14,8 @@ namespace loyalty::bench {
 namespace {
 
 constexpr std::size_t kReturnableMax = 100'000;
-const char* const kCategories[] = {"grocery", "bakery", "dairy", "drinks", "household",
-                                   "toys", "school", "garden", "gift-cards", "tobacco"};
+const char* const kCategories[] = {"grocery", "bakery", "dairy",  "drinks",     "household",
+                                   "toys",    "school", "garden", "gift-cards", "tobacco"};
 
 int64_t NowMs() {
   using namespace std::chrono;
@@ -48,11 +48,16 @@ bool ParseMix(const std::string& text, Mix* mix) {
       return false;
     }
     if (value < 0) return false;
-    if (name == "purchase") m.purchase = value;
-    else if (name == "return") m.ret = value;
-    else if (name == "redeem") m.redeem = value;
-    else if (name == "lookup") m.lookup = value;
-    else return false;
+    if (name == "purchase")
+      m.purchase = value;
+    else if (name == "return")
+      m.ret = value;
+    else if (name == "redeem")
+      m.redeem = value;
+    else if (name == "lookup")
+      m.lookup = value;
+    else
+      return false;
   }
   if (m.purchase + m.ret + m.redeem + m.lookup == 0) return false;
   *mix = m;
@@ -75,7 +80,8 @@ void Workload::BuildBaskets() {
   baskets_.resize(kBaskets);
   for (Basket& b : baskets_) {
     v1::Purchase p;
-    const int lines = std::uniform_int_distribution<int>(options_.lines_min, options_.lines_max)(rng_);
+    const int lines =
+        std::uniform_int_distribution<int>(options_.lines_min, options_.lines_max)(rng_);
     for (int i = 0; i < lines; ++i) {
       v1::Line* l = p.add_lines();
       const uint64_t sku = rng_() % 5000;
@@ -172,7 +178,8 @@ std::string Workload::NextReplayed(uint64_t request_id, Kind* kind) {
   const auto& invoices = *options_.invoices;
   while (ready_.empty()) {
     if (!maker_ || next_invoice_ == invoices.size()) {
-      maker_ = std::make_unique<replay::RequestMaker>(options_.run_id + "p" + std::to_string(pass_++) + "-");
+      maker_ = std::make_unique<replay::RequestMaker>(options_.run_id + "p" +
+                                                      std::to_string(pass_++) + "-");
       next_invoice_ = 0;
     }
     ready_ = maker_->For(invoices[next_invoice_++]);

@@ -10,11 +10,10 @@
 // Exit codes: 0 applied (or a profile, or all good), 1 refused, an error
 // reply, or problems found, 2 bad usage or unreadable input, 3 the server
 // could not be reached.
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <iostream>
 #include <sstream>
-
-#include <CLI/CLI.hpp>
 
 #include "adapters/net/client.h"
 #include "engine/money.h"
@@ -47,7 +46,8 @@ Result<v1::Line> ParseLine(const std::string& text, int exponent) {
   std::stringstream ss(text);
   for (std::string part; std::getline(ss, part, ',');) f.push_back(part);
   if (f.size() < 4 || f.size() > 6) {
-    return Status::Invalid("--line '" + text + "': expected SKU,CATEGORY,QTY,UNIT_PRICE[,LINE_TOTAL[,BRAND]]");
+    return Status::Invalid("--line '" + text +
+                           "': expected SKU,CATEGORY,QTY,UNIT_PRICE[,LINE_TOTAL[,BRAND]]");
   }
   v1::Line line;
   line.set_sku(f[0]);
@@ -62,12 +62,14 @@ Result<v1::Line> ParseLine(const std::string& text, int exponent) {
   }
   line.set_quantity(qty);
   auto unit = ParseDecimalMinor(f[3], exponent);
-  if (!unit.ok()) return Status::Invalid("--line '" + text + "': unit price " + unit.status().message());
+  if (!unit.ok())
+    return Status::Invalid("--line '" + text + "': unit price " + unit.status().message());
   line.set_unit_price_minor(*unit);
   line.set_line_total_minor(*unit * qty);
   if (f.size() >= 5 && !f[4].empty()) {
     auto total = ParseDecimalMinor(f[4], exponent);
-    if (!total.ok()) return Status::Invalid("--line '" + text + "': line total " + total.status().message());
+    if (!total.ok())
+      return Status::Invalid("--line '" + text + "': line total " + total.status().message());
     line.set_line_total_minor(*total);
   }
   if (f.size() == 6) line.set_brand(f[5]);
@@ -116,7 +118,8 @@ Result<v1::Request> BuildPurchase(const Common& c) {
       p->set_total_minor(*amount);  // the server checks it against the lines
     }
   }
-  if (p->lines_size() == 0) return Status::Invalid("purchase needs --amount or at least one --line");
+  if (p->lines_size() == 0)
+    return Status::Invalid("purchase needs --amount or at least one --line");
   return r;
 }
 
@@ -155,8 +158,10 @@ int Send(const Common& c, Result<v1::Request> request) {
     std::cerr << "loyalty: " << reply.status().message() << "\n";
     return 3;
   }
-  if (c.json) std::cout << ReplyToJson(*reply).dump() << "\n";
-  else std::cout << ReplyToText(*reply) << "\n";
+  if (c.json)
+    std::cout << ReplyToJson(*reply).dump() << "\n";
+  else
+    std::cout << ReplyToText(*reply) << "\n";
   return ExitCodeFor(*reply);
 }
 
@@ -168,7 +173,8 @@ void AddSaleOptions(CLI::App* cmd, Common& c, bool lines) {
   cmd->add_option("--currency", c.currency, "ISO 4217 code (default EUR)");
   cmd->add_option("--time-ms", c.time_ms, "event time, ms since the epoch (default: now)");
   if (lines) {
-    cmd->add_option("--line", c.lines, "SKU,CATEGORY,QTY,UNIT_PRICE[,LINE_TOTAL[,BRAND]] (repeatable)");
+    cmd->add_option("--line", c.lines,
+                    "SKU,CATEGORY,QTY,UNIT_PRICE[,LINE_TOTAL[,BRAND]] (repeatable)");
   }
 }
 
@@ -191,7 +197,8 @@ int main(int argc, char** argv) {
 
   auto* purchase = app.add_subcommand("purchase", "record a sale and earn points");
   AddSaleOptions(purchase, c, true);
-  purchase->add_option("--amount", c.amount, "basket total, e.g. 12.34 (checked against --line totals)");
+  purchase->add_option("--amount", c.amount,
+                       "basket total, e.g. 12.34 (checked against --line totals)");
 
   auto* ret = app.add_subcommand("return", "return lines of an earlier purchase");
   AddSaleOptions(ret, c, true);
@@ -210,17 +217,20 @@ int main(int argc, char** argv) {
                                      "read the profile snapshot from Redis, not from the server");
   lookup->add_option("--redis", via.address, "with --via-redis: HOST:PORT (default 127.0.0.1:6379)")
       ->needs(via_redis);
-  lookup->add_option("--redis-prefix", via.key_prefix,
-                     "with --via-redis: the key prefix (default loyalty:)")
+  lookup
+      ->add_option("--redis-prefix", via.key_prefix,
+                   "with --via-redis: the key prefix (default loyalty:)")
       ->needs(via_redis);
 
   std::string data_dir;
-  auto* check = app.add_subcommand("check", "verify a stopped server's database: balance = sum of ledger");
+  auto* check =
+      app.add_subcommand("check", "verify a stopped server's database: balance = sum of ledger");
   check->add_option("--data-dir", data_dir, "the database directory")->required();
   auto* rules = app.add_subcommand("rules", "work with rules files");
   rules->require_subcommand(1);
   std::vector<std::string> rule_files;
-  auto* validate = rules->add_subcommand("validate", "check rules files; every mistake with file:line:column");
+  auto* validate =
+      rules->add_subcommand("validate", "check rules files; every mistake with file:line:column");
   validate->add_option("files", rule_files, "rules files")->required();
 
   CLI11_PARSE(app, argc, argv);

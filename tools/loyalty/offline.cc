@@ -2,7 +2,6 @@
 
 #include <filesystem>
 #include <iostream>
-
 #include <nlohmann/json.hpp>
 
 #include "adapters/rocksdb/audit.h"
@@ -22,7 +21,8 @@ int RunCheck(const std::string& data_dir, bool json) {
   if (!store.ok()) {
     std::cerr << "loyalty: " << store.status().message()
               << (store.status().message().find("lock") != std::string::npos
-                      ? " (is a loyaltyd running on it? stop it first)" : "")
+                      ? " (is a loyaltyd running on it? stop it first)"
+                      : "")
               << "\n";
     return 2;
   }

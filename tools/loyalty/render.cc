@@ -30,7 +30,8 @@ nlohmann::json DecisionJson(const v1::Decision& d) {
   j["points_refunded"] = d.points_refunded();
   j["discount_minor"] = d.discount_minor();
   j["awards"] = nlohmann::json::array();
-  for (const auto& a : d.awards()) j["awards"].push_back({{"rule", a.rule_id()}, {"points", a.points()}});
+  for (const auto& a : d.awards())
+    j["awards"].push_back({{"rule", a.rule_id()}, {"points", a.points()}});
   j["line_points"] = std::vector<int64_t>(d.line_points().begin(), d.line_points().end());
   PutBalances(j, d.balances());
   j["tier"] = d.tier();
@@ -88,15 +89,19 @@ std::string ReplyToText(const v1::Reply& r) {
   }
   if (r.has_profile()) {
     const v1::Profile& p = r.profile();
-    return "customer " + p.customer_id() + ": " + BalancesText(p.balances()) + ", tier " + p.tier() +
-           ", " + std::to_string(p.visits()) + " visits";
+    return "customer " + p.customer_id() + ": " + BalancesText(p.balances()) + ", tier " +
+           p.tier() + ", " + std::to_string(p.visits()) + " visits";
   }
   const v1::Decision& d = r.decision();
   std::string out = Lower(v1::Outcome_Name(d.outcome()));
   if (d.points_earned() != 0) out += ": +" + std::to_string(d.points_earned()) + " points";
-  if (d.points_spent() != 0) out += ": -" + std::to_string(d.points_spent()) + " points, discount " + std::to_string(d.discount_minor()) + " minor units";
-  if (d.points_reversed() != 0) out += ": -" + std::to_string(d.points_reversed()) + " points reversed";
-  for (const auto& a : d.awards()) out += " [" + a.rule_id() + " " + std::to_string(a.points()) + "]";
+  if (d.points_spent() != 0)
+    out += ": -" + std::to_string(d.points_spent()) + " points, discount " +
+           std::to_string(d.discount_minor()) + " minor units";
+  if (d.points_reversed() != 0)
+    out += ": -" + std::to_string(d.points_reversed()) + " points reversed";
+  for (const auto& a : d.awards())
+    out += " [" + a.rule_id() + " " + std::to_string(a.points()) + "]";
   if (!d.message().empty()) out += " (" + d.message() + ")";
   return out + "; " + BalancesText(d.balances()) + ", tier " + d.tier();
 }

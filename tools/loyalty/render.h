@@ -2,9 +2,8 @@
 // keys, for scripts), or a short human line otherwise.
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "loyalty/v1/wire.pb.h"
 

@@ -12,17 +12,14 @@
 // changed profiles are published to Redis behind the reply (adapters/redis);
 // Redis being down or slow never fails or delays a sale. The cache's
 // counters are logged on SIGUSR1 and at shutdown.
-#include <utility>  // before Asio (Boost 1.74)
-
+#include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-
 #include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <thread>
-
-#include <CLI/CLI.hpp>
+#include <utility>  // before Asio (Boost 1.74)
 
 #include "adapters/net/framing.h"
 #include "adapters/net/server.h"
@@ -35,9 +32,7 @@
 namespace loyalty {
 namespace {
 
-void Log(const std::string& line) {
-  std::cerr << "loyaltyd: " << line << std::endl;
-}
+void Log(const std::string& line) { std::cerr << "loyaltyd: " << line << std::endl; }
 
 std::shared_ptr<const RuleSet> LoadRules(const std::string& path) {
   if (path.empty()) return std::make_shared<const RuleSet>();
@@ -117,7 +112,8 @@ int Serve(const config_file::Config& config) {
       if (ec) return;
       if (auto fresh = LoadRules(config.rules)) {
         pipeline.SetRules(fresh);
-        Log("rules reloaded from " + config.rules + " (version " + std::to_string(fresh->version) + ")");
+        Log("rules reloaded from " + config.rules + " (version " + std::to_string(fresh->version) +
+            ")");
       } else {
         Log("rules reload refused; still running version " +
             std::to_string(pipeline.rules()->version));
@@ -138,9 +134,9 @@ int Serve(const config_file::Config& config) {
   };
   wait_stats();
 
-  std::cout << "loyaltyd listening on " << net_options.host << ":" << server.port()
-            << " (data " << config.data_dir << ", rules version " << rules->version << ", "
-            << config.shards << " shards, durability " << config.durability
+  std::cout << "loyaltyd listening on " << net_options.host << ":" << server.port() << " (data "
+            << config.data_dir << ", rules version " << rules->version << ", " << config.shards
+            << " shards, durability " << config.durability
             << (config.redis.empty() ? "" : ", redis " + config.redis) << ")" << std::endl;
   io.run();
   pipeline.Stop();
@@ -162,15 +158,20 @@ int main(int argc, char** argv) {
   std::string config_path;
   Config flags;
   app.add_option("--config", config_path, "YAML config file (flags override it)");
-  auto* listen = app.add_option("--listen", flags.listen, "HOST:PORT to serve registers on (port 0: any free port)");
+  auto* listen = app.add_option("--listen", flags.listen,
+                                "HOST:PORT to serve registers on (port 0: any free port)");
   auto* data = app.add_option("--data-dir", flags.data_dir, "directory of the RocksDB database");
-  auto* rules = app.add_option("--rules", flags.rules, "rules file (YAML); none: built-in defaults");
-  auto* shards = app.add_option("--shards", flags.shards, "writer threads")->check(CLI::Range(1, 64));
+  auto* rules =
+      app.add_option("--rules", flags.rules, "rules file (YAML); none: built-in defaults");
+  auto* shards =
+      app.add_option("--shards", flags.shards, "writer threads")->check(CLI::Range(1, 64));
   auto* durability = app.add_option("--durability", flags.durability,
-      "sync: fsync before every reply (default); async: a machine crash may lose the last acknowledged events")
-      ->check(CLI::IsMember({"sync", "async"}));
-  auto* redis = app.add_option("--redis", flags.redis,
-      "HOST:PORT of Redis for hot profile snapshots (default: none, no cache)");
+                                    "sync: fsync before every reply (default); async: a machine "
+                                    "crash may lose the last acknowledged events")
+                         ->check(CLI::IsMember({"sync", "async"}));
+  auto* redis =
+      app.add_option("--redis", flags.redis,
+                     "HOST:PORT of Redis for hot profile snapshots (default: none, no cache)");
   CLI11_PARSE(app, argc, argv);
 
   Config config;

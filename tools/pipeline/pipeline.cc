@@ -20,7 +20,10 @@ std::string ErrorBytes(uint64_t request_id, const v1::Error& error) {
 
 Pipeline::Pipeline(Store& store, std::shared_ptr<const RuleSet> rules, PipelineOptions options,
                    ClockFn clock)
-    : store_(store), options_(options), clock_(std::move(clock)), rules_(std::move(rules)),
+    : store_(store),
+      options_(options),
+      clock_(std::move(clock)),
+      rules_(std::move(rules)),
       claims_(std::make_unique<TxnClaims>()) {
   LOYALTY_CHECK(options_.shards >= 1);
   for (std::size_t i = 0; i < options_.shards; ++i) {
@@ -43,7 +46,8 @@ void Pipeline::Handle(v1::Request request, ReplyFn reply) {
   }
   if (auto bad = ValidateEvent(work.event, *work.rules, work.now_ms)) {
     rejected_ += 1;
-    reply(ErrorBytes(id, wire::MakeError(v1::INVALID_FIELD, bad->field, bad->field + ": " + bad->reason)));
+    reply(ErrorBytes(
+        id, wire::MakeError(v1::INVALID_FIELD, bad->field, bad->field + ": " + bad->reason)));
     return;
   }
   Shard& shard = *shards_[std::hash<std::string>{}(work.event.card) % shards_.size()];
@@ -61,8 +65,8 @@ void Pipeline::Handle(v1::Request request, ReplyFn reply) {
   work.reply = reply;
   if (!shard.Enqueue(std::move(work))) {
     rejected_ += 1;
-    reply(ErrorBytes(id, wire::MakeError(v1::OVERLOADED, "",
-                                         "the engine is at capacity; retry with backoff")));
+    reply(ErrorBytes(
+        id, wire::MakeError(v1::OVERLOADED, "", "the engine is at capacity; retry with backoff")));
   }
 }
 

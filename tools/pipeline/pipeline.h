@@ -40,19 +40,19 @@ using CommitListener = std::function<void(const CustomerState& state, TimeMs now
 
 struct PipelineOptions {
   std::size_t shards = 2;
-  std::size_t queue_max = limits::kShardQueueDefaultMax;      // per shard
-  std::size_t group_max = limits::kCommitGroupDefaultMax;     // events per commit
-  std::size_t cached_customers_max = 200'000;                 // per shard
-  CommitListener on_commit;                                   // optional
+  std::size_t queue_max = limits::kShardQueueDefaultMax;   // per shard
+  std::size_t group_max = limits::kCommitGroupDefaultMax;  // events per commit
+  std::size_t cached_customers_max = 200'000;              // per shard
+  CommitListener on_commit;                                // optional
 };
 
 struct PipelineStats {
-  uint64_t events = 0;       // requests handed to shards
-  uint64_t rejected = 0;     // refused before a shard (decode, validation, overload)
-  uint64_t groups = 0;       // commits
+  uint64_t events = 0;          // requests handed to shards
+  uint64_t rejected = 0;        // refused before a shard (decode, validation, overload)
+  uint64_t groups = 0;          // commits
   uint64_t grouped_events = 0;  // events in those commits (mean = grouped / groups)
   uint64_t commit_failures = 0;
-  uint64_t replays = 0;      // retries answered from the stored reply
+  uint64_t replays = 0;         // retries answered from the stored reply
   uint64_t lookups_direct = 0;  // lookups answered from committed state, without a shard
 };
 

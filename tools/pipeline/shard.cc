@@ -37,8 +37,12 @@ void TxnClaims::Release(const std::string& txn_id) {
 }
 
 Shard::Shard(Store& store, TxnClaims& claims, const PipelineOptions& options)
-    : store_(store), claims_(claims), queue_max_(options.queue_max), group_max_(options.group_max),
-      cached_customers_max_(options.cached_customers_max), on_commit_(options.on_commit),
+    : store_(store),
+      claims_(claims),
+      queue_max_(options.queue_max),
+      group_max_(options.group_max),
+      cached_customers_max_(options.cached_customers_max),
+      on_commit_(options.on_commit),
       thread_([this] { Run(); }) {}
 
 Shard::~Shard() { Stop(); }
@@ -175,10 +179,12 @@ Shard::Owed Shard::ProcessLookup(const Work& work) {
   Owed o{work.reply, "", "", "", work.request_id};
   auto state = LoadByCard(work.event.card);
   if (!state.ok()) {
-    o.bytes = Unavailable(work.request_id, "the store could not be read: " + state.status().message());
+    o.bytes =
+        Unavailable(work.request_id, "the store could not be read: " + state.status().message());
   } else if (*state == nullptr) {
-    o.bytes = ErrorReply(work.request_id, wire::MakeError(v1::UNKNOWN_CARD, "card",
-                                                          "card " + work.event.card + " is not enrolled"));
+    o.bytes = ErrorReply(
+        work.request_id,
+        wire::MakeError(v1::UNKNOWN_CARD, "card", "card " + work.event.card + " is not enrolled"));
   } else {
     v1::Reply reply;
     reply.set_request_id(work.request_id);
@@ -195,7 +201,8 @@ Shard::Owed Shard::ProcessChange(Work& work, WriteSet& writes) {
   if (!e.transaction_id.empty()) {
     auto p = LoadTxn(e.transaction_id);
     if (!p.ok()) {
-      o.bytes = Unavailable(work.request_id, "the store could not be read: " + p.status().message());
+      o.bytes =
+          Unavailable(work.request_id, "the store could not be read: " + p.status().message());
       return o;
     }
     prior = std::move(*p);
@@ -211,14 +218,16 @@ Shard::Owed Shard::ProcessChange(Work& work, WriteSet& writes) {
   if (!e.original_transaction_id.empty()) {
     auto p = LoadTxn(e.original_transaction_id);
     if (!p.ok()) {
-      o.bytes = Unavailable(work.request_id, "the store could not be read: " + p.status().message());
+      o.bytes =
+          Unavailable(work.request_id, "the store could not be read: " + p.status().message());
       return o;
     }
     original = std::move(*p);
   }
   auto state = LoadByCard(e.card);
   if (!state.ok()) {
-    o.bytes = Unavailable(work.request_id, "the store could not be read: " + state.status().message());
+    o.bytes =
+        Unavailable(work.request_id, "the store could not be read: " + state.status().message());
     return o;
   }
   if (*state == nullptr && (e.kind == EventKind::kEnroll || e.kind == EventKind::kPurchase)) {
@@ -227,9 +236,9 @@ Shard::Owed Shard::ProcessChange(Work& work, WriteSet& writes) {
       return o;
     }
   }
-  DecideResult result = Decide(DecideInput{e, *state, prior ? &*prior : nullptr,
-                                           original ? &*original : nullptr, *work.rules,
-                                           work.now_ms});
+  DecideResult result =
+      Decide(DecideInput{e, *state, prior ? &*prior : nullptr, original ? &*original : nullptr,
+                         *work.rules, work.now_ms});
   if (result.replay) {
     counters_.replays += 1;
     o.bytes = wire::SerializeDecisionReply(work.request_id, prior->reply);
@@ -257,12 +266,14 @@ std::optional<std::string> Shard::CheckNewCustomerId(const Work& work, Owed& owe
   owed.extra_claim = claim;
   auto existing = store_.GetCustomer(id);
   if (!existing.ok()) {
-    return Unavailable(work.request_id, "the store could not be read: " + existing.status().message());
+    return Unavailable(work.request_id,
+                       "the store could not be read: " + existing.status().message());
   }
   if (existing->has_value() || new_customers_.count(id) > 0) {
     const std::string field = e.customer_id.empty() ? "card" : "customer_id";
-    return ErrorReply(work.request_id, wire::MakeError(v1::INVALID_FIELD, field,
-        "customer id " + id + " already belongs to another card"));
+    return ErrorReply(work.request_id,
+                      wire::MakeError(v1::INVALID_FIELD, field,
+                                      "customer id " + id + " already belongs to another card"));
   }
   new_customers_.insert(id);
   return std::nullopt;

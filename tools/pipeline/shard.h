@@ -16,9 +16,9 @@
 
 #include "adapters/net/server.h"
 #include "adapters/rocksdb/store.h"
-#include "tools/pipeline/pipeline.h"
 #include "engine/decide.h"
 #include "engine/rules.h"
+#include "tools/pipeline/pipeline.h"
 
 namespace loyalty {
 
@@ -75,8 +75,8 @@ class Shard {
   struct Owed {
     net::RequestHandler::ReplyFn reply;
     std::string bytes;
-    std::string claimed_txn;     // released after the commit
-    std::string extra_claim;     // a new customer id, released after the commit
+    std::string claimed_txn;  // released after the commit
+    std::string extra_claim;  // a new customer id, released after the commit
     uint64_t request_id = 0;
   };
 
@@ -110,9 +110,9 @@ class Shard {
   // (CommittedState) and written here after each commit.
   mutable std::mutex view_mu_;
   std::unordered_map<std::string, StatePtr> committed_;
-  std::unordered_map<std::string, TxnRecord> group_txns_;   // written, not yet committed
+  std::unordered_map<std::string, TxnRecord> group_txns_;    // written, not yet committed
   std::vector<std::pair<std::string, TimeMs>> group_cards_;  // cards changed, and when
-  std::set<std::string> new_customers_;                     // ids created in the group
+  std::set<std::string> new_customers_;                      // ids created in the group
   ShardCounters counters_;
   std::thread thread_;
 };

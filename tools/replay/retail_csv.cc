@@ -11,14 +11,14 @@ namespace {
 
 enum Column { kInvoice = 0, kStock, kDescription, kQuantity, kDate, kPrice, kCustomer, kCountry };
 
-const std::set<std::string> kNonProducts = {"POST", "M", "D", "BANK CHARGES", "AMAZONFEE", "DOT",
-                                            "CRUK", "PADS", "B", "S", "C2"};
+const std::set<std::string> kNonProducts = {
+    "POST", "M", "D", "BANK CHARGES", "AMAZONFEE", "DOT", "CRUK", "PADS", "B", "S", "C2"};
 
 // "2010-12-01 08:26:00" as UTC milliseconds; 0 when malformed.
 int64_t ParseTime(const std::string& s) {
   std::tm tm{};
-  if (std::sscanf(s.c_str(), "%d-%d-%d %d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec) < 5) {
+  if (std::sscanf(s.c_str(), "%d-%d-%d %d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                  &tm.tm_min, &tm.tm_sec) < 5) {
     return 0;
   }
   tm.tm_year -= 1900;
@@ -81,7 +81,8 @@ Result<std::unique_ptr<RetailCsv>> RetailCsv::Open(const std::string& path) {
   std::unique_ptr<RetailCsv> csv(new RetailCsv(gz));
   std::string header;
   if (!csv->ReadLine(&header) || header.rfind("InvoiceNo,StockCode", 0) != 0) {
-    return Status::Invalid(path + " does not start with the Online Retail header "
+    return Status::Invalid(path +
+                           " does not start with the Online Retail header "
                            "(InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,"
                            "CustomerID,Country)");
   }

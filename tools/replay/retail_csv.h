@@ -43,10 +43,10 @@ struct Invoice {
 struct Counts {
   uint64_t rows = 0;
   uint64_t anonymous_rows = 0;
-  uint64_t dropped_lines = 0;     // non-positive quantity/price or non-product codes
+  uint64_t dropped_lines = 0;        // non-positive quantity/price or non-product codes
   uint64_t adjustment_invoices = 0;  // 'A' invoices
   uint64_t malformed_rows = 0;
-  uint64_t invoices = 0;          // returned by Next
+  uint64_t invoices = 0;  // returned by Next
   uint64_t cancellations = 0;
 };
 

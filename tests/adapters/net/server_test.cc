@@ -4,9 +4,8 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/asio/post.hpp>
-
 #include <atomic>
+#include <boost/asio/post.hpp>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -26,13 +25,19 @@ class HeldHandler : public RequestHandler {
     held_.push_back({request.request_id(), std::move(reply)});
     if (!holding_) ReleaseLocked();
   }
-  void Hold() { std::lock_guard lock(mu_); holding_ = true; }
+  void Hold() {
+    std::lock_guard lock(mu_);
+    holding_ = true;
+  }
   void ReleaseAll() {
     std::lock_guard lock(mu_);
     holding_ = false;
     ReleaseLocked();
   }
-  int received() { std::lock_guard lock(mu_); return received_; }
+  int received() {
+    std::lock_guard lock(mu_);
+    return received_;
+  }
 
  private:
   void ReleaseLocked() {

@@ -146,7 +146,8 @@ void BackgroundLoad::Client(int index, uint64_t seed, int cards) {
     const auto start = std::chrono::steady_clock::now();
     v1::Reply reply = engine_.Call(request);
     const int64_t us = std::chrono::duration_cast<std::chrono::microseconds>(
-                           std::chrono::steady_clock::now() - start).count();
+                           std::chrono::steady_clock::now() - start)
+                           .count();
     sales.Observe(request, reply);
     std::lock_guard lock(mu_);
     (reply.has_decision() ? totals_.answered : totals_.failed) += 1;
@@ -184,8 +185,8 @@ std::vector<std::string> Incoherences(const Store& store, const RedisServer& red
   *customers = 0;
   Status walk = store.ForEachCustomer([&](const CustomerState& state) -> Status {
     ++*customers;
-    const std::string who = "customer " + state.customer_id + " (version " +
-                            std::to_string(state.version) + "): ";
+    const std::string who =
+        "customer " + state.customer_id + " (version " + std::to_string(state.version) + "): ";
     auto got = (*reader)->ByCustomer(state.customer_id);
     if (!got.ok()) return got.status();
     if (!*got) {

@@ -38,13 +38,13 @@ Phase RunPhase(const RedisServer& redis, int clients, double rate_per_s, int ms,
 }
 
 void Print(const char* name, const Phase& p) {
-  std::printf("%-22s %7.0f sales/s | sale p50 %6lld us p99 %6lld us | commit->readable in Redis "
-              "p50 %6lld us p99 %6lld us (%llu samples)\n",
-              name, p.rate_per_s, static_cast<long long>(PercentileUs(p.totals.latencies_us, 500)),
-              static_cast<long long>(PercentileUs(p.totals.latencies_us, 990)),
-              static_cast<long long>(p.counters.lag_p50_us),
-              static_cast<long long>(p.counters.lag_p99_us),
-              static_cast<unsigned long long>(p.counters.lag_samples));
+  std::printf(
+      "%-22s %7.0f sales/s | sale p50 %6lld us p99 %6lld us | commit->readable in Redis "
+      "p50 %6lld us p99 %6lld us (%llu samples)\n",
+      name, p.rate_per_s, static_cast<long long>(PercentileUs(p.totals.latencies_us, 500)),
+      static_cast<long long>(PercentileUs(p.totals.latencies_us, 990)),
+      static_cast<long long>(p.counters.lag_p50_us), static_cast<long long>(p.counters.lag_p99_us),
+      static_cast<unsigned long long>(p.counters.lag_samples));
 }
 
 TEST(RedisLagBenchmark, CommitToReadableLagAtHalfOfTheMaximumLoad) {
@@ -52,9 +52,10 @@ TEST(RedisLagBenchmark, CommitToReadableLagAtHalfOfTheMaximumLoad) {
   ASSERT_TRUE(redis.ok()) << redis.error();
   const Phase max = RunPhase(redis, 16, 0, 2'000, 1);
   const Phase half = RunPhase(redis, 8, max.rate_per_s / 2, 3'000, 2);
-  std::printf("machine: %u hardware threads; 2 shards, WAL fsync on, 16 closed-loop clients for "
-              "the maximum, 8 paced clients for half\n",
-              std::thread::hardware_concurrency());
+  std::printf(
+      "machine: %u hardware threads; 2 shards, WAL fsync on, 16 closed-loop clients for "
+      "the maximum, 8 paced clients for half\n",
+      std::thread::hardware_concurrency());
   Print("maximum (saturated)", max);
   Print("half of maximum", half);
   EXPECT_EQ(max.totals.failed + half.totals.failed, 0u);

@@ -1,14 +1,12 @@
 // loyaltyd --redis end to end: the real binaries, a real redis-server, and
 // `loyalty lookup --via-redis` reading what another channel would read.
-#include <signal.h>
-
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <chrono>
 #include <fstream>
-#include <thread>
-
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "tests/adapters/redis/redis_server.h"
 #include "tests/support/server_process.h"
@@ -24,8 +22,8 @@ CliResult Purchase(const ServerProcess& server, const std::string& txn, const st
 
 CliResult ViaRedis(const RedisServer& redis, const std::string& card, bool json,
                    const std::string& prefix = "loyalty:") {
-  std::vector<std::string> args = {"lookup", "--via-redis", "--redis", redis.address(),
-                                   "--redis-prefix", prefix, "--card", card};
+  std::vector<std::string> args = {"lookup",         "--via-redis", "--redis", redis.address(),
+                                   "--redis-prefix", prefix,        "--card",  card};
   if (json) args.insert(args.begin(), "--json");
   return RunCli(args);
 }

@@ -1,8 +1,7 @@
 // The publisher behind the real Pipeline and RocksDB store, against a real
 // redis-server: every snapshot ends equal to the stored state.
-#include <signal.h>
-
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <chrono>
 #include <thread>
@@ -45,16 +44,18 @@ TEST(PublisherTest, ManyRandomSalesLeaveEverySnapshotEqualToTheStore) {
   const auto last_commit = std::chrono::steady_clock::now();
   ASSERT_TRUE(engine.publisher().WaitUntilIdle(kSettleMs));
   const auto settle_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             std::chrono::steady_clock::now() - last_commit).count();
+                             std::chrono::steady_clock::now() - last_commit)
+                             .count();
   ExpectCoherent(engine, redis, 100);
   const redis::PublisherCounters c = engine.publisher().counters();
   EXPECT_EQ(c.errors, 0u);
   EXPECT_EQ(c.refused, 0u);
-  std::printf("coherence: %llu sales, %llu snapshots, settled %lld ms after the last reply, "
-              "lag p50 %lld us p99 %lld us\n",
-              static_cast<unsigned long long>(totals.answered),
-              static_cast<unsigned long long>(c.published), static_cast<long long>(settle_ms),
-              static_cast<long long>(c.lag_p50_us), static_cast<long long>(c.lag_p99_us));
+  std::printf(
+      "coherence: %llu sales, %llu snapshots, settled %lld ms after the last reply, "
+      "lag p50 %lld us p99 %lld us\n",
+      static_cast<unsigned long long>(totals.answered),
+      static_cast<unsigned long long>(c.published), static_cast<long long>(settle_ms),
+      static_cast<long long>(c.lag_p50_us), static_cast<long long>(c.lag_p99_us));
 }
 
 TEST(PublisherTest, AnOldSnapshotOfferedLateNeverReplacesTheNewerOne) {

@@ -50,8 +50,9 @@ int FreePort() {
 RedisServer::RedisServer() {
   binary_ = FindRedisServer();
   if (binary_.empty()) {
-    error_ = "redis-server is not installed (not on PATH, /usr/bin or /usr/sbin); the Redis "
-             "tests need it: install the Debian package redis-server (tools/dev.sh deps)";
+    error_ =
+        "redis-server is not installed (not on PATH, /usr/bin or /usr/sbin); the Redis "
+        "tests need it: install the Debian package redis-server (tools/dev.sh deps)";
     return;
   }
   for (int attempt = 0; attempt < 5; ++attempt) {

@@ -29,10 +29,10 @@ class RedisServer {
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   redis::Endpoint endpoint() const { return {"127.0.0.1", port_}; }
 
-  void Kill();      // SIGKILL and reap
-  bool Restart();   // start again on the same port; true once it answers PING
-  void Pause();     // SIGSTOP: connections open, nothing answered
-  void Resume();    // SIGCONT
+  void Kill();     // SIGKILL and reap
+  bool Restart();  // start again on the same port; true once it answers PING
+  void Pause();    // SIGSTOP: connections open, nothing answered
+  void Resume();   // SIGCONT
 
   // A command on a fresh connection (1 s timeouts); for test assertions.
   Result<redis::Reply> Command(const std::vector<std::string>& argv) const;

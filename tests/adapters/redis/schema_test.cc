@@ -1,9 +1,10 @@
 // The snapshot's hash fields: what another team reads (README.md).
+#include "adapters/redis/schema.h"
+
 #include <gtest/gtest.h>
 
 #include "adapters/redis/circuit_breaker.h"
 #include "adapters/redis/connection.h"
-#include "adapters/redis/schema.h"
 
 namespace loyalty::redis {
 namespace {

@@ -1,9 +1,10 @@
 // The version guard against a real redis-server: a newer snapshot is never
 // replaced by an older one, whatever order the writes arrive in.
+#include "adapters/redis/snapshot_writer.h"
+
 #include <gtest/gtest.h>
 
 #include "adapters/redis/reader.h"
-#include "adapters/redis/snapshot_writer.h"
 #include "tests/adapters/redis/redis_server.h"
 
 namespace loyalty::redis {
@@ -61,8 +62,8 @@ TEST_F(SnapshotWriterTest, WritesASnapshotReadableByCardWithTheTtlOnEveryKey) {
 
 TEST_F(SnapshotWriterTest, AnOlderSnapshotWrittenLateNeverReplacesANewerOne) {
   EXPECT_EQ(Write({At(5, 100, 50)}), std::vector{WriteOutcome::kWritten});
-  EXPECT_EQ(Write({At(3, 900, 30)}), std::vector{WriteOutcome::kStale});      // older version
-  EXPECT_EQ(Write({At(5, 50, 49)}), std::vector{WriteOutcome::kStale});       // same, older as-of
+  EXPECT_EQ(Write({At(3, 900, 30)}), std::vector{WriteOutcome::kStale});  // older version
+  EXPECT_EQ(Write({At(5, 50, 49)}), std::vector{WriteOutcome::kStale});   // same, older as-of
   EXPECT_EQ(Stored(), At(5, 100, 50));
   // In one pipelined batch too, and a later as-of of the same version wins.
   EXPECT_EQ(Write({At(7, 200, 70), At(6, 300, 60), At(7, 250, 71)}),

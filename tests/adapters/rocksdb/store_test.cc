@@ -29,7 +29,10 @@ TEST(KeyCodecTest, LedgerKeysRoundTripAndSortByCustomerThenSequence) {
 
 TEST(KeyCodecTest, MalformedLedgerKeysAreCorruption) {
   EXPECT_FALSE(store_keys::ParseLedgerKey("").ok());
-  EXPECT_FALSE(store_keys::ParseLedgerKey(std::string("\x05" "ab", 3)).ok());
+  EXPECT_FALSE(store_keys::ParseLedgerKey(std::string("\x05"
+                                                      "ab",
+                                                      3))
+                   .ok());
 }
 
 // Writes one decided purchase the way a shard does.

@@ -30,7 +30,8 @@ TEST(ConfigFileTest, NamesTheOptionAndTheReason) {
   auto c = LoadFile(Write(dir, "listen: 127.0.0.1:9000\nshards: 0\n"));
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.status().message().find(":2: shards must be a whole number from 1 to 64"),
-            std::string::npos) << c.status().message();
+            std::string::npos)
+      << c.status().message();
   c = LoadFile(Write(dir, "listn: x\n"));
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.status().message().find("listn is not a known option"), std::string::npos);

@@ -18,7 +18,8 @@ program:
   redemption: { point_value_minor: 2, min_points: 100, max_share_of_basket: 0.25 }
 tiers:
   - { id: bronze, name: Bronze }
-)", "r.yaml");
+)",
+                   "r.yaml");
   ASSERT_TRUE(l.rules) << (l.problems.empty() ? "" : l.problems[0].ToString());
   const RuleSet& r = *l.rules;
   EXPECT_EQ(r.version, 3u);
@@ -43,9 +44,10 @@ TEST(RulesFileTest, NamesFileLineAndColumnOfEveryMistake) {
       "bad.yaml");
   EXPECT_FALSE(l.rules);
   ASSERT_EQ(l.problems.size(), 3u);
-  EXPECT_EQ(l.problems[0].ToString(),
-            "bad.yaml:4:3: program.colour: unknown key; expected one of: currency, exclude_categories, "
-            "exclude_skus, expiry, pending_days, points_per_unit, redemption, return_policy, rounding");
+  EXPECT_EQ(
+      l.problems[0].ToString(),
+      "bad.yaml:4:3: program.colour: unknown key; expected one of: currency, exclude_categories, "
+      "exclude_skus, expiry, pending_days, points_per_unit, redemption, return_policy, rounding");
   EXPECT_EQ(l.problems[1].ToString(),
             "bad.yaml:2:13: program.currency: 'EUX' is not an ISO 4217 code like EUR");
   EXPECT_EQ(l.problems[2].ToString(),
