@@ -19,6 +19,9 @@ inline constexpr std::size_t kFrameLengthPrefixBytesMax = 5;
 inline constexpr std::size_t kConnectionsDefaultMax = 1024;
 // Requests one connection may have in flight before the server stops reading.
 inline constexpr std::size_t kInflightPerConnectionDefaultMax = 64;
+// Reply bytes one connection may have queued or being written before the
+// server stops reading it (a client that sends but never reads).
+inline constexpr std::size_t kReplyBytesQueuedDefaultMax = 1 << 20;
 
 // --- Events ------------------------------------------------------------------
 inline constexpr std::size_t kIdBytesMax = 64;  // txn, card, store, sku...

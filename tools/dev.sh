@@ -21,7 +21,7 @@ packages=(
   clang-format cmake g++ git libboost-dev libboost-system-dev libcli11-dev libgmock-dev
   libgtest-dev libhiredis-dev libprotobuf-dev librocksdb-dev libyaml-cpp-dev
   libbenchmark-dev ninja-build nlohmann-json3-dev pkg-config protobuf-compiler
-  redis-server redis-tools rocksdb-tools zlib1g-dev
+  redis-server redis-tools rocksdb-tools systemd zlib1g-dev
 )
 
 deps() {

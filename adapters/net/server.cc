@@ -103,15 +103,16 @@ class Session : public std::enable_shared_from_this<Session> {
       reading_chunk_ = false;
       WriteNow();
       if (!framing_ok) break;
-      if (inflight_ >= server_.options_.inflight_max) {
+      if (Saturated()) {
         SetDeadline(Clock::time_point::max(), false);  // backpressure: stop reading
         co_await Wait(read_wake_);
         continue;
       }
-      const bool partial = !in_.empty();
-      SetDeadline(Clock::now() + Ms(partial ? server_.options_.read_timeout_ms
-                                            : server_.options_.idle_timeout_ms),
-                  partial);
+      if (in_.empty()) {
+        SetDeadline(Clock::now() + Ms(server_.options_.idle_timeout_ms), false);
+      } else if (!deadline_is_read_) {  // a frame began: its clock starts once
+        SetDeadline(Clock::now() + Ms(server_.options_.read_timeout_ms), true);
+      }
       const std::size_t n = co_await socket_.async_read_some(
           asio::buffer(chunk_), asio::redirect_error(asio::use_awaitable, ec));
       if (ec || n == 0) {
@@ -138,7 +139,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool ProcessFrames() {
     std::size_t pos = 0;
     bool ok = true;
-    while (inflight_ < server_.options_.inflight_max) {
+    while (!Saturated()) {
       const std::string_view view = std::string_view(in_).substr(pos);
       const FrameHeader h = ParseFrameHeader(view, limits::kFrameBytesMax);
       if (h.status == FrameStatus::kNeedMore) break;
@@ -163,6 +164,7 @@ class Session : public std::enable_shared_from_this<Session> {
       Dispatch(std::move(request));
     }
     in_.erase(0, ok ? pos : in_.size());
+    if (pos > 0) deadline_is_read_ = false;  // a frame completed: the next one's clock restarts
     return ok;
   }
 
@@ -189,7 +191,19 @@ class Session : public std::enable_shared_from_this<Session> {
     read_wake_.cancel();
   }
 
+  // Owes the client too much already: stop reading until it takes replies.
+  bool Saturated() const {
+    return inflight_ >= server_.options_.inflight_max ||
+           out_bytes_ > server_.options_.reply_bytes_queued_max;
+  }
+
+  void Sent(std::size_t bytes) {
+    out_bytes_ -= bytes;
+    read_wake_.cancel();  // reading may resume
+  }
+
   void Queue(std::string framed) {
+    out_bytes_ += framed.size();
     out_.push_back(std::move(framed));
     if (!reading_chunk_) write_wake_.cancel();  // else WriteNow follows the chunk
   }
@@ -204,6 +218,7 @@ class Session : public std::enable_shared_from_this<Session> {
     out_.clear();
     boost::system::error_code ec;
     const std::size_t n = socket_.write_some(asio::buffer(batch), ec);
+    Sent(ec ? 0 : n);
     if (n < batch.size()) {
       out_.push_front(batch.substr(ec ? 0 : n));
       write_wake_.cancel();
@@ -228,6 +243,7 @@ class Session : public std::enable_shared_from_this<Session> {
       co_await asio::async_write(socket_, asio::buffer(batch),
                                  asio::redirect_error(asio::use_awaitable, ec));
       writing_ = false;
+      Sent(batch.size());
       if (ec) break;
     }
     Close();
@@ -283,6 +299,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool closed_ = false;
   bool writing_ = false;
   bool reading_chunk_ = false;  // handing a read chunk's frames on (see WriteNow)
+  std::size_t out_bytes_ = 0;   // replies queued or being written
   Clock::time_point deadline_ = Clock::time_point::max();
   bool deadline_is_read_ = false;
   bool timed_out_ = false;

@@ -7,9 +7,11 @@
 //     are not a Request, gets an error reply (request_id 0) and the
 //     connection closes once it is written: the stream cannot be trusted.
 //   - A request the handler refuses still gets a reply; the connection lives.
-//   - At inflight_max unanswered requests the connection stops reading
+//   - At inflight_max unanswered requests, or reply_bytes_queued_max bytes of
+//     replies not yet taken by the client, the connection stops reading
 //     (backpressure) until replies drain.
-//   - A frame begun but not finished within read_timeout_ms closes the
+//   - A frame begun but not finished within read_timeout_ms (counted from its
+//     first byte, however slowly the rest trickles in) closes the
 //     connection; so does idle_timeout_ms with nothing received or pending.
 //   - Beyond connections_max, a new connection gets OVERLOADED and is closed.
 // Drain stops accepting and reading, waits for every accepted request to be
@@ -39,7 +41,8 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 7070;  // 0: any free port (see Server::port)
   std::size_t connections_max = limits::kConnectionsDefaultMax;
-  std::size_t inflight_max = limits::kInflightPerConnectionDefaultMax;  // per connection
+  std::size_t inflight_max = limits::kInflightPerConnectionDefaultMax;       // per connection
+  std::size_t reply_bytes_queued_max = limits::kReplyBytesQueuedDefaultMax;  // per connection
   int64_t read_timeout_ms = 10'000;   // to finish a frame once begun
   int64_t idle_timeout_ms = 300'000;  // with nothing received and nothing pending
   int64_t drain_timeout_ms = 10'000;

@@ -2,7 +2,11 @@
 // a temp dir, real TCP. The story of the foundation issue's "Done when".
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
+#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -71,6 +75,33 @@ TEST(LoyaltydTest, EarnsReplaysRefusesADifferentPayloadAndRemembersAfterRestart)
   EXPECT_EQ(replay->decision().SerializeAsString(), first_decision);
 }
 
+// The same transaction id sent with two cards at once (two shards): at most
+// one is applied; the other is refused or asked to retry, never both applied.
+TEST(LoyaltydTest, OneTransactionIdIsAppliedOnceEvenFromTwoCardsAtOnce) {
+  TempDir dir;
+  ServerProcess server(dir.Sub("db"));
+  ASSERT_TRUE(server.ok()) << server.Stderr();
+  auto a = Connect(server);
+  auto b = Connect(server);
+  int both_applied = 0;
+  for (int i = 0; i < 3000; ++i) {
+    const std::string txn = "R-" + std::to_string(i);
+    v1::Request x = Purchase(txn, "X-" + std::to_string(i), 1000);
+    v1::Request y = Purchase(txn, "Y-" + std::to_string(i), 1000);
+    x.set_request_id(1);
+    y.set_request_id(1);
+    ASSERT_TRUE(a->Send(x).ok());
+    ASSERT_TRUE(b->Send(y).ok());
+    auto rx = a->Receive();
+    auto ry = b->Receive();
+    ASSERT_TRUE(rx.ok() && ry.ok());
+    const bool x_applied = rx->has_decision() && rx->decision().outcome() == v1::APPLIED;
+    const bool y_applied = ry->has_decision() && ry->decision().outcome() == v1::APPLIED;
+    if (x_applied && y_applied) ++both_applied;
+  }
+  EXPECT_EQ(both_applied, 0);
+}
+
 TEST(LoyaltydTest, WhatWasAcknowledgedSurvivesKillNine) {
   TempDir dir;
   int64_t acknowledged = 0;
@@ -113,6 +144,32 @@ TEST(LoyaltydTest, SigtermAnswersEveryAcceptedRequestAndExitsZero) {
   EXPECT_GE(answered, 1);
   EXPECT_LE(answered, kSent);
   EXPECT_NE(server.Stderr().find("draining"), std::string::npos);
+}
+
+// Type=notify: READY=1 once serving, STOPPING=1 when draining begins.
+TEST(LoyaltydTest, TellsSystemdWhenItIsReadyAndWhenItStops) {
+  TempDir dir;
+  const std::string path = dir.Sub("notify.sock");
+  const int fd = ::socket(AF_UNIX, SOCK_DGRAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, path.c_str(), sizeof(addr.sun_path) - 1);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  timeval tv{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  auto next = [&] {
+    char buf[256];
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string("(nothing)");
+  };
+  ServerProcess server({LOYALTYD_PATH, "--listen", "127.0.0.1:0", "--data-dir", dir.Sub("db")},
+                       {"NOTIFY_SOCKET=" + path}, dir.Sub("notify.stderr"));
+  ASSERT_TRUE(server.ok()) << server.Stderr();
+  EXPECT_EQ(next(), "READY=1");
+  ::kill(server.pid(), SIGTERM);
+  EXPECT_EQ(next(), "STOPPING=1");
+  EXPECT_EQ(server.StopWith(SIGTERM), 0);
+  ::close(fd);
 }
 
 TEST(LoyaltydTest, StartupFailsWithAClearMessage) {

@@ -27,6 +27,7 @@
 #include "adapters/yaml/config_file.h"
 #include "adapters/yaml/rules_file.h"
 #include "tools/loyaltyd/redis_cache.h"
+#include "tools/loyaltyd/sd_notify.h"
 #include "tools/pipeline/pipeline.h"
 
 namespace loyalty {
@@ -104,6 +105,7 @@ int Serve(const config_file::Config& config) {
     if (ec) return;
     Log(std::string("received ") + (signal == SIGINT ? "SIGINT" : "SIGTERM") +
         "; draining in-flight requests");
+    NotifyServiceManager("STOPPING=1");
     server.Drain([&] { io.stop(); });
   });
   boost::asio::signal_set reload_signal(io, SIGHUP);
@@ -138,6 +140,7 @@ int Serve(const config_file::Config& config) {
             << config.data_dir << ", rules version " << rules->version << ", " << config.shards
             << " shards, durability " << config.durability
             << (config.redis.empty() ? "" : ", redis " + config.redis) << ")" << std::endl;
+  NotifyServiceManager("READY=1");
   io.run();
   pipeline.Stop();
   Log(StatsLine(pipeline.stats()));

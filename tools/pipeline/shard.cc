@@ -106,14 +106,21 @@ void Shard::ProcessGroup(std::vector<Work>& group) {
     if (!committed) {
       counters_.commit_failures += 1;
       // Memory ran ahead of the disk: forget it, so the next event reloads.
-      for (const auto& [card, at] : group_cards_) {
-        by_card_.erase(card);  // the committed view keeps the state on disk
+      {
+        std::lock_guard lock(view_mu_);
+        for (const auto& [card, at] : group_cards_) {
+          by_card_.erase(card);
+          committed_.erase(card);  // reloaded from disk when next needed
+        }
       }
       // Every reply of the group may have read what failed to commit (a
-      // lookup or a replay after a write), so none of them stands.
+      // lookup or a replay after a write), so none of them stands. A failed
+      // fsync may still leave the write on disk: the outcome is unknown, and
+      // only a retry with the same transaction id is safe.
       for (Owed& o : owed) {
         o.bytes = Unavailable(o.request_id, "the store could not commit: " + s.message() +
-                                                "; nothing was applied, retry");
+                                                "; the outcome is unknown, retry with the same "
+                                                "transaction id");
       }
     }
   }
@@ -198,22 +205,25 @@ Shard::Owed Shard::ProcessChange(Work& work, WriteSet& writes) {
   const Event& e = work.event;
   Owed o{work.reply, "", "", "", work.request_id};
   std::optional<TxnRecord> prior, original;
-  if (!e.transaction_id.empty()) {
-    auto p = LoadTxn(e.transaction_id);
+  if (auto it = group_txns_.find(e.transaction_id); it != group_txns_.end()) {
+    prior = it->second;  // staged earlier in this very group
+  } else if (!e.transaction_id.empty()) {
+    // Claim first, then read: another shard may be committing the same id
+    // (sent with another card) right now, and a read before the claim could
+    // miss it and apply the id twice.
+    if (!claims_.TryClaim(e.transaction_id)) {
+      o.bytes = Unavailable(work.request_id, "transaction " + e.transaction_id +
+                                                 " is being applied right now; retry");
+      return o;
+    }
+    o.claimed_txn = e.transaction_id;
+    auto p = store_.GetTxn(e.transaction_id);
     if (!p.ok()) {
       o.bytes =
           Unavailable(work.request_id, "the store could not be read: " + p.status().message());
       return o;
     }
     prior = std::move(*p);
-    if (!prior) {
-      if (!claims_.TryClaim(e.transaction_id)) {
-        o.bytes = Unavailable(work.request_id, "transaction " + e.transaction_id +
-                                                   " is being applied right now; retry");
-        return o;
-      }
-      o.claimed_txn = e.transaction_id;
-    }
   }
   if (!e.original_transaction_id.empty()) {
     auto p = LoadTxn(e.original_transaction_id);
@@ -230,7 +240,8 @@ Shard::Owed Shard::ProcessChange(Work& work, WriteSet& writes) {
         Unavailable(work.request_id, "the store could not be read: " + state.status().message());
     return o;
   }
-  if (*state == nullptr && (e.kind == EventKind::kEnroll || e.kind == EventKind::kPurchase)) {
+  if (*state == nullptr && !prior &&
+      (e.kind == EventKind::kEnroll || e.kind == EventKind::kPurchase)) {
     if (auto refusal = CheckNewCustomerId(work, o)) {
       o.bytes = std::move(*refusal);
       return o;

@@ -2,7 +2,11 @@
 // which is what backpressure, drain and timeouts need to be shown.
 #include "adapters/net/server.h"
 
+#include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <boost/asio/post.hpp>
@@ -114,6 +118,41 @@ TEST_F(ServerFixture, StopsReadingAtTheInFlightLimitUntilRepliesDrain) {
   handler_.ReleaseAll();
   for (int i = 0; i < 10; ++i) ASSERT_TRUE(c->Receive().ok());
   EXPECT_EQ(handler_.received(), 10);
+}
+
+// A client that sends but never reads: once its unread replies pass the
+// bound, the server stops reading it, so memory stays bounded.
+TEST_F(ServerFixture, StopsReadingAClientThatNeverReadsItsReplies) {
+  ServerOptions options;
+  options.reply_bytes_queued_max = 64 * 1024;
+  StartServer(options);
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  const int small = 4096;
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(server_->port());
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ::fcntl(fd, F_SETFL, O_NONBLOCK);
+  std::string frames;
+  for (uint64_t id = 1; id <= 1000; ++id) AppendFrame(frames, Lookup(id).SerializeAsString());
+  auto send_for = [&](std::chrono::milliseconds d) {
+    const auto end = std::chrono::steady_clock::now() + d;
+    std::size_t at = 0;
+    while (std::chrono::steady_clock::now() < end) {
+      const ssize_t n = ::send(fd, frames.data() + at, frames.size() - at, MSG_NOSIGNAL);
+      if (n > 0)
+        at = (at + static_cast<std::size_t>(n)) % frames.size();
+      else
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  };
+  send_for(std::chrono::milliseconds(1500));
+  const int stalled_at = handler_.received();
+  send_for(std::chrono::milliseconds(1000));
+  EXPECT_LT(handler_.received() - stalled_at, 100) << "the server kept reading";
+  ::close(fd);
 }
 
 TEST_F(ServerFixture, RefusesConnectionsBeyondTheLimitWithOverloaded) {
