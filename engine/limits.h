@@ -22,6 +22,11 @@ inline constexpr std::size_t kInflightPerConnectionDefaultMax = 64;
 // Reply bytes one connection may have queued or being written before the
 // server stops reading it (a client that sends but never reads).
 inline constexpr std::size_t kReplyBytesQueuedDefaultMax = 1 << 20;
+// After a broken frame the server reads and drops what the client still sends
+// (so closing does not reset the connection and lose the error reply), up to
+// this much, for at most kDiscardAfterBadFrameMsMax.
+inline constexpr std::size_t kDiscardAfterBadFrameBytesMax = 4 << 20;
+inline constexpr int64_t kDiscardAfterBadFrameMsMax = 1000;
 
 // --- Events ------------------------------------------------------------------
 inline constexpr std::size_t kIdBytesMax = 64;  // txn, card, store, sku...

@@ -102,7 +102,10 @@ class Session : public std::enable_shared_from_this<Session> {
       const bool framing_ok = ProcessFrames();
       reading_chunk_ = false;
       WriteNow();
-      if (!framing_ok) break;
+      if (!framing_ok) {
+        co_await DiscardThenClose();
+        co_return;
+      }
       if (Saturated()) {
         SetDeadline(Clock::time_point::max(), false);  // backpressure: stop reading
         co_await Wait(read_wake_);
@@ -132,6 +135,26 @@ class Session : public std::enable_shared_from_this<Session> {
     closing_ = true;
     if (!timed_out_) SetDeadline(Clock::time_point::max(), false);
     write_wake_.cancel();
+  }
+
+  // The framing broke: the error reply is queued. Let the writer send it and
+  // then a FIN, and read and drop what the client still sends, so that
+  // closing does not reset the connection and lose the reply on the way.
+  asio::awaitable<void> DiscardThenClose() {
+    discarding_ = true;
+    closing_ = true;
+    write_wake_.cancel();
+    timed_out_ = true;  // the watchdog closes at the deadline, whatever happens
+    SetDeadline(Clock::now() + Ms(limits::kDiscardAfterBadFrameMsMax), true);
+    boost::system::error_code ec;
+    std::size_t dropped = 0;
+    while (!closed_ && dropped < limits::kDiscardAfterBadFrameBytesMax) {
+      const std::size_t n = co_await socket_.async_read_some(
+          asio::buffer(chunk_), asio::redirect_error(asio::use_awaitable, ec));
+      if (ec || n == 0) break;
+      dropped += n;
+    }
+    Close();
   }
 
   // Hands every complete frame in in_ to the handler, up to the in-flight
@@ -246,6 +269,10 @@ class Session : public std::enable_shared_from_this<Session> {
       Sent(batch.size());
       if (ec) break;
     }
+    if (discarding_ && !ec && !closed_) {  // the reader closes once the client is done
+      socket_.shutdown(tcp::socket::shutdown_send, ec);
+      co_return;
+    }
     Close();
   }
 
@@ -299,6 +326,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool closed_ = false;
   bool writing_ = false;
   bool reading_chunk_ = false;  // handing a read chunk's frames on (see WriteNow)
+  bool discarding_ = false;     // broken framing: dropping input until close
   std::size_t out_bytes_ = 0;   // replies queued or being written
   Clock::time_point deadline_ = Clock::time_point::max();
   bool deadline_is_read_ = false;

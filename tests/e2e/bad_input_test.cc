@@ -123,6 +123,18 @@ TEST_F(BadInputTest, GarbageBytesAreAMalformedFrameAndTheConnectionCloses) {
   EXPECT_TRUE(c->ServerClosed());
 }
 
+// Much garbage at once: the server stops reading at the first bad frame, but
+// must still deliver its error before closing (no reset that eats the reply).
+TEST_F(BadInputTest, ALargeBlobOfGarbageStillGetsItsErrorReply) {
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    auto c = Connect();
+    ASSERT_TRUE(c->SendBytes(std::string(1, '\x08') + std::string(512 * 1024, '\xff')).ok());
+    auto r = c->Receive();
+    ASSERT_TRUE(r.ok()) << "attempt " << attempt << ": " << r.status().ToString();
+    EXPECT_EQ(r->error().code(), v1::MALFORMED_FRAME);
+  }
+}
+
 TEST_F(BadInputTest, ATruncatedFrameIsExplainedWhenThePeerStopsSending) {
   auto c = Connect();
   std::string frame;
