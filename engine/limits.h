@@ -47,8 +47,10 @@ inline constexpr int32_t kPendingDaysMax = 365;
 inline constexpr int32_t kExpiryDaysMax = 36500;
 
 // --- State -------------------------------------------------------------------
+// Lots merge per earning day, so a customer holds about one lot per day in
+// the expiry window; this bounds programs whose points never expire.
 inline constexpr std::size_t kLotsPerCustomerMax = 4096;
-inline constexpr std::size_t kCardsPerCustomerMax = 16;
+static_assert(kLotsPerCustomerMax >= 2);
 
 // --- Pipeline ----------------------------------------------------------------
 inline constexpr std::size_t kShardQueueDefaultMax = 16 * 1024;

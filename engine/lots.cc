@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "engine/limits.h"
+
 namespace loyalty {
 namespace {
 
@@ -31,6 +33,17 @@ void AddLot(CustomerState& state, Lot lot) {
       l.points += lot.points;
       return;
     }
+  }
+  if (state.lots.size() >= limits::kLotsPerCustomerMax) {
+    // At the bound, the two soonest-expiring lots become one with the later
+    // expiry and the later spendable date: no point is lost or spendable
+    // early. The balance does not change, so no ledger entry is due.
+    Lot& first = state.lots[0];
+    Lot& second = state.lots[1];
+    second.points += first.points;
+    second.earned_at_ms = std::min(first.earned_at_ms, second.earned_at_ms);
+    second.spendable_from_ms = std::max(first.spendable_from_ms, second.spendable_from_ms);
+    state.lots.erase(state.lots.begin());
   }
   auto at =
       std::upper_bound(state.lots.begin(), state.lots.end(), lot,

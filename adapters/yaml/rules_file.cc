@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "engine/limits.h"
 #include "engine/money.h"
 
 namespace loyalty::rules_file {
@@ -127,7 +128,7 @@ void Reader::Program(const YAML::Node& n, ProgramRules& p) {
     p.exclude_categories = StringList(n["exclude_categories"], "program.exclude_categories");
   if (n["exclude_skus"]) p.exclude_skus = StringList(n["exclude_skus"], "program.exclude_skus");
   if (n["pending_days"]) {
-    if (auto v = Integer(n["pending_days"], "program.pending_days", 0, 365))
+    if (auto v = Integer(n["pending_days"], "program.pending_days", 0, limits::kPendingDaysMax))
       p.pending_days = static_cast<int32_t>(*v);
   }
   if (const YAML::Node e = n["expiry"]; e && IsMap(e, "program.expiry")) {
@@ -140,7 +141,7 @@ void Reader::Program(const YAML::Node& n, ProgramRules& p) {
         Fail(e["policy"], "program.expiry.policy", "'" + *s + "' is not rolling or never");
     }
     if (e["days"] && p.expiry_days != 0) {
-      if (auto v = Integer(e["days"], "program.expiry.days", 1, 36500))
+      if (auto v = Integer(e["days"], "program.expiry.days", 1, limits::kExpiryDaysMax))
         p.expiry_days = static_cast<int32_t>(*v);
     }
   }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/limits.h"
 #include "tests/support/events.h"
 #include "tests/support/world.h"
 
@@ -119,6 +120,19 @@ TEST(EnrollTest, EnrolsOnceThenSaysAlreadyEnrolled) {
   DecideResult second = w.Apply(e, kT0);
   EXPECT_EQ(second.decision.outcome, Outcome::kAlreadyEnrolled);
   EXPECT_FALSE(second.effects.state);
+}
+
+TEST(PurchaseTest, LotsStayBoundedEvenWhenPointsNeverExpire) {
+  RuleSet rules;
+  rules.program.expiry_days = 0;  // one lot per earning day, forever
+  World w(rules);
+  for (int d = 0; d < 4200; ++d) {
+    const TimeMs at = kT0 + d * kDay;
+    w.Apply(testing::Purchase("T-" + std::to_string(d), "C", {L("A", 1, 100)}, at), at);
+  }
+  EXPECT_EQ(w.Customer("C").lots.size(), limits::kLotsPerCustomerMax);
+  EXPECT_EQ(w.Customer("C").balance(), 4200);  // merged, never lost
+  EXPECT_TRUE(w.Consistent());
 }
 
 TEST(RedeemTest, SpendsTheSoonestExpiringSpendablePointsFirst) {
