@@ -8,6 +8,7 @@
 //   - version grows by exactly one per stored change.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -29,6 +30,27 @@ struct Lot {
   friend bool operator==(const Lot&, const Lot&) = default;
 };
 
+// Spend and purchases in one calendar month (UTC), for rolling 12-month tier
+// qualification and the behaviour profile. `month` = year * 12 + (month - 1).
+struct MonthStat {
+  int32_t month = 0;
+  int64_t spend_minor = 0;  // net of returns of purchases made that month
+  int32_t visits = 0;
+  friend bool operator==(const MonthStat&, const MonthStat&) = default;
+};
+inline constexpr std::size_t kMonthsKept = 13;
+
+// How often an earn rule with a cap has applied to this customer.
+struct RuleUse {
+  std::string rule_id;
+  int32_t total = 0;
+  TimeMs day_ms = 0;  // local day of the last use
+  int32_t day_count = 0;
+  int32_t year = 0;  // local year of the last use
+  int32_t year_count = 0;
+  friend bool operator==(const RuleUse&, const RuleUse&) = default;
+};
+
 struct CustomerState {
   std::string customer_id;
   std::vector<std::string> cards;
@@ -40,11 +62,15 @@ struct CustomerState {
   int64_t debt_points = 0;       // points owed after a return beyond balance
   int64_t lifetime_points = 0;   // all points ever earned, net of reversals
   std::string tier;
+  TimeMs tier_since_ms = 0;      // when the current tier was reached
+  TimeMs tier_review_at_ms = 0;  // no downgrade before this (plus grace); 0 = none
   // Behaviour (grows with the "knowing the customer" work).
   int64_t visits = 0;
   int64_t spend_minor = 0;  // net of returns
   TimeMs first_purchase_ms = 0;
   TimeMs last_purchase_ms = 0;
+  std::vector<MonthStat> months;   // oldest first, at most kMonthsKept
+  std::vector<RuleUse> rule_uses;  // capped rules only
 
   int64_t balance() const;  // sum of lots minus debt
   friend bool operator==(const CustomerState&, const CustomerState&) = default;

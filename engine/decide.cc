@@ -1,6 +1,8 @@
 #include "engine/decide.h"
 
+#include "engine/earn.h"
 #include "engine/lots.h"
+#include "engine/tiers.h"
 
 namespace loyalty {
 
@@ -10,6 +12,8 @@ DecideResult DecideEnroll(const DecideInput& in);
 void DecidePurchase(const DecideInput& in, CustomerState& state, DecideResult& out);
 void DecideReturn(const DecideInput& in, CustomerState& state, DecideResult& out);
 void DecideRedeem(const DecideInput& in, CustomerState& state, DecideResult& out);
+void DecideAdjust(const DecideInput& in, CustomerState& state, DecideResult& out);
+void DecideCancelRedeem(const DecideInput& in, CustomerState& state, DecideResult& out);
 
 namespace {
 
@@ -29,7 +33,24 @@ CustomerState NewCustomer(const Event& e, TimeMs now_ms, const RuleSet& rules) {
   s.enrolled_at_ms = now_ms;
   s.birthday = e.birthday;
   s.tier = rules.base_tier;
+  s.tier_since_ms = now_ms;
   return s;
+}
+
+// Enrolment bonuses for a customer just created (by Enroll or by a first
+// purchase); not tied to a basket, so no return takes them back.
+void GrantEnrolBonus(const DecideInput& in, CustomerState& s, DecideResult& out) {
+  Event at = in.event;
+  if (at.event_time_ms == 0) at.event_time_ms = in.now_ms;
+  Earning bonus = EarnOnEnrol(EarnInput{at, s, in.rules, in.budgets});
+  const std::string txn =
+      in.event.transaction_id.empty() ? "enrol:" + in.event.card : in.event.transaction_id;
+  for (const RuleAward& a : bonus.awards) {
+    out.effects.ledger.push_back(
+        EarnLot(s, a.points, txn, a.rule_id, at.event_time_ms, in.now_ms, in.rules.program));
+    out.decision.points_earned += a.points;
+    out.decision.awards.push_back(a);
+  }
 }
 
 }  // namespace
@@ -47,6 +68,9 @@ DecideResult DecideEnroll(const DecideInput& in) {
   DecideResult r;
   CustomerState s = NewCustomer(in.event, in.now_ms, in.rules);
   s.version = 1;
+  GrantEnrolBonus(in, s, r);
+  r.decision.balances = BalancesAt(s, in.now_ms);
+  r.decision.next_expiry = NextExpiryOf(s, in.now_ms);
   r.decision.outcome = Outcome::kApplied;
   r.decision.customer_id = s.customer_id;
   r.decision.tier = s.tier;
@@ -90,13 +114,21 @@ DecideResult Decide(const DecideInput& in) {
   out.decision.customer_id = state.customer_id;
   out.decision.rules_version = in.rules.version;
   if (auto expired = ExpireLots(state, in.now_ms)) out.effects.ledger.push_back(*expired);
+  const std::string tier_before = state.tier;
 
   switch (e.kind) {
     case EventKind::kPurchase: DecidePurchase(in, state, out); break;
     case EventKind::kReturn: DecideReturn(in, state, out); break;
     case EventKind::kRedeem: DecideRedeem(in, state, out); break;
+    case EventKind::kAdjust: DecideAdjust(in, state, out); break;
+    case EventKind::kCancelRedeem: DecideCancelRedeem(in, state, out); break;
     default: LOYALTY_CHECK(false);
   }
+  if (out.decision.outcome == Outcome::kApplied) {
+    if (new_customer) GrantEnrolBonus(in, state, out);
+    ReviewTier(state, in.rules, in.now_ms);
+  }
+  if (state.tier != tier_before) out.decision.previous_tier = tier_before;
   // A late sale (an offline register catching up) may earn a lot that is
   // already past its expiry: it expires in the same decision.
   if (auto expired = ExpireLots(state, in.now_ms)) out.effects.ledger.push_back(*expired);
@@ -120,6 +152,22 @@ DecideResult Decide(const DecideInput& in) {
   if (changed) {
     if (new_customer) out.effects.link_card = true;
     state.version += 1;
+    out.effects.state = std::move(state);
+  }
+  return out;
+}
+
+DecideResult Sweep(const CustomerState& customer, const RuleSet& rules, TimeMs now_ms) {
+  DecideResult out;
+  CustomerState state = customer;
+  if (auto expired = ExpireLots(state, now_ms)) out.effects.ledger.push_back(*expired);
+  const bool tier_changed = ReviewTier(state, rules, now_ms);
+  if (!out.effects.ledger.empty() || tier_changed || state != customer) {
+    state.version += 1;
+    out.decision.customer_id = state.customer_id;
+    out.decision.tier = state.tier;
+    if (tier_changed) out.decision.previous_tier = customer.tier;
+    out.decision.balances = BalancesAt(state, now_ms);
     out.effects.state = std::move(state);
   }
   return out;

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/budget.h"
 #include "engine/decision.h"
 #include "engine/rules.h"
 
@@ -22,9 +23,10 @@ struct DecideInput {
   const Event& event;             // validated (validate.h)
   const CustomerState* customer;  // nullptr: the card is not enrolled
   const TxnRecord* prior;         // stored under event.transaction_id
-  const TxnRecord* original;      // Return: the purchase it names
+  const TxnRecord* original;      // Return: the purchase it names; CancelRedeem: the redemption
   const RuleSet& rules;
-  TimeMs now_ms;  // the server's clock
+  TimeMs now_ms;                  // the server's clock
+  BudgetGate* budgets = nullptr;  // campaign budgets (budget.h); nullptr: budgeted rules give 0
 };
 
 // Everything to write for one event, all or nothing.
@@ -45,6 +47,12 @@ struct DecideResult {
 
 // Precondition: input.event.kind != kLookup (see ViewProfile).
 DecideResult Decide(const DecideInput& input);
+
+// The periodic sweep's work on one customer, as of `now_ms`: expires what is
+// due and applies a due tier review, so balances and liability are right for
+// customers who never come back. effects.state is set only when something
+// changed (then one kExpire entry at most); no transaction record.
+DecideResult Sweep(const CustomerState& customer, const RuleSet& rules, TimeMs now_ms);
 
 // What a cashier sees for a card: the state as of `now_ms` (expired points
 // not counted, pending points released), computed without writing or

@@ -5,25 +5,34 @@
 #include "engine/earn.h"
 #include "engine/lots.h"
 #include "engine/money.h"
+#include "engine/tiers.h"
 
 namespace loyalty {
 
+bool SpendForBasket(const DecideInput& in, CustomerState& state, int64_t points,
+                    int64_t basket_minor, DecideResult& out, TxnRecord& rec);
+
 void DecidePurchase(const DecideInput& in, CustomerState& state, DecideResult& out) {
   const Event& e = in.event;
-  const int exponent = *CurrencyExponent(in.rules.program.currency);
-  Earning earning = EarnBase(e.lines, in.rules, exponent);
-
+  TxnRecord rec;
   int64_t basket_minor = 0;
-  TxnRecord& rec = out.effects.txn.emplace();
+  for (const Line& l : e.lines) basket_minor += l.line_total_minor;
+  // Points paying part of this basket: checked and spent first, so a refusal
+  // leaves the whole sale unapplied (the register asks again without them).
+  if (e.points > 0 && !SpendForBasket(in, state, e.points, basket_minor, out, rec)) return;
+
+  Earning earning = Earn(EarnInput{e, state, in.rules, in.budgets});
   for (std::size_t i = 0; i < e.lines.size(); ++i) {
     const Line& l = e.lines[i];
-    basket_minor += l.line_total_minor;
     rec.lines.push_back({l.sku, l.quantity, l.line_total_minor, earning.line_points[i], 0, 0});
   }
-  if (earning.total > 0) {
-    out.effects.ledger.push_back(EarnLot(state, earning.total, e.transaction_id, "base",
+  // One lot and one ledger entry per rule, so the ledger says why.
+  for (const RuleAward& a : earning.awards) {
+    out.effects.ledger.push_back(EarnLot(state, a.points, e.transaction_id, a.rule_id,
                                          e.event_time_ms, in.now_ms, in.rules.program));
   }
+  RecordUses(state, in.rules, earning.applied, e.event_time_ms);
+  CountPurchase(state, e.event_time_ms, basket_minor);
   state.visits += 1;
   state.spend_minor += basket_minor;
   if (state.first_purchase_ms == 0) state.first_purchase_ms = e.event_time_ms;
@@ -33,6 +42,7 @@ void DecidePurchase(const DecideInput& in, CustomerState& state, DecideResult& o
   out.decision.points_earned = earning.total;
   out.decision.awards = std::move(earning.awards);
   out.decision.line_points = std::move(earning.line_points);
+  out.effects.txn = std::move(rec);
 }
 
 namespace {
@@ -70,12 +80,39 @@ std::optional<std::string> MatchLines(const Event& e, const TxnRecord& original,
   return std::nullopt;
 }
 
+// unknown_original: reverse_at_base. The lines say what they cost; the base
+// rate says what they would have earned; that much is taken back.
+void ReturnWithoutOriginal(const DecideInput& in, CustomerState& state, DecideResult& out) {
+  const Event& e = in.event;
+  const int exponent = *CurrencyExponent(in.rules.program.currency);
+  const Earning would = EarnBase(e.lines, in.rules, exponent);
+  int64_t minor = 0;
+  for (const Line& l : e.lines) minor += l.line_total_minor;
+  int64_t reversed = 0;
+  if (would.total > 0) {
+    if (auto entry = ReverseLots(state, would.total, e.transaction_id, e.event_time_ms, in.now_ms,
+                                 in.rules.program.return_policy, &reversed)) {
+      out.effects.ledger.push_back(*entry);
+    }
+  }
+  state.spend_minor -= minor;
+  CountReturn(state, e.event_time_ms, minor);
+  out.decision.outcome = Outcome::kApplied;
+  out.decision.points_reversed = reversed;
+  out.decision.message = "no purchase " + e.original_transaction_id +
+                         " is on record; base points of the returned lines taken back";
+}
+
 }  // namespace
 
 void DecideReturn(const DecideInput& in, CustomerState& state, DecideResult& out) {
   const Event& e = in.event;
   Decision& d = out.decision;
   if (in.original == nullptr) {
+    if (in.rules.program.unknown_original == UnknownOriginalPolicy::kReverseAtBase) {
+      ReturnWithoutOriginal(in, state, out);
+      return;
+    }
     d.outcome = Outcome::kUnknownOriginal;
     d.message = "no purchase " + e.original_transaction_id + " is on record";
     return;
@@ -109,6 +146,25 @@ void DecideReturn(const DecideInput& in, CustomerState& state, DecideResult& out
     l.points_reversed = points_due;
     l.returned_quantity = returned;
   }
+  // A basket paid partly with points gets them back in proportion to the
+  // money returned (all of them once everything is back).
+  int64_t basket_minor = 0, returned_minor = 0;
+  for (const TxnLine& l : original.lines) {
+    basket_minor += l.line_total_minor;
+    returned_minor += l.line_total_minor * l.returned_quantity / l.quantity;
+  }
+  if (original.points_spent > 0) {
+    const int64_t due = basket_minor == 0
+                            ? original.points_spent
+                            : MulDivFloor(original.points_spent, returned_minor, basket_minor);
+    const int64_t back = std::min(due, original.points_spent) - original.points_refunded;
+    if (back > 0) {
+      out.effects.ledger.push_back(RestoreSlices(state, original.spent, original.points_refunded,
+                                                 back, e.transaction_id, in.now_ms));
+      original.points_refunded += back;
+      d.points_refunded = back;
+    }
+  }
   int64_t reversed = 0;
   if (to_reverse > 0) {
     if (auto entry = ReverseLots(state, to_reverse, e.transaction_id, original.event_time_ms,
@@ -117,6 +173,7 @@ void DecideReturn(const DecideInput& in, CustomerState& state, DecideResult& out
     }
   }
   state.spend_minor -= refund_minor;
+  CountReturn(state, original.event_time_ms, refund_minor);
   d.outcome = Outcome::kApplied;
   d.points_reversed = reversed;
   if (reversed < to_reverse) {

@@ -27,6 +27,8 @@ enum class Outcome : uint8_t {
   kUnknownOriginal = 8,         // a return names a purchase the engine never saw
   kOriginalNotReturnable = 9,   // the original is not a purchase of this card
   kReturnExceedsPurchase = 10,  // more of a line than was bought (or left)
+  kAlreadyCancelled = 11,       // a redemption cancelled before
+  kNotCancellable = 12,         // the original is not a redemption by this card
 };
 const char* OutcomeName(Outcome outcome);
 
@@ -50,6 +52,7 @@ struct Decision {
   std::vector<int64_t> line_points;  // Purchase: points per basket line
   Balances balances;
   std::string tier;
+  std::string previous_tier;  // set when this event changed the tier
   uint32_t rules_version = 0;
   NextExpiry next_expiry;
   friend bool operator==(const Decision&, const Decision&) = default;
@@ -67,6 +70,17 @@ struct TxnLine {
   friend bool operator==(const TxnLine&, const TxnLine&) = default;
 };
 
+// Points a redemption took from one lot, kept so a cancellation (or the
+// return of a basket paid with points) restores them with their own dates.
+struct SpentSlice {
+  int64_t points = 0;
+  TimeMs earned_at_ms = 0;
+  TimeMs spendable_from_ms = 0;
+  TimeMs expires_at_ms = 0;
+  std::string source_transaction_id;
+  friend bool operator==(const SpentSlice&, const SpentSlice&) = default;
+};
+
 // What is stored under a transaction id: enough to replay the reply and to
 // check a later payload and a later return against it.
 struct TxnRecord {
@@ -77,8 +91,11 @@ struct TxnRecord {
   std::string customer_id;
   TimeMs event_time_ms = 0;
   std::vector<TxnLine> lines;
-  int64_t points_spent = 0;  // Redeem (and a purchase paid with points, later)
-  std::string reply;         // the encoded reply, opaque to the core: replayed byte for byte
+  int64_t points_spent = 0;       // Redeem, or a purchase paid partly with points
+  std::string reply;              // the encoded reply, opaque to the core: replayed byte for byte
+  std::vector<SpentSlice> spent;  // where points_spent came from
+  int64_t points_refunded = 0;    // given back so far (cancellation, returns)
+  bool cancelled = false;         // Redeem: cancelled
   friend bool operator==(const TxnRecord&, const TxnRecord&) = default;
 };
 

@@ -1,15 +1,26 @@
-// Earning: points for a basket under the program's base rule.
+// Earning: the points a basket earns under a rule set, and why.
 //
-// Points are computed once on the basket's eligible total and rounded once
-// (so the receipt reconciles: no sum of separately rounded lines), then
-// attributed to lines by the largest-remainder method, so that
-// sum(line_points) == total and a later return of a line reverses exactly
-// what that line earned.
+// Order of evaluation (DESIGN.md §7, README "Writing rules"):
+//   1. base: the program rate on the basket's eligible total (excluded
+//      categories and SKUs earn nothing), rounded once per basket;
+//   2. the tier multiplier on the base points;
+//   3. earn rules, highest priority first (file order on ties): a rule
+//      applies when all its conditions hold and its caps and budget allow;
+//      an exclusive rule applies only to lines (or a basket) no other rule
+//      has touched, and then no lower rule touches them;
+//   4. the tier's birthday gift, once a year in the birthday week.
+// Every award is attributed to basket lines (line rules to the lines they
+// select, bonuses in proportion to line totals) by the largest-remainder
+// method, so sum(line_points) == total and a return of a line takes back
+// exactly what that line earned, bonuses included in proportion.
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
+#include "engine/budget.h"
+#include "engine/customer_state.h"
 #include "engine/decision.h"
 #include "engine/event.h"
 #include "engine/rules.h"
@@ -19,16 +30,42 @@ namespace loyalty {
 struct Earning {
   int64_t total = 0;
   std::vector<int64_t> line_points;  // one per basket line, sums to total
-  std::vector<RuleAward> awards;     // per rule; empty when total == 0
+  std::vector<RuleAward> awards;     // per rule, in evaluation order; no zero awards
+  std::vector<std::string> applied;  // ids of rules (with caps) that applied: count them
 };
 
-// Precondition: lines validated; `exponent` is the program currency's.
+struct EarnInput {
+  const Event& event;
+  const CustomerState& state;  // before this purchase
+  const RuleSet& rules;
+  BudgetGate* budgets;  // nullptr: budgeted rules award nothing (never overshoot)
+};
+
+// Purchase earning. Precondition: lines validated.
+Earning Earn(const EarnInput& in);
+
+// Enrolment bonus rules (trigger: enroll), for a new customer.
+Earning EarnOnEnrol(const EarnInput& in);
+
+// Base points only (also a return without a known original under
+// unknown_original: reverse_at_base).
 Earning EarnBase(const std::vector<Line>& lines, const RuleSet& rules, int exponent);
+
+// Counts the applications of capped rules on the customer.
+void RecordUses(CustomerState& state, const RuleSet& rules, const std::vector<std::string>& applied,
+                TimeMs event_time_ms);
 
 // Whether a line earns at all (not an excluded category or SKU).
 bool IsEligible(const Line& line, const ProgramRules& program);
 
 // numerator / denominator rounded as asked; both >= 0, denominator > 0.
 int64_t DivideRounded(int64_t numerator, int64_t denominator, Rounding rounding);
+
+// a * b / c rounded down, without overflow; a, b >= 0, c > 0.
+int64_t MulDivFloor(int64_t a, int64_t b, int64_t c);
+
+// Splits `total` over `weights` in proportion, largest remainder first
+// (earlier index on ties). All zero weights: everything to the first index.
+std::vector<int64_t> Distribute(int64_t total, const std::vector<int64_t>& weights);
 
 }  // namespace loyalty

@@ -21,6 +21,8 @@ enum class EventKind : uint8_t {
   kReturn = 3,
   kRedeem = 4,
   kLookup = 5,
+  kAdjust = 6,        // manual points correction by an operator, with a reason
+  kCancelRedeem = 7,  // gives a redemption's points back, original expiry kept
 };
 const char* EventKindName(EventKind kind);
 
@@ -55,15 +57,21 @@ struct Event {
   std::string register_id;
   TimeMs event_time_ms = 0;  // the register's clock
   std::string currency;
-  std::vector<Line> lines;         // Purchase, Return
-  int64_t points = 0;              // Redeem: points to spend
+  std::vector<Line> lines;  // Purchase, Return
+  // Redeem: points to spend. Purchase: points paying part of this basket
+  // (0 = none). Adjust: signed change.
+  int64_t points = 0;
   int64_t basket_total_minor = 0;  // Redeem: the basket the points pay for
   std::optional<Date> birthday;    // Enroll
+  std::string reason;              // Adjust: reason code (e.g. goodwill, correction)
+  std::string operator_id;         // Adjust: who
+  std::string set_tier;            // Adjust: move the customer to this tier
 };
 
 // Whether the event changes state and so needs a transaction id.
 inline bool IsStateChanging(EventKind kind) {
-  return kind == EventKind::kPurchase || kind == EventKind::kReturn || kind == EventKind::kRedeem;
+  return kind == EventKind::kPurchase || kind == EventKind::kReturn || kind == EventKind::kRedeem ||
+         kind == EventKind::kAdjust || kind == EventKind::kCancelRedeem;
 }
 
 // A stable 64-bit fingerprint of the event's payload, every field but the

@@ -59,6 +59,13 @@ uint64_t Fingerprint(const Event& e) {
   f.Int(e.points);
   f.Int(e.basket_total_minor);
   f.Int(e.birthday ? e.birthday->year * 10000 + e.birthday->month * 100 + e.birthday->day : -1);
+  // Fields added later are hashed only when set, so the fingerprints of
+  // records already stored do not change.
+  if (!e.reason.empty() || !e.operator_id.empty() || !e.set_tier.empty()) {
+    f.Str(e.reason);
+    f.Str(e.operator_id);
+    f.Str(e.set_tier);
+  }
   return f.value();
 }
 

@@ -27,6 +27,7 @@ struct LedgerEntry {
   std::string transaction_id;  // the event that caused it ("" for expiry sweeps)
   std::string rule_id;         // why: earning rule, or the reason code
   TimeMs at_ms = 0;
+  std::string operator_id;  // kAdjust: who made the correction
   friend bool operator==(const LedgerEntry&, const LedgerEntry&) = default;
 };
 

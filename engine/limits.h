@@ -45,6 +45,13 @@ inline constexpr int64_t kEventTimeAheadMsMax = 5 * 60 * 1000;
 inline constexpr int64_t kPointsPerUnitMilliMax = 1'000'000;
 inline constexpr int32_t kPendingDaysMax = 365;
 inline constexpr int32_t kExpiryDaysMax = 36500;
+inline constexpr int32_t kExpiryMonthsMax = 1200;
+// Multipliers (earn rules, tiers) in thousandths: at most x100.
+inline constexpr int64_t kMultiplierMilliMax = 100'000;
+inline constexpr int64_t kBonusPointsMax = 100'000'000;
+inline constexpr std::size_t kEarnRulesMax = 256;
+inline constexpr std::size_t kTiersMax = 32;
+inline constexpr std::size_t kRuleListMax = 1000;  // categories, SKUs... named by one rule
 
 // --- State -------------------------------------------------------------------
 // Lots merge per earning day, so a customer holds about one lot per day in

@@ -13,6 +13,8 @@ const char* EventKindName(EventKind kind) {
     case EventKind::kReturn: return "return";
     case EventKind::kRedeem: return "redeem";
     case EventKind::kLookup: return "lookup";
+    case EventKind::kAdjust: return "adjust";
+    case EventKind::kCancelRedeem: return "cancel_redeem";
   }
   return "unknown";
 }
@@ -29,6 +31,8 @@ const char* OutcomeName(Outcome outcome) {
     case Outcome::kUnknownOriginal: return "unknown_original";
     case Outcome::kOriginalNotReturnable: return "original_not_returnable";
     case Outcome::kReturnExceedsPurchase: return "return_exceeds_purchase";
+    case Outcome::kAlreadyCancelled: return "already_cancelled";
+    case Outcome::kNotCancellable: return "not_cancellable";
   }
   return "unknown";
 }

@@ -2,14 +2,17 @@
 // share one through a shared_ptr<const RuleSet>; publishing a new version is
 // swapping that pointer.
 //
-// This is the program section of DESIGN.md §7. Amount-like settings are
-// integers (milli-points, per-mille shares) so decisions are exact.
+// The shape follows DESIGN.md §7: the program (base rate, ledger, returns,
+// redemption), tiers, and earn rules. Amount-like settings are integers
+// (milli-points, milli-multipliers, per-mille shares, minor units) so every
+// decision is exact.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "engine/event.h"
 #include "engine/status.h"
 
 namespace loyalty {
@@ -18,6 +21,18 @@ enum class Rounding : uint8_t { kFloor = 1, kNearest = 2, kCeil = 3 };
 enum class ReturnPolicy : uint8_t {
   kWithinBalance = 1,  // reverse what the balance allows; forgive the rest
   kAllowNegative = 2,  // reverse all; the customer owes points (debt)
+  kOnlyPending = 3,    // reverse only points still pending; spendable ones stay
+};
+// A return that names a purchase the engine never saw.
+enum class UnknownOriginalPolicy : uint8_t {
+  kRefuse = 1,         // answer UNKNOWN_ORIGINAL, change nothing
+  kReverseAtBase = 2,  // take back the base points the lines would earn now
+};
+enum class ExpiryPolicy : uint8_t {
+  kNever = 0,
+  kRolling = 1,     // `expiry_days` full days after the day earned
+  kEndOfMonth = 2,  // at the end of the month, `expiry_months` after earning
+  kEndOfYear = 3,   // at the end of the year, `expiry_years` after earning
 };
 
 struct ProgramRules {
@@ -26,19 +41,97 @@ struct ProgramRules {
   Rounding rounding = Rounding::kFloor;
   std::vector<std::string> exclude_categories;
   std::vector<std::string> exclude_skus;
-  int32_t pending_days = 0;   // return window before points are spendable
-  int32_t expiry_days = 365;  // rolling expiry from earning; 0 = never
+  // Known categories; when not empty, every category a rule names must be
+  // one of them (a typo in a rule would otherwise silently match nothing).
+  std::vector<std::string> categories;
+  int32_t pending_days = 0;  // return window before points are spendable
+  ExpiryPolicy expiry_policy = ExpiryPolicy::kRolling;
+  int32_t expiry_days = 365;   // kRolling
+  int32_t expiry_months = 12;  // kEndOfMonth: 0 = end of the month earned
+  int32_t expiry_years = 1;    // kEndOfYear: 0 = end of the year earned
   ReturnPolicy return_policy = ReturnPolicy::kWithinBalance;
+  UnknownOriginalPolicy unknown_original = UnknownOriginalPolicy::kRefuse;
   int64_t point_value_minor = 1;  // discount one point buys
   int64_t min_redeem_points = 0;
   int32_t max_share_of_basket_permille = 1000;  // 500 = half the basket
+  // The chain's clock for days of week, hours and birthdays (minutes east of
+  // UTC; +60 for CET). Ledger days (lots) stay in UTC.
+  int32_t utc_offset_minutes = 0;
+};
+
+struct Tier {
+  std::string id;
+  std::string name;
+  int64_t spend_12m_minor = 0;   // qualify: spend over the last 12 months, 0 = not asked
+  int32_t visits_12m = 0;        // qualify: purchases over the last 12 months, 0 = not asked
+  bool invitation_only = false;  // only by a manual adjustment (set_tier)
+  int64_t earn_multiplier_milli = 1000;  // x base points (1500 = 1.5x)
+  bool early_access = false;             // benefit: sees early-access offers
+  int64_t birthday_gift_points = 0;  // benefit: points on the first purchase of the birthday week
+};
+
+// When a tier is reviewed: an upgrade is at once; a customer who no longer
+// qualifies keeps the tier until `review_months` after it was reached (or
+// last confirmed) plus `grace_days`.
+struct TierPolicy {
+  int32_t review_months = 12;
+  int32_t grace_days = 0;
+};
+
+enum class Trigger : uint8_t { kPurchase = 1, kEnroll = 2 };
+enum class BirthdayWindow : uint8_t { kNone = 0, kDay = 1, kWeek = 2, kMonth = 3 };
+
+// An earn rule: conditions (`when`), one effect, limits and stacking.
+// Line effects (multiplier, points_per_item) apply to the basket lines the
+// conditions select; a bonus applies once to the basket and is attributed to
+// its eligible lines in proportion to their totals (so returns take it back
+// in proportion).
+struct EarnRule {
+  std::string id;
+  std::string name;
+  Trigger trigger = Trigger::kPurchase;
+  // --- when (all given conditions must hold) ---
+  std::vector<std::string> categories;  // line: any of these categories
+  std::vector<std::string> skus;        // line: any of these SKUs
+  std::vector<std::string> brands;      // line: any of these brands
+  std::vector<std::string> stores;      // the sale's store
+  std::vector<std::string> tiers;       // the customer's tier
+  TimeMs from_ms = 0;                   // date range [from, to): local midnights, 0 = open
+  TimeMs to_ms = 0;
+  uint8_t days_mask = 0x7f;  // bit 0 = Monday ... bit 6 = Sunday, local time
+  int32_t minute_from = 0;   // local time of day window [from, to), minutes
+  int32_t minute_to = 24 * 60;
+  int64_t basket_total_min_minor = 0;  // eligible basket total at least this
+  int32_t visit_every = 0;             // every Nth purchase of the customer
+  BirthdayWindow birthday = BirthdayWindow::kNone;
+  // --- effect (exactly one) ---
+  int64_t multiplier_milli = 0;  // line: x base points (3000 = triple points)
+  int64_t points_per_item = 0;   // line: fixed points per unit
+  int64_t bonus_points = 0;      // basket: flat bonus
+  // --- limits ---
+  int32_t cap_per_day = 0;       // times per customer per day, 0 = no cap
+  int32_t cap_per_year = 0;      // times per customer per calendar year
+  int32_t cap_per_customer = 0;  // times per customer, ever (the campaign)
+  int64_t budget_points = 0;     // all customers together, 0 = no budget
+  // --- stacking ---
+  bool exclusive = false;  // applies only where no other rule has, then stops lower ones
+  int32_t priority = 0;    // higher first; file order breaks ties
+
+  bool IsLineRule() const { return multiplier_milli > 0 || points_per_item > 0; }
+  bool HasLineConditions() const { return !categories.empty() || !skus.empty() || !brands.empty(); }
 };
 
 struct RuleSet {
   uint32_t version = 1;
   std::string name = "default";
   ProgramRules program;
-  std::string base_tier = "member";
+  std::string base_tier = "member";  // tiers.front().id
+  std::vector<Tier> tiers = {Tier{"member", "Member"}};
+  TierPolicy tier_policy;
+  std::vector<EarnRule> earn_rules;  // in evaluation order (priority, then file order)
+
+  const Tier* FindTier(const std::string& id) const;
+  const EarnRule* FindRule(const std::string& id) const;
 };
 
 // Checks value ranges and consistency; the message names the field.

@@ -119,6 +119,9 @@ std::optional<FieldError> ValidateEvent(const Event& e, const RuleSet& rules, Ti
       return std::nullopt;
     case EventKind::kPurchase:
       if (auto err = CheckCommon(e, rules, now_ms)) return err;
+      if (auto err = CheckRange(e.points, 0, limits::kPointsPerEventMax, "redeem_points")) {
+        return err;
+      }
       return CheckLines(e, false);
     case EventKind::kReturn:
       if (auto err = CheckCommon(e, rules, now_ms)) return err;
@@ -134,6 +137,34 @@ std::optional<FieldError> ValidateEvent(const Event& e, const RuleSet& rules, Ti
       if (auto err = CheckRange(e.points, 1, limits::kPointsPerEventMax, "points")) return err;
       return CheckRange(e.basket_total_minor, 1, limits::kBasketTotalMinorMax,
                         "basket_total_minor");
+    case EventKind::kAdjust:
+      if (auto err = CheckId(e.transaction_id, "transaction_id", true)) return err;
+      if (auto err = CheckTime(e, now_ms)) return err;
+      if (auto err = CheckId(e.reason, "reason", true)) return err;
+      if (auto err = CheckId(e.operator_id, "operator_id", true)) return err;
+      if (auto err = CheckRange(e.points, -limits::kPointsPerEventMax, limits::kPointsPerEventMax,
+                                "points")) {
+        return err;
+      }
+      if (!e.set_tier.empty() && rules.FindTier(e.set_tier) == nullptr) {
+        return Fail("set_tier", "'" + e.set_tier + "' is not a tier of rules version " +
+                                    std::to_string(rules.version));
+      }
+      if (e.points == 0 && e.set_tier.empty()) {
+        return Fail("points", "an adjustment changes points (non-zero) or sets a tier");
+      }
+      return std::nullopt;
+    case EventKind::kCancelRedeem:
+      if (auto err = CheckId(e.transaction_id, "transaction_id", true)) return err;
+      if (auto err = CheckId(e.store_id, "store_id", true)) return err;
+      if (auto err = CheckTime(e, now_ms)) return err;
+      if (auto err = CheckId(e.original_transaction_id, "original_transaction_id", true)) {
+        return err;
+      }
+      if (e.original_transaction_id == e.transaction_id) {
+        return Fail("original_transaction_id", "must differ from the cancellation's own id");
+      }
+      return std::nullopt;
   }
   return Fail("kind", "unknown event kind");
 }

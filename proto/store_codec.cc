@@ -14,6 +14,22 @@ Status Parse(Msg& msg, std::string_view bytes, const char* what) {
   return Status::Ok();
 }
 
+// Lots and the slices a redemption took from them share one stored shape.
+template <typename LotLike>
+void PutLot(const LotLike& l, sv1::Lot* o) {
+  o->set_points(l.points);
+  o->set_earned_at_ms(l.earned_at_ms);
+  o->set_spendable_from_ms(l.spendable_from_ms);
+  o->set_expires_at_ms(l.expires_at_ms);
+  o->set_source_transaction_id(l.source_transaction_id);
+}
+
+template <typename LotLike>
+LotLike GetLot(const sv1::Lot& l) {
+  return LotLike{l.points(), l.earned_at_ms(), l.spendable_from_ms(), l.expires_at_ms(),
+                 l.source_transaction_id()};
+}
+
 }  // namespace
 
 std::string EncodeCustomer(const CustomerState& s) {
@@ -28,14 +44,7 @@ std::string EncodeCustomer(const CustomerState& s) {
   }
   m.set_version(s.version);
   m.set_next_ledger_seq(s.next_ledger_seq);
-  for (const Lot& l : s.lots) {
-    sv1::Lot* o = m.add_lots();
-    o->set_points(l.points);
-    o->set_earned_at_ms(l.earned_at_ms);
-    o->set_spendable_from_ms(l.spendable_from_ms);
-    o->set_expires_at_ms(l.expires_at_ms);
-    o->set_source_transaction_id(l.source_transaction_id);
-  }
+  for (const Lot& l : s.lots) PutLot(l, m.add_lots());
   m.set_debt_points(s.debt_points);
   m.set_lifetime_points(s.lifetime_points);
   m.set_tier(s.tier);
@@ -43,6 +52,23 @@ std::string EncodeCustomer(const CustomerState& s) {
   m.set_spend_minor(s.spend_minor);
   m.set_first_purchase_ms(s.first_purchase_ms);
   m.set_last_purchase_ms(s.last_purchase_ms);
+  m.set_tier_since_ms(s.tier_since_ms);
+  m.set_tier_review_at_ms(s.tier_review_at_ms);
+  for (const MonthStat& ms : s.months) {
+    sv1::MonthStat* o = m.add_months();
+    o->set_month(ms.month);
+    o->set_spend_minor(ms.spend_minor);
+    o->set_visits(ms.visits);
+  }
+  for (const RuleUse& u : s.rule_uses) {
+    sv1::RuleUse* o = m.add_rule_uses();
+    o->set_rule_id(u.rule_id);
+    o->set_total(u.total);
+    o->set_day_ms(u.day_ms);
+    o->set_day_count(u.day_count);
+    o->set_year(u.year);
+    o->set_year_count(u.year_count);
+  }
   return m.SerializeAsString();
 }
 
@@ -57,10 +83,7 @@ Result<CustomerState> DecodeCustomer(std::string_view bytes) {
     s.birthday = Date{m.birthday().year(), m.birthday().month(), m.birthday().day()};
   s.version = m.version();
   s.next_ledger_seq = m.next_ledger_seq();
-  for (const sv1::Lot& l : m.lots()) {
-    s.lots.push_back({l.points(), l.earned_at_ms(), l.spendable_from_ms(), l.expires_at_ms(),
-                      l.source_transaction_id()});
-  }
+  for (const sv1::Lot& l : m.lots()) s.lots.push_back(GetLot<Lot>(l));
   s.debt_points = m.debt_points();
   s.lifetime_points = m.lifetime_points();
   s.tier = m.tier();
@@ -68,6 +91,15 @@ Result<CustomerState> DecodeCustomer(std::string_view bytes) {
   s.spend_minor = m.spend_minor();
   s.first_purchase_ms = m.first_purchase_ms();
   s.last_purchase_ms = m.last_purchase_ms();
+  s.tier_since_ms = m.tier_since_ms();
+  s.tier_review_at_ms = m.tier_review_at_ms();
+  for (const sv1::MonthStat& ms : m.months()) {
+    s.months.push_back({ms.month(), ms.spend_minor(), ms.visits()});
+  }
+  for (const sv1::RuleUse& u : m.rule_uses()) {
+    s.rule_uses.push_back(
+        {u.rule_id(), u.total(), u.day_ms(), u.day_count(), u.year(), u.year_count()});
+  }
   return s;
 }
 
@@ -78,6 +110,7 @@ std::string EncodeLedgerEntry(const LedgerEntry& e) {
   m.set_transaction_id(e.transaction_id);
   m.set_rule_id(e.rule_id);
   m.set_at_ms(e.at_ms);
+  m.set_operator_id(e.operator_id);
   return m.SerializeAsString();
 }
 
@@ -96,6 +129,7 @@ Result<LedgerEntry> DecodeLedgerEntry(std::string_view bytes, std::string custom
   e.transaction_id = m.transaction_id();
   e.rule_id = m.rule_id();
   e.at_ms = m.at_ms();
+  e.operator_id = m.operator_id();
   return e;
 }
 
@@ -116,6 +150,9 @@ std::string EncodeTxn(const TxnRecord& t, TimeMs stored_at_ms) {
     o->set_points_reversed(l.points_reversed);
   }
   m.set_points_spent(t.points_spent);
+  for (const SpentSlice& sl : t.spent) PutLot(sl, m.add_spent());
+  m.set_points_refunded(t.points_refunded);
+  m.set_cancelled(t.cancelled);
   m.set_reply(t.reply);
   m.set_stored_at_ms(stored_at_ms);
   return m.SerializeAsString();
@@ -137,6 +174,9 @@ Result<TxnRecord> DecodeTxn(std::string_view bytes, std::string transaction_id,
                        l.returned_quantity(), l.points_reversed()});
   }
   t.points_spent = m.points_spent();
+  for (const sv1::Lot& l : m.spent()) t.spent.push_back(GetLot<SpentSlice>(l));
+  t.points_refunded = m.points_refunded();
+  t.cancelled = m.cancelled();
   t.reply = m.reply();
   if (stored_at_ms != nullptr) *stored_at_ms = m.stored_at_ms();
   return t;

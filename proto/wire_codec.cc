@@ -51,6 +51,7 @@ int ParseInt(std::string_view s) {
 std::optional<v1::Error> DecodePurchase(const v1::Purchase& p, Event* e) {
   DecodeSale(p, EventKind::kPurchase, e);
   DecodeLines(p, e);
+  e->points = p.redeem_points();
   if (p.total_minor() != 0) {
     int64_t sum = 0;
     for (const Line& l : e->lines) sum += l.line_total_minor;
@@ -103,6 +104,29 @@ std::optional<v1::Error> DecodeRequest(const v1::Request& r, Event* e) {
       e->basket_total_minor = p.basket_total_minor();
       return std::nullopt;
     }
+    case v1::Request::kAdjust: {
+      const v1::Adjust& a = r.adjust();
+      e->kind = EventKind::kAdjust;
+      e->transaction_id = a.transaction_id();
+      e->card = a.card();
+      e->event_time_ms = a.event_time_ms();
+      e->points = a.points();
+      e->reason = a.reason();
+      e->operator_id = a.operator_id();
+      e->set_tier = a.set_tier();
+      return std::nullopt;
+    }
+    case v1::Request::kCancelRedeem: {
+      const v1::CancelRedeem& c = r.cancel_redeem();
+      e->kind = EventKind::kCancelRedeem;
+      e->transaction_id = c.transaction_id();
+      e->original_transaction_id = c.original_transaction_id();
+      e->store_id = c.store_id();
+      e->register_id = c.register_id();
+      e->card = c.card();
+      e->event_time_ms = c.event_time_ms();
+      return std::nullopt;
+    }
     case v1::Request::kLookup:
       e->kind = EventKind::kLookup;
       e->card = r.lookup().card();
@@ -132,6 +156,7 @@ v1::Decision EncodeDecision(const Decision& d) {
   for (int64_t p : d.line_points) out.add_line_points(p);
   *out.mutable_balances() = EncodeBalances(d.balances);
   out.set_tier(d.tier);
+  out.set_previous_tier(d.previous_tier);
   out.set_rules_version(d.rules_version);
   out.set_next_expiry_points(d.next_expiry.points);
   out.set_next_expiry_ms(d.next_expiry.at_ms);

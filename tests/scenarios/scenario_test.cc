@@ -41,6 +41,7 @@ struct Seen {
   std::string outcome;
   Decision decision;
   Balances balances;
+  int64_t lots = 0;
 };
 
 class Runner {
@@ -108,24 +109,60 @@ class Runner {
   std::size_t Step(const std::vector<std::string>& w, const std::vector<std::string>& lines,
                    std::size_t i) {
     Event e;
-    if (w[0] == "purchase") {  // purchase TXN card CARD
+    if (w[0] == "purchase") {  // purchase TXN card CARD [store S] [points N]
       e = Sale(EventKind::kPurchase, w.at(1), w.at(3));
-      for (const auto& it : Items(lines, i)) {  // SKU CATEGORY QTY x PRICE
+      for (std::size_t k = 4; k + 1 < w.size(); k += 2) {
+        if (w[k] == "store") e.store_id = w[k + 1];
+        if (w[k] == "points") e.points = std::stoll(w[k + 1]);
+      }
+      for (const auto& it : Items(lines, i)) {  // SKU CATEGORY QTY x PRICE [brand B]
         const int64_t qty = std::stoll(it.at(2));
         const int64_t unit = Minor(it.at(4));
-        e.lines.push_back({it.at(0), it.at(1), "", qty, unit, qty * unit});
+        const std::string brand = it.size() > 6 && it[5] == "brand" ? it[6] : "";
+        e.lines.push_back({it.at(0), it.at(1), brand, qty, unit, qty * unit});
       }
+    } else if (w[0] == "enroll") {  // enroll CARD [birthday YYYY-MM-DD]
+      e.kind = EventKind::kEnroll;
+      e.card = w.at(1);
+      e.event_time_ms = now_;
+      if (w.size() > 3 && w[2] == "birthday") {
+        int y = 0, m = 0, d = 0;
+        std::sscanf(w[3].c_str(), "%d-%d-%d", &y, &m, &d);
+        e.birthday = Date{y, m, d};
+      }
+    } else if (w[0] == "adjust") {  // adjust TXN card CARD points N reason R by OP [tier T]
+      e.kind = EventKind::kAdjust;
+      e.transaction_id = w.at(1);
+      e.card = w.at(3);
+      e.event_time_ms = now_;
+      e.points = std::stoll(w.at(5));
+      e.reason = w.at(7);
+      e.operator_id = w.at(9);
+      if (w.size() > 11 && w[10] == "tier") e.set_tier = w[11];
+    } else if (w[0] == "cancel") {  // cancel TXN of REDEMPTION card CARD
+      e = Sale(EventKind::kCancelRedeem, w.at(1), w.at(5));
+      e.original_transaction_id = w.at(3);
+    } else if (w[0] == "sweep") {
+      seen_ = {"swept", {}, {}};
+      seen_.decision.points_earned = world().SweepAll(now_);
+      return i;
     } else if (w[0] == "return") {  // return TXN of ORIGINAL card CARD
       e = Sale(EventKind::kReturn, w.at(1), w.at(5));
       e.original_transaction_id = w.at(3);
-      for (const auto& it : Items(lines, i))
-        e.lines.push_back({it.at(0), "", "", std::stoll(it.at(1)), 0, 0});
+      for (const auto& it : Items(lines, i)) {  // SKU QTY [x PRICE]
+        const int64_t qty = std::stoll(it.at(1));
+        const int64_t unit = it.size() > 3 ? Minor(it[3]) : 0;
+        e.lines.push_back({it.at(0), "", "", qty, unit, qty * unit});
+      }
     } else if (w[0] == "redeem") {  // redeem TXN card CARD points N basket AMOUNT
       e = Sale(EventKind::kRedeem, w.at(1), w.at(3));
       e.points = std::stoll(w.at(5));
       e.basket_total_minor = Minor(w.at(7));
     } else if (w[0] == "lookup") {
-      seen_ = {"profile", {}, ViewProfile(world().Customer(w.at(1)), now_).balances};
+      const CustomerState& c = world().Customer(w.at(1));
+      seen_ = {"profile", {}, ViewProfile(c, now_).balances};
+      seen_.decision.tier = c.tier;
+      seen_.lots = static_cast<int64_t>(c.lots.size());
       return i;
     } else {
       ADD_FAILURE() << at_ << ": unknown step '" << w[0] << "'";
@@ -145,11 +182,27 @@ class Runner {
 
   void Expect(const std::vector<std::string>& w) {
     const std::map<std::string, int64_t> got = {
-        {"earned", seen_.decision.points_earned}, {"reversed", seen_.decision.points_reversed},
-        {"spent", seen_.decision.points_spent},   {"discount", seen_.decision.discount_minor},
-        {"balance", seen_.balances.balance},      {"spendable", seen_.balances.spendable},
-        {"pending", seen_.balances.pending},      {"lifetime", seen_.balances.lifetime}};
+        {"earned", seen_.decision.points_earned},     {"reversed", seen_.decision.points_reversed},
+        {"spent", seen_.decision.points_spent},       {"discount", seen_.decision.discount_minor},
+        {"balance", seen_.balances.balance},          {"spendable", seen_.balances.spendable},
+        {"pending", seen_.balances.pending},          {"lifetime", seen_.balances.lifetime},
+        {"refunded", seen_.decision.points_refunded}, {"lots", seen_.lots},
+        {"changed", seen_.decision.points_earned}};
     for (std::size_t k = 1; k < w.size(); ++k) {
+      if (w[k] == "tier") {  // tier ID
+        EXPECT_EQ(seen_.decision.tier, w.at(++k)) << at_ << ": tier";
+        continue;
+      }
+      if (w[k] == "award") {  // award RULE POINTS (0: the rule gave nothing)
+        const std::string rule = w.at(++k);
+        const int64_t want = std::stoll(w.at(++k));
+        int64_t points = 0;
+        for (const RuleAward& a : seen_.decision.awards) {
+          if (a.rule_id == rule) points = a.points;
+        }
+        EXPECT_EQ(points, want) << at_ << ": award " << rule;
+        continue;
+      }
       auto it = got.find(w[k]);
       if (it == got.end()) {
         EXPECT_EQ(seen_.outcome, w[k]) << at_;

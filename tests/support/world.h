@@ -24,19 +24,42 @@ class World {
     }
     const TxnRecord* prior = Find(e.transaction_id);
     const TxnRecord* original = Find(e.original_transaction_id);
-    DecideResult r = Decide(DecideInput{e, customer, prior, original, rules_, now_ms});
+    DecideResult r = Decide(DecideInput{e, customer, prior, original, rules_, now_ms, &budgets_});
     if (r.replay) return r;
+    Keep(r, e.card);
+    return r;
+  }
+
+  // The periodic sweep over every customer; returns how many changed.
+  int SweepAll(TimeMs now_ms) {
+    int changed = 0;
+    std::vector<std::string> ids;
+    for (const auto& [id, state] : customers_) ids.push_back(id);
+    for (const std::string& id : ids) {
+      DecideResult r = Sweep(customers_.at(id), rules_, now_ms);
+      if (!r.effects.state) continue;
+      ++changed;
+      Keep(r, "");
+    }
+    return changed;
+  }
+
+  void SetRules(RuleSet rules) { rules_ = std::move(rules); }
+  const MemoryBudgets& budgets() const { return budgets_; }
+
+ private:
+  void Keep(DecideResult& r, const std::string& card) {
     Effects& fx = r.effects;
     if (fx.txn) txns_[fx.txn->transaction_id] = *fx.txn;
     if (fx.original) txns_[fx.original->transaction_id] = *fx.original;
     for (const LedgerEntry& entry : fx.ledger) ledger_[entry.customer_id].push_back(entry);
     if (fx.state) {
-      if (fx.link_card) card_to_customer_[e.card] = fx.state->customer_id;
+      if (fx.link_card) card_to_customer_[card] = fx.state->customer_id;
       customers_[fx.state->customer_id] = *fx.state;
     }
-    return r;
   }
 
+ public:
   const CustomerState& Customer(const std::string& card) const {
     return customers_.at(card_to_customer_.at(card));
   }
@@ -72,6 +95,7 @@ class World {
 
  private:
   RuleSet rules_;
+  MemoryBudgets budgets_;
   std::map<std::string, std::string> card_to_customer_;
   std::map<std::string, CustomerState> customers_;
   std::map<std::string, TxnRecord> txns_;

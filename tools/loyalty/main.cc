@@ -29,7 +29,7 @@ struct Common {
   bool json = false;
   int64_t timeout_ms = 5000;
   std::string txn, original, store, register_id, card, currency = "EUR", amount, basket;
-  std::string customer_id, birthday;
+  std::string customer_id, birthday, reason, operator_id, set_tier;
   std::vector<std::string> lines;
   int64_t points = 0;
   int64_t time_ms = 0;
@@ -120,6 +120,32 @@ Result<v1::Request> BuildPurchase(const Common& c) {
   }
   if (p->lines_size() == 0)
     return Status::Invalid("purchase needs --amount or at least one --line");
+  p->set_redeem_points(c.points);
+  return r;
+}
+
+Result<v1::Request> BuildAdjust(const Common& c) {
+  v1::Request r;
+  v1::Adjust* a = r.mutable_adjust();
+  a->set_transaction_id(c.txn);
+  a->set_card(c.card);
+  a->set_event_time_ms(c.time_ms != 0 ? c.time_ms : NowMs());
+  a->set_points(c.points);
+  a->set_reason(c.reason);
+  a->set_operator_id(c.operator_id);
+  a->set_set_tier(c.set_tier);
+  return r;
+}
+
+Result<v1::Request> BuildCancelRedeem(const Common& c) {
+  v1::Request r;
+  v1::CancelRedeem* x = r.mutable_cancel_redeem();
+  x->set_transaction_id(c.txn);
+  x->set_original_transaction_id(c.original);
+  x->set_store_id(c.store);
+  x->set_register_id(c.register_id);
+  x->set_card(c.card);
+  x->set_event_time_ms(c.time_ms != 0 ? c.time_ms : NowMs());
   return r;
 }
 
@@ -199,6 +225,7 @@ int main(int argc, char** argv) {
   AddSaleOptions(purchase, c, true);
   purchase->add_option("--amount", c.amount,
                        "basket total, e.g. 12.34 (checked against --line totals)");
+  purchase->add_option("--redeem-points", c.points, "points paying part of this basket");
 
   auto* ret = app.add_subcommand("return", "return lines of an earlier purchase");
   AddSaleOptions(ret, c, true);
@@ -208,6 +235,19 @@ int main(int argc, char** argv) {
   AddSaleOptions(redeem, c, false);
   redeem->add_option("--points", c.points, "points to spend")->required();
   redeem->add_option("--basket", c.basket, "basket total, e.g. 40.00")->required();
+
+  auto* cancel = app.add_subcommand("cancel-redeem", "give a redemption's points back");
+  AddSaleOptions(cancel, c, false);
+  cancel->add_option("--original", c.original, "transaction id of the redemption")->required();
+
+  auto* adjust = app.add_subcommand("adjust", "correct points or set a tier, with a reason");
+  adjust->add_option("--txn", c.txn, "transaction id (the retry key)")->required();
+  adjust->add_option("--card", c.card, "card number")->required();
+  adjust->add_option("--points", c.points, "points to credit (positive) or debit (negative)");
+  adjust->add_option("--reason", c.reason, "reason code, e.g. goodwill")->required();
+  adjust->add_option("--operator", c.operator_id, "who makes the adjustment")->required();
+  adjust->add_option("--tier", c.set_tier, "move the customer to this tier");
+  adjust->add_option("--time-ms", c.time_ms, "event time, ms since the epoch (default: now)");
 
   auto* lookup = app.add_subcommand("lookup", "show a card's balances and tier");
   lookup->add_option("--card", c.card, "card number")->required();
@@ -246,6 +286,8 @@ int main(int argc, char** argv) {
   if (purchase->parsed()) return Send(c, BuildPurchase(c));
   if (ret->parsed()) return Send(c, BuildReturn(c));
   if (redeem->parsed()) return Send(c, BuildRedeem(c));
+  if (cancel->parsed()) return Send(c, BuildCancelRedeem(c));
+  if (adjust->parsed()) return Send(c, BuildAdjust(c));
   if (use_redis) {
     via.card = c.card;
     via.timeout_ms = c.timeout_ms;

@@ -35,6 +35,7 @@ nlohmann::json DecisionJson(const v1::Decision& d) {
   j["line_points"] = std::vector<int64_t>(d.line_points().begin(), d.line_points().end());
   PutBalances(j, d.balances());
   j["tier"] = d.tier();
+  if (!d.previous_tier().empty()) j["previous_tier"] = d.previous_tier();
   j["rules_version"] = d.rules_version();
   j["next_expiry_points"] = d.next_expiry_points();
   j["next_expiry_ms"] = d.next_expiry_ms();
@@ -100,10 +101,14 @@ std::string ReplyToText(const v1::Reply& r) {
            std::to_string(d.discount_minor()) + " minor units";
   if (d.points_reversed() != 0)
     out += ": -" + std::to_string(d.points_reversed()) + " points reversed";
+  if (d.points_refunded() != 0)
+    out += ": +" + std::to_string(d.points_refunded()) + " points given back";
   for (const auto& a : d.awards())
     out += " [" + a.rule_id() + " " + std::to_string(a.points()) + "]";
   if (!d.message().empty()) out += " (" + d.message() + ")";
-  return out + "; " + BalancesText(d.balances()) + ", tier " + d.tier();
+  out += "; " + BalancesText(d.balances()) + ", tier " + d.tier();
+  if (!d.previous_tier().empty()) out += " (was " + d.previous_tier() + ")";
+  return out;
 }
 
 int ExitCodeFor(const v1::Reply& r) {

@@ -44,14 +44,14 @@ TEST(RulesFileTest, NamesFileLineAndColumnOfEveryMistake) {
       "bad.yaml");
   EXPECT_FALSE(l.rules);
   ASSERT_EQ(l.problems.size(), 3u);
-  EXPECT_EQ(
-      l.problems[0].ToString(),
-      "bad.yaml:4:3: program.colour: unknown key; expected one of: currency, exclude_categories, "
-      "exclude_skus, expiry, pending_days, points_per_unit, redemption, return_policy, rounding");
+  EXPECT_EQ(l.problems[0].ToString(),
+            "bad.yaml:4:3: program.colour: unknown key; expected one of: categories, currency, "
+            "exclude_categories, exclude_skus, expiry, pending_days, points_per_unit, redemption, "
+            "return_policy, rounding, unknown_original, utc_offset");
   EXPECT_EQ(l.problems[1].ToString(),
             "bad.yaml:2:13: program.currency: 'EUX' is not an ISO 4217 code like EUR");
   EXPECT_EQ(l.problems[2].ToString(),
-            "bad.yaml:3:13: program.rounding: 'flor' is not floor, nearest or ceil");
+            "bad.yaml:3:13: program.rounding: 'flor' is not one of: floor, nearest, ceil");
 }
 
 TEST(RulesFileTest, RefusesPointsThatExpireBeforeTheyCanBeSpent) {
@@ -67,7 +67,8 @@ TEST(RulesFileTest, BrokenYamlIsAProblemNotACrash) {
 }
 
 TEST(RulesFileTest, DuplicateTierIdsAreNamed) {
-  Loaded l = Parse("program: {}\ntiers:\n  - { id: a }\n  - { id: a }\n", "r.yaml");
+  Loaded l = Parse(
+      "program: {}\ntiers:\n  - { id: a }\n  - { id: a, qualify: { visits_12m: 2 } }\n", "r.yaml");
   ASSERT_EQ(l.problems.size(), 1u);
   EXPECT_EQ(l.problems[0].ToString(), "r.yaml:4:11: tiers[1].id: 'a' is used twice");
 }
