@@ -7,7 +7,7 @@
 //   cards          card (raw bytes)                         customer_id (raw bytes)
 //   txns           transaction_id (raw bytes)               store.v1.Txn
 //   ledger         u8 len | customer_id | u64 seq (BE)      store.v1.LedgerEntry
-//   budgets        campaign id (raw bytes)                  reserved for campaign budgets
+//   budgets        rule id | 0x00 | shard (decimal)         points that shard awarded (decimal)
 //   meta           "schema_version"                         decimal kSchemaVersion
 //
 // The ledger key sorts a customer's entries together, in sequence order, and

@@ -63,6 +63,12 @@ void WriteSet::PutLedger(const LedgerEntry& e) {
                           store_codec::EncodeLedgerEntry(e))
                     .ok());
 }
+void WriteSet::PutBudgetUsed(std::string_view rule_id, uint32_t shard, int64_t used) {
+  std::string key(rule_id);
+  key.push_back('\0');
+  key += std::to_string(shard);
+  LOYALTY_CHECK(batch_->Put(handles_->budgets, key, std::to_string(used)).ok());
+}
 bool WriteSet::empty() const { return batch_->Count() == 0; }
 void WriteSet::Clear() { batch_->Clear(); }
 
@@ -176,6 +182,24 @@ Status Store::ForEachCustomer(const std::function<Status(const CustomerState&)>&
     if (Status s = visit(*state); !s.ok()) return s;
   }
   return FromRocks(it->status(), "scan customers");
+}
+
+Status Store::ForEachBudgetUsed(
+    const std::function<void(const std::string&, uint32_t, int64_t)>& visit) const {
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_->budgets));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const std::string key = it->key().ToString();
+    const std::size_t zero = key.find('\0');
+    if (zero == std::string::npos) return Status::Corruption("budget key without a shard");
+    try {
+      visit(key.substr(0, zero), static_cast<uint32_t>(std::stoul(key.substr(zero + 1))),
+            std::stoll(it->value().ToString()));
+    } catch (const std::exception&) {
+      return Status::Corruption("budget record for " + key.substr(0, zero) + " does not decode");
+    }
+  }
+  return FromRocks(it->status(), "scan budgets");
 }
 
 Status Store::ForEachLedgerEntry(std::string_view customer_id,

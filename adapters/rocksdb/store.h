@@ -46,6 +46,8 @@ class WriteSet {
   void PutCard(std::string_view card, std::string_view customer_id);
   void PutTxn(const TxnRecord& txn, TimeMs stored_at_ms);
   void PutLedger(const LedgerEntry& entry);
+  // Points a shard has awarded from a campaign budget, in all (cumulative).
+  void PutBudgetUsed(std::string_view rule_id, uint32_t shard, int64_t used);
   bool empty() const;
   void Clear();
 
@@ -74,6 +76,9 @@ class Store {
   // Visits every customer / one customer's ledger in key order. Stops at the
   // first non-ok Status returned by `visit` and returns it.
   Status ForEachCustomer(const std::function<Status(const CustomerState&)>& visit) const;
+  // Every (rule id, shard, points used) written by PutBudgetUsed.
+  Status ForEachBudgetUsed(const std::function<void(const std::string& rule_id, uint32_t shard,
+                                                    int64_t used)>& visit) const;
   Status ForEachLedgerEntry(std::string_view customer_id,
                             const std::function<Status(const LedgerEntry&)>& visit) const;
 

@@ -51,7 +51,8 @@ std::string StatsLine(const PipelineStats& st) {
          " grouped_events=" + std::to_string(st.grouped_events) +
          " replays=" + std::to_string(st.replays) + " rejected=" + std::to_string(st.rejected) +
          " lookups_direct=" + std::to_string(st.lookups_direct) +
-         " commit_failures=" + std::to_string(st.commit_failures);
+         " commit_failures=" + std::to_string(st.commit_failures) +
+         " swept=" + std::to_string(st.swept);
 }
 
 TimeMs SystemNowMs() {
@@ -82,6 +83,10 @@ int Serve(const config_file::Config& config) {
   pipeline_options.shards = config.shards;
   pipeline_options.on_commit = CommitListenerFor(cache->get());
   Pipeline pipeline(**store, rules, pipeline_options, SystemNowMs);
+  if (!pipeline.status().ok()) {
+    Log("cannot read the campaign budgets: " + pipeline.status().ToString());
+    return 1;
+  }
 
   boost::asio::io_context io(1);
   net::ServerOptions net_options;

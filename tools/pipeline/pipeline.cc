@@ -1,5 +1,6 @@
 #include "tools/pipeline/pipeline.h"
 
+#include <chrono>
 #include <functional>
 
 #include "engine/validate.h"
@@ -24,12 +25,51 @@ Pipeline::Pipeline(Store& store, std::shared_ptr<const RuleSet> rules, PipelineO
       options_(options),
       clock_(std::move(clock)),
       rules_(std::move(rules)),
-      claims_(std::make_unique<TxnClaims>()) {
+      claims_(std::make_unique<TxnClaims>()),
+      budgets_(std::make_unique<BudgetBook>()) {
   LOYALTY_CHECK(options_.shards >= 1);
+  std::vector<std::map<std::string, int64_t>> used(options_.shards);
+  status_ = budgets_->Load(store_, used);
   for (std::size_t i = 0; i < options_.shards; ++i) {
-    shards_.push_back(std::make_unique<Shard>(store_, *claims_, options_));
+    shards_.push_back(std::make_unique<Shard>(store_, *claims_, *budgets_, static_cast<uint32_t>(i),
+                                              used[i], options_));
+  }
+  if (options_.sweep_interval_ms > 0) {
+    sweeper_ = std::thread([this] {
+      std::unique_lock lock(sweep_mu_);
+      while (!sweep_cv_.wait_for(lock, std::chrono::milliseconds(options_.sweep_interval_ms),
+                                 [&] { return sweep_stop_; })) {
+        lock.unlock();
+        (void)SweepDue(clock_());  // a failed scan is retried at the next interval
+        lock.lock();
+      }
+    });
   }
 }
+
+Result<std::size_t> Pipeline::SweepDue(TimeMs now_ms) {
+  auto rules = rules_.load();
+  std::size_t queued = 0;
+  Status s = store_.ForEachCustomer([&](const CustomerState& c) {
+    if (c.cards.empty()) return Status::Ok();
+    bool due = c.tier_review_at_ms != 0 && c.tier_review_at_ms <= now_ms;
+    for (const Lot& lot : c.lots)
+      due = due || (lot.expires_at_ms != 0 && lot.expires_at_ms <= now_ms);
+    if (!due) return Status::Ok();
+    Work work;
+    work.sweep = true;
+    work.event.card = c.cards.front();
+    work.rules = rules;
+    work.now_ms = now_ms;
+    Shard& shard = *shards_[std::hash<std::string>{}(work.event.card) % shards_.size()];
+    if (shard.Enqueue(std::move(work))) ++queued;  // a full queue: the next sweep
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return queued;
+}
+
+std::map<std::string, int64_t> Pipeline::BudgetsUsed() const { return budgets_->Snapshot(); }
 
 Pipeline::~Pipeline() { Stop(); }
 
@@ -77,6 +117,12 @@ std::shared_ptr<const RuleSet> Pipeline::rules() const { return rules_.load(); }
 void Pipeline::Stop() {
   if (stopped_) return;
   stopped_ = true;
+  {
+    std::lock_guard lock(sweep_mu_);
+    sweep_stop_ = true;
+  }
+  sweep_cv_.notify_all();
+  if (sweeper_.joinable()) sweeper_.join();
   for (auto& s : shards_) s->Stop();
 }
 
@@ -91,6 +137,7 @@ PipelineStats Pipeline::stats() const {
     st.grouped_events += c.grouped_events.load();
     st.commit_failures += c.commit_failures.load();
     st.replays += c.replays.load();
+    st.swept += c.swept.load();
   }
   return st;
 }

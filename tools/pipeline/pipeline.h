@@ -20,9 +20,12 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -44,6 +47,10 @@ struct PipelineOptions {
   std::size_t group_max = limits::kCommitGroupDefaultMax;  // events per commit
   std::size_t cached_customers_max = 200'000;              // per shard
   CommitListener on_commit;                                // optional
+  // The sweep: every this often, customers with points due to expire or a
+  // tier review due are brought up to date, so balances and liability are
+  // right for those who never come back. 0: no periodic sweep.
+  int64_t sweep_interval_ms = 3'600'000;
 };
 
 struct PipelineStats {
@@ -54,10 +61,12 @@ struct PipelineStats {
   uint64_t commit_failures = 0;
   uint64_t replays = 0;         // retries answered from the stored reply
   uint64_t lookups_direct = 0;  // lookups answered from committed state, without a shard
+  uint64_t swept = 0;           // customers changed by the sweep
 };
 
 class Shard;
 class TxnClaims;
+class BudgetBook;
 
 class Pipeline final : public net::RequestHandler {
  public:
@@ -65,6 +74,8 @@ class Pipeline final : public net::RequestHandler {
   Pipeline(Store& store, std::shared_ptr<const RuleSet> rules, PipelineOptions options,
            ClockFn clock);
   ~Pipeline() override;  // Stop()s if still running
+  // Not ok when the stored budget counters could not be read: do not serve.
+  const Status& status() const { return status_; }
 
   void Handle(v1::Request request, ReplyFn reply) override;
 
@@ -77,16 +88,29 @@ class Pipeline final : public net::RequestHandler {
   void Stop();
   PipelineStats stats() const;
 
+  // Queues a sweep of every customer with something due at `now_ms` (the
+  // periodic sweep calls this); returns how many were queued. Any thread.
+  Result<std::size_t> SweepDue(TimeMs now_ms);
+  // Points awarded so far per budgeted rule id.
+  std::map<std::string, int64_t> BudgetsUsed() const;
+
  private:
   Store& store_;
   PipelineOptions options_;
   ClockFn clock_;
   std::atomic<std::shared_ptr<const RuleSet>> rules_;
   std::unique_ptr<TxnClaims> claims_;
+  std::unique_ptr<BudgetBook> budgets_;
+  Status status_;
   std::vector<std::unique_ptr<Shard>> shards_;
   std::atomic<uint64_t> rejected_{0};
   std::atomic<uint64_t> lookups_direct_{0};
   bool stopped_ = false;
+  // The periodic sweep's thread.
+  std::mutex sweep_mu_;
+  std::condition_variable sweep_cv_;
+  bool sweep_stop_ = false;
+  std::thread sweeper_;
 };
 
 }  // namespace loyalty

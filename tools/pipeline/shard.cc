@@ -36,14 +36,18 @@ void TxnClaims::Release(const std::string& txn_id) {
   s.ids.erase(txn_id);
 }
 
-Shard::Shard(Store& store, TxnClaims& claims, const PipelineOptions& options)
+Shard::Shard(Store& store, TxnClaims& claims, BudgetBook& budgets, uint32_t index,
+             std::map<std::string, int64_t> budget_used, const PipelineOptions& options)
     : store_(store),
       claims_(claims),
       queue_max_(options.queue_max),
       group_max_(options.group_max),
       cached_customers_max_(options.cached_customers_max),
       on_commit_(options.on_commit),
-      thread_([this] { Run(); }) {}
+      budgets_(budgets, index) {
+  budgets_.Seed(std::move(budget_used));
+  thread_ = std::thread([this] { Run(); });
+}
 
 Shard::~Shard() { Stop(); }
 
@@ -96,6 +100,7 @@ void Shard::ProcessGroup(std::vector<Work>& group) {
   owed.reserve(group.size());
   for (Work& w : group) owed.push_back(Process(w, writes));
   counters_.events += group.size();
+  budgets_.Stage(writes);
 
   bool committed = true;
   if (!writes.empty()) {
@@ -140,7 +145,7 @@ void Shard::ProcessGroup(std::vector<Work>& group) {
   for (Owed& o : owed) {
     if (!o.claimed_txn.empty()) claims_.Release(o.claimed_txn);
     if (!o.extra_claim.empty()) claims_.Release(o.extra_claim);
-    o.reply(std::move(o.bytes));
+    if (o.reply) o.reply(std::move(o.bytes));
   }
   // Bound the hot set; evict only between groups, when everything is on disk.
   while (by_card_.size() > cached_customers_max_) {
@@ -153,6 +158,7 @@ void Shard::ProcessGroup(std::vector<Work>& group) {
 }
 
 Shard::Owed Shard::Process(Work& work, WriteSet& writes) {
+  if (work.sweep) return ProcessSweep(work, writes);
   if (work.event.kind == EventKind::kLookup) return ProcessLookup(work);
   return ProcessChange(work, writes);
 }
@@ -249,7 +255,7 @@ Shard::Owed Shard::ProcessChange(Work& work, WriteSet& writes) {
   }
   DecideResult result =
       Decide(DecideInput{e, *state, prior ? &*prior : nullptr, original ? &*original : nullptr,
-                         *work.rules, work.now_ms});
+                         *work.rules, work.now_ms, &budgets_});
   if (result.replay) {
     counters_.replays += 1;
     o.bytes = wire::SerializeDecisionReply(work.request_id, prior->reply);
@@ -260,6 +266,22 @@ Shard::Owed Shard::ProcessChange(Work& work, WriteSet& writes) {
     return o;
   }
   Stage(work, result, writes, o);
+  return o;
+}
+
+// Expiry and tier review for a customer who may not come back (no reply).
+Shard::Owed Shard::ProcessSweep(Work& work, WriteSet& writes) {
+  Owed o{nullptr, "", "", "", 0};
+  auto state = LoadByCard(work.event.card);
+  if (!state.ok() || *state == nullptr) return o;  // the next sweep tries again
+  DecideResult result = Sweep(**state, *work.rules, work.now_ms);
+  if (!result.effects.state) return o;
+  for (const LedgerEntry& entry : result.effects.ledger) writes.PutLedger(entry);
+  writes.PutCustomer(*result.effects.state);
+  by_card_[work.event.card] =
+      std::make_shared<const CustomerState>(std::move(*result.effects.state));
+  group_cards_.emplace_back(work.event.card, work.now_ms);
+  counters_.swept += 1;
   return o;
 }
 

@@ -18,6 +18,7 @@
 #include "adapters/rocksdb/store.h"
 #include "engine/decide.h"
 #include "engine/rules.h"
+#include "tools/pipeline/budgets.h"
 #include "tools/pipeline/pipeline.h"
 
 namespace loyalty {
@@ -46,6 +47,7 @@ struct Work {
   std::shared_ptr<const RuleSet> rules;
   TimeMs now_ms = 0;
   net::RequestHandler::ReplyFn reply;
+  bool sweep = false;  // the periodic sweep of event.card's customer (no reply owed)
 };
 
 struct ShardCounters {
@@ -54,11 +56,13 @@ struct ShardCounters {
   std::atomic<uint64_t> grouped_events{0};
   std::atomic<uint64_t> commit_failures{0};
   std::atomic<uint64_t> replays{0};
+  std::atomic<uint64_t> swept{0};  // customers changed by the sweep
 };
 
 class Shard {
  public:
-  Shard(Store& store, TxnClaims& claims, const PipelineOptions& options);
+  Shard(Store& store, TxnClaims& claims, BudgetBook& budgets, uint32_t index,
+        std::map<std::string, int64_t> budget_used, const PipelineOptions& options);
   ~Shard();
 
   // False when the queue is full (the caller answers OVERLOADED).
@@ -85,6 +89,7 @@ class Shard {
   Owed Process(Work& work, WriteSet& writes);
   Owed ProcessLookup(const Work& work);
   Owed ProcessChange(Work& work, WriteSet& writes);
+  Owed ProcessSweep(Work& work, WriteSet& writes);
   std::optional<std::string> CheckNewCustomerId(const Work& work, Owed& owed);
   void Stage(Work& work, DecideResult& result, WriteSet& writes, Owed& owed);
 
@@ -113,6 +118,7 @@ class Shard {
   std::unordered_map<std::string, TxnRecord> group_txns_;    // written, not yet committed
   std::vector<std::pair<std::string, TimeMs>> group_cards_;  // cards changed, and when
   std::set<std::string> new_customers_;                      // ids created in the group
+  ShardBudgets budgets_;
   ShardCounters counters_;
   std::thread thread_;
 };
