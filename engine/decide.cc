@@ -37,8 +37,9 @@ CustomerState NewCustomer(const Event& e, TimeMs now_ms, const RuleSet& rules) {
   return s;
 }
 
-// Enrolment bonuses for a customer just created (by Enroll or by a first
-// purchase); not tied to a basket, so no return takes them back.
+// Enrolment bonuses for a customer who signs up (Enroll; a card enrolled by
+// its first purchase has not signed up). Not tied to a basket, so no return
+// takes them back.
 void GrantEnrolBonus(const DecideInput& in, CustomerState& s, DecideResult& out) {
   Event at = in.event;
   if (at.event_time_ms == 0) at.event_time_ms = in.now_ms;
@@ -124,10 +125,7 @@ DecideResult Decide(const DecideInput& in) {
     case EventKind::kCancelRedeem: DecideCancelRedeem(in, state, out); break;
     default: LOYALTY_CHECK(false);
   }
-  if (out.decision.outcome == Outcome::kApplied) {
-    if (new_customer) GrantEnrolBonus(in, state, out);
-    ReviewTier(state, in.rules, in.now_ms);
-  }
+  if (out.decision.outcome == Outcome::kApplied) ReviewTier(state, in.rules, in.now_ms);
   if (state.tier != tier_before) out.decision.previous_tier = tier_before;
   // A late sale (an offline register catching up) may earn a lot that is
   // already past its expiry: it expires in the same decision.

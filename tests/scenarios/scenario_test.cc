@@ -82,7 +82,10 @@ class Runner {
       yaml += lines[++i].substr(2) + "\n";
     auto loaded = rules_file::Parse(yaml, at_);
     for (const auto& p : loaded.problems) ADD_FAILURE() << p.ToString();
-    if (loaded.rules) rules_ = *loaded.rules;
+    if (loaded.rules) {
+      rules_ = *loaded.rules;
+      if (world_) world_->SetRules(rules_);  // publishing new rules mid-story
+    }
     return i;
   }
 
