@@ -84,5 +84,52 @@ TEST(ValidateTest, BirthdaysMustBeCalendarDates) {
   EXPECT_FALSE(IsValidDate({1990, 4, 31}));
 }
 
+// Bad events of the rulebook's kinds, with the exact error a register (or
+// the admin desk) gets back.
+std::string ErrorOf(const Event& e) {
+  auto err = ValidateEvent(e, RuleSet{}, kT0);
+  return err ? err->field + ": " + err->reason : "(valid)";
+}
+
+Event Adjust(int64_t points, std::string reason, std::string op, std::string tier = "") {
+  Event e;
+  e.kind = EventKind::kAdjust;
+  e.transaction_id = "A-1";
+  e.card = "C";
+  e.event_time_ms = kT0;
+  e.points = points;
+  e.reason = std::move(reason);
+  e.operator_id = std::move(op);
+  e.set_tier = std::move(tier);
+  return e;
+}
+
+TEST(ValidateTest, AdjustmentsNeedAReasonAnOperatorAndAKnownTier) {
+  EXPECT_EQ(ErrorOf(Adjust(10, "goodwill", "agent7")), "(valid)");
+  EXPECT_EQ(ErrorOf(Adjust(10, "", "agent7")), "reason: is required");
+  EXPECT_EQ(ErrorOf(Adjust(10, "goodwill", "")), "operator_id: is required");
+  EXPECT_EQ(ErrorOf(Adjust(0, "goodwill", "agent7")),
+            "points: an adjustment changes points (non-zero) or sets a tier");
+  EXPECT_EQ(ErrorOf(Adjust(0, "vip", "agent7", "platinum")),
+            "set_tier: 'platinum' is not a tier of rules version 1");
+  EXPECT_EQ(ErrorOf(Adjust(-2'000'000'000, "x", "agent7")),
+            "points: must be between -1000000000 and 1000000000, got -2000000000");
+}
+
+TEST(ValidateTest, CancellationsAndPointsOnAPurchase) {
+  Event c;
+  c.kind = EventKind::kCancelRedeem;
+  c.transaction_id = "X-1";
+  c.card = "C";
+  c.store_id = "S1";
+  c.event_time_ms = kT0;
+  EXPECT_EQ(ErrorOf(c), "original_transaction_id: is required");
+  c.original_transaction_id = "X-1";
+  EXPECT_EQ(ErrorOf(c), "original_transaction_id: must differ from the cancellation's own id");
+  Event p = testing::Purchase("T-1", "C", {L("A", 1, 100)});
+  p.points = -5;
+  EXPECT_EQ(ErrorOf(p), "redeem_points: must be between 0 and 1000000000, got -5");
+}
+
 }  // namespace
 }  // namespace loyalty
