@@ -6,6 +6,7 @@
 //   loyalty lookup --via-redis --redis 127.0.0.1:6379 --card 4242  (the cache, not the server)
 //   loyalty check --data-dir ./var          (a stopped server's database)
 //   loyalty rules validate deploy/rules.example.yaml
+//   loyalty report pareto --data-dir ./var [--svg pareto.svg]   (a stopped server's database)
 //   loyalty replay --csv ../shared/data/online_retail_uci_2010-2011.csv.gz --server HOST:PORT
 //
 // Exit codes: 0 applied (or a profile, or all good), 1 refused, an error
@@ -22,6 +23,7 @@
 #include "tools/loyalty/redis_lookup.h"
 #include "tools/loyalty/render.h"
 #include "tools/loyalty/replay_command.h"
+#include "tools/loyalty/report_command.h"
 
 namespace loyalty::cli {
 namespace {
@@ -278,8 +280,14 @@ int main(int argc, char** argv) {
 
   ReplayOptions replay;
   auto* replay_cmd = AddReplayCommand(app, replay);
+  ReportOptions report;
+  auto* pareto = AddParetoCommand(app, report);
 
   CLI11_PARSE(app, argc, argv);
+  if (pareto->parsed()) {
+    report.json = c.json;
+    return RunParetoReport(report);
+  }
   if (replay_cmd->parsed()) {
     replay.server = c.server;
     replay.timeout_ms = std::max<int64_t>(c.timeout_ms, 30000);
