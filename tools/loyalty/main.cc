@@ -6,6 +6,7 @@
 //   loyalty lookup --via-redis --redis 127.0.0.1:6379 --card 4242  (the cache, not the server)
 //   loyalty check --data-dir ./var          (a stopped server's database)
 //   loyalty rules validate deploy/rules.example.yaml
+//   loyalty rules simulate --rules new.yaml --baseline old.yaml --events past.csv.gz
 //   loyalty report pareto --data-dir ./var [--svg pareto.svg]   (a stopped server's database)
 //   loyalty replay --csv ../shared/data/online_retail_uci_2010-2011.csv.gz --server HOST:PORT
 //
@@ -24,6 +25,7 @@
 #include "tools/loyalty/render.h"
 #include "tools/loyalty/replay_command.h"
 #include "tools/loyalty/report_command.h"
+#include "tools/loyalty/simulate_command.h"
 
 namespace loyalty::cli {
 namespace {
@@ -280,10 +282,16 @@ int main(int argc, char** argv) {
 
   ReplayOptions replay;
   auto* replay_cmd = AddReplayCommand(app, replay);
+  SimulateOptions simulate;
+  auto* simulate_cmd = AddSimulateCommand(*rules, simulate);
   ReportOptions report;
   auto* pareto = AddParetoCommand(app, report);
 
   CLI11_PARSE(app, argc, argv);
+  if (simulate_cmd->parsed()) {
+    simulate.json = c.json;
+    return RunSimulate(simulate);
+  }
   if (pareto->parsed()) {
     report.json = c.json;
     return RunParetoReport(report);
