@@ -6,6 +6,9 @@
 //   loyalty lookup --via-redis --redis 127.0.0.1:6379 --card 4242  (the cache, not the server)
 //   loyalty check --data-dir ./var          (a stopped server's database)
 //   loyalty rules validate deploy/rules.example.yaml
+//   loyalty rules simulate --rules new.yaml --baseline old.yaml --events past.csv.gz
+//   loyalty report pareto --data-dir ./var [--svg pareto.svg]   (a stopped server's database)
+//   loyalty replay --csv ../shared/data/online_retail_uci_2010-2011.csv.gz --server HOST:PORT
 //
 // Exit codes: 0 applied (or a profile, or all good), 1 refused, an error
 // reply, or problems found, 2 bad usage or unreadable input, 3 the server
@@ -20,6 +23,9 @@
 #include "tools/loyalty/offline.h"
 #include "tools/loyalty/redis_lookup.h"
 #include "tools/loyalty/render.h"
+#include "tools/loyalty/replay_command.h"
+#include "tools/loyalty/report_command.h"
+#include "tools/loyalty/simulate_command.h"
 
 namespace loyalty::cli {
 namespace {
@@ -212,6 +218,7 @@ int main(int argc, char** argv) {
   Common c;
   CLI::App app{"loyalty: talk to a running loyaltyd"};
   app.require_subcommand(1);
+  app.fallthrough();  // global flags (--json, --server) also after the command
   app.add_option("--server", c.server, "HOST:PORT of loyaltyd (default 127.0.0.1:7070)");
   app.add_flag("--json", c.json, "print one JSON object per reply");
   app.add_option("--timeout-ms", c.timeout_ms, "how long to wait for a reply (default 5000)");
@@ -273,7 +280,27 @@ int main(int argc, char** argv) {
       rules->add_subcommand("validate", "check rules files; every mistake with file:line:column");
   validate->add_option("files", rule_files, "rules files")->required();
 
+  ReplayOptions replay;
+  auto* replay_cmd = AddReplayCommand(app, replay);
+  SimulateOptions simulate;
+  auto* simulate_cmd = AddSimulateCommand(*rules, simulate);
+  ReportOptions report;
+  auto* pareto = AddParetoCommand(app, report);
+
   CLI11_PARSE(app, argc, argv);
+  if (simulate_cmd->parsed()) {
+    simulate.json = c.json;
+    return RunSimulate(simulate);
+  }
+  if (pareto->parsed()) {
+    report.json = c.json;
+    return RunParetoReport(report);
+  }
+  if (replay_cmd->parsed()) {
+    replay.server = c.server;
+    replay.timeout_ms = std::max<int64_t>(c.timeout_ms, 30000);
+    return RunReplay(replay, c.json);
+  }
   if (check->parsed()) return RunCheck(data_dir, c.json);
   if (validate->parsed()) return RunRulesValidate(rule_files, c.json);
   if (enroll->parsed()) {

@@ -9,11 +9,11 @@
 
 namespace loyalty::cli {
 
-int RunCheck(const std::string& data_dir, bool json) {
-  // Never create a database by checking one.
+std::unique_ptr<Store> OpenStopped(const std::string& data_dir) {
+  // Never create a database by reading one.
   if (!std::filesystem::exists(std::filesystem::path(data_dir) / "CURRENT")) {
     std::cerr << "loyalty: no database at " << data_dir << "\n";
-    return 2;
+    return nullptr;
   }
   StoreOptions options;
   options.path = data_dir;
@@ -24,9 +24,15 @@ int RunCheck(const std::string& data_dir, bool json) {
                       ? " (is a loyaltyd running on it? stop it first)"
                       : "")
               << "\n";
-    return 2;
+    return nullptr;
   }
-  auto report = Audit(**store);
+  return std::move(*store);
+}
+
+int RunCheck(const std::string& data_dir, bool json) {
+  auto store = OpenStopped(data_dir);
+  if (!store) return 2;
+  auto report = Audit(*store);
   if (!report.ok()) {
     std::cerr << "loyalty: the check could not finish: " << report.status().message() << "\n";
     return 2;

@@ -8,6 +8,8 @@
 // requests, every accepted one is answered, then exit 0. SIGHUP reloads the
 // rules file; a file with mistakes is refused and the running rules stay.
 // SIGUSR1 logs a stats line (events, commits, grouped events, replays).
+// --clock event makes "now" the latest event time seen (event_clock.h), for
+// loading past sales into a data dir as they happened.
 // With --redis HOST:PORT (or `redis:` in the config file) every commit's
 // changed profiles are published to Redis behind the reply (adapters/redis);
 // Redis being down or slow never fails or delays a sale. The cache's
@@ -26,6 +28,7 @@
 #include "adapters/rocksdb/store.h"
 #include "adapters/yaml/config_file.h"
 #include "adapters/yaml/rules_file.h"
+#include "tools/loyaltyd/event_clock.h"
 #include "tools/loyaltyd/redis_cache.h"
 #include "tools/loyaltyd/sd_notify.h"
 #include "tools/pipeline/pipeline.h"
@@ -60,7 +63,7 @@ TimeMs SystemNowMs() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-int Serve(const config_file::Config& config) {
+int Serve(const config_file::Config& config, const std::string& clock_mode) {
   auto rules = LoadRules(config.rules);
   if (!rules) {
     Log("the rules file " + config.rules + " has mistakes (listed above); not starting");
@@ -82,11 +85,18 @@ int Serve(const config_file::Config& config) {
   PipelineOptions pipeline_options;
   pipeline_options.shards = config.shards;
   pipeline_options.on_commit = CommitListenerFor(cache->get());
-  Pipeline pipeline(**store, rules, pipeline_options, SystemNowMs);
+  EventClock event_clock;
+  const bool follow_events = clock_mode == "event";
+  Pipeline pipeline(**store, rules, pipeline_options,
+                    follow_events ? Pipeline::ClockFn([&] { return event_clock.Now(); })
+                                  : Pipeline::ClockFn(SystemNowMs));
   if (!pipeline.status().ok()) {
     Log("cannot read the campaign budgets: " + pipeline.status().ToString());
     return 1;
   }
+  EventClockHandler clocked(event_clock, pipeline);
+  net::RequestHandler& handler = follow_events ? static_cast<net::RequestHandler&>(clocked)
+                                               : static_cast<net::RequestHandler&>(pipeline);
 
   boost::asio::io_context io(1);
   net::ServerOptions net_options;
@@ -98,7 +108,7 @@ int Serve(const config_file::Config& config) {
   net_options.inflight_max = config.inflight_max;
   net_options.read_timeout_ms = config.read_timeout_ms;
   net_options.idle_timeout_ms = config.idle_timeout_ms;
-  net::Server server(io, net_options, pipeline);
+  net::Server server(io, net_options, handler);
   if (Status s = server.Listen(); !s.ok()) {
     Log(s.ToString());
     return 1;
@@ -144,7 +154,8 @@ int Serve(const config_file::Config& config) {
   std::cout << "loyaltyd listening on " << net_options.host << ":" << server.port() << " (data "
             << config.data_dir << ", rules version " << rules->version << ", " << config.shards
             << " shards, durability " << config.durability
-            << (config.redis.empty() ? "" : ", redis " + config.redis) << ")" << std::endl;
+            << (config.redis.empty() ? "" : ", redis " + config.redis)
+            << (follow_events ? ", clock event" : "") << ")" << std::endl;
   NotifyServiceManager("READY=1");
   io.run();
   pipeline.Stop();
@@ -180,6 +191,11 @@ int main(int argc, char** argv) {
   auto* redis =
       app.add_option("--redis", flags.redis,
                      "HOST:PORT of Redis for hot profile snapshots (default: none, no cache)");
+  std::string clock_mode = "system";
+  app.add_option("--clock", clock_mode,
+                 "system: now is the machine's clock (default); event: now is the latest event "
+                 "time seen, for loading past sales")
+      ->check(CLI::IsMember({"system", "event"}));
   CLI11_PARSE(app, argc, argv);
 
   Config config;
@@ -197,5 +213,5 @@ int main(int argc, char** argv) {
   if (*shards) config.shards = flags.shards;
   if (*durability) config.durability = flags.durability;
   if (*redis) config.redis = flags.redis;
-  return loyalty::Serve(config);
+  return loyalty::Serve(config, clock_mode);
 }

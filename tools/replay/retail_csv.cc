@@ -1,7 +1,5 @@
 #include "tools/replay/retail_csv.h"
 
-#include <zlib.h>
-
 #include <cmath>
 #include <ctime>
 #include <set>
@@ -75,12 +73,11 @@ std::vector<std::string> SplitCsv(const std::string& line) {
 }
 
 Result<std::unique_ptr<RetailCsv>> RetailCsv::Open(const std::string& path) {
-  gzFile gz = gzopen(path.c_str(), "rb");
-  if (gz == nullptr) return Status::IoError("cannot open " + path);
-  gzbuffer(gz, 1 << 20);
-  std::unique_ptr<RetailCsv> csv(new RetailCsv(gz));
+  auto lines = GzLines::Open(path);
+  if (!lines.ok()) return lines.status();
+  std::unique_ptr<RetailCsv> csv(new RetailCsv(std::move(*lines)));
   std::string header;
-  if (!csv->ReadLine(&header) || header.rfind("InvoiceNo,StockCode", 0) != 0) {
+  if (!csv->lines_->Next(&header) || header.rfind("InvoiceNo,StockCode", 0) != 0) {
     return Status::Invalid(path +
                            " does not start with the Online Retail header "
                            "(InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,"
@@ -89,24 +86,11 @@ Result<std::unique_ptr<RetailCsv>> RetailCsv::Open(const std::string& path) {
   return csv;
 }
 
-RetailCsv::~RetailCsv() { gzclose(static_cast<gzFile>(gz_)); }
-
-bool RetailCsv::ReadLine(std::string* line) {
-  line->clear();
-  char buf[4096];
-  while (gzgets(static_cast<gzFile>(gz_), buf, sizeof buf) != nullptr) {
-    *line += buf;
-    if (!line->empty() && line->back() == '\n') {
-      line->pop_back();
-      return true;
-    }
-  }
-  return !line->empty();
-}
+RetailCsv::~RetailCsv() = default;
 
 bool RetailCsv::ReadRow(std::vector<std::string>* fields) {
   std::string line;
-  while (ReadLine(&line)) {
+  while (lines_->Next(&line)) {
     counts_.rows += 1;
     *fields = SplitCsv(line);
     if (fields->size() == 8) return true;

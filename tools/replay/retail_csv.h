@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "engine/status.h"
+#include "tools/replay/gz_lines.h"
 
 namespace loyalty::replay {
 
@@ -60,11 +61,10 @@ class RetailCsv {
   const Counts& counts() const { return counts_; }
 
  private:
-  explicit RetailCsv(void* gz) : gz_(gz) {}
+  explicit RetailCsv(std::unique_ptr<GzLines> lines) : lines_(std::move(lines)) {}
   bool ReadRow(std::vector<std::string>* fields);
-  bool ReadLine(std::string* line);
 
-  void* gz_;  // gzFile
+  std::unique_ptr<GzLines> lines_;
   Counts counts_;
   std::vector<std::string> pending_;  // first row of the next invoice
   bool have_pending_ = false;
