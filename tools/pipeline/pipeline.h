@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -38,12 +39,26 @@ namespace loyalty {
 // (a cache publisher, for instance). `now_ms` is the server time of the event.
 using CommitListener = std::function<void(const CustomerState& state, TimeMs now_ms)>;
 
+// Told about every request answered and every commit, on the thread that
+// did it (the network thread or a shard's). Must be cheap and never block:
+// it feeds metrics. `outcome` is an OutcomeName, "replay", "profile",
+// "unknown_card" or "unavailable"; `reason` one of "invalid_field",
+// "unknown_message", "overloaded".
+class PipelineObserver {
+ public:
+  virtual ~PipelineObserver() = default;
+  virtual void OnEvent(EventKind kind, std::string_view outcome, int64_t latency_ns) = 0;
+  virtual void OnRejected(std::string_view reason) = 0;
+  virtual void OnCommit(std::size_t group_size, int64_t commit_ns) = 0;
+};
+
 struct PipelineOptions {
   std::size_t shards = 2;
   std::size_t queue_max = limits::kShardQueueDefaultMax;   // per shard
   std::size_t group_max = limits::kCommitGroupDefaultMax;  // events per commit
   std::size_t cached_customers_max = 200'000;              // per shard
   CommitListener on_commit;                                // optional
+  PipelineObserver* observer = nullptr;                    // optional; outlives the pipeline
 };
 
 struct PipelineStats {
