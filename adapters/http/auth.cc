@@ -57,7 +57,7 @@ bool Allows(Role role, Permission p) {
     case Role::kViewer: return reads || p == P::kCustomersRead;
     case Role::kCashier: return p == P::kCustomersRead;
     case Role::kEditor: return reads || p == P::kRulesDraft;
-    case Role::kPublisher: return reads || p == P::kRulesPublish;
+    case Role::kPublisher: return reads || p == P::kRulesDraft || p == P::kRulesPublish;
   }
   return false;
 }

@@ -3,8 +3,8 @@
 //   viewer     reads rule sets, customers, the audit log, reports
 //   cashier    looks up customers only, and sees card numbers masked
 //   editor     viewer's reads (but customers), uploads rule-set drafts
-//   publisher  viewer's reads (but customers), activates and rolls back rule
-//              sets, but not a draft they uploaded themselves (four eyes)
+//   publisher  editor's rights, and activates and rolls back rule sets, but
+//              not a draft they uploaded themselves (four eyes)
 //   admin      everything, adjustments of points included
 // Thread safety: immutable after construction.
 #pragma once

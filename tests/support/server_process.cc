@@ -126,12 +126,13 @@ std::string ServerProcess::Stderr() const {
   return s.str();
 }
 
-CliResult RunCli(const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {LOYALTY_CLI_PATH};
-  argv.insert(argv.end(), args.begin(), args.end());
+namespace {
+
+RunResult RunToEnd(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                   const std::string& err_path) {
   int out = -1;
-  CliResult r;
-  const pid_t pid = Spawn(argv, &out, "");
+  RunResult r;
+  const pid_t pid = Spawn(argv, &out, err_path, env);
   if (pid < 0) return r;
   char buf[4096];
   ssize_t n;
@@ -140,7 +141,29 @@ CliResult RunCli(const std::vector<std::string>& args) {
   int status = 0;
   ::waitpid(pid, &status, 0);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  if (!err_path.empty()) {
+    std::ifstream in(err_path);
+    std::stringstream s;
+    s << in.rdbuf();
+    r.err = s.str();
+  }
   return r;
+}
+
+}  // namespace
+
+CliResult RunCli(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {LOYALTY_CLI_PATH};
+  argv.insert(argv.end(), args.begin(), args.end());
+  RunResult r = RunToEnd(argv, {}, "");
+  return {r.exit_code, r.out};
+}
+
+RunResult RunLoyaltyd(const std::vector<std::string>& args, const std::vector<std::string>& env,
+                      const std::string& err_path) {
+  std::vector<std::string> argv = {LOYALTYD_PATH};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunToEnd(argv, env, err_path);
 }
 
 }  // namespace loyalty::testing

@@ -60,4 +60,14 @@ struct CliResult {
 };
 CliResult RunCli(const std::vector<std::string>& args);
 
+// Runs loyaltyd with `args` and extra environment entries to its end (for
+// --check-config and startup failures); `err` is its stderr.
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+RunResult RunLoyaltyd(const std::vector<std::string>& args, const std::vector<std::string>& env,
+                      const std::string& err_path);
+
 }  // namespace loyalty::testing

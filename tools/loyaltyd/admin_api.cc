@@ -178,8 +178,8 @@ void AdminApi::Activate(const Request& r, Respond respond) {
   TimeMs at_ms = 0;
   if (!r.body.empty()) {
     const Json body = Json::parse(r.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object() ||
-        (body.contains("at_ms") && !body["at_ms"].is_number_integer())) {
+    if (body.is_discarded() || !body.is_object() || body.size() != 1 || !body.contains("at_ms") ||
+        !body["at_ms"].is_number_integer()) {
       return respond(JsonError(400, "BAD_BODY",
                                "the body must be empty (activate now) or {\"at_ms\": "
                                "MILLISECONDS_SINCE_EPOCH}"));

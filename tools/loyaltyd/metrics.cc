@@ -71,18 +71,15 @@ Metrics::Metrics()
       cache_up_(BuildGauge()
                     .Name("loyalty_cache_up")
                     .Help("1 when the Redis profile cache is reachable (absent: no cache)")
-                    .Register(*registry_)
-                    .Add({})),
+                    .Register(*registry_)),
       cache_lag_(BuildGauge()
                      .Name("loyalty_cache_publish_lag_seconds")
                      .Help("Commit to Redis acknowledged, median of the last 8192 commits")
-                     .Register(*registry_)
-                     .Add({})),
+                     .Register(*registry_)),
       cache_backlog_(BuildGauge()
                          .Name("loyalty_cache_backlog")
                          .Help("Commits waiting to be published to Redis")
-                         .Register(*registry_)
-                         .Add({})) {}
+                         .Register(*registry_)) {}
 
 void Metrics::OnEvent(EventKind kind, std::string_view outcome, int64_t latency_ns) {
   const std::string type = EventKindName(kind);
@@ -120,10 +117,10 @@ void Metrics::SampleServer(const net::ServerCounters& c, std::size_t connections
 }
 
 void Metrics::SampleCache(const redis::PublisherCounters* c) {
-  if (!c) return;
-  cache_up_.Set(c->cache_up ? 1 : 0);
-  cache_lag_.Set(double(c->lag_p50_us) * 1e-6);
-  cache_backlog_.Set(double(c->backlog));
+  if (!c) return;  // no cache configured: its gauges stay out of the scrape
+  cache_up_.Add({}).Set(c->cache_up ? 1 : 0);
+  cache_lag_.Add({}).Set(double(c->lag_p50_us) * 1e-6);
+  cache_backlog_.Add({}).Set(double(c->backlog));
 }
 
 std::string Metrics::Serialize() const {

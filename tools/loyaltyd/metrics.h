@@ -11,7 +11,8 @@
 //   loyalty_frames_rejected_total{reason}           counter
 //   loyalty_rules_version                           gauge: the active rule set
 //   loyalty_ready                                   gauge: 1 when /readyz says ready
-//   loyalty_cache_up, loyalty_cache_publish_lag_seconds, loyalty_cache_backlog   gauges
+//   loyalty_cache_up, loyalty_cache_publish_lag_seconds, loyalty_cache_backlog
+//                                                   gauges, only with a cache
 //   loyalty_admin_refused_total{code}               counter: refused admin requests
 // Campaign budgets get a loyalty_budget_points_remaining family once the
 // rules have budgets.
@@ -67,9 +68,9 @@ class Metrics final : public PipelineObserver {
   prometheus::Gauge& admin_connections_;
   prometheus::Gauge& rules_version_;
   prometheus::Gauge& ready_;
-  prometheus::Gauge& cache_up_;
-  prometheus::Gauge& cache_lag_;
-  prometheus::Gauge& cache_backlog_;
+  prometheus::Family<prometheus::Gauge>& cache_up_;  // samples added with a cache only
+  prometheus::Family<prometheus::Gauge>& cache_lag_;
+  prometheus::Family<prometheus::Gauge>& cache_backlog_;
   net::ServerCounters seen_;  // what SampleServer already added
 };
 
