@@ -176,7 +176,7 @@ TEST_F(AdminTest, EveryRoleDoesWhatItMayAndIsRefusedTheRest) {
   EXPECT_EQ(Json(four_eyes)["code"], "OWN_DRAFT");
   EXPECT_EQ(Http(port_, "POST", "/v1/rulesets/3/activate", kPub2).status, 200);
   EXPECT_EQ(ActiveVersion(port_), 3);
-  EXPECT_EQ(Http(port_, "POST", customer + "/adjust", kPub1, "{}").status, 403);
+  EXPECT_EQ(Http(port_, "POST", customer + "/adjust", kPub1, "{}").status, 403);  // admin only
   auto back = Http(port_, "POST", "/v1/rulesets/rollback", kPub1);
   ASSERT_EQ(back.status, 200) << back.body;
   EXPECT_EQ(Json(back)["version"], 2);
@@ -206,6 +206,30 @@ TEST_F(AdminTest, EveryRoleDoesWhatItMayAndIsRefusedTheRest) {
   EXPECT_EQ(audit["entries"][1]["who"], "pia");
   EXPECT_EQ(audit["entries"][1]["before_version"], 3);
   EXPECT_EQ(audit["entries"][1]["after_version"], 2);
+
+  // Points adjusted by hand: admin only, with a reason and a retry key; in
+  // the ledger (operator = the token's name) and in the audit log.
+  const std::string adjust = customer + "/adjust";
+  auto credit = Http(port_, "POST", adjust, kAdmin,
+                     R"({"transaction_id": "ADJ-1", "points": 100, "reason": "goodwill"})");
+  ASSERT_EQ(credit.status, 200) << credit.body;
+  EXPECT_EQ(Json(credit)["points_earned"], 100);
+  auto again = Http(port_, "POST", adjust, kAdmin,
+                    R"({"transaction_id": "ADJ-1", "points": 100, "reason": "goodwill"})");
+  EXPECT_EQ(again.status, 200);  // a retry: the same answer, no new points
+  EXPECT_EQ(Json(Http(port_, "GET", customer, kViewer))["balance"], 12 + 20 + 100);
+  auto too_much = Http(port_, "POST", adjust, kAdmin,
+                       R"({"transaction_id": "ADJ-2", "points": -100000, "reason": "correction"})");
+  EXPECT_EQ(too_much.status, 409) << too_much.body;
+  auto no_key = Http(port_, "POST", adjust, kAdmin, R"({"points": 5, "reason": "goodwill"})");
+  EXPECT_EQ(no_key.status, 400);
+  EXPECT_EQ(Json(no_key)["message"], "transaction_id is missing (the retry key)");
+  EXPECT_EQ(Http(port_, "POST", adjust, kCashier, "{}").status, 403);
+  auto adjusted = Json(Http(port_, "GET", "/v1/audit?limit=1", kViewer))["entries"][0];
+  EXPECT_EQ(adjusted["action"], "customers.adjust");
+  EXPECT_EQ(adjusted["who"], "ada");
+  EXPECT_EQ(adjusted["target"], "customer ************1234");
+  EXPECT_EQ(adjusted["detail"], "transaction_id=ADJ-2 points=-100000 reason=correction status=409");
 
   // The refusals reached the log, rate-limited, with the route and no card.
   EXPECT_NE(server_->Stderr().find("admin refused GET /v1/customers/{card} by edna: 403"),

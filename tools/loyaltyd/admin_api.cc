@@ -1,6 +1,7 @@
 #include "tools/loyaltyd/admin_api.h"
 
 #include <charconv>
+#include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "tools/loyalty/render.h"
@@ -224,9 +225,87 @@ void AdminApi::Customer(const Request& r, Respond respond) {
   });
 }
 
-void AdminApi::Adjust(const Request&, Respond respond) {
-  respond(JsonError(501, "NOT_IMPLEMENTED",
-                    "manual adjustments arrive with the engine's Adjust event"));
+namespace {
+
+// The body's fields, or the reason it is refused.
+std::optional<std::string> ReadAdjust(const std::string& body, v1::Adjust* a) {
+  const Json j = Json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return "the body must be a JSON object";
+  for (const auto& [key, value] : j.items()) {
+    if (key == "transaction_id" || key == "reason" || key == "set_tier") {
+      if (!value.is_string()) return key + " must be a string";
+    } else if (key == "points") {
+      if (!value.is_number_integer()) return "points must be a whole number (negative: a debit)";
+    } else {
+      return key + " is not a field (transaction_id, points, reason, set_tier)";
+    }
+  }
+  if (!j.contains("transaction_id")) return "transaction_id is missing (the retry key)";
+  if (!j.contains("reason")) return "reason is missing (a reason code, e.g. goodwill)";
+  a->set_transaction_id(j["transaction_id"]);
+  a->set_reason(j["reason"]);
+  a->set_points(j.value("points", int64_t{0}));
+  a->set_set_tier(j.value("set_tier", std::string()));
+  return std::nullopt;
+}
+
+Response AdjustReply(const v1::Reply& reply) {
+  if (reply.has_error()) {
+    const v1::Error& e = reply.error();
+    switch (e.code()) {
+      case v1::UNKNOWN_CARD: return JsonError(404, "UNKNOWN_CARD", e.message());
+      case v1::INVALID_FIELD: return JsonError(422, "INVALID_FIELD", e.message());
+      case v1::DUPLICATE_DIFFERENT_PAYLOAD:
+        return JsonError(409, "DUPLICATE_DIFFERENT_PAYLOAD", e.message());
+      default: return JsonError(503, v1::ErrorCode_Name(e.code()), e.message());
+    }
+  }
+  Json decision = cli::ReplyToJson(reply)["decision"];
+  // A refusal (not enough points to debit) is stored like a sale's: 409.
+  return Ok(decision, reply.decision().outcome() == v1::APPLIED ? 200 : 409);
+}
+
+}  // namespace
+
+void AdminApi::Adjust(const Request& r, Respond respond) {
+  v1::Request request;
+  v1::Adjust* a = request.mutable_adjust();
+  if (auto bad = ReadAdjust(r.body, a)) return respond(JsonError(400, "BAD_BODY", *bad));
+  const std::string card = r.params.at("card");
+  a->set_card(card);
+  a->set_operator_id(r.principal->name);
+  a->set_event_time_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count());
+  store::v1::AuditEntry audit;
+  audit.set_who(r.principal->name);
+  audit.set_role(http::RoleName(r.principal->role));
+  audit.set_action("customers.adjust");
+  audit.set_target("customer " + http::MaskCard(card));
+  audit.set_at_ms(a->event_time_ms());
+  audit.set_before_version(pipeline_->rules()->version);
+  audit.set_after_version(audit.before_version());
+  audit.set_detail("transaction_id=" + a->transaction_id() +
+                   " points=" + std::to_string(a->points()) + " reason=" + a->reason() +
+                   (a->set_tier().empty() ? "" : " set_tier=" + a->set_tier()));
+  // The reply comes on a shard thread; the audit entry is written before
+  // the answer, so an acknowledged adjustment is always in the log (the
+  // ledger entry itself also carries the operator and the reason).
+  pipeline_->Handle(std::move(request), [this, respond, audit](std::string bytes) mutable {
+    v1::Reply reply;
+    if (!reply.ParseFromString(bytes)) {
+      return respond(JsonError(500, "INTERNAL", "the engine's reply does not decode"));
+    }
+    Response response = AdjustReply(reply);
+    audit.set_detail(audit.detail() + " status=" + std::to_string(response.status));
+    if (Status s = audit_->Append(audit); !s.ok()) {
+      return respond(JsonError(500, "AUDIT_FAILED",
+                               "the adjustment was decided but the audit log could not be "
+                               "written: " +
+                                   s.message() + "; resend the same transaction_id"));
+    }
+    respond(std::move(response));
+  });
 }
 
 void AdminApi::Audit(const Request& r, Respond respond) {

@@ -141,8 +141,14 @@ void Daemon::Refused(const http::Request& r, const http::Response& res) {
   metrics_.OnAdminRefused(res.status);
   const std::string who = r.principal ? " by " + r.principal->name : "";
   // The path may hold a card number: log the route, never the card.
+  // Only the error's code: messages and bodies may carry personal data.
+  std::string code;
+  constexpr std::string_view kCode = "{\"code\":\"";
+  if (res.body.rfind(kCode, 0) == 0) {
+    code = " " + res.body.substr(kCode.size(), res.body.find('"', kCode.size()) - kCode.size());
+  }
   refusals_.Warn("admin refused " + r.method + " " + router_.PatternOf(r.method, r.path) + who +
-                 ": " + std::to_string(res.status) + " " + res.body.substr(0, 200));
+                 ": " + std::to_string(res.status) + code);
 }
 
 void Daemon::SampleMetrics() {
