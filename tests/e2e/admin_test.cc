@@ -338,5 +338,42 @@ TEST_F(AdminTest, SighupPublishesAChangedRulesFileAsANewVersion) {
   EXPECT_NE(server_->Stderr().find("differs from it and is not in force"), std::string::npos);
 }
 
+TEST_F(AdminTest, TheRulesCommandsPublishThroughTheAdminApi) {
+  Start();
+  const std::string admin = server_->admin_address();
+  const std::string file = dir_.Sub("new.yaml");
+  std::ofstream(file) << Rules("spring", 2);
+  auto cli = [&](std::vector<std::string> args, const char* token) {
+    args.insert(args.begin(), "rules");
+    args.insert(args.end(), {"--admin", admin, "--token", token});
+    return RunCli(args);
+  };
+  auto up = cli({"upload", file}, kEditor);
+  EXPECT_EQ(up.exit_code, 0) << up.out;
+  EXPECT_EQ(up.out, "version 2 draft 'spring' by edna\n");
+  auto refused = cli({"activate", "2"}, kEditor);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_EQ(refused.out, "refused (403 FORBIDDEN): role editor may not activate rule sets\n");
+  EXPECT_EQ(cli({"activate", "2", "--at", "tomorrow"}, kPub1).exit_code, 2);
+  auto later = cli({"activate", "2", "--at", "2099-01-01T00:00:00Z"}, kPub1);
+  EXPECT_EQ(later.out, "version 2 scheduled 'spring' by edna, activates at ms 4070908800000\n");
+  auto on = cli({"activate", "2"}, kPub1);
+  EXPECT_EQ(on.exit_code, 0);
+  EXPECT_EQ(on.out, "version 2 active 'spring' by edna\n");
+  EXPECT_EQ(cli({"rollback"}, kPub1).out, "version 1 active 'default' by startup\n");
+  auto list = cli({"list"}, kViewer);
+  EXPECT_EQ(list.out,
+            "version 1 active 'default' by startup\nversion 2 retired 'spring' by edna\n");
+  auto show = cli({"show", "2"}, kViewer);
+  EXPECT_EQ(show.out, "# version 2 retired 'spring' by edna\n" + Rules("spring", 2));
+  auto bad = dir_.Sub("bad.yaml");
+  std::ofstream(bad) << "program:\n  rounding: flor\n";
+  auto invalid = cli({"upload", bad}, kEditor);
+  EXPECT_EQ(invalid.exit_code, 1);
+  EXPECT_NE(invalid.out.find("line 2, column 13: program.rounding:"), std::string::npos)
+      << invalid.out;
+  EXPECT_EQ(RunCli({"rules", "list", "--admin", "127.0.0.1:1", "--token", kViewer}).exit_code, 3);
+}
+
 }  // namespace
 }  // namespace loyalty

@@ -1,9 +1,9 @@
-// A blocking HTTP/1.1 client for tests of the admin API: one request per
-// connection, to 127.0.0.1:PORT. Status 0 means the server could not be
-// reached or closed without an answer.
+// The admin API from tests: http::Call to 127.0.0.1:PORT. Status 0 means the
+// server could not be reached or closed without an answer.
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace loyalty::testing {
