@@ -2,7 +2,9 @@
 
 #include <prometheus/text_serializer.h>
 
+#include <map>
 #include <sstream>
+#include <tuple>
 
 namespace loyalty {
 namespace {
@@ -79,12 +81,38 @@ Metrics::Metrics()
       cache_backlog_(BuildGauge()
                          .Name("loyalty_cache_backlog")
                          .Help("Commits waiting to be published to Redis")
-                         .Register(*registry_)) {}
+                         .Register(*registry_)) {
+  for (std::size_t k = 0; k < kKindsMax; ++k) {
+    const std::string type = EventKindName(static_cast<EventKind>(k));
+    if (type == "unknown" && k != 0) {
+      latency_by_kind_[k] = latency_by_kind_[0];
+      continue;
+    }
+    latency_by_kind_[k] = &latency_.Add({{"type", type}}, SecondsBuckets());
+  }
+}
+
+// Outcomes are static strings (OutcomeName, literals): a thread's cache keyed
+// by their address finds the counter without the family's lock. Metrics
+// lives as long as the process, so the pointers stay valid.
+prometheus::Counter& Metrics::EventCounter(EventKind kind, std::string_view outcome) {
+  using Key = std::tuple<const Metrics*, int, const char*, std::size_t>;
+  thread_local std::map<Key, prometheus::Counter*> cache;
+  const Key key{this, static_cast<int>(kind), outcome.data(), outcome.size()};
+  auto it = cache.find(key);
+  if (it == cache.end()) {
+    it = cache
+             .emplace(key, &events_.Add(
+                               {{"type", EventKindName(kind)}, {"outcome", std::string(outcome)}}))
+             .first;
+  }
+  return *it->second;
+}
 
 void Metrics::OnEvent(EventKind kind, std::string_view outcome, int64_t latency_ns) {
-  const std::string type = EventKindName(kind);
-  events_.Add({{"type", type}, {"outcome", std::string(outcome)}}).Increment();
-  latency_.Add({{"type", type}}, SecondsBuckets()).Observe(double(latency_ns) * 1e-9);
+  EventCounter(kind, outcome).Increment();
+  const auto k = static_cast<std::size_t>(kind);
+  latency_by_kind_[k < kKindsMax ? k : 0]->Observe(double(latency_ns) * 1e-9);
 }
 
 prometheus::Counter& Metrics::RejectedCounter(const std::string& reason) {

@@ -27,6 +27,7 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <array>
 #include <memory>
 #include <string>
 
@@ -56,9 +57,13 @@ class Metrics final : public PipelineObserver {
 
  private:
   prometheus::Counter& RejectedCounter(const std::string& reason);
+  prometheus::Counter& EventCounter(EventKind kind, std::string_view outcome);
+  static constexpr std::size_t kKindsMax = 16;  // EventKind values are below it
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Counter>& events_;
   prometheus::Family<prometheus::Histogram>& latency_;
+  // One histogram per event type, made up front: no lookup on the event path.
+  std::array<prometheus::Histogram*, kKindsMax> latency_by_kind_{};
   prometheus::Histogram& group_size_;
   prometheus::Histogram& commit_seconds_;
   prometheus::Family<prometheus::Counter>& rejected_;
