@@ -1,5 +1,7 @@
 #include "adapters/rocksdb/key_codec.h"
 
+#include <cstdio>
+
 namespace loyalty::store_keys {
 
 std::string LedgerPrefix(std::string_view customer_id) {
@@ -30,6 +32,18 @@ Result<LedgerKeyParts> ParseLedgerKey(std::string_view key) {
     parts.seq = (parts.seq << 8) | static_cast<unsigned char>(key[i]);
   }
   return parts;
+}
+
+std::string RuleSetKey(uint32_t version) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%s%010u", kRuleSetPrefix, version);
+  return buf;
+}
+
+std::string AuditKey(uint64_t seq) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%s%020llu", kAuditPrefix, static_cast<unsigned long long>(seq));
+  return buf;
 }
 
 }  // namespace loyalty::store_keys

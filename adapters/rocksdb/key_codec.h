@@ -9,6 +9,8 @@
 //   ledger         u8 len | customer_id | u64 seq (BE)      store.v1.LedgerEntry
 //   budgets        rule id | 0x00 | shard (decimal)         points that shard awarded (decimal)
 //   meta           "schema_version"                         decimal kSchemaVersion
+//   meta           "ruleset/" + 10-digit version            store.v1.RuleSetVersion
+//   meta           "audit/" + 20-digit sequence             store.v1.AuditEntry
 //
 // The ledger key sorts a customer's entries together, in sequence order, and
 // the length prefix keeps "ab"+seq from colliding with "a"+"b..."; ids are at
@@ -32,6 +34,13 @@ inline constexpr const char* kLedger = "ledger";
 inline constexpr const char* kBudgets = "budgets";
 inline constexpr const char* kMeta = "meta";
 inline constexpr const char* kSchemaVersionKey = "schema_version";
+inline constexpr const char* kRuleSetPrefix = "ruleset/";
+inline constexpr const char* kAuditPrefix = "audit/";
+
+// Zero-padded decimal, so key order is number order and keys read well in
+// `ldb scan`.
+std::string RuleSetKey(uint32_t version);
+std::string AuditKey(uint64_t seq);
 
 // Precondition: customer_id is 1..255 bytes.
 std::string LedgerKey(std::string_view customer_id, uint64_t seq);

@@ -16,6 +16,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "engine/decision.h"
 #include "engine/status.h"
@@ -81,6 +83,17 @@ class Store {
                                                     int64_t used)>& visit) const;
   Status ForEachLedgerEntry(std::string_view customer_id,
                             const std::function<Status(const LedgerEntry&)>& visit) const;
+
+  // The meta column family (key_codec.h): the admin side's small records,
+  // rule-set versions and the audit log. PutMeta writes all `records` or none
+  // (fsynced like a commit); ForEachMeta visits the keys starting with
+  // `prefix` in key order, or in reverse, until `visit` returns false.
+  using MetaRecord = std::pair<std::string, std::string>;
+  Status PutMeta(const std::vector<MetaRecord>& records);
+  Result<std::optional<std::string>> GetMeta(std::string_view key) const;
+  Status ForEachMeta(
+      std::string_view prefix, bool reverse,
+      const std::function<bool(std::string_view key, std::string_view value)>& visit) const;
 
   const StoreOptions& options() const { return options_; }
 

@@ -2,68 +2,141 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <charconv>
+#include <functional>
 #include <set>
 
 namespace loyalty::config_file {
 namespace {
 
-const std::set<std::string> kKnown = {"listen",
-                                      "data_dir",
-                                      "rules",
-                                      "shards",
-                                      "durability",
-                                      "connections_max",
-                                      "inflight_max",
-                                      "read_timeout_ms",
-                                      "idle_timeout_ms",
-                                      "redis",
-                                      "redis_key_prefix",
-                                      "redis_connect_timeout_ms",
-                                      "redis_command_timeout_ms",
-                                      "redis_ttl_s",
-                                      "redis_backlog_max",
-                                      "redis_dirty_max"};
+// Parses one option's text; returns the reason it is wrong, or "" when set.
+using Setter = std::function<std::string(Config&, const std::string&)>;
+using Getter = std::function<std::string(const Config&)>;
 
-std::string Where(const std::string& path, const YAML::Node& n, const std::string& key) {
-  return path + ":" + std::to_string(n.Mark().line + 1) + ": " + key;
-}
+struct Option {
+  std::string key;
+  Setter set;
+  Getter get;
+};
 
 template <typename T>
-Status ReadNumber(const std::string& path, const YAML::Node& n, const std::string& key, T lo, T hi,
-                  T* out) {
-  T v{};
-  if (!YAML::convert<T>::decode(n, v) || v < lo || v > hi) {
-    return Status::Invalid(Where(path, n, key) + " must be a whole number from " +
-                           std::to_string(lo) + " to " + std::to_string(hi));
-  }
-  *out = v;
-  return Status::Ok();
+Option Number(std::string key, T Config::*field, T lo, T hi) {
+  auto set = [field, lo, hi](Config& c, const std::string& text) -> std::string {
+    T v{};
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || v < lo || v > hi) {
+      return "must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi);
+    }
+    c.*field = v;
+    return "";
+  };
+  return {std::move(key), set, [field](const Config& c) { return std::to_string(c.*field); }};
 }
 
-// The redis_* options; throws like ReadOption.
-Status ReadRedisOption(const std::string& path, const std::string& key, const YAML::Node& v,
-                       Config& c) {
-  if (key == "redis") c.redis = v.as<std::string>();
-  if (key == "redis_key_prefix") {
-    c.redis_key_prefix = v.as<std::string>();
-    if (c.redis_key_prefix.size() > 64) {
-      return Status::Invalid(Where(path, v, key) + " is over 64 bytes");
+Option Text(std::string key, std::string Config::*field, std::size_t bytes_max = 4096) {
+  auto set = [field, bytes_max](Config& c, const std::string& text) -> std::string {
+    if (text.size() > bytes_max) return "is over " + std::to_string(bytes_max) + " bytes";
+    c.*field = text;
+    return "";
+  };
+  return {std::move(key), set, [field](const Config& c) { return c.*field; }};
+}
+
+Option OneOf(std::string key, std::string Config::*field, std::vector<std::string> allowed) {
+  auto set = [field, allowed](Config& c, const std::string& text) -> std::string {
+    for (const auto& a : allowed) {
+      if (a == text) {
+        c.*field = text;
+        return "";
+      }
     }
+    std::string list;
+    for (std::size_t i = 0; i < allowed.size(); ++i) {
+      list += (i == 0 ? "" : i + 1 == allowed.size() ? " or " : ", ") + allowed[i];
+    }
+    return "must be " + list;
+  };
+  return {std::move(key), set, [field](const Config& c) { return c.*field; }};
+}
+
+const std::set<std::string> kRoles = {"viewer", "cashier", "editor", "publisher", "admin"};
+
+// "name:role:secret,name:role:secret" (the environment and flag form).
+std::string SetTokens(Config& c, const std::string& text) {
+  std::vector<AdminToken> tokens;
+  std::size_t start = 0;
+  while (start <= text.size() && !text.empty()) {
+    std::size_t end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string item = text.substr(start, end - start);
+    const std::size_t a = item.find(':');
+    const std::size_t b = a == std::string::npos ? a : item.find(':', a + 1);
+    if (b == std::string::npos) return "must be NAME:ROLE:SECRET entries separated by commas";
+    tokens.push_back({item.substr(0, a), item.substr(a + 1, b - a - 1), item.substr(b + 1)});
+    start = end + 1;
   }
-  if (key == "redis_connect_timeout_ms") {
-    return ReadNumber<int64_t>(path, v, key, 1, 60'000, &c.redis_connect_timeout_ms);
+  c.admin_tokens = std::move(tokens);
+  return "";
+}
+
+const std::vector<Option>& Options() {
+  static const std::vector<Option> kOptions = {
+      Text("listen", &Config::listen),
+      Text("data_dir", &Config::data_dir),
+      Text("rules", &Config::rules),
+      Number<std::size_t>("shards", &Config::shards, 1, 64),
+      OneOf("durability", &Config::durability, {"sync", "async"}),
+      Number<std::size_t>("connections_max", &Config::connections_max, 1, 100'000),
+      Number<std::size_t>("inflight_max", &Config::inflight_max, 1, 4096),
+      Number<int64_t>("read_timeout_ms", &Config::read_timeout_ms, 100, 600'000),
+      Number<int64_t>("idle_timeout_ms", &Config::idle_timeout_ms, 100, 86'400'000),
+      Number<int64_t>("drain_delay_ms", &Config::drain_delay_ms, 0, 600'000),
+      Number<int64_t>("store_lock_wait_ms", &Config::store_lock_wait_ms, 0, 600'000),
+      Text("redis", &Config::redis),
+      Text("redis_key_prefix", &Config::redis_key_prefix, 64),
+      Number<int64_t>("redis_connect_timeout_ms", &Config::redis_connect_timeout_ms, 1, 60'000),
+      Number<int64_t>("redis_command_timeout_ms", &Config::redis_command_timeout_ms, 1, 60'000),
+      Number<int64_t>("redis_ttl_s", &Config::redis_ttl_s, 0, 316'224'000),  // 10 years
+      Number<std::size_t>("redis_backlog_max", &Config::redis_backlog_max, 1, 10'000'000),
+      Number<std::size_t>("redis_dirty_max", &Config::redis_dirty_max, 1, 100'000'000),
+      Text("admin_listen", &Config::admin_listen),
+      {"admin_tokens", SetTokens, [](const Config&) { return std::string(); }},
+      Number<std::size_t>("admin_connections_max", &Config::admin_connections_max, 1, 10'000),
+      Number<std::size_t>("admin_header_bytes_max", &Config::admin_header_bytes_max, 1024, 65'536),
+      Number<std::size_t>("admin_body_bytes_max", &Config::admin_body_bytes_max, 1024, 16 << 20),
+      Number<int64_t>("admin_timeout_ms", &Config::admin_timeout_ms, 100, 600'000),
+      OneOf("log_format", &Config::log_format, {"text", "json"}),
+  };
+  return kOptions;
+}
+
+const Option* Find(std::string_view key) {
+  for (const Option& o : Options()) {
+    if (o.key == key) return &o;
   }
-  if (key == "redis_command_timeout_ms") {
-    return ReadNumber<int64_t>(path, v, key, 1, 60'000, &c.redis_command_timeout_ms);
+  return nullptr;
+}
+
+Status SetTokensFromYaml(Config& c, const YAML::Node& v, const std::string& path) {
+  if (!v.IsSequence()) {
+    return Status::Invalid(path + ":" + std::to_string(v.Mark().line + 1) +
+                           ": admin_tokens must be a list of {name, role, token}");
   }
-  if (key == "redis_ttl_s") {
-    return ReadNumber<int64_t>(path, v, key, 0, 316'224'000, &c.redis_ttl_s);  // 10 years
-  }
-  if (key == "redis_backlog_max") {
-    return ReadNumber<std::size_t>(path, v, key, 1, 10'000'000, &c.redis_backlog_max);
-  }
-  if (key == "redis_dirty_max") {
-    return ReadNumber<std::size_t>(path, v, key, 1, 100'000'000, &c.redis_dirty_max);
+  c.admin_tokens.clear();
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const YAML::Node t = v[i];
+    const std::string where = path + ":" + std::to_string(t.Mark().line + 1) + ": admin_tokens[" +
+                              std::to_string(i) + "]";
+    if (!t.IsMap()) return Status::Invalid(where + " must be {name, role, token}");
+    for (const auto& kv : t) {
+      const std::string k = kv.first.as<std::string>();
+      if (k != "name" && k != "role" && k != "token") {
+        return Status::Invalid(where + "." + k + " is not a known key (name, role, token)");
+      }
+    }
+    c.admin_tokens.push_back({t["name"] ? t["name"].as<std::string>() : "",
+                              t["role"] ? t["role"].as<std::string>() : "",
+                              t["token"] ? t["token"].as<std::string>() : ""});
   }
   return Status::Ok();
 }
@@ -71,32 +144,68 @@ Status ReadRedisOption(const std::string& path, const std::string& key, const YA
 // Throws YAML::Exception when a value is not a scalar; LoadFile catches it.
 Status ReadOption(const std::string& path, const YAML::Node& k, const YAML::Node& v, Config& c) {
   const std::string key = k.as<std::string>();
-  if (!kKnown.count(key)) return Status::Invalid(Where(path, k, key) + " is not a known option");
-  if (key.rfind("redis", 0) == 0) return ReadRedisOption(path, key, v, c);
-  if (key == "listen") c.listen = v.as<std::string>();
-  if (key == "data_dir") c.data_dir = v.as<std::string>();
-  if (key == "rules") c.rules = v.as<std::string>();
-  if (key == "durability") {
-    c.durability = v.as<std::string>();
-    if (c.durability != "sync" && c.durability != "async") {
-      return Status::Invalid(Where(path, v, key) + " must be sync or async");
+  const std::string where = path + ":" + std::to_string(k.Mark().line + 1);
+  if (!Find(key)) return Status::Invalid(where + ": " + key + " is not a known option");
+  if (key == "admin_tokens") return SetTokensFromYaml(c, v, path);
+  if (!v.IsScalar() && !v.IsNull()) return Status::Invalid(where + ": " + key + " must be a value");
+  return Set(c, key, v.IsNull() ? "" : v.Scalar(), where);
+}
+
+bool ValidHostPort(const std::string& s) {
+  const std::size_t colon = s.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  int port = -1;
+  const char* b = s.data() + colon + 1;
+  const char* e = s.data() + s.size();
+  const auto [end, ec] = std::from_chars(b, e, port);
+  return b != e && ec == std::errc() && end == e && port >= 0 && port <= 65535;
+}
+
+Status ValidateTokens(const std::vector<AdminToken>& tokens) {
+  std::set<std::string> names, secrets;
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const AdminToken& t = tokens[i];
+    const std::string at = "admin_tokens[" + std::to_string(i) + "]";
+    if (t.name.empty() || t.name.size() > limits::kIdBytesMax) {
+      return Status::Invalid(at + ".name must be 1 to 64 bytes");
     }
-  }
-  if (key == "shards") return ReadNumber<std::size_t>(path, v, key, 1, 64, &c.shards);
-  if (key == "connections_max") {
-    return ReadNumber<std::size_t>(path, v, key, 1, 100'000, &c.connections_max);
-  }
-  if (key == "inflight_max") return ReadNumber<std::size_t>(path, v, key, 1, 4096, &c.inflight_max);
-  if (key == "read_timeout_ms") {
-    return ReadNumber<int64_t>(path, v, key, 100, 600'000, &c.read_timeout_ms);
-  }
-  if (key == "idle_timeout_ms") {
-    return ReadNumber<int64_t>(path, v, key, 100, 86'400'000, &c.idle_timeout_ms);
+    if (!kRoles.count(t.role)) {
+      return Status::Invalid(at + ".role '" + t.role +
+                             "' must be viewer, cashier, editor, publisher or admin");
+    }
+    if (t.token.size() < 16 || t.token.size() > 256) {
+      return Status::Invalid(at + ".token must be 16 to 256 bytes (a long random string)");
+    }
+    if (!names.insert(t.name).second) {
+      return Status::Invalid(at + ".name '" + t.name + "' is used twice");
+    }
+    if (!secrets.insert(t.token).second) {
+      return Status::Invalid(at + ".token is the same as another token's");
+    }
   }
   return Status::Ok();
 }
 
 }  // namespace
+
+std::string EnvironmentName(std::string_view key) {
+  std::string name = "LOYALTY_";
+  for (char ch : key)
+    name.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
+  return name;
+}
+
+Status Set(Config& config, std::string_view key, const std::string& value,
+           const std::string& where) {
+  const Option* o = Find(key);
+  if (!o) return Status::Invalid(where + ": " + std::string(key) + " is not a known option");
+  Config changed = config;  // nothing half-set on error
+  if (std::string why = o->set(changed, value); !why.empty()) {
+    return Status::Invalid(where + ": " + std::string(key) + " " + why);
+  }
+  config = std::move(changed);
+  return Status::Ok();
+}
 
 Result<Config> LoadFile(const std::string& path) {
   Config c;
@@ -113,6 +222,57 @@ Result<Config> LoadFile(const std::string& path) {
     return Status::Invalid(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
   return c;
+}
+
+Status ApplyEnvironment(Config& config, const std::vector<std::string>& environment,
+                        std::vector<std::string>* unknown) {
+  for (const std::string& entry : environment) {
+    if (entry.rfind("LOYALTY_", 0) != 0) continue;
+    const std::size_t eq = entry.find('=');
+    if (eq == std::string::npos) continue;
+    const std::string name = entry.substr(0, eq);
+    const Option* match = nullptr;
+    for (const Option& o : Options()) {
+      if (EnvironmentName(o.key) == name) match = &o;
+    }
+    if (!match) {
+      if (unknown) unknown->push_back(name);
+      continue;
+    }
+    const bool secret = match->key == "admin_tokens";
+    const std::string where = secret ? name : entry;
+    if (Status s = Set(config, match->key, entry.substr(eq + 1), where); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status Validate(const Config& c) {
+  if (!ValidHostPort(c.listen))
+    return Status::Invalid("listen '" + c.listen + "' is not HOST:PORT");
+  if (c.admin_listen != "off" && !ValidHostPort(c.admin_listen)) {
+    return Status::Invalid("admin_listen '" + c.admin_listen + "' is not HOST:PORT or off");
+  }
+  if (!c.redis.empty() && !ValidHostPort(c.redis)) {
+    return Status::Invalid("redis '" + c.redis + "' is not HOST:PORT");
+  }
+  if (c.data_dir.empty()) return Status::Invalid("data_dir must not be empty");
+  return ValidateTokens(c.admin_tokens);
+}
+
+std::string Print(const Config& c) {
+  std::string out = "# effective loyaltyd configuration (defaults < file < LOYALTY_* < flags)\n";
+  for (const Option& o : Options()) {
+    if (o.key == "admin_tokens") {
+      out += "admin_tokens:";
+      out += c.admin_tokens.empty() ? " []\n" : "\n";
+      for (const AdminToken& t : c.admin_tokens) {
+        out += "  - { name: \"" + t.name + "\", role: " + t.role + ", token: <redacted> }\n";
+      }
+      continue;
+    }
+    out += o.key + ": \"" + o.get(c) + "\"\n";
+  }
+  return out;
 }
 
 }  // namespace loyalty::config_file

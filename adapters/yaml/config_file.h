@@ -1,16 +1,38 @@
-// The server's config file (YAML). Every option has a default, so an empty
-// file is valid; unknown keys and out-of-range values are refused with the
-// option's name and the reason. Flags override the file (loyaltyd/main.cc).
+// The server's configuration: defaults, then a YAML file, then LOYALTY_*
+// environment variables, then flags (loyaltyd/main.cc applies them in that
+// order, so a flag beats the environment, which beats the file).
+//
+// Every option has a default, so an empty file is valid. Every option is set
+// from its text form through one function (Set), whatever the source, so a
+// bad value gets the same reason from a file, the environment or a flag:
+//   "loyaltyd.yaml:3: shards must be a whole number from 1 to 64"
+//   "LOYALTY_SHARDS=0: shards must be a whole number from 1 to 64"
+//   "--shards 0: shards must be a whole number from 1 to 64"
+// Unknown keys in the file are refused; unknown LOYALTY_* variables are
+// returned as warnings (other programs share the prefix).
+//
+// Thread safety: plain values and pure functions.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "engine/limits.h"
 #include "engine/status.h"
 
 namespace loyalty::config_file {
+
+// A bearer token of the admin API. Roles: viewer, cashier, editor,
+// publisher, admin (adapters/http/auth.h says what each may do).
+struct AdminToken {
+  std::string name;   // who, as written in the audit log
+  std::string role;   // viewer | cashier | editor | publisher | admin
+  std::string token;  // the secret, 16..256 bytes; never printed
+  friend bool operator==(const AdminToken&, const AdminToken&) = default;
+};
 
 struct Config {
   std::string listen = "127.0.0.1:7070";  // registers connect here
@@ -22,6 +44,8 @@ struct Config {
   std::size_t inflight_max = limits::kInflightPerConnectionDefaultMax;  // per connection
   int64_t read_timeout_ms = 10'000;
   int64_t idle_timeout_ms = 300'000;
+  int64_t drain_delay_ms = 0;      // after SIGTERM, unready but serving this long
+  int64_t store_lock_wait_ms = 0;  // wait this long for another process to free the store
   // Hot profile cache (adapters/redis). Empty address: no cache.
   std::string redis;                          // HOST:PORT
   std::string redis_key_prefix = "loyalty:";  // at most 64 bytes
@@ -30,8 +54,38 @@ struct Config {
   int64_t redis_ttl_s = 2'592'000;            // 30 days; 0: keys never expire
   std::size_t redis_backlog_max = 65'536;     // snapshots queued for Redis
   std::size_t redis_dirty_max = 100'000;      // customers remembered while Redis is away
+  // Admin HTTP (adapters/http). "off": no admin listener.
+  std::string admin_listen = "127.0.0.1:7071";
+  std::vector<AdminToken> admin_tokens;
+  std::size_t admin_connections_max = 64;
+  std::size_t admin_header_bytes_max = 8192;
+  std::size_t admin_body_bytes_max = 1 << 20;
+  int64_t admin_timeout_ms = 10'000;  // to read a request, and to answer it
+  // Logs (stderr): text for people, json for collectors (one object a line).
+  std::string log_format = "text";
 };
 
+// Sets option `key` from its text form. `where` starts the message on error
+// ("LOYALTY_SHARDS=0", "--shards 0", "loyaltyd.yaml:3").
+Status Set(Config& config, std::string_view key, const std::string& value,
+           const std::string& where);
+
+// Defaults overlaid with the file.
 Result<Config> LoadFile(const std::string& path);
+
+// Overlays LOYALTY_<KEY> variables of `environ`-style entries ("NAME=value").
+// Returns the names of LOYALTY_* variables that are no option, in `unknown`.
+Status ApplyEnvironment(Config& config, const std::vector<std::string>& environment,
+                        std::vector<std::string>* unknown);
+
+// Checks what one option alone cannot: addresses, tokens (unique names and
+// secrets, known roles).
+Status Validate(const Config& config);
+
+// The effective configuration as a YAML file, tokens' secrets redacted.
+std::string Print(const Config& config);
+
+// "admin_listen" -> "LOYALTY_ADMIN_LISTEN".
+std::string EnvironmentName(std::string_view key);
 
 }  // namespace loyalty::config_file

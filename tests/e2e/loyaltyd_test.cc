@@ -162,7 +162,8 @@ TEST(LoyaltydTest, TellsSystemdWhenItIsReadyAndWhenItStops) {
     const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
     return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string("(nothing)");
   };
-  ServerProcess server({LOYALTYD_PATH, "--listen", "127.0.0.1:0", "--data-dir", dir.Sub("db")},
+  ServerProcess server({LOYALTYD_PATH, "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0",
+                        "--data-dir", dir.Sub("db")},
                        {"NOTIFY_SOCKET=" + path}, dir.Sub("notify.stderr"));
   ASSERT_TRUE(server.ok()) << server.Stderr();
   EXPECT_EQ(next(), "READY=1");
@@ -185,10 +186,11 @@ TEST(LoyaltydTest, StartupFailsWithAClearMessage) {
 // says how to send a first purchase, and serves.
 TEST(DevShTest, RunStartsTheServerAndSaysHowToSendAFirstPurchase) {
   TempDir dir;
-  ServerProcess server({"/bin/bash", std::string(SOURCE_DIR) + "/tools/dev.sh", "run"},
-                       {"LOYALTY_LISTEN=127.0.0.1:0", "LOYALTY_DATA_DIR=" + dir.Sub("var"),
-                        "BUILD_DIR=" + std::string(BUILD_DIR)},
-                       dir.Sub("dev-sh.stderr"));
+  ServerProcess server(
+      {"/bin/bash", std::string(SOURCE_DIR) + "/tools/dev.sh", "run"},
+      {"LOYALTY_LISTEN=127.0.0.1:0", "LOYALTY_ADMIN_LISTEN=127.0.0.1:0",
+       "LOYALTY_DATA_DIR=" + dir.Sub("var"), "BUILD_DIR=" + std::string(BUILD_DIR)},
+      dir.Sub("dev-sh.stderr"));
   ASSERT_TRUE(server.ok()) << server.banner() << server.Stderr();
   EXPECT_NE(server.banner().find("loyalty --server"), std::string::npos) << server.banner();
   auto bought =

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <regex>
@@ -41,11 +42,14 @@ pid_t Spawn(const std::vector<std::string>& argv, int* out_fd, const std::string
 }  // namespace
 
 ServerProcess::ServerProcess(const std::string& data_dir, std::vector<std::string> args,
-                             const std::string& listen) {
+                             const std::string& listen, bool until_admin) {
   stderr_path_ = data_dir + ".stderr";
   std::vector<std::string> argv = {LOYALTYD_PATH, "--listen", listen, "--data-dir", data_dir};
+  if (std::find(args.begin(), args.end(), "--admin-listen") == args.end()) {
+    argv.insert(argv.end(), {"--admin-listen", "127.0.0.1:0"});  // tests run side by side
+  }
   argv.insert(argv.end(), args.begin(), args.end());
-  Start(argv, {});
+  Start(argv, {}, until_admin);
 }
 
 ServerProcess::ServerProcess(const std::vector<std::string>& argv,
@@ -54,31 +58,54 @@ ServerProcess::ServerProcess(const std::vector<std::string>& argv,
   Start(argv, env);
 }
 
-void ServerProcess::Start(const std::vector<std::string>& argv,
-                          const std::vector<std::string>& env) {
-  int out = -1;
-  pid_ = Spawn(argv, &out, stderr_path_, env);
-  if (pid_ < 0) return;
-  // Lines until the one that says where it listens; EOF means it exited.
+// Reads `fd` line by line into `banner` until a line matches `want` (its
+// port into *port, true) or EOF (false). Admin lines on the way set *admin.
+static bool ReadUntil(int fd, const std::regex& want, std::string& banner, int* port, int* admin) {
+  static const std::regex kAdmin(R"(admin on 127\.0\.0\.1:(\d+))");
   std::string line;
   char c;
-  while (::read(out, &c, 1) == 1) {
+  while (::read(fd, &c, 1) == 1) {
     if (c != '\n') {
       line.push_back(c);
       continue;
     }
     std::smatch m;
-    if (std::regex_search(line, m, std::regex(R"(listening on 127\.0\.0\.1:(\d+))"))) {
-      port_ = std::stoi(m[1]);
-      break;
+    if (std::regex_search(line, m, kAdmin)) *admin = std::stoi(m[1]);
+    if (std::regex_search(line, m, want)) {
+      *port = std::stoi(m[1]);
+      if (port == admin) banner += line + "\n";
+      return true;
     }
-    banner_ += line + "\n";
+    banner += line + "\n";
     line.clear();
   }
-  ::close(out);
+  return false;
+}
+
+void ServerProcess::Start(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                          bool until_admin) {
+  pid_ = Spawn(argv, &out_, stderr_path_, env);
+  if (pid_ < 0) return;
+  if (until_admin) {
+    // Up to the admin line only; the rest is read by WaitListening.
+    ReadUntil(out_, std::regex(R"(admin on 127\.0\.0\.1:(\d+))"), banner_, &admin_port_,
+              &admin_port_);
+    return;
+  }
+  WaitListening();
+}
+
+bool ServerProcess::WaitListening() {
+  if (out_ < 0) return ok();
+  // Lines until the one that says where it listens; EOF means it exited.
+  ReadUntil(out_, std::regex(R"(listening on 127\.0\.0\.1:(\d+))"), banner_, &port_, &admin_port_);
+  ::close(out_);
+  out_ = -1;
+  return ok();
 }
 
 ServerProcess::~ServerProcess() {
+  if (out_ >= 0) ::close(out_);
   if (pid_ > 0 && !exited_) StopWith(SIGKILL);
 }
 
@@ -99,12 +126,13 @@ std::string ServerProcess::Stderr() const {
   return s.str();
 }
 
-CliResult RunCli(const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {LOYALTY_CLI_PATH};
-  argv.insert(argv.end(), args.begin(), args.end());
+namespace {
+
+RunResult RunToEnd(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                   const std::string& err_path) {
   int out = -1;
-  CliResult r;
-  const pid_t pid = Spawn(argv, &out, "");
+  RunResult r;
+  const pid_t pid = Spawn(argv, &out, err_path, env);
   if (pid < 0) return r;
   char buf[4096];
   ssize_t n;
@@ -113,7 +141,29 @@ CliResult RunCli(const std::vector<std::string>& args) {
   int status = 0;
   ::waitpid(pid, &status, 0);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  if (!err_path.empty()) {
+    std::ifstream in(err_path);
+    std::stringstream s;
+    s << in.rdbuf();
+    r.err = s.str();
+  }
   return r;
+}
+
+}  // namespace
+
+CliResult RunCli(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {LOYALTY_CLI_PATH};
+  argv.insert(argv.end(), args.begin(), args.end());
+  RunResult r = RunToEnd(argv, {}, "");
+  return {r.exit_code, r.out};
+}
+
+RunResult RunLoyaltyd(const std::vector<std::string>& args, const std::vector<std::string>& env,
+                      const std::string& err_path) {
+  std::vector<std::string> argv = {LOYALTYD_PATH};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunToEnd(argv, env, err_path);
 }
 
 }  // namespace loyalty::testing

@@ -91,7 +91,8 @@ std::string RunCapture(const std::vector<std::string>& argv, int cpu) {
 
 Server::Server(const std::string& loyaltyd, const std::string& data_dir,
                const std::vector<std::string>& extra_args, int cpu) {
-  std::vector<std::string> argv = {loyaltyd, "--listen", "127.0.0.1:0", "--data-dir", data_dir};
+  std::vector<std::string> argv = {loyaltyd,      "--listen",   "127.0.0.1:0", "--admin-listen",
+                                   "127.0.0.1:0", "--data-dir", data_dir};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   int out = -1, err = -1;
   pid_ = Spawn(argv, cpu, &out, &err);

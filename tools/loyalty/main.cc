@@ -21,6 +21,7 @@
 #include "adapters/net/client.h"
 #include "engine/money.h"
 #include "tools/loyalty/offline.h"
+#include "tools/loyalty/publish.h"
 #include "tools/loyalty/redis_lookup.h"
 #include "tools/loyalty/render.h"
 #include "tools/loyalty/replay_command.h"
@@ -279,6 +280,8 @@ int main(int argc, char** argv) {
   auto* validate =
       rules->add_subcommand("validate", "check rules files; every mistake with file:line:column");
   validate->add_option("files", rule_files, "rules files")->required();
+  loyalty::cli::PublishOptions publish;
+  AddPublishCommands(rules, publish);
 
   ReplayOptions replay;
   auto* replay_cmd = AddReplayCommand(app, replay);
@@ -303,6 +306,9 @@ int main(int argc, char** argv) {
   }
   if (check->parsed()) return RunCheck(data_dir, c.json);
   if (validate->parsed()) return RunRulesValidate(rule_files, c.json);
+  publish.json = c.json;
+  publish.timeout_ms = c.timeout_ms;
+  if (int code = RunPublish(publish); code >= 0) return code;
   if (enroll->parsed()) {
     loyalty::v1::Request r;
     r.mutable_enroll()->set_card(c.card);

@@ -2,33 +2,44 @@
 //
 //   loyaltyd --listen 127.0.0.1:7070 --data-dir ./var --rules rules.yaml
 //
-// Startup may fail (bad flag, bad rules, store will not open): the reason is
-// printed and the exit code is 1. Once it prints "loyaltyd listening on
-// HOST:PORT" it serves until SIGTERM or SIGINT, which drain: no new
-// requests, every accepted one is answered, then exit 0. SIGHUP reloads the
-// rules file; a file with mistakes is refused and the running rules stay.
-// SIGUSR1 logs a stats line (events, commits, grouped events, replays).
-// --clock event makes "now" the latest event time seen (event_clock.h), for
-// loading past sales into a data dir as they happened.
-// With --redis HOST:PORT (or `redis:` in the config file) every commit's
-// changed profiles are published to Redis behind the reply (adapters/redis);
-// Redis being down or slow never fails or delays a sale. The cache's
-// counters are logged on SIGUSR1 and at shutdown.
+// Configuration: defaults < --config FILE < LOYALTY_* environment < flags
+// (config.h); --check-config validates and exits, --print-config prints the
+// effective configuration with secrets redacted. A bad option stops startup
+// with its name and the reason, exit code 1.
+//
+// Startup: the admin listener first (so /healthz answers and /readyz says
+// why it is not ready), then the store (waiting up to store_lock_wait_ms for
+// another process to let go of it), the rules (the active stored version,
+// else --rules, stored as the next version), the pipeline and the register
+// listener. It prints "loyaltyd admin on HOST:PORT" and then "loyaltyd
+// listening on HOST:PORT ..." once it serves.
+//
+// SIGTERM or SIGINT drain: /readyz turns 503 at once; after drain_delay_ms
+// (or a second signal) no new requests are read, every accepted one is
+// answered, then exit 0. SIGHUP re-reads the rules file and, when valid and
+// changed, stores and activates it as a new version; a file with mistakes
+// is refused and the running rules stay. SIGUSR1 logs a stats line.
 #include <CLI/CLI.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
-#include <cstdio>
+#include <future>
 #include <iostream>
 #include <thread>
 #include <utility>  // before Asio (Boost 1.74)
 
+#include "adapters/http/server.h"
 #include "adapters/net/framing.h"
 #include "adapters/net/server.h"
 #include "adapters/rocksdb/store.h"
 #include "adapters/yaml/config_file.h"
-#include "adapters/yaml/rules_file.h"
+#include "tools/loyaltyd/admin_api.h"
+#include "tools/loyaltyd/config.h"
 #include "tools/loyaltyd/event_clock.h"
+#include "tools/loyaltyd/log.h"
 #include "tools/loyaltyd/redis_cache.h"
 #include "tools/loyaltyd/sd_notify.h"
 #include "tools/pipeline/pipeline.h"
@@ -36,17 +47,7 @@
 namespace loyalty {
 namespace {
 
-void Log(const std::string& line) { std::cerr << "loyaltyd: " << line << std::endl; }
-
-std::shared_ptr<const RuleSet> LoadRules(const std::string& path) {
-  if (path.empty()) return std::make_shared<const RuleSet>();
-  rules_file::Loaded loaded = rules_file::LoadFile(path);
-  if (!loaded.rules) {
-    for (const auto& p : loaded.problems) Log(p.ToString());
-    return nullptr;
-  }
-  return std::make_shared<const RuleSet>(std::move(*loaded.rules));
-}
+namespace asio = boost::asio;
 
 // One line an operator (or loyalty-bench) can read: SIGUSR1 prints it.
 std::string StatsLine(const PipelineStats& st) {
@@ -54,8 +55,7 @@ std::string StatsLine(const PipelineStats& st) {
          " grouped_events=" + std::to_string(st.grouped_events) +
          " replays=" + std::to_string(st.replays) + " rejected=" + std::to_string(st.rejected) +
          " lookups_direct=" + std::to_string(st.lookups_direct) +
-         " commit_failures=" + std::to_string(st.commit_failures) +
-         " swept=" + std::to_string(st.swept);
+         " commit_failures=" + std::to_string(st.commit_failures);
 }
 
 TimeMs SystemNowMs() {
@@ -63,108 +63,274 @@ TimeMs SystemNowMs() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-int Serve(const config_file::Config& config, const std::string& clock_mode) {
-  auto rules = LoadRules(config.rules);
-  if (!rules) {
-    Log("the rules file " + config.rules + " has mistakes (listed above); not starting");
-    return 1;
+// Another process (a previous loyaltyd still stopping) may hold the
+// database's lock: wait for it up to wait_ms.
+Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options, int64_t wait_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+  bool told = false;
+  while (true) {
+    auto store = Store::Open(options);
+    if (store.ok() || store.status().message().find("lock") == std::string::npos ||
+        std::chrono::steady_clock::now() >= deadline) {
+      return store;
+    }
+    if (!told) LogWarn("the store is locked by another process; waiting for it");
+    told = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
+}
+
+http::TokenTable Tokens(const config_file::Config& config) {
+  std::vector<http::TokenEntry> entries;
+  for (const auto& t : config.admin_tokens) {
+    entries.push_back({t.name, *http::ParseRole(t.role), t.token});  // roles validated
+  }
+  return http::TokenTable(std::move(entries));
+}
+
+// Everything the running server is made of, in the order it is built.
+struct Running {
+  std::unique_ptr<EventClockHandler> clocked;  // --clock event: between server and pipeline
+  std::unique_ptr<Store> store;
+  std::unique_ptr<AuditLog> audit;
+  std::unique_ptr<RuleVersions> versions;
+  std::unique_ptr<RulesPublisher> publisher;
+  std::unique_ptr<redis::Publisher> cache;
+  std::unique_ptr<Pipeline> pipeline;
+  std::unique_ptr<net::Server> server;
+};
+
+class Daemon {
+ public:
+  Daemon(const config_file::Config& config, bool follow_events)
+      : config_(config),
+        follow_events_(follow_events),
+        refusals_(20, std::chrono::seconds(1)),
+        router_(Tokens(config),
+                [this](const http::Request& r, const http::Response& res) { Refused(r, res); }),
+        api_(readiness_, metrics_, [this] { SampleMetrics(); }),
+        drain_timer_(io_) {
+    api_.AddRoutes(router_);
+  }
+
+  int Serve();
+
+ private:
+  Status StartAdmin();
+  Status Build();
+  Status StartServing();  // on the io thread
+  void WaitSignals();
+  void Drain();
+  void Refused(const http::Request& r, const http::Response& res);
+  void SampleMetrics();
+  int Fail(const std::string& why);
+
+  const config_file::Config& config_;
+  const bool follow_events_;  // --clock event (event_clock.h)
+  EventClock event_clock_;
+  asio::io_context io_{1};
+  Readiness readiness_;
+  Metrics metrics_;
+  RateLimitedLog refusals_;
+  http::Router router_;
+  AdminApi api_;
+  std::unique_ptr<http::Server> admin_;
+  Running run_;
+  asio::steady_timer drain_timer_;
+  std::unique_ptr<asio::signal_set> stop_signals_, reload_signal_, stats_signal_;
+  std::thread io_thread_;
+  bool drain_started_ = false;
+};
+
+void Daemon::Refused(const http::Request& r, const http::Response& res) {
+  metrics_.OnAdminRefused(res.status);
+  const std::string who = r.principal ? " by " + r.principal->name : "";
+  // The path may hold a card number: log the route, never the card.
+  // Only the error's code: messages and bodies may carry personal data.
+  std::string code;
+  constexpr std::string_view kCode = "{\"code\":\"";
+  if (res.body.rfind(kCode, 0) == 0) {
+    code = " " + res.body.substr(kCode.size(), res.body.find('"', kCode.size()) - kCode.size());
+  }
+  refusals_.Warn("admin refused " + r.method + " " + router_.PatternOf(r.method, r.path) + who +
+                 ": " + std::to_string(res.status) + code);
+}
+
+void Daemon::SampleMetrics() {
+  metrics_.SetReady(readiness_.ready());
+  if (admin_) metrics_.SampleAdmin(admin_->connections());
+  if (run_.server) metrics_.SampleServer(run_.server->counters(), run_.server->connections());
+  if (run_.cache) {
+    const auto c = run_.cache->counters();
+    metrics_.SampleCache(&c);
+  }
+}
+
+Status Daemon::StartAdmin() {
+  if (config_.admin_listen == "off") return Status::Ok();
+  http::ServerOptions o;
+  if (!net::SplitHostPort(config_.admin_listen, &o.host, &o.port)) {
+    return Status::Invalid("admin_listen '" + config_.admin_listen + "' is not HOST:PORT");
+  }
+  o.connections_max = config_.admin_connections_max;
+  o.header_bytes_max = config_.admin_header_bytes_max;
+  o.body_bytes_max = config_.admin_body_bytes_max;
+  o.timeout_ms = config_.admin_timeout_ms;
+  admin_ = std::make_unique<http::Server>(io_, o, router_);
+  if (Status s = admin_->Listen(); !s.ok()) return s;
+  admin_->Start();
+  std::cout << "loyaltyd admin on " << o.host << ":" << admin_->port() << std::endl;
+  return Status::Ok();
+}
+
+Status Daemon::Build() {
   StoreOptions store_options;
-  store_options.path = config.data_dir;
-  store_options.sync = config.durability == "sync";
-  auto store = Store::Open(store_options);
-  if (!store.ok()) {
-    Log("cannot open the store: " + store.status().ToString());
-    return 1;
-  }
-  auto cache = StartRedisCache(config, **store, SystemNowMs);
-  if (!cache.ok()) {
-    Log(cache.status().message());
-    return 1;
-  }
+  store_options.path = config_.data_dir;
+  store_options.sync = config_.durability == "sync";
+  auto store = OpenStore(store_options, config_.store_lock_wait_ms);
+  if (!store.ok()) return Status::IoError("cannot open the store: " + store.status().message());
+  run_.store = std::move(*store);
+  readiness_.store_open = true;
+  auto audit = AuditLog::Open(*run_.store);
+  if (!audit.ok()) return audit.status();
+  run_.audit = std::move(*audit);
+  run_.versions = std::make_unique<RuleVersions>(*run_.audit);
+  run_.publisher = std::make_unique<RulesPublisher>(
+      io_, *run_.versions, SystemNowMs, [this](const StoredRuleSet& v, const std::string& action) {
+        metrics_.SetRulesVersion(v.version());
+        LogInfo("rules: " + action + " version " + std::to_string(v.version()) + " ('" + v.name() +
+                "') by " + v.activated_by());
+      });
+  auto rules = run_.publisher->Load(config_.rules);
+  if (!rules.ok()) return Status::Invalid("rules: " + rules.status().message());
+  if (!run_.publisher->load_note().empty()) LogWarn(run_.publisher->load_note());
+  metrics_.SetRulesVersion((*rules)->version);
+  auto cache = StartRedisCache(config_, *run_.store, SystemNowMs);
+  if (!cache.ok()) return cache.status();
+  run_.cache = std::move(*cache);
   PipelineOptions pipeline_options;
-  pipeline_options.shards = config.shards;
-  pipeline_options.on_commit = CommitListenerFor(cache->get());
-  EventClock event_clock;
-  const bool follow_events = clock_mode == "event";
-  Pipeline pipeline(**store, rules, pipeline_options,
-                    follow_events ? Pipeline::ClockFn([&] { return event_clock.Now(); })
-                                  : Pipeline::ClockFn(SystemNowMs));
-  if (!pipeline.status().ok()) {
-    Log("cannot read the campaign budgets: " + pipeline.status().ToString());
-    return 1;
+  pipeline_options.shards = config_.shards;
+  pipeline_options.on_commit = CommitListenerFor(run_.cache.get());
+  pipeline_options.observer = &metrics_;
+  run_.pipeline = std::make_unique<Pipeline>(
+      *run_.store, *rules, pipeline_options,
+      follow_events_ ? Pipeline::ClockFn([this] { return event_clock_.Now(); })
+                     : Pipeline::ClockFn(SystemNowMs));
+  if (!run_.pipeline->status().ok()) {
+    return Status::IoError("cannot read the campaign budgets: " +
+                           run_.pipeline->status().message());
   }
-  EventClockHandler clocked(event_clock, pipeline);
-  net::RequestHandler& handler = follow_events ? static_cast<net::RequestHandler&>(clocked)
-                                               : static_cast<net::RequestHandler&>(pipeline);
-
-  boost::asio::io_context io(1);
-  net::ServerOptions net_options;
-  if (!net::SplitHostPort(config.listen, &net_options.host, &net_options.port)) {
-    Log("--listen '" + config.listen + "' is not HOST:PORT");
-    return 1;
+  if (follow_events_) {
+    run_.clocked = std::make_unique<EventClockHandler>(event_clock_, *run_.pipeline);
   }
-  net_options.connections_max = config.connections_max;
-  net_options.inflight_max = config.inflight_max;
-  net_options.read_timeout_ms = config.read_timeout_ms;
-  net_options.idle_timeout_ms = config.idle_timeout_ms;
-  net::Server server(io, net_options, handler);
-  if (Status s = server.Listen(); !s.ok()) {
-    Log(s.ToString());
-    return 1;
+  return Status::Ok();
+}
+
+Status Daemon::StartServing() {
+  net::ServerOptions o;
+  if (!net::SplitHostPort(config_.listen, &o.host, &o.port)) {
+    return Status::Invalid("listen '" + config_.listen + "' is not HOST:PORT");
   }
-  server.Start();
-
-  boost::asio::signal_set stop_signals(io, SIGINT, SIGTERM);
-  stop_signals.async_wait([&](const boost::system::error_code& ec, int signal) {
-    if (ec) return;
-    Log(std::string("received ") + (signal == SIGINT ? "SIGINT" : "SIGTERM") +
-        "; draining in-flight requests");
-    NotifyServiceManager("STOPPING=1");
-    server.Drain([&] { io.stop(); });
-  });
-  boost::asio::signal_set reload_signal(io, SIGHUP);
-  std::function<void()> wait_reload = [&] {
-    reload_signal.async_wait([&](const boost::system::error_code& ec, int) {
-      if (ec) return;
-      if (auto fresh = LoadRules(config.rules)) {
-        pipeline.SetRules(fresh);
-        Log("rules reloaded from " + config.rules + " (version " + std::to_string(fresh->version) +
-            ")");
-      } else {
-        Log("rules reload refused; still running version " +
-            std::to_string(pipeline.rules()->version));
-      }
-      wait_reload();
-    });
-  };
-  wait_reload();
-
-  boost::asio::signal_set stats_signal(io, SIGUSR1);
-  std::function<void()> wait_stats = [&] {
-    stats_signal.async_wait([&](const boost::system::error_code& ec, int) {
-      if (ec) return;
-      Log(StatsLine(pipeline.stats()));
-      if (*cache) Log(RedisStatsLine((*cache)->counters()));
-      wait_stats();
-    });
-  };
-  wait_stats();
-
-  std::cout << "loyaltyd listening on " << net_options.host << ":" << server.port() << " (data "
-            << config.data_dir << ", rules version " << rules->version << ", " << config.shards
-            << " shards, durability " << config.durability
-            << (config.redis.empty() ? "" : ", redis " + config.redis)
-            << (follow_events ? ", clock event" : "") << ")" << std::endl;
+  o.connections_max = config_.connections_max;
+  o.inflight_max = config_.inflight_max;
+  o.read_timeout_ms = config_.read_timeout_ms;
+  o.idle_timeout_ms = config_.idle_timeout_ms;
+  net::RequestHandler& handler = run_.clocked ? static_cast<net::RequestHandler&>(*run_.clocked)
+                                              : static_cast<net::RequestHandler&>(*run_.pipeline);
+  run_.server = std::make_unique<net::Server>(io_, o, handler);
+  if (Status s = run_.server->Listen(); !s.ok()) return s;
+  run_.server->Start();
+  run_.publisher->Attach(run_.pipeline.get());
+  api_.Attach(run_.pipeline.get(), run_.publisher.get(), run_.audit.get());
+  WaitSignals();
+  readiness_.rules_loaded = true;
+  const auto rules = run_.pipeline->rules();
+  std::cout << "loyaltyd listening on " << o.host << ":" << run_.server->port() << " (data "
+            << config_.data_dir << ", rules version " << rules->version << ", " << config_.shards
+            << " shards, durability " << config_.durability
+            << (config_.redis.empty() ? "" : ", redis " + config_.redis) << ")" << std::endl;
+  LogInfo("started: registers on " + o.host + ":" + std::to_string(run_.server->port()) +
+          ", rules version " + std::to_string(rules->version));
   NotifyServiceManager("READY=1");
-  io.run();
-  pipeline.Stop();
-  Log(StatsLine(pipeline.stats()));
-  if (*cache) {
-    (*cache)->Stop();
-    Log(RedisStatsLine((*cache)->counters()));
+  return Status::Ok();
+}
+
+void Daemon::WaitSignals() {
+  stop_signals_ = std::make_unique<asio::signal_set>(io_, SIGINT, SIGTERM);
+  reload_signal_ = std::make_unique<asio::signal_set>(io_, SIGHUP);
+  stats_signal_ = std::make_unique<asio::signal_set>(io_, SIGUSR1);
+  stop_signals_->async_wait([this](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    LogInfo(std::string("received ") + (signal == SIGINT ? "SIGINT" : "SIGTERM") +
+            "; draining in-flight requests");
+    readiness_.draining = true;
+    NotifyServiceManager("STOPPING=1");
+    if (config_.drain_delay_ms == 0) return Drain();
+    LogInfo("not ready now; still serving for " + std::to_string(config_.drain_delay_ms) +
+            " ms (a second signal stops at once)");
+    drain_timer_.expires_after(std::chrono::milliseconds(config_.drain_delay_ms));
+    drain_timer_.async_wait([this](const boost::system::error_code& e) {
+      if (!e) Drain();
+    });
+    stop_signals_->async_wait([this](const boost::system::error_code& e, int) {
+      if (!e) Drain();
+    });
+  });
+  auto reload = std::make_shared<std::function<void()>>();
+  *reload = [this, reload] {
+    reload_signal_->async_wait([this, reload](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      LogInfo(run_.publisher->Reload(config_.rules));
+      (*reload)();
+    });
+  };
+  (*reload)();
+  auto stats = std::make_shared<std::function<void()>>();
+  *stats = [this, stats] {
+    stats_signal_->async_wait([this, stats](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      LogInfo(StatsLine(run_.pipeline->stats()));
+      if (run_.cache) LogInfo(RedisStatsLine(run_.cache->counters()));
+      (*stats)();
+    });
+  };
+  (*stats)();
+}
+
+void Daemon::Drain() {
+  if (drain_started_) return;
+  drain_started_ = true;
+  drain_timer_.cancel();
+  run_.server->Drain([this] {
+    if (admin_) admin_->Stop();
+    io_.stop();
+  });
+}
+
+int Daemon::Fail(const std::string& why) {
+  LogError(why);
+  io_.stop();
+  if (io_thread_.joinable()) io_thread_.join();
+  return 1;
+}
+
+int Daemon::Serve() {
+  if (Status s = StartAdmin(); !s.ok()) return Fail(s.message());
+  auto guard = asio::make_work_guard(io_);
+  io_thread_ = std::thread([this] { io_.run(); });
+  if (Status s = Build(); !s.ok()) return Fail(s.message());
+  std::promise<Status> started;
+  asio::post(io_, [&] { started.set_value(StartServing()); });
+  if (Status s = started.get_future().get(); !s.ok()) return Fail(s.ToString());
+  guard.reset();
+  io_thread_.join();
+  run_.pipeline->Stop();
+  LogInfo(StatsLine(run_.pipeline->stats()));
+  if (run_.cache) {
+    run_.cache->Stop();
+    LogInfo(RedisStatsLine(run_.cache->counters()));
   }
-  Log("stopped; bye");
+  LogInfo("stopped; bye");
   return 0;
 }
 
@@ -172,46 +338,26 @@ int Serve(const config_file::Config& config, const std::string& clock_mode) {
 }  // namespace loyalty
 
 int main(int argc, char** argv) {
-  using loyalty::config_file::Config;
   CLI::App app{"loyaltyd: the loyalty engine server"};
-  std::string config_path;
-  Config flags;
-  app.add_option("--config", config_path, "YAML config file (flags override it)");
-  auto* listen = app.add_option("--listen", flags.listen,
-                                "HOST:PORT to serve registers on (port 0: any free port)");
-  auto* data = app.add_option("--data-dir", flags.data_dir, "directory of the RocksDB database");
-  auto* rules =
-      app.add_option("--rules", flags.rules, "rules file (YAML); none: built-in defaults");
-  auto* shards =
-      app.add_option("--shards", flags.shards, "writer threads")->check(CLI::Range(1, 64));
-  auto* durability = app.add_option("--durability", flags.durability,
-                                    "sync: fsync before every reply (default); async: a machine "
-                                    "crash may lose the last acknowledged events")
-                         ->check(CLI::IsMember({"sync", "async"}));
-  auto* redis =
-      app.add_option("--redis", flags.redis,
-                     "HOST:PORT of Redis for hot profile snapshots (default: none, no cache)");
+  loyalty::Flags flags;
+  loyalty::AddConfigFlags(app, flags);
   std::string clock_mode = "system";
   app.add_option("--clock", clock_mode,
-                 "system: now is the machine's clock (default); event: now is the latest event "
-                 "time seen, for loading past sales")
+                 "system (default), or event: now is the latest event time seen, never going "
+                 "back (for loading past sales as they happened)")
       ->check(CLI::IsMember({"system", "event"}));
   CLI11_PARSE(app, argc, argv);
-
-  Config config;
-  if (!config_path.empty()) {
-    auto loaded = loyalty::config_file::LoadFile(config_path);
-    if (!loaded.ok()) {
-      std::cerr << "loyaltyd: " << loaded.status().message() << std::endl;
-      return 1;
-    }
-    config = *loaded;
+  auto config = loyalty::BuildConfig(flags, environ);
+  if (!config.ok()) {
+    std::cerr << "loyaltyd: " << config.status().message() << std::endl;
+    return 1;
   }
-  if (*listen) config.listen = flags.listen;
-  if (*data) config.data_dir = flags.data_dir;
-  if (*rules) config.rules = flags.rules;
-  if (*shards) config.shards = flags.shards;
-  if (*durability) config.durability = flags.durability;
-  if (*redis) config.redis = flags.redis;
-  return loyalty::Serve(config, clock_mode);
+  if (flags.print_config) std::cout << loyalty::config_file::Print(*config);
+  if (flags.check_config || flags.print_config) {
+    if (flags.check_config) std::cout << "loyaltyd: the configuration is valid" << std::endl;
+    return 0;
+  }
+  loyalty::SetUpLog(config->log_format == "json");
+  for (const auto& w : flags.warnings) loyalty::LogWarn(w);
+  return loyalty::Daemon(*config, clock_mode == "event").Serve();
 }

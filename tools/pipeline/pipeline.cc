@@ -79,13 +79,19 @@ void Pipeline::Handle(v1::Request request, ReplyFn reply) {
   work.request_id = id;
   work.rules = rules_.load();
   work.now_ms = clock_();
+  if (options_.observer) work.accepted = std::chrono::steady_clock::now();
   if (auto error = wire::DecodeRequest(request, &work.event)) {
     rejected_ += 1;
+    if (options_.observer) {
+      options_.observer->OnRejected(error->code() == v1::UNKNOWN_MESSAGE ? "unknown_message"
+                                                                         : "invalid_field");
+    }
     reply(ErrorBytes(id, *error));
     return;
   }
   if (auto bad = ValidateEvent(work.event, *work.rules, work.now_ms)) {
     rejected_ += 1;
+    if (options_.observer) options_.observer->OnRejected("invalid_field");
     reply(ErrorBytes(
         id, wire::MakeError(v1::INVALID_FIELD, bad->field, bad->field + ": " + bad->reason)));
     return;
@@ -98,6 +104,10 @@ void Pipeline::Handle(v1::Request request, ReplyFn reply) {
       r.set_request_id(id);
       *r.mutable_profile() = wire::EncodeProfile(ViewProfile(*state, work.now_ms));
       lookups_direct_ += 1;
+      if (options_.observer) {
+        options_.observer->OnEvent(EventKind::kLookup, "profile",
+                                   (std::chrono::steady_clock::now() - work.accepted).count());
+      }
       reply(r.SerializeAsString());
       return;
     }
@@ -105,6 +115,7 @@ void Pipeline::Handle(v1::Request request, ReplyFn reply) {
   work.reply = reply;
   if (!shard.Enqueue(std::move(work))) {
     rejected_ += 1;
+    if (options_.observer) options_.observer->OnRejected("overloaded");
     reply(ErrorBytes(
         id, wire::MakeError(v1::OVERLOADED, "", "the engine is at capacity; retry with backoff")));
   }

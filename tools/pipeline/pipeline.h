@@ -26,6 +26,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -41,6 +42,19 @@ namespace loyalty {
 // (a cache publisher, for instance). `now_ms` is the server time of the event.
 using CommitListener = std::function<void(const CustomerState& state, TimeMs now_ms)>;
 
+// Told about every request answered and every commit, on the thread that
+// did it (the network thread or a shard's). Must be cheap and never block:
+// it feeds metrics. `outcome` is an OutcomeName, "replay", "profile",
+// "unknown_card" or "unavailable"; `reason` one of "invalid_field",
+// "unknown_message", "overloaded".
+class PipelineObserver {
+ public:
+  virtual ~PipelineObserver() = default;
+  virtual void OnEvent(EventKind kind, std::string_view outcome, int64_t latency_ns) = 0;
+  virtual void OnRejected(std::string_view reason) = 0;
+  virtual void OnCommit(std::size_t group_size, int64_t commit_ns) = 0;
+};
+
 struct PipelineOptions {
   std::size_t shards = 2;
   std::size_t queue_max = limits::kShardQueueDefaultMax;   // per shard
@@ -51,6 +65,7 @@ struct PipelineOptions {
   // tier review due are brought up to date, so balances and liability are
   // right for those who never come back. 0: no periodic sweep.
   int64_t sweep_interval_ms = 3'600'000;
+  PipelineObserver* observer = nullptr;  // optional; outlives the pipeline
 };
 
 struct PipelineStats {

@@ -44,6 +44,7 @@ Shard::Shard(Store& store, TxnClaims& claims, BudgetBook& budgets, uint32_t inde
       group_max_(options.group_max),
       cached_customers_max_(options.cached_customers_max),
       on_commit_(options.on_commit),
+      observer_(options.observer),
       budgets_(budgets, index) {
   budgets_.Seed(std::move(budget_used));
   thread_ = std::thread([this] { Run(); });
@@ -104,8 +105,12 @@ void Shard::ProcessGroup(std::vector<Work>& group) {
 
   bool committed = true;
   if (!writes.empty()) {
+    const auto commit_start = std::chrono::steady_clock::now();
     const Status s = store_.Commit(writes);
     committed = s.ok();
+    if (observer_) {
+      observer_->OnCommit(group.size(), (std::chrono::steady_clock::now() - commit_start).count());
+    }
     counters_.groups += 1;
     counters_.grouped_events += group.size();
     if (!committed) {
@@ -123,6 +128,7 @@ void Shard::ProcessGroup(std::vector<Work>& group) {
       // fsync may still leave the write on disk: the outcome is unknown, and
       // only a retry with the same transaction id is safe.
       for (Owed& o : owed) {
+        o.outcome = "";
         o.bytes = Unavailable(o.request_id, "the store could not commit: " + s.message() +
                                                 "; the outcome is unknown, retry with the same "
                                                 "transaction id");
@@ -145,7 +151,12 @@ void Shard::ProcessGroup(std::vector<Work>& group) {
   for (Owed& o : owed) {
     if (!o.claimed_txn.empty()) claims_.Release(o.claimed_txn);
     if (!o.extra_claim.empty()) claims_.Release(o.extra_claim);
-    if (o.reply) o.reply(std::move(o.bytes));
+    if (!o.reply) continue;  // a sweep: nobody waits
+    if (observer_) {
+      observer_->OnEvent(o.kind, o.outcome.empty() ? "unavailable" : o.outcome,
+                         (std::chrono::steady_clock::now() - o.accepted).count());
+    }
+    o.reply(std::move(o.bytes));
   }
   // Bound the hot set; evict only between groups, when everything is on disk.
   while (by_card_.size() > cached_customers_max_) {
@@ -159,8 +170,11 @@ void Shard::ProcessGroup(std::vector<Work>& group) {
 
 Shard::Owed Shard::Process(Work& work, WriteSet& writes) {
   if (work.sweep) return ProcessSweep(work, writes);
-  if (work.event.kind == EventKind::kLookup) return ProcessLookup(work);
-  return ProcessChange(work, writes);
+  Owed o =
+      work.event.kind == EventKind::kLookup ? ProcessLookup(work) : ProcessChange(work, writes);
+  o.kind = work.event.kind;
+  o.accepted = work.accepted;
+  return o;
 }
 
 Result<const CustomerState*> Shard::LoadByCard(const std::string& card) {
@@ -195,6 +209,7 @@ Shard::Owed Shard::ProcessLookup(const Work& work) {
     o.bytes =
         Unavailable(work.request_id, "the store could not be read: " + state.status().message());
   } else if (*state == nullptr) {
+    o.outcome = "unknown_card";
     o.bytes = ErrorReply(
         work.request_id,
         wire::MakeError(v1::UNKNOWN_CARD, "card", "card " + work.event.card + " is not enrolled"));
@@ -203,6 +218,7 @@ Shard::Owed Shard::ProcessLookup(const Work& work) {
     reply.set_request_id(work.request_id);
     *reply.mutable_profile() = wire::EncodeProfile(ViewProfile(**state, work.now_ms));
     o.bytes = reply.SerializeAsString();
+    o.outcome = "profile";
   }
   return o;
 }
@@ -249,6 +265,7 @@ Shard::Owed Shard::ProcessChange(Work& work, WriteSet& writes) {
   if (*state == nullptr && !prior &&
       (e.kind == EventKind::kEnroll || e.kind == EventKind::kPurchase)) {
     if (auto refusal = CheckNewCustomerId(work, o)) {
+      o.outcome = "invalid_field";
       o.bytes = std::move(*refusal);
       return o;
     }
@@ -258,9 +275,11 @@ Shard::Owed Shard::ProcessChange(Work& work, WriteSet& writes) {
                          *work.rules, work.now_ms, &budgets_});
   if (result.replay) {
     counters_.replays += 1;
+    o.outcome = "replay";
     o.bytes = wire::SerializeDecisionReply(work.request_id, prior->reply);
     return o;
   }
+  o.outcome = OutcomeName(result.decision.outcome);
   if (auto error = wire::OutcomeAsError(result.decision)) {
     o.bytes = ErrorReply(work.request_id, *error);
     return o;

@@ -3,6 +3,7 @@
 // pipeline.h for the whole path.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -48,6 +49,7 @@ struct Work {
   TimeMs now_ms = 0;
   net::RequestHandler::ReplyFn reply;
   bool sweep = false;  // the periodic sweep of event.card's customer (no reply owed)
+  std::chrono::steady_clock::time_point accepted;  // set when an observer wants latency
 };
 
 struct ShardCounters {
@@ -82,6 +84,9 @@ class Shard {
     std::string claimed_txn;  // released after the commit
     std::string extra_claim;  // a new customer id, released after the commit
     uint64_t request_id = 0;
+    std::string_view outcome;  // for the observer; empty: unavailable
+    EventKind kind = EventKind::kLookup;
+    std::chrono::steady_clock::time_point accepted;
   };
 
   void Run();
@@ -102,6 +107,7 @@ class Shard {
   const std::size_t group_max_;
   const std::size_t cached_customers_max_;
   const CommitListener on_commit_;
+  PipelineObserver* const observer_;
 
   std::mutex mu_;
   std::condition_variable ready_;

@@ -1,0 +1,61 @@
+// Who may do what on the admin API. A caller sends `Authorization: Bearer
+// SECRET`; the secret maps to a named principal with one role:
+//   viewer     reads rule sets, customers, the audit log, reports
+//   cashier    looks up customers only, and sees card numbers masked
+//   editor     viewer's reads (but customers), uploads rule-set drafts
+//   publisher  editor's rights, and activates and rolls back rule sets, but
+//              not a draft they uploaded themselves (four eyes)
+//   admin      everything, adjustments of points included
+// Thread safety: immutable after construction.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace loyalty::http {
+
+enum class Role { kViewer, kCashier, kEditor, kPublisher, kAdmin };
+enum class Permission {
+  kRulesRead,
+  kRulesDraft,
+  kRulesPublish,
+  kCustomersRead,
+  kCustomersAdjust,
+  kAuditRead,
+  kReportsRead,
+};
+
+std::optional<Role> ParseRole(std::string_view name);
+const char* RoleName(Role role);
+const char* PermissionName(Permission permission);
+bool Allows(Role role, Permission permission);
+
+struct Principal {
+  std::string name;
+  Role role = Role::kViewer;
+};
+
+struct TokenEntry {
+  std::string name;
+  Role role = Role::kViewer;
+  std::string secret;
+};
+
+class TokenTable {
+ public:
+  explicit TokenTable(std::vector<TokenEntry> entries) : entries_(std::move(entries)) {}
+  // The principal whose secret is `secret`, compared in constant time.
+  std::optional<Principal> Find(std::string_view secret) const;
+  bool empty() const { return entries_.empty(); }
+
+ private:
+  std::vector<TokenEntry> entries_;
+};
+
+// "4242424242424242" -> "************4242": personal data stays out of logs
+// and out of a cashier's screen.
+std::string MaskCard(std::string_view card);
+
+}  // namespace loyalty::http

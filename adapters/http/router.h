@@ -1,0 +1,80 @@
+// Router: the admin API as a table of routes. A route is a method, a path
+// pattern with {named} segments ("/v1/rulesets/{version}/activate"), the
+// permission it needs (none: open, like /healthz) and a handler. Adding an
+// endpoint (reports, simulate) is adding one row.
+//
+// Dispatch authenticates (Bearer token), authorizes, fills the path
+// parameters and calls the handler. Refusals never reach a handler; they are
+// JSON errors {"code": ..., "message": ...}:
+//   401 UNAUTHENTICATED  no token, or an unknown one
+//   403 FORBIDDEN        the role may not do this
+//   404 NOT_FOUND        no route has this path
+//   405 METHOD_NOT_ALLOWED  a route has the path, not the method
+//
+// Thread safety: Add before serving; Dispatch from the io thread. A handler
+// calls its Respond exactly once, from any thread.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "adapters/http/auth.h"
+
+namespace loyalty::http {
+
+struct Request {
+  std::string method;  // "GET"
+  std::string path;    // without the query
+  std::map<std::string, std::string> query;
+  std::map<std::string, std::string> params;  // from {named} segments
+  std::string body;
+  std::optional<Principal> principal;  // set when the route needs one
+};
+
+struct Response {
+  unsigned status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+};
+
+using Respond = std::function<void(Response)>;
+using Handler = std::function<void(const Request&, Respond)>;
+
+struct Route {
+  std::string method;
+  std::string pattern;
+  std::optional<Permission> permission;  // nullopt: open to anyone
+  Handler handler;
+};
+
+// "He said \"hi\"" as a JSON string literal, quotes included.
+std::string JsonString(std::string_view text);
+// {"code": CODE, "message": MESSAGE}
+Response JsonError(unsigned status, std::string_view code, std::string_view message);
+
+class Router {
+ public:
+  // Told of every refusal (status >= 400), for logs and metrics.
+  using RefusalFn = std::function<void(const Request&, const Response&)>;
+  Router(TokenTable tokens, RefusalFn on_refusal)
+      : tokens_(std::move(tokens)), on_refusal_(std::move(on_refusal)) {}
+
+  void Add(Route route) { routes_.push_back(std::move(route)); }
+  // `authorization` is the Authorization header's value ("" when absent).
+  void Dispatch(Request request, const std::string& authorization, Respond respond) const;
+  // Reports a refusal made outside Dispatch (bad request, over a limit).
+  void Refused(const Request& request, const Response& response) const;
+  // The route pattern a request matched, or "unmatched": a metric label
+  // without customer ids.
+  std::string PatternOf(const std::string& method, const std::string& path) const;
+
+ private:
+  TokenTable tokens_;
+  RefusalFn on_refusal_;
+  std::vector<Route> routes_;
+};
+
+}  // namespace loyalty::http

@@ -1,0 +1,247 @@
+#include "adapters/http/server.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+
+namespace loyalty::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using asio::ip::tcp;
+using Ms = std::chrono::milliseconds;
+
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string Decode(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out += ' ';
+    } else if (s[i] == '%' && i + 2 < s.size() + 0 && HexValue(s[i + 1]) >= 0 &&
+               HexValue(s[i + 2]) >= 0) {
+      out += static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+// "/v1/audit?limit=5&x=y" into its path and query.
+void SplitTarget(std::string_view target, Request& r) {
+  const std::size_t q = target.find('?');
+  r.path = Decode(target.substr(0, q));
+  if (q == std::string_view::npos) return;
+  std::string_view rest = target.substr(q + 1);
+  while (!rest.empty()) {
+    const std::size_t amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    const std::size_t eq = pair.find('=');
+    r.query[Decode(pair.substr(0, eq))] =
+        eq == std::string_view::npos ? "" : Decode(pair.substr(eq + 1));
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+  }
+}
+
+bhttp::response<bhttp::string_body> ToBeast(const Response& r, unsigned version, bool keep_alive) {
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
+  res.set(bhttp::field::server, "loyaltyd");
+  res.set(bhttp::field::content_type, r.content_type);
+  res.set(bhttp::field::cache_control, "no-store");
+  res.keep_alive(keep_alive);
+  res.body() = r.body;
+  res.prepare_payload();
+  return res;
+}
+
+// The answer a handler gives later, from any thread.
+struct Pending {
+  explicit Pending(asio::any_io_executor ex) : wake(ex) {}
+  std::optional<Response> response;
+  asio::steady_timer wake;
+};
+
+}  // namespace
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(Server& server, tcp::socket socket) : server_(server), stream_(std::move(socket)) {}
+
+  void Start() {
+    auto self = shared_from_this();
+    asio::co_spawn(
+        stream_.get_executor(), [self]() { return self->Loop(); }, asio::detached);
+  }
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.socket().close(ec);
+  }
+
+ private:
+  asio::awaitable<void> Loop() {
+    const ServerOptions& o = server_.options_;
+    beast::flat_buffer buffer;
+    while (true) {
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(o.header_bytes_max));
+      parser.body_limit(o.body_bytes_max);
+      stream_.expires_after(Ms(o.timeout_ms));
+      beast::error_code ec;
+      co_await bhttp::async_read(stream_, buffer, parser,
+                                 asio::redirect_error(asio::use_awaitable, ec));
+      if (ec == bhttp::error::header_limit) {
+        co_await Send(
+            JsonError(431, "HEADERS_TOO_LARGE",
+                      "request headers are over " + std::to_string(o.header_bytes_max) + " bytes"),
+            11, false);
+        break;
+      }
+      if (ec == bhttp::error::body_limit) {
+        co_await Send(JsonError(413, "BODY_TOO_LARGE",
+                                "request body is over " + std::to_string(o.body_bytes_max) +
+                                    " bytes (admin_body_bytes_max)"),
+                      11, false);
+        break;
+      }
+      if (ec) {
+        if (ec != bhttp::error::end_of_stream && ec != beast::error::timeout &&
+            ec != asio::error::operation_aborted && ec != asio::error::connection_reset &&
+            ec != asio::error::eof) {
+          co_await Send(JsonError(400, "BAD_REQUEST", "not an HTTP/1.1 request: " + ec.message()),
+                        11, false);
+        }
+        break;
+      }
+      const auto& req = parser.get();
+      server_.counters_.requests += 1;
+      Response response = co_await Answer(req);
+      const bool keep = req.keep_alive();
+      co_await Send(response, req.version(), keep);
+      if (!keep) break;
+    }
+    Close();
+    server_.Forget(this);
+  }
+
+  asio::awaitable<Response> Answer(const bhttp::request<bhttp::string_body>& req) {
+    Request r;
+    r.method = std::string(req.method_string());
+    SplitTarget(std::string_view(req.target().data(), req.target().size()), r);
+    r.body = req.body();
+    const auto auth = req[bhttp::field::authorization];
+    auto pending = std::make_shared<Pending>(stream_.get_executor());
+    pending->wake.expires_after(Ms(server_.options_.timeout_ms));
+    auto ex = stream_.get_executor();
+    server_.router_.Dispatch(r, std::string(auth.data(), auth.size()),
+                             [pending, ex](Response response) {
+                               asio::post(ex, [pending, response = std::move(response)]() mutable {
+                                 pending->response = std::move(response);
+                                 pending->wake.cancel();
+                               });
+                             });
+    if (!pending->response) {
+      beast::error_code ec;
+      co_await pending->wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    if (!pending->response) {
+      Response late = JsonError(503, "TIMEOUT", "the request took too long; it may still finish");
+      server_.router_.Refused(r, late);
+      co_return late;
+    }
+    co_return std::move(*pending->response);
+  }
+
+  asio::awaitable<void> Send(const Response& response, unsigned version, bool keep_alive) {
+    auto res = ToBeast(response, version, keep_alive);
+    stream_.expires_after(Ms(server_.options_.timeout_ms));
+    beast::error_code ec;
+    co_await bhttp::async_write(stream_, res, asio::redirect_error(asio::use_awaitable, ec));
+  }
+
+  Server& server_;
+  beast::tcp_stream stream_;
+};
+
+Server::Server(asio::io_context& io, ServerOptions options, const Router& router)
+    : io_(io), options_(std::move(options)), router_(router), acceptor_(io) {}
+
+Server::~Server() = default;
+
+Status Server::Listen() {
+  const std::string where = options_.host + ":" + std::to_string(options_.port);
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(options_.host, ec);
+  if (ec) return Status::Invalid("admin address " + where + ": " + ec.message());
+  const tcp::endpoint endpoint(address, options_.port);
+  if (acceptor_.open(endpoint.protocol(), ec); ec) {
+    return Status::IoError("admin " + where + ": " + ec.message());
+  }
+  acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (acceptor_.bind(endpoint, ec); ec) {
+    return Status::IoError("cannot listen on admin " + where + ": " + ec.message());
+  }
+  if (acceptor_.listen(asio::socket_base::max_listen_connections, ec); ec) {
+    return Status::IoError("cannot listen on admin " + where + ": " + ec.message());
+  }
+  port_ = acceptor_.local_endpoint().port();
+  return Status::Ok();
+}
+
+void Server::Start() {
+  asio::co_spawn(
+      io_,
+      [this]() -> asio::awaitable<void> {
+        while (acceptor_.is_open()) {
+          boost::system::error_code ec;
+          tcp::socket socket =
+              co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+          if (ec) {
+            if (!acceptor_.is_open()) co_return;
+            continue;
+          }
+          if (sessions_.size() >= options_.connections_max) {
+            counters_.connections_refused += 1;
+            auto res = ToBeast(
+                JsonError(503, "OVERLOADED", "too many admin connections; retry later"), 11, false);
+            bhttp::write(socket, res, ec);  // small: fits the socket buffer
+            socket.close(ec);
+            continue;
+          }
+          counters_.connections_accepted += 1;
+          auto session = std::make_shared<Session>(*this, std::move(socket));
+          sessions_.push_back(session);
+          session->Start();
+        }
+      },
+      asio::detached);
+}
+
+void Server::Stop() {
+  boost::system::error_code ec;
+  acceptor_.close(ec);
+  for (auto& s : sessions_) s->Close();
+}
+
+void Server::Forget(Session* session) {
+  sessions_.remove_if([session](const auto& s) { return s.get() == session; });
+}
+
+}  // namespace loyalty::http

@@ -1,0 +1,61 @@
+// AdminApi: the admin HTTP endpoints, as rows of the router's table
+// (adapters/http/router.h). Open: GET /healthz, /readyz, /metrics. Under
+// /v1/ with a Bearer token: rule sets, customers, the audit log, reports.
+// README.md ("Admin API") lists each with a curl example.
+//
+// The API starts before the store opens (so /healthz and /readyz answer
+// during startup); the /v1/ endpoints answer 503 NOT_READY until Attach.
+//
+// Thread safety: on the io thread; the pipeline's replies come from shard
+// threads and go back through the router's Respond.
+#pragma once
+
+#include <atomic>
+#include <string>
+
+#include "adapters/http/router.h"
+#include "adapters/rocksdb/audit_log.h"
+#include "tools/loyaltyd/metrics.h"
+#include "tools/loyaltyd/rules_publisher.h"
+#include "tools/pipeline/pipeline.h"
+
+namespace loyalty {
+
+// What /readyz says: ready when the store is open, the rules are loaded and
+// the server is not draining. Redis plays no part (it is a cache).
+struct Readiness {
+  std::atomic<bool> store_open{false};
+  std::atomic<bool> rules_loaded{false};
+  std::atomic<bool> draining{false};
+  bool ready() const { return store_open && rules_loaded && !draining; }
+  std::string why_not() const;
+};
+
+class AdminApi {
+ public:
+  AdminApi(Readiness& readiness, Metrics& metrics, std::function<void()> sample_metrics);
+  void AddRoutes(http::Router& router);
+  void Attach(Pipeline* pipeline, RulesPublisher* publisher, AuditLog* audit);
+
+ private:
+  void Rulesets(const http::Request& r, http::Respond respond);
+  void Ruleset(const http::Request& r, http::Respond respond);
+  void Upload(const http::Request& r, http::Respond respond);
+  void Activate(const http::Request& r, http::Respond respond);
+  void Rollback(const http::Request& r, http::Respond respond);
+  void Customer(const http::Request& r, http::Respond respond);
+  void Adjust(const http::Request& r, http::Respond respond);
+  void Audit(const http::Request& r, http::Respond respond);
+  bool Attached(const http::Respond& respond) const;
+  // The version the path names; else responds (400, 404) and returns none.
+  std::optional<StoredRuleSet> Find(const http::Request& r, const http::Respond& respond) const;
+
+  Readiness& readiness_;
+  Metrics& metrics_;
+  std::function<void()> sample_metrics_;
+  Pipeline* pipeline_ = nullptr;
+  RulesPublisher* publisher_ = nullptr;
+  AuditLog* audit_ = nullptr;
+};
+
+}  // namespace loyalty

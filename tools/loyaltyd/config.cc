@@ -1,0 +1,71 @@
+#include "tools/loyaltyd/config.h"
+
+namespace loyalty {
+namespace {
+
+struct FlagSpec {
+  const char* key;
+  const char* help;
+};
+
+// The options that have a flag; every option has a LOYALTY_* variable and a
+// config file key (deploy/loyaltyd.example.yaml).
+constexpr FlagSpec kFlags[] = {
+    {"listen", "HOST:PORT to serve registers on (port 0: any free port)"},
+    {"data_dir", "directory of the RocksDB database"},
+    {"rules", "rules file (YAML) used when the store has no active rule set; SIGHUP re-reads it"},
+    {"shards", "writer threads, 1..64"},
+    {"durability",
+     "sync: fsync before every reply (default); async: a machine crash may lose the "
+     "last acknowledged events"},
+    {"redis", "HOST:PORT of Redis for hot profile snapshots (default: none, no cache)"},
+    {"admin_listen", "HOST:PORT of the admin HTTP API (default 127.0.0.1:7071; off: none)"},
+    {"log_format", "text (default) or json (one object a line)"},
+    {"drain_delay_ms", "after SIGTERM, stay unready but serving this long (default 0)"},
+    {"store_lock_wait_ms", "wait this long for another process to free the store (default 0)"},
+};
+
+std::string FlagName(const std::string& key) {
+  std::string name = "--" + key;
+  for (char& c : name) c = c == '_' ? '-' : c;
+  return name;
+}
+
+}  // namespace
+
+void AddConfigFlags(CLI::App& app, Flags& flags) {
+  app.add_option("--config", flags.config_path, "YAML config file (environment and flags win)");
+  for (const FlagSpec& f : kFlags) {
+    flags.given[f.key] = app.add_option(FlagName(f.key), flags.values[f.key], f.help);
+  }
+  app.add_flag("--check-config", flags.check_config, "validate the configuration and exit");
+  app.add_flag("--print-config", flags.print_config,
+               "print the effective configuration (secrets redacted) and exit");
+}
+
+Result<config_file::Config> BuildConfig(Flags& flags, char** environment) {
+  config_file::Config config;
+  if (!flags.config_path.empty()) {
+    auto loaded = config_file::LoadFile(flags.config_path);
+    if (!loaded.ok()) return loaded.status();
+    config = std::move(*loaded);
+  }
+  std::vector<std::string> env;
+  for (char** e = environment; e && *e; ++e) env.emplace_back(*e);
+  std::vector<std::string> unknown;
+  if (Status s = config_file::ApplyEnvironment(config, env, &unknown); !s.ok()) return s;
+  for (const auto& name : unknown) {
+    flags.warnings.push_back("environment variable " + name + " is not a loyaltyd option; ignored");
+  }
+  for (const FlagSpec& f : kFlags) {
+    if (flags.given[f.key]->count() == 0) continue;
+    const std::string& value = flags.values[f.key];
+    if (Status s = config_file::Set(config, f.key, value, FlagName(f.key) + " " + value); !s.ok()) {
+      return s;
+    }
+  }
+  if (Status s = config_file::Validate(config); !s.ok()) return s;
+  return config;
+}
+
+}  // namespace loyalty

@@ -1,0 +1,28 @@
+// loyaltyd's command line and how the effective configuration is made:
+// defaults, then --config FILE, then LOYALTY_<OPTION> environment variables,
+// then flags. Each source's bad value is reported with where it came from
+// (config_file::Set). Unknown LOYALTY_* variables are warnings, not errors.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "adapters/yaml/config_file.h"
+
+namespace loyalty {
+
+struct Flags {
+  std::string config_path;
+  std::map<std::string, std::string> values;  // option key -> flag text
+  std::map<std::string, CLI::Option*> given;
+  bool check_config = false;
+  bool print_config = false;
+  std::vector<std::string> warnings;  // filled by BuildConfig
+};
+
+void AddConfigFlags(CLI::App& app, Flags& flags);
+Result<config_file::Config> BuildConfig(Flags& flags, char** environment);
+
+}  // namespace loyalty

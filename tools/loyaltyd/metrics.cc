@@ -1,0 +1,160 @@
+#include "tools/loyaltyd/metrics.h"
+
+#include <prometheus/text_serializer.h>
+
+#include <map>
+#include <sstream>
+#include <tuple>
+
+namespace loyalty {
+namespace {
+
+using prometheus::BuildCounter;
+using prometheus::BuildGauge;
+using prometheus::BuildHistogram;
+using prometheus::Histogram;
+
+// 50 us .. ~1.6 s, doubling: a decision is answered in well under a
+// millisecond plus one fsync.
+Histogram::BucketBoundaries SecondsBuckets() {
+  Histogram::BucketBoundaries b;
+  for (double s = 50e-6; s < 2.0; s *= 2) b.push_back(s);
+  return b;
+}
+
+Histogram::BucketBoundaries GroupBuckets() { return {1, 2, 4, 8, 16, 32, 64, 128, 256, 512}; }
+
+}  // namespace
+
+Metrics::Metrics()
+    : registry_(std::make_shared<prometheus::Registry>()),
+      events_(BuildCounter()
+                  .Name("loyalty_events_total")
+                  .Help("Requests answered, by event type and outcome")
+                  .Register(*registry_)),
+      latency_(BuildHistogram()
+                   .Name("loyalty_decision_latency_seconds")
+                   .Help("From a request accepted to its reply, commit included")
+                   .Register(*registry_)),
+      group_size_(BuildHistogram()
+                      .Name("loyalty_commit_group_size")
+                      .Help("Events committed by one WriteBatch and fsync")
+                      .Register(*registry_)
+                      .Add({}, GroupBuckets())),
+      commit_seconds_(BuildHistogram()
+                          .Name("loyalty_commit_seconds")
+                          .Help("Time to write a group's batch and fsync the WAL")
+                          .Register(*registry_)
+                          .Add({}, SecondsBuckets())),
+      rejected_(BuildCounter()
+                    .Name("loyalty_frames_rejected_total")
+                    .Help("Frames, requests and connections refused before a decision, by reason")
+                    .Register(*registry_)),
+      admin_refused_(BuildCounter()
+                         .Name("loyalty_admin_refused_total")
+                         .Help("Admin API requests refused, by HTTP status")
+                         .Register(*registry_)),
+      connections_(BuildGauge()
+                       .Name("loyalty_connections")
+                       .Help("Open connections, by listener")
+                       .Register(*registry_)),
+      register_connections_(connections_.Add({{"listener", "registers"}})),
+      admin_connections_(connections_.Add({{"listener", "admin"}})),
+      rules_version_(BuildGauge()
+                         .Name("loyalty_rules_version")
+                         .Help("Version of the rule set in force")
+                         .Register(*registry_)
+                         .Add({})),
+      ready_(BuildGauge()
+                 .Name("loyalty_ready")
+                 .Help("1 when store is open, rules are loaded and not draining")
+                 .Register(*registry_)
+                 .Add({})),
+      cache_up_(BuildGauge()
+                    .Name("loyalty_cache_up")
+                    .Help("1 when the Redis profile cache is reachable (absent: no cache)")
+                    .Register(*registry_)),
+      cache_lag_(BuildGauge()
+                     .Name("loyalty_cache_publish_lag_seconds")
+                     .Help("Commit to Redis acknowledged, median of the last 8192 commits")
+                     .Register(*registry_)),
+      cache_backlog_(BuildGauge()
+                         .Name("loyalty_cache_backlog")
+                         .Help("Commits waiting to be published to Redis")
+                         .Register(*registry_)) {
+  for (std::size_t k = 0; k < kKindsMax; ++k) {
+    const std::string type = EventKindName(static_cast<EventKind>(k));
+    if (type == "unknown" && k != 0) {
+      latency_by_kind_[k] = latency_by_kind_[0];
+      continue;
+    }
+    latency_by_kind_[k] = &latency_.Add({{"type", type}}, SecondsBuckets());
+  }
+}
+
+// Outcomes are static strings (OutcomeName, literals): a thread's cache keyed
+// by their address finds the counter without the family's lock. Metrics
+// lives as long as the process, so the pointers stay valid.
+prometheus::Counter& Metrics::EventCounter(EventKind kind, std::string_view outcome) {
+  using Key = std::tuple<const Metrics*, int, const char*, std::size_t>;
+  thread_local std::map<Key, prometheus::Counter*> cache;
+  const Key key{this, static_cast<int>(kind), outcome.data(), outcome.size()};
+  auto it = cache.find(key);
+  if (it == cache.end()) {
+    it = cache
+             .emplace(key, &events_.Add(
+                               {{"type", EventKindName(kind)}, {"outcome", std::string(outcome)}}))
+             .first;
+  }
+  return *it->second;
+}
+
+void Metrics::OnEvent(EventKind kind, std::string_view outcome, int64_t latency_ns) {
+  EventCounter(kind, outcome).Increment();
+  const auto k = static_cast<std::size_t>(kind);
+  latency_by_kind_[k < kKindsMax ? k : 0]->Observe(double(latency_ns) * 1e-9);
+}
+
+prometheus::Counter& Metrics::RejectedCounter(const std::string& reason) {
+  return rejected_.Add({{"reason", reason}});
+}
+
+void Metrics::OnRejected(std::string_view reason) {
+  RejectedCounter(std::string(reason)).Increment();
+}
+
+void Metrics::OnCommit(std::size_t group_size, int64_t commit_ns) {
+  group_size_.Observe(double(group_size));
+  commit_seconds_.Observe(double(commit_ns) * 1e-9);
+}
+
+void Metrics::OnAdminRefused(unsigned status) {
+  admin_refused_.Add({{"code", std::to_string(status)}}).Increment();
+}
+
+void Metrics::SampleServer(const net::ServerCounters& c, std::size_t connections) {
+  register_connections_.Set(double(connections));
+  auto add = [&](const char* reason, uint64_t now, uint64_t& seen) {
+    RejectedCounter(reason).Increment(double(now - seen));
+    seen = now;
+  };
+  add("malformed", c.frames_malformed, seen_.frames_malformed);
+  add("oversized", c.frames_oversized, seen_.frames_oversized);
+  add("timeout", c.timeouts, seen_.timeouts);
+  add("connections_max", c.connections_refused, seen_.connections_refused);
+}
+
+void Metrics::SampleCache(const redis::PublisherCounters* c) {
+  if (!c) return;  // no cache configured: its gauges stay out of the scrape
+  cache_up_.Add({}).Set(c->cache_up ? 1 : 0);
+  cache_lag_.Add({}).Set(double(c->lag_p50_us) * 1e-6);
+  cache_backlog_.Add({}).Set(double(c->backlog));
+}
+
+std::string Metrics::Serialize() const {
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, registry_->Collect());
+  return out.str();
+}
+
+}  // namespace loyalty
