@@ -127,6 +127,30 @@ TEST(SimulateTest, TheCliRefusesABadRulesFileAndUnreadableEvents) {
             2);
 }
 
+TEST(SimulateTest, PointsAreShownPerRuleAndABudgetIsNeverOvershot) {
+  testing::TempDir dir;
+  const std::string events = Write(dir, "events.jsonl", R"(
+{"purchase": {"transaction_id": "P1", "store_id": "S1", "card": "A", "event_time_ms": 1291191960000, "currency": "GBP", "lines": [{"sku": "X", "quantity": 1, "unit_price_minor": 2500, "line_total_minor": 2500}]}}
+{"purchase": {"transaction_id": "P2", "store_id": "S1", "card": "B", "event_time_ms": 1291192960000, "currency": "GBP", "lines": [{"sku": "X", "quantity": 1, "unit_price_minor": 3000, "line_total_minor": 3000}]}}
+{"purchase": {"transaction_id": "P3", "store_id": "S1", "card": "C", "event_time_ms": 1291193960000, "currency": "GBP", "lines": [{"sku": "X", "quantity": 1, "unit_price_minor": 500, "line_total_minor": 500}]}}
+)");
+  const std::string bonus_yaml =
+      RulesYaml("1") +
+      "earn_rules:\n  - { id: big-basket, when: { basket_total_min: 20.00 }, bonus_points: 50, "
+      "budget_points: 60 }\n";
+  rules_file::Loaded bonus = rules_file::Parse(bonus_yaml, "bonus.yaml");
+  ASSERT_TRUE(bonus.rules) << bonus.problems[0].ToString();
+  auto source = EventSource::Open(events);
+  ASSERT_TRUE(source.ok());
+  auto c = Compare(**source, Rules("1"), std::make_shared<const RuleSet>(*bonus.rules));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->baseline.points_by_rule, (std::map<std::string, int64_t>{{"base", 60}}));
+  // A's basket takes 50 of the budget, B's the 10 left, C's is too small.
+  EXPECT_EQ(c->candidate.points_by_rule,
+            (std::map<std::string, int64_t>{{"base", 60}, {"big-basket", 60}}));
+  EXPECT_EQ(c->customers_differ, 2u);
+}
+
 // The real data set: every basket earns at least twice the base rate's
 // points and less than one point more than that (floor rounding once per
 // basket), so the doubled total lies in [2 x base, 2 x base + purchases).

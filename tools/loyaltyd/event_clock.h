@@ -50,6 +50,8 @@ class EventClockHandler final : public net::RequestHandler {
       case v1::Request::kPurchase: return r.purchase().event_time_ms();
       case v1::Request::kPurchaseReturn: return r.purchase_return().event_time_ms();
       case v1::Request::kRedeem: return r.redeem().event_time_ms();
+      case v1::Request::kAdjust: return r.adjust().event_time_ms();
+      case v1::Request::kCancelRedeem: return r.cancel_redeem().event_time_ms();
       default: return 0;
     }
   }

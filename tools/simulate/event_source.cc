@@ -60,7 +60,7 @@ Result<std::optional<v1::Request>> JsonLinesSource::Next() {
     if (r.body_case() == v1::Request::BODY_NOT_SET) {
       return Status::Invalid(where +
                              "no event: expected one of purchase, purchase_return, redeem, "
-                             "enroll, lookup");
+                             "cancel_redeem, adjust, enroll, lookup");
     }
     requests_ += 1;
     return std::optional<v1::Request>(std::move(r));

@@ -21,6 +21,8 @@ nlohmann::json RunToJson(const RunTotals& t) {
           {"points_issued", t.points_issued},
           {"points_reversed", t.points_reversed},
           {"points_spent", t.points_spent},
+          {"points_refunded", t.points_refunded},
+          {"points_adjusted", t.points_adjusted},
           {"points_expired", t.points_expired},
           {"cost_issued_minor", t.cost_issued_minor()},
           {"cost_net_minor", t.cost_net_minor()},
@@ -119,6 +121,8 @@ std::string ComparisonToText(const Comparison& c, const Labels& labels) {
   t.Row("points issued", a.points_issued, b.points_issued);
   t.Row("points reversed by returns", a.points_reversed, b.points_reversed);
   t.Row("points redeemed", a.points_spent, b.points_spent);
+  t.Row("redeemed points given back", a.points_refunded, b.points_refunded);
+  t.Row("manual adjustments, net", a.points_adjusted, b.points_adjusted);
   t.Row("points expired by the end", a.points_expired, b.points_expired);
   t.Row("cost of points issued (" + labels.currency + ")", a.cost_issued_minor(),
         b.cost_issued_minor(), money);

@@ -18,7 +18,8 @@ struct Labels {
 };
 
 // Keys: baseline and candidate (each: events, applied, retries, refused{},
-// invalid{}, points_issued, points_reversed, points_spent, points_expired,
+// invalid{}, points_issued, points_reversed, points_spent, points_refunded,
+// points_adjusted, points_expired,
 // cost_issued_minor, cost_net_minor, customers, customers_earning,
 // points_by_rule{}), customers_points_differ, requests, lookups,
 // undecodable{}, first_event_ms, last_event_ms, currency, seconds, source.

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "engine/lots.h"
 #include "engine/validate.h"
 #include "proto/wire_codec.h"
 
@@ -41,6 +40,7 @@ void Run::Apply(const Event& e, TimeMs now_ms) {
   Effects& fx = r.effects;
   for (const LedgerEntry& entry : fx.ledger) {
     if (entry.kind == LedgerKind::kExpire) totals_.points_expired -= entry.points;
+    if (entry.kind == LedgerKind::kAdjust) totals_.points_adjusted += entry.points;
   }
   if (fx.txn) txns_[fx.txn->transaction_id] = std::move(*fx.txn);
   if (fx.original) txns_[fx.original->transaction_id] = std::move(*fx.original);
@@ -62,6 +62,7 @@ void Run::Count(const DecideResult& r) {
   totals_.points_issued += d.points_earned;
   totals_.points_reversed += d.points_reversed;
   totals_.points_spent += d.points_spent;
+  totals_.points_refunded += d.points_refunded;
   for (const RuleAward& a : d.awards) totals_.points_by_rule[a.rule_id] += a.points;
   if (d.points_earned != 0 || d.points_reversed != 0) {
     net_points_[d.customer_id] += d.points_earned - d.points_reversed;
@@ -71,7 +72,12 @@ void Run::Count(const DecideResult& r) {
 
 RunTotals Run::Finish(TimeMs now_ms) {
   for (auto& [id, state] : customers_) {
-    if (auto expired = ExpireLots(state, now_ms)) totals_.points_expired -= expired->points;
+    DecideResult swept = Sweep(state, *rules_, now_ms);
+    if (!swept.effects.state) continue;
+    for (const LedgerEntry& entry : swept.effects.ledger) {
+      if (entry.kind == LedgerKind::kExpire) totals_.points_expired -= entry.points;
+    }
+    state = std::move(*swept.effects.state);
   }
   totals_.customers = customers_.size();
   totals_.customers_earning = earned_.size();

@@ -35,7 +35,9 @@ struct RunTotals {
   std::map<std::string, std::string> invalid_why;  // field -> the first reason seen
   int64_t points_issued = 0;                       // earned by purchases
   int64_t points_reversed = 0;                     // taken back by returns
-  int64_t points_spent = 0;                        // redeemed
+  int64_t points_spent = 0;                        // redeemed (or paid a basket)
+  int64_t points_refunded = 0;                     // spent points given back (cancel, return)
+  int64_t points_adjusted = 0;                     // manual corrections, net
   int64_t points_expired = 0;                      // reached their expiry by the end
   std::map<std::string, int64_t> points_by_rule;   // earned, per rule id
   int64_t point_value_minor = 0;                   // the rule set's, for costs
@@ -50,7 +52,8 @@ class Run {
  public:
   explicit Run(std::shared_ptr<const RuleSet> rules);
   void Apply(const Event& event, TimeMs now_ms);
-  // Sweeps expiry at `now_ms` for every customer and returns the totals.
+  // The periodic sweep (expiry, tier reviews) at `now_ms` for every
+  // customer, then the totals.
   RunTotals Finish(TimeMs now_ms);
   // Points earned net of reversals, per customer.
   const std::unordered_map<std::string, int64_t>& net_points() const { return net_points_; }
