@@ -8,6 +8,7 @@
 //   loyalty rules validate deploy/rules.example.yaml
 //   loyalty rules simulate --rules new.yaml --baseline old.yaml --events past.csv.gz
 //   loyalty report pareto --data-dir ./var [--svg pareto.svg]   (a stopped server's database)
+//   loyalty report rfm --data-dir ./var
 //   loyalty replay --csv ../shared/data/online_retail_uci_2010-2011.csv.gz --server HOST:PORT
 //
 // Exit codes: 0 applied (or a profile, or all good), 1 refused, an error
@@ -288,17 +289,16 @@ int main(int argc, char** argv) {
   SimulateOptions simulate;
   auto* simulate_cmd = AddSimulateCommand(*rules, simulate);
   ReportOptions report;
-  auto* pareto = AddParetoCommand(app, report);
+  const ReportCommands reports = AddReportCommands(app, report);
 
   CLI11_PARSE(app, argc, argv);
   if (simulate_cmd->parsed()) {
     simulate.json = c.json;
     return RunSimulate(simulate);
   }
-  if (pareto->parsed()) {
-    report.json = c.json;
-    return RunParetoReport(report);
-  }
+  report.json = c.json;
+  if (reports.pareto->parsed()) return RunParetoReport(report);
+  if (reports.rfm->parsed()) return RunRfmReport(report);
   if (replay_cmd->parsed()) {
     replay.server = c.server;
     replay.timeout_ms = std::max<int64_t>(c.timeout_ms, 30000);

@@ -2,6 +2,7 @@
 // read, never written).
 //
 //   loyalty report pareto --data-dir DIR [--json] [--svg FILE] [--currency GBP]
+//   loyalty report rfm --data-dir DIR [--json] [--currency GBP]
 //
 // The computations live in tools/report (a library over customer states, so
 // the admin HTTP API can serve the same figures); this file only gathers the
@@ -24,8 +25,15 @@ struct ReportOptions {
 // Exit code: 0 done, 2 the database or the SVG file could not be used.
 int RunParetoReport(const ReportOptions& options);
 
-// Adds `report pareto` and its flags to `app`, filling `options`; returns
-// the `pareto` command.
-CLI::App* AddParetoCommand(CLI::App& app, ReportOptions& options);
+// Exit code: 0 done, 2 the database could not be read.
+int RunRfmReport(const ReportOptions& options);
+
+// Adds `report pareto` and `report rfm` and their flags to `app`, filling
+// `options`.
+struct ReportCommands {
+  CLI::App* pareto = nullptr;
+  CLI::App* rfm = nullptr;
+};
+ReportCommands AddReportCommands(CLI::App& app, ReportOptions& options);
 
 }  // namespace loyalty::cli

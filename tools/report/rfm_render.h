@@ -1,0 +1,20 @@
+// Ways to show an RfmReport: text for a marketer, JSON (stable keys) for
+// scripts and the admin HTTP API. Pure functions.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "tools/report/format.h"
+#include "tools/report/rfm.h"
+
+namespace loyalty::report {
+
+// Keys: customers, as_of_ms, segments (objects: segment, customers,
+// revenue_minor, revenue_share_percent, mean_days_since_purchase; in the
+// order of kRfmSegments), recency_by_frequency (5 rows R1..R5 of 5 counts
+// F1..F5).
+nlohmann::json RfmToJson(const RfmReport& report);
+std::string RfmToText(const RfmReport& report, const Money& money);
+
+}  // namespace loyalty::report
