@@ -59,6 +59,9 @@ Send a first purchase from another terminal:
   build/bin/loyalty --server $listen purchase --txn T-1 --store S1 --card 4242 --amount 12.34 --currency EUR
   build/bin/loyalty --server $listen lookup --card 4242
 
+The admin API (health, metrics, rule versions) is on 127.0.0.1:7071:
+  curl -s 127.0.0.1:7071/readyz
+
 Stop it with Ctrl-C (in-flight requests are answered first).
 MSG
   exec "$build_dir/bin/loyaltyd" --listen "$listen" --data-dir "$data" \

@@ -275,6 +275,12 @@ TEST_F(AdminTest, BoundsAndMistakesAnswerWithJsonErrors) {
   EXPECT_EQ(Json(nowhere)["message"], "no such endpoint: /v2/nothing");
   EXPECT_EQ(Http(port_, "DELETE", "/healthz").status, 405);
   EXPECT_EQ(Http(port_, "GET", "/v1/rulesets/abc", kViewer).status, 400);
+  const std::string long_card = "/v1/customers/" + std::string(65, '7');
+  auto invalid = Http(port_, "GET", long_card, kViewer);
+  EXPECT_EQ(invalid.status, 422);
+  EXPECT_EQ(Json(invalid)["code"], "INVALID_FIELD");
+  auto masked = Http(port_, "GET", long_card, kCashier);
+  EXPECT_EQ(Json(masked)["message"], "the card number is not valid");
   EXPECT_EQ(Http(port_, "GET", "/healthz").status, 200);  // still serving
 }
 

@@ -56,6 +56,18 @@ std::optional<uint64_t> Number(const std::string& text) {
   return v;
 }
 
+// The engine's error reply as HTTP: the wire code, with a status that says
+// whose fault it is.
+Response EngineError(const v1::Error& e, const std::string& message) {
+  switch (e.code()) {
+    case v1::UNKNOWN_CARD: return JsonError(404, "UNKNOWN_CARD", message);
+    case v1::INVALID_FIELD: return JsonError(422, "INVALID_FIELD", message);
+    case v1::DUPLICATE_DIFFERENT_PAYLOAD:
+      return JsonError(409, "DUPLICATE_DIFFERENT_PAYLOAD", message);
+    default: return JsonError(503, v1::ErrorCode_Name(e.code()), message);
+  }
+}
+
 Actor ActorOf(const Request& r) { return {r.principal->name, http::RoleName(r.principal->role)}; }
 
 }  // namespace
@@ -210,11 +222,12 @@ void AdminApi::Customer(const Request& r, Respond respond) {
       return respond(JsonError(500, "INTERNAL", "the engine's reply does not decode"));
     }
     if (reply.has_error()) {
-      const bool unknown = reply.error().code() == v1::UNKNOWN_CARD;
+      // The engine's message names the card: say it again, masked for a cashier.
       const std::string shown = masked ? http::MaskCard(card) : card;
-      return respond(unknown ? JsonError(404, "UNKNOWN_CARD", "card " + shown + " is not enrolled")
-                             : JsonError(503, v1::ErrorCode_Name(reply.error().code()),
-                                         reply.error().message()));
+      const bool unknown = reply.error().code() == v1::UNKNOWN_CARD;
+      return respond(EngineError(reply.error(), unknown  ? "card " + shown + " is not enrolled"
+                                                : masked ? "the card number is not valid"
+                                                         : reply.error().message()));
     }
     Json j = cli::ReplyToJson(reply)["profile"];
     if (masked) {
@@ -250,16 +263,7 @@ std::optional<std::string> ReadAdjust(const std::string& body, v1::Adjust* a) {
 }
 
 Response AdjustReply(const v1::Reply& reply) {
-  if (reply.has_error()) {
-    const v1::Error& e = reply.error();
-    switch (e.code()) {
-      case v1::UNKNOWN_CARD: return JsonError(404, "UNKNOWN_CARD", e.message());
-      case v1::INVALID_FIELD: return JsonError(422, "INVALID_FIELD", e.message());
-      case v1::DUPLICATE_DIFFERENT_PAYLOAD:
-        return JsonError(409, "DUPLICATE_DIFFERENT_PAYLOAD", e.message());
-      default: return JsonError(503, v1::ErrorCode_Name(e.code()), e.message());
-    }
-  }
+  if (reply.has_error()) return EngineError(reply.error(), reply.error().message());
   Json decision = cli::ReplyToJson(reply)["decision"];
   // A refusal (not enough points to debit) is stored like a sale's: 409.
   return Ok(decision, reply.decision().outcome() == v1::APPLIED ? 200 : 409);

@@ -158,7 +158,10 @@ void Daemon::Refused(const http::Request& r, const http::Response& res) {
 
 void Daemon::SampleMetrics() {
   metrics_.SetReady(readiness_.ready());
+  // run_ is built on the main thread; StartServing (on this io thread, after
+  // a post that orders it after the build) sets rules_loaded.
   if (admin_) metrics_.SampleAdmin(admin_->connections());
+  if (!readiness_.rules_loaded) return;
   if (run_.server) metrics_.SampleServer(run_.server->counters(), run_.server->connections());
   if (run_.cache) {
     const auto c = run_.cache->counters();
