@@ -1,5 +1,6 @@
 #include "adapters/http/server.h"
 
+#include <array>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -71,6 +72,32 @@ bhttp::response<bhttp::string_body> ToBeast(const Response& r, unsigned version,
   return res;
 }
 
+// After refusing a request whose rest is still coming (over a limit, or
+// over the connection cap): stop sending, then read and drop what the client
+// still sends, a little and briefly, so that closing does not reset the
+// connection and lose the refusal on the way.
+asio::awaitable<void> CloseGently(beast::tcp_stream& stream) {
+  beast::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.expires_after(std::chrono::seconds(1));
+  std::array<char, 4096> sink;
+  for (std::size_t dropped = 0; !ec && dropped < (64u << 10);) {
+    dropped += co_await stream.async_read_some(asio::buffer(sink),
+                                               asio::redirect_error(asio::use_awaitable, ec));
+  }
+  stream.socket().close(ec);
+}
+
+// Answers 503 OVERLOADED on a connection beyond the cap, then closes it.
+asio::awaitable<void> Refuse(std::shared_ptr<beast::tcp_stream> stream) {
+  auto res =
+      ToBeast(JsonError(503, "OVERLOADED", "too many admin connections; retry later"), 11, false);
+  stream->expires_after(std::chrono::seconds(1));
+  beast::error_code ec;
+  co_await bhttp::async_write(*stream, res, asio::redirect_error(asio::use_awaitable, ec));
+  co_await CloseGently(*stream);
+}
+
 // The answer a handler gives later, from any thread.
 struct Pending {
   explicit Pending(asio::any_io_executor ex) : wake(ex) {}
@@ -112,6 +139,7 @@ class Session : public std::enable_shared_from_this<Session> {
             JsonError(431, "HEADERS_TOO_LARGE",
                       "request headers are over " + std::to_string(o.header_bytes_max) + " bytes"),
             11, false);
+        co_await CloseGently(stream_);
         break;
       }
       if (ec == bhttp::error::body_limit) {
@@ -119,6 +147,7 @@ class Session : public std::enable_shared_from_this<Session> {
                                 "request body is over " + std::to_string(o.body_bytes_max) +
                                     " bytes (admin_body_bytes_max)"),
                       11, false);
+        co_await CloseGently(stream_);
         break;
       }
       if (ec) {
@@ -127,6 +156,7 @@ class Session : public std::enable_shared_from_this<Session> {
             ec != asio::error::eof) {
           co_await Send(JsonError(400, "BAD_REQUEST", "not an HTTP/1.1 request: " + ec.message()),
                         11, false);
+          co_await CloseGently(stream_);
         }
         break;
       }
@@ -219,10 +249,8 @@ void Server::Start() {
           }
           if (sessions_.size() >= options_.connections_max) {
             counters_.connections_refused += 1;
-            auto res = ToBeast(
-                JsonError(503, "OVERLOADED", "too many admin connections; retry later"), 11, false);
-            bhttp::write(socket, res, ec);  // small: fits the socket buffer
-            socket.close(ec);
+            asio::co_spawn(io_, Refuse(std::make_shared<beast::tcp_stream>(std::move(socket))),
+                           asio::detached);
             continue;
           }
           counters_.connections_accepted += 1;

@@ -10,6 +10,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <utility>  // before Asio (Boost 1.74)
+//
+#include <boost/asio/ip/tcp.hpp>
 
 #include "adapters/rocksdb/store.h"
 #include "tests/support/http_client.h"
@@ -282,6 +285,30 @@ TEST_F(AdminTest, BoundsAndMistakesAnswerWithJsonErrors) {
   auto masked = Http(port_, "GET", long_card, kCashier);
   EXPECT_EQ(Json(masked)["message"], "the card number is not valid");
   EXPECT_EQ(Http(port_, "GET", "/healthz").status, 200);  // still serving
+}
+
+TEST_F(AdminTest, ConnectionsBeyondTheCapAreRefusedWithJson) {
+  const std::string config = WriteConfig(dir_, "admin_connections_max: 2\n");
+  server_ =
+      std::make_unique<ServerProcess>(dir_.Sub("db"), std::vector<std::string>{"--config", config});
+  ASSERT_TRUE(server_->ok()) << server_->Stderr();
+  port_ = server_->admin_port();
+  boost::asio::io_context io;
+  std::vector<boost::asio::ip::tcp::socket> idle;
+  for (int i = 0; i < 2; ++i) {
+    idle.emplace_back(io);
+    idle.back().connect(
+        {boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_)});
+  }
+  // The two idle connections are counted once the server has accepted them.
+  EXPECT_TRUE(Eventually([&] { return Http(port_, "GET", "/healthz"); },
+                         [](const HttpReply& r) { return r.status == 503; }));
+  auto over = Http(port_, "GET", "/healthz");
+  EXPECT_EQ(over.status, 503);
+  EXPECT_EQ(Json(over)["code"], "OVERLOADED");
+  idle.clear();  // closed: their places free up
+  EXPECT_TRUE(Eventually([&] { return Http(port_, "GET", "/healthz"); },
+                         [](const HttpReply& r) { return r.status == 200; }));
 }
 
 TEST_F(AdminTest, ReadinessIsFalseUntilTheStoreOpensAndDuringTheDrain) {
