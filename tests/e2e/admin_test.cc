@@ -76,8 +76,8 @@ int ActiveVersion(int admin_port) {
 
 class AdminTest : public ::testing::Test {
  protected:
-  void Start(std::vector<std::string> args = {}) {
-    args.insert(args.end(), {"--config", WriteConfig(dir_)});
+  void Start(std::vector<std::string> args = {}, const std::string& extra_config = "") {
+    args.insert(args.end(), {"--config", WriteConfig(dir_, extra_config)});
     server_ = std::make_unique<ServerProcess>(dir_.Sub("db"), args);
     ASSERT_TRUE(server_->ok()) << server_->Stderr();
     port_ = server_->admin_port();
@@ -262,11 +262,7 @@ TEST_F(AdminTest, AScheduledVersionBecomesActiveAtItsTime) {
 }
 
 TEST_F(AdminTest, BoundsAndMistakesAnswerWithJsonErrors) {
-  const std::string config = WriteConfig(dir_, "admin_body_bytes_max: 1024\n");
-  server_ =
-      std::make_unique<ServerProcess>(dir_.Sub("db"), std::vector<std::string>{"--config", config});
-  ASSERT_TRUE(server_->ok()) << server_->Stderr();
-  port_ = server_->admin_port();
+  Start({}, "admin_body_bytes_max: 1024\n");
   auto big = Http(port_, "POST", "/v1/rulesets", kEditor, std::string(4096, '#'));
   EXPECT_EQ(big.status, 413);
   EXPECT_EQ(Json(big)["code"], "BODY_TOO_LARGE");
@@ -288,11 +284,7 @@ TEST_F(AdminTest, BoundsAndMistakesAnswerWithJsonErrors) {
 }
 
 TEST_F(AdminTest, ConnectionsBeyondTheCapAreRefusedWithJson) {
-  const std::string config = WriteConfig(dir_, "admin_connections_max: 2\n");
-  server_ =
-      std::make_unique<ServerProcess>(dir_.Sub("db"), std::vector<std::string>{"--config", config});
-  ASSERT_TRUE(server_->ok()) << server_->Stderr();
-  port_ = server_->admin_port();
+  Start({}, "admin_connections_max: 2\n");
   boost::asio::io_context io;
   std::vector<boost::asio::ip::tcp::socket> idle;
   for (int i = 0; i < 2; ++i) {
