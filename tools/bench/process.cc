@@ -98,14 +98,21 @@ Server::Server(const std::string& loyaltyd, const std::string& data_dir,
   pid_ = Spawn(argv, cpu, &out, &err);
   if (pid_ < 0) return;
   stderr_reader_ = std::thread([this, err] { CollectStderr(err); });
+  // Lines up to the one that says where registers connect (the admin
+  // listener's comes first); EOF: it exited.
+  const std::regex listening(R"(listening on 127\.0\.0\.1:(\d+))");
   std::string line;
   char c;
-  while (::read(out, &c, 1) == 1 && c != '\n') line.push_back(c);
-  ::close(out);
-  std::smatch m;
-  if (std::regex_search(line, m, std::regex(R"(listening on 127\.0\.0\.1:(\d+))"))) {
-    port_ = static_cast<uint16_t>(std::stoi(m[1]));
+  while (port_ == 0 && ::read(out, &c, 1) == 1) {
+    if (c != '\n') {
+      line.push_back(c);
+      continue;
+    }
+    std::smatch m;
+    if (std::regex_search(line, m, listening)) port_ = static_cast<uint16_t>(std::stoi(m[1]));
+    line.clear();
   }
+  ::close(out);
 }
 
 Server::~Server() { Stop(); }
