@@ -46,6 +46,9 @@ struct Config {
   int64_t idle_timeout_ms = 300'000;
   int64_t drain_delay_ms = 0;      // after SIGTERM, unready but serving this long
   int64_t store_lock_wait_ms = 0;  // wait this long for another process to free the store
+  // system: now is the machine's clock; event: the latest event time seen,
+  // never going back (for loading past sales as they happened).
+  std::string clock = "system";
   // Hot profile cache (adapters/redis). Empty address: no cache.
   std::string redis;                          // HOST:PORT
   std::string redis_key_prefix = "loyalty:";  // at most 64 bytes

@@ -23,6 +23,9 @@ constexpr FlagSpec kFlags[] = {
     {"log_format", "text (default) or json (one object a line)"},
     {"drain_delay_ms", "after SIGTERM, stay unready but serving this long (default 0)"},
     {"store_lock_wait_ms", "wait this long for another process to free the store (default 0)"},
+    {"clock",
+     "system (default), or event: now is the latest event time seen, never going back "
+     "(for loading past sales as they happened)"},
 };
 
 std::string FlagName(const std::string& key) {

@@ -344,11 +344,6 @@ int main(int argc, char** argv) {
   CLI::App app{"loyaltyd: the loyalty engine server"};
   loyalty::Flags flags;
   loyalty::AddConfigFlags(app, flags);
-  std::string clock_mode = "system";
-  app.add_option("--clock", clock_mode,
-                 "system (default), or event: now is the latest event time seen, never going "
-                 "back (for loading past sales as they happened)")
-      ->check(CLI::IsMember({"system", "event"}));
   CLI11_PARSE(app, argc, argv);
   auto config = loyalty::BuildConfig(flags, environ);
   if (!config.ok()) {
@@ -362,5 +357,5 @@ int main(int argc, char** argv) {
   }
   loyalty::SetUpLog(config->log_format == "json");
   for (const auto& w : flags.warnings) loyalty::LogWarn(w);
-  return loyalty::Daemon(*config, clock_mode == "event").Serve();
+  return loyalty::Daemon(*config, config->clock == "event").Serve();
 }
