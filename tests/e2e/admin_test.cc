@@ -119,6 +119,20 @@ TEST_F(AdminTest, HealthReadinessAndMetricsAnswerWithoutAToken) {
   EXPECT_EQ(metrics.body.find("loyalty_cache_up "), std::string::npos) << "no cache configured";
 }
 
+TEST_F(AdminTest, MetricsShowWhatACampaignBudgetHasLeft) {
+  const std::string rules = dir_.Sub("budget.yaml");
+  std::ofstream(rules)
+      << "program: { currency: EUR }\n"
+         "earn_rules: [{ id: spring-bonus, bonus_points: 30, budget_points: 100 }]\n";
+  Start({"--rules", rules});
+  ASSERT_EQ(Purchase("T-1", "5.00"), 0);
+  ASSERT_EQ(Purchase("T-2", "5.00"), 0);
+  const std::string metrics = Http(port_, "GET", "/metrics").body;
+  EXPECT_NE(metrics.find("loyalty_budget_points_remaining{rule=\"spring-bonus\"} 40"),
+            std::string::npos)
+      << metrics;
+}
+
 TEST_F(AdminTest, EveryRoleDoesWhatItMayAndIsRefusedTheRest) {
   Start();
   ASSERT_EQ(Purchase("T-1", "12.34"), 0);

@@ -163,6 +163,7 @@ void Daemon::SampleMetrics() {
   if (admin_) metrics_.SampleAdmin(admin_->connections());
   if (!readiness_.rules_loaded) return;
   if (run_.server) metrics_.SampleServer(run_.server->counters(), run_.server->connections());
+  metrics_.SampleBudgets(*run_.pipeline->rules(), run_.pipeline->BudgetsUsed());
   if (run_.cache) {
     const auto c = run_.cache->counters();
     metrics_.SampleCache(&c);

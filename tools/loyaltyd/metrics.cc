@@ -81,7 +81,11 @@ Metrics::Metrics()
       cache_backlog_(BuildGauge()
                          .Name("loyalty_cache_backlog")
                          .Help("Commits waiting to be published to Redis")
-                         .Register(*registry_)) {
+                         .Register(*registry_)),
+      budget_remaining_(BuildGauge()
+                            .Name("loyalty_budget_points_remaining")
+                            .Help("Points a budgeted earn rule may still award, all customers")
+                            .Register(*registry_)) {
   for (std::size_t k = 0; k < kKindsMax; ++k) {
     const std::string type = EventKindName(static_cast<EventKind>(k));
     if (type == "unknown" && k != 0) {
@@ -149,6 +153,16 @@ void Metrics::SampleCache(const redis::PublisherCounters* c) {
   cache_up_.Add({}).Set(c->cache_up ? 1 : 0);
   cache_lag_.Add({}).Set(double(c->lag_p50_us) * 1e-6);
   cache_backlog_.Add({}).Set(double(c->backlog));
+}
+
+void Metrics::SampleBudgets(const RuleSet& rules, const std::map<std::string, int64_t>& used) {
+  for (const EarnRule& rule : rules.earn_rules) {
+    if (rule.budget_points <= 0) continue;
+    const auto it = used.find(rule.id);
+    const int64_t spent = it == used.end() ? 0 : it->second;
+    budget_remaining_.Add({{"rule", rule.id}})
+        .Set(double(rule.budget_points > spent ? rule.budget_points - spent : 0));
+  }
 }
 
 std::string Metrics::Serialize() const {

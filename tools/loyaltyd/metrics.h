@@ -14,8 +14,8 @@
 //   loyalty_cache_up, loyalty_cache_publish_lag_seconds, loyalty_cache_backlog
 //                                                   gauges, only with a cache
 //   loyalty_admin_refused_total{code}               counter: refused admin requests
-// Campaign budgets get a loyalty_budget_points_remaining family once the
-// rules have budgets.
+//   loyalty_budget_points_remaining{rule}            gauge: per budgeted earn rule of the
+//                                                   rules in force (rule ids, not customers)
 //
 // Thread safety: the observer methods from any thread (prometheus-cpp
 // metrics are atomic); Sample* and Serialize on the io thread.
@@ -28,6 +28,7 @@
 #include <prometheus/registry.h>
 
 #include <array>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -52,6 +53,8 @@ class Metrics final : public PipelineObserver {
   void SampleServer(const net::ServerCounters& c, std::size_t connections);
   void SampleAdmin(std::size_t connections) { admin_connections_.Set(double(connections)); }
   void SampleCache(const redis::PublisherCounters* c);  // null: no cache configured
+  // Budget left per budgeted rule of `rules`, given the points used so far.
+  void SampleBudgets(const RuleSet& rules, const std::map<std::string, int64_t>& used);
 
   std::string Serialize() const;
 
@@ -76,6 +79,7 @@ class Metrics final : public PipelineObserver {
   prometheus::Family<prometheus::Gauge>& cache_up_;  // samples added with a cache only
   prometheus::Family<prometheus::Gauge>& cache_lag_;
   prometheus::Family<prometheus::Gauge>& cache_backlog_;
+  prometheus::Family<prometheus::Gauge>& budget_remaining_;
   net::ServerCounters seen_;  // what SampleServer already added
 };
 
