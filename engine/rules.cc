@@ -74,9 +74,7 @@ Status ValidateRuleSet(const RuleSet& r) {
                  "must be between 1 and " + std::to_string(limits::kMultiplierMilliMax / 1000));
     }
     if (t.invitation_only || i == 0) continue;
-    if (prev != nullptr &&
-        (t.spend_12m_minor < prev->spend_12m_minor || t.visits_12m < prev->visits_12m ||
-         (t.spend_12m_minor == prev->spend_12m_minor && t.visits_12m == prev->visits_12m))) {
+    if (prev != nullptr && !AsksMoreThan(t, *prev)) {
       return bad(at + ".qualify", "tier '" + t.id + "' must ask more than tier '" + prev->id +
                                       "' before it (tiers go from lowest to highest)");
     }

@@ -70,6 +70,13 @@ struct Tier {
   int64_t birthday_gift_points = 0;  // benefit: points on the first purchase of the birthday week
 };
 
+// Tiers go from lowest to highest: each asks at least as much spend and as
+// many visits as the one before, and more of one of them.
+inline bool AsksMoreThan(const Tier& higher, const Tier& lower) {
+  return higher.spend_12m_minor >= lower.spend_12m_minor && higher.visits_12m >= lower.visits_12m &&
+         (higher.spend_12m_minor > lower.spend_12m_minor || higher.visits_12m > lower.visits_12m);
+}
+
 // When a tier is reviewed: an upgrade is at once; a customer who no longer
 // qualifies keeps the tier until `review_months` after it was reached (or
 // last confirmed) plus `grace_days`.
