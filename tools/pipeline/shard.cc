@@ -295,11 +295,7 @@ Shard::Owed Shard::ProcessSweep(Work& work, WriteSet& writes) {
   if (!state.ok() || *state == nullptr) return o;  // the next sweep tries again
   DecideResult result = Sweep(**state, *work.rules, work.now_ms);
   if (!result.effects.state) return o;
-  for (const LedgerEntry& entry : result.effects.ledger) writes.PutLedger(entry);
-  writes.PutCustomer(*result.effects.state);
-  by_card_[work.event.card] =
-      std::make_shared<const CustomerState>(std::move(*result.effects.state));
-  group_cards_.emplace_back(work.event.card, work.now_ms);
+  StageEffects(work, result.effects, writes);
   counters_.swept += 1;
   return o;
 }
@@ -341,6 +337,14 @@ void Shard::Stage(Work& work, DecideResult& result, WriteSet& writes, Owed& owed
     writes.PutTxn(*fx.txn, work.now_ms);
     group_txns_[fx.txn->transaction_id] = std::move(*fx.txn);
   }
+  StageEffects(work, fx, writes);
+  owed.bytes = wire::SerializeDecisionReply(work.request_id, decision_bytes);
+}
+
+// The writes every decision and sweep share: the returned or cancelled
+// original, the ledger, the customer's state (memory ahead of the disk by
+// one group).
+void Shard::StageEffects(const Work& work, Effects& fx, WriteSet& writes) {
   if (fx.original) {
     writes.PutTxn(*fx.original, work.now_ms);
     group_txns_[fx.original->transaction_id] = std::move(*fx.original);
@@ -352,7 +356,6 @@ void Shard::Stage(Work& work, DecideResult& result, WriteSet& writes, Owed& owed
     by_card_[work.event.card] = std::make_shared<const CustomerState>(std::move(*fx.state));
     group_cards_.emplace_back(work.event.card, work.now_ms);
   }
-  owed.bytes = wire::SerializeDecisionReply(work.request_id, decision_bytes);
 }
 
 }  // namespace loyalty

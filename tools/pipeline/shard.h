@@ -97,6 +97,7 @@ class Shard {
   Owed ProcessSweep(Work& work, WriteSet& writes);
   std::optional<std::string> CheckNewCustomerId(const Work& work, Owed& owed);
   void Stage(Work& work, DecideResult& result, WriteSet& writes, Owed& owed);
+  void StageEffects(const Work& work, Effects& effects, WriteSet& writes);
 
   Result<const CustomerState*> LoadByCard(const std::string& card);
   Result<std::optional<TxnRecord>> LoadTxn(const std::string& txn_id);
