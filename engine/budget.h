@@ -13,26 +13,38 @@
 
 namespace loyalty {
 
+// Budgets are named: an earn rule's points by its id, an offer's redemptions
+// by OfferBudgetId (offers.h).
 class BudgetGate {
  public:
   virtual ~BudgetGate() = default;
-  // Takes up to `want` points from `rule`'s budget; returns what was granted
-  // (0 when it is spent). Never gives more than is left.
-  virtual int64_t Take(const EarnRule& rule, int64_t want) = 0;
+  // Takes up to `want` from budget `id` of size `limit`; returns what was
+  // granted (0 when it is spent). Never gives more than is left.
+  virtual int64_t Draw(const std::string& id, int64_t limit, int64_t want) = 0;
+  // What is left of budget `id` of size `limit`.
+  virtual int64_t Left(const std::string& id, int64_t limit) const = 0;
+
+  int64_t Take(const EarnRule& rule, int64_t want) {
+    return Draw(rule.id, rule.budget_points, want);
+  }
 };
 
-// A single-threaded gate: points used per rule id, in memory.
+// A single-threaded gate: used per budget id, in memory.
 class MemoryBudgets : public BudgetGate {
  public:
-  int64_t Take(const EarnRule& rule, int64_t want) override {
-    int64_t& used = used_[rule.id];
-    const int64_t left = rule.budget_points > used ? rule.budget_points - used : 0;
+  int64_t Draw(const std::string& id, int64_t limit, int64_t want) override {
+    int64_t& used = used_[id];
+    const int64_t left = limit > used ? limit - used : 0;
     const int64_t granted = want < left ? want : left;
     used += granted;
     return granted;
   }
-  int64_t used(const std::string& rule_id) const {
-    auto it = used_.find(rule_id);
+  int64_t Left(const std::string& id, int64_t limit) const override {
+    const int64_t u = used(id);
+    return limit > u ? limit - u : 0;
+  }
+  int64_t used(const std::string& id) const {
+    auto it = used_.find(id);
     return it == used_.end() ? 0 : it->second;
   }
 

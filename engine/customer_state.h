@@ -51,6 +51,28 @@ struct RuleUse {
   friend bool operator==(const RuleUse&, const RuleUse&) = default;
 };
 
+// Affinity to one category, brand or store: spend there (minor units),
+// halved every `affinity.half_life_days`, as of CustomerState::affinity_at_ms.
+struct Affinity {
+  std::string key;
+  int64_t weight = 0;
+  friend bool operator==(const Affinity&, const Affinity&) = default;
+};
+inline constexpr std::size_t kAffinitiesKept = 8;  // per kind, heaviest first
+
+// One offer of the catalog as it concerns this customer (offers.h).
+struct OfferUse {
+  std::string offer_id;
+  bool holdout = false;        // in the offer's holdout group: never shown it
+  TimeMs first_issued_ms = 0;  // first issue (holdout: when it would have been)
+  TimeMs last_issued_ms = 0;   // latest issue; redeemable for valid_days after it
+  int32_t issued = 0;          // times issued (holdout: would have been)
+  int32_t redeemed = 0;
+  int64_t spend_since_minor = 0;  // purchases since the first issue, for uplift
+  int32_t visits_since = 0;
+  friend bool operator==(const OfferUse&, const OfferUse&) = default;
+};
+
 struct CustomerState {
   std::string customer_id;
   std::vector<std::string> cards;
@@ -64,13 +86,33 @@ struct CustomerState {
   std::string tier;
   TimeMs tier_since_ms = 0;      // when the current tier was reached
   TimeMs tier_review_at_ms = 0;  // no downgrade before this (plus grace); 0 = none
-  // Behaviour (grows with the "knowing the customer" work).
-  int64_t visits = 0;
+  // Behaviour (profile.h keeps it current inside every decision).
+  int64_t visits = 0;       // purchases
   int64_t spend_minor = 0;  // net of returns
   TimeMs first_purchase_ms = 0;
   TimeMs last_purchase_ms = 0;
-  std::vector<MonthStat> months;   // oldest first, at most kMonthsKept
-  std::vector<RuleUse> rule_uses;  // capped rules only
+  std::vector<MonthStat> months;     // oldest first, at most kMonthsKept
+  std::vector<RuleUse> rule_uses;    // capped rules only
+  int64_t gross_spend_minor = 0;     // all purchases, before returns
+  int64_t items = 0;                 // units bought (basket size = items / visits)
+  int64_t returns = 0;               // return events
+  int64_t returned_minor = 0;        // money given back by returns
+  int64_t redemptions = 0;           // redemptions (and purchases paid with points), net of cancels
+  int64_t redeemed_points = 0;       // net of cancellations and refunds
+  int64_t redeemed_minor = 0;        // the discounts those points bought
+  int64_t offer_discount_minor = 0;  // discounts given by offers
+  int64_t offers_issued = 0;
+  int64_t offers_redeemed = 0;
+  TimeMs affinity_at_ms = 0;                // the time the affinity weights are as of
+  std::vector<Affinity> category_affinity;  // heaviest first, at most kAffinitiesKept
+  std::vector<Affinity> brand_affinity;
+  std::vector<Affinity> store_affinity;
+  int32_t nps_score = -1;  // the latest Feedback score, -1 = none
+  TimeMs nps_at_ms = 0;
+  std::string nps_store;    // where it was given
+  std::string nps_comment;  // the latest comment, if any
+  int64_t feedbacks = 0;
+  std::vector<OfferUse> offer_uses;  // offers issued (or held out), by first issue
 
   int64_t balance() const;  // sum of lots minus debt
   friend bool operator==(const CustomerState&, const CustomerState&) = default;

@@ -14,6 +14,7 @@ void DecideReturn(const DecideInput& in, CustomerState& state, DecideResult& out
 void DecideRedeem(const DecideInput& in, CustomerState& state, DecideResult& out);
 void DecideAdjust(const DecideInput& in, CustomerState& state, DecideResult& out);
 void DecideCancelRedeem(const DecideInput& in, CustomerState& state, DecideResult& out);
+void DecideFeedback(const DecideInput& in, CustomerState& state, DecideResult& out);
 
 namespace {
 
@@ -123,6 +124,7 @@ DecideResult Decide(const DecideInput& in) {
     case EventKind::kRedeem: DecideRedeem(in, state, out); break;
     case EventKind::kAdjust: DecideAdjust(in, state, out); break;
     case EventKind::kCancelRedeem: DecideCancelRedeem(in, state, out); break;
+    case EventKind::kFeedback: DecideFeedback(in, state, out); break;
     default: LOYALTY_CHECK(false);
   }
   if (out.decision.outcome == Outcome::kApplied) ReviewTier(state, in.rules, in.now_ms);

@@ -15,7 +15,9 @@
 
 #include "engine/budget.h"
 #include "engine/decision.h"
+#include "engine/rfm.h"
 #include "engine/rules.h"
+#include "engine/signals.h"
 
 namespace loyalty {
 
@@ -25,8 +27,9 @@ struct DecideInput {
   const TxnRecord* prior;         // stored under event.transaction_id
   const TxnRecord* original;      // Return: the purchase it names; CancelRedeem: the redemption
   const RuleSet& rules;
-  TimeMs now_ms;                  // the server's clock
-  BudgetGate* budgets = nullptr;  // campaign budgets (budget.h); nullptr: budgeted rules give 0
+  TimeMs now_ms;                      // the server's clock
+  BudgetGate* budgets = nullptr;      // campaign budgets (budget.h); nullptr: budgeted rules give 0
+  const RfmQuantiles* rfm = nullptr;  // the latest population quantiles; nullptr: none yet
 };
 
 // Everything to write for one event, all or nothing.
@@ -57,11 +60,18 @@ DecideResult Sweep(const CustomerState& customer, const RuleSet& rules, TimeMs n
 // What a cashier sees for a card: the state as of `now_ms` (expired points
 // not counted, pending points released), computed without writing or
 // copying anything. Holds a reference to `state`: keep it alive while used.
+// With the rules it also has the customer's signals, greeting hints and the
+// offers they would get (offers.h; a lookup records nothing).
 struct Profile {
   const CustomerState& state;
   Balances balances;
   NextExpiry next_expiry;
+  std::optional<Signals> signals;  // with rules only
+  std::vector<std::string> hints;
+  std::vector<OfferShown> offers;
 };
 Profile ViewProfile(const CustomerState& state, TimeMs now_ms);
+Profile ViewProfile(const CustomerState& state, TimeMs now_ms, const RuleSet& rules,
+                    const RfmQuantiles* rfm, const BudgetGate* budgets);
 
 }  // namespace loyalty

@@ -3,6 +3,7 @@
 // ledger entry carries the reason code and the operator id.
 #include "engine/decide.h"
 #include "engine/lots.h"
+#include "engine/profile.h"
 #include "engine/tiers.h"
 
 namespace loyalty {
@@ -33,6 +34,12 @@ void DecideAdjust(const DecideInput& in, CustomerState& state, DecideResult& out
   }
   d.outcome = Outcome::kApplied;
   out.effects.txn.emplace();
+}
+
+// Feedback: the customer's score joins the profile (the latest one counts).
+void DecideFeedback(const DecideInput& in, CustomerState& state, DecideResult& out) {
+  ProfileFeedback(state, in.event);
+  out.decision.outcome = Outcome::kApplied;
 }
 
 }  // namespace loyalty

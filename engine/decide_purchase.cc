@@ -5,6 +5,7 @@
 #include "engine/earn.h"
 #include "engine/lots.h"
 #include "engine/money.h"
+#include "engine/profile.h"
 #include "engine/tiers.h"
 
 namespace loyalty {
@@ -32,11 +33,7 @@ void DecidePurchase(const DecideInput& in, CustomerState& state, DecideResult& o
                                          e.event_time_ms, in.now_ms, in.rules.program));
   }
   RecordUses(state, in.rules, earning.applied, e.event_time_ms);
-  CountPurchase(state, e.event_time_ms, basket_minor);
-  state.visits += 1;
-  state.spend_minor += basket_minor;
-  if (state.first_purchase_ms == 0) state.first_purchase_ms = e.event_time_ms;
-  state.last_purchase_ms = std::max(state.last_purchase_ms, e.event_time_ms);
+  ProfilePurchase(state, e, in.rules);
 
   out.decision.outcome = Outcome::kApplied;
   out.decision.points_earned = earning.total;
@@ -95,8 +92,7 @@ void ReturnWithoutOriginal(const DecideInput& in, CustomerState& state, DecideRe
       out.effects.ledger.push_back(*entry);
     }
   }
-  state.spend_minor -= minor;
-  CountReturn(state, e.event_time_ms, minor);
+  ProfileReturn(state, minor, e.event_time_ms);
   out.decision.outcome = Outcome::kApplied;
   out.decision.points_reversed = reversed;
   out.decision.message = "no purchase " + e.original_transaction_id +
@@ -172,8 +168,7 @@ void DecideReturn(const DecideInput& in, CustomerState& state, DecideResult& out
       out.effects.ledger.push_back(*entry);
     }
   }
-  state.spend_minor -= refund_minor;
-  CountReturn(state, original.event_time_ms, refund_minor);
+  ProfileReturn(state, refund_minor, original.event_time_ms);
   d.outcome = Outcome::kApplied;
   d.points_reversed = reversed;
   if (reversed < to_reverse) {

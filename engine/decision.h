@@ -29,6 +29,7 @@ enum class Outcome : uint8_t {
   kReturnExceedsPurchase = 10,  // more of a line than was bought (or left)
   kAlreadyCancelled = 11,       // a redemption cancelled before
   kNotCancellable = 12,         // the original is not a redemption by this card
+  kOfferNotAvailable = 13,      // a line redeems an offer this customer cannot use now
 };
 const char* OutcomeName(Outcome outcome);
 
@@ -36,6 +37,26 @@ struct RuleAward {
   std::string rule_id;
   int64_t points = 0;
   friend bool operator==(const RuleAward&, const RuleAward&) = default;
+};
+
+// An offer returned to the register: shown at a lookup, issued (and printed
+// on the receipt) by a purchase decision (offers.h).
+struct OfferShown {
+  std::string offer_id;
+  std::string name;
+  std::string reward;         // e.g. "10% off school", "5.00 EUR off", "200 bonus points"
+  TimeMs valid_until_ms = 0;  // redeemable until then
+  bool early_access = false;  // shown before its start date, as a tier benefit
+  friend bool operator==(const OfferShown&, const OfferShown&) = default;
+};
+
+// An offer a basket line redeemed, and what it gave.
+struct OfferApplied {
+  std::string offer_id;
+  int32_t line = 0;  // index in the basket
+  int64_t discount_minor = 0;
+  int64_t points = 0;
+  friend bool operator==(const OfferApplied&, const OfferApplied&) = default;
 };
 
 struct Decision {
@@ -55,6 +76,10 @@ struct Decision {
   std::string previous_tier;  // set when this event changed the tier
   uint32_t rules_version = 0;
   NextExpiry next_expiry;
+  std::vector<OfferShown> offers;            // Purchase: issued for next time, best first
+  std::vector<OfferApplied> offers_applied;  // Purchase: redeemed by its lines
+  int64_t offer_discount_minor = 0;          // Purchase: sum of the offers' discounts
+  uint8_t lifecycle = 0;                     // the customer's stage after the event (Lifecycle)
   friend bool operator==(const Decision&, const Decision&) = default;
 };
 

@@ -23,6 +23,7 @@ enum class EventKind : uint8_t {
   kLookup = 5,
   kAdjust = 6,        // manual points correction by an operator, with a reason
   kCancelRedeem = 7,  // gives a redemption's points back, original expiry kept
+  kFeedback = 8,      // the customer's NPS score (0-10) and an optional comment
 };
 const char* EventKindName(EventKind kind);
 
@@ -43,6 +44,7 @@ struct Line {
   int64_t quantity = 0;
   int64_t unit_price_minor = 0;
   int64_t line_total_minor = 0;
+  std::string offer_id;  // Purchase: this line redeems that offer (offers.h)
   friend bool operator==(const Line&, const Line&) = default;
 };
 
@@ -66,12 +68,15 @@ struct Event {
   std::string reason;              // Adjust: reason code (e.g. goodwill, correction)
   std::string operator_id;         // Adjust: who
   std::string set_tier;            // Adjust: move the customer to this tier
+  int32_t score = -1;              // Feedback: 0..10 ("how likely to recommend us")
+  std::string comment;             // Feedback: optional, free text
 };
 
 // Whether the event changes state and so needs a transaction id.
 inline bool IsStateChanging(EventKind kind) {
   return kind == EventKind::kPurchase || kind == EventKind::kReturn || kind == EventKind::kRedeem ||
-         kind == EventKind::kAdjust || kind == EventKind::kCancelRedeem;
+         kind == EventKind::kAdjust || kind == EventKind::kCancelRedeem ||
+         kind == EventKind::kFeedback;
 }
 
 // A stable 64-bit fingerprint of the event's payload, every field but the

@@ -66,6 +66,15 @@ uint64_t Fingerprint(const Event& e) {
     f.Str(e.operator_id);
     f.Str(e.set_tier);
   }
+  if (e.score >= 0 || !e.comment.empty()) {
+    f.Int(e.score);
+    f.Str(e.comment);
+  }
+  bool offers = false;
+  for (const Line& l : e.lines) offers = offers || !l.offer_id.empty();
+  if (offers) {
+    for (const Line& l : e.lines) f.Str(l.offer_id);
+  }
   return f.value();
 }
 

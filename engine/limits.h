@@ -31,6 +31,7 @@ inline constexpr int64_t kDiscardAfterBadFrameMsMax = 1000;
 // --- Events ------------------------------------------------------------------
 inline constexpr std::size_t kIdBytesMax = 64;  // txn, card, store, sku...
 inline constexpr std::size_t kCategoryBytesMax = 64;
+inline constexpr std::size_t kCommentBytesMax = 1000;  // Feedback comment, UTF-8
 inline constexpr std::size_t kLinesPerBasketMax = 1000;
 inline constexpr int64_t kQuantityMax = 100'000;
 // 10 million major units per line (1e9 minor with 2 decimals): absurd above.

@@ -15,6 +15,7 @@ const char* EventKindName(EventKind kind) {
     case EventKind::kLookup: return "lookup";
     case EventKind::kAdjust: return "adjust";
     case EventKind::kCancelRedeem: return "cancel_redeem";
+    case EventKind::kFeedback: return "feedback";
   }
   return "unknown";
 }
@@ -33,6 +34,7 @@ const char* OutcomeName(Outcome outcome) {
     case Outcome::kReturnExceedsPurchase: return "return_exceeds_purchase";
     case Outcome::kAlreadyCancelled: return "already_cancelled";
     case Outcome::kNotCancellable: return "not_cancellable";
+    case Outcome::kOfferNotAvailable: return "offer_not_available";
   }
   return "unknown";
 }

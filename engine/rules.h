@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -85,6 +86,104 @@ struct TierPolicy {
   int32_t grace_days = 0;
 };
 
+// --- Knowing the customer (DESIGN.md §8) ---------------------------------
+
+// The lifecycle ladder, lowest first. A customer is on the highest rung whose
+// thresholds they meet (signals.h).
+enum class Lifecycle : uint8_t {
+  kProspect = 1,  // enrolled, never bought
+  kTester = 2,    // one purchase
+  kBuyer = 3,     // repeat, occasional
+  kAccount = 4,   // regular and broad: visits and categories over 12 months
+  kPatron = 5,    // top value and long tenure
+  kAdvocate = 6,  // an account or patron who recommends the shop (NPS)
+};
+inline constexpr int kLifecycleStages = 6;
+const char* LifecycleName(Lifecycle stage);
+
+struct LifecycleRules {
+  int32_t buyer_purchases = 2;     // purchases ever
+  int32_t account_visits_12m = 6;  // purchases over the last 12 months
+  int32_t account_categories = 3;  // distinct categories bought (decayed affinity kept)
+  int64_t patron_spend_12m_minor = 100000;
+  int32_t patron_tenure_days = 365;  // since the first purchase
+  int32_t advocate_nps_min = 9;      // latest Feedback score at least this
+};
+
+// Churn risk: how late the customer is against their own usual interval
+// between purchases. 0 up to one usual interval after the last purchase,
+// rising linearly to 1 at `lost_after_intervals` intervals.
+struct ChurnRules {
+  int32_t first_interval_days = 60;     // the "usual interval" of a one-time buyer
+  int32_t min_interval_days = 7;        // a usual interval is never taken as shorter
+  int32_t lost_after_intervals = 3;     // > 1
+  int32_t welcome_back_permille = 500;  // the greeting says "welcome back" from this risk
+};
+
+enum class NpsGroup : uint8_t { kNone = 0, kDetractor = 1, kPassive = 2, kPromoter = 3 };
+const char* NpsGroupName(NpsGroup group);
+inline NpsGroup NpsGroupOf(int32_t score) {
+  if (score < 0) return NpsGroup::kNone;
+  return score >= 9 ? NpsGroup::kPromoter : score >= 7 ? NpsGroup::kPassive : NpsGroup::kDetractor;
+}
+
+// A condition over a customer's profile and signals, as of the event (before
+// it changes anything). Every given part must hold; lists mean "any of".
+// Used by segments, offers (target) and, through segments, earn rules.
+struct Condition {
+  std::vector<std::string> segments;  // in any of these segments (not inside a segment)
+  std::vector<Lifecycle> lifecycle;
+  std::vector<std::string> tiers;
+  int32_t churn_risk_min_permille = 0;
+  int32_t churn_risk_max_permille = 1000;
+  int64_t spend_12m_min_minor = 0;
+  std::optional<int64_t> spend_12m_max_minor;
+  int32_t visits_12m_min = 0;
+  std::optional<int32_t> visits_12m_max;
+  int32_t days_since_purchase_min = 0;  // customers who never bought do not match a min > 0
+  std::optional<int32_t> days_since_purchase_max;
+  int32_t tenure_days_min = 0;              // since enrolment
+  std::vector<std::string> top_categories;  // among the customer's top 3 categories
+  std::vector<std::string> top_stores;      // among the top 3 stores
+  std::vector<NpsGroup> nps;                // the latest score's group (kNone: no score)
+  std::vector<std::string> rfm_segments;    // rfm.h names; no scores yet = no match
+  int32_t rfm_recency_min = 0, rfm_frequency_min = 0, rfm_monetary_min = 0;  // 1..5
+  int64_t value_min_minor = 0;  // cost to serve: net value at least this (0 = not asked)
+};
+
+// A named condition a marketer can use in earn rules and offers.
+struct Segment {
+  std::string id;
+  std::string name;
+  Condition when;
+};
+
+enum class OfferReward : uint8_t {
+  kDiscountPercent = 1,  // off the line that redeems it (value: per mille)
+  kDiscountMinor = 2,    // a fixed amount off that line, at most its total
+  kBonusPoints = 3,      // points, attributed to that line
+};
+
+// A personalized offer (offers.h). Issued in purchase decisions, shown in
+// lookups, redeemed by a basket line that names it.
+struct Offer {
+  std::string id;
+  std::string name;  // what the cashier and the receipt say
+  Condition target;
+  OfferReward reward = OfferReward::kDiscountPercent;
+  int64_t reward_value = 0;
+  std::vector<std::string> reward_categories;  // lines it may be redeemed on; empty = any
+  bool reward_top_category = false;            // ... or on the customer's favourite category
+  TimeMs from_ms = 0;  // issued within [from, to): local midnights, 0 = open
+  TimeMs to_ms = 0;
+  int32_t early_access_days = 0;   // tiers with early_access get it this many days before `from`
+  int32_t valid_days = 14;         // redeemable this long after it was issued
+  int32_t cap_per_customer = 0;    // redemptions per customer, 0 = no cap
+  int64_t budget_redemptions = 0;  // all customers together, 0 = no budget
+  int32_t holdout_permille = 0;    // customers who never get it (measured against)
+  int32_t priority = 0;            // higher first; file order breaks ties
+};
+
 enum class Trigger : uint8_t { kPurchase = 1, kEnroll = 2 };
 enum class BirthdayWindow : uint8_t { kNone = 0, kDay = 1, kWeek = 2, kMonth = 3 };
 
@@ -111,6 +210,7 @@ struct EarnRule {
   int64_t basket_total_min_minor = 0;  // eligible basket total at least this
   int32_t visit_every = 0;             // every Nth purchase of the customer
   BirthdayWindow birthday = BirthdayWindow::kNone;
+  std::vector<std::string> segments;  // the customer is in any of these segments
   // --- effect (exactly one) ---
   int64_t multiplier_milli = 0;  // line: x base points (3000 = triple points)
   int64_t points_per_item = 0;   // line: fixed points per unit
@@ -136,9 +236,17 @@ struct RuleSet {
   std::vector<Tier> tiers = {Tier{"member", "Member"}};
   TierPolicy tier_policy;
   std::vector<EarnRule> earn_rules;  // in evaluation order (priority, then file order)
+  LifecycleRules lifecycle;
+  ChurnRules churn;
+  int32_t affinity_half_life_days = 90;
+  std::vector<Segment> segments;
+  std::vector<Offer> offers;     // in file order
+  int32_t offers_shown_max = 3;  // K: offers per purchase decision and lookup
 
   const Tier* FindTier(const std::string& id) const;
   const EarnRule* FindRule(const std::string& id) const;
+  const Segment* FindSegment(const std::string& id) const;
+  const Offer* FindOffer(const std::string& id) const;
 };
 
 // Checks value ranges and consistency; the message names the field.

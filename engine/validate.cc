@@ -54,6 +54,56 @@ Error CheckTime(const Event& e, TimeMs now_ms) {
   return std::nullopt;
 }
 
+// Offers named by basket lines: known to the rules, at most once a basket,
+// and only on purchases.
+Error CheckOffers(const Event& e, const RuleSet& rules, bool is_return) {
+  for (std::size_t i = 0; i < e.lines.size(); ++i) {
+    const std::string& id = e.lines[i].offer_id;
+    if (id.empty()) continue;
+    const std::string field = "lines[" + std::to_string(i) + "].offer_id";
+    if (auto err = CheckId(id, field.c_str(), false)) return err;
+    if (is_return) return Fail(field, "offers are redeemed by purchases, not returns");
+    if (rules.FindOffer(id) == nullptr) {
+      return Fail(field,
+                  "'" + id + "' is not an offer of rules version " + std::to_string(rules.version));
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (e.lines[j].offer_id == id) {
+        return Fail(field, "offer '" + id + "' is already redeemed by lines[" + std::to_string(j) +
+                               "]; one line per offer");
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+// Free text: at most kCommentBytesMax bytes of UTF-8 without control characters.
+Error CheckText(const std::string& text, const char* field) {
+  if (text.size() > limits::kCommentBytesMax) {
+    return Fail(field, "is " + std::to_string(text.size()) + " bytes; at most " +
+                           std::to_string(limits::kCommentBytesMax) + " allowed");
+  }
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const int n = c < 0x80           ? 1
+                  : (c >> 5) == 0x6  ? 2
+                  : (c >> 4) == 0xe  ? 3
+                  : (c >> 3) == 0x1e ? 4
+                                     : 0;
+    if (n == 0 || i + n > text.size()) return Fail(field, "is not valid UTF-8");
+    for (int k = 1; k < n; ++k) {
+      if ((static_cast<unsigned char>(text[i + k]) >> 6) != 0x2) {
+        return Fail(field, "is not valid UTF-8");
+      }
+    }
+    if (n == 1 && (c < 0x20 || c == 0x7f) && c != '\n') {
+      return Fail(field, "has a control character at byte " + std::to_string(i));
+    }
+    i += n;
+  }
+  return std::nullopt;
+}
+
 Error CheckLines(const Event& e, bool is_return) {
   if (e.lines.empty()) return Fail("lines", "at least one line is required");
   if (e.lines.size() > limits::kLinesPerBasketMax) {
@@ -122,7 +172,8 @@ std::optional<FieldError> ValidateEvent(const Event& e, const RuleSet& rules, Ti
       if (auto err = CheckRange(e.points, 0, limits::kPointsPerEventMax, "redeem_points")) {
         return err;
       }
-      return CheckLines(e, false);
+      if (auto err = CheckLines(e, false)) return err;
+      return CheckOffers(e, rules, false);
     case EventKind::kReturn:
       if (auto err = CheckCommon(e, rules, now_ms)) return err;
       if (auto err = CheckId(e.original_transaction_id, "original_transaction_id", true)) {
@@ -131,7 +182,8 @@ std::optional<FieldError> ValidateEvent(const Event& e, const RuleSet& rules, Ti
       if (e.original_transaction_id == e.transaction_id) {
         return Fail("original_transaction_id", "must differ from the return's own transaction_id");
       }
-      return CheckLines(e, true);
+      if (auto err = CheckLines(e, true)) return err;
+      return CheckOffers(e, rules, true);
     case EventKind::kRedeem:
       if (auto err = CheckCommon(e, rules, now_ms)) return err;
       if (auto err = CheckRange(e.points, 1, limits::kPointsPerEventMax, "points")) return err;
@@ -165,6 +217,12 @@ std::optional<FieldError> ValidateEvent(const Event& e, const RuleSet& rules, Ti
         return Fail("original_transaction_id", "must differ from the cancellation's own id");
       }
       return std::nullopt;
+    case EventKind::kFeedback:
+      if (auto err = CheckId(e.transaction_id, "transaction_id", true)) return err;
+      if (auto err = CheckId(e.store_id, "store_id", true)) return err;
+      if (auto err = CheckTime(e, now_ms)) return err;
+      if (auto err = CheckRange(e.score, 0, 10, "score")) return err;
+      return CheckText(e.comment, "comment");
   }
   return Fail("kind", "unknown event kind");
 }

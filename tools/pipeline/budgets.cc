@@ -10,10 +10,10 @@ Status BudgetBook::Load(const Store& store, std::vector<std::map<std::string, in
   });
 }
 
-int64_t BudgetBook::Take(const EarnRule& rule, int64_t want) {
+int64_t BudgetBook::Draw(const std::string& id, int64_t limit, int64_t want) {
   std::lock_guard lock(mu_);
-  int64_t& used = used_[rule.id];
-  const int64_t left = rule.budget_points > used ? rule.budget_points - used : 0;
+  int64_t& used = used_[id];
+  const int64_t left = limit > used ? limit - used : 0;
   const int64_t granted = std::min(want, left);
   used += granted;
   return granted;
@@ -30,13 +30,18 @@ std::map<std::string, int64_t> BudgetBook::Snapshot() const {
   return used_;
 }
 
-int64_t ShardBudgets::Take(const EarnRule& rule, int64_t want) {
-  const int64_t granted = book_.Take(rule, want);
+int64_t ShardBudgets::Draw(const std::string& id, int64_t limit, int64_t want) {
+  const int64_t granted = book_.Draw(id, limit, want);
   if (granted > 0) {
-    used_[rule.id] += granted;
-    changed_.insert(rule.id);
+    used_[id] += granted;
+    changed_.insert(id);
   }
   return granted;
+}
+
+int64_t ShardBudgets::Left(const std::string& id, int64_t limit) const {
+  const int64_t used = book_.Used(id);
+  return limit > used ? limit - used : 0;
 }
 
 void ShardBudgets::Stage(WriteSet& writes) {
