@@ -1,7 +1,11 @@
 #include "engine/decide.h"
 
+#include <algorithm>
+
 #include "engine/earn.h"
+#include "engine/greeting.h"
 #include "engine/lots.h"
+#include "engine/offers.h"
 #include "engine/tiers.h"
 
 namespace loyalty {
@@ -147,6 +151,8 @@ DecideResult Decide(const DecideInput& in) {
   out.decision.balances = BalancesAt(state, in.now_ms);
   out.decision.next_expiry = NextExpiryOf(state, in.now_ms);
   out.decision.tier = state.tier;
+  out.decision.lifecycle = static_cast<uint8_t>(
+      LifecycleOf(state, in.rules.lifecycle, std::max(e.event_time_ms, state.last_purchase_ms)));
   const bool changed = new_customer || !out.effects.ledger.empty() || out.effects.original ||
                        out.decision.outcome == Outcome::kApplied;
   if (changed) {
@@ -174,7 +180,17 @@ DecideResult Sweep(const CustomerState& customer, const RuleSet& rules, TimeMs n
 }
 
 Profile ViewProfile(const CustomerState& state, TimeMs now_ms) {
-  return Profile{state, BalancesAt(state, now_ms), NextExpiryOf(state, now_ms)};
+  return Profile{state, BalancesAt(state, now_ms), NextExpiryOf(state, now_ms), {}, {}, {}};
+}
+
+Profile ViewProfile(const CustomerState& state, TimeMs now_ms, const RuleSet& rules,
+                    const RfmQuantiles* rfm, const BudgetGate* budgets) {
+  Profile p = ViewProfile(state, now_ms);
+  p.signals = SignalsOf(state, rules, now_ms, rfm);
+  p.hints = GreetingHints(state, *p.signals, rules, now_ms);
+  p.offers =
+      ShowOffers(state, ChooseOffers(state, *p.signals, rules, now_ms, budgets), rules, now_ms);
+  return p;
 }
 
 }  // namespace loyalty

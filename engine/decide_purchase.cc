@@ -1,10 +1,12 @@
 // Purchases earn; returns take back exactly what the returned lines earned.
 #include <algorithm>
 
+#include "engine/check.h"
 #include "engine/decide.h"
 #include "engine/earn.h"
 #include "engine/lots.h"
 #include "engine/money.h"
+#include "engine/offers.h"
 #include "engine/profile.h"
 #include "engine/tiers.h"
 
@@ -13,16 +15,98 @@ namespace loyalty {
 bool SpendForBasket(const DecideInput& in, CustomerState& state, int64_t points,
                     int64_t basket_minor, DecideResult& out, TxnRecord& rec);
 
+namespace {
+
+// The offers a basket's lines redeem: checked against the customer as they
+// were before this sale. The budgets are asked by TakeOfferBudgets, last.
+struct Redemption {
+  const Offer* offer;
+  std::size_t line;
+};
+
+bool CheckRedemptions(const DecideInput& in, const CustomerState& state, const Signals& before,
+                      std::vector<Redemption>& out_list, Decision& d) {
+  const Event& e = in.event;
+  for (std::size_t i = 0; i < e.lines.size(); ++i) {
+    if (e.lines[i].offer_id.empty()) continue;
+    const Offer* o = in.rules.FindOffer(e.lines[i].offer_id);
+    LOYALTY_CHECK(o != nullptr);  // validated
+    if (auto why = WhyNotRedeemable(state, before, in.rules, *o, e.lines[i], e.event_time_ms)) {
+      d.outcome = Outcome::kOfferNotAvailable;
+      d.message = *why;
+      return false;
+    }
+    out_list.push_back({o, i});
+  }
+  return true;
+}
+
+bool TakeOfferBudgets(const DecideInput& in, const std::vector<Redemption>& list, Decision& d) {
+  for (const Redemption& r : list) {
+    if (r.offer->budget_redemptions == 0) continue;
+    const bool granted =
+        in.budgets != nullptr &&
+        in.budgets->Draw(OfferBudgetId(*r.offer), r.offer->budget_redemptions, 1) == 1;
+    if (!granted) {
+      d.outcome = Outcome::kOfferNotAvailable;
+      d.message = "offer " + r.offer->id + " has reached its budget of " +
+                  std::to_string(r.offer->budget_redemptions) + " redemptions";
+      return false;
+    }
+  }
+  return true;
+}
+
+// Applies each redeemed offer's reward to its line and counts the use.
+void ApplyRedemptions(const DecideInput& in, const std::vector<Redemption>& list,
+                      CustomerState& state, TxnRecord& rec, DecideResult& out) {
+  const Event& e = in.event;
+  Decision& d = out.decision;
+  for (const Redemption& r : list) {
+    OfferApplied a = RewardOf(*r.offer, e.lines[r.line], static_cast<int32_t>(r.line));
+    if (a.points > 0) {
+      const std::string why = OfferBudgetId(*r.offer);
+      out.effects.ledger.push_back(EarnLot(state, a.points, e.transaction_id, why, e.event_time_ms,
+                                           in.now_ms, in.rules.program));
+      rec.lines[r.line].points += a.points;  // a return of the line takes them back
+      d.line_points[r.line] += a.points;
+      d.points_earned += a.points;
+      d.awards.push_back({why, a.points});
+    }
+    d.offer_discount_minor += a.discount_minor;
+    state.offer_discount_minor += a.discount_minor;
+    state.offers_redeemed += 1;
+    RecordRedemption(state, *r.offer, e.event_time_ms);
+    d.offers_applied.push_back(std::move(a));
+  }
+}
+
+}  // namespace
+
 void DecidePurchase(const DecideInput& in, CustomerState& state, DecideResult& out) {
   const Event& e = in.event;
   TxnRecord rec;
   int64_t basket_minor = 0;
   for (const Line& l : e.lines) basket_minor += l.line_total_minor;
+  // Segments, offers and rules see the customer as they were before this sale.
+  const Signals before = SignalsOf(state, in.rules, e.event_time_ms, in.rfm);
+  std::vector<Redemption> redemptions;
+  if (!CheckRedemptions(in, state, before, redemptions, out.decision)) return;
   // Points paying part of this basket: checked and spent first, so a refusal
   // leaves the whole sale unapplied (the register asks again without them).
+  const CustomerState unspent = state;
+  const std::size_t ledger_before = out.effects.ledger.size();
   if (e.points > 0 && !SpendForBasket(in, state, e.points, basket_minor, out, rec)) return;
+  if (!TakeOfferBudgets(in, redemptions, out.decision)) {
+    state = unspent;  // undo the points paying the basket
+    out.effects.ledger.resize(ledger_before);
+    out.decision.points_spent = 0;
+    out.decision.discount_minor = 0;
+    return;
+  }
+  if (e.points > 0) ProfileRedemption(state, e.points, out.decision.discount_minor, 1);
 
-  Earning earning = Earn(EarnInput{e, state, in.rules, in.budgets});
+  Earning earning = Earn(EarnInput{e, state, in.rules, in.budgets, &before.segments});
   for (std::size_t i = 0; i < e.lines.size(); ++i) {
     const Line& l = e.lines[i];
     rec.lines.push_back({l.sku, l.quantity, l.line_total_minor, earning.line_points[i], 0, 0});
@@ -33,12 +117,18 @@ void DecidePurchase(const DecideInput& in, CustomerState& state, DecideResult& o
                                          e.event_time_ms, in.now_ms, in.rules.program));
   }
   RecordUses(state, in.rules, earning.applied, e.event_time_ms);
-  ProfilePurchase(state, e, in.rules);
-
   out.decision.outcome = Outcome::kApplied;
   out.decision.points_earned = earning.total;
   out.decision.awards = std::move(earning.awards);
   out.decision.line_points = std::move(earning.line_points);
+  ApplyRedemptions(in, redemptions, state, rec, out);
+  ProfilePurchase(state, e, in.rules);
+
+  // Offers for next time, chosen on the customer as this sale left them.
+  const Signals after = SignalsOf(state, in.rules, e.event_time_ms, in.rfm);
+  const OfferChoice choice = ChooseOffers(state, after, in.rules, e.event_time_ms, in.budgets);
+  IssueOffers(state, choice, in.rules, e.event_time_ms);
+  out.decision.offers = ShowOffers(state, choice, in.rules, e.event_time_ms);
   out.effects.txn = std::move(rec);
 }
 
@@ -159,6 +249,7 @@ void DecideReturn(const DecideInput& in, CustomerState& state, DecideResult& out
                                                  back, e.transaction_id, in.now_ms));
       original.points_refunded += back;
       d.points_refunded = back;
+      ProfileRedemption(state, -back, -back * in.rules.program.point_value_minor, 0);
     }
   }
   int64_t reversed = 0;

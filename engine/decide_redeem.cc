@@ -2,6 +2,7 @@
 // cancellation gives them back with their original expiry.
 #include "engine/decide.h"
 #include "engine/lots.h"
+#include "engine/profile.h"
 
 namespace loyalty {
 
@@ -42,6 +43,7 @@ bool SpendForBasket(const DecideInput& in, CustomerState& state, int64_t points,
 void DecideRedeem(const DecideInput& in, CustomerState& state, DecideResult& out) {
   TxnRecord rec;
   if (!SpendForBasket(in, state, in.event.points, in.event.basket_total_minor, out, rec)) return;
+  ProfileRedemption(state, in.event.points, out.decision.discount_minor, 1);
   out.decision.outcome = Outcome::kApplied;
   out.effects.txn = std::move(rec);
 }
@@ -66,6 +68,8 @@ void DecideCancelRedeem(const DecideInput& in, CustomerState& state, DecideResul
     out.effects.ledger.push_back(RestoreSlices(state, original.spent, original.points_refunded,
                                                back, e.transaction_id, in.now_ms));
   }
+  // The discount is valued at today's point value (the record keeps points only).
+  ProfileRedemption(state, -back, -back * in.rules.program.point_value_minor, -1);
   original.points_refunded = original.points_spent;
   original.cancelled = true;
   d.outcome = Outcome::kApplied;

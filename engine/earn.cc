@@ -81,10 +81,20 @@ bool HasCaps(const EarnRule& r) {
 }
 
 // The conditions that concern the sale as a whole.
-bool SaleMatches(const EarnRule& rule, const Event& e, const CustomerState& s, const Moment& at,
+bool InAnySegment(const std::vector<std::string>& wanted, const std::vector<std::string>* have) {
+  if (have == nullptr) return false;
+  for (const std::string& w : wanted) {
+    if (Contains(*have, w)) return true;
+  }
+  return false;
+}
+
+bool SaleMatches(const EarnRule& rule, const Event& e, const CustomerState& s,
+                 const std::vector<std::string>* segments, const Moment& at,
                  int64_t eligible_minor) {
   if (!rule.stores.empty() && !Contains(rule.stores, e.store_id)) return false;
   if (!rule.tiers.empty() && !Contains(rule.tiers, s.tier)) return false;
+  if (!rule.segments.empty() && !InAnySegment(rule.segments, segments)) return false;
   if (rule.from_ms != 0 && e.event_time_ms < rule.from_ms) return false;
   if (rule.to_ms != 0 && e.event_time_ms >= rule.to_ms) return false;
   if ((rule.days_mask & (1u << at.weekday)) == 0) return false;
@@ -242,7 +252,7 @@ Earning Earn(const EarnInput& in) {
   bool basket_touched = false, basket_closed = false;
   for (const EarnRule& rule : r.earn_rules) {
     if (rule.trigger != Trigger::kPurchase) continue;
-    if (!SaleMatches(rule, e, in.state, at, eligible_minor)) continue;
+    if (!SaleMatches(rule, e, in.state, in.segments, at, eligible_minor)) continue;
     if (!CapsAllow(rule, in.state, at)) continue;
     const bool line_rule = rule.IsLineRule();
     if (!line_rule && (basket_closed || (rule.exclusive && basket_touched))) continue;
@@ -309,7 +319,7 @@ Earning EarnOnEnrol(const EarnInput& in) {
   const Moment at = MomentOf(in.event.event_time_ms, in.rules.program.utc_offset_minutes);
   for (const EarnRule& rule : in.rules.earn_rules) {
     if (rule.trigger != Trigger::kEnroll) continue;
-    if (!SaleMatches(rule, in.event, in.state, at, 0)) continue;
+    if (!SaleMatches(rule, in.event, in.state, in.segments, at, 0)) continue;
     int64_t points = rule.bonus_points;
     if (rule.budget_points > 0) {
       points = in.budgets != nullptr ? in.budgets->Take(rule, points) : 0;

@@ -39,6 +39,7 @@ struct EarnInput {
   const CustomerState& state;  // before this purchase
   const RuleSet& rules;
   BudgetGate* budgets;  // nullptr: budgeted rules award nothing (never overshoot)
+  const std::vector<std::string>* segments = nullptr;  // the customer's (signals.h); null: none
 };
 
 // Purchase earning. Precondition: lines validated.

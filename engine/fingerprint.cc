@@ -6,36 +6,9 @@
 // count as "the same payload", so it is versioned by the store schema.
 
 #include "engine/event.h"
+#include "engine/fnv.h"
 
 namespace loyalty {
-namespace {
-
-class Fnv {
- public:
-  void Bytes(const void* data, std::size_t n) {
-    const auto* p = static_cast<const unsigned char*>(data);
-    for (std::size_t i = 0; i < n; ++i) {
-      h_ ^= p[i];
-      h_ *= 1099511628211ULL;
-    }
-  }
-  void Int(int64_t v) {
-    unsigned char b[8];
-    for (int i = 0; i < 8; ++i)
-      b[i] = static_cast<unsigned char>(static_cast<uint64_t>(v) >> (8 * i));
-    Bytes(b, 8);
-  }
-  void Str(const std::string& s) {
-    Int(static_cast<int64_t>(s.size()));
-    Bytes(s.data(), s.size());
-  }
-  uint64_t value() const { return h_; }
-
- private:
-  uint64_t h_ = 14695981039346656037ULL;
-};
-
-}  // namespace
 
 uint64_t Fingerprint(const Event& e) {
   Fnv f;

@@ -3,6 +3,7 @@
 #include "engine/decision.h"
 #include "engine/event.h"
 #include "engine/ledger.h"
+#include "engine/rules.h"
 
 namespace loyalty {
 
@@ -47,6 +48,28 @@ const char* LedgerKindName(LedgerKind kind) {
     case LedgerKind::kReverse: return "reverse";
     case LedgerKind::kRefund: return "refund";
     case LedgerKind::kAdjust: return "adjust";
+  }
+  return "unknown";
+}
+
+const char* LifecycleName(Lifecycle stage) {
+  switch (stage) {
+    case Lifecycle::kProspect: return "prospect";
+    case Lifecycle::kTester: return "tester";
+    case Lifecycle::kBuyer: return "buyer";
+    case Lifecycle::kAccount: return "account";
+    case Lifecycle::kPatron: return "patron";
+    case Lifecycle::kAdvocate: return "advocate";
+  }
+  return "unknown";
+}
+
+const char* NpsGroupName(NpsGroup group) {
+  switch (group) {
+    case NpsGroup::kNone: return "none";
+    case NpsGroup::kDetractor: return "detractor";
+    case NpsGroup::kPassive: return "passive";
+    case NpsGroup::kPromoter: return "promoter";
   }
   return "unknown";
 }

@@ -10,14 +10,16 @@
 // `offers_shown_max` are returned.
 //
 // Holdout: a fixed share of customers never gets an offer (chosen by a hash
-// of customer id and offer id, so the same customers every time). When an
-// offer would be chosen for one of them it is recorded as held out instead,
-// and does not take a place among the K, so a marketer can compare holdout
-// and treated customers (spend and visits since the first issue).
+// of customer id and offer id, so the same customers every time). When a
+// holdout customer is eligible for an offer it is recorded as held out
+// instead (with the same issue cadence), and does not take a place among the
+// K, so a marketer can compare holdout and treated customers (spend and
+// visits since the first issue).
 //
-// Issuing: a purchase decision issues what it returns (recorded in the
-// state: a new issue when the offer was not already held; held ones are
-// renewed). A lookup shows the same choice without recording anything.
+// Issuing: a purchase decision issues what it returns, recorded in the
+// state. An offer still held (issued less than valid_days ago) is not
+// issued again; once it lapses, a customer still eligible gets a new issue.
+// A lookup shows the same choice without recording anything.
 //
 // Redeeming: a basket line names the offer (Line::offer_id). It must be a
 // candidate for this customer (held or open and matching), the line's
@@ -60,15 +62,20 @@ OfferChoice ChooseOffers(const CustomerState& state, const Signals& signals, con
 std::vector<OfferShown> ShowOffers(const CustomerState& state, const OfferChoice& choice,
                                    const RuleSet& rules, TimeMs now_ms);
 
-// Records the choice of a purchase decision in the state (issues, renewals,
-// holdout records); the shown offers are what ShowOffers gives after it.
-void IssueOffers(CustomerState& state, const OfferChoice& choice, TimeMs now_ms);
+// Records the choice of a purchase decision in the state (issues and
+// holdout records); forgets offers retired from the catalog long ago.
+void IssueOffers(CustomerState& state, const OfferChoice& choice, const RuleSet& rules,
+                 TimeMs now_ms);
 
 // Why `line` cannot redeem `offer` now, or nullopt when it can (the budget
 // is asked separately, last).
 std::optional<std::string> WhyNotRedeemable(const CustomerState& state, const Signals& signals,
                                             const RuleSet& rules, const Offer& offer,
                                             const Line& line, TimeMs now_ms);
+
+// Counts a redemption on the customer (an offer redeemed without having been
+// issued, seen at a lookup, counts as issued now).
+void RecordRedemption(CustomerState& state, const Offer& offer, TimeMs now_ms);
 
 // The reward of `offer` on `line`: the discount or points it gives.
 OfferApplied RewardOf(const Offer& offer, const Line& line, int32_t line_index);
