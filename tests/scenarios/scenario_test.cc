@@ -7,10 +7,12 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "adapters/yaml/rules_file.h"
 #include "engine/money.h"
+#include "engine/signals.h"
 #include "engine/validate.h"
 #include "tests/support/world.h"
 
@@ -42,7 +44,15 @@ struct Seen {
   Decision decision;
   Balances balances;
   int64_t lots = 0;
+  std::string card;                // the customer of the step, if any
+  std::vector<OfferShown> offers;  // shown by a lookup or issued by a purchase
+  std::vector<std::string> hints;  // lookup
 };
+
+// "0.5" -> 500 (per mille).
+int32_t Permille(const std::string& text) {
+  return static_cast<int32_t>(*ParseDecimalMinor(text, 3));
+}
 
 class Runner {
  public:
@@ -118,11 +128,15 @@ class Runner {
         if (w[k] == "store") e.store_id = w[k + 1];
         if (w[k] == "points") e.points = std::stoll(w[k + 1]);
       }
-      for (const auto& it : Items(lines, i)) {  // SKU CATEGORY QTY x PRICE [brand B]
+      for (const auto& it : Items(lines, i)) {  // SKU CATEGORY QTY x PRICE [brand B] [offer O]
         const int64_t qty = std::stoll(it.at(2));
         const int64_t unit = Minor(it.at(4));
-        const std::string brand = it.size() > 6 && it[5] == "brand" ? it[6] : "";
-        e.lines.push_back({it.at(0), it.at(1), brand, qty, unit, qty * unit});
+        Line line{it.at(0), it.at(1), "", qty, unit, qty * unit};
+        for (std::size_t k = 5; k + 1 < it.size(); k += 2) {
+          if (it[k] == "brand") line.brand = it[k + 1];
+          if (it[k] == "offer") line.offer_id = it[k + 1];
+        }
+        e.lines.push_back(line);
       }
     } else if (w[0] == "enroll") {  // enroll CARD [birthday YYYY-MM-DD]
       e.kind = EventKind::kEnroll;
@@ -145,6 +159,13 @@ class Runner {
     } else if (w[0] == "cancel") {  // cancel TXN of REDEMPTION card CARD
       e = Sale(EventKind::kCancelRedeem, w.at(1), w.at(5));
       e.original_transaction_id = w.at(3);
+    } else if (w[0] == "feedback") {  // feedback TXN card CARD score N [comment WORDS...]
+      e = Sale(EventKind::kFeedback, w.at(1), w.at(3));
+      e.score = std::stoi(w.at(5));
+      for (std::size_t k = 7; k < w.size(); ++k) e.comment += (k == 7 ? "" : " ") + w[k];
+    } else if (w[0] == "rfm") {  // the periodic RFM job
+      world().RecomputeRfm(now_);
+      return i;
     } else if (w[0] == "sweep") {
       seen_ = {"swept", {}, {}};
       seen_.decision.points_earned = world().SweepAll(now_);
@@ -163,9 +184,13 @@ class Runner {
       e.basket_total_minor = Minor(w.at(7));
     } else if (w[0] == "lookup") {
       const CustomerState& c = world().Customer(w.at(1));
-      seen_ = {"profile", {}, ViewProfile(c, now_).balances};
+      Profile p = world().View(w.at(1), now_);
+      seen_ = {"profile", {}, p.balances};
       seen_.decision.tier = c.tier;
       seen_.lots = static_cast<int64_t>(c.lots.size());
+      seen_.card = w.at(1);
+      seen_.offers = std::move(p.offers);
+      seen_.hints = std::move(p.hints);
       return i;
     } else {
       ADD_FAILURE() << at_ << ": unknown step '" << w[0] << "'";
@@ -176,6 +201,9 @@ class Runner {
       return i;
     }
     DecideResult r = world().Apply(e, now_);
+    seen_ = {};
+    seen_.card = e.card;
+    seen_.offers = r.decision.offers;
     seen_.decision = r.decision;
     seen_.outcome = r.replay ? "replay" : OutcomeName(r.decision.outcome);
     seen_.balances =
@@ -206,6 +234,7 @@ class Runner {
         EXPECT_EQ(points, want) << at_ << ": award " << rule;
         continue;
       }
+      if (ExpectKnowing(w, k)) continue;
       auto it = got.find(w[k]);
       if (it == got.end()) {
         EXPECT_EQ(seen_.outcome, w[k]) << at_;
@@ -213,6 +242,67 @@ class Runner {
       }
       EXPECT_EQ(it->second, std::stoll(w.at(++k))) << at_ << ": " << w[k - 1];
     }
+  }
+
+  // The customer's signals, offers and hints; false when w[k] is none of them.
+  bool ExpectKnowing(const std::vector<std::string>& w, std::size_t& k) {
+    static const std::set<std::string> kKeys = {
+        "lifecycle", "churn", "nps",    "segment", "not-segment", "offers",        "hint",
+        "rfm",       "value", "issued", "held",    "redeemed",    "offer-discount"};
+    if (kKeys.count(w[k]) == 0) return false;
+    const std::string key = w[k];
+    const std::string arg = w.at(++k);
+    if (key == "offers") {  // offers A,B (ids, best first) | offers none
+      std::string ids;
+      for (const OfferShown& o : seen_.offers) ids += (ids.empty() ? "" : ",") + o.offer_id;
+      EXPECT_EQ(ids.empty() ? "none" : ids, arg) << at_ << ": offers";
+      return true;
+    }
+    if (key == "offer-discount") {
+      EXPECT_EQ(seen_.decision.offer_discount_minor, Minor(arg)) << at_ << ": offer-discount";
+      return true;
+    }
+    if (key == "hint") {  // hint WORD: some greeting hint contains WORD
+      bool found = false;
+      for (const std::string& h : seen_.hints) found = found || h.find(arg) != std::string::npos;
+      EXPECT_TRUE(found) << at_ << ": no hint contains '" << arg
+                         << "'; hints: " << ::testing::PrintToString(seen_.hints);
+      return true;
+    }
+    const Signals g = world().SignalsOf(seen_.card, now_);
+    const CustomerState& c = world().Customer(seen_.card);
+    auto use = [&](const std::string& id) {
+      for (const OfferUse& u : c.offer_uses) {
+        if (u.offer_id == id) return u;
+      }
+      return OfferUse{};
+    };
+    if (key == "lifecycle") {
+      EXPECT_EQ(LifecycleName(g.lifecycle), arg) << at_ << ": lifecycle";
+    } else if (key == "churn") {  // churn 0.5
+      EXPECT_EQ(g.churn_risk_permille, Permille(arg)) << at_ << ": churn risk";
+    } else if (key == "nps") {
+      EXPECT_EQ(c.nps_score, std::stoi(arg)) << at_ << ": nps";
+    } else if (key == "segment" || key == "not-segment") {
+      const bool in = std::find(g.segments.begin(), g.segments.end(), arg) != g.segments.end();
+      EXPECT_EQ(in, key == "segment")
+          << at_ << ": segment " << arg << "; segments: " << ::testing::PrintToString(g.segments);
+    } else if (key == "rfm") {  // rfm 5-4-3 (recency-frequency-monetary)
+      const std::string got = std::to_string(g.rfm.recency) + "-" +
+                              std::to_string(g.rfm.frequency) + "-" +
+                              std::to_string(g.rfm.monetary);
+      EXPECT_EQ(got, arg) << at_ << ": rfm";
+    } else if (key == "value") {  // cost to serve: net value
+      EXPECT_EQ(g.cost.net_minor, Minor(arg)) << at_ << ": value";
+    } else if (key == "issued" || key == "held" || key == "redeemed") {  // issued OFFER N
+      const OfferUse u = use(arg);
+      const int64_t want = std::stoll(w.at(++k));
+      const int64_t got = key == "redeemed"              ? u.redeemed
+                          : u.holdout == (key == "held") ? u.issued
+                                                         : 0;
+      EXPECT_EQ(got, want) << at_ << ": " << key << " " << arg;
+    }
+    return true;
   }
 
   std::string file_;

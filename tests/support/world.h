@@ -6,6 +6,7 @@
 
 #include <map>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,7 +25,8 @@ class World {
     }
     const TxnRecord* prior = Find(e.transaction_id);
     const TxnRecord* original = Find(e.original_transaction_id);
-    DecideResult r = Decide(DecideInput{e, customer, prior, original, rules_, now_ms, &budgets_});
+    DecideResult r = Decide(DecideInput{e, customer, prior, original, rules_, now_ms, &budgets_,
+                                        rfm_ ? &*rfm_ : nullptr});
     if (r.replay) return r;
     Keep(r, e.card);
     return r;
@@ -44,7 +46,23 @@ class World {
     return changed;
   }
 
+  // The periodic RFM job: population quantiles as of `now_ms`.
+  void RecomputeRfm(TimeMs now_ms) {
+    std::vector<RfmInput> inputs;
+    for (const auto& [id, state] : customers_) inputs.push_back(RfmInputOf(state));
+    rfm_ = ComputeRfmQuantiles(inputs, now_ms);
+  }
+
+  // What a lookup shows: balances, signals, greeting hints, offers.
+  Profile View(const std::string& card, TimeMs now_ms) const {
+    return ViewProfile(Customer(card), now_ms, rules_, rfm_ ? &*rfm_ : nullptr, &budgets_);
+  }
+  Signals SignalsOf(const std::string& card, TimeMs now_ms) const {
+    return loyalty::SignalsOf(Customer(card), rules_, now_ms, rfm_ ? &*rfm_ : nullptr);
+  }
+
   void SetRules(RuleSet rules) { rules_ = std::move(rules); }
+  const RuleSet& rules() const { return rules_; }
   const MemoryBudgets& budgets() const { return budgets_; }
 
  private:
@@ -96,6 +114,7 @@ class World {
  private:
   RuleSet rules_;
   MemoryBudgets budgets_;
+  std::optional<RfmQuantiles> rfm_;
   std::map<std::string, std::string> card_to_customer_;
   std::map<std::string, CustomerState> customers_;
   std::map<std::string, TxnRecord> txns_;
