@@ -49,8 +49,9 @@ bool TakeOfferBudgets(const DecideInput& in, const std::vector<Redemption>& list
         in.budgets->Draw(OfferBudgetId(*r.offer), r.offer->budget_redemptions, 1) == 1;
     if (!granted) {
       d.outcome = Outcome::kOfferNotAvailable;
-      d.message = "offer " + r.offer->id + " has reached its budget of " +
-                  std::to_string(r.offer->budget_redemptions) + " redemptions";
+      const int64_t n = r.offer->budget_redemptions;
+      d.message = "offer " + r.offer->id + " has used up its budget (" + std::to_string(n) +
+                  (n == 1 ? " redemption)" : " redemptions)");
       return false;
     }
   }
