@@ -28,6 +28,11 @@ nlohmann::json RunToJson(const RunTotals& t) {
           {"cost_net_minor", t.cost_net_minor()},
           {"customers", t.customers},
           {"customers_earning", t.customers_earning},
+          {"offers_issued", t.offers_issued},
+          {"offers_held_out", t.offers_held_out},
+          {"offers_redeemed", t.offers_redeemed},
+          {"offer_discount_minor", t.offer_discount_minor},
+          {"customers_offered", t.customers_offered},
           {"points_by_rule", t.points_by_rule}};
 }
 
@@ -129,6 +134,12 @@ std::string ComparisonToText(const Comparison& c, const Labels& labels) {
   t.Row("net cost, after returns (" + labels.currency + ")", a.cost_net_minor(), b.cost_net_minor(),
         money);
   t.Row("customers earning points", a.customers_earning, b.customers_earning);
+  t.Row("offers issued", a.offers_issued, b.offers_issued);
+  t.Row("offers held out (holdout groups)", a.offers_held_out, b.offers_held_out);
+  t.Row("offers redeemed", a.offers_redeemed, b.offers_redeemed);
+  t.Row("offer discounts (" + labels.currency + ")", a.offer_discount_minor, b.offer_discount_minor,
+        money);
+  t.Row("customers offered something", a.customers_offered, b.customers_offered);
   t.Row("events applied", a.applied, b.applied);
   for (const std::string& rule : Keys(a.points_by_rule, b.points_by_rule)) {
     t.Row("points from rule '" + rule + "'", At(a.points_by_rule, rule),

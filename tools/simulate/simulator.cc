@@ -27,11 +27,18 @@ void Run::Apply(const Event& e, TimeMs now_ms) {
     totals_.invalid_why.emplace(bad->field, bad->reason);
     return;
   }
+  if (now_ms >= rfm_next_ms_) {
+    std::vector<RfmInput> inputs;
+    inputs.reserve(customers_.size());
+    for (const auto& [id, state] : customers_) inputs.push_back(RfmInputOf(state));
+    rfm_ = ComputeRfmQuantiles(inputs, now_ms);
+    rfm_next_ms_ = now_ms + kMsPerDay;
+  }
   const CustomerState* customer = nullptr;
   if (const std::string* id = Find(card_to_customer_, e.card)) customer = Find(customers_, *id);
-  DecideResult r =
-      Decide(DecideInput{e, customer, Find(txns_, e.transaction_id),
-                         Find(txns_, e.original_transaction_id), *rules_, now_ms, &budgets_});
+  DecideResult r = Decide(DecideInput{e, customer, Find(txns_, e.transaction_id),
+                                      Find(txns_, e.original_transaction_id), *rules_, now_ms,
+                                      &budgets_, &rfm_});
   totals_.events += 1;
   if (r.replay) {
     totals_.retries += 1;
@@ -64,6 +71,8 @@ void Run::Count(const DecideResult& r) {
   totals_.points_spent += d.points_spent;
   totals_.points_refunded += d.points_refunded;
   for (const RuleAward& a : d.awards) totals_.points_by_rule[a.rule_id] += a.points;
+  totals_.offers_redeemed += static_cast<int64_t>(d.offers_applied.size());
+  totals_.offer_discount_minor += d.offer_discount_minor;
   if (d.points_earned != 0 || d.points_reversed != 0) {
     net_points_[d.customer_id] += d.points_earned - d.points_reversed;
   }
@@ -81,6 +90,14 @@ RunTotals Run::Finish(TimeMs now_ms) {
   }
   totals_.customers = customers_.size();
   totals_.customers_earning = earned_.size();
+  for (const auto& [id, state] : customers_) {
+    bool offered = false;
+    for (const OfferUse& u : state.offer_uses) {
+      (u.holdout ? totals_.offers_held_out : totals_.offers_issued) += u.issued;
+      offered = offered || !u.holdout;
+    }
+    totals_.customers_offered += offered;
+  }
   return totals_;
 }
 

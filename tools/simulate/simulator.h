@@ -2,7 +2,7 @@
 // rule set with the pure core, in memory, writing nothing. Compare runs two
 // rule sets side by side over one pass of the events, so a marketer sees
 // what a change would have done: points issued and reversed, their cost,
-// customers affected, points per rule.
+// customers affected, points per rule, offers issued and redeemed.
 //
 // "Now" follows event time: it is the latest event time seen so far, never
 // going backwards, so pending windows and expiry behave as they did then.
@@ -43,6 +43,11 @@ struct RunTotals {
   int64_t point_value_minor = 0;                   // the rule set's, for costs
   uint64_t customers = 0;                          // with a state
   uint64_t customers_earning = 0;                  // earned at least one point
+  int64_t offers_issued = 0;                       // issues printed on receipts
+  int64_t offers_held_out = 0;                     // would have been issued: holdout groups
+  int64_t offers_redeemed = 0;
+  int64_t offer_discount_minor = 0;  // discounts the offers gave
+  uint64_t customers_offered = 0;    // got at least one offer
   int64_t cost_issued_minor() const { return points_issued * point_value_minor; }
   int64_t cost_net_minor() const { return (points_issued - points_reversed) * point_value_minor; }
 };
@@ -68,6 +73,10 @@ class Run {
   std::unordered_map<std::string, int64_t> net_points_;
   std::unordered_map<std::string, int64_t> earned_;
   MemoryBudgets budgets_;  // campaign budgets, spent as the events go
+  // RFM quantiles as loyaltyd's periodic job would have them: recomputed
+  // once a day of event time.
+  RfmQuantiles rfm_;
+  TimeMs rfm_next_ms_ = 0;
   RunTotals totals_;
 };
 
