@@ -80,6 +80,7 @@ DecideResult DecideEnroll(const DecideInput& in) {
   r.decision.outcome = Outcome::kApplied;
   r.decision.customer_id = s.customer_id;
   r.decision.tier = s.tier;
+  r.decision.lifecycle = static_cast<uint8_t>(Lifecycle::kProspect);
   r.decision.rules_version = in.rules.version;
   r.effects.state = std::move(s);
   r.effects.link_card = true;

@@ -81,6 +81,10 @@ Signals SignalsOf(const CustomerState& s, const RuleSet& rules, TimeMs now_ms,
     g.days_since_purchase = std::max<int64_t>(0, now_ms - s.last_purchase_ms) / kMsPerDay;
   }
   g.tenure_days = std::max<int64_t>(0, now_ms - s.enrolled_at_ms) / kMsPerDay;
+  if (s.visits > 0) {
+    g.mean_basket_minor = s.gross_spend_minor / s.visits;
+    g.items_per_basket_x10 = s.items * 10 / s.visits;
+  }
   const Window12 w = Last12Months(s, now_ms);
   g.spend_12m_minor = w.spend_minor;
   g.visits_12m = static_cast<int32_t>(w.visits);

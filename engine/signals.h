@@ -45,6 +45,8 @@ struct Signals {
   int64_t mean_interval_days = 0;    // between purchases; 0: fewer than two
   int64_t days_since_purchase = -1;  // -1: never bought
   int64_t tenure_days = 0;           // since enrolment
+  int64_t mean_basket_minor = 0;     // gross spend per purchase
+  int64_t items_per_basket_x10 = 0;  // units per purchase, in tenths (25 = 2.5)
   int64_t spend_12m_minor = 0;
   int32_t visits_12m = 0;
   NpsGroup nps = NpsGroup::kNone;
