@@ -216,6 +216,9 @@ Status ValidateRuleSet(const RuleSet& r) {
     const EarnRule& e = r.earn_rules[i];
     const std::string at = "earn_rules[" + std::to_string(i) + "]";
     if (e.id.empty()) return bad(at + ".id", "every rule needs an id");
+    if (e.id.rfind("offer:", 0) == 0) {
+      return bad(at + ".id", "'offer:' starts the names of offers' budgets and awards");
+    }
     for (std::size_t j = 0; j < i; ++j) {
       if (r.earn_rules[j].id == e.id) return bad(at + ".id", "'" + e.id + "' is used twice");
     }

@@ -131,5 +131,47 @@ TEST(ValidateTest, CancellationsAndPointsOnAPurchase) {
   EXPECT_EQ(ErrorOf(p), "redeem_points: must be between 0 and 1000000000, got -5");
 }
 
+TEST(ValidateTest, FeedbackNeedsAScoreFrom0To10AndReadableText) {
+  Event f;
+  f.kind = EventKind::kFeedback;
+  f.transaction_id = "F-1";
+  f.card = "C";
+  f.store_id = "S1";
+  f.event_time_ms = kT0;
+  EXPECT_EQ(ErrorOf(f), "score: must be between 0 and 10, got -1");
+  f.score = 11;
+  EXPECT_EQ(ErrorOf(f), "score: must be between 0 and 10, got 11");
+  f.score = 10;
+  f.comment = "Très bien, merci\n";
+  EXPECT_EQ(ErrorOf(f), "(valid)");
+  f.comment = "bad \xff byte";
+  EXPECT_EQ(ErrorOf(f), "comment: is not valid UTF-8");
+  f.comment = "tab\there";
+  EXPECT_EQ(ErrorOf(f), "comment: has a control character at byte 3");
+  f.comment = std::string(1001, 'x');
+  EXPECT_EQ(ErrorOf(f), "comment: is 1001 bytes; at most 1000 allowed");
+}
+
+TEST(ValidateTest, ALineRedeemsAKnownOfferOncePerBasketOnPurchasesOnly) {
+  RuleSet rules;
+  rules.offers.push_back(Offer{.id = "we-miss-you", .reward_value = 100});
+  Event p = testing::Purchase("T-1", "C", {L("A", 1, 100), L("B", 1, 100)});
+  p.lines[1].offer_id = "we-miss-you";
+  auto err = [&](const Event& e) {
+    auto bad = ValidateEvent(e, rules, kT0);
+    return bad ? bad->field + ": " + bad->reason : "(valid)";
+  };
+  EXPECT_EQ(err(p), "(valid)");
+  p.lines[0].offer_id = "we-miss-you";
+  EXPECT_EQ(err(p),
+            "lines[1].offer_id: offer 'we-miss-you' is already redeemed by lines[0]; one line per "
+            "offer");
+  p.lines[0].offer_id = "spring";
+  EXPECT_EQ(err(p), "lines[0].offer_id: 'spring' is not an offer of rules version 1");
+  Event r = testing::Return("R-1", "T-1", "C", {L("A", 1, 100)});
+  r.lines[0].offer_id = "we-miss-you";
+  EXPECT_EQ(err(r), "lines[0].offer_id: offers are redeemed by purchases, not returns");
+}
+
 }  // namespace
 }  // namespace loyalty
