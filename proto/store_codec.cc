@@ -30,6 +30,82 @@ LotLike GetLot(const sv1::Lot& l) {
                  l.source_transaction_id()};
 }
 
+void PutAffinities(const std::vector<Affinity>& in,
+                   google::protobuf::RepeatedPtrField<sv1::Affinity>* out) {
+  for (const Affinity& a : in) {
+    sv1::Affinity* o = out->Add();
+    o->set_key(a.key);
+    o->set_weight(a.weight);
+  }
+}
+
+std::vector<Affinity> GetAffinities(const google::protobuf::RepeatedPtrField<sv1::Affinity>& in) {
+  std::vector<Affinity> out;
+  out.reserve(static_cast<std::size_t>(in.size()));
+  for (const sv1::Affinity& a : in) out.push_back({a.key(), a.weight()});
+  return out;
+}
+
+// The behaviour profile (engine/profile.h), beyond visits and spend.
+void PutProfile(const CustomerState& s, sv1::Customer& m) {
+  m.set_gross_spend_minor(s.gross_spend_minor);
+  m.set_items(s.items);
+  m.set_returns(s.returns);
+  m.set_returned_minor(s.returned_minor);
+  m.set_redemptions(s.redemptions);
+  m.set_redeemed_points(s.redeemed_points);
+  m.set_redeemed_minor(s.redeemed_minor);
+  m.set_offer_discount_minor(s.offer_discount_minor);
+  m.set_offers_issued(s.offers_issued);
+  m.set_offers_redeemed(s.offers_redeemed);
+  m.set_affinity_at_ms(s.affinity_at_ms);
+  PutAffinities(s.category_affinity, m.mutable_category_affinity());
+  PutAffinities(s.brand_affinity, m.mutable_brand_affinity());
+  PutAffinities(s.store_affinity, m.mutable_store_affinity());
+  if (s.nps_score >= 0) m.set_nps_score(s.nps_score);
+  m.set_nps_at_ms(s.nps_at_ms);
+  m.set_nps_store(s.nps_store);
+  m.set_nps_comment(s.nps_comment);
+  m.set_feedbacks(s.feedbacks);
+  for (const OfferUse& u : s.offer_uses) {
+    sv1::OfferUse* o = m.add_offer_uses();
+    o->set_offer_id(u.offer_id);
+    o->set_holdout(u.holdout);
+    o->set_first_issued_ms(u.first_issued_ms);
+    o->set_last_issued_ms(u.last_issued_ms);
+    o->set_issued(u.issued);
+    o->set_redeemed(u.redeemed);
+    o->set_spend_since_minor(u.spend_since_minor);
+    o->set_visits_since(u.visits_since);
+  }
+}
+
+void GetProfile(const sv1::Customer& m, CustomerState& s) {
+  s.gross_spend_minor = m.gross_spend_minor();
+  s.items = m.items();
+  s.returns = m.returns();
+  s.returned_minor = m.returned_minor();
+  s.redemptions = m.redemptions();
+  s.redeemed_points = m.redeemed_points();
+  s.redeemed_minor = m.redeemed_minor();
+  s.offer_discount_minor = m.offer_discount_minor();
+  s.offers_issued = m.offers_issued();
+  s.offers_redeemed = m.offers_redeemed();
+  s.affinity_at_ms = m.affinity_at_ms();
+  s.category_affinity = GetAffinities(m.category_affinity());
+  s.brand_affinity = GetAffinities(m.brand_affinity());
+  s.store_affinity = GetAffinities(m.store_affinity());
+  s.nps_score = m.has_nps_score() ? m.nps_score() : -1;
+  s.nps_at_ms = m.nps_at_ms();
+  s.nps_store = m.nps_store();
+  s.nps_comment = m.nps_comment();
+  s.feedbacks = m.feedbacks();
+  for (const sv1::OfferUse& u : m.offer_uses()) {
+    s.offer_uses.push_back({u.offer_id(), u.holdout(), u.first_issued_ms(), u.last_issued_ms(),
+                            u.issued(), u.redeemed(), u.spend_since_minor(), u.visits_since()});
+  }
+}
+
 }  // namespace
 
 std::string EncodeCustomer(const CustomerState& s) {
@@ -69,6 +145,7 @@ std::string EncodeCustomer(const CustomerState& s) {
     o->set_year(u.year);
     o->set_year_count(u.year_count);
   }
+  PutProfile(s, m);
   return m.SerializeAsString();
 }
 
@@ -100,6 +177,7 @@ Result<CustomerState> DecodeCustomer(std::string_view bytes) {
     s.rule_uses.push_back(
         {u.rule_id(), u.total(), u.day_ms(), u.day_count(), u.year(), u.year_count()});
   }
+  GetProfile(m, s);
   return s;
 }
 

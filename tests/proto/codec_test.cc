@@ -3,6 +3,7 @@
 #include "proto/store_codec.h"
 #include "proto/wire_codec.h"
 #include "tests/support/events.h"
+#include "tests/support/full_profile.h"
 #include "tests/support/world.h"
 
 namespace loyalty {
@@ -17,9 +18,18 @@ TEST(StoreCodecTest, CustomerStateSurvivesARoundTrip) {
   CustomerState s = w.Customer("C");
   s.birthday = Date{0, 12, 24};
   s.debt_points = 7;
+  testing::SetEveryProfileField(s);
   auto back = store_codec::DecodeCustomer(store_codec::EncodeCustomer(s));
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(*back, s);
+}
+
+TEST(StoreCodecTest, ACustomerWithoutFeedbackHasNoScore) {
+  CustomerState s;
+  s.customer_id = "C";
+  auto back = store_codec::DecodeCustomer(store_codec::EncodeCustomer(s));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->nps_score, -1);
 }
 
 TEST(StoreCodecTest, TxnRecordAndLedgerEntrySurviveARoundTrip) {

@@ -5,6 +5,7 @@
 #include "adapters/rocksdb/audit.h"
 #include "adapters/rocksdb/key_codec.h"
 #include "tests/support/events.h"
+#include "tests/support/full_profile.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/world.h"
 
@@ -50,6 +51,7 @@ TEST(StoreTest, EverythingCommittedIsThereAfterReopening) {
   testing::World world;
   DecideResult r = world.Apply(testing::Purchase("T-1", "4242", {L("A", 1, 1234)}), kT0);
   r.effects.txn->reply = "stored-reply";
+  testing::SetEveryProfileField(*r.effects.state);
   {
     auto store = Store::Open({dir.path()});
     ASSERT_TRUE(store.ok()) << store.status().ToString();
@@ -61,7 +63,7 @@ TEST(StoreTest, EverythingCommittedIsThereAfterReopening) {
   ASSERT_TRUE(id.ok() && id->has_value());
   auto state = (*store)->GetCustomer(**id);
   ASSERT_TRUE(state.ok() && state->has_value());
-  EXPECT_EQ(**state, world.Customer("4242"));
+  EXPECT_EQ(**state, *r.effects.state);
   auto txn = (*store)->GetTxn("T-1");
   ASSERT_TRUE(txn.ok() && txn->has_value());
   EXPECT_EQ((*txn)->reply, "stored-reply");
