@@ -1,5 +1,4 @@
-// Earn rules: conditions, one reward, caps, budgets and stacking; and the
-// check that every category and tier a rule names exists.
+// Earn rules: conditions, one reward, caps, budgets and stacking.
 #include "adapters/yaml/rules_reader.h"
 
 namespace loyalty::rules_file::detail {
@@ -7,39 +6,24 @@ namespace loyalty::rules_file::detail {
 void Reader::When(const YAML::Node& n, const std::string& path, EarnRule& rule) {
   if (!IsMap(n, path)) return;
   OnlyKeys(n, path,
-           {"category", "sku", "brand", "store", "tier", "date", "days", "hours",
+           {"category", "sku", "brand", "store", "tier", "segment", "date", "days", "hours",
             "basket_total_min", "visit_every", "birthday"});
   if (n["category"]) {
     rule.categories = OneOrMany(n["category"], path + ".category");
-    for (std::size_t i = 0; i < rule.categories.size(); ++i) {
-      category_refs_.push_back({n["category"].IsScalar() ? n["category"] : n["category"][i],
-                                path + ".category", rule.categories[i]});
-    }
+    NoteRefs(category_refs_, n["category"], path + ".category", rule.categories);
   }
   if (n["sku"]) rule.skus = OneOrMany(n["sku"], path + ".sku");
   if (n["brand"]) rule.brands = OneOrMany(n["brand"], path + ".brand");
   if (n["store"]) rule.stores = OneOrMany(n["store"], path + ".store");
   if (n["tier"]) {
     rule.tiers = OneOrMany(n["tier"], path + ".tier");
-    for (std::size_t i = 0; i < rule.tiers.size(); ++i) {
-      tier_refs_.push_back(
-          {n["tier"].IsScalar() ? n["tier"] : n["tier"][i], path + ".tier", rule.tiers[i]});
-    }
+    NoteRefs(tier_refs_, n["tier"], path + ".tier", rule.tiers);
   }
-  if (const YAML::Node d = n["date"]; d && IsMap(d, path + ".date")) {
-    OnlyKeys(d, path + ".date", {"from", "to"});
-    std::optional<int64_t> from, to;
-    if (d["from"]) from = DayNumber(d["from"], path + ".date.from");
-    if (d["to"]) to = DayNumber(d["to"], path + ".date.to");
-    // Local midnights; Top() shifts them by the program's UTC offset.
-    if (from) rule.from_ms = *from * kMsPerDay;
-    if (to) rule.to_ms = (*to + 1) * kMsPerDay;  // `to` is the last day, included
-    if (from && to && *to < *from) {
-      Fail(d["to"], path + ".date",
-           "the range is reversed: 'to' (" + d["to"].Scalar() + ") is before 'from' (" +
-               d["from"].Scalar() + ")");
-    }
+  if (n["segment"]) {
+    rule.segments = OneOrMany(n["segment"], path + ".segment");
+    NoteRefs(segment_refs_, n["segment"], path + ".segment", rule.segments);
   }
+  if (n["date"]) DateRange(n["date"], path + ".date", rule.from_ms, rule.to_ms);
   if (n["days"]) {
     static const char* kDays[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
     rule.days_mask = 0;
@@ -99,14 +83,9 @@ void Reader::Cap(const YAML::Node& n, const std::string& path, EarnRule& rule) {
 }
 
 void Reader::EarnRules(const YAML::Node& n, RuleSet& r) {
-  if (!n.IsSequence()) {
-    Fail(n, "earn_rules", "expected a list of rules: - { id: ..., when: ..., multiplier: 2 }");
+  if (!IsList(n, "earn_rules", limits::kEarnRulesMax, "rules",
+              "- { id: ..., when: ..., multiplier: 2 }"))
     return;
-  }
-  if (n.size() > limits::kEarnRulesMax) {
-    Fail(n, "earn_rules", "at most " + std::to_string(limits::kEarnRulesMax) + " rules");
-    return;
-  }
   std::set<std::string> ids;
   for (std::size_t i = 0; i < n.size(); ++i) {
     const std::string path = "earn_rules[" + std::to_string(i) + "]";
@@ -116,19 +95,14 @@ void Reader::EarnRules(const YAML::Node& n, RuleSet& r) {
              {"id", "name", "on", "when", "multiplier", "points_per_item", "bonus_points", "cap",
               "budget_points", "stacking", "priority"});
     EarnRule rule;
-    if (!x["id"]) {
-      Fail(x, path, "every rule needs an id (it names the rule on receipts and reports)");
-    } else if (auto id = Scalar(x["id"], path + ".id")) {
+    if (auto id = Id(x, path, ids,
+                     "every rule needs an id (it names the rule on receipts and reports)")) {
       rule.id = *id;
-      if (!ids.insert(*id).second) Fail(x["id"], path + ".id", "'" + *id + "' is used twice");
       if (*id == "base" || *id == "birthday-gift" || id->rfind("tier:", 0) == 0) {
         Fail(x["id"], path + ".id", "'" + *id + "' is reserved for the engine's own awards");
       }
     }
-    rule.name = rule.id;
-    if (x["name"]) {
-      if (auto s = Scalar(x["name"], path + ".name")) rule.name = *s;
-    }
+    rule.name = Name(x, path, rule.id);
     if (x["on"]) {
       if (auto v = Pick<Trigger>(*this, x["on"], path + ".on",
                                  {{"purchase", Trigger::kPurchase}, {"enroll", Trigger::kEnroll}}))
@@ -184,25 +158,6 @@ void Reader::EarnRules(const YAML::Node& n, RuleSet& r) {
   // Evaluation order: higher priority first, file order on ties.
   std::stable_sort(r.earn_rules.begin(), r.earn_rules.end(),
                    [](const EarnRule& a, const EarnRule& b) { return a.priority > b.priority; });
-}
-
-// References to categories and tiers must name something that exists.
-void Reader::CheckReferences(const RuleSet& r) {
-  if (!r.program.categories.empty()) {
-    for (const Ref& ref : category_refs_) {
-      const auto& known = r.program.categories;
-      if (std::find(known.begin(), known.end(), ref.value) != known.end()) continue;
-      Fail(ref.at, ref.path,
-           "unknown category '" + ref.value + "'" + Suggest(ref.value, known) +
-               "; the categories are listed under program.categories");
-    }
-  }
-  std::vector<std::string> tier_ids;
-  for (const Tier& t : r.tiers) tier_ids.push_back(t.id);
-  for (const Ref& ref : tier_refs_) {
-    if (std::find(tier_ids.begin(), tier_ids.end(), ref.value) != tier_ids.end()) continue;
-    Fail(ref.at, ref.path, "unknown tier '" + ref.value + "'" + Suggest(ref.value, tier_ids));
-  }
 }
 
 }  // namespace loyalty::rules_file::detail

@@ -10,12 +10,13 @@
 namespace loyalty::rules_file {
 namespace detail {
 
-void Reader::Program(const YAML::Node& n, ProgramRules& p) {
+void Reader::Program(const YAML::Node& n, RuleSet& r) {
   if (!IsMap(n, "program")) return;
+  ProgramRules& p = r.program;
   OnlyKeys(n, "program",
            {"currency", "points_per_unit", "rounding", "exclude_categories", "exclude_skus",
             "categories", "pending_days", "expiry", "return_policy", "unknown_original",
-            "redemption", "utc_offset"});
+            "redemption", "utc_offset", "offers_shown"});
   if (n["currency"]) {
     if (auto s = Scalar(n["currency"], "program.currency")) {
       if (auto e = CurrencyExponent(*s)) {
@@ -79,6 +80,67 @@ void Reader::Program(const YAML::Node& n, ProgramRules& p) {
     }
   }
   if (n["redemption"]) Redemption(n["redemption"], p);
+  if (n["offers_shown"]) {
+    if (auto v = Integer(n["offers_shown"], "program.offers_shown", 0, 20))
+      r.offers_shown_max = static_cast<int32_t>(*v);
+  }
+}
+
+void Reader::Top(const YAML::Node& root, RuleSet& r) {
+  if (!IsMap(root, "(file)")) return;
+  OnlyKeys(root, "",
+           {"name", "version", "program", "tiers", "tier_review", "earn_rules", "lifecycle",
+            "churn", "affinity", "segments", "offers"});
+  if (root["name"]) {
+    if (auto s = Scalar(root["name"], "name")) r.name = *s;
+  }
+  if (root["version"]) {
+    if (auto v = Integer(root["version"], "version", 1, 1'000'000'000))
+      r.version = static_cast<uint32_t>(*v);
+  }
+  if (root["program"])
+    Program(root["program"], r);
+  else
+    Fail(root, "program", "missing: every rules file needs a program section");
+  if (root["tiers"]) Tiers(root["tiers"], r);
+  if (root["tier_review"]) TierReview(root["tier_review"], r.tier_policy);
+  if (root["lifecycle"]) Ladder(root["lifecycle"], r.lifecycle);
+  if (root["churn"]) Churn(root["churn"], r.churn);
+  if (root["affinity"]) Affinity(root["affinity"], r);
+  if (root["segments"]) Segments(root["segments"], r);
+  if (root["earn_rules"]) EarnRules(root["earn_rules"], r);
+  if (root["offers"]) Offers(root["offers"], r);
+  // Dates in rules are the chain's local days.
+  const int64_t offset_ms = int64_t{r.program.utc_offset_minutes} * 60'000;
+  auto to_utc = [offset_ms](TimeMs& from_ms, TimeMs& to_ms) {
+    if (from_ms != 0) from_ms -= offset_ms;
+    if (to_ms != 0) to_ms -= offset_ms;
+  };
+  for (EarnRule& rule : r.earn_rules) to_utc(rule.from_ms, rule.to_ms);
+  for (Offer& offer : r.offers) to_utc(offer.from_ms, offer.to_ms);
+  CheckReferences(r);
+}
+
+// Every category, tier and segment a rule names must exist: a typo would
+// otherwise silently match nothing.
+void Reader::CheckReferences(const RuleSet& r) {
+  auto check = [&](const std::vector<Ref>& refs, const std::vector<std::string>& known,
+                   const std::string& what, const std::string& where) {
+    for (const Ref& ref : refs) {
+      if (std::find(known.begin(), known.end(), ref.value) != known.end()) continue;
+      Fail(ref.at, ref.path,
+           "unknown " + what + " '" + ref.value + "'" + Suggest(ref.value, known) + where);
+    }
+  };
+  if (!r.program.categories.empty()) {
+    check(category_refs_, r.program.categories, "category",
+          "; the categories are listed under program.categories");
+  }
+  std::vector<std::string> tier_ids, segment_ids;
+  for (const Tier& t : r.tiers) tier_ids.push_back(t.id);
+  for (const Segment& s : r.segments) segment_ids.push_back(s.id);
+  check(tier_refs_, tier_ids, "tier", "");
+  check(segment_refs_, segment_ids, "segment", "; segments are defined under segments");
 }
 
 void Reader::Expiry(const YAML::Node& e, ProgramRules& p) {
@@ -158,18 +220,10 @@ void Reader::Tiers(const YAML::Node& n, RuleSet& r) {
              {"id", "name", "qualify", "earn_multiplier", "invitation_only", "benefits",
               "birthday_gift_points"});
     Tier tier;
-    if (!t["id"]) {
-      Fail(t, path, "every tier needs an id");
-      continue;
-    }
-    if (auto id = Scalar(t["id"], path + ".id")) {
-      tier.id = *id;
-      if (!ids.insert(*id).second) Fail(t["id"], path + ".id", "'" + *id + "' is used twice");
-    }
-    tier.name = tier.id;
-    if (t["name"]) {
-      if (auto s = Scalar(t["name"], path + ".name")) tier.name = *s;
-    }
+    const auto id = Id(t, path, ids, "every tier needs an id");
+    if (!t["id"]) continue;
+    if (id) tier.id = *id;
+    tier.name = Name(t, path, tier.id);
     if (t["invitation_only"]) {
       if (auto b = Bool(t["invitation_only"], path + ".invitation_only")) tier.invitation_only = *b;
       if (i == 0 && tier.invitation_only) {
@@ -243,32 +297,6 @@ void Reader::TierReview(const YAML::Node& n, TierPolicy& t) {
     if (auto v = Integer(n["grace_days"], "tier_review.grace_days", 0, 365))
       t.grace_days = static_cast<int32_t>(*v);
   }
-}
-
-void Reader::Top(const YAML::Node& root, RuleSet& r) {
-  if (!IsMap(root, "(file)")) return;
-  OnlyKeys(root, "", {"name", "version", "program", "tiers", "tier_review", "earn_rules"});
-  if (root["name"]) {
-    if (auto s = Scalar(root["name"], "name")) r.name = *s;
-  }
-  if (root["version"]) {
-    if (auto v = Integer(root["version"], "version", 1, 1'000'000'000))
-      r.version = static_cast<uint32_t>(*v);
-  }
-  if (root["program"])
-    Program(root["program"], r.program);
-  else
-    Fail(root, "program", "missing: every rules file needs a program section");
-  if (root["tiers"]) Tiers(root["tiers"], r);
-  if (root["tier_review"]) TierReview(root["tier_review"], r.tier_policy);
-  if (root["earn_rules"]) EarnRules(root["earn_rules"], r);
-  // Dates in rules are the chain's local days.
-  const int64_t offset_ms = int64_t{r.program.utc_offset_minutes} * 60'000;
-  for (EarnRule& rule : r.earn_rules) {
-    if (rule.from_ms != 0) rule.from_ms -= offset_ms;
-    if (rule.to_ms != 0) rule.to_ms -= offset_ms;
-  }
-  CheckReferences(r);
 }
 
 }  // namespace detail

@@ -34,4 +34,39 @@ std::string Suggest(const std::string& word, const std::vector<std::string>& kno
   return best.empty() ? "" : " (did you mean '" + best + "'?)";
 }
 
+std::vector<std::size_t> Reader::Words(const YAML::Node& n, const std::string& path,
+                                       const std::string& what,
+                                       const std::vector<std::string>& known) {
+  std::vector<std::size_t> out;
+  const std::vector<std::string> words = OneOrMany(n, path);
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    const auto it = std::find(known.begin(), known.end(), words[i]);
+    if (it != known.end()) {
+      out.push_back(static_cast<std::size_t>(it - known.begin()));
+      continue;
+    }
+    std::string list;
+    for (const std::string& k : known) list += (list.empty() ? "" : " ") + k;
+    Fail(Item(n, i), path,
+         "'" + words[i] + "' is not " + what + Suggest(words[i], known) + "; use " + list);
+  }
+  return out;
+}
+
+void Reader::DateRange(const YAML::Node& d, const std::string& path, TimeMs& from_ms,
+                       TimeMs& to_ms) {
+  if (!IsMap(d, path)) return;
+  OnlyKeys(d, path, {"from", "to"});
+  std::optional<int64_t> from, to;
+  if (d["from"]) from = DayNumber(d["from"], path + ".from");
+  if (d["to"]) to = DayNumber(d["to"], path + ".to");
+  if (from) from_ms = *from * kMsPerDay;
+  if (to) to_ms = (*to + 1) * kMsPerDay;  // `to` is the last day, included
+  if (from && to && *to < *from) {
+    Fail(d["to"], path,
+         "the range is reversed: 'to' (" + d["to"].Scalar() + ") is before 'from' (" +
+             d["from"].Scalar() + ")");
+  }
+}
+
 }  // namespace loyalty::rules_file::detail

@@ -1,6 +1,8 @@
 // The rules file reader's machinery, shared by its parts: rules_file.cc
-// (program, tiers, the file as a whole) and earn_rules_reader.cc (earn
-// rules and the references they make). Internal to adapters/yaml.
+// (program, tiers, the file as a whole and the references between its
+// sections), earn_rules_reader.cc (earn rules), knowing_reader.cc (lifecycle,
+// churn, affinity, conditions, segments) and offers_reader.cc (the offer
+// catalog). Internal to adapters/yaml.
 #pragma once
 
 #include <yaml-cpp/yaml.h>
@@ -11,6 +13,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -119,6 +122,63 @@ class Reader {
     return out;
   }
 
+  // The i-th value of what OneOrMany read, to point at it.
+  static YAML::Node Item(const YAML::Node& n, std::size_t i) { return n.IsScalar() ? n : n[i]; }
+
+  // Words of a fixed vocabulary, one or a list, as their indexes in `known`;
+  // an unknown word is named with the likely one and the whole vocabulary
+  // ("'acount' is not a lifecycle stage (did you mean 'account'?); use ...").
+  std::vector<std::size_t> Words(const YAML::Node& n, const std::string& path,
+                                 const std::string& what, const std::vector<std::string>& known);
+
+  // A share from 0 to 1 with up to 3 decimals, in per mille (0.7 -> 700).
+  std::optional<int32_t> Share(const YAML::Node& n, const std::string& path,
+                               const std::string& meaning) {
+    auto v = Decimal(n, path, 3);
+    if (v && (*v < 0 || *v > 1000)) {
+      Fail(n, path, "must be between 0 and 1 (" + meaning + ")");
+      return std::nullopt;
+    }
+    return v ? std::optional<int32_t>(static_cast<int32_t>(*v)) : std::nullopt;
+  }
+
+  // A list section of at most `max` entries; says what it should look like.
+  bool IsList(const YAML::Node& n, const std::string& path, std::size_t max,
+              const std::string& entries, const std::string& example) {
+    if (!n.IsSequence()) {
+      Fail(n, path, "expected a list of " + entries + ": " + example);
+      return false;
+    }
+    if (n.size() > max) {
+      Fail(n, path, "at most " + std::to_string(max) + " " + entries);
+      return false;
+    }
+    return true;
+  }
+
+  // An entry's `name` for people, its id when not given.
+  std::string Name(const YAML::Node& x, const std::string& path, const std::string& id) {
+    if (!x["name"]) return id;
+    return Scalar(x["name"], path + ".name").value_or(id);
+  }
+
+  // The `id` of a list entry, unique among `ids`; names what is missing.
+  std::optional<std::string> Id(const YAML::Node& x, const std::string& path,
+                                std::set<std::string>& ids, const std::string& when_missing) {
+    if (!x["id"]) {
+      Fail(x, path, when_missing);
+      return std::nullopt;
+    }
+    auto id = Scalar(x["id"], path + ".id");
+    if (id && !ids.insert(*id).second) Fail(x["id"], path + ".id", "'" + *id + "' is used twice");
+    return id;
+  }
+
+  // A range of the chain's days { from: 2026-08-25, to: 2026-09-20 }, both
+  // included, as [from, to) local midnights (0 = open); Top() shifts them by
+  // the program's UTC offset.
+  void DateRange(const YAML::Node& d, const std::string& path, TimeMs& from_ms, TimeMs& to_ms);
+
   // A multiplier like 1.5 or 3, kept in thousandths; must be above `lo_milli`.
   std::optional<int64_t> Multiplier(const YAML::Node& n, const std::string& path,
                                     int64_t lo_milli) {
@@ -173,7 +233,7 @@ class Reader {
     return v;
   }
 
-  void Program(const YAML::Node& n, ProgramRules& p);
+  void Program(const YAML::Node& n, RuleSet& r);
   void Expiry(const YAML::Node& n, ProgramRules& p);
   void Redemption(const YAML::Node& n, ProgramRules& p);
   void Tiers(const YAML::Node& n, RuleSet& r);
@@ -181,6 +241,15 @@ class Reader {
   void EarnRules(const YAML::Node& n, RuleSet& r);
   void When(const YAML::Node& n, const std::string& path, EarnRule& rule);
   void Cap(const YAML::Node& n, const std::string& path, EarnRule& rule);
+  void Ladder(const YAML::Node& n, LifecycleRules& l);
+  void Churn(const YAML::Node& n, ChurnRules& c);
+  void Affinity(const YAML::Node& n, RuleSet& r);
+  void ConditionOf(const YAML::Node& n, const std::string& path, Condition& c, bool in_segment);
+  void ConditionBounds(const YAML::Node& n, const std::string& path, Condition& c);
+  void Segments(const YAML::Node& n, RuleSet& r);
+  void Offers(const YAML::Node& n, RuleSet& r);
+  void Reward(const YAML::Node& n, const std::string& path, Offer& o);
+  void OfferLimits(const YAML::Node& x, const std::string& path, Offer& offer);
   void CheckReferences(const RuleSet& r);
   void Top(const YAML::Node& root, RuleSet& r);
 
@@ -196,7 +265,12 @@ class Reader {
     std::string path;
     std::string value;
   };
-  std::vector<Ref> category_refs_, tier_refs_;
+  std::vector<Ref> category_refs_, tier_refs_, segment_refs_;
+  // Notes where each of `values` (read by OneOrMany from `n`) was written.
+  void NoteRefs(std::vector<Ref>& refs, const YAML::Node& n, const std::string& path,
+                const std::vector<std::string>& values) {
+    for (std::size_t i = 0; i < values.size(); ++i) refs.push_back({Item(n, i), path, values[i]});
+  }
 };
 
 // Picks from a fixed set of words, or names them all.

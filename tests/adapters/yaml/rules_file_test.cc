@@ -44,10 +44,11 @@ TEST(RulesFileTest, NamesFileLineAndColumnOfEveryMistake) {
       "bad.yaml");
   EXPECT_FALSE(l.rules);
   ASSERT_EQ(l.problems.size(), 3u);
-  EXPECT_EQ(l.problems[0].ToString(),
-            "bad.yaml:4:3: program.colour: unknown key; expected one of: categories, currency, "
-            "exclude_categories, exclude_skus, expiry, pending_days, points_per_unit, redemption, "
-            "return_policy, rounding, unknown_original, utc_offset");
+  EXPECT_EQ(
+      l.problems[0].ToString(),
+      "bad.yaml:4:3: program.colour: unknown key; expected one of: categories, currency, "
+      "exclude_categories, exclude_skus, expiry, offers_shown, pending_days, points_per_unit, "
+      "redemption, return_policy, rounding, unknown_original, utc_offset");
   EXPECT_EQ(l.problems[1].ToString(),
             "bad.yaml:2:13: program.currency: 'EUX' is not an ISO 4217 code like EUR");
   EXPECT_EQ(l.problems[2].ToString(),
@@ -171,7 +172,7 @@ TEST(RulesFileHintsTest, ReadsEveryFeatureOfTheExample) {
   EXPECT_TRUE(r.tiers[3].invitation_only);
   EXPECT_EQ(r.tier_policy.grace_days, 30);
   EXPECT_EQ(r.program.utc_offset_minutes, 60);
-  ASSERT_EQ(r.earn_rules.size(), 8u);
+  ASSERT_EQ(r.earn_rules.size(), 9u);
   EXPECT_EQ(r.earn_rules[0].id, "brand-week");  // priority 10 comes first
   EXPECT_TRUE(r.earn_rules[0].exclusive);
   const EarnRule* school = r.FindRule("back-to-school");
@@ -182,6 +183,212 @@ TEST(RulesFileHintsTest, ReadsEveryFeatureOfTheExample) {
   EXPECT_EQ(school->from_ms, 1787612400000);
   EXPECT_EQ(r.FindRule("coffee-morning")->days_mask, 0x1f);
   EXPECT_EQ(r.FindRule("welcome")->trigger, Trigger::kEnroll);
+  EXPECT_EQ(r.FindRule("best-customers")->segments, std::vector<std::string>{"big-spenders"});
+}
+
+TEST(RulesFileHintsTest, ReadsKnowingTheCustomerFromTheExample) {
+  Loaded l = LoadFile(EXAMPLE_RULES_PATH);
+  ASSERT_TRUE(l.rules) << (l.problems.empty() ? "" : l.problems[0].ToString());
+  const RuleSet& r = *l.rules;
+  EXPECT_EQ(r.offers_shown_max, 3);
+  EXPECT_EQ(r.lifecycle.buyer_purchases, 2);
+  EXPECT_EQ(r.lifecycle.account_visits_12m, 6);
+  EXPECT_EQ(r.lifecycle.account_categories, 3);
+  EXPECT_EQ(r.lifecycle.patron_spend_12m_minor, 100000);
+  EXPECT_EQ(r.lifecycle.patron_tenure_days, 365);
+  EXPECT_EQ(r.lifecycle.advocate_nps_min, 9);
+  EXPECT_EQ(r.churn.first_interval_days, 60);
+  EXPECT_EQ(r.churn.min_interval_days, 7);
+  EXPECT_EQ(r.churn.lost_after_intervals, 3);
+  EXPECT_EQ(r.churn.welcome_back_permille, 500);
+  EXPECT_EQ(r.affinity_half_life_days, 90);
+  ASSERT_EQ(r.segments.size(), 6u);
+
+  const Condition& slipping = r.FindSegment("slipping-regulars")->when;
+  EXPECT_EQ(r.segments[0].name, "Regulars slipping away");
+  EXPECT_EQ(slipping.lifecycle, (std::vector<Lifecycle>{Lifecycle::kAccount, Lifecycle::kPatron}));
+  EXPECT_EQ(slipping.churn_risk_min_permille, 500);
+  const Condition& big = r.FindSegment("big-spenders")->when;
+  EXPECT_EQ(big.spend_12m_min_minor, 50000);
+  EXPECT_EQ(big.rfm_segments, (std::vector<std::string>{"champions", "loyal"}));
+  EXPECT_EQ(big.value_min_minor, 30000);
+  const Condition& families = r.FindSegment("school-families")->when;
+  EXPECT_EQ(families.top_categories, (std::vector<std::string>{"school", "toys"}));
+  EXPECT_EQ(families.tenure_days_min, 30);
+  EXPECT_EQ(families.visits_12m_min, 3);
+  EXPECT_EQ(families.visits_12m_max, 50);
+  const Condition& unhappy = r.FindSegment("unhappy")->when;
+  EXPECT_EQ(unhappy.nps, std::vector<NpsGroup>{NpsGroup::kDetractor});
+  EXPECT_EQ(unhappy.days_since_purchase_max, 60);
+  const Condition& gold = r.FindSegment("downtown-gold")->when;
+  EXPECT_EQ(gold.tiers, std::vector<std::string>{"gold"});
+  EXPECT_EQ(gold.top_stores, std::vector<std::string>{"S1"});
+  EXPECT_EQ(gold.churn_risk_max_permille, 300);
+  EXPECT_EQ(gold.rfm_recency_min, 3);
+  EXPECT_EQ(gold.rfm_frequency_min, 4);
+  EXPECT_EQ(gold.rfm_monetary_min, 4);
+  const Condition& dormant = r.FindSegment("small-and-dormant")->when;
+  EXPECT_EQ(dormant.days_since_purchase_min, 180);
+  EXPECT_EQ(dormant.days_since_purchase_max, 720);
+  EXPECT_EQ(dormant.spend_12m_max_minor, 5000);
+
+  ASSERT_EQ(r.offers.size(), 3u);
+  const Offer& miss = r.offers[0];
+  EXPECT_EQ(miss.id, "we-miss-you");
+  EXPECT_EQ(miss.name, "10% off your favourite category");
+  EXPECT_EQ(miss.target.segments, std::vector<std::string>{"slipping-regulars"});
+  EXPECT_EQ(miss.target.churn_risk_min_permille, 700);
+  EXPECT_EQ(miss.reward, OfferReward::kDiscountPercent);
+  EXPECT_EQ(miss.reward_value, 100);
+  EXPECT_TRUE(miss.reward_top_category);
+  EXPECT_EQ(miss.from_ms, 0);
+  EXPECT_EQ(miss.valid_days, 14);
+  EXPECT_EQ(miss.cap_per_customer, 1);
+  EXPECT_EQ(miss.budget_redemptions, 5000);
+  EXPECT_EQ(miss.holdout_permille, 100);
+  EXPECT_EQ(miss.priority, 10);
+  const Offer& school = *r.FindOffer("school-voucher");
+  EXPECT_EQ(school.reward, OfferReward::kDiscountMinor);
+  EXPECT_EQ(school.reward_value, 500);
+  EXPECT_EQ(school.reward_categories, std::vector<std::string>{"school"});
+  EXPECT_FALSE(school.reward_top_category);
+  // 2026-08-18 00:00 in UTC+1, to the end of 2026-09-20.
+  EXPECT_EQ(school.from_ms, 1787612400000 - 7 * kMsPerDay);
+  EXPECT_EQ(school.to_ms, 1787612400000 + 27 * kMsPerDay);
+  EXPECT_EQ(school.early_access_days, 3);
+  EXPECT_EQ(school.valid_days, 7);
+  EXPECT_EQ(school.holdout_permille, 25);
+  EXPECT_EQ(school.budget_redemptions, 0);
+  const Offer& sorry = *r.FindOffer("sorry");
+  EXPECT_EQ(sorry.reward, OfferReward::kBonusPoints);
+  EXPECT_EQ(sorry.reward_value, 200);
+  EXPECT_EQ(sorry.target.lifecycle.size(), 3u);
+}
+
+TEST(RulesFileHintsTest, DefaultsWithoutTheNewSections) {
+  Loaded l = Parse("program: {}\n", "r.yaml");
+  ASSERT_TRUE(l.rules);
+  const RuleSet defaults;
+  EXPECT_EQ(l.rules->offers_shown_max, defaults.offers_shown_max);
+  EXPECT_EQ(l.rules->lifecycle.account_visits_12m, defaults.lifecycle.account_visits_12m);
+  EXPECT_EQ(l.rules->churn.lost_after_intervals, defaults.churn.lost_after_intervals);
+  EXPECT_TRUE(l.rules->segments.empty());
+  EXPECT_TRUE(l.rules->offers.empty());
+}
+
+TEST(RulesFileHintsTest, UnknownKeyInAnOffer) {
+  EXPECT_EQ(ProblemsOf("program: {}\noffers:\n"
+                       "  - { id: a, reward: { bonus_points: 5 }, holdout_percnt: 10 }\n"),
+            (std::vector<std::string>{
+                "r.yaml:3:43: offers[0].holdout_percnt: unknown key (did you mean "
+                "'holdout_percent'?); expected one of: budget, cap, early_access_days, "
+                "holdout_percent, id, name, priority, reward, target, valid, valid_days"}));
+}
+
+TEST(RulesFileHintsTest, UnknownLifecycleStageNpsGroupAndRfmSegment) {
+  EXPECT_EQ(ProblemsOf("program: {}\nsegments:\n"
+                       "  - { id: s, when: { lifecycle: [buyer, acount], nps: fan, "
+                       "rfm_segment: [champion] } }\n"),
+            (std::vector<std::string>{
+                "r.yaml:3:41: segments[0].when.lifecycle: 'acount' is not a lifecycle stage (did "
+                "you mean 'account'?); use prospect tester buyer account patron advocate",
+                "r.yaml:3:55: segments[0].when.nps: 'fan' is not an NPS group; use none "
+                "detractor passive promoter",
+                "r.yaml:3:74: segments[0].when.rfm_segment: 'champion' is not an RFM segment (did "
+                "you mean 'champions'?); use champions loyal new at_risk lost promising "
+                "needs_attention"}));
+}
+
+TEST(RulesFileHintsTest, UnknownSegmentNamedByAnOfferOrAnEarnRule) {
+  EXPECT_EQ(ProblemsOf("program: {}\nsegments:\n"
+                       "  - { id: big-spenders, when: { spend_12m_min: 500.00 } }\n"
+                       "earn_rules:\n"
+                       "  - { id: a, multiplier: 2, when: { segment: big-spender } }\n"
+                       "offers:\n"
+                       "  - { id: o, reward: { bonus_points: 5 }, target: { segment: [vip] } }\n"),
+            (std::vector<std::string>{
+                "r.yaml:5:46: earn_rules[0].when.segment: unknown segment 'big-spender' (did you "
+                "mean 'big-spenders'?); segments are defined under segments",
+                "r.yaml:7:63: offers[0].target.segment: unknown segment 'vip'; segments are "
+                "defined under segments"}));
+}
+
+TEST(RulesFileHintsTest, SegmentsAreNotMadeOfSegmentsAndNeedConditions) {
+  EXPECT_EQ(ProblemsOf("program: {}\nsegments:\n"
+                       "  - { id: a, when: { segment: [b] } }\n"
+                       "  - { id: b }\n"),
+            (std::vector<std::string>{
+                "r.yaml:3:31: segments[0].when.segment: a segment cannot be made of other "
+                "segments: write its conditions here",
+                "r.yaml:4:5: segments[1]: a segment needs conditions: when: { lifecycle: "
+                "[account], ... }"}));
+}
+
+TEST(RulesFileHintsTest, UnknownCategoryAndTierInAnOffer) {
+  EXPECT_EQ(ProblemsOf("program: { categories: [school, toys] }\n"
+                       "offers:\n"
+                       "  - id: a\n"
+                       "    target: { tier: [gold], top_category: tois }\n"
+                       "    reward: { discount: 5.00, category: [scool] }\n"),
+            (std::vector<std::string>{
+                "r.yaml:4:43: offers[0].target.top_category: unknown category 'tois' (did you "
+                "mean 'toys'?); the categories are listed under program.categories",
+                "r.yaml:5:42: offers[0].reward.category: unknown category 'scool' (did you mean "
+                "'school'?); the categories are listed under program.categories",
+                "r.yaml:4:22: offers[0].target.tier: unknown tier 'gold'"}));
+}
+
+TEST(RulesFileHintsTest, OfferWithTwoRewardsOrNone) {
+  EXPECT_EQ(ProblemsOf("program: {}\noffers:\n"
+                       "  - { id: a, reward: { discount_percent: 10, bonus_points: 50 } }\n"
+                       "  - { id: b, reward: { category: top_affinity } }\n"
+                       "  - { id: c }\n"),
+            (std::vector<std::string>{
+                "r.yaml:3:22: offers[0].reward: give exactly one of discount_percent, discount, "
+                "bonus_points (write two offers to give both)",
+                "r.yaml:4:22: offers[1].reward: the offer gives nothing: add discount_percent, "
+                "discount or bonus_points",
+                "r.yaml:5:5: offers[2]: an offer needs a reward: { discount_percent: 10 }, { "
+                "discount: 5.00 } or { bonus_points: 200 }"}));
+}
+
+TEST(RulesFileHintsTest, OfferNumbersOutOfBounds) {
+  EXPECT_EQ(ProblemsOf("program: {}\noffers:\n"
+                       "  - id: a\n"
+                       "    target: { churn_risk_min: 1.5, visits_12m_min: 5, visits_12m_max: 2 }\n"
+                       "    reward: { discount_percent: 120 }\n"
+                       "    holdout_percent: 60\n"
+                       "    early_access_days: 3\n"),
+            (std::vector<std::string>{
+                "r.yaml:4:31: offers[0].target.churn_risk_min: must be between 0 and 1 (0 = on "
+                "time, 1 = lost)",
+                "r.yaml:4:71: offers[0].target.visits_12m_max: is below visits_12m_min (5)",
+                "r.yaml:5:33: offers[0].reward.discount_percent: must be above 0 and at most 100",
+                "r.yaml:7:24: offers[0].early_access_days: early access is counted back from a "
+                "start date: add valid: { from: YYYY-MM-DD }",
+                "r.yaml:6:22: offers[0].holdout_percent: must be between 0 and 50: the holdout is "
+                "the customers kept from the offer to measure it, a minority"}));
+}
+
+TEST(RulesFileHintsTest, ReversedOfferDates) {
+  EXPECT_EQ(ProblemsOf("program: {}\noffers:\n"
+                       "  - { id: a, reward: { bonus_points: 5 }, valid: { from: 2026-09-20, to: "
+                       "2026-08-25 } }\n"),
+            (std::vector<std::string>{"r.yaml:3:74: offers[0].valid: the range is reversed: 'to' "
+                                      "(2026-08-25) is before 'from' (2026-09-20)"}));
+}
+
+TEST(RulesFileHintsTest, LifecycleAndChurnThresholdsOutOfBounds) {
+  EXPECT_EQ(ProblemsOf("program: {}\n"
+                       "lifecycle: { buyer: { purchases: 1 }, account: { categories: 20 }, "
+                       "advocate: { nps: 9 } }\n"
+                       "churn: { lost_after_intervals: 1, welcome_back_at: 2 }\n"),
+            (std::vector<std::string>{
+                "r.yaml:2:34: lifecycle.buyer.purchases: must be between 2 and 100000",
+                "r.yaml:2:62: lifecycle.account.categories: must be between 0 and 8",
+                "r.yaml:2:80: lifecycle.advocate.nps: unknown key; expected one of: nps_min",
+                "r.yaml:3:32: churn.lost_after_intervals: must be between 2 and 100",
+                "r.yaml:3:52: churn.welcome_back_at: must be between 0 and 1 (a churn risk)"}));
 }
 
 }  // namespace
