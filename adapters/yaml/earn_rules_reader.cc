@@ -98,7 +98,8 @@ void Reader::EarnRules(const YAML::Node& n, RuleSet& r) {
     if (auto id = Id(x, path, ids,
                      "every rule needs an id (it names the rule on receipts and reports)")) {
       rule.id = *id;
-      if (*id == "base" || *id == "birthday-gift" || id->rfind("tier:", 0) == 0) {
+      if (*id == "base" || *id == "birthday-gift" || id->rfind("tier:", 0) == 0 ||
+          id->rfind("offer:", 0) == 0) {
         Fail(x["id"], path + ".id", "'" + *id + "' is reserved for the engine's own awards");
       }
     }

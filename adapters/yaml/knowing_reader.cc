@@ -8,10 +8,19 @@
 namespace loyalty::rules_file::detail {
 namespace {
 
-// The words of the file, in the engine's order (Lifecycle is 1-based).
-const std::vector<std::string> kLifecycleWords = {"prospect", "tester", "buyer",
-                                                  "account",  "patron", "advocate"};
-const std::vector<std::string> kNpsWords = {"none", "detractor", "passive", "promoter"};
+// The words of the file are the engine's names (Lifecycle is 1-based).
+std::vector<std::string> LifecycleWords() {
+  std::vector<std::string> out;
+  for (int i = 1; i <= kLifecycleStages; ++i) out.push_back(LifecycleName(Lifecycle(i)));
+  return out;
+}
+std::vector<std::string> NpsWords() {
+  std::vector<std::string> out;
+  for (int i = 0; i <= static_cast<int>(NpsGroup::kPromoter); ++i) {
+    out.push_back(NpsGroupName(NpsGroup(i)));
+  }
+  return out;
+}
 constexpr int32_t kDaysMax = 36'500;
 
 }  // namespace
@@ -100,11 +109,11 @@ void Reader::ConditionOf(const YAML::Node& n, const std::string& path, Condition
   list("top_store", c.top_stores, nullptr);
   if (n["lifecycle"]) {
     for (std::size_t i :
-         Words(n["lifecycle"], path + ".lifecycle", "a lifecycle stage", kLifecycleWords))
+         Words(n["lifecycle"], path + ".lifecycle", "a lifecycle stage", LifecycleWords()))
       c.lifecycle.push_back(static_cast<Lifecycle>(i + 1));
   }
   if (n["nps"]) {
-    for (std::size_t i : Words(n["nps"], path + ".nps", "an NPS group", kNpsWords))
+    for (std::size_t i : Words(n["nps"], path + ".nps", "an NPS group", NpsWords()))
       c.nps.push_back(static_cast<NpsGroup>(i));
   }
   if (n["rfm_segment"]) {

@@ -276,6 +276,13 @@ TEST(RulesFileHintsTest, DefaultsWithoutTheNewSections) {
   EXPECT_TRUE(l.rules->offers.empty());
 }
 
+TEST(RulesFileHintsTest, EarnRuleIdsCannotLookLikeAnOffers) {
+  EXPECT_EQ(
+      ProblemsOf("program: {}\nearn_rules:\n  - { id: \"offer:x\", bonus_points: 5 }\n"),
+      (std::vector<std::string>{
+          "r.yaml:3:11: earn_rules[0].id: 'offer:x' is reserved for the engine's own awards"}));
+}
+
 TEST(RulesFileHintsTest, UnknownKeyInAnOffer) {
   EXPECT_EQ(ProblemsOf("program: {}\noffers:\n"
                        "  - { id: a, reward: { bonus_points: 5 }, holdout_percnt: 10 }\n"),
