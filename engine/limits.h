@@ -51,6 +51,10 @@ inline constexpr int32_t kExpiryMonthsMax = 1200;
 inline constexpr int64_t kMultiplierMilliMax = 100'000;
 inline constexpr int64_t kBonusPointsMax = 100'000'000;
 inline constexpr std::size_t kEarnRulesMax = 256;
+inline constexpr std::size_t kSegmentsMax = 256;
+// Offers are weighed for every purchase and lookup, and each customer keeps
+// a record per offer issued: the catalog stays small.
+inline constexpr std::size_t kOffersMax = 256;
 inline constexpr std::size_t kTiersMax = 32;
 inline constexpr std::size_t kRuleListMax = 1000;  // categories, SKUs... named by one rule
 

@@ -110,8 +110,11 @@ Status ValidateKnowing(const RuleSet& r) {
     }
     if (Status st = ValidateCondition(r, s.when, at + ".when", true); !st.ok()) return st;
   }
-  if (r.offers.size() > limits::kEarnRulesMax) {
-    return Bad("offers", "at most " + std::to_string(limits::kEarnRulesMax) + " offers");
+  if (r.segments.size() > limits::kSegmentsMax) {
+    return Bad("segments", "at most " + std::to_string(limits::kSegmentsMax) + " segments");
+  }
+  if (r.offers.size() > limits::kOffersMax) {
+    return Bad("offers", "at most " + std::to_string(limits::kOffersMax) + " offers");
   }
   for (std::size_t i = 0; i < r.offers.size(); ++i) {
     const Offer& o = r.offers[i];
@@ -122,8 +125,9 @@ Status ValidateKnowing(const RuleSet& r) {
     }
     if (Status st = ValidateCondition(r, o.target, at + ".target", false); !st.ok()) return st;
     const bool percent = o.reward == OfferReward::kDiscountPercent;
-    if (o.reward_value < 1 || (percent && o.reward_value > 1000) ||
-        o.reward_value > limits::kBonusPointsMax) {
+    const int64_t most = o.reward == OfferReward::kDiscountMinor ? limits::kLineTotalMinorMax
+                                                                 : limits::kBonusPointsMax;
+    if (o.reward_value < 1 || (percent && o.reward_value > 1000) || o.reward_value > most) {
       return Bad(at + ".reward", percent ? "discount_percent must be above 0 and at most 100"
                                          : "the reward must be above 0");
     }

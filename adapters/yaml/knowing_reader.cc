@@ -171,7 +171,7 @@ void Reader::ConditionBounds(const YAML::Node& n, const std::string& path, Condi
 }
 
 void Reader::Segments(const YAML::Node& n, RuleSet& r) {
-  if (!IsList(n, "segments", limits::kEarnRulesMax, "segments", "- { id: ..., when: { ... } }"))
+  if (!IsList(n, "segments", limits::kSegmentsMax, "segments", "- { id: ..., when: { ... } }"))
     return;
   std::set<std::string> ids;
   for (std::size_t i = 0; i < n.size(); ++i) {

@@ -51,8 +51,7 @@ void Reader::Reward(const YAML::Node& n, const std::string& path, Offer& o) {
 }
 
 void Reader::Offers(const YAML::Node& n, RuleSet& r) {
-  if (!IsList(n, "offers", limits::kEarnRulesMax, "offers",
-              "- { id: ..., target: ..., reward: ... }"))
+  if (!IsList(n, "offers", limits::kOffersMax, "offers", "- { id: ..., target: ..., reward: ... }"))
     return;
   std::set<std::string> ids;
   for (std::size_t i = 0; i < n.size(); ++i) {
