@@ -196,6 +196,25 @@ TEST(RealDataTest, ReplayedThroughTheEngineTheParetoReportMatchesAnIndependentCo
   EXPECT_EQ(pareto["customers"].get<std::size_t>(), revenue.size());
   EXPECT_NEAR(pareto["top20_share"].get<double>(), independent, 0.1);
   EXPECT_GT(independent, 50);  // the data set is no flat population
+
+  // The other reports add up over the same customers.
+  auto json_report = [&](const char* name) {
+    const CliResult r = RunCli({"report", name, "--data-dir", data, "--json"});
+    EXPECT_EQ(r.exit_code, 0) << name << ": " << r.out;
+    return nlohmann::json::parse(r.out, nullptr, false);
+  };
+  const auto lifecycle = json_report("lifecycle");
+  uint64_t staged = 0;
+  for (const auto& stage : lifecycle["stages"]) staged += stage["customers"].get<uint64_t>();
+  EXPECT_EQ(staged, revenue.size());
+  EXPECT_EQ(lifecycle["customers"].get<std::size_t>(), revenue.size());
+  const auto cost = json_report("cost-to-serve");
+  EXPECT_EQ(cost["total"]["customers"].get<std::size_t>(), revenue.size());
+  int64_t decile_net = 0;
+  for (const auto& d : cost["deciles"]) decile_net += d["net_minor"].get<int64_t>();
+  EXPECT_EQ(decile_net, cost["total"]["net_minor"].get<int64_t>());
+  EXPECT_EQ(json_report("nps")["responses"], 0);  // no feedback in a sales file
+  std::cout << "lifecycle: " << lifecycle["stages"].dump() << "\n";
 }
 
 }  // namespace

@@ -18,32 +18,34 @@ std::vector<RfmInput> Ladder() {
 }
 
 TEST(RfmTest, ScoresAreQuintilesOfThePopulationFiveBeingTheBest) {
-  const std::vector<RfmScore> s = ScoreRfm(Ladder());
+  const std::vector<RfmInput> ladder = Ladder();
+  const RfmQuantiles q = ComputeRfmQuantiles(ladder, kT0 + 9 * kDay);
   for (int i = 0; i < 10; ++i) {
-    EXPECT_EQ(s[i].recency, 1 + i / 2) << i;
-    EXPECT_EQ(s[i].frequency, 1 + i / 2) << i;
-    EXPECT_EQ(s[i].monetary, 1 + i / 2) << i;
+    const RfmScore s = ScoreRfm(q, ladder[i], kT0 + 9 * kDay);
+    EXPECT_EQ(s.recency, 1 + i / 2) << i;
+    EXPECT_EQ(s.frequency, 1 + i / 2) << i;
+    EXPECT_EQ(s.monetary, 1 + i / 2) << i;
   }
 }
 
-TEST(RfmTest, TiesShareAScoreAndCustomersWhoNeverBoughtAreLeftOut) {
+TEST(RfmTest, CustomersWhoNeverBoughtAreLeftOut) {
   std::vector<RfmInput> v = {{kT0, 1, 500}, {kT0, 1, 500}, {kT0 + kDay, 4, 900}, {0, 0, 0}};
-  const std::vector<RfmScore> s = ScoreRfm(v);
-  EXPECT_EQ(s[0].frequency, s[1].frequency);
-  EXPECT_EQ(s[0].frequency, 1);
-  EXPECT_EQ(s[2].frequency, 1 + 5 * 2 / 3);  // two of three are worse
-  EXPECT_EQ(s[3].recency, 0);
-  EXPECT_EQ(ComputeRfm(v, 0).customers, 3u);
+  const RfmReport r = ComputeRfm(v, 0);
+  EXPECT_EQ(r.customers, 3u);
+  EXPECT_EQ(r.quantiles.customers, 3u);
 }
 
-TEST(RfmTest, SegmentsFollowTheDocumentedOrder) {
-  EXPECT_STREQ(RfmSegmentOf({5, 5, 5}), "champions");
-  EXPECT_STREQ(RfmSegmentOf({1, 5, 1}), "loyal");
-  EXPECT_STREQ(RfmSegmentOf({5, 1, 2}), "new");
-  EXPECT_STREQ(RfmSegmentOf({2, 3, 3}), "at_risk");
-  EXPECT_STREQ(RfmSegmentOf({1, 1, 1}), "lost");
-  EXPECT_STREQ(RfmSegmentOf({3, 2, 1}), "promising");
-  EXPECT_STREQ(RfmSegmentOf({3, 3, 3}), "needs_attention");
+// The report shows the cut points it scored against: nearest-rank
+// percentiles of the ladder (purchases 1..10: 2, 4, 6, 8).
+TEST(RfmTest, TheReportShowsTheCutPointsItUsed) {
+  const RfmReport r = ComputeRfm(Ladder(), 0);
+  EXPECT_EQ(r.quantiles.frequency, (std::array<int64_t, 4>{2, 4, 6, 8}));
+  EXPECT_EQ(r.quantiles.monetary_minor, (std::array<int64_t, 4>{2000, 4000, 6000, 8000}));
+  EXPECT_EQ(r.quantiles.recency_days, (std::array<int64_t, 4>{2, 4, 6, 8}));  // days ago: 9..0
+  const nlohmann::json j = RfmToJson(r);
+  EXPECT_EQ(j["quantiles"]["frequency"], nlohmann::json::array({2, 4, 6, 8}));
+  EXPECT_NE(RfmToText(r, Money{}).find("purchases                     2, 4, 6, 8"),
+            std::string::npos);
 }
 
 TEST(RfmTest, TheReportAddsUpToThePopulation) {

@@ -8,7 +8,7 @@
 //   loyalty rules validate deploy/rules.example.yaml
 //   loyalty rules simulate --rules new.yaml --baseline old.yaml --events past.csv.gz
 //   loyalty report pareto --data-dir ./var [--svg pareto.svg]   (a stopped server's database)
-//   loyalty report rfm --data-dir ./var
+//   loyalty report rfm|lifecycle|nps|offers|cost-to-serve --data-dir ./var [--rules FILE]
 //   loyalty replay --csv ../shared/data/online_retail_uci_2010-2011.csv.gz --server HOST:PORT
 //
 // Exit codes: 0 applied (or a profile, or all good), 1 refused, an error
@@ -297,8 +297,7 @@ int main(int argc, char** argv) {
     return RunSimulate(simulate);
   }
   report.json = c.json;
-  if (reports.pareto->parsed()) return RunParetoReport(report);
-  if (reports.rfm->parsed()) return RunRfmReport(report);
+  if (const std::string name = reports.Chosen(); !name.empty()) return RunReport(name, report);
   if (replay_cmd->parsed()) {
     replay.server = c.server;
     replay.timeout_ms = std::max<int64_t>(c.timeout_ms, 30000);

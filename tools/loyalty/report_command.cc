@@ -1,85 +1,160 @@
 #include "tools/loyalty/report_command.h"
 
+#include <cstdlib>
 #include <fstream>
-#include <functional>
 #include <iostream>
+#include <optional>
 
+#include "adapters/http/client.h"
+#include "adapters/rocksdb/audit_log.h"
+#include "adapters/rocksdb/rule_versions.h"
+#include "adapters/yaml/rules_file.h"
 #include "tools/loyalty/offline.h"
-#include "tools/report/pareto_render.h"
-#include "tools/report/rfm_render.h"
+#include "tools/report/reports.h"
 
 namespace loyalty::cli {
-
 namespace {
 
-// Visits every customer of a stopped server's database; false, after saying
-// why, when it cannot.
-bool ForEachStored(const std::string& data_dir,
-                   const std::function<void(const CustomerState&)>& visit) {
-  auto store = OpenStopped(data_dir);
-  if (!store) return false;
-  const Status read = store->ForEachCustomer([&](const CustomerState& state) {
-    visit(state);
-    return Status::Ok();
-  });
-  if (!read.ok()) std::cerr << "loyalty: reading customers: " << read.message() << "\n";
-  return read.ok();
+// --rules, else the active stored version; none: the defaults.
+Result<std::optional<RuleSet>> RulesFor(Store& store, const std::string& path) {
+  if (!path.empty()) {
+    rules_file::Loaded loaded = rules_file::LoadFile(path);
+    if (!loaded.rules) return Status::Invalid(loaded.problems.front().ToString());
+    return std::optional<RuleSet>(std::move(*loaded.rules));
+  }
+  auto audit = AuditLog::Open(store);
+  if (!audit.ok()) return audit.status();
+  RuleVersions versions(**audit);
+  auto active = versions.Active();
+  if (!active.ok()) return active.status();
+  if (!active->has_value()) return std::optional<RuleSet>();
+  const std::string name = "stored version " + std::to_string((*active)->version());
+  rules_file::Loaded loaded = rules_file::Parse((*active)->yaml(), name);
+  if (!loaded.rules) return Status::Invalid(loaded.problems.front().ToString());
+  return std::optional<RuleSet>(std::move(*loaded.rules));
+}
+
+bool WriteSvg(const std::string& path, const std::string& svg) {
+  std::ofstream out(path, std::ios::trunc);
+  out << svg;
+  if (out.flush()) return true;
+  std::cerr << "loyalty: cannot write the chart to " << path << "\n";
+  return false;
+}
+
+int Print(const report::ReportOutput& out, const ReportOptions& o) {
+  if (!o.svg_path.empty() && !out.svg.empty() && !WriteSvg(o.svg_path, out.svg)) return 2;
+  if (o.json) {
+    std::cout << out.json.dump() << "\n";
+    return 0;
+  }
+  std::cout << out.text;
+  if (!o.svg_path.empty() && !out.svg.empty()) std::cout << "chart: " << o.svg_path << "\n";
+  return 0;
+}
+
+int FromStore(report::ReportKind kind, const ReportOptions& o) {
+  auto store = OpenStopped(o.data_dir);
+  if (!store) return 2;
+  auto found = RulesFor(*store, o.rules_path);
+  if (!found.ok()) {
+    std::cerr << "loyalty: rules: " << found.status().message() << "\n";
+    return 2;
+  }
+  const RuleSet rules = found->value_or(RuleSet{});
+  // Amounts in the program's currency, unless told otherwise or unknown.
+  const std::string currency =
+      o.currency.empty() && found->has_value() ? rules.program.currency : o.currency;
+  report::ReportRequest request{kind, &rules, 0, report::Money{currency}, o.title_note};
+  auto made = report::MakeReport(
+      request, [&](const report::CustomerVisit& visit) { return store->ForEachCustomer(visit); });
+  if (!made.ok()) {
+    std::cerr << "loyalty: reading customers: " << made.status().message() << "\n";
+    return 2;
+  }
+  return Print(*made, o);
+}
+
+// GET /v1/reports/NAME?format=F from a running server; the body, or none.
+std::optional<std::string> Fetch(const std::string& name, const char* format,
+                                 const ReportOptions& o) {
+  http::ClientRequest req;
+  req.target = "/v1/reports/" + name + "?format=" + format;
+  if (!o.currency.empty()) req.target += "&currency=" + o.currency;
+  req.token = o.token;
+  if (req.token.empty()) {
+    if (const char* t = std::getenv("LOYALTY_ADMIN_TOKEN")) req.token = t;
+  }
+  req.timeout_ms = 120'000;  // a report reads every customer
+  auto reply = http::Call(o.admin, req);
+  if (!reply.ok()) {
+    std::cerr << "loyalty: " << o.admin << ": " << reply.status().message() << "\n";
+    return std::nullopt;
+  }
+  if (reply->status != 200) {
+    std::cerr << "loyalty: " << o.admin << " answered " << reply->status << ": " << reply->body;
+    return std::nullopt;
+  }
+  return reply->body;
+}
+
+int FromAdmin(report::ReportKind kind, const ReportOptions& o) {
+  const std::string name = report::ReportName(kind);
+  if (!o.svg_path.empty() && report::HasChart(kind)) {
+    auto svg = Fetch(name, "svg", o);
+    if (!svg || !WriteSvg(o.svg_path, *svg)) return 2;
+  }
+  auto body = Fetch(name, o.json ? "json" : "text", o);
+  if (!body) return 2;
+  std::cout << *body;
+  if (!o.json && !o.svg_path.empty() && report::HasChart(kind)) {
+    std::cout << "chart: " << o.svg_path << "\n";
+  }
+  return 0;
 }
 
 }  // namespace
 
-int RunParetoReport(const ReportOptions& options) {
-  std::vector<int64_t> revenue;
-  const bool read = ForEachStored(
-      options.data_dir, [&](const CustomerState& s) { revenue.push_back(report::RevenueOf(s)); });
-  if (!read) return 2;
-  const report::ParetoReport pareto = report::ComputePareto(std::move(revenue));
-  const report::Money money{options.currency};
-  if (!options.svg_path.empty()) {
-    std::ofstream svg(options.svg_path, std::ios::trunc);
-    svg << report::ParetoSvg(pareto, money, options.title_note);
-    if (!svg.flush()) {
-      std::cerr << "loyalty: cannot write the chart to " << options.svg_path << "\n";
-      return 2;
-    }
+int RunReport(const std::string& name, const ReportOptions& o) {
+  const auto kind = report::ReportKindOf(name);
+  if (!kind) return 2;
+  if (o.admin.empty() == o.data_dir.empty()) {
+    std::cerr << "loyalty: report " << name << " needs --data-dir DIR or --admin HOST:PORT\n";
+    return 2;
   }
-  if (options.json) {
-    std::cout << report::ParetoToJson(pareto).dump() << "\n";
-  } else {
-    std::cout << report::ParetoToText(pareto, money);
-    if (!options.svg_path.empty()) std::cout << "chart: " << options.svg_path << "\n";
-  }
-  return 0;
+  return o.admin.empty() ? FromStore(*kind, o) : FromAdmin(*kind, o);
 }
 
-int RunRfmReport(const ReportOptions& options) {
-  std::vector<report::RfmInput> customers;
-  const bool read = ForEachStored(options.data_dir, [&](const CustomerState& s) {
-    customers.push_back(report::RfmInputOf(s));
-  });
-  if (!read) return 2;
-  const report::RfmReport rfm = report::ComputeRfm(customers, 0);
-  if (options.json) {
-    std::cout << report::RfmToJson(rfm).dump() << "\n";
-  } else {
-    std::cout << report::RfmToText(rfm, report::Money{options.currency});
+std::string ReportCommands::Chosen() const {
+  for (const auto& [name, cmd] : commands) {
+    if (cmd->parsed()) return name;
   }
-  return 0;
+  return "";
 }
 
 ReportCommands AddReportCommands(CLI::App& app, ReportOptions& o) {
-  auto* report = app.add_subcommand("report", "reports over a stopped server's database");
+  auto* report = app.add_subcommand("report", "reports over a server's customers");
   report->require_subcommand(1);
+  static const char* const kHelp[] = {
+      "share of revenue of the top 20% of customers, deciles, an SVG chart",
+      "recency, frequency, monetary scores (quintiles), their cut points and segments",
+      "customers and revenue per lifecycle stage, an SVG chart",
+      "NPS, promoters and detractors per store, stage and segment, an SVG chart",
+      "per offer: issued, redeemed, uplift over the holdout group",
+      "revenue minus returns, points redeemed and discounts: by stage, by decile"};
   ReportCommands cmds;
-  cmds.pareto = report->add_subcommand(
-      "pareto", "share of revenue of the top 20% of customers, deciles, an SVG chart");
-  cmds.pareto->add_option("--svg", o.svg_path, "write the chart (SVG) to this file");
-  cmds.pareto->add_option("--title", o.title_note, "a note under the chart's title");
-  cmds.rfm = report->add_subcommand(
-      "rfm", "recency, frequency, monetary scores (quintiles) and the segments they make");
-  for (CLI::App* cmd : {cmds.pareto, cmds.rfm}) {
-    cmd->add_option("--data-dir", o.data_dir, "the database directory")->required();
+  for (std::size_t k = 0; k < report::kReportNames.size(); ++k) {
+    CLI::App* cmd = report->add_subcommand(report::kReportNames[k], kHelp[k]);
+    cmd->add_option("--data-dir", o.data_dir, "a stopped server's database directory");
+    cmd->add_option("--admin", o.admin, "HOST:PORT of a running loyaltyd's admin API instead");
+    cmd->add_option("--token", o.token, "its bearer token (default: $LOYALTY_ADMIN_TOKEN)");
+    cmd->add_option("--rules", o.rules_path, "rules file (default: the active stored version)");
     cmd->add_option("--currency", o.currency, "show amounts in this currency (e.g. GBP)");
+    if (report::HasChart(static_cast<report::ReportKind>(k))) {
+      cmd->add_option("--svg", o.svg_path, "write the chart (SVG) to this file");
+      cmd->add_option("--title", o.title_note, "a note under the chart's title");
+    }
+    cmds.commands.emplace_back(report::kReportNames[k], cmd);
   }
   return cmds;
 }

@@ -4,37 +4,10 @@
 #include <cstdio>
 #include <sstream>
 
+#include "tools/report/svg.h"
+
 namespace loyalty::report {
 namespace {
-
-std::string Count(uint64_t n) { return Grouped(static_cast<int64_t>(n)); }
-
-std::string Percent(double p) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f%%", p);
-  return buf;
-}
-
-std::string Fixed(double v, int decimals) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
-
-// XML-escapes text placed inside an SVG element.
-std::string Escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 std::string RatioText(const ParetoReport& r) {
   return r.top_to_bottom_ratio ? Fixed(*r.top_to_bottom_ratio, 1) + "x" : "n/a (bottom 20% = 0)";
@@ -84,21 +57,11 @@ constexpr int kWidth = 960;
 constexpr int kHeight = 520;
 constexpr double kCurveLeft = 80, kCurveTop = 140, kCurveSize = 330;  // a square
 constexpr double kBarsLeft = 540, kBarsTop = 140, kBarsWidth = 380, kBarsHeight = 330;
-const char* const kInk = "#1d3557";
-const char* const kAccent = "#e76f51";
-const char* const kMuted = "#a8c5da";
-const char* const kGrid = "#e3e8ee";
-
 // Point on the curve panel for a share of customers (best first) and a share
 // of revenue, both 0..1.
 std::string CurvePoint(double customers, double revenue) {
   return Fixed(kCurveLeft + customers * kCurveSize, 1) + "," +
          Fixed(kCurveTop + (1 - revenue) * kCurveSize, 1);
-}
-
-std::string Text(double x, double y, const std::string& text, const std::string& style) {
-  return "<text x=\"" + Fixed(x, 1) + "\" y=\"" + Fixed(y, 1) + "\" " + style + ">" + Escape(text) +
-         "</text>\n";
 }
 
 void CurvePanel(std::ostringstream& svg, const ParetoReport& r) {
@@ -108,17 +71,17 @@ void CurvePanel(std::ostringstream& svg, const ParetoReport& r) {
         << Fixed(kCurveTop + (1 - g) * kCurveSize, 1) << "\" x2=\""
         << Fixed(kCurveLeft + kCurveSize, 1) << "\" y2=\""
         << Fixed(kCurveTop + (1 - g) * kCurveSize, 1) << "\" stroke=\"" << kGrid << "\"/>\n";
-    svg << Text(kCurveLeft - 8, kCurveTop + (1 - g) * kCurveSize + 4, Fixed(g * 100, 0) + "%",
-                "text-anchor=\"end\" class=\"axis\"");
-    svg << Text(kCurveLeft + g * kCurveSize, kCurveTop + kCurveSize + 18, Fixed(g * 100, 0) + "%",
-                "text-anchor=\"middle\" class=\"axis\"");
+    svg << SvgText(kCurveLeft - 8, kCurveTop + (1 - g) * kCurveSize + 4, Fixed(g * 100, 0) + "%",
+                   "text-anchor=\"end\" class=\"axis\"");
+    svg << SvgText(kCurveLeft + g * kCurveSize, kCurveTop + kCurveSize + 18,
+                   Fixed(g * 100, 0) + "%", "text-anchor=\"middle\" class=\"axis\"");
   }
   // Equality: every customer worth the same.
   svg << "<line x1=\"" << Fixed(kCurveLeft, 1) << "\" y1=\"" << Fixed(kCurveTop + kCurveSize, 1)
       << "\" x2=\"" << Fixed(kCurveLeft + kCurveSize, 1) << "\" y2=\"" << Fixed(kCurveTop, 1)
       << "\" stroke=\"#9aa5b1\" stroke-dasharray=\"5,4\"/>\n";
   const double note_x = kCurveLeft + kCurveSize * 0.40, note_y = kCurveTop + kCurveSize * 0.66;
-  svg << Text(
+  svg << SvgText(
       note_x, note_y, "if all were equal",
       "class=\"note\" transform=\"rotate(-45 " + Fixed(note_x, 1) + " " + Fixed(note_y, 1) + ")\"");
   // The best q of customers bring 1 - L(1 - q) of the revenue.
@@ -140,13 +103,13 @@ void CurvePanel(std::ostringstream& svg, const ParetoReport& r) {
   const std::size_t comma = dot.find(',');
   svg << "<circle cx=\"" << dot.substr(0, comma) << "\" cy=\"" << dot.substr(comma + 1)
       << "\" r=\"6\" fill=\"" << kAccent << "\"/>\n";
-  svg << Text(kCurveLeft + 0.2 * kCurveSize + 12, kCurveTop + (1 - top) * kCurveSize + 22,
-              "top 20% of customers", "class=\"callout\"");
-  svg << Text(kCurveLeft + 0.2 * kCurveSize + 12, kCurveTop + (1 - top) * kCurveSize + 40,
-              "bring " + Percent(r.top20_share_percent) + " of revenue", "class=\"callout\"");
-  svg << Text(kCurveLeft + kCurveSize / 2, kCurveTop + kCurveSize + 42,
-              "share of customers, best first", "text-anchor=\"middle\" class=\"label\"");
-  svg << Text(kCurveLeft, kCurveTop - 16, "Cumulative share of revenue", "class=\"label\"");
+  svg << SvgText(kCurveLeft + 0.2 * kCurveSize + 12, kCurveTop + (1 - top) * kCurveSize + 22,
+                 "top 20% of customers", "class=\"callout\"");
+  svg << SvgText(kCurveLeft + 0.2 * kCurveSize + 12, kCurveTop + (1 - top) * kCurveSize + 40,
+                 "bring " + Percent(r.top20_share_percent) + " of revenue", "class=\"callout\"");
+  svg << SvgText(kCurveLeft + kCurveSize / 2, kCurveTop + kCurveSize + 42,
+                 "share of customers, best first", "text-anchor=\"middle\" class=\"label\"");
+  svg << SvgText(kCurveLeft, kCurveTop - 16, "Cumulative share of revenue", "class=\"label\"");
 }
 
 void BarsPanel(std::ostringstream& svg, const ParetoReport& r) {
@@ -161,41 +124,30 @@ void BarsPanel(std::ostringstream& svg, const ParetoReport& r) {
     svg << "<rect x=\"" << Fixed(x, 1) << "\" y=\"" << Fixed(y, 1) << "\" width=\""
         << Fixed(slot - 10, 1) << "\" height=\"" << Fixed(h, 1) << "\" rx=\"3\" fill=\""
         << (k < 2 ? kInk : kMuted) << "\"/>\n";
-    svg << Text(x + (slot - 10) / 2, y - 6, Fixed(r.decile_share_percent[k], 1) + "%",
-                "text-anchor=\"middle\" class=\"value\"");
-    svg << Text(x + (slot - 10) / 2, kBarsTop + kBarsHeight + 18, std::to_string(k + 1),
-                "text-anchor=\"middle\" class=\"axis\"");
+    svg << SvgText(x + (slot - 10) / 2, y - 6, Fixed(r.decile_share_percent[k], 1) + "%",
+                   "text-anchor=\"middle\" class=\"value\"");
+    svg << SvgText(x + (slot - 10) / 2, kBarsTop + kBarsHeight + 18, std::to_string(k + 1),
+                   "text-anchor=\"middle\" class=\"axis\"");
   }
   svg << "<line x1=\"" << Fixed(kBarsLeft, 1) << "\" y1=\"" << Fixed(kBarsTop + kBarsHeight, 1)
       << "\" x2=\"" << Fixed(kBarsLeft + kBarsWidth, 1) << "\" y2=\""
       << Fixed(kBarsTop + kBarsHeight, 1) << "\" stroke=\"#9aa5b1\"/>\n";
-  svg << Text(kBarsLeft + kBarsWidth / 2, kBarsTop + kBarsHeight + 42,
-              "deciles of customers: 1 = the best tenth, 10 = the last",
-              "text-anchor=\"middle\" class=\"label\"");
-  svg << Text(kBarsLeft, kBarsTop - 16, "Share of revenue by decile", "class=\"label\"");
+  svg << SvgText(kBarsLeft + kBarsWidth / 2, kBarsTop + kBarsHeight + 42,
+                 "deciles of customers: 1 = the best tenth, 10 = the last",
+                 "text-anchor=\"middle\" class=\"label\"");
+  svg << SvgText(kBarsLeft, kBarsTop - 16, "Share of revenue by decile", "class=\"label\"");
 }
 
 }  // namespace
 
 std::string ParetoSvg(const ParetoReport& r, const Money& money, const std::string& title_note) {
   std::ostringstream svg;
-  svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << kWidth << "\" height=\"" << kHeight
-      << "\" viewBox=\"0 0 " << kWidth << " " << kHeight
-      << "\" font-family=\"Helvetica, Arial, sans-serif\">\n"
-      << "<style>.title{font-size:26px;font-weight:bold;fill:" << kInk
-      << "}.sub{font-size:14px;fill:#52606d}.label{font-size:14px;font-weight:bold;fill:#323f4b}"
-      << ".axis{font-size:12px;fill:#616e7c}.value{font-size:12px;fill:#323f4b}"
-      << ".note{font-size:12px;fill:#9aa5b1}.callout{font-size:14px;font-weight:bold;fill:"
-      << kAccent << ";paint-order:stroke;stroke:#ffffff;stroke-width:4px}</style>\n"
-      << "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n";
-  svg << Text(40, 48,
-              "The top 20% of customers bring " + Percent(r.top20_share_percent) + " of revenue",
-              "class=\"title\"");
-  std::string sub = Count(r.customers) + " customers, " + money.Format(r.revenue_minor) +
-                    " net revenue; top 20% vs bottom 20%: " + RatioText(r) + "; Gini " +
-                    Fixed(r.gini, 2);
-  svg << Text(40, 76, sub, "class=\"sub\"");
-  if (!title_note.empty()) svg << Text(40, 96, title_note, "class=\"sub\"");
+  const std::string sub = Count(r.customers) + " customers, " + money.Format(r.revenue_minor) +
+                          " net revenue; top 20% vs bottom 20%: " + RatioText(r) + "; Gini " +
+                          Fixed(r.gini, 2);
+  SvgOpen(svg, kWidth, kHeight,
+          "The top 20% of customers bring " + Percent(r.top20_share_percent) + " of revenue", sub,
+          title_note);
   CurvePanel(svg, r);
   BarsPanel(svg, r);
   svg << "</svg>\n";

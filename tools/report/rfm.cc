@@ -3,74 +3,36 @@
 #include <algorithm>
 
 namespace loyalty::report {
-namespace {
 
-// 1 + floor(5 x (values strictly worse) / n) for each value; higher is better.
-std::vector<int> Quintiles(const std::vector<int64_t>& values) {
-  std::vector<int64_t> sorted = values;
-  std::sort(sorted.begin(), sorted.end());
-  std::vector<int> scores;
-  const auto n = static_cast<int64_t>(sorted.size());
-  for (int64_t v : values) {
-    const int64_t worse = std::lower_bound(sorted.begin(), sorted.end(), v) - sorted.begin();
-    scores.push_back(static_cast<int>(1 + 5 * worse / n));
+TimeMs LatestPurchase(const std::vector<RfmInput>& customers) {
+  TimeMs latest = 0;
+  for (const RfmInput& c : customers) {
+    if (c.purchases > 0) latest = std::max(latest, c.last_purchase_ms);
   }
-  return scores;
-}
-
-}  // namespace
-
-std::vector<RfmScore> ScoreRfm(const std::vector<RfmInput>& customers) {
-  std::vector<int64_t> recency, frequency, monetary;
-  std::vector<std::size_t> buyers;
-  for (std::size_t i = 0; i < customers.size(); ++i) {
-    if (customers[i].purchases <= 0) continue;
-    buyers.push_back(i);
-    recency.push_back(customers[i].last_purchase_ms);  // later is better
-    frequency.push_back(customers[i].purchases);
-    monetary.push_back(customers[i].revenue_minor);
-  }
-  const std::vector<int> r = Quintiles(recency), f = Quintiles(frequency), m = Quintiles(monetary);
-  std::vector<RfmScore> scores(customers.size());
-  for (std::size_t k = 0; k < buyers.size(); ++k) scores[buyers[k]] = {r[k], f[k], m[k]};
-  return scores;
-}
-
-const char* RfmSegmentOf(const RfmScore& s) {
-  if (s.recency >= 4 && s.frequency >= 4 && s.monetary >= 4) return "champions";
-  if (s.frequency >= 4) return "loyal";
-  if (s.recency >= 4 && s.frequency == 1) return "new";
-  if (s.recency <= 2 && s.frequency >= 3) return "at_risk";
-  if (s.recency <= 2) return "lost";
-  if (s.recency >= 3 && s.frequency <= 2) return "promising";
-  return "needs_attention";
+  return latest;
 }
 
 RfmReport ComputeRfm(const std::vector<RfmInput>& customers, TimeMs as_of_ms) {
   RfmReport report;
-  for (const RfmInput& c : customers) {
-    if (c.purchases > 0 && as_of_ms == 0) {
-      report.as_of_ms = std::max(report.as_of_ms, c.last_purchase_ms);
-    }
-  }
-  if (as_of_ms != 0) report.as_of_ms = as_of_ms;
+  report.as_of_ms = as_of_ms != 0 ? as_of_ms : LatestPurchase(customers);
+  report.quantiles = ComputeRfmQuantiles(customers, report.as_of_ms);
   for (const char* name : kRfmSegments) report.segments.push_back({name});
-  const std::vector<RfmScore> scores = ScoreRfm(customers);
   int64_t revenue = 0;
   std::vector<double> days_sum(kRfmSegments.size());
-  for (std::size_t i = 0; i < customers.size(); ++i) {
-    if (scores[i].recency == 0) continue;
-    const std::string name = RfmSegmentOf(scores[i]);
+  for (const RfmInput& c : customers) {
+    const RfmScore score = ScoreRfm(report.quantiles, c, report.as_of_ms);
+    if (score.recency == 0) continue;
+    const std::string name = RfmSegmentOf(score);
     const auto at = std::find(kRfmSegments.begin(), kRfmSegments.end(), name);
     const auto k = static_cast<std::size_t>(at - kRfmSegments.begin());
     RfmSegment& seg = report.segments[k];
     seg.customers += 1;
-    seg.revenue_minor += customers[i].revenue_minor;
-    days_sum[k] += static_cast<double>(report.as_of_ms - customers[i].last_purchase_ms) /
+    seg.revenue_minor += c.revenue_minor;
+    days_sum[k] += static_cast<double>(std::max<TimeMs>(0, report.as_of_ms - c.last_purchase_ms)) /
                    static_cast<double>(kMsPerDay);
-    revenue += customers[i].revenue_minor;
+    revenue += c.revenue_minor;
     report.customers += 1;
-    report.recency_by_frequency[scores[i].recency - 1][scores[i].frequency - 1] += 1;
+    report.recency_by_frequency[score.recency - 1][score.frequency - 1] += 1;
   }
   for (std::size_t k = 0; k < report.segments.size(); ++k) {
     RfmSegment& seg = report.segments[k];

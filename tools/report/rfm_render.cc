@@ -5,6 +5,14 @@
 
 namespace loyalty::report {
 
+nlohmann::json RfmQuantilesToJson(const RfmQuantiles& q) {
+  return {{"as_of_ms", q.as_of_ms},
+          {"customers", q.customers},
+          {"recency_days", q.recency_days},
+          {"frequency", q.frequency},
+          {"monetary_minor", q.monetary_minor}};
+}
+
 nlohmann::json RfmToJson(const RfmReport& r) {
   nlohmann::json segments = nlohmann::json::array();
   for (const RfmSegment& s : r.segments) {
@@ -16,6 +24,7 @@ nlohmann::json RfmToJson(const RfmReport& r) {
   }
   return {{"customers", r.customers},
           {"as_of_ms", r.as_of_ms},
+          {"quantiles", RfmQuantilesToJson(r.quantiles)},
           {"segments", segments},
           {"recency_by_frequency", r.recency_by_frequency}};
 }
@@ -34,6 +43,15 @@ std::string RfmToText(const RfmReport& r, const Money& money) {
                   money.Format(s.revenue_minor).c_str(), s.mean_days_since_purchase);
     out << line;
   }
+  const RfmQuantiles& q = r.quantiles;
+  out << "cut points (quintiles; beating more of them scores higher):\n"
+      << "  days since the last purchase  " << q.recency_days[0] << ", " << q.recency_days[1]
+      << ", " << q.recency_days[2] << ", " << q.recency_days[3] << " (fewer is better)\n"
+      << "  purchases                     " << q.frequency[0] << ", " << q.frequency[1] << ", "
+      << q.frequency[2] << ", " << q.frequency[3] << "\n"
+      << "  net spend                     " << money.Format(q.monetary_minor[0]) << ", "
+      << money.Format(q.monetary_minor[1]) << ", " << money.Format(q.monetary_minor[2]) << ", "
+      << money.Format(q.monetary_minor[3]) << "\n";
   out << "customers by recency (rows R5..R1) and frequency (columns F1..F5):\n";
   for (int rec = 4; rec >= 0; --rec) {
     out << "  R" << rec + 1;

@@ -1,0 +1,21 @@
+// Ways to show an OffersReport: text for a marketer and JSON (stable keys)
+// for scripts and the admin HTTP API. Pure functions.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "tools/report/format.h"
+#include "tools/report/offers.h"
+
+namespace loyalty::report {
+
+// Keys: customers, discounts_minor, offers_issued, offers_redeemed, offers
+// (objects: id, name, holdout_permille, issued, redeemed, redeemers,
+// redemption_rate_percent, treated and holdout (customers, spend_minor,
+// visits, mean_spend_minor, mean_visits), spend_uplift_minor,
+// spend_uplift_percent, visits_uplift (null while a group is empty)).
+nlohmann::json OffersToJson(const OffersReport& report);
+std::string OffersToText(const OffersReport& report, const Money& money);
+
+}  // namespace loyalty::report
