@@ -11,6 +11,7 @@
 //   meta           "schema_version"                         decimal kSchemaVersion
 //   meta           "ruleset/" + 10-digit version            store.v1.RuleSetVersion
 //   meta           "audit/" + 20-digit sequence             store.v1.AuditEntry
+//   meta           "rfm/quantiles"                          store.v1.RfmQuantiles
 //
 // The ledger key sorts a customer's entries together, in sequence order, and
 // the length prefix keeps "ab"+seq from colliding with "a"+"b..."; ids are at
@@ -36,6 +37,7 @@ inline constexpr const char* kMeta = "meta";
 inline constexpr const char* kSchemaVersionKey = "schema_version";
 inline constexpr const char* kRuleSetPrefix = "ruleset/";
 inline constexpr const char* kAuditPrefix = "audit/";
+inline constexpr const char* kRfmQuantilesKey = "rfm/quantiles";
 
 // Zero-padded decimal, so key order is number order and keys read well in
 // `ldb scan`.

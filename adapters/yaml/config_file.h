@@ -49,6 +49,9 @@ struct Config {
   // system: now is the machine's clock; event: the latest event time seen,
   // never going back (for loading past sales as they happened).
   std::string clock = "system";
+  // The RFM job recomputes the population quantiles this often (and at
+  // startup); 0: only at startup and on demand (POST /v1/rfm/recompute).
+  int64_t rfm_interval_ms = 3'600'000;
   // Hot profile cache (adapters/redis). Empty address: no cache.
   std::string redis;                          // HOST:PORT
   std::string redis_key_prefix = "loyalty:";  // at most 64 bytes

@@ -26,6 +26,8 @@ constexpr FlagSpec kFlags[] = {
     {"clock",
      "system (default), or event: now is the latest event time seen, never going back "
      "(for loading past sales as they happened)"},
+    {"rfm_interval_ms",
+     "recompute the RFM quantiles this often (default 3600000; 0: startup and on demand)"},
 };
 
 std::string FlagName(const std::string& key) {

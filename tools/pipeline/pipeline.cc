@@ -78,6 +78,7 @@ void Pipeline::Handle(v1::Request request, ReplyFn reply) {
   Work work;
   work.request_id = id;
   work.rules = rules_.load();
+  work.rfm = rfm_.load();
   work.now_ms = clock_();
   if (options_.observer) work.accepted = std::chrono::steady_clock::now();
   if (auto error = wire::DecodeRequest(request, &work.event)) {
@@ -102,7 +103,8 @@ void Pipeline::Handle(v1::Request request, ReplyFn reply) {
     if (auto state = shard.CommittedState(work.event.card)) {
       v1::Reply r;
       r.set_request_id(id);
-      *r.mutable_profile() = wire::EncodeProfile(ViewProfile(*state, work.now_ms));
+      *r.mutable_profile() = wire::EncodeProfile(
+          ViewProfile(*state, work.now_ms, *work.rules, work.rfm.get(), shard.budget_gate()));
       lookups_direct_ += 1;
       if (options_.observer) {
         options_.observer->OnEvent(EventKind::kLookup, "profile",
@@ -124,6 +126,10 @@ void Pipeline::Handle(v1::Request request, ReplyFn reply) {
 void Pipeline::SetRules(std::shared_ptr<const RuleSet> rules) { rules_.store(std::move(rules)); }
 
 std::shared_ptr<const RuleSet> Pipeline::rules() const { return rules_.load(); }
+
+void Pipeline::SetRfm(std::shared_ptr<const RfmQuantiles> rfm) { rfm_.store(std::move(rfm)); }
+
+std::shared_ptr<const RfmQuantiles> Pipeline::rfm() const { return rfm_.load(); }
 
 void Pipeline::Stop() {
   if (stopped_) return;

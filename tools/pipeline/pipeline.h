@@ -16,7 +16,7 @@
 // applied twice: the second is answered UNAVAILABLE (retry), and its retry
 // sees the first one committed.
 //
-// Thread safety: Handle and SetRules from any thread; Stop once.
+// Thread safety: Handle, SetRules and SetRfm from any thread; Stop once.
 #pragma once
 
 #include <atomic>
@@ -33,6 +33,7 @@
 #include "adapters/net/server.h"
 #include "adapters/rocksdb/store.h"
 #include "engine/limits.h"
+#include "engine/rfm.h"
 #include "engine/rules.h"
 
 namespace loyalty {
@@ -98,6 +99,12 @@ class Pipeline final : public net::RequestHandler {
   // the version they were validated under.
   void SetRules(std::shared_ptr<const RuleSet> rules);
   std::shared_ptr<const RuleSet> rules() const;
+  // The RFM job's latest population quantiles (rfm.h), for every decision
+  // and lookup from now on; null until the first are computed.
+  void SetRfm(std::shared_ptr<const RfmQuantiles> rfm);
+  std::shared_ptr<const RfmQuantiles> rfm() const;
+  // The server's "now" (the clock the pipeline was given).
+  TimeMs now() const { return clock_(); }
 
   // Finishes everything queued (every accepted event is answered), then joins.
   void Stop();
@@ -114,6 +121,7 @@ class Pipeline final : public net::RequestHandler {
   PipelineOptions options_;
   ClockFn clock_;
   std::atomic<std::shared_ptr<const RuleSet>> rules_;
+  std::atomic<std::shared_ptr<const RfmQuantiles>> rfm_;
   std::unique_ptr<TxnClaims> claims_;
   std::unique_ptr<BudgetBook> budgets_;
   Status status_;

@@ -216,7 +216,8 @@ Shard::Owed Shard::ProcessLookup(const Work& work) {
   } else {
     v1::Reply reply;
     reply.set_request_id(work.request_id);
-    *reply.mutable_profile() = wire::EncodeProfile(ViewProfile(**state, work.now_ms));
+    *reply.mutable_profile() = wire::EncodeProfile(
+        ViewProfile(**state, work.now_ms, *work.rules, work.rfm.get(), &budgets_));
     o.bytes = reply.SerializeAsString();
     o.outcome = "profile";
   }
@@ -272,7 +273,7 @@ Shard::Owed Shard::ProcessChange(Work& work, WriteSet& writes) {
   }
   DecideResult result =
       Decide(DecideInput{e, *state, prior ? &*prior : nullptr, original ? &*original : nullptr,
-                         *work.rules, work.now_ms, &budgets_});
+                         *work.rules, work.now_ms, &budgets_, work.rfm.get()});
   if (result.replay) {
     counters_.replays += 1;
     o.outcome = "replay";

@@ -46,6 +46,7 @@ struct Work {
   uint64_t request_id = 0;
   Event event;
   std::shared_ptr<const RuleSet> rules;
+  std::shared_ptr<const RfmQuantiles> rfm;  // null: none computed yet
   TimeMs now_ms = 0;
   net::RequestHandler::ReplyFn reply;
   bool sweep = false;  // the periodic sweep of event.card's customer (no reply owed)
@@ -75,6 +76,9 @@ class Shard {
   std::shared_ptr<const CustomerState> CommittedState(const std::string& card) const;
   void Stop();  // drains the queue, then joins
   const ShardCounters& counters() const { return counters_; }
+  // What is left of the campaign budgets, for lookups on any thread (Left
+  // reads the pipeline's shared book under its mutex).
+  const BudgetGate* budget_gate() const { return &budgets_; }
 
  private:
   // The reply owed for one event of the current group.

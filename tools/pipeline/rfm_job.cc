@@ -1,0 +1,102 @@
+#include "tools/pipeline/rfm_job.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "adapters/rocksdb/key_codec.h"
+#include "loyalty/v1/admin_store.pb.h"
+
+namespace loyalty {
+namespace {
+
+store::v1::RfmQuantiles Encode(const RfmQuantiles& q, TimeMs computed_ms) {
+  store::v1::RfmQuantiles m;
+  m.set_as_of_ms(q.as_of_ms);
+  m.set_customers(q.customers);
+  for (int64_t v : q.recency_days) m.add_recency_days(v);
+  for (int64_t v : q.frequency) m.add_frequency(v);
+  for (int64_t v : q.monetary_minor) m.add_monetary_minor(v);
+  m.set_computed_ms(computed_ms);
+  return m;
+}
+
+// False when a list does not hold the four cut points.
+bool Decode(const store::v1::RfmQuantiles& m, RfmQuantiles* q) {
+  if (m.recency_days_size() != 4 || m.frequency_size() != 4 || m.monetary_minor_size() != 4) {
+    return false;
+  }
+  q->as_of_ms = m.as_of_ms();
+  q->customers = m.customers();
+  for (int k = 0; k < 4; ++k) {
+    q->recency_days[k] = m.recency_days(k);
+    q->frequency[k] = m.frequency(k);
+    q->monetary_minor[k] = m.monetary_minor(k);
+  }
+  return true;
+}
+
+}  // namespace
+
+RfmJob::RfmJob(Store& store, Pipeline& pipeline, int64_t interval_ms, ClockFn clock)
+    : store_(store), pipeline_(pipeline), interval_ms_(interval_ms), clock_(std::move(clock)) {}
+
+RfmJob::~RfmJob() { Stop(); }
+
+Status RfmJob::LoadStored() {
+  auto bytes = store_.GetMeta(store_keys::kRfmQuantilesKey);
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) return Status::Ok();
+  store::v1::RfmQuantiles m;
+  RfmQuantiles q;
+  if (!m.ParseFromString(**bytes) || !Decode(m, &q)) {
+    return Status::Corruption("the stored RFM quantiles do not decode");
+  }
+  pipeline_.SetRfm(std::make_shared<const RfmQuantiles>(q));
+  computed_ms_ = m.computed_ms();
+  return Status::Ok();
+}
+
+Result<RfmQuantiles> RfmJob::Recompute() {
+  std::lock_guard run(run_mu_);
+  // An event clock (loyaltyd --clock event) reads 0 until the first event:
+  // recency is then measured at the latest purchase.
+  TimeMs now_ms = clock_();
+  std::vector<RfmInput> inputs;
+  Status s = store_.ForEachCustomer([&](const CustomerState& c) {
+    inputs.push_back(RfmInputOf(c));
+    now_ms = std::max(now_ms, c.last_purchase_ms);
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  const RfmQuantiles q = ComputeRfmQuantiles(inputs, now_ms);
+  const std::string bytes = Encode(q, now_ms).SerializeAsString();
+  if (s = store_.PutMeta({{store_keys::kRfmQuantilesKey, bytes}}); !s.ok()) return s;
+  pipeline_.SetRfm(std::make_shared<const RfmQuantiles>(q));
+  computed_ms_ = now_ms;
+  return q;
+}
+
+TimeMs RfmJob::computed_ms() const { return computed_ms_.load(); }
+
+void RfmJob::Start() {
+  thread_ = std::thread([this] {
+    std::unique_lock lock(mu_);
+    do {
+      lock.unlock();
+      (void)Recompute();  // a failed run keeps the previous quantiles
+      lock.lock();
+    } while (interval_ms_ > 0 &&
+             !cv_.wait_for(lock, std::chrono::milliseconds(interval_ms_), [&] { return stop_; }));
+  });
+}
+
+void RfmJob::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace loyalty
