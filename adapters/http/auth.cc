@@ -45,6 +45,7 @@ const char* PermissionName(Permission p) {
     case Permission::kCustomersAdjust: return "adjust points";
     case Permission::kAuditRead: return "read the audit log";
     case Permission::kReportsRead: return "read reports";
+    case Permission::kRfmRecompute: return "recompute the RFM quantiles";
   }
   return "?";
 }
@@ -57,7 +58,8 @@ bool Allows(Role role, Permission p) {
     case Role::kViewer: return reads || p == P::kCustomersRead;
     case Role::kCashier: return p == P::kCustomersRead;
     case Role::kEditor: return reads || p == P::kRulesDraft;
-    case Role::kPublisher: return reads || p == P::kRulesDraft || p == P::kRulesPublish;
+    case Role::kPublisher:
+      return reads || p == P::kRulesDraft || p == P::kRulesPublish || p == P::kRfmRecompute;
   }
   return false;
 }

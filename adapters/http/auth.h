@@ -4,7 +4,8 @@
 //   cashier    looks up customers only, and sees card numbers masked
 //   editor     viewer's reads (but customers), uploads rule-set drafts
 //   publisher  editor's rights, and activates and rolls back rule sets, but
-//              not a draft they uploaded themselves (four eyes)
+//              not a draft they uploaded themselves (four eyes); recomputes
+//              the RFM quantiles
 //   admin      everything, adjustments of points included
 // Thread safety: immutable after construction.
 #pragma once
@@ -25,6 +26,7 @@ enum class Permission {
   kCustomersAdjust,
   kAuditRead,
   kReportsRead,
+  kRfmRecompute,  // changes the RFM scores decisions see: publishers and admins
 };
 
 std::optional<Role> ParseRole(std::string_view name);

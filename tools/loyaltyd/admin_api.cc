@@ -121,10 +121,7 @@ void AdminApi::AddRoutes(http::Router& router) {
   router.Add({"GET", "/v1/customers/{card}", P::kCustomersRead, bind(&AdminApi::Customer)});
   router.Add({"POST", "/v1/customers/{card}/adjust", P::kCustomersAdjust, bind(&AdminApi::Adjust)});
   router.Add({"GET", "/v1/audit", P::kAuditRead, bind(&AdminApi::Audit)});
-  // Reports and simulation join this table as they are built.
-  router.Add({"GET", "/v1/reports", P::kReportsRead, [](const Request&, Respond respond) {
-                respond(Ok({{"reports", Json::array()}}));
-              }});
+  // Reports and the RFM job: admin_reports.h.
 }
 
 void AdminApi::Rulesets(const Request&, Respond respond) {

@@ -1,6 +1,7 @@
 // AdminApi: the admin HTTP endpoints, as rows of the router's table
 // (adapters/http/router.h). Open: GET /healthz, /readyz, /metrics. Under
-// /v1/ with a Bearer token: rule sets, customers, the audit log, reports.
+// /v1/ with a Bearer token: rule sets, customers, the audit log (reports
+// and the RFM job: admin_reports.h).
 // README.md ("Admin API") lists each with a curl example.
 //
 // The API starts before the store opens (so /healthz and /readyz answer

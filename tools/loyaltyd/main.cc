@@ -37,12 +37,14 @@
 #include "adapters/rocksdb/store.h"
 #include "adapters/yaml/config_file.h"
 #include "tools/loyaltyd/admin_api.h"
+#include "tools/loyaltyd/admin_reports.h"
 #include "tools/loyaltyd/config.h"
 #include "tools/loyaltyd/event_clock.h"
 #include "tools/loyaltyd/log.h"
 #include "tools/loyaltyd/redis_cache.h"
 #include "tools/loyaltyd/sd_notify.h"
 #include "tools/pipeline/pipeline.h"
+#include "tools/pipeline/rfm_job.h"
 
 namespace loyalty {
 namespace {
@@ -97,6 +99,7 @@ struct Running {
   std::unique_ptr<RulesPublisher> publisher;
   std::unique_ptr<redis::Publisher> cache;
   std::unique_ptr<Pipeline> pipeline;
+  std::unique_ptr<RfmJob> rfm_job;  // stopped before the pipeline and the store
   std::unique_ptr<net::Server> server;
 };
 
@@ -109,8 +112,10 @@ class Daemon {
         router_(Tokens(config),
                 [this](const http::Request& r, const http::Response& res) { Refused(r, res); }),
         api_(readiness_, metrics_, [this] { SampleMetrics(); }),
+        reports_([this] { return readiness_.why_not(); }),
         drain_timer_(io_) {
     api_.AddRoutes(router_);
+    reports_.AddRoutes(router_);
   }
 
   int Serve();
@@ -118,6 +123,7 @@ class Daemon {
  private:
   Status StartAdmin();
   Status Build();
+  Status StartRfmJob();
   Status StartServing();  // on the io thread
   void WaitSignals();
   void Drain();
@@ -134,6 +140,7 @@ class Daemon {
   RateLimitedLog refusals_;
   http::Router router_;
   AdminApi api_;
+  AdminReports reports_;  // stopped in Serve, before run_ goes
   std::unique_ptr<http::Server> admin_;
   Running run_;
   asio::steady_timer drain_timer_;
@@ -164,6 +171,7 @@ void Daemon::SampleMetrics() {
   if (!readiness_.rules_loaded) return;
   if (run_.server) metrics_.SampleServer(run_.server->counters(), run_.server->connections());
   metrics_.SampleBudgets(*run_.pipeline->rules(), run_.pipeline->BudgetsUsed());
+  metrics_.SampleRfm(run_.rfm_job->computed_ms(), run_.pipeline->now());
   if (run_.cache) {
     const auto c = run_.cache->counters();
     metrics_.SampleCache(&c);
@@ -227,6 +235,18 @@ Status Daemon::Build() {
   if (follow_events_) {
     run_.clocked = std::make_unique<EventClockHandler>(event_clock_, *run_.pipeline);
   }
+  return StartRfmJob();
+}
+
+// The stored quantiles first, so decisions score at once; then a fresh run
+// (on the job's thread) and one every rfm_interval_ms.
+Status Daemon::StartRfmJob() {
+  run_.rfm_job = std::make_unique<RfmJob>(*run_.store, *run_.pipeline, config_.rfm_interval_ms,
+                                          [this] { return run_.pipeline->now(); });
+  if (Status s = run_.rfm_job->LoadStored(); !s.ok()) {
+    LogWarn("rfm: " + s.message() + "; recomputing them");
+  }
+  run_.rfm_job->Start();
   return Status::Ok();
 }
 
@@ -246,6 +266,7 @@ Status Daemon::StartServing() {
   run_.server->Start();
   run_.publisher->Attach(run_.pipeline.get());
   api_.Attach(run_.pipeline.get(), run_.publisher.get(), run_.audit.get());
+  reports_.Attach(run_.store.get(), run_.pipeline.get(), run_.rfm_job.get());
   WaitSignals();
   readiness_.rules_loaded = true;
   const auto rules = run_.pipeline->rules();
@@ -328,6 +349,8 @@ int Daemon::Serve() {
   if (Status s = started.get_future().get(); !s.ok()) return Fail(s.ToString());
   guard.reset();
   io_thread_.join();
+  reports_.Stop();
+  run_.rfm_job->Stop();
   run_.pipeline->Stop();
   LogInfo(StatsLine(run_.pipeline->stats()));
   if (run_.cache) {

@@ -70,6 +70,11 @@ Metrics::Metrics()
                  .Help("1 when store is open, rules are loaded and not draining")
                  .Register(*registry_)
                  .Add({})),
+      rfm_age_(BuildGauge()
+                   .Name("loyalty_rfm_quantiles_age_seconds")
+                   .Help("Since the RFM quantiles in force were computed (-1: never)")
+                   .Register(*registry_)
+                   .Add({})),
       cache_up_(BuildGauge()
                     .Name("loyalty_cache_up")
                     .Help("1 when the Redis profile cache is reachable (absent: no cache)")

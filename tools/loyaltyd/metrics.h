@@ -11,6 +11,7 @@
 //   loyalty_frames_rejected_total{reason}           counter
 //   loyalty_rules_version                           gauge: the active rule set
 //   loyalty_ready                                   gauge: 1 when /readyz says ready
+//   loyalty_rfm_quantiles_age_seconds               gauge: since the RFM job's last run
 //   loyalty_cache_up, loyalty_cache_publish_lag_seconds, loyalty_cache_backlog
 //                                                   gauges, only with a cache
 //   loyalty_admin_refused_total{code}               counter: refused admin requests
@@ -49,6 +50,10 @@ class Metrics final : public PipelineObserver {
   void OnAdminRefused(unsigned status);
   void SetRulesVersion(uint32_t version) { rules_version_.Set(version); }
   void SetReady(bool ready) { ready_.Set(ready ? 1 : 0); }
+  // `computed_ms` 0: no quantiles yet (-1).
+  void SampleRfm(int64_t computed_ms, int64_t now_ms) {
+    rfm_age_.Set(computed_ms == 0 ? -1 : double(now_ms - computed_ms) / 1000);
+  }
   // Copies what the TCP server and the cache count into the families.
   void SampleServer(const net::ServerCounters& c, std::size_t connections);
   void SampleAdmin(std::size_t connections) { admin_connections_.Set(double(connections)); }
@@ -76,6 +81,7 @@ class Metrics final : public PipelineObserver {
   prometheus::Gauge& admin_connections_;
   prometheus::Gauge& rules_version_;
   prometheus::Gauge& ready_;
+  prometheus::Gauge& rfm_age_;
   prometheus::Family<prometheus::Gauge>& cache_up_;  // samples added with a cache only
   prometheus::Family<prometheus::Gauge>& cache_lag_;
   prometheus::Family<prometheus::Gauge>& cache_backlog_;
