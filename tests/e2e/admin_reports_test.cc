@@ -65,6 +65,7 @@ TEST_F(AdminReportsTest, EveryReportAnswersAsJsonAndTheChartedOnesAsSvg) {
   EXPECT_EQ(lifecycle["stages"][2]["customers"], 1);  // buyer
   const json cost = json::parse(Http(port_, "GET", "/v1/reports/cost-to-serve", kViewer).body);
   EXPECT_EQ(cost["total"]["customers"], 2);
+  EXPECT_EQ(cost["total"]["net_minor"], 9'000);  // 10.00 + 30.00 + 50.00, nothing given back
   auto svg = Http(port_, "GET", "/v1/reports/nps?format=svg", kViewer);
   ASSERT_EQ(svg.status, 200);
   EXPECT_EQ(svg.content_type, "image/svg+xml");
