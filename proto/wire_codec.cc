@@ -11,18 +11,25 @@ namespace {
 
 Line DecodeLine(const v1::Line& l) {
   return Line{l.sku(),      l.category(),         l.brand(),
-              l.quantity(), l.unit_price_minor(), l.line_total_minor()};
+              l.quantity(), l.unit_price_minor(), l.line_total_minor(),
+              l.offer_id()};
 }
 
-// The fields every sale-like message (purchase, return, redeem) carries.
+// The fields every message from a register (all but enroll, adjust, lookup) carries.
 template <typename Msg>
-void DecodeSale(const Msg& m, EventKind kind, Event* e) {
+void DecodeAtRegister(const Msg& m, EventKind kind, Event* e) {
   e->kind = kind;
   e->transaction_id = m.transaction_id();
   e->store_id = m.store_id();
   e->register_id = m.register_id();
   e->card = m.card();
   e->event_time_ms = m.event_time_ms();
+}
+
+// The fields every sale-like message (purchase, return, redeem) carries.
+template <typename Msg>
+void DecodeSale(const Msg& m, EventKind kind, Event* e) {
+  DecodeAtRegister(m, kind, e);
   e->currency = m.currency();
 }
 
@@ -61,6 +68,15 @@ std::optional<v1::Error> DecodePurchase(const v1::Purchase& p, Event* e) {
                            std::to_string(sum));
     }
   }
+  return std::nullopt;
+}
+
+std::optional<v1::Error> DecodeFeedback(const v1::Feedback& f, Event* e) {
+  DecodeAtRegister(f, EventKind::kFeedback, e);
+  // proto3 would read a missing score as 0, a detractor: say it is missing.
+  if (!f.has_score()) return MakeError(v1::INVALID_FIELD, "score", "is required (0..10)");
+  e->score = f.score();
+  e->comment = f.comment();
   return std::nullopt;
 }
 
@@ -117,16 +133,11 @@ std::optional<v1::Error> DecodeRequest(const v1::Request& r, Event* e) {
       return std::nullopt;
     }
     case v1::Request::kCancelRedeem: {
-      const v1::CancelRedeem& c = r.cancel_redeem();
-      e->kind = EventKind::kCancelRedeem;
-      e->transaction_id = c.transaction_id();
-      e->original_transaction_id = c.original_transaction_id();
-      e->store_id = c.store_id();
-      e->register_id = c.register_id();
-      e->card = c.card();
-      e->event_time_ms = c.event_time_ms();
+      DecodeAtRegister(r.cancel_redeem(), EventKind::kCancelRedeem, e);
+      e->original_transaction_id = r.cancel_redeem().original_transaction_id();
       return std::nullopt;
     }
+    case v1::Request::kFeedback: return DecodeFeedback(r.feedback(), e);
     case v1::Request::kLookup:
       e->kind = EventKind::kLookup;
       e->card = r.lookup().card();
@@ -160,6 +171,16 @@ v1::Decision EncodeDecision(const Decision& d) {
   out.set_rules_version(d.rules_version);
   out.set_next_expiry_points(d.next_expiry.points);
   out.set_next_expiry_ms(d.next_expiry.at_ms);
+  for (const OfferShown& o : d.offers) EncodeOffer(o, out.add_offers());
+  for (const OfferApplied& a : d.offers_applied) {
+    v1::OfferApplied* w = out.add_offers_applied();
+    w->set_offer_id(a.offer_id);
+    w->set_line(a.line);
+    w->set_discount_minor(a.discount_minor);
+    w->set_points(a.points);
+  }
+  out.set_offer_discount_minor(d.offer_discount_minor);
+  out.set_lifecycle(static_cast<v1::Lifecycle>(d.lifecycle));
   return out;
 }
 
@@ -178,6 +199,9 @@ v1::Profile EncodeProfile(const Profile& p) {
   out.set_spend_minor(s.spend_minor);
   out.set_last_purchase_ms(s.last_purchase_ms);
   out.set_version(s.version);
+  if (p.signals) *out.mutable_signals() = EncodeSignals(*p.signals, s);
+  for (const std::string& h : p.hints) out.add_greeting_hints(h);
+  for (const OfferShown& o : p.offers) EncodeOffer(o, out.add_offers());
   return out;
 }
 

@@ -23,6 +23,10 @@ std::optional<v1::Error> DecodeRequest(const v1::Request& request, Event* event)
 v1::Decision EncodeDecision(const Decision& decision);
 v1::Profile EncodeProfile(const Profile& profile);
 
+// Parts of both (wire_profile.cc). `state` is the customer `signals` are of.
+void EncodeOffer(const OfferShown& offer, v1::Offer* out);
+v1::Signals EncodeSignals(const Signals& signals, const CustomerState& state);
+
 // The outcomes that travel as errors rather than decisions (DESIGN.md §5):
 // unknown card and duplicate-with-different-payload. nullopt for the others.
 std::optional<v1::Error> OutcomeAsError(const Decision& decision);

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cctype>
+
 #include "proto/store_codec.h"
 #include "proto/wire_codec.h"
 #include "tests/support/events.h"
@@ -83,6 +85,80 @@ TEST(WireCodecTest, ATotalThatDisagreesWithTheLinesIsAnInvalidField) {
   ASSERT_TRUE(err);
   EXPECT_EQ(err->code(), v1::INVALID_FIELD);
   EXPECT_EQ(err->field(), "total_minor");
+}
+
+v1::Request FeedbackRequest() {
+  v1::Request r;
+  v1::Feedback* f = r.mutable_feedback();
+  f->set_transaction_id("F-1");
+  f->set_store_id("S-2");
+  f->set_register_id("R-3");
+  f->set_card("4242");
+  f->set_event_time_ms(kT0 + 7);
+  f->set_score(9);
+  f->set_comment("friendly staff");
+  return r;
+}
+
+TEST(WireCodecTest, AFeedbackBecomesAFeedbackEventWithEveryField) {
+  Event e;
+  ASSERT_FALSE(wire::DecodeRequest(FeedbackRequest(), &e));
+  EXPECT_EQ(e.kind, EventKind::kFeedback);
+  EXPECT_EQ(e.transaction_id, "F-1");
+  EXPECT_EQ(e.store_id, "S-2");
+  EXPECT_EQ(e.register_id, "R-3");
+  EXPECT_EQ(e.card, "4242");
+  EXPECT_EQ(e.event_time_ms, kT0 + 7);
+  EXPECT_EQ(e.score, 9);
+  EXPECT_EQ(e.comment, "friendly staff");
+}
+
+TEST(WireCodecTest, AFeedbackWithoutAScoreIsRefusedNotTakenAsZero) {
+  v1::Request r = FeedbackRequest();
+  r.mutable_feedback()->clear_score();
+  Event e;
+  auto err = wire::DecodeRequest(r, &e);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->code(), v1::INVALID_FIELD);
+  EXPECT_EQ(err->field(), "score");
+  // A score of 0 is a real answer.
+  r.mutable_feedback()->set_score(0);
+  ASSERT_FALSE(wire::DecodeRequest(r, &e));
+  EXPECT_EQ(e.score, 0);
+}
+
+TEST(WireCodecTest, AnOutOfRangeScoreIsRefusedByValidationNamingScore) {
+  v1::Request r = FeedbackRequest();
+  r.mutable_feedback()->set_score(11);
+  Event e;
+  ASSERT_FALSE(wire::DecodeRequest(r, &e));
+  auto err = ValidateEvent(e, RuleSet{}, kT0 + 7);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->field, "score");
+}
+
+TEST(WireCodecTest, APurchaseLineCarriesTheOfferItRedeems) {
+  v1::Request r;
+  v1::Purchase* p = r.mutable_purchase();
+  p->add_lines()->set_sku("A");
+  v1::Line* l = p->add_lines();
+  l->set_sku("B");
+  l->set_offer_id("kitchen10");
+  Event e;
+  ASSERT_FALSE(wire::DecodeRequest(r, &e));
+  ASSERT_EQ(e.lines.size(), 2u);
+  EXPECT_EQ(e.lines[0].offer_id, "");
+  EXPECT_EQ(e.lines[1].offer_id, "kitchen10");
+}
+
+TEST(WireCodecTest, EveryEngineOutcomeHasItsWireValue) {
+  for (int i = 1; i <= static_cast<int>(Outcome::kOfferNotAvailable); ++i) {
+    const auto o = static_cast<Outcome>(i);
+    if (o == Outcome::kUnknownCard || o == Outcome::kDuplicateDifferentPayload) continue;
+    std::string name = v1::Outcome_Name(static_cast<v1::Outcome>(i));
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    EXPECT_EQ(name, OutcomeName(o)) << i;
+  }
 }
 
 TEST(WireCodecTest, ReplayedReplyCarriesTheStoredDecisionByteForByte) {
