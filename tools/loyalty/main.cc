@@ -2,6 +2,7 @@
 //
 //   loyalty --server 127.0.0.1:7070 purchase --txn T-1 --store S1 --card 4242
 //           --amount 12.34 --currency EUR
+//   loyalty --server 127.0.0.1:7070 feedback --txn F-1 --store S1 --card 4242 --score 9
 //   loyalty --server 127.0.0.1:7070 lookup --card 4242 --json
 //   loyalty lookup --via-redis --redis 127.0.0.1:6379 --card 4242  (the cache, not the server)
 //   loyalty check --data-dir ./var          (a stopped server's database)
@@ -37,9 +38,10 @@ struct Common {
   bool json = false;
   int64_t timeout_ms = 5000;
   std::string txn, original, store, register_id, card, currency = "EUR", amount, basket;
-  std::string customer_id, birthday, reason, operator_id, set_tier;
+  std::string customer_id, birthday, reason, operator_id, set_tier, comment;
   std::vector<std::string> lines;
   int64_t points = 0;
+  int32_t score = -1;
   int64_t time_ms = 0;
 };
 
@@ -48,16 +50,28 @@ int64_t NowMs() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-// "SKU,CATEGORY,QTY,UNIT_PRICE[,LINE_TOTAL[,BRAND]]"; prices as decimals.
+constexpr const char* kLineFormat = "SKU,CATEGORY,QTY,UNIT_PRICE[,LINE_TOTAL[,BRAND]][,offer=ID]";
+
+// kLineFormat; prices as decimals. `offer=ID` (anywhere after the first four
+// fields) makes the line redeem that offer.
 Result<v1::Line> ParseLine(const std::string& text, int exponent) {
   std::vector<std::string> f;
-  std::stringstream ss(text);
-  for (std::string part; std::getline(ss, part, ',');) f.push_back(part);
-  if (f.size() < 4 || f.size() > 6) {
-    return Status::Invalid("--line '" + text +
-                           "': expected SKU,CATEGORY,QTY,UNIT_PRICE[,LINE_TOTAL[,BRAND]]");
-  }
   v1::Line line;
+  std::stringstream ss(text);
+  for (std::string part; std::getline(ss, part, ',');) {
+    if (f.size() >= 4 && part.rfind("offer=", 0) == 0) {
+      if (!line.offer_id().empty())
+        return Status::Invalid("--line '" + text + "': one offer per line");
+      line.set_offer_id(part.substr(6));
+      if (line.offer_id().empty())
+        return Status::Invalid("--line '" + text + "': offer= needs an offer id");
+      continue;
+    }
+    f.push_back(part);
+  }
+  if (f.size() < 4 || f.size() > 6) {
+    return Status::Invalid("--line '" + text + "': expected " + kLineFormat);
+  }
   line.set_sku(f[0]);
   line.set_category(f[1]);
   int64_t qty = 0;
@@ -97,14 +111,20 @@ Status AddLines(const Common& c, Msg* msg) {
   return Status::Ok();
 }
 
-// The fields every sale-like request carries.
+// The fields every request from a register (all but enroll, adjust, lookup) carries.
 template <typename Msg>
-void SetSale(const Common& c, Msg* m) {
+void SetAtRegister(const Common& c, Msg* m) {
   m->set_transaction_id(c.txn);
   m->set_store_id(c.store);
   m->set_register_id(c.register_id);
   m->set_card(c.card);
   m->set_event_time_ms(c.time_ms != 0 ? c.time_ms : NowMs());
+}
+
+// The fields every sale-like request carries.
+template <typename Msg>
+void SetSale(const Common& c, Msg* m) {
+  SetAtRegister(c, m);
   m->set_currency(c.currency);
 }
 
@@ -147,13 +167,17 @@ Result<v1::Request> BuildAdjust(const Common& c) {
 
 Result<v1::Request> BuildCancelRedeem(const Common& c) {
   v1::Request r;
-  v1::CancelRedeem* x = r.mutable_cancel_redeem();
-  x->set_transaction_id(c.txn);
-  x->set_original_transaction_id(c.original);
-  x->set_store_id(c.store);
-  x->set_register_id(c.register_id);
-  x->set_card(c.card);
-  x->set_event_time_ms(c.time_ms != 0 ? c.time_ms : NowMs());
+  SetAtRegister(c, r.mutable_cancel_redeem());
+  r.mutable_cancel_redeem()->set_original_transaction_id(c.original);
+  return r;
+}
+
+Result<v1::Request> BuildFeedback(const Common& c) {
+  v1::Request r;
+  v1::Feedback* f = r.mutable_feedback();
+  SetAtRegister(c, f);
+  f->set_score(c.score);
+  f->set_comment(c.comment);
   return r;
 }
 
@@ -207,8 +231,7 @@ void AddSaleOptions(CLI::App* cmd, Common& c, bool lines) {
   cmd->add_option("--currency", c.currency, "ISO 4217 code (default EUR)");
   cmd->add_option("--time-ms", c.time_ms, "event time, ms since the epoch (default: now)");
   if (lines) {
-    cmd->add_option("--line", c.lines,
-                    "SKU,CATEGORY,QTY,UNIT_PRICE[,LINE_TOTAL[,BRAND]] (repeatable)");
+    cmd->add_option("--line", c.lines, std::string(kLineFormat) + " (repeatable)");
   }
 }
 
@@ -257,6 +280,18 @@ int main(int argc, char** argv) {
   adjust->add_option("--operator", c.operator_id, "who makes the adjustment")->required();
   adjust->add_option("--tier", c.set_tier, "move the customer to this tier");
   adjust->add_option("--time-ms", c.time_ms, "event time, ms since the epoch (default: now)");
+
+  auto* feedback =
+      app.add_subcommand("feedback", "record the customer's score (NPS: would they recommend us?)");
+  feedback->add_option("--txn", c.txn, "transaction id (the retry key)")->required();
+  feedback->add_option("--store", c.store, "store id")->required();
+  feedback->add_option("--register", c.register_id, "register id");
+  feedback->add_option("--card", c.card, "card number")->required();
+  feedback->add_option("--score", c.score, "0 (not at all likely) .. 10 (extremely likely)")
+      ->required()
+      ->check(CLI::Range(0, 10));
+  feedback->add_option("--comment", c.comment, "what the customer said (optional)");
+  feedback->add_option("--time-ms", c.time_ms, "event time, ms since the epoch (default: now)");
 
   auto* lookup = app.add_subcommand("lookup", "show a card's balances and tier");
   lookup->add_option("--card", c.card, "card number")->required();
@@ -320,6 +355,7 @@ int main(int argc, char** argv) {
   if (redeem->parsed()) return Send(c, BuildRedeem(c));
   if (cancel->parsed()) return Send(c, BuildCancelRedeem(c));
   if (adjust->parsed()) return Send(c, BuildAdjust(c));
+  if (feedback->parsed()) return Send(c, BuildFeedback(c));
   if (use_redis) {
     via.card = c.card;
     via.timeout_ms = c.timeout_ms;

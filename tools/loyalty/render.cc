@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <string_view>
+
+#include "engine/calendar.h"
 
 namespace loyalty::cli {
 namespace {
@@ -16,6 +20,65 @@ void PutBalances(nlohmann::json& j, const v1::Balances& b) {
   j["spendable"] = b.spendable();
   j["pending"] = b.pending();
   j["lifetime"] = b.lifetime();
+}
+
+// "LIFECYCLE_PATRON" -> "patron": enum names without their prefix, for people.
+std::string EnumWord(const std::string& name, std::string_view prefix) {
+  return Lower(name.substr(name.rfind(prefix, 0) == 0 ? prefix.size() : 0));
+}
+std::string LifecycleWord(v1::Lifecycle l) { return EnumWord(v1::Lifecycle_Name(l), "LIFECYCLE_"); }
+std::string NpsWord(v1::NpsGroup g) { return EnumWord(v1::NpsGroup_Name(g), "NPS_GROUP_"); }
+
+std::string Day(int64_t ms) {
+  const CivilDay d = CivilFromDays(FloorDiv(ms, kMsPerDay));
+  char buf[48];  // room for any int year
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", d.year, d.month, d.day);
+  return buf;
+}
+
+using Offers = google::protobuf::RepeatedPtrField<v1::Offer>;
+
+nlohmann::json OffersJson(const Offers& offers) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const v1::Offer& o : offers) {
+    j.push_back({{"offer_id", o.offer_id()},
+                 {"name", o.name()},
+                 {"reward", o.reward()},
+                 {"valid_until_ms", o.valid_until_ms()},
+                 {"early_access", o.early_access()}});
+  }
+  return j;
+}
+
+nlohmann::json SignalsJson(const v1::Signals& g) {
+  nlohmann::json j;
+  j["lifecycle"] = LifecycleWord(g.lifecycle());
+  j["churn_risk_permille"] = g.churn_risk_permille();
+  j["usual_interval_days"] = g.usual_interval_days();
+  j["mean_interval_days"] = g.mean_interval_days();
+  j["days_since_purchase"] =
+      g.has_days_since_purchase() ? nlohmann::json(g.days_since_purchase()) : nlohmann::json();
+  j["tenure_days"] = g.tenure_days();
+  j["spend_12m_minor"] = g.spend_12m_minor();
+  j["visits_12m"] = g.visits_12m();
+  j["nps_score"] = g.has_nps_score() ? nlohmann::json(g.nps_score()) : nlohmann::json();
+  j["nps_group"] = NpsWord(g.nps_group());
+  j["rfm"] = {{"recency", g.rfm().recency()},
+              {"frequency", g.rfm().frequency()},
+              {"monetary", g.rfm().monetary()},
+              {"segment", g.rfm().segment()}};
+  const v1::CostToServe& c = g.cost_to_serve();
+  j["cost_to_serve"] = {{"revenue_minor", c.revenue_minor()},
+                        {"returns_minor", c.returns_minor()},
+                        {"redeemed_minor", c.redeemed_minor()},
+                        {"discounts_minor", c.discounts_minor()},
+                        {"net_minor", c.net_minor()}};
+  auto list = [](const auto& r) { return std::vector<std::string>(r.begin(), r.end()); };
+  j["top_categories"] = list(g.top_categories());
+  j["top_brands"] = list(g.top_brands());
+  j["top_stores"] = list(g.top_stores());
+  j["segments"] = list(g.segments());
+  return j;
 }
 
 nlohmann::json DecisionJson(const v1::Decision& d) {
@@ -39,6 +102,16 @@ nlohmann::json DecisionJson(const v1::Decision& d) {
   j["rules_version"] = d.rules_version();
   j["next_expiry_points"] = d.next_expiry_points();
   j["next_expiry_ms"] = d.next_expiry_ms();
+  j["offers"] = OffersJson(d.offers());
+  j["offers_applied"] = nlohmann::json::array();
+  for (const auto& a : d.offers_applied()) {
+    j["offers_applied"].push_back({{"offer_id", a.offer_id()},
+                                   {"line", a.line()},
+                                   {"discount_minor", a.discount_minor()},
+                                   {"points", a.points()}});
+  }
+  j["offer_discount_minor"] = d.offer_discount_minor();
+  if (d.lifecycle() != v1::LIFECYCLE_UNSPECIFIED) j["lifecycle"] = LifecycleWord(d.lifecycle());
   return j;
 }
 
@@ -56,12 +129,88 @@ nlohmann::json ProfileJson(const v1::Profile& p) {
   j["spend_minor"] = p.spend_minor();
   j["last_purchase_ms"] = p.last_purchase_ms();
   j["version"] = p.version();
+  if (p.has_signals()) j["signals"] = SignalsJson(p.signals());
+  j["greeting_hints"] =
+      std::vector<std::string>(p.greeting_hints().begin(), p.greeting_hints().end());
+  j["offers"] = OffersJson(p.offers());
   return j;
 }
 
 std::string BalancesText(const v1::Balances& b) {
   return "balance " + std::to_string(b.balance()) + " (spendable " + std::to_string(b.spendable()) +
          ", pending " + std::to_string(b.pending()) + ")";
+}
+
+std::string Join(const google::protobuf::RepeatedPtrField<std::string>& words) {
+  std::string out;
+  for (const std::string& w : words) out += (out.empty() ? "" : ", ") + w;
+  return out;
+}
+
+// "\n  offer: Welcome back: 10% off school, until 2026-02-01 [welcome10]" per offer.
+std::string OffersText(const Offers& offers) {
+  std::string out;
+  for (const v1::Offer& o : offers) {
+    out += "\n  offer: " + o.name() + ": " + o.reward() + ", until " + Day(o.valid_until_ms()) +
+           (o.early_access() ? " (early access)" : "") + " [" + o.offer_id() + "]";
+  }
+  return out;
+}
+
+// A cashier's view of the signals, a few short lines.
+std::string SignalsText(const v1::Signals& g) {
+  std::string out = "\n  " + LifecycleWord(g.lifecycle());
+  if (g.has_nps_score()) {
+    out += ", " + NpsWord(g.nps_group()) + " (NPS " + std::to_string(g.nps_score()) + ")";
+  }
+  if (g.has_days_since_purchase()) {
+    out += "; last purchase " + std::to_string(g.days_since_purchase()) +
+           " days ago, usually every " + std::to_string(g.usual_interval_days()) + "; churn risk " +
+           std::to_string(g.churn_risk_permille() / 10) + "%";
+  }
+  const v1::Rfm& rfm = g.rfm();
+  if (!rfm.segment().empty()) {
+    out += "\n  RFM " + std::to_string(rfm.recency()) + "-" + std::to_string(rfm.frequency()) +
+           "-" + std::to_string(rfm.monetary()) + " " + rfm.segment();
+  }
+  const v1::CostToServe& c = g.cost_to_serve();
+  out += "\n  worth " + std::to_string(c.net_minor()) + " minor units (revenue " +
+         std::to_string(c.revenue_minor()) + ", returns " + std::to_string(c.returns_minor()) +
+         ", points " + std::to_string(c.redeemed_minor()) + ", offers " +
+         std::to_string(c.discounts_minor()) + ")";
+  std::string likes;
+  if (g.top_categories_size() > 0) likes += "likes " + Join(g.top_categories());
+  if (g.top_brands_size() > 0)
+    likes += (likes.empty() ? "" : "; ") + ("brands " + Join(g.top_brands()));
+  if (g.top_stores_size() > 0)
+    likes += (likes.empty() ? "" : "; ") + ("stores " + Join(g.top_stores()));
+  if (g.segments_size() > 0)
+    likes += (likes.empty() ? "" : "; ") + ("segments " + Join(g.segments()));
+  if (!likes.empty()) out += "\n  " + likes;
+  return out;
+}
+
+std::string ProfileText(const v1::Profile& p) {
+  std::string out = "customer " + p.customer_id() + ": " + BalancesText(p.balances()) + ", tier " +
+                    p.tier() + ", " + std::to_string(p.visits()) + " visits";
+  if (p.has_signals()) out += SignalsText(p.signals());
+  for (const std::string& h : p.greeting_hints()) out += "\n  say: " + h;
+  return out + OffersText(p.offers());
+}
+
+// Offers a purchase redeemed and issued, after the decision's line.
+std::string DecisionOffersText(const v1::Decision& d) {
+  std::string out;
+  for (const auto& a : d.offers_applied()) {
+    out += " [offer " + a.offer_id() + " on line " + std::to_string(a.line());
+    if (a.discount_minor() != 0) out += ": -" + std::to_string(a.discount_minor()) + " minor units";
+    if (a.points() != 0) out += ": +" + std::to_string(a.points()) + " points";
+    out += "]";
+  }
+  if (d.offer_discount_minor() != 0) {
+    out += "; offer discount " + std::to_string(d.offer_discount_minor()) + " minor units";
+  }
+  return out;
 }
 
 }  // namespace
@@ -88,11 +237,7 @@ std::string ReplyToText(const v1::Reply& r) {
            (r.error().field().empty() ? "" : " [" + r.error().field() + "]") + ": " +
            r.error().message();
   }
-  if (r.has_profile()) {
-    const v1::Profile& p = r.profile();
-    return "customer " + p.customer_id() + ": " + BalancesText(p.balances()) + ", tier " +
-           p.tier() + ", " + std::to_string(p.visits()) + " visits";
-  }
+  if (r.has_profile()) return ProfileText(r.profile());
   const v1::Decision& d = r.decision();
   std::string out = Lower(v1::Outcome_Name(d.outcome()));
   if (d.points_earned() != 0) out += ": +" + std::to_string(d.points_earned()) + " points";
@@ -105,10 +250,12 @@ std::string ReplyToText(const v1::Reply& r) {
     out += ": +" + std::to_string(d.points_refunded()) + " points given back";
   for (const auto& a : d.awards())
     out += " [" + a.rule_id() + " " + std::to_string(a.points()) + "]";
+  out += DecisionOffersText(d);
   if (!d.message().empty()) out += " (" + d.message() + ")";
   out += "; " + BalancesText(d.balances()) + ", tier " + d.tier();
   if (!d.previous_tier().empty()) out += " (was " + d.previous_tier() + ")";
-  return out;
+  if (d.lifecycle() != v1::LIFECYCLE_UNSPECIFIED) out += ", " + LifecycleWord(d.lifecycle());
+  return out + OffersText(d.offers());
 }
 
 int ExitCodeFor(const v1::Reply& r) {
