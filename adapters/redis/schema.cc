@@ -3,8 +3,7 @@
 #include <charconv>
 #include <cstdio>
 #include <map>
-
-#include "engine/decide.h"
+#include <nlohmann/json.hpp>
 
 namespace loyalty::redis {
 namespace {
@@ -70,7 +69,10 @@ bool ParseNumber(const std::string& text, T* out) {
 }  // namespace
 
 Snapshot MakeSnapshot(const CustomerState& state, TimeMs now_ms) {
-  const Profile p = ViewProfile(state, now_ms);
+  return MakeSnapshot(ViewProfile(state, now_ms), now_ms);
+}
+
+Snapshot MakeSnapshot(const Profile& p, TimeMs now_ms) {
   Snapshot s;
   s.customer_id = p.state.customer_id;
   s.cards = p.state.cards;
@@ -89,6 +91,16 @@ Snapshot MakeSnapshot(const CustomerState& state, TimeMs now_ms) {
   s.birthday = FormatDate(p.state.birthday);
   s.version = p.state.version;
   s.as_of_ms = now_ms;
+  nlohmann::json offers = nlohmann::json::array();
+  for (const OfferShown& o : p.offers) {
+    offers.push_back({{"offer_id", o.offer_id},
+                      {"name", o.name},
+                      {"reward", o.reward},
+                      {"valid_until_ms", o.valid_until_ms},
+                      {"early_access", o.early_access}});
+  }
+  s.offers = offers.dump();
+  s.greeting_hints = nlohmann::json(p.hints).dump();
   return s;
 }
 

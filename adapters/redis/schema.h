@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "engine/customer_state.h"
+#include "engine/decide.h"
 #include "engine/status.h"
 
 namespace loyalty::redis {
@@ -60,13 +61,16 @@ struct Snapshot {
   std::string birthday;               // "YYYY-MM-DD", "--MM-DD" or empty
   uint64_t version = 0;               // CustomerState::version
   TimeMs as_of_ms = 0;                // balances are computed as of this time
-  std::string offers = "[]";          // JSON array; always empty until offers exist
-  std::string greeting_hints = "[]";  // JSON array; always empty until hints exist
+  std::string offers = "[]";          // JSON array of objects (README.md); [] without rules
+  std::string greeting_hints = "[]";  // JSON array of strings; [] without rules
   friend bool operator==(const Snapshot&, const Snapshot&) = default;
 };
 
-// The snapshot of `state` as of `now_ms` (engine::ViewProfile).
+// The snapshot of `state` as of `now_ms` (engine::ViewProfile, without
+// rules: no offers, no hints).
 Snapshot MakeSnapshot(const CustomerState& state, TimeMs now_ms);
+// The snapshot of a profile viewed as of `now_ms`, with its offers and hints.
+Snapshot MakeSnapshot(const Profile& profile, TimeMs now_ms);
 
 // Hash fields in a fixed order, "schema" first.
 std::vector<std::pair<std::string, std::string>> SnapshotFields(const Snapshot& snapshot);

@@ -8,6 +8,29 @@
 namespace loyalty::cli {
 namespace {
 
+// The snapshot's JSON arrays (adapters/redis/README.md); an offer whose
+// fields are not what the README says is left out rather than failing the lookup.
+void AddHintsAndOffers(const redis::Snapshot& s, v1::Profile& p) {
+  const auto hints = nlohmann::json::parse(s.greeting_hints, nullptr, false);
+  for (const auto& h : hints.is_array() ? hints : nlohmann::json::array()) {
+    if (h.is_string()) p.add_greeting_hints(h.get<std::string>());
+  }
+  const auto offers = nlohmann::json::parse(s.offers, nullptr, false);
+  for (const auto& o : offers.is_array() ? offers : nlohmann::json::array()) {
+    v1::Offer w;
+    try {
+      w.set_offer_id(o.at("offer_id").get<std::string>());
+      w.set_name(o.value("name", ""));
+      w.set_reward(o.value("reward", ""));
+      w.set_valid_until_ms(o.value("valid_until_ms", int64_t{0}));
+      w.set_early_access(o.value("early_access", false));
+    } catch (const nlohmann::json::exception&) {
+      continue;
+    }
+    *p.add_offers() = std::move(w);
+  }
+}
+
 v1::Profile ToProfile(const redis::Snapshot& s) {
   v1::Profile p;
   p.set_customer_id(s.customer_id);
@@ -26,6 +49,7 @@ v1::Profile ToProfile(const redis::Snapshot& s) {
   p.set_spend_minor(s.spend_minor);
   p.set_last_purchase_ms(s.last_purchase_ms);
   p.set_version(s.version);
+  AddHintsAndOffers(s, p);
   return p;
 }
 

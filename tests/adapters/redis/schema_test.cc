@@ -35,6 +35,21 @@ TEST(SchemaTest, ASnapshotSurvivesItsHashFields) {
   EXPECT_EQ(*back, s);
 }
 
+TEST(SchemaTest, AProfileWithOffersAndHintsPutsThemInTheSnapshot) {
+  const CustomerState c = Customer();
+  Profile p = ViewProfile(c, 5'000);
+  p.hints = {"Gold member since March 2025", "Loves \"school\""};
+  p.offers = {{"school10", "Back to school", "10% off school", 9'000, true}};
+  const Snapshot s = MakeSnapshot(p, 5'000);
+  EXPECT_EQ(s.greeting_hints, R"(["Gold member since March 2025","Loves \"school\""])");
+  EXPECT_EQ(s.offers, R"([{"early_access":true,"name":"Back to school","offer_id":"school10",)"
+                      R"("reward":"10% off school","valid_until_ms":9000}])");
+  EXPECT_EQ(s.balance, 120);
+  auto back = ParseSnapshot(SnapshotFields(s));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, s);
+}
+
 TEST(SchemaTest, KeysLiveUnderTheConfiguredPrefix) {
   const KeySchema k("shop:");
   EXPECT_EQ(k.CustomerKey("cust-1"), "shop:customer:cust-1");
