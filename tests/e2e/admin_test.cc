@@ -163,6 +163,9 @@ TEST_F(AdminTest, EveryRoleDoesWhatItMayAndIsRefusedTheRest) {
   ASSERT_EQ(cashier.status, 200) << cashier.body;
   EXPECT_EQ(Json(cashier)["cards"][0], "************1234");
   EXPECT_EQ(cashier.body.find(kCard), std::string::npos);
+  EXPECT_EQ(Json(cashier)["signals"]["lifecycle"], "tester");  // one purchase
+  EXPECT_TRUE(Json(cashier)["greeting_hints"].is_array());
+  EXPECT_TRUE(Json(cashier)["offers"].is_array());
   EXPECT_EQ(Http(port_, "GET", "/v1/customers/no-such-card", kCashier).status, 404);
   EXPECT_EQ(Http(port_, "GET", "/v1/rulesets", kCashier).status, 403);
   EXPECT_EQ(Http(port_, "GET", "/v1/audit", kCashier).status, 403);

@@ -152,10 +152,14 @@ RunResult RunToEnd(const std::vector<std::string>& argv, const std::vector<std::
 
 }  // namespace
 
-CliResult RunCli(const std::vector<std::string>& args) {
+RunResult RunCliWithStderr(const std::vector<std::string>& args, const std::string& err_path) {
   std::vector<std::string> argv = {LOYALTY_CLI_PATH};
   argv.insert(argv.end(), args.begin(), args.end());
-  RunResult r = RunToEnd(argv, {}, "");
+  return RunToEnd(argv, {}, err_path);
+}
+
+CliResult RunCli(const std::vector<std::string>& args) {
+  RunResult r = RunCliWithStderr(args, "");
   return {r.exit_code, r.out};
 }
 

@@ -67,6 +67,9 @@ struct RunResult {
   std::string out;
   std::string err;
 };
+// Runs the `loyalty` CLI with `args`, its stderr kept in `err_path` and `err`.
+RunResult RunCliWithStderr(const std::vector<std::string>& args, const std::string& err_path);
+
 RunResult RunLoyaltyd(const std::vector<std::string>& args, const std::vector<std::string>& env,
                       const std::string& err_path);
 
