@@ -39,6 +39,8 @@ v1::Signals EncodeSignals(const Signals& g, const CustomerState& s) {
   out.set_mean_interval_days(g.mean_interval_days);
   if (g.days_since_purchase >= 0) out.set_days_since_purchase(g.days_since_purchase);
   out.set_tenure_days(g.tenure_days);
+  out.set_mean_basket_minor(g.mean_basket_minor);
+  out.set_items_per_basket_x10(g.items_per_basket_x10);
   out.set_spend_12m_minor(g.spend_12m_minor);
   out.set_visits_12m(g.visits_12m);
   if (s.nps_score >= 0) out.set_nps_score(s.nps_score);

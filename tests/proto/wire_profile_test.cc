@@ -67,6 +67,8 @@ Signals SomeSignals() {
   g.mean_interval_days = 12;
   g.days_since_purchase = 20;
   g.tenure_days = 400;
+  g.mean_basket_minor = 769;
+  g.items_per_basket_x10 = 25;
   g.spend_12m_minor = 150000;
   g.visits_12m = 26;
   g.nps = NpsGroup::kDetractor;
@@ -98,6 +100,8 @@ TEST(WireProfileTest, AProfileCarriesSignalsHintsAndOffers) {
   ASSERT_TRUE(g.has_days_since_purchase());
   EXPECT_EQ(g.days_since_purchase(), 20);
   EXPECT_EQ(g.tenure_days(), 400);
+  EXPECT_EQ(g.mean_basket_minor(), 769);
+  EXPECT_EQ(g.items_per_basket_x10(), 25);
   EXPECT_EQ(g.spend_12m_minor(), 150000);
   EXPECT_EQ(g.visits_12m(), 26);
   ASSERT_TRUE(g.has_nps_score());

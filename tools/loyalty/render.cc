@@ -59,6 +59,8 @@ nlohmann::json SignalsJson(const v1::Signals& g) {
   j["days_since_purchase"] =
       g.has_days_since_purchase() ? nlohmann::json(g.days_since_purchase()) : nlohmann::json();
   j["tenure_days"] = g.tenure_days();
+  j["mean_basket_minor"] = g.mean_basket_minor();
+  j["items_per_basket_x10"] = g.items_per_basket_x10();
   j["spend_12m_minor"] = g.spend_12m_minor();
   j["visits_12m"] = g.visits_12m();
   j["nps_score"] = g.has_nps_score() ? nlohmann::json(g.nps_score()) : nlohmann::json();
@@ -178,6 +180,11 @@ std::string SignalsText(const v1::Signals& g) {
          std::to_string(c.revenue_minor()) + ", returns " + std::to_string(c.returns_minor()) +
          ", points " + std::to_string(c.redeemed_minor()) + ", offers " +
          std::to_string(c.discounts_minor()) + ")";
+  if (g.mean_basket_minor() != 0) {
+    out += "; basket " + std::to_string(g.mean_basket_minor()) + " minor units, " +
+           std::to_string(g.items_per_basket_x10() / 10) + "." +
+           std::to_string(g.items_per_basket_x10() % 10) + " items";
+  }
   std::string likes;
   if (g.top_categories_size() > 0) likes += "likes " + Join(g.top_categories());
   if (g.top_brands_size() > 0)
