@@ -119,7 +119,7 @@ TEST_F(KnowingE2eTest, TheCliRecordsFeedbackAndShowsItInALookup) {
   auto bad = testing::RunCliWithStderr({"--server", s, "feedback", "--txn", "F-2", "--store", "S1",
                                         "--card", "4242", "--score", "11"},
                                        dir_.Sub("cli.err"));
-  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_EQ(bad.exit_code, 2);  // bad usage
   EXPECT_NE(bad.err.find("--score"), std::string::npos) << bad.err;
   EXPECT_EQ(nlohmann::json::parse(RunCli({"--server", s, "--json", "lookup", "--card", "4242"})
                                       .out)["profile"]["signals"]["nps_score"],

@@ -292,7 +292,7 @@ TEST(CliTest, PurchaseLookupAndExitCodesAsTheReadmeShows) {
   EXPECT_NE(unknown.out.find("UNKNOWN_CARD"), std::string::npos);
 
   auto usage = RunCli({"--server", s, "purchase", "--txn", "T-3"});
-  EXPECT_NE(usage.exit_code, 0);
+  EXPECT_EQ(usage.exit_code, 2);  // bad usage, as the README says
   auto down = RunCli({"--server", "127.0.0.1:1", "lookup", "--card", "4242"});
   EXPECT_EQ(down.exit_code, 3);
 }

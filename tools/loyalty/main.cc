@@ -326,7 +326,12 @@ int main(int argc, char** argv) {
   ReportOptions report;
   const ReportCommands reports = AddReportCommands(app, report);
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // Prints help or the mistake; any mistake is bad usage (exit 2, as documented).
+    return app.exit(e) == 0 ? 0 : 2;
+  }
   if (simulate_cmd->parsed()) {
     simulate.json = c.json;
     return RunSimulate(simulate);
