@@ -105,6 +105,11 @@ bool Publisher::Connect() {
   return true;
 }
 
+Snapshot Publisher::Snap(const CustomerState& state, TimeMs now_ms) const {
+  return source_.view ? MakeSnapshot(source_.view(state, now_ms), now_ms)
+                      : MakeSnapshot(state, now_ms);
+}
+
 // One unit of work: a resync if owed, else a batch of commits, else a batch
 // of dirty customers.
 Status Publisher::Step() {
@@ -119,7 +124,7 @@ Status Publisher::Step() {
 Status Publisher::PublishCommits(std::vector<Commit>& commits) {
   std::vector<Snapshot> batch;
   batch.reserve(commits.size());
-  for (const Commit& c : commits) batch.push_back(MakeSnapshot(c.state, c.now_ms));
+  for (const Commit& c : commits) batch.push_back(Snap(c.state, c.now_ms));
   if (Status s = WriteSnapshots(batch); !s.ok()) {
     std::vector<std::string> ids;
     for (const Commit& c : commits) ids.push_back(c.state.customer_id);
@@ -140,7 +145,7 @@ Status Publisher::Republish(const std::vector<std::string>& customer_ids) {
       handoff_.MarkDirty(customer_ids);
       return state.status();
     }
-    if (*state) batch.push_back(MakeSnapshot(**state, clock_()));
+    if (*state) batch.push_back(Snap(**state, clock_()));
   }
   if (Status s = WriteSnapshots(batch); !s.ok()) {
     handoff_.MarkDirty(customer_ids);
@@ -163,7 +168,7 @@ Status Publisher::Resync() {
     return s;
   };
   Status s = source_.for_each([&](const CustomerState& state) -> Status {
-    batch.push_back(MakeSnapshot(state, clock_()));
+    batch.push_back(Snap(state, clock_()));
     return batch.size() < options_.batch_max ? Status::Ok() : flush();
   });
   if (s.ok() && !batch.empty()) s = flush();

@@ -63,10 +63,15 @@ struct PublisherOptions {
 // Names the first option out of range.
 Status ValidateOptions(const PublisherOptions& options);
 
+using ProfileView = std::function<Profile(const CustomerState& state, TimeMs now_ms)>;
+
 // Where the current truth is read from (the store), for republishing.
 struct StateSource {
   std::function<Result<std::optional<CustomerState>>(const std::string& customer_id)> load;
   std::function<Status(const std::function<Status(const CustomerState&)>& visit)> for_each;
+  // What a lookup shows for a state (signals, hints, offers under the rules
+  // in force); unset: balances and tier only. Called on the publisher thread.
+  ProfileView view;
 };
 
 struct PublisherCounters {
@@ -116,6 +121,8 @@ class Publisher {
   Status WriteSnapshots(const std::vector<Snapshot>& batch);
   void Fail(const Status& why);
   void FlushOnStop();
+
+  Snapshot Snap(const CustomerState& state, TimeMs now_ms) const;
 
   const PublisherOptions options_;
   const StateSource source_;

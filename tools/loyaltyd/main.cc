@@ -20,6 +20,7 @@
 // changed, stores and activates it as a new version; a file with mistakes
 // is refused and the running rules stay. SIGUSR1 logs a stats line.
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -143,6 +144,9 @@ class Daemon {
   AdminReports reports_;  // stopped in Serve, before run_ goes
   std::unique_ptr<http::Server> admin_;
   Running run_;
+  // The pipeline the Redis cache asks for lookups' views; null while there
+  // is none (before start, after the cache has stopped).
+  std::atomic<const Pipeline*> live_pipeline_{nullptr};
   asio::steady_timer drain_timer_;
   std::unique_ptr<asio::signal_set> stop_signals_, reload_signal_, stats_signal_;
   std::thread io_thread_;
@@ -217,7 +221,13 @@ Status Daemon::Build() {
   if (!rules.ok()) return Status::Invalid("rules: " + rules.status().message());
   if (!run_.publisher->load_note().empty()) LogWarn(run_.publisher->load_note());
   metrics_.SetRulesVersion((*rules)->version);
-  auto cache = StartRedisCache(config_, *run_.store, SystemNowMs);
+  // Snapshots show what a lookup shows, once the pipeline (rules, RFM,
+  // budgets) is up; the resync at start may run before, with balances only.
+  auto cache = StartRedisCache(
+      config_, *run_.store, SystemNowMs, [this](const CustomerState& state, TimeMs now_ms) {
+        const Pipeline* p = live_pipeline_.load();
+        return p != nullptr ? p->View(state, now_ms) : ViewProfile(state, now_ms);
+      });
   if (!cache.ok()) return cache.status();
   run_.cache = std::move(*cache);
   PipelineOptions pipeline_options;
@@ -235,6 +245,7 @@ Status Daemon::Build() {
   if (follow_events_) {
     run_.clocked = std::make_unique<EventClockHandler>(event_clock_, *run_.pipeline);
   }
+  live_pipeline_.store(run_.pipeline.get());
   return StartRfmJob();
 }
 
@@ -357,6 +368,7 @@ int Daemon::Serve() {
     run_.cache->Stop();
     LogInfo(RedisStatsLine(run_.cache->counters()));
   }
+  live_pipeline_.store(nullptr);
   LogInfo("stopped; bye");
   return 0;
 }

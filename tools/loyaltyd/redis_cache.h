@@ -18,7 +18,8 @@ namespace loyalty {
 // it never waits for Redis to be reachable.
 Result<std::unique_ptr<redis::Publisher>> StartRedisCache(const config_file::Config& config,
                                                           const Store& store,
-                                                          redis::Publisher::ClockFn clock);
+                                                          redis::Publisher::ClockFn clock,
+                                                          redis::ProfileView view);
 
 // The pipeline's commit listener that hands states to `publisher`; empty
 // (no listener) when `publisher` is null.

@@ -159,4 +159,11 @@ PipelineStats Pipeline::stats() const {
   return st;
 }
 
+Profile Pipeline::View(const CustomerState& state, TimeMs now_ms) const {
+  const std::shared_ptr<const RuleSet> rules = this->rules();
+  const std::shared_ptr<const RfmQuantiles> rfm = this->rfm();
+  // Profile holds only a reference to `state`; rules and rfm are read now.
+  return ViewProfile(state, now_ms, *rules, rfm.get(), shards_.front()->budget_gate());
+}
+
 }  // namespace loyalty

@@ -32,6 +32,7 @@
 
 #include "adapters/net/server.h"
 #include "adapters/rocksdb/store.h"
+#include "engine/decide.h"
 #include "engine/limits.h"
 #include "engine/rfm.h"
 #include "engine/rules.h"
@@ -103,6 +104,9 @@ class Pipeline final : public net::RequestHandler {
   // and lookup from now on; null until the first are computed.
   void SetRfm(std::shared_ptr<const RfmQuantiles> rfm);
   std::shared_ptr<const RfmQuantiles> rfm() const;
+  // What a lookup of `state` shows now: under the rules in force, with the
+  // latest RFM quantiles and the budgets left. Any thread.
+  Profile View(const CustomerState& state, TimeMs now_ms) const;
   // The server's "now" (the clock the pipeline was given).
   TimeMs now() const { return clock_(); }
 
