@@ -106,6 +106,13 @@ struct Running {
 
 class Daemon {
  public:
+  // The cache's thread asks the pipeline for views, and members go in reverse
+  // order (the pipeline before the cache): whatever path ends the daemon, the
+  // cache stops first.
+  ~Daemon() {
+    if (run_.cache) run_.cache->Stop();
+    live_pipeline_.store(nullptr);
+  }
   Daemon(const config_file::Config& config, bool follow_events)
       : config_(config),
         follow_events_(follow_events),
