@@ -31,6 +31,15 @@ int64_t MeanIntervalMs(const CustomerState& s) {
   return (s.last_purchase_ms - s.first_purchase_ms) / (s.visits - 1);
 }
 
+// The customer's usual interval between purchases (ChurnRules); 0 when they
+// never bought.
+int64_t UsualIntervalMs(const CustomerState& s, const ChurnRules& r) {
+  if (s.visits <= 0) return 0;
+  const int64_t usual =
+      s.visits >= 2 ? MeanIntervalMs(s) : int64_t{r.first_interval_days} * kMsPerDay;
+  return std::max(usual, int64_t{r.min_interval_days} * kMsPerDay);
+}
+
 }  // namespace
 
 CostToServe CostToServeOf(const CustomerState& s) {
@@ -59,8 +68,7 @@ Lifecycle LifecycleOf(const CustomerState& s, const LifecycleRules& r, TimeMs no
 
 int32_t ChurnRiskPermille(const CustomerState& s, const ChurnRules& r, TimeMs now_ms) {
   if (s.visits <= 0 || s.last_purchase_ms == 0 || now_ms <= s.last_purchase_ms) return 0;
-  int64_t usual = s.visits >= 2 ? MeanIntervalMs(s) : int64_t{r.first_interval_days} * kMsPerDay;
-  usual = std::max(usual, int64_t{r.min_interval_days} * kMsPerDay);
+  const int64_t usual = UsualIntervalMs(s, r);
   const int64_t late = now_ms - s.last_purchase_ms - usual;
   if (late <= 0) return 0;
   const int64_t full = usual * (r.lost_after_intervals - 1);
@@ -74,10 +82,7 @@ Signals SignalsOf(const CustomerState& s, const RuleSet& rules, TimeMs now_ms,
   g.churn_risk_permille = ChurnRiskPermille(s, rules.churn, now_ms);
   g.mean_interval_days = MeanIntervalMs(s) / kMsPerDay;
   if (s.visits > 0) {
-    const int64_t usual =
-        s.visits >= 2 ? MeanIntervalMs(s) : int64_t{rules.churn.first_interval_days} * kMsPerDay;
-    g.usual_interval_days =
-        std::max(usual, int64_t{rules.churn.min_interval_days} * kMsPerDay) / kMsPerDay;
+    g.usual_interval_days = UsualIntervalMs(s, rules.churn) / kMsPerDay;
     g.days_since_purchase = std::max<int64_t>(0, now_ms - s.last_purchase_ms) / kMsPerDay;
   }
   g.tenure_days = std::max<int64_t>(0, now_ms - s.enrolled_at_ms) / kMsPerDay;
