@@ -142,6 +142,9 @@ std::optional<v1::Error> DecodeRequest(const v1::Request& r, Event* e) {
       e->kind = EventKind::kLookup;
       e->card = r.lookup().card();
       return std::nullopt;
+    case v1::Request::kHello:  // answered by the network adapter, never an event
+      return MakeError(v1::INVALID_FIELD, "hello",
+                       "Hello is the first request of a connection, answered once");
     case v1::Request::BODY_NOT_SET: break;
   }
   return MakeError(v1::UNKNOWN_MESSAGE, "body",

@@ -233,6 +233,12 @@ nlohmann::json ReplyToJson(const v1::Reply& r) {
                     {"field", r.error().field()},
                     {"message", r.error().message()}};
       break;
+    case v1::Reply::kWelcome:
+      j["welcome"] = {{"kind", v1::CredentialKind_Name(r.welcome().kind())},
+                      {"store_id", r.welcome().store_id()},
+                      {"register_id", r.welcome().register_id()},
+                      {"server_version", r.welcome().server_version()}};
+      break;
     case v1::Reply::BODY_NOT_SET: j["error"] = {{"code", "EMPTY_REPLY"}}; break;
   }
   return j;
