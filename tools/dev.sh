@@ -42,7 +42,10 @@ deps() {
 build() {
   deps
   if [ ! -f "$build_dir/build.ninja" ]; then
-    cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    local launcher=()  # ccache, where installed, makes rebuilds of other checkouts cheap
+    command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+    cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      "${launcher[@]}" >/dev/null
   fi
   cmake --build "$build_dir" -j "$jobs"
 }
