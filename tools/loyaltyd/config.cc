@@ -68,6 +68,11 @@ Result<config_file::Config> BuildConfig(Flags& flags, char** environment) {
   std::vector<std::string> unknown;
   if (Status s = config_file::ApplyEnvironment(config, env, &unknown); !s.ok()) return s;
   for (const auto& name : unknown) {
+    // The CLI's own variables (tools/loyalty/channel.h) are often set in
+    // the same shell: they are not a mistake.
+    if (name == "LOYALTY_CA" || name == "LOYALTY_CREDENTIAL" || name == "LOYALTY_PLAINTEXT") {
+      continue;
+    }
     flags.warnings.push_back("environment variable " + name + " is not a loyaltyd option; ignored");
   }
   for (const FlagSpec& f : kFlags) {
