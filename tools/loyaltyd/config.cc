@@ -26,6 +26,10 @@ constexpr FlagSpec kFlags[] = {
     {"lookups_per_second", "lookups a second per credential (default 20, burst lookup_burst)"},
     {"lookup_burst", "lookups one credential may make at once (default 100)"},
     {"connections_per_credential_max", "register connections per credential (default 16)"},
+    {"connections_max", "authenticated register connections in all (default 1024)"},
+    {"reply_bytes_total_max",
+     "unread reply bytes of all register connections (default 64 MiB); beyond, the "
+     "connections over their share are cut"},
     {"redis", "HOST:PORT of Redis for hot profile snapshots (default: none, no cache)"},
     {"admin_listen", "HOST:PORT of the admin HTTP API (default 127.0.0.1:7071; off: none)"},
     {"log_format", "text (default) or json (one object a line)"},
