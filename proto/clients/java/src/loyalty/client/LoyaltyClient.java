@@ -98,11 +98,14 @@ public final class LoyaltyClient implements AutoCloseable {
       int timeoutMs)
       throws IOException, GeneralSecurityException {
     String[] credential = readCredential(credentialFile);
+    // Everything slow before connecting: the server wants the TLS handshake and
+    // the Hello within its auth_timeout_ms (default 5 s) of the TCP connect.
+    SSLContext context = tlsContext(caFile);
     Socket raw = new Socket();
     raw.setTcpNoDelay(true);
     raw.connect(new InetSocketAddress(host, port), timeoutMs);
     String name = serverName != null ? serverName : host;
-    SSLSocket tls = (SSLSocket) tlsContext(caFile).getSocketFactory().createSocket(raw, name, port, true);
+    SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(raw, name, port, true);
     SSLParameters params = tls.getSSLParameters();
     params.setEndpointIdentificationAlgorithm("HTTPS"); // check the name, not only the chain
     params.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
