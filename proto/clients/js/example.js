@@ -42,6 +42,7 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   const colon = args['--server'].lastIndexOf(':');
   const v1 = args['--proto'] ? loadProtocol(args['--proto']) : loadProtocol();
+  const started = Date.now();
   const client = await LoyaltyClient.connect({
     host: args['--server'].slice(0, colon),
     port: Number(args['--server'].slice(colon + 1)),
@@ -51,7 +52,7 @@ async function main() {
     v1,
   });
   const w = client.welcome;
-  console.log(`connected: ${client.tlsVersion}, certificate verified against ${args['--ca']}`);
+  console.log(`connected: ${client.tlsVersion}, certificate verified against ${args['--ca']}; TCP, TLS and Hello in ${Date.now() - started} ms`);
   console.log(`welcome: kind=${w.kind} store=${w.storeId} register=${w.registerId} server=${w.serverVersion}`);
 
   // 2 x 4.50 EUR + 1 x 3.20 EUR; store and register come from the credential.

@@ -51,9 +51,11 @@ def main():
                                      client="loyalty-python-example/1",
                                      server_name=args.server_name)
 
+    started = time.monotonic()
     client = connect()
     w = client.welcome
-    print("connected: %s, certificate verified against %s" % (client.tls_version, args.ca))
+    print("connected: %s, certificate verified against %s; TCP, TLS and Hello in %d ms" % (
+        client.tls_version, args.ca, (time.monotonic() - started) * 1000))
     print("welcome: kind=%s store=%s register=%s server=%s" % (
         wire_pb2.CredentialKind.Name(w.kind), w.store_id, w.register_id, w.server_version))
 

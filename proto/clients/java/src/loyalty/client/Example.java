@@ -84,12 +84,14 @@ public final class Example {
     String card = args.get("--card");
 
     boolean ok;
+    long started = System.nanoTime();
     try (LoyaltyClient client = LoyaltyClient.connect(host, port, Path.of(args.get("--ca")),
              Path.of(args.get("--credential")), "loyalty-java-example/1",
              args.get("--server-name"), 5000)) {
       Welcome w = client.welcome();
       System.out.println("connected: " + client.tlsVersion() + ", certificate verified against "
-          + args.get("--ca"));
+          + args.get("--ca") + "; TCP, TLS and Hello in " + (System.nanoTime() - started) / 1_000_000
+          + " ms");
       System.out.println("welcome: kind=" + w.getKind() + " store=" + w.getStoreId()
           + " register=" + w.getRegisterId() + " server=" + w.getServerVersion());
 
