@@ -71,25 +71,55 @@ build() {
   cmake --build "$build_dir" -j "$jobs"
 }
 
+# First run: a development CA, a server certificate for 127.0.0.1/localhost,
+# and credentials for register R1 of store S1 and an operator, under $1
+# (nothing secret is committed; ./var is ignored by git).
+make_dev_pki() {
+  local var=$1 tls=$1/tls creds=$1/credentials
+  [ -f "$tls/server.pem" ] && [ -f "$var/registers" ] && return 0
+  mkdir -p "$tls" "$creds"
+  chmod 700 "$tls" "$creds"
+  local ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+  openssl req -x509 "${ec[@]}" -keyout "$tls/ca.key" -out "$tls/ca.pem" -days 825 \
+    -subj /CN=loyalty-dev-ca 2>/dev/null
+  openssl req "${ec[@]}" -keyout "$tls/server.key" -out "$tls/server.csr" \
+    -subj /CN=localhost 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$tls/san.ext"
+  openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" \
+    -CAcreateserial -out "$tls/server.pem" -days 825 -extfile "$tls/san.ext" 2>/dev/null
+  chmod 600 "$tls"/*.key
+  rm -f "$var/registers"
+  "$build_dir/bin/loyalty" credentials add --registers "$var/registers" --key-id S1-R1 \
+    --store S1 --register R1 --out "$creds" >/dev/null
+  "$build_dir/bin/loyalty" credentials add --registers "$var/registers" --key-id ops-1 \
+    --kind operator --out "$creds" >/dev/null
+}
+
 run() {
   build
   local listen=${LOYALTY_LISTEN:-127.0.0.1:7070}
   local data=${LOYALTY_DATA_DIR:-$root/var}
   mkdir -p "$data"
+  make_dev_pki "$data"
   cat <<MSG
-loyaltyd starts on $listen with data in $data and rules from deploy/rules.example.yaml.
-Send a first purchase from another terminal:
+loyaltyd starts on $listen (TLS) with data in $data and rules from deploy/rules.example.yaml.
+Its development CA, certificate and credentials are in $data/tls and $data/credentials.
+In another terminal, let the CLI use them, then send a first purchase:
 
+  export LOYALTY_CA=$data/tls/ca.pem LOYALTY_CREDENTIAL=$data/credentials/S1-R1.key
   build/bin/loyalty --server $listen purchase --txn T-1 --store S1 --card 4242 --amount 12.34 --currency EUR
   build/bin/loyalty --server $listen lookup --card 4242
 
-The admin API (health, metrics, rule versions) is on 127.0.0.1:7071:
+(S1-R1 is register R1 of store S1; $data/credentials/ops-1.key is an operator,
+which may also adjust points.) The admin API (health, metrics, rule versions)
+is on 127.0.0.1:7071:
   curl -s 127.0.0.1:7071/readyz
 
 Stop it with Ctrl-C (in-flight requests are answered first).
 MSG
   exec "$build_dir/bin/loyaltyd" --listen "$listen" --data-dir "$data" \
-    --rules "$root/deploy/rules.example.yaml"
+    --rules "$root/deploy/rules.example.yaml" --tls-cert "$data/tls/server.pem" \
+    --tls-key "$data/tls/server.key" --registers "$data/registers"
 }
 
 test_all() {

@@ -435,19 +435,18 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   // Everything owed is written: end the stream so the last reply is not lost
-  // to a reset (TLS close_notify, or a FIN and the client's rest read and
-  // dropped), within kCloseGraceMs.
+  // to a reset (a FIN, and what the client still sends read and dropped),
+  // within kCloseGraceMs.
   asio::awaitable<void> Goodbye() {
     close_deadline_ = Clock::now() + Ms(kCloseGraceMs);
     Arm();
     boost::system::error_code ec;
-    if (tls_) {
-      while (reading_ && phase_ != Phase::kClosed) co_await Wait(write_wake_);  // one reader
-      if (phase_ == Phase::kClosed) co_return;
-      co_await tls_->async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
-      co_return;
-    }
-    plain_->shutdown(tcp::socket::shutdown_send, ec);
+    while (reading_ && phase_ != Phase::kClosed) co_await Wait(write_wake_);  // one reader
+    if (phase_ == Phase::kClosed) co_return;
+    // A FIN without TLS close_notify: asio cannot send close_notify without
+    // waiting for the peer's, and the peer may still be sending. Every
+    // reply is written; a TLS client sees the end of the stream after it.
+    lowest().shutdown(tcp::socket::shutdown_send, ec);
     std::size_t dropped = 0;
     while (phase_ != Phase::kClosed && dropped < limits::kDiscardAfterBadFrameBytesMax) {
       const std::size_t n = co_await ReadSome(ec);
@@ -461,9 +460,7 @@ class Session : public std::enable_shared_from_this<Session> {
     Clock::time_point at = close_deadline_;
     if (phase_ == Phase::kHandshake || phase_ == Phase::kHello) at = std::min(at, auth_deadline_);
     if (frame_started_) at = std::min(at, frame_deadline_);
-    if (phase_ == Phase::kServing && inflight_ == 0 && out_.empty()) {
-      at = std::min(at, idle_deadline_);
-    }
+    if (phase_ == Phase::kServing) at = std::min(at, idle_deadline_);
     return at;
   }
 
@@ -507,6 +504,8 @@ class Session : public std::enable_shared_from_this<Session> {
                           "frame not finished within " +
                               std::to_string(server_.options_.read_timeout_ms) + " ms"));
         CloseAfterWriting();
+      } else if (inflight_ > 0 || !out_.empty()) {  // quiet, but replies are owed
+        idle_deadline_ = now + Ms(server_.options_.idle_timeout_ms);
       } else {  // idle
         ++server_.counters_.timeouts;
         Close();

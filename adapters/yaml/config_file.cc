@@ -300,8 +300,8 @@ Status Validate(const Config& c) {
     return Status::Invalid("redis '" + c.redis + "' is not HOST:PORT");
   }
   if (c.data_dir.empty()) return Status::Invalid("data_dir must not be empty");
-  if (Status s = ValidateRegisterChannel(c); !s.ok()) return s;
-  return ValidateTokens(c.admin_tokens);
+  if (Status s = ValidateTokens(c.admin_tokens); !s.ok()) return s;
+  return ValidateRegisterChannel(c);
 }
 
 std::string Print(const Config& c) {
