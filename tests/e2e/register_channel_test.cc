@@ -2,6 +2,7 @@
 // (issue 12): TLS, a credential per register, the store bound to the
 // credential, no points minted from a till, fair limits. Every test runs the
 // real loyaltyd over TLS on 127.0.0.1.
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -9,7 +10,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <arpa/inet.h>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -183,8 +183,8 @@ TEST_F(RegisterChannelTest, ARevokedCredentialIsRefusedWithoutARestart) {
   auto till = ConnectAs(server_->address(), "S1-R2");
   ASSERT_TRUE(till.ok()) << till.status().ToString();
   ASSERT_TRUE((*till)->Call(Purchase("T-1", "C-rev", "S1"))->has_decision());
-  const auto revoke = testing::RunCli({"credentials", "revoke", "--registers", registers,
-                                       "--key-id", "S1-R2"});
+  const auto revoke =
+      testing::RunCli({"credentials", "revoke", "--registers", registers, "--key-id", "S1-R2"});
   ASSERT_EQ(revoke.exit_code, 0) << revoke.out;
   ::kill(server_->pid(), SIGHUP);
   EXPECT_TRUE((*till)->ServerClosed());  // its open connection ends too
@@ -218,8 +218,8 @@ TEST_F(RegisterChannelTest, SighupServesARenewedCertificate) {
   std::filesystem::copy_file(renewed.key, tls + "/server.key",
                              std::filesystem::copy_options::overwrite_existing);
   ::kill(server_->pid(), SIGHUP);
-  EXPECT_TRUE(WaitFor(
-      [&] { return net::Client::Connect(server_->address(), trusting_new).ok(); }, 10s));
+  EXPECT_TRUE(
+      WaitFor([&] { return net::Client::Connect(server_->address(), trusting_new).ok(); }, 10s));
   EXPECT_FALSE(ConnectAs(server_->address(), "S1-R1").ok());  // the old CA no longer matches
   EXPECT_TRUE((*open)->Call(Purchase("T-open", "C-open", "S1"))->has_decision());
 }
@@ -339,8 +339,7 @@ TEST_F(RegisterChannelTest, ClientsThatNeverReadKeepMemoryBoundedAndItFallsBack)
   EXPECT_LT(peak - before, 400 * 1024) << "RSS grew from " << before << " KiB to " << peak;
   hogs.clear();
   EXPECT_TRUE(WaitFor([&] { return RssKiB(server_->pid()) < before + 100 * 1024; }, 10s))
-      << "RSS " << RssKiB(server_->pid()) << " KiB after the clients left, " << before
-      << " before";
+      << "RSS " << RssKiB(server_->pid()) << " KiB after the clients left, " << before << " before";
   std::cout << "loyaltyd RSS: " << before / 1024 << " MiB before, peak " << peak / 1024
             << " MiB with 1,000 clients not reading, " << RssKiB(server_->pid()) / 1024
             << " MiB after they left\n";

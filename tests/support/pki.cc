@@ -50,10 +50,9 @@ TestPki Make() {
     const char* store;
     const char* reg;
   };
-  for (const Entry& e : {Entry{"ops-test", "operator", "*", "*"},
-                         Entry{"S1-R1", "register", "S1", "R1"},
-                         Entry{"S1-R2", "register", "S1", "R2"},
-                         Entry{"S2-R1", "register", "S2", "R1"}}) {
+  for (const Entry& e :
+       {Entry{"ops-test", "operator", "*", "*"}, Entry{"S1-R1", "register", "S1", "R1"},
+        Entry{"S1-R2", "register", "S1", "R2"}, Entry{"S2-R1", "register", "S2", "R1"}}) {
     const std::string secret = net::MakeSecret().value();
     registers << e.id << " " << e.kind << " " << e.store << " " << e.reg << " "
               << net::VerifierText(secret) << "\n";

@@ -81,7 +81,8 @@ class ServerFixture : public ::testing::Test {
     if (thread_.joinable()) thread_.join();
   }
   std::unique_ptr<Client> Connect() {
-    auto c = loyalty::testing::ConnectAs("127.0.0.1:" + std::to_string(server_->port()), "ops-test", 3000);
+    auto c = loyalty::testing::ConnectAs("127.0.0.1:" + std::to_string(server_->port()), "ops-test",
+                                         3000);
     EXPECT_TRUE(c.ok()) << c.status().ToString();
     return c.ok() ? std::move(*c) : nullptr;
   }
