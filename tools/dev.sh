@@ -17,10 +17,13 @@ build_dir=${BUILD_DIR:-$root/build}
 jobs=${JOBS:-$(nproc)}
 
 # Every package the build, the tests and the benchmark use. Keep sorted.
+# clang-15 is for the fuzz targets (tests/fuzz): on Debian 12 its dependency
+# libclang-common-15-dev carries libFuzzer and the sanitizer runtimes; llvm-15
+# has the symbolizer that puts file:line into their reports.
 packages=(
-  clang-format cmake g++ git libbenchmark-dev libboost-dev libboost-system-dev libcli11-dev
+  clang-15 clang-format cmake g++ git libbenchmark-dev libboost-dev libboost-system-dev libcli11-dev
   libgmock-dev libgtest-dev libhiredis-dev libprotobuf-dev librocksdb-dev libspdlog-dev
-  libyaml-cpp-dev ninja-build nlohmann-json3-dev pkg-config prometheus-cpp-dev
+  libyaml-cpp-dev llvm-15 ninja-build nlohmann-json3-dev pkg-config prometheus-cpp-dev
   protobuf-compiler redis-server redis-tools rocksdb-tools systemd zlib1g-dev
 )
 
