@@ -22,8 +22,8 @@ jobs=${JOBS:-$(nproc)}
 # has the symbolizer that puts file:line into their reports.
 packages=(
   clang-15 clang-format cmake g++ git libbenchmark-dev libboost-dev libboost-system-dev libcli11-dev
-  libgmock-dev libgtest-dev libhiredis-dev libprotobuf-dev librocksdb-dev libspdlog-dev
-  libyaml-cpp-dev llvm-15 ninja-build nlohmann-json3-dev pkg-config prometheus-cpp-dev
+  libgmock-dev libgtest-dev libhiredis-dev libprotobuf-dev librocksdb-dev libspdlog-dev libssl-dev
+  libyaml-cpp-dev llvm-15 ninja-build nlohmann-json3-dev openssl pkg-config prometheus-cpp-dev
   protobuf-compiler redis-server redis-tools rocksdb-tools systemd zlib1g-dev
 )
 
