@@ -13,6 +13,7 @@
 
 #include "adapters/net/framing.h"
 #include "loyalty/v1/wire.pb.h"
+#include "tests/fuzz/seed_credentials.h"
 #include "tests/fuzz/seed_history.h"
 
 namespace loyalty::fuzz {
@@ -206,6 +207,64 @@ void WriteFrameSeeds(const fs::path& dir, const std::vector<Seed>& valid) {
   Write(dir / "good_then_garbage", one + std::string("\x02\x08\x80", 3));
 }
 
+v1::Request Hello(const std::string& key_id, const std::string& secret) {
+  v1::Request r;
+  r.set_request_id(1);
+  r.mutable_hello()->set_key_id(key_id);
+  r.mutable_hello()->set_secret(secret);
+  r.mutable_hello()->set_client("acme-pos/4.2");
+  return r;
+}
+
+// Connections as they open: a Hello (right, wrong, revoked, malformed or
+// missing), then requests of a till, some naming another store.
+void WriteHelloSeeds(const fs::path& dir, const std::vector<Seed>& valid) {
+  const SeedCredential& till = kSeedCredentials[0];
+  const SeedCredential& ops = kSeedCredentials[1];
+  const SeedCredential& revoked = kSeedCredentials[2];
+  std::vector<v1::Request> session = {Hello(till.key_id, till.secret)};
+  for (std::size_t i = 1; i < valid.size(); ++i) session.push_back(valid[i].request);
+  v1::Request own_store = Purchase("T-400");
+  own_store.mutable_purchase()->clear_store_id();
+  own_store.mutable_purchase()->clear_register_id();
+  session.push_back(own_store);
+  v1::Request other_store = Purchase("T-401");
+  other_store.mutable_purchase()->set_store_id("S2");
+  session.push_back(other_store);
+  v1::Request other_register = Purchase("T-402");
+  other_register.mutable_purchase()->set_register_id("R7");
+  session.push_back(other_register);
+  session.push_back(Hello(till.key_id, till.secret));  // a second Hello
+  Write(dir / "till_session", Framed(session));
+  session[0] = Hello(ops.key_id, ops.secret);
+  Write(dir / "operator_session", Framed(session));
+  Write(dir / "revoked", Framed({Hello(revoked.key_id, revoked.secret), Purchase("T-403")}));
+  std::string wrong = till.secret;
+  wrong[0] = wrong[0] == '0' ? '1' : '0';
+  Write(dir / "wrong_secret", Framed({Hello(till.key_id, wrong), Purchase("T-404")}));
+  Write(dir / "unknown_key", Framed({Hello("S9-R9", till.secret)}));
+  Write(dir / "short_secret", Framed({Hello(till.key_id, "3f9a")}));
+  Write(dir / "no_hello", Framed({Purchase("T-405"), Hello(till.key_id, till.secret)}));
+}
+
+// Registers files as operators write them, and as they get them wrong.
+void WriteRegistersFileSeeds(const fs::path& dir) {
+  using net::VerifierText;
+  const std::string good = SeedRegistersFile();
+  Write(dir / "example", good);
+  Write(dir / "crlf_tabs_comments", "# tills of store S1\r\n\tS1-R1\tregister\tS1\tR1\t" +
+                                        VerifierText(kSeedCredentials[0].secret) +
+                                        "  # front desk\r\n\n");
+  Write(dir / "secret_of_zeros", "Z-1 register S1 R1 " + VerifierText(std::string(64, '0')) + "\n");
+  Write(dir / "refused_duplicate_key", good + good.substr(good.find('\n') + 1));
+  Write(dir / "refused_operator_with_store",
+        "ops-2 operator S1 * " + VerifierText(kSeedCredentials[1].secret) + "\n");
+  Write(dir / "refused_bad_hex", "S1-R2 register S1 R2 sha256:" + std::string(64, 'g') + "\n");
+  Write(dir / "refused_kind",
+        "S1-R3 till S1 R3 " + VerifierText(kSeedCredentials[0].secret) + " revoked\n");
+  Write(dir / "refused_words", "S1-R4 register S1\n");
+}
+
 }  // namespace
 }  // namespace loyalty::fuzz
 
@@ -221,11 +280,15 @@ int main(int argc, char** argv) {
   fs::create_directories(root / "request");
   fs::create_directories(root / "frame_reader");
   fs::create_directories(root / "canary");
+  fs::create_directories(root / "hello");
+  fs::create_directories(root / "registers_file");
   for (const Seed& s : valid) Write(root / "request" / s.name, s.request.SerializeAsString());
   for (const Seed& s : RefusedRequests()) {
     Write(root / "request" / s.name, s.request.SerializeAsString());
   }
   WriteFrameSeeds(root / "frame_reader", valid);
+  WriteHelloSeeds(root / "hello", valid);
+  WriteRegistersFileSeeds(root / "registers_file");
   Write(root / "canary" / "asan", "asan");
   Write(root / "canary" / "ubsan", "ubsan");
   return 0;

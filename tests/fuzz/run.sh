@@ -19,7 +19,7 @@ seconds=${2:-20}
 clang=${CLANG:-clang++-15}
 jobs=${JOBS:-$(nproc)}
 # The real targets; each reads corpus/<name>/ and is <name>_fuzzer.
-targets=(frame_reader request)
+targets=(frame_reader request hello registers_file)
 
 started=$(date +%s)
 if [ ! -f "$build_dir/build.ninja" ]; then
