@@ -63,7 +63,7 @@ std::optional<v1::Error> DecodePurchase(const v1::Purchase& p, Event* e) {
   e->points = p.redeem_points();
   if (p.total_minor() != 0) {
     // A line total out of range is ValidateEvent's to refuse, naming the
-    // line; added up here it could overflow (found by fuzzing the edge).
+    // line; added up here it could overflow (seen under UBSan in the fuzz build).
     // Lines in range cannot: each takes at least a byte of the frame.
     static_assert(limits::kFrameBytesMax <= INT64_MAX / limits::kLineTotalMinorMax);
     int64_t sum = 0;

@@ -87,8 +87,9 @@ TEST(WireCodecTest, ATotalThatDisagreesWithTheLinesIsAnInvalidField) {
   EXPECT_EQ(err->field(), "total_minor");
 }
 
-// Found by fuzzing: two lines of 2^62 and a total made the decoder's sum
-// overflow (undefined behaviour) before validation could refuse the lines.
+// Seen under UBSan while writing the fuzz targets: two lines of 2^62 and a
+// total made the decoder's sum overflow (undefined behaviour) before
+// validation could refuse the lines.
 TEST(WireCodecTest, ALineTotalOutOfRangeIsRefusedByValidationNamingTheLineNotSummed) {
   v1::Request r;
   v1::Purchase* p = r.mutable_purchase();
