@@ -133,6 +133,7 @@ Balances BalancesAt(const CustomerState& state, TimeMs now_ms);
 struct NextExpiry {
   int64_t points = 0;
   TimeMs at_ms = 0;
+  friend bool operator==(const NextExpiry&, const NextExpiry&) = default;
 };
 NextExpiry NextExpiryOf(const CustomerState& state, TimeMs now_ms);
 

@@ -19,10 +19,13 @@ jobs=${JOBS:-$(nproc)}
 # Every package the build, the tests and the benchmark use. Keep sorted.
 # The client examples (proto/clients) add python3-protobuf, libprotobuf-java
 # with a JDK, and Node; npm comes with nodejs or from the npm package (below).
+# clang-15 is for the fuzz targets (tests/fuzz): on Debian 12 its dependency
+# libclang-common-15-dev carries libFuzzer and the sanitizer runtimes; llvm-15
+# has the symbolizer that puts file:line into their reports.
 packages=(
-  clang-format cmake default-jdk-headless g++ git libbenchmark-dev libboost-dev
+  clang-15 clang-format cmake default-jdk-headless g++ git libbenchmark-dev libboost-dev
   libboost-system-dev libcli11-dev libgmock-dev libgtest-dev libhiredis-dev libprotobuf-dev
-  libprotobuf-java librocksdb-dev libspdlog-dev libssl-dev libyaml-cpp-dev ninja-build
+  libprotobuf-java librocksdb-dev libspdlog-dev libssl-dev libyaml-cpp-dev llvm-15 ninja-build
   nlohmann-json3-dev nodejs openssl pkg-config prometheus-cpp-dev protobuf-compiler python3
   python3-protobuf redis-server redis-tools rocksdb-tools systemd zlib1g-dev
 )

@@ -87,6 +87,34 @@ TEST(WireCodecTest, ATotalThatDisagreesWithTheLinesIsAnInvalidField) {
   EXPECT_EQ(err->field(), "total_minor");
 }
 
+// Seen under UBSan while writing the fuzz targets: two lines of 2^62 and a
+// total made the decoder's sum overflow (undefined behaviour) before
+// validation could refuse the lines.
+TEST(WireCodecTest, ALineTotalOutOfRangeIsRefusedByValidationNamingTheLineNotSummed) {
+  v1::Request r;
+  v1::Purchase* p = r.mutable_purchase();
+  p->set_transaction_id("T-1");
+  p->set_store_id("S1");
+  p->set_card("4242");
+  p->set_event_time_ms(kT0);
+  p->set_currency("EUR");
+  for (int i = 0; i < 2; ++i) {
+    v1::Line* l = p->add_lines();
+    l->set_sku("A");
+    l->set_quantity(1);
+    l->set_unit_price_minor(1);
+    l->set_line_total_minor(int64_t{1} << 62);
+  }
+  p->set_total_minor(1);
+  Event e;
+  ASSERT_FALSE(wire::DecodeRequest(r, &e));
+  RuleSet rules;
+  rules.program.currency = "EUR";
+  auto err = ValidateEvent(e, rules, kT0);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->field, "lines[0].line_total_minor");
+}
+
 v1::Request FeedbackRequest() {
   v1::Request r;
   v1::Feedback* f = r.mutable_feedback();
