@@ -28,6 +28,29 @@ inline constexpr std::size_t kReplyBytesQueuedDefaultMax = 1 << 20;
 inline constexpr std::size_t kDiscardAfterBadFrameBytesMax = 4 << 20;
 inline constexpr int64_t kDiscardAfterBadFrameMsMax = 1000;
 
+// --- Register channel (docs/SECURITY.md) -------------------------------------
+// Credentials in one registers file (one per till of a large chain).
+inline constexpr std::size_t kCredentialsMax = 1'000'000;
+// Connections one credential may hold at once; more are refused OVERLOADED.
+inline constexpr std::size_t kConnectionsPerCredentialDefaultMax = 16;
+// Connections not yet authenticated (TLS handshake and Hello pending), in all
+// and from one source address; a new one beyond either evicts the oldest of
+// them, so a flood of idle sockets never shuts a till out.
+inline constexpr std::size_t kUnauthenticatedDefaultMax = 256;
+inline constexpr std::size_t kUnauthenticatedPerAddressDefaultMax = 32;
+// Time from accept to a Welcome (TLS handshake and Hello).
+inline constexpr int64_t kAuthTimeoutDefaultMs = 5000;
+// Lookups per second per credential (token bucket), and the bucket's size.
+inline constexpr int64_t kLookupsPerSecondDefault = 20;
+inline constexpr int64_t kLookupBurstDefault = 100;
+// Unread reply bytes across all connections; a connection over its share
+// when the total is over is disconnected (Redis client-output-buffer-limit).
+inline constexpr std::size_t kReplyBytesTotalDefaultMax = 64 << 20;
+// The share below which a connection is never cut for the total.
+inline constexpr std::size_t kReplyBytesFloorPerConnection = 64 << 10;
+static_assert(kUnauthenticatedPerAddressDefaultMax <= kUnauthenticatedDefaultMax);
+static_assert(kReplyBytesFloorPerConnection <= kReplyBytesQueuedDefaultMax);
+
 // --- Events ------------------------------------------------------------------
 inline constexpr std::size_t kIdBytesMax = 64;  // txn, card, store, sku...
 inline constexpr std::size_t kCategoryBytesMax = 64;

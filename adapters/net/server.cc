@@ -1,38 +1,52 @@
 #include "adapters/net/server.h"
 
+#include <malloc.h>
+
 #include <array>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
 #include <deque>
 
+#include "adapters/net/authorize.h"
 #include "adapters/net/framing.h"
+#include "adapters/net/token_bucket.h"
+#include "proto/wire_codec.h"
 
 namespace loyalty::net {
 
 namespace asio = boost::asio;
+namespace ssl = asio::ssl;
 using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 using Ms = std::chrono::milliseconds;
 
 namespace {
 
-std::string FramedError(uint64_t request_id, v1::ErrorCode code, const std::string& field,
-                        const std::string& message) {
+constexpr auto kNever = Clock::time_point::max();
+// After a refusal that closes, the reply has this long to go out.
+constexpr int64_t kCloseGraceMs = 1000;
+
+std::string Framed(uint64_t request_id, v1::Error error) {
   v1::Reply reply;
   reply.set_request_id(request_id);
-  v1::Error* e = reply.mutable_error();
-  e->set_code(code);
-  e->set_field(field);
-  e->set_message(message);
+  *reply.mutable_error() = std::move(error);
   std::string out;
   AppendFrame(out, reply.SerializeAsString());
   return out;
+}
+
+std::string FramedError(uint64_t request_id, v1::ErrorCode code, const std::string& field,
+                        const std::string& message, int64_t retry_after_ms = 0) {
+  v1::Error e = wire::MakeError(code, field, message);
+  e.set_retry_after_ms(retry_after_ms);
+  return Framed(request_id, std::move(e));
 }
 
 // A steady_timer used as a condition variable on the io thread: Wait sleeps
@@ -40,87 +54,175 @@ std::string FramedError(uint64_t request_id, v1::ErrorCode code, const std::stri
 // can slip between a check and the Wait that follows it.
 asio::awaitable<void> Wait(asio::steady_timer& t) {
   boost::system::error_code ec;
-  t.expires_at(Clock::time_point::max());
+  t.expires_at(kNever);
   co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+}
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<Ms>(Clock::now().time_since_epoch()).count();
+}
+
+Result<std::shared_ptr<ssl::context>> MakeTlsContext(const std::string& cert,
+                                                     const std::string& key) {
+  auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
+  boost::system::error_code ec;
+  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                       ssl::context::no_tlsv1_1 | ssl::context::single_dh_use,
+                   ec);
+  SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+  SSL_CTX_set_mode(ctx->native_handle(), SSL_MODE_RELEASE_BUFFERS);  // idle sessions: no buffers
+  ctx->use_certificate_chain_file(cert, ec);
+  if (ec) return Status::Invalid("tls_cert " + cert + ": " + ec.message());
+  ctx->use_private_key_file(key, ssl::context::pem, ec);
+  if (ec) return Status::Invalid("tls_key " + key + ": " + ec.message());
+  if (SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
+    return Status::Invalid("tls_key " + key + " does not belong to the certificate in " + cert);
+  }
+  return ctx;
 }
 
 }  // namespace
 
+struct Server::CredentialUse {
+  std::size_t connections = 0;
+  TokenBucket lookups;
+};
+
+// One connection. Phases run forward only: kHandshake (TLS) -> kHello ->
+// kServing -> kClosing (no more reading; what is owed is written, then the
+// connection closes) -> kClosed. One reader and one writer coroutine; the
+// watchdog enforces the deadline of the phase.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(Server& server, tcp::socket socket)
+  enum class Phase : uint8_t { kHandshake, kHello, kServing, kClosing, kClosed };
+
+  Session(Server& server, tcp::socket socket, std::shared_ptr<ssl::context> tls)
       : server_(server),
-        socket_(std::move(socket)),
-        read_wake_(socket_.get_executor()),
-        write_wake_(socket_.get_executor()),
-        watchdog_(socket_.get_executor()) {}
+        tls_context_(std::move(tls)),
+        read_wake_(socket.get_executor()),
+        write_wake_(socket.get_executor()),
+        watchdog_(socket.get_executor()) {
+    boost::system::error_code ec;
+    address_ = socket.remote_endpoint(ec).address();
+    if (tls_context_) {
+      tls_.emplace(std::move(socket), *tls_context_);
+    } else {
+      plain_.emplace(std::move(socket));
+    }
+  }
 
   void Start() {
     auto self = shared_from_this();
-    SetDeadline(Clock::now() + Ms(server_.options_.idle_timeout_ms), false);
-    boost::system::error_code ec;
-    socket_.non_blocking(true, ec);  // for WriteNow; async operations are unaffected
+    auth_deadline_ = Clock::now() + Ms(server_.options_.auth_timeout_ms);
+    Arm();
     asio::co_spawn(
-        socket_.get_executor(), [self]() { return self->ReadLoop(); }, asio::detached);
+        lowest().get_executor(), [self]() { return self->Run(); }, asio::detached);
     asio::co_spawn(
-        socket_.get_executor(), [self]() { return self->WriteLoop(); }, asio::detached);
-    asio::co_spawn(
-        socket_.get_executor(), [self]() { return self->Watchdog(); }, asio::detached);
+        lowest().get_executor(), [self]() { return self->Watchdog(); }, asio::detached);
   }
 
   // Drain: no new requests; what is in flight is still answered.
   void StopReading() {
-    if (!reading_) return;
-    reading_ = false;
+    if (phase_ >= Phase::kClosing) return;
+    if (phase_ != Phase::kServing) {  // nothing owed yet
+      Close();
+      return;
+    }
+    phase_ = Phase::kClosing;
     boost::system::error_code ec;
-    socket_.shutdown(tcp::socket::shutdown_receive, ec);  // wakes the pending read
+    lowest().shutdown(tcp::socket::shutdown_receive, ec);  // wakes the pending read
     read_wake_.cancel();
     write_wake_.cancel();
   }
 
   bool quiet() const { return inflight_ == 0 && out_.empty() && !writing_; }
+  bool authenticated() const { return credential_ != nullptr; }
+  const std::string& key_id() const { return key_id_; }
+  const Credential& credential() const { return *credential_; }
+  const asio::ip::address& address() const { return address_; }
+  std::size_t out_bytes() const { return out_bytes_; }
 
   void Close() {
-    if (closed_) return;
-    closed_ = true;
+    if (phase_ == Phase::kClosed) return;
+    phase_ = Phase::kClosed;
     boost::system::error_code ec;
-    socket_.shutdown(tcp::socket::shutdown_both, ec);
-    socket_.close(ec);
+    lowest().shutdown(tcp::socket::shutdown_both, ec);
+    lowest().close(ec);
     read_wake_.cancel();
     write_wake_.cancel();
     watchdog_.cancel();
+    server_.reply_bytes_total_ -= out_bytes_;
+    out_bytes_ = 0;
+    std::deque<std::string>().swap(out_);
+    std::string().swap(in_);
     server_.Forget(this);
   }
 
   std::list<std::shared_ptr<Session>>::iterator position;
+  Clock::time_point accepted_at = Clock::now();
 
  private:
-  asio::awaitable<void> ReadLoop() {
-    boost::system::error_code ec;
-    while (reading_ && !closed_) {
-      reading_chunk_ = true;
-      const bool framing_ok = ProcessFrames();
-      reading_chunk_ = false;
-      WriteNow();
-      if (!framing_ok) {
-        co_await DiscardThenClose();
+  tcp::socket& lowest() { return tls_ ? tls_->next_layer() : *plain_; }
+
+  asio::awaitable<std::size_t> ReadSome(boost::system::error_code& ec) {
+    if (tls_) {
+      co_return co_await tls_->async_read_some(asio::buffer(chunk_),
+                                               asio::redirect_error(asio::use_awaitable, ec));
+    }
+    co_return co_await plain_->async_read_some(asio::buffer(chunk_),
+                                               asio::redirect_error(asio::use_awaitable, ec));
+  }
+
+  asio::awaitable<void> WriteAll(const std::string& bytes, boost::system::error_code& ec) {
+    if (tls_) {
+      co_await asio::async_write(*tls_, asio::buffer(bytes),
+                                 asio::redirect_error(asio::use_awaitable, ec));
+    } else {
+      co_await asio::async_write(*plain_, asio::buffer(bytes),
+                                 asio::redirect_error(asio::use_awaitable, ec));
+    }
+  }
+
+  asio::awaitable<void> Run() {
+    auto self = shared_from_this();
+    if (tls_) {
+      boost::system::error_code ec;
+      co_await tls_->async_handshake(ssl::stream_base::server,
+                                     asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) {
+        if (phase_ != Phase::kClosed) ++server_.counters_.tls_handshakes_failed;
+        Close();
         co_return;
       }
+    }
+    if (phase_ == Phase::kClosed) co_return;
+    phase_ = Phase::kHello;
+    asio::co_spawn(
+        lowest().get_executor(), [self]() { return self->WriteLoop(); }, asio::detached);
+    co_await ReadLoop();
+  }
+
+  asio::awaitable<void> ReadLoop() {
+    boost::system::error_code ec;
+    bool refused = false;
+    while (phase_ == Phase::kHello || phase_ == Phase::kServing) {
+      if (!ProcessFrames()) {  // a refusal that closes: its reply is queued
+        refused = true;
+        break;
+      }
       if (Saturated()) {
-        SetDeadline(Clock::time_point::max(), false);  // backpressure: stop reading
-        co_await Wait(read_wake_);
+        co_await Wait(read_wake_);  // backpressure: stop reading until replies drain
         continue;
       }
-      if (in_.empty()) {
-        SetDeadline(Clock::now() + Ms(server_.options_.idle_timeout_ms), false);
-      } else if (!deadline_is_read_) {  // a frame began: its clock starts once
-        SetDeadline(Clock::now() + Ms(server_.options_.read_timeout_ms), true);
-      }
-      const std::size_t n = co_await socket_.async_read_some(
-          asio::buffer(chunk_), asio::redirect_error(asio::use_awaitable, ec));
+      SetFrameDeadline(!in_.empty());
+      reading_ = true;
+      const std::size_t n = co_await ReadSome(ec);
+      reading_ = false;
       if (ec || n == 0) {
-        const bool eof = ec == asio::error::eof || (!ec && n == 0);
-        if (!in_.empty() && reading_ && eof) {  // the peer stopped mid-frame
+        const bool eof = ec == asio::error::eof || ec == ssl::error::stream_truncated ||
+                         (!ec && n == 0);
+        if (!in_.empty() && eof && phase_ == Phase::kServing) {  // the peer stopped mid-frame
           ++server_.counters_.frames_malformed;
           Queue(FramedError(0, v1::MALFORMED_FRAME, "frame",
                             "the connection closed after " + std::to_string(in_.size()) +
@@ -130,39 +232,24 @@ class Session : public std::enable_shared_from_this<Session> {
       }
       in_.append(chunk_.data(), n);
     }
-    // Peer closed, framing broke, or draining: answer what was accepted, then close.
-    reading_ = false;
-    closing_ = true;
-    if (!timed_out_) SetDeadline(Clock::time_point::max(), false);
+    // Peer closed, a refusal, or draining: answer what was accepted, then
+    // close; a client that takes nothing more is cut after the idle time.
+    if (phase_ == Phase::kClosed) co_return;
+    const int64_t grace_ms = refused ? kCloseGraceMs : server_.options_.idle_timeout_ms;
+    phase_ = Phase::kClosing;
+    close_deadline_ = std::min(close_deadline_, Clock::now() + Ms(grace_ms));
+    Arm();
+    SetFrameDeadline(false);
     write_wake_.cancel();
   }
 
-  // The framing broke: the error reply is queued. Let the writer send it and
-  // then a FIN, and read and drop what the client still sends, so that
-  // closing does not reset the connection and lose the reply on the way.
-  asio::awaitable<void> DiscardThenClose() {
-    discarding_ = true;
-    closing_ = true;
-    write_wake_.cancel();
-    timed_out_ = true;  // the watchdog closes at the deadline, whatever happens
-    SetDeadline(Clock::now() + Ms(limits::kDiscardAfterBadFrameMsMax), true);
-    boost::system::error_code ec;
-    std::size_t dropped = 0;
-    while (!closed_ && dropped < limits::kDiscardAfterBadFrameBytesMax) {
-      const std::size_t n = co_await socket_.async_read_some(
-          asio::buffer(chunk_), asio::redirect_error(asio::use_awaitable, ec));
-      if (ec || n == 0) break;
-      dropped += n;
-    }
-    Close();
-  }
-
-  // Hands every complete frame in in_ to the handler, up to the in-flight
-  // limit. False when the framing is broken (an error is queued).
+  // Handles every complete frame in in_, up to the in-flight limit. False
+  // when the connection must close after what is queued (broken framing, a
+  // refused Hello, a request before the Hello).
   bool ProcessFrames() {
     std::size_t pos = 0;
-    bool ok = true;
-    while (!Saturated()) {
+    bool go_on = true;
+    while (go_on && !Saturated() && phase_ != Phase::kClosed) {
       const std::string_view view = std::string_view(in_).substr(pos);
       const FrameHeader h = ParseFrameHeader(view, limits::kFrameBytesMax);
       if (h.status == FrameStatus::kNeedMore) break;
@@ -171,7 +258,7 @@ class Session : public std::enable_shared_from_this<Session> {
         Queue(FramedError(0, v1::OVERSIZED_FRAME, "frame",
                           "frame of " + std::to_string(h.body_bytes) + " bytes; at most " +
                               std::to_string(limits::kFrameBytesMax) + " allowed"));
-        ok = false;
+        go_on = false;
         break;
       }
       v1::Request request;
@@ -180,15 +267,95 @@ class Session : public std::enable_shared_from_this<Session> {
         ++server_.counters_.frames_malformed;
         Queue(FramedError(0, v1::MALFORMED_FRAME, "frame",
                           "the bytes are not a length-delimited loyalty.v1.Request"));
-        ok = false;
+        go_on = false;
         break;
       }
       pos += h.prefix_bytes + h.body_bytes;
-      Dispatch(std::move(request));
+      go_on = phase_ == Phase::kHello ? Hello(request) : Serve(std::move(request));
     }
-    in_.erase(0, ok ? pos : in_.size());
-    if (pos > 0) deadline_is_read_ = false;  // a frame completed: the next one's clock restarts
-    return ok;
+    in_.erase(0, go_on ? pos : in_.size());
+    if (pos > 0) frame_started_ = false;  // a frame completed: the next one's clock restarts
+    return go_on;
+  }
+
+  // The first request: a Hello that proves a credential, or the connection ends.
+  bool Hello(const v1::Request& request) {
+    if (!request.has_hello()) {
+      ++server_.counters_.auth_refused[static_cast<int>(AuthRefusal::kNone)];
+      Queue(FramedError(request.request_id(), v1::UNAUTHENTICATED, "hello",
+                        "the first request of a connection must be a Hello with the register's "
+                        "credential (docs/PROTOCOL.md)"));
+      return false;
+    }
+    const v1::Hello& hello = request.hello();
+    const Credential* credential = nullptr;
+    const AuthRefusal refusal =
+        server_.credentials_->Verify(hello.key_id(), hello.secret(), &credential);
+    if (refusal != AuthRefusal::kNone) {
+      ++server_.counters_.auth_refused[static_cast<int>(refusal)];
+      Queue(FramedError(request.request_id(), v1::UNAUTHENTICATED, "hello",
+                        refusal == AuthRefusal::kRevoked
+                            ? "credential " + hello.key_id() + " is revoked"
+                        : refusal == AuthRefusal::kMalformed
+                            ? "a Hello needs a key id and a secret of 64 hex digits"
+                            : "no credential matches this key id and secret"));
+      return false;
+    }
+    const std::string refused = server_.Authenticated(this, *credential);
+    if (!refused.empty()) {
+      Queue(FramedError(request.request_id(), v1::OVERLOADED, "connection", refused, 1000));
+      return false;
+    }
+    credential_ = std::make_shared<Credential>(*credential);
+    key_id_ = credential->key_id;
+    phase_ = Phase::kServing;
+    idle_deadline_ = Clock::now() + Ms(server_.options_.idle_timeout_ms);
+    Arm();
+    v1::Reply reply;
+    reply.set_request_id(request.request_id());
+    v1::Welcome* w = reply.mutable_welcome();
+    w->set_kind(credential->kind == CredentialKind::kOperator ? v1::CREDENTIAL_OPERATOR
+                                                              : v1::CREDENTIAL_REGISTER);
+    w->set_store_id(credential->store_id);
+    w->set_register_id(credential->register_id);
+    w->set_server_version(server_.options_.server_version);
+    std::string framed;
+    AppendFrame(framed, reply.SerializeAsString());
+    Queue(std::move(framed));
+    return true;
+  }
+
+  // A request on an authenticated connection: checked, then handed on.
+  bool Serve(v1::Request request) {
+    if (request.body_case() == v1::Request::BODY_NOT_SET) {  // not activity: no idle reset
+      Queue(FramedError(request.request_id(), v1::UNKNOWN_MESSAGE, "body",
+                        "the request carries no message this server knows (protocol "
+                        "loyalty.v1)"));
+      return true;
+    }
+    idle_deadline_ = Clock::now() + Ms(server_.options_.idle_timeout_ms);
+    if (request.has_hello()) {
+      Queue(FramedError(request.request_id(), v1::INVALID_FIELD, "hello",
+                        "this connection is already authenticated as " + key_id_));
+      return true;
+    }
+    if (auto denied = Authorize(*credential_, request)) {
+      ++server_.counters_.permission_denied;
+      Queue(Framed(request.request_id(), std::move(*denied)));
+      return true;
+    }
+    int64_t retry_after_ms = 0;
+    if (request.has_lookup() && !server_.TakeLookup(key_id_, &retry_after_ms)) {
+      ++server_.counters_.lookups_rate_limited;
+      Queue(FramedError(request.request_id(), v1::RATE_LIMITED, "lookup",
+                        "more than " + std::to_string(server_.options_.lookups_per_second) +
+                            " lookups a second for credential " + key_id_ + "; retry in " +
+                            std::to_string(retry_after_ms) + " ms",
+                        retry_after_ms));
+      return true;
+    }
+    Dispatch(std::move(request));
+    return true;
   }
 
   void Dispatch(v1::Request request) {
@@ -208,6 +375,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Deliver(std::string reply) {
     --inflight_;
+    if (phase_ == Phase::kClosed) return;
     std::string framed;
     AppendFrame(framed, reply);
     Queue(std::move(framed));
@@ -222,38 +390,30 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Sent(std::size_t bytes) {
     out_bytes_ -= bytes;
+    server_.reply_bytes_total_ -= bytes;
     read_wake_.cancel();  // reading may resume
   }
 
   void Queue(std::string framed) {
+    if (phase_ == Phase::kClosed) return;
     out_bytes_ += framed.size();
+    server_.reply_bytes_total_ += framed.size();
     out_.push_back(std::move(framed));
-    if (!reading_chunk_) write_wake_.cancel();  // else WriteNow follows the chunk
-  }
-
-  // After a read chunk: what its requests were answered with at once goes out
-  // in one non-blocking write, without waking the writer. What does not fit
-  // is left to the writer, in order.
-  void WriteNow() {
-    if (out_.empty() || writing_ || closed_) return;
-    std::string batch;
-    for (std::string& s : out_) batch += s;
-    out_.clear();
-    boost::system::error_code ec;
-    const std::size_t n = socket_.write_some(asio::buffer(batch), ec);
-    Sent(ec ? 0 : n);
-    if (n < batch.size()) {
-      out_.push_front(batch.substr(ec ? 0 : n));
-      write_wake_.cancel();
+    write_wake_.cancel();
+    if (server_.reply_bytes_total_ > server_.options_.reply_bytes_total_max &&
+        out_bytes_ > server_.ReplyShare()) {
+      ++server_.counters_.reply_budget_disconnects;  // a client that does not read
+      Close();
     }
   }
 
   asio::awaitable<void> WriteLoop() {
+    auto self = shared_from_this();
     boost::system::error_code ec;
     std::string batch;
-    while (!closed_) {
+    while (phase_ != Phase::kClosed) {
       if (out_.empty()) {
-        if (closing_ && inflight_ == 0) break;
+        if (phase_ == Phase::kClosing && inflight_ == 0) break;
         co_await Wait(write_wake_);
         continue;
       }
@@ -263,74 +423,126 @@ class Session : public std::enable_shared_from_this<Session> {
         out_.pop_front();
       }
       writing_ = true;
-      co_await asio::async_write(socket_, asio::buffer(batch),
-                                 asio::redirect_error(asio::use_awaitable, ec));
+      co_await WriteAll(batch, ec);
       writing_ = false;
+      if (phase_ == Phase::kClosed) co_return;
       Sent(batch.size());
       if (ec) break;
+      if (batch.capacity() > limits::kReplyBytesFloorPerConnection) std::string().swap(batch);
     }
-    if (discarding_ && !ec && !closed_) {  // the reader closes once the client is done
-      socket_.shutdown(tcp::socket::shutdown_send, ec);
-      co_return;
-    }
+    if (!ec && phase_ == Phase::kClosing) co_await Goodbye();
     Close();
   }
 
-  asio::awaitable<void> Watchdog() {
+  // Everything owed is written: end the stream so the last reply is not lost
+  // to a reset (TLS close_notify, or a FIN and the client's rest read and
+  // dropped), within kCloseGraceMs.
+  asio::awaitable<void> Goodbye() {
+    close_deadline_ = Clock::now() + Ms(kCloseGraceMs);
+    Arm();
     boost::system::error_code ec;
-    while (!closed_) {
-      watchdog_.expires_at(deadline_);
-      co_await watchdog_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-      if (closed_) break;
-      const auto now = Clock::now();
-      if (deadline_ > now) continue;
-      if (!deadline_is_read_ && inflight_ > 0) {  // idle, but replies are owed
-        deadline_ = now + Ms(server_.options_.idle_timeout_ms);
-        continue;
-      }
-      if (timed_out_) {  // the explanation had its second to go out
-        Close();
-        continue;
-      }
-      ++server_.counters_.timeouts;
-      if (!deadline_is_read_) {
-        Close();
-        continue;
-      }
-      // A frame begun and not finished: say why, then close (after 1 s at most).
-      timed_out_ = true;
-      Queue(FramedError(
-          0, v1::MALFORMED_FRAME, "frame",
-          "frame not finished within " + std::to_string(server_.options_.read_timeout_ms) + " ms"));
-      StopReading();
-      closing_ = true;
-      deadline_ = now + Ms(1000);
+    if (tls_) {
+      while (reading_ && phase_ != Phase::kClosed) co_await Wait(write_wake_);  // one reader
+      if (phase_ == Phase::kClosed) co_return;
+      co_await tls_->async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
+      co_return;
+    }
+    plain_->shutdown(tcp::socket::shutdown_send, ec);
+    std::size_t dropped = 0;
+    while (phase_ != Phase::kClosed && dropped < limits::kDiscardAfterBadFrameBytesMax) {
+      const std::size_t n = co_await ReadSome(ec);
+      if (ec || n == 0) break;
+      dropped += n;
     }
   }
 
-  void SetDeadline(Clock::time_point at, bool is_read) {
-    const bool earlier = at < deadline_;
-    deadline_ = at;
-    deadline_is_read_ = is_read;
-    if (earlier) watchdog_.cancel();  // re-arm sooner
+  // The earliest deadline of the phase; kNever when none applies.
+  Clock::time_point Deadline() const {
+    Clock::time_point at = close_deadline_;
+    if (phase_ == Phase::kHandshake || phase_ == Phase::kHello) at = std::min(at, auth_deadline_);
+    if (frame_started_) at = std::min(at, frame_deadline_);
+    if (phase_ == Phase::kServing && inflight_ == 0 && out_.empty()) {
+      at = std::min(at, idle_deadline_);
+    }
+    return at;
+  }
+
+  void Arm() { watchdog_.cancel(); }  // the watchdog re-reads the deadline
+
+  void SetFrameDeadline(bool started) {
+    if (started && !frame_started_) {  // a frame began: its clock starts once
+      frame_started_ = true;
+      frame_deadline_ = Clock::now() + Ms(server_.options_.read_timeout_ms);
+      Arm();
+    } else if (!started) {
+      frame_started_ = false;
+    }
+  }
+
+  asio::awaitable<void> Watchdog() {
+    auto self = shared_from_this();
+    boost::system::error_code ec;
+    while (phase_ != Phase::kClosed) {
+      watchdog_.expires_at(Deadline());
+      co_await watchdog_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      if (phase_ == Phase::kClosed) break;
+      const auto now = Clock::now();
+      if (Deadline() > now) continue;  // re-armed, or the deadline moved
+      if (close_deadline_ <= now) {    // the last reply had its time to go out
+        Close();
+      } else if (phase_ == Phase::kHandshake || phase_ == Phase::kHello) {
+        ++server_.counters_.auth_timeouts;
+        if (phase_ == Phase::kHandshake) {
+          Close();
+          continue;
+        }
+        Queue(FramedError(0, v1::UNAUTHENTICATED, "hello",
+                          "no Hello within " + std::to_string(server_.options_.auth_timeout_ms) +
+                              " ms of connecting"));
+        CloseAfterWriting();
+      } else if (frame_started_) {  // a frame begun and not finished: say why, then close
+        ++server_.counters_.timeouts;
+        frame_started_ = false;
+        Queue(FramedError(0, v1::MALFORMED_FRAME, "frame",
+                          "frame not finished within " +
+                              std::to_string(server_.options_.read_timeout_ms) + " ms"));
+        CloseAfterWriting();
+      } else {  // idle
+        ++server_.counters_.timeouts;
+        Close();
+      }
+    }
+  }
+
+  void CloseAfterWriting() {
+    phase_ = Phase::kClosing;
+    close_deadline_ = Clock::now() + Ms(kCloseGraceMs);
+    boost::system::error_code ec;
+    lowest().shutdown(tcp::socket::shutdown_receive, ec);  // ends the pending read, not the write
+    read_wake_.cancel();
+    write_wake_.cancel();
   }
 
   Server& server_;
-  tcp::socket socket_;
+  std::shared_ptr<ssl::context> tls_context_;  // kept alive by each session across reloads
+  std::optional<ssl::stream<tcp::socket>> tls_;
+  std::optional<tcp::socket> plain_;
+  asio::ip::address address_;
+  Phase phase_ = Phase::kHandshake;
+  std::shared_ptr<const Credential> credential_;  // set by the Hello
+  std::string key_id_;
   std::array<char, 4096> chunk_{};
   std::string in_;               // received bytes not yet handed on
   std::deque<std::string> out_;  // framed replies not yet written
   std::size_t inflight_ = 0;
-  bool reading_ = true;
-  bool closing_ = false;  // close once everything owed is written
-  bool closed_ = false;
+  bool reading_ = false;
   bool writing_ = false;
-  bool reading_chunk_ = false;  // handing a read chunk's frames on (see WriteNow)
-  bool discarding_ = false;     // broken framing: dropping input until close
-  std::size_t out_bytes_ = 0;   // replies queued or being written
-  Clock::time_point deadline_ = Clock::time_point::max();
-  bool deadline_is_read_ = false;
-  bool timed_out_ = false;
+  std::size_t out_bytes_ = 0;  // replies queued or being written
+  Clock::time_point auth_deadline_ = kNever;
+  Clock::time_point idle_deadline_ = kNever;
+  Clock::time_point frame_deadline_ = kNever;
+  Clock::time_point close_deadline_ = kNever;
+  bool frame_started_ = false;
   asio::steady_timer read_wake_;
   asio::steady_timer write_wake_;
   asio::steady_timer watchdog_;
@@ -343,6 +555,31 @@ Server::~Server() {
   for (auto& s : std::list<std::shared_ptr<Session>>(sessions_)) s->Close();
 }
 
+Status Server::Reload() {
+  std::shared_ptr<ssl::context> tls;
+  if (!options_.tls_cert_path.empty() || !options_.tls_key_path.empty()) {
+    auto made = MakeTlsContext(options_.tls_cert_path, options_.tls_key_path);
+    if (!made.ok()) return made.status();
+    tls = std::move(made).value();
+  }
+  auto book = CredentialBook::Load(options_.registers_path);
+  if (!book.ok()) return book.status();
+  tls_ = std::move(tls);
+  credentials_ = std::move(book).value();
+  // Connections of a credential revoked, removed or changed end now.
+  for (auto& s : std::list<std::shared_ptr<Session>>(sessions_)) {
+    if (!s->authenticated()) continue;
+    const Credential* c = credentials_->Find(s->key_id());
+    if (c == nullptr || c->revoked || c->verifier != s->credential().verifier ||
+        c->store_id != s->credential().store_id ||
+        c->register_id != s->credential().register_id || c->kind != s->credential().kind) {
+      ++counters_.revoked_disconnects;
+      s->Close();
+    }
+  }
+  return Status::Ok();
+}
+
 Status Server::Listen() {
   const std::string where = options_.host + ":" + std::to_string(options_.port);
   boost::system::error_code ec;
@@ -350,6 +587,12 @@ Status Server::Listen() {
   if (ec)
     return Status::Invalid("listen address " + where + ": '" + options_.host +
                            "' is not an IP address");
+  if (options_.tls_cert_path.empty() && !address.is_loopback()) {
+    return Status::Invalid("register_tls is off, which is allowed on a loopback address only; " +
+                           where + " is not loopback (registers' points and card numbers would "
+                                   "cross the network in clear): configure tls_cert and tls_key");
+  }
+  if (Status s = Reload(); !s.ok()) return s;
   const tcp::endpoint endpoint(address, options_.port);
   acceptor_.open(endpoint.protocol(), ec);
   if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
@@ -375,34 +618,104 @@ void Server::Start() {
             co_await backoff.async_wait(asio::redirect_error(asio::use_awaitable, ec));
             continue;
           }
-          if (sessions_.size() >= options_.connections_max) {
-            ++counters_.connections_refused;
-            const std::string refusal = FramedError(0, v1::OVERLOADED, "connection",
-                                                    "the server is at its limit of " +
-                                                        std::to_string(options_.connections_max) +
-                                                        " connections; retry later");
-            asio::write(socket, asio::buffer(refusal), ec);
-            socket.close(ec);
-            continue;
-          }
           socket.set_option(tcp::no_delay(true), ec);
           ++counters_.connections_accepted;
-          auto session = std::make_shared<Session>(*this, std::move(socket));
-          sessions_.push_back(session);
-          session->position = std::prev(sessions_.end());
-          session->Start();
+          Admit(std::make_shared<Session>(*this, std::move(socket), tls_));
         }
       },
       asio::detached);
 }
 
-void Server::Forget(Session* session) { sessions_.erase(session->position); }
+// Makes room among the unauthenticated: the oldest of the same address when
+// that address is at its bound, else the oldest of the busiest address.
+void Server::Admit(std::shared_ptr<Session> session) {
+  std::map<asio::ip::address, std::size_t> per_address;
+  std::size_t unauthenticated = 0;
+  for (auto& s : sessions_) {
+    if (s->authenticated()) continue;
+    ++unauthenticated;
+    ++per_address[s->address()];
+  }
+  auto evict_oldest_of = [this](const asio::ip::address& a) {
+    for (auto& s : sessions_) {  // in accept order: the first is the oldest
+      if (!s->authenticated() && s->address() == a) {
+        ++counters_.unauthenticated_evicted;
+        auto victim = s;  // Close erases it from sessions_
+        victim->Close();
+        return;
+      }
+    }
+  };
+  if (per_address[session->address()] >= options_.unauthenticated_per_address_max) {
+    evict_oldest_of(session->address());
+  } else if (unauthenticated >= options_.unauthenticated_max) {
+    auto busiest = per_address.begin();
+    for (auto it = per_address.begin(); it != per_address.end(); ++it) {
+      if (it->second > busiest->second) busiest = it;
+    }
+    evict_oldest_of(busiest->first);
+  }
+  sessions_.push_back(session);
+  session->position = std::prev(sessions_.end());
+  sessions_peak_ = std::max(sessions_peak_, sessions_.size());
+  session->Start();
+}
+
+std::string Server::Authenticated(Session* session, const Credential& credential) {
+  (void)session;
+  if (authenticated_ >= options_.connections_max) {
+    ++counters_.connections_refused;
+    return "the server is at its limit of " + std::to_string(options_.connections_max) +
+           " register connections; retry later";
+  }
+  auto& use = uses_[credential.key_id];
+  if (!use) {
+    use = std::make_unique<CredentialUse>(CredentialUse{
+        0, TokenBucket(options_.lookups_per_second, options_.lookup_burst, NowMs())});
+  }
+  if (use->connections >= options_.connections_per_credential_max) {
+    ++counters_.connections_refused;
+    return "credential " + credential.key_id + " already holds " +
+           std::to_string(use->connections) + " connections, its limit; close one or retry later";
+  }
+  ++use->connections;
+  ++authenticated_;
+  return "";
+}
+
+bool Server::TakeLookup(const std::string& key_id, int64_t* retry_after_ms) {
+  auto it = uses_.find(key_id);
+  return it == uses_.end() || it->second->lookups.Take(NowMs(), retry_after_ms);
+}
+
+std::size_t Server::ReplyShare() const {
+  const std::size_t n = std::max<std::size_t>(1, sessions_.size());
+  return std::max(limits::kReplyBytesFloorPerConnection, options_.reply_bytes_total_max / n);
+}
+
+void Server::Forget(Session* session) {
+  if (session->authenticated()) {
+    --authenticated_;
+    auto it = uses_.find(session->key_id());
+    if (it != uses_.end() && --it->second->connections == 0 &&
+        uses_.size() > options_.connections_max) {
+      uses_.erase(it);  // keep buckets of recent credentials, bounded
+    }
+  }
+  sessions_.erase(session->position);
+  // Many connections went (a flood, clients that did not read): hand the
+  // memory their buffers held back to the system.
+  if (sessions_peak_ >= 64 && sessions_.size() < sessions_peak_ / 2) {
+    sessions_peak_ = sessions_.size();
+    malloc_trim(0);
+  }
+}
 
 void Server::Drain(std::function<void()> done) {
   draining_ = true;
   boost::system::error_code ec;
   acceptor_.close(ec);
-  for (auto& s : sessions_) s->StopReading();
+  for (auto& s : std::list<std::shared_ptr<Session>>(sessions_)) s->StopReading();
   asio::co_spawn(
       io_,
       [this, done = std::move(done)]() -> asio::awaitable<void> {

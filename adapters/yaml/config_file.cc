@@ -90,6 +90,21 @@ const std::vector<Option>& Options() {
       Number<std::size_t>("inflight_max", &Config::inflight_max, 1, 4096),
       Number<int64_t>("read_timeout_ms", &Config::read_timeout_ms, 100, 600'000),
       Number<int64_t>("idle_timeout_ms", &Config::idle_timeout_ms, 100, 86'400'000),
+      OneOf("register_tls", &Config::register_tls, {"on", "off"}),
+      Text("tls_cert", &Config::tls_cert),
+      Text("tls_key", &Config::tls_key),
+      Text("registers", &Config::registers),
+      Number<std::size_t>("connections_per_credential_max",
+                          &Config::connections_per_credential_max, 1, 100'000),
+      Number<std::size_t>("unauthenticated_connections_max",
+                          &Config::unauthenticated_connections_max, 1, 100'000),
+      Number<std::size_t>("unauthenticated_per_address_max",
+                          &Config::unauthenticated_per_address_max, 1, 100'000),
+      Number<int64_t>("auth_timeout_ms", &Config::auth_timeout_ms, 100, 600'000),
+      Number<int64_t>("lookups_per_second", &Config::lookups_per_second, 1, 1'000'000),
+      Number<int64_t>("lookup_burst", &Config::lookup_burst, 1, 1'000'000),
+      Number<std::size_t>("reply_bytes_total_max", &Config::reply_bytes_total_max, 1 << 20,
+                          std::size_t{1} << 40),
       Number<int64_t>("drain_delay_ms", &Config::drain_delay_ms, 0, 600'000),
       Number<int64_t>("store_lock_wait_ms", &Config::store_lock_wait_ms, 0, 600'000),
       OneOf("clock", &Config::clock, {"system", "event"}),
@@ -188,6 +203,33 @@ Status ValidateTokens(const std::vector<AdminToken>& tokens) {
   return Status::Ok();
 }
 
+bool IsLoopback(const std::string& host_port) {
+  const std::string host = host_port.substr(0, host_port.rfind(':'));
+  return host.rfind("127.", 0) == 0 || host == "[::1]" || host == "::1";
+}
+
+// TLS unless explicitly off on loopback; a registers file always.
+Status ValidateRegisterChannel(const Config& c) {
+  if (c.registers.empty()) {
+    return Status::Invalid(
+        "registers is required: the file of register credentials (make one with `loyalty "
+        "credentials add`; docs/SECURITY.md)");
+  }
+  if (c.register_tls == "off") {
+    if (!IsLoopback(c.listen)) {
+      return Status::Invalid("register_tls: off is allowed on a loopback listen address only (127.x "
+                             "or [::1]); listen is " + c.listen +
+                             ": set tls_cert and tls_key instead");
+    }
+    return Status::Ok();
+  }
+  if (c.tls_cert.empty() || c.tls_key.empty()) {
+    return Status::Invalid("register_tls is on, so tls_cert and tls_key (PEM files) are required "
+                           "(or register_tls: off, on a loopback listen address only)");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::string EnvironmentName(std::string_view key) {
@@ -258,6 +300,7 @@ Status Validate(const Config& c) {
     return Status::Invalid("redis '" + c.redis + "' is not HOST:PORT");
   }
   if (c.data_dir.empty()) return Status::Invalid("data_dir must not be empty");
+  if (Status s = ValidateRegisterChannel(c); !s.ok()) return s;
   return ValidateTokens(c.admin_tokens);
 }
 

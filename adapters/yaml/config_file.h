@@ -44,6 +44,19 @@ struct Config {
   std::size_t inflight_max = limits::kInflightPerConnectionDefaultMax;  // per connection
   int64_t read_timeout_ms = 10'000;
   int64_t idle_timeout_ms = 300'000;
+  // The register channel (docs/SECURITY.md): TLS on (certificate and key,
+  // PEM) unless `off`, which is allowed on a loopback listen address only.
+  std::string register_tls = "on";  // on | off
+  std::string tls_cert;
+  std::string tls_key;
+  std::string registers;  // the credentials' verifiers (loyalty credentials add); required
+  std::size_t connections_per_credential_max = limits::kConnectionsPerCredentialDefaultMax;
+  std::size_t unauthenticated_connections_max = limits::kUnauthenticatedDefaultMax;
+  std::size_t unauthenticated_per_address_max = limits::kUnauthenticatedPerAddressDefaultMax;
+  int64_t auth_timeout_ms = limits::kAuthTimeoutDefaultMs;  // accept to Welcome
+  int64_t lookups_per_second = limits::kLookupsPerSecondDefault;  // per credential
+  int64_t lookup_burst = limits::kLookupBurstDefault;
+  std::size_t reply_bytes_total_max = limits::kReplyBytesTotalDefaultMax;  // all connections
   int64_t drain_delay_ms = 0;      // after SIGTERM, unready but serving this long
   int64_t store_lock_wait_ms = 0;  // wait this long for another process to free the store
   // system: now is the machine's clock; event: the latest event time seen,

@@ -22,6 +22,7 @@
 #include "adapters/rocksdb/audit.h"
 #include "adapters/rocksdb/store.h"
 #include "tests/support/requests.h"
+#include "tests/support/pki.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
 
@@ -98,7 +99,7 @@ class CrashClient {
   // One attempt; false when the server did not answer (down, or killed).
   bool Send() {
     if (!client_) {
-      auto c = net::Client::Connect("127.0.0.1:" + std::to_string(port_.load()), 2000);
+      auto c = testing::ConnectAs("127.0.0.1:" + std::to_string(port_.load()), "ops-test", 2000);
       if (!c.ok()) return false;
       client_ = std::move(*c);
     }

@@ -9,6 +9,7 @@
 #include "adapters/net/client.h"
 #include "adapters/net/framing.h"
 #include "tests/support/requests.h"
+#include "tests/support/pki.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
 
@@ -29,7 +30,7 @@ class BadInputTest : public ::testing::Test {
     ASSERT_TRUE(server_->ok()) << server_->Stderr();
   }
   std::unique_ptr<net::Client> Connect() {
-    auto c = net::Client::Connect(server_->address());
+    auto c = testing::ConnectAs(server_->address());
     EXPECT_TRUE(c.ok());
     return std::move(*c);
   }
@@ -154,7 +155,7 @@ TEST_F(BadInputTest, ABystanderIsNeverAffectedByAnotherClientsGarbage) {
   std::string first_bad;
   std::thread bystander([&] {
     // A generous timeout: this is about errors, not latency on a busy machine.
-    auto c = net::Client::Connect(server_->address(), 30'000);
+    auto c = testing::ConnectAs(server_->address(), "ops-test", 30'000);
     ASSERT_TRUE(c.ok());
     for (int i = 0; !stop && i < 2000; ++i) {
       auto r = (*c)->Call(Purchase("B-" + std::to_string(i), "bystander-card", 1000));

@@ -7,6 +7,7 @@
 
 #include "adapters/net/client.h"
 #include "tests/support/requests.h"
+#include "tests/support/pki.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
 
@@ -34,7 +35,7 @@ class KnowingE2eTest : public ::testing::Test {
     server_ = std::make_unique<ServerProcess>(
         dir_.Sub("db"), std::vector<std::string>{"--rules", EXAMPLE_RULES_PATH});
     ASSERT_TRUE(server_->ok()) << server_->Stderr();
-    auto c = net::Client::Connect(server_->address());
+    auto c = testing::ConnectAs(server_->address());
     ASSERT_TRUE(c.ok()) << c.status().ToString();
     client_ = std::move(*c);
   }

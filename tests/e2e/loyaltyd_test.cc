@@ -12,6 +12,7 @@
 
 #include "adapters/net/client.h"
 #include "tests/support/requests.h"
+#include "tests/support/pki.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
 
@@ -28,7 +29,7 @@ v1::Request Purchase(const std::string& txn, const std::string& card, int64_t mi
 v1::Request Lookup(const std::string& card) { return testing::WireLookup(card); }
 
 std::unique_ptr<net::Client> Connect(const ServerProcess& server) {
-  auto c = net::Client::Connect(server.address());
+  auto c = testing::ConnectAs(server.address());
   EXPECT_TRUE(c.ok()) << c.status().ToString();
   return c.ok() ? std::move(*c) : nullptr;
 }

@@ -10,6 +10,7 @@
 
 #include "adapters/net/client.h"
 #include "tests/support/requests.h"
+#include "tests/support/pki.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
 
@@ -44,7 +45,7 @@ TEST(RulebookE2eTest, ABudgetIsNeverOvershotByManyRegistersAtOnce) {
     std::vector<std::thread> registers;
     for (int t = 0; t < 8; ++t) {
       registers.emplace_back([&, t] {
-        auto c = net::Client::Connect(server.address());
+        auto c = testing::ConnectAs(server.address());
         ASSERT_TRUE(c.ok());
         for (int i = 0; i < 100; ++i) {
           const std::string id = std::to_string(t) + "-" + std::to_string(i);
@@ -63,7 +64,7 @@ TEST(RulebookE2eTest, ABudgetIsNeverOvershotByManyRegistersAtOnce) {
   // After a restart the budget is still spent.
   ServerProcess again(dir.Sub("db"), {"--rules", rules, "--shards", "2"});
   ASSERT_TRUE(again.ok()) << again.Stderr();
-  auto c = net::Client::Connect(again.address());
+  auto c = testing::ConnectAs(again.address());
   ASSERT_TRUE(c.ok());
   auto r = (*c)->Call(testing::WirePurchase("T-after", "C-after", 500));
   ASSERT_TRUE(r.ok());
@@ -116,7 +117,7 @@ TEST(RulebookE2eTest, SighupSwapsRulesWithoutDroppingTheConnection) {
   Write(rules, "version: 1\nprogram: { currency: EUR }\n");
   ServerProcess server(dir.Sub("db"), {"--rules", rules});
   ASSERT_TRUE(server.ok()) << server.Stderr();
-  auto c = net::Client::Connect(server.address());
+  auto c = testing::ConnectAs(server.address());
   ASSERT_TRUE(c.ok());
   auto before = (*c)->Call(testing::WirePurchase("T-1", "C1", 1000));
   ASSERT_TRUE(before.ok());

@@ -1,5 +1,7 @@
 #include "tests/support/server_process.h"
 
+#include "tests/support/pki.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -39,6 +41,26 @@ pid_t Spawn(const std::vector<std::string>& argv, int* out_fd, const std::string
   return pid;
 }
 
+// Every loyaltyd of a test serves TLS with the test PKI, unless the test
+// says how its register channel is set (a flag, a variable or a config file).
+std::vector<std::string> WithTestTls(std::vector<std::string> argv,
+                                     const std::vector<std::string>& env) {
+  if (argv.empty() || argv[0] != LOYALTYD_PATH) return argv;
+  for (const std::string& a : argv) {
+    if (a == "--register-tls" || a == "--registers" || a == "--tls-cert" || a == "--config") {
+      return argv;
+    }
+  }
+  for (const std::string& e : env) {
+    if (e.rfind("LOYALTY_REGISTERS=", 0) == 0 || e.rfind("LOYALTY_REGISTER_TLS=", 0) == 0) {
+      return argv;
+    }
+  }
+  const std::vector<std::string> tls = TlsServerArgs();
+  argv.insert(argv.end(), tls.begin(), tls.end());
+  return argv;
+}
+
 }  // namespace
 
 ServerProcess::ServerProcess(const std::string& data_dir, std::vector<std::string> args,
@@ -49,13 +71,13 @@ ServerProcess::ServerProcess(const std::string& data_dir, std::vector<std::strin
     argv.insert(argv.end(), {"--admin-listen", "127.0.0.1:0"});  // tests run side by side
   }
   argv.insert(argv.end(), args.begin(), args.end());
-  Start(argv, {}, until_admin);
+  Start(WithTestTls(argv, {}), {}, until_admin);
 }
 
 ServerProcess::ServerProcess(const std::vector<std::string>& argv,
                              const std::vector<std::string>& env, const std::string& stderr_path) {
   stderr_path_ = stderr_path;
-  Start(argv, env);
+  Start(WithTestTls(argv, env), env);
 }
 
 // Reads `fd` line by line into `banner` until a line matches `want` (its
@@ -153,12 +175,14 @@ RunResult RunToEnd(const std::vector<std::string>& argv, const std::vector<std::
 }  // namespace
 
 RunResult RunCliWithStderr(const std::vector<std::string>& args, const std::string& err_path) {
+  Pki();
   std::vector<std::string> argv = {LOYALTY_CLI_PATH};
   argv.insert(argv.end(), args.begin(), args.end());
   return RunToEnd(argv, {}, err_path);
 }
 
 CliResult RunCli(const std::vector<std::string>& args) {
+  Pki();  // LOYALTY_CA and LOYALTY_CREDENTIAL for the child
   RunResult r = RunCliWithStderr(args, "");
   return {r.exit_code, r.out};
 }
@@ -167,7 +191,7 @@ RunResult RunLoyaltyd(const std::vector<std::string>& args, const std::vector<st
                       const std::string& err_path) {
   std::vector<std::string> argv = {LOYALTYD_PATH};
   argv.insert(argv.end(), args.begin(), args.end());
-  return RunToEnd(argv, env, err_path);
+  return RunToEnd(WithTestTls(argv, env), env, err_path);
 }
 
 }  // namespace loyalty::testing

@@ -22,6 +22,8 @@
 
 #include "adapters/net/client.h"
 #include "engine/money.h"
+#include "tools/loyalty/channel.h"
+#include "tools/loyalty/credentials_command.h"
 #include "tools/loyalty/offline.h"
 #include "tools/loyalty/publish.h"
 #include "tools/loyalty/redis_lookup.h"
@@ -35,6 +37,7 @@ namespace {
 
 struct Common {
   std::string server = "127.0.0.1:7070";
+  Channel channel;
   bool json = false;
   int64_t timeout_ms = 5000;
   std::string txn, original, store, register_id, card, currency = "EUR", amount, basket;
@@ -206,7 +209,12 @@ int Send(const Common& c, Result<v1::Request> request) {
     std::cerr << "loyalty: " << request.status().message() << "\n";
     return 2;
   }
-  auto client = net::Client::Connect(c.server, c.timeout_ms);
+  auto options = MakeClientOptions(c.channel, c.timeout_ms);
+  if (!options.ok()) {
+    std::cerr << "loyalty: " << options.status().message() << "\n";
+    return 2;
+  }
+  auto client = net::Client::Connect(c.server, *options);
   if (!client.ok()) {
     std::cerr << "loyalty: " << client.status().message() << "\n";
     return 3;
@@ -225,7 +233,7 @@ int Send(const Common& c, Result<v1::Request> request) {
 
 void AddSaleOptions(CLI::App* cmd, Common& c, bool lines) {
   cmd->add_option("--txn", c.txn, "transaction id (the retry key)")->required();
-  cmd->add_option("--store", c.store, "store id")->required();
+  cmd->add_option("--store", c.store, "store id (default: the credential's)");
   cmd->add_option("--register", c.register_id, "register id");
   cmd->add_option("--card", c.card, "card number")->required();
   cmd->add_option("--currency", c.currency, "ISO 4217 code (default EUR)");
@@ -247,6 +255,8 @@ int main(int argc, char** argv) {
   app.add_option("--server", c.server, "HOST:PORT of loyaltyd (default 127.0.0.1:7070)");
   app.add_flag("--json", c.json, "print one JSON object per reply");
   app.add_option("--timeout-ms", c.timeout_ms, "how long to wait for a reply (default 5000)");
+  AddChannelOptions(app, c.channel);
+  CredentialsCommand credentials(app);
 
   auto* enroll = app.add_subcommand("enroll", "enrol a card");
   enroll->add_option("--card", c.card, "card number")->required();
@@ -284,7 +294,7 @@ int main(int argc, char** argv) {
   auto* feedback =
       app.add_subcommand("feedback", "record the customer's score (NPS: would they recommend us?)");
   feedback->add_option("--txn", c.txn, "transaction id (the retry key)")->required();
-  feedback->add_option("--store", c.store, "store id")->required();
+  feedback->add_option("--store", c.store, "store id (default: the credential's)");
   feedback->add_option("--register", c.register_id, "register id");
   feedback->add_option("--card", c.card, "card number")->required();
   feedback->add_option("--score", c.score, "0 (not at all likely) .. 10 (extremely likely)")
@@ -338,9 +348,16 @@ int main(int argc, char** argv) {
   }
   report.json = c.json;
   if (const std::string name = reports.Chosen(); !name.empty()) return RunReport(name, report);
+  if (int code = credentials.Run(c.json); code >= 0) return code;
   if (replay_cmd->parsed()) {
     replay.server = c.server;
     replay.timeout_ms = std::max<int64_t>(c.timeout_ms, 30000);
+    auto channel = MakeClientOptions(c.channel, replay.timeout_ms);
+    if (!channel.ok()) {
+      std::cerr << "loyalty replay: " << channel.status().message() << "\n";
+      return 2;
+    }
+    replay.client = *channel;
     return RunReplay(replay, c.json);
   }
   if (check->parsed()) return RunCheck(data_dir, c.json);

@@ -116,7 +116,7 @@ int RunReplay(const ReplayOptions& options, bool json) {
     std::cerr << "loyalty replay: " << csv.status().message() << "\n";
     return 2;
   }
-  auto client = net::Client::Connect(options.server, options.timeout_ms);
+  auto client = net::Client::Connect(options.server, options.client);
   if (!client.ok()) {
     std::cerr << "loyalty replay: " << client.status().message() << "\n";
     return 3;

@@ -277,6 +277,19 @@ Status Daemon::StartServing() {
   o.inflight_max = config_.inflight_max;
   o.read_timeout_ms = config_.read_timeout_ms;
   o.idle_timeout_ms = config_.idle_timeout_ms;
+  if (config_.register_tls == "on") {
+    o.tls_cert_path = config_.tls_cert;
+    o.tls_key_path = config_.tls_key;
+  }
+  o.registers_path = config_.registers;
+  o.connections_per_credential_max = config_.connections_per_credential_max;
+  o.unauthenticated_max = config_.unauthenticated_connections_max;
+  o.unauthenticated_per_address_max = config_.unauthenticated_per_address_max;
+  o.auth_timeout_ms = config_.auth_timeout_ms;
+  o.lookups_per_second = config_.lookups_per_second;
+  o.lookup_burst = config_.lookup_burst;
+  o.reply_bytes_total_max = config_.reply_bytes_total_max;
+  o.server_version = "loyaltyd";
   net::RequestHandler& handler = run_.clocked ? static_cast<net::RequestHandler&>(*run_.clocked)
                                               : static_cast<net::RequestHandler&>(*run_.pipeline);
   run_.server = std::make_unique<net::Server>(io_, o, handler);
@@ -291,6 +304,7 @@ Status Daemon::StartServing() {
   std::cout << "loyaltyd listening on " << o.host << ":" << run_.server->port() << " (data "
             << config_.data_dir << ", rules version " << rules->version << ", " << config_.shards
             << " shards, durability " << config_.durability
+            << (config_.register_tls == "on" ? ", TLS" : ", plaintext (loopback only)")
             << (config_.redis.empty() ? "" : ", redis " + config_.redis) << ")" << std::endl;
   LogInfo("started: registers on " + o.host + ":" + std::to_string(run_.server->port()) +
           ", rules version " + std::to_string(rules->version));
@@ -324,6 +338,12 @@ void Daemon::WaitSignals() {
     reload_signal_->async_wait([this, reload](const boost::system::error_code& ec, int) {
       if (ec) return;
       LogInfo(run_.publisher->Reload(config_.rules));
+      const Status tls = run_.server->Reload();
+      if (tls.ok()) {
+        LogInfo("register channel: certificate and registers file re-read");
+      } else {
+        LogWarn("register channel: " + tls.message() + "; keeping the previous ones");
+      }
       (*reload)();
     });
   };

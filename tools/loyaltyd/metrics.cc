@@ -151,6 +151,22 @@ void Metrics::SampleServer(const net::ServerCounters& c, std::size_t connections
   add("oversized", c.frames_oversized, seen_.frames_oversized);
   add("timeout", c.timeouts, seen_.timeouts);
   add("connections_max", c.connections_refused, seen_.connections_refused);
+  // The register channel's refusals (docs/SECURITY.md), by reason; never by
+  // credential or card.
+  add("tls_handshake", c.tls_handshakes_failed, seen_.tls_handshakes_failed);
+  add("auth_no_hello", c.auth_refused[int(net::AuthRefusal::kNone)],
+      seen_.auth_refused[int(net::AuthRefusal::kNone)]);
+  for (auto r : {net::AuthRefusal::kMalformed, net::AuthRefusal::kUnknownKey,
+                 net::AuthRefusal::kWrongSecret, net::AuthRefusal::kRevoked}) {
+    add((std::string("auth_") + net::AuthRefusalName(r)).c_str(), c.auth_refused[int(r)],
+        seen_.auth_refused[int(r)]);
+  }
+  add("auth_timeout", c.auth_timeouts, seen_.auth_timeouts);
+  add("unauthenticated_evicted", c.unauthenticated_evicted, seen_.unauthenticated_evicted);
+  add("permission_denied", c.permission_denied, seen_.permission_denied);
+  add("lookup_rate", c.lookups_rate_limited, seen_.lookups_rate_limited);
+  add("reply_budget", c.reply_budget_disconnects, seen_.reply_budget_disconnects);
+  add("credential_revoked", c.revoked_disconnects, seen_.revoked_disconnects);
 }
 
 void Metrics::SampleCache(const redis::PublisherCounters* c) {

@@ -17,6 +17,7 @@
 
 #include "adapters/net/client.h"
 #include "adapters/net/framing.h"
+#include "tests/support/pki.h"
 
 namespace loyalty::net {
 namespace {
@@ -65,6 +66,11 @@ class ServerFixture : public ::testing::Test {
   void StartServer(ServerOptions options = {}) {
     options.host = "127.0.0.1";
     options.port = 0;
+    if (options.registers_path.empty()) {  // TLS with the test PKI unless a test chose
+      options.tls_cert_path = loyalty::testing::Pki().cert;
+      options.tls_key_path = loyalty::testing::Pki().key;
+      options.registers_path = loyalty::testing::Pki().registers;
+    }
     server_ = std::make_unique<Server>(io_, options, handler_);
     ASSERT_TRUE(server_->Listen().ok());
     server_->Start();
@@ -75,7 +81,7 @@ class ServerFixture : public ::testing::Test {
     if (thread_.joinable()) thread_.join();
   }
   std::unique_ptr<Client> Connect() {
-    auto c = Client::Connect("127.0.0.1:" + std::to_string(server_->port()), 3000);
+    auto c = loyalty::testing::ConnectAs("127.0.0.1:" + std::to_string(server_->port()), "ops-test", 3000);
     EXPECT_TRUE(c.ok()) << c.status().ToString();
     return c.ok() ? std::move(*c) : nullptr;
   }
