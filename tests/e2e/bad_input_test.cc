@@ -8,8 +8,8 @@
 
 #include "adapters/net/client.h"
 #include "adapters/net/framing.h"
-#include "tests/support/requests.h"
 #include "tests/support/pki.h"
+#include "tests/support/requests.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
 

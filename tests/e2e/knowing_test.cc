@@ -6,8 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/net/client.h"
-#include "tests/support/requests.h"
 #include "tests/support/pki.h"
+#include "tests/support/requests.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
 

@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/net/client.h"
-#include "tests/support/requests.h"
 #include "tests/support/pki.h"
+#include "tests/support/requests.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
 
@@ -194,8 +194,12 @@ TEST(DevShTest, RunStartsTheServerAndSaysHowToSendAFirstPurchase) {
       dir.Sub("dev-sh.stderr"));
   ASSERT_TRUE(server.ok()) << server.banner() << server.Stderr();
   EXPECT_NE(server.banner().find("loyalty --server"), std::string::npos) << server.banner();
+  EXPECT_NE(server.banner().find("export LOYALTY_CA="), std::string::npos) << server.banner();
+  // The development CA and register credential made on first run, as printed.
+  const std::string var = dir.Sub("var");
   auto bought =
-      RunCli({"--server", server.address(), "--json", "purchase", "--txn", "T-1", "--store", "S1",
+      RunCli({"--server", server.address(), "--ca", var + "/tls/ca.pem", "--credential",
+              var + "/credentials/S1-R1.key", "--json", "purchase", "--txn", "T-1", "--store", "S1",
               "--card", "4242", "--amount", "12.34", "--currency", "EUR"});
   ASSERT_EQ(bought.exit_code, 0) << bought.out;
   EXPECT_EQ(nlohmann::json::parse(bought.out)["decision"]["points_earned"], 12);

@@ -9,8 +9,8 @@
 #include <thread>
 
 #include "adapters/net/client.h"
-#include "tests/support/requests.h"
 #include "tests/support/pki.h"
+#include "tests/support/requests.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
 

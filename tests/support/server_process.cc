@@ -1,7 +1,5 @@
 #include "tests/support/server_process.h"
 
-#include "tests/support/pki.h"
-
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -12,6 +10,8 @@
 #include <fstream>
 #include <regex>
 #include <sstream>
+
+#include "tests/support/pki.h"
 
 namespace loyalty::testing {
 namespace {
@@ -41,24 +41,25 @@ pid_t Spawn(const std::vector<std::string>& argv, int* out_fd, const std::string
   return pid;
 }
 
-// Every loyaltyd of a test serves TLS with the test PKI, unless the test
-// says how its register channel is set (a flag, a variable or a config file).
-std::vector<std::string> WithTestTls(std::vector<std::string> argv,
-                                     const std::vector<std::string>& env) {
-  if (argv.empty() || argv[0] != LOYALTYD_PATH) return argv;
+// Every loyaltyd of a test serves TLS with the test PKI (through LOYALTY_*
+// variables, so a test's config file still applies), unless the test says
+// how its register channel is set.
+std::vector<std::string> WithTestTls(const std::vector<std::string>& argv,
+                                     std::vector<std::string> env) {
+  if (argv.empty() || argv[0] != LOYALTYD_PATH) return env;
   for (const std::string& a : argv) {
-    if (a == "--register-tls" || a == "--registers" || a == "--tls-cert" || a == "--config") {
-      return argv;
-    }
+    if (a == "--register-tls" || a == "--registers" || a == "--tls-cert") return env;
   }
   for (const std::string& e : env) {
     if (e.rfind("LOYALTY_REGISTERS=", 0) == 0 || e.rfind("LOYALTY_REGISTER_TLS=", 0) == 0) {
-      return argv;
+      return env;
     }
   }
-  const std::vector<std::string> tls = TlsServerArgs();
-  argv.insert(argv.end(), tls.begin(), tls.end());
-  return argv;
+  const TestPki& p = Pki();
+  env.push_back("LOYALTY_TLS_CERT=" + p.cert);
+  env.push_back("LOYALTY_TLS_KEY=" + p.key);
+  env.push_back("LOYALTY_REGISTERS=" + p.registers);
+  return env;
 }
 
 }  // namespace
@@ -71,13 +72,13 @@ ServerProcess::ServerProcess(const std::string& data_dir, std::vector<std::strin
     argv.insert(argv.end(), {"--admin-listen", "127.0.0.1:0"});  // tests run side by side
   }
   argv.insert(argv.end(), args.begin(), args.end());
-  Start(WithTestTls(argv, {}), {}, until_admin);
+  Start(argv, WithTestTls(argv, {}), until_admin);
 }
 
 ServerProcess::ServerProcess(const std::vector<std::string>& argv,
                              const std::vector<std::string>& env, const std::string& stderr_path) {
   stderr_path_ = stderr_path;
-  Start(WithTestTls(argv, env), env);
+  Start(argv, WithTestTls(argv, env));
 }
 
 // Reads `fd` line by line into `banner` until a line matches `want` (its
@@ -191,7 +192,7 @@ RunResult RunLoyaltyd(const std::vector<std::string>& args, const std::vector<st
                       const std::string& err_path) {
   std::vector<std::string> argv = {LOYALTYD_PATH};
   argv.insert(argv.end(), args.begin(), args.end());
-  return RunToEnd(WithTestTls(argv, env), env, err_path);
+  return RunToEnd(argv, WithTestTls(argv, env), err_path);
 }
 
 }  // namespace loyalty::testing

@@ -26,6 +26,10 @@ constexpr FlagSpec kFlags[] = {
     {"lookups_per_second", "lookups a second per credential (default 20, burst lookup_burst)"},
     {"lookup_burst", "lookups one credential may make at once (default 100)"},
     {"connections_per_credential_max", "register connections per credential (default 16)"},
+    {"connections_max", "authenticated register connections in all (default 1024)"},
+    {"reply_bytes_total_max",
+     "unread reply bytes of all register connections (default 64 MiB); beyond, the "
+     "connections over their share are cut"},
     {"redis", "HOST:PORT of Redis for hot profile snapshots (default: none, no cache)"},
     {"admin_listen", "HOST:PORT of the admin HTTP API (default 127.0.0.1:7071; off: none)"},
     {"log_format", "text (default) or json (one object a line)"},
@@ -68,6 +72,11 @@ Result<config_file::Config> BuildConfig(Flags& flags, char** environment) {
   std::vector<std::string> unknown;
   if (Status s = config_file::ApplyEnvironment(config, env, &unknown); !s.ok()) return s;
   for (const auto& name : unknown) {
+    // The CLI's own variables (tools/loyalty/channel.h) are often set in
+    // the same shell: they are not a mistake.
+    if (name == "LOYALTY_CA" || name == "LOYALTY_CREDENTIAL" || name == "LOYALTY_PLAINTEXT") {
+      continue;
+    }
     flags.warnings.push_back("environment variable " + name + " is not a loyaltyd option; ignored");
   }
   for (const FlagSpec& f : kFlags) {
