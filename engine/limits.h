@@ -90,6 +90,15 @@ static_assert(kLotsPerCustomerMax >= 2);
 // --- Pipeline ----------------------------------------------------------------
 inline constexpr std::size_t kShardQueueDefaultMax = 16 * 1024;
 inline constexpr std::size_t kCommitGroupDefaultMax = 512;
+// Copies of a transaction (same id) that arrive while the first is being
+// applied wait for its commit, parked off the shard queues; at most this many
+// across all shards (the next copy is answered OVERLOADED). Each holds one
+// decoded request, so with kFrameBytesMax they stay within a few hundred MiB
+// at worst, and a few MiB for the usual one-screen baskets.
+inline constexpr std::size_t kCopiesWaitingDefaultMax = 4096;
+// Copies going home are queued past a full queue: the bound still holds
+// within twice the queue's own.
+static_assert(kCopiesWaitingDefaultMax <= kShardQueueDefaultMax);
 
 // How the limits relate: arithmetic on the largest inputs cannot overflow.
 static_assert(kLinesPerBasketMax * kLineTotalMinorMax >= kBasketTotalMinorMax);

@@ -25,7 +25,7 @@ Pipeline::Pipeline(Store& store, std::shared_ptr<const RuleSet> rules, PipelineO
       options_(options),
       clock_(std::move(clock)),
       rules_(std::move(rules)),
-      claims_(std::make_unique<TxnClaims>()),
+      claims_(std::make_unique<TxnClaims>(options_.copies_waiting_max)),
       budgets_(std::make_unique<BudgetBook>()) {
   LOYALTY_CHECK(options_.shards >= 1);
   std::vector<std::map<std::string, int64_t>> used(options_.shards);
@@ -155,6 +155,7 @@ PipelineStats Pipeline::stats() const {
     st.commit_failures += c.commit_failures.load();
     st.replays += c.replays.load();
     st.swept += c.swept.load();
+    st.copies_waited += c.copies_waited.load();
   }
   return st;
 }
