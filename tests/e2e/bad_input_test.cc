@@ -20,7 +20,7 @@ using testing::ServerProcess;
 using testing::TempDir;
 
 v1::Request Purchase(const std::string& txn, const std::string& card, int64_t minor) {
-  return testing::WirePurchase(txn, card, minor);
+  return testing::WirePurchase(txn, card, minor, testing::WallClockMs());
 }
 
 class BadInputTest : public ::testing::Test {
@@ -97,7 +97,7 @@ TEST_F(BadInputTest, RedeemingOrLookingUpACardThatIsNotEnrolledIsUnknownCard) {
   p->set_transaction_id("R-1");
   p->set_store_id("S1");
   p->set_card("bad-5");
-  p->set_event_time_ms(1'767'225'600'000);
+  p->set_event_time_ms(testing::WallClockMs());
   p->set_currency("EUR");
   p->set_points(100);
   p->set_basket_total_minor(10000);

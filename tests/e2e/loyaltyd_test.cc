@@ -24,7 +24,7 @@ using testing::ServerProcess;
 using testing::TempDir;
 
 v1::Request Purchase(const std::string& txn, const std::string& card, int64_t minor) {
-  return testing::WirePurchase(txn, card, minor);
+  return testing::WirePurchase(txn, card, minor, testing::WallClockMs());
 }
 v1::Request Lookup(const std::string& card) { return testing::WireLookup(card); }
 

@@ -189,6 +189,30 @@ TEST(WireCodecTest, EveryEngineOutcomeHasItsWireValue) {
   }
 }
 
+TEST(WireCodecTest, APurchaseOverThePointsMaximumTravelsAsAnInvalidField) {
+  Decision d;
+  d.outcome = Outcome::kPointsPerEventOverMax;
+  d.message = "the basket would earn 101 points, above the maximum of 100 points per event";
+  auto error = wire::OutcomeAsError(d);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->code(), v1::INVALID_FIELD);
+  EXPECT_EQ(error->field(), "lines");
+  EXPECT_EQ(error->message(), "lines: " + d.message);
+}
+
+TEST(WireCodecTest, ABirthdayThatIsNotUtf8IsNotEchoed) {
+  v1::Request r;
+  r.mutable_enroll()->set_card("4242");
+  r.mutable_enroll()->set_birthday(
+      "19\xff"
+      "0-01-01");
+  Event e;
+  auto error = wire::DecodeRequest(r, &e);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->field(), "birthday");
+  EXPECT_EQ(error->message(), "is not valid UTF-8");
+}
+
 TEST(WireCodecTest, ReplayedReplyCarriesTheStoredDecisionByteForByte) {
   Decision d;
   d.points_earned = 12;

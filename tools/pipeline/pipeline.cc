@@ -104,7 +104,8 @@ void Pipeline::Handle(v1::Request request, ReplyFn reply) {
       v1::Reply r;
       r.set_request_id(id);
       *r.mutable_profile() = wire::EncodeProfile(
-          ViewProfile(*state, work.now_ms, *work.rules, work.rfm.get(), shard.budget_gate()));
+          ViewProfile(*state, work.now_ms, *work.rules, work.rfm.get(), shard.budget_gate()),
+          work.event.card);
       lookups_direct_ += 1;
       if (options_.observer) {
         options_.observer->OnEvent(EventKind::kLookup, "profile",

@@ -276,7 +276,7 @@ Shard::Owed Shard::ProcessLookup(const Work& work) {
     v1::Reply reply;
     reply.set_request_id(work.request_id);
     *reply.mutable_profile() = wire::EncodeProfile(
-        ViewProfile(**state, work.now_ms, *work.rules, work.rfm.get(), &budgets_));
+        ViewProfile(**state, work.now_ms, *work.rules, work.rfm.get(), &budgets_), work.event.card);
     o.bytes = reply.SerializeAsString();
     o.outcome = "profile";
   }
