@@ -18,6 +18,7 @@
 #include "adapters/net/framing.h"
 #include "adapters/net/token_bucket.h"
 #include "proto/wire_codec.h"
+#include "proto/wire_parse.h"
 
 namespace loyalty::net {
 
@@ -260,8 +261,12 @@ class Session : public std::enable_shared_from_this<Session> {
         break;
       }
       v1::Request request;
+      std::optional<v1::Error> unparsed;
+      if (h.status != FrameStatus::kMalformed) {
+        unparsed = wire::ParseRequest(view.substr(h.prefix_bytes, h.body_bytes), &request);
+      }
       if (h.status == FrameStatus::kMalformed ||
-          !request.ParseFromArray(view.data() + h.prefix_bytes, static_cast<int>(h.body_bytes))) {
+          (unparsed && unparsed->code() != v1::INVALID_FIELD)) {
         ++server_.counters_.frames_malformed;
         Queue(FramedError(0, v1::MALFORMED_FRAME, "frame",
                           "the bytes are not a length-delimited loyalty.v1.Request"));
@@ -269,6 +274,10 @@ class Session : public std::enable_shared_from_this<Session> {
         break;
       }
       pos += h.prefix_bytes + h.body_bytes;
+      if (unparsed && phase_ == Phase::kServing) {  // a text field that is not UTF-8: the
+        Queue(Framed(request.request_id(), std::move(*unparsed)));  // connection lives on
+        continue;
+      }
       go_on = phase_ == Phase::kHello ? Hello(request) : Serve(std::move(request));
     }
     in_.erase(0, go_on ? pos : in_.size());

@@ -82,7 +82,8 @@ TEST(CopiesTest, FiftyCopiesOfOnePurchaseAreAppliedOnceAndAllGetTheStoredReply) 
   for (int round = 0; round < 5; ++round) {
     const std::string card = "COPY-" + std::to_string(round);
     const std::vector<v1::Request> copies(
-        kCopies, testing::WirePurchase("TX-COPY-" + std::to_string(round), card, 1234));
+        kCopies, testing::WirePurchase("TX-COPY-" + std::to_string(round), card, 1234,
+                                       testing::WallClockMs()));
     const std::vector<std::string> replies = SendAtOnce(server, copies);
 
     const v1::Reply first = Parse(replies[0]);
@@ -111,7 +112,7 @@ TEST(CopiesTest, CopiesFromTwoCardsAtOnceApplyOnePayloadAndRefuseTheOther) {
     const std::string cards[2] = {"A-" + std::to_string(round), "B-" + std::to_string(round)};
     std::vector<v1::Request> copies;
     for (int i = 0; i < kCopies; ++i)
-      copies.push_back(testing::WirePurchase(txn, cards[i % 2], 1000));
+      copies.push_back(testing::WirePurchase(txn, cards[i % 2], 1000, testing::WallClockMs()));
     const std::vector<std::string> replies = SendAtOnce(server, copies);
 
     std::set<std::string> applied[2];  // distinct applied replies, per card

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
@@ -267,6 +268,68 @@ TEST_F(RegisterChannelTest, LookupsBeyondTheCredentialsRateAreRefusedAndCounted)
   EXPECT_GT(retry_after, 0);
   EXPECT_LE(retry_after, 1000);
   EXPECT_TRUE(WaitFor([&] { return Refused(*server_, "lookup_rate") >= 14; }, 5s));
+}
+
+// What a host refuses whoever sends it, each with the field named and
+// nothing applied: a sale dated 1970, a line priced above quantity x unit
+// price, a basket over the program's maximum (5000.00 EUR in the example).
+TEST_F(RegisterChannelTest, ImplausibleSalesAreRefusedNamingTheField) {
+  Start();
+  auto till = ConnectAs(server_->address(), "S1-R1");
+  ASSERT_TRUE(till.ok());
+  v1::Request old = Purchase("T-1970", "C-odd", "S1");
+  old.mutable_purchase()->set_event_time_ms(1000);
+  v1::Request priced = Purchase("T-price", "C-odd", "S1");
+  v1::Line* line = priced.mutable_purchase()->mutable_lines(0);
+  line->set_quantity(2);
+  line->set_unit_price_minor(100);
+  line->set_line_total_minor(100'000);
+  v1::Request big = Purchase("T-big", "C-odd", "S1");
+  big.mutable_purchase()->mutable_lines(0)->set_unit_price_minor(600'000);
+  big.mutable_purchase()->mutable_lines(0)->set_line_total_minor(600'000);
+  for (const auto& [request, field] : {std::pair{old, std::string("event_time_ms")},
+                                       std::pair{priced, std::string("lines[0].line_total_minor")},
+                                       std::pair{big, std::string("lines")}}) {
+    auto r = (*till)->Call(request);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->error().code(), v1::INVALID_FIELD) << r->DebugString();
+    EXPECT_EQ(r->error().field(), field) << r->error().message();
+  }
+  EXPECT_EQ(Balance(server_->address(), "C-odd"), 0);
+}
+
+// A category that is not UTF-8 is INVALID_FIELD naming it; the request sent
+// right after it on the same connection is answered, and so is the next.
+TEST_F(RegisterChannelTest, InvalidUtf8IsAnInvalidFieldAndTheConnectionServesOn) {
+  Start();
+  auto till = ConnectAs(server_->address(), "S1-R1");
+  ASSERT_TRUE(till.ok());
+  v1::Request bad = Purchase("T-utf8", "C-utf8", "S1");
+  bad.set_request_id(41);
+  bad.mutable_purchase()->mutable_lines(0)->set_category("@@BAD@@");
+  std::string body = bad.SerializeAsString();
+  body.replace(body.find("@@BAD@@"), 7, "\xff\xfe\xc0\x80\xed\xa0\x80");
+  v1::Request lookup = testing::WireLookup("C-utf8");
+  lookup.set_request_id(42);
+  const std::string next = lookup.SerializeAsString();
+  std::string bytes;
+  bytes.push_back(static_cast<char>(body.size()));
+  bytes += body;
+  bytes.push_back(static_cast<char>(next.size()));
+  bytes += next;
+  ASSERT_LT(body.size(), 128u);
+  ASSERT_TRUE((*till)->SendBytes(bytes).ok());
+  std::map<uint64_t, v1::Reply> replies;
+  for (int i = 0; i < 2; ++i) {
+    auto r = (*till)->Receive();
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    replies[r->request_id()] = *r;
+  }
+  EXPECT_EQ(replies[41].error().code(), v1::INVALID_FIELD);
+  EXPECT_EQ(replies[41].error().field(), "lines[0].category");
+  EXPECT_TRUE(replies[42].has_error() && replies[42].error().code() == v1::UNKNOWN_CARD)
+      << replies[42].DebugString();
+  EXPECT_TRUE((*till)->Call(Purchase("T-ok", "C-utf8", "S1"))->has_decision());
 }
 
 // 1,100 idle sockets from one address (127.0.0.2) never complete a TLS
