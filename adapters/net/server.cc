@@ -58,17 +58,15 @@ asio::awaitable<void> Wait(asio::steady_timer& t) {
   co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
 }
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<Ms>(Clock::now().time_since_epoch()).count();
-}
+int64_t NowMs() { return std::chrono::duration_cast<Ms>(Clock::now().time_since_epoch()).count(); }
 
 Result<std::shared_ptr<ssl::context>> MakeTlsContext(const std::string& cert,
                                                      const std::string& key) {
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
   boost::system::error_code ec;
   ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                       ssl::context::no_tlsv1_1 | ssl::context::single_dh_use,
+                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                       ssl::context::single_dh_use,
                    ec);
   SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
   SSL_CTX_set_mode(ctx->native_handle(), SSL_MODE_RELEASE_BUFFERS);  // idle sessions: no buffers
@@ -220,8 +218,8 @@ class Session : public std::enable_shared_from_this<Session> {
       const std::size_t n = co_await ReadSome(ec);
       reading_ = false;
       if (ec || n == 0) {
-        const bool eof = ec == asio::error::eof || ec == ssl::error::stream_truncated ||
-                         (!ec && n == 0);
+        const bool eof =
+            ec == asio::error::eof || ec == ssl::error::stream_truncated || (!ec && n == 0);
         if (!in_.empty() && eof && phase_ == Phase::kServing) {  // the peer stopped mid-frame
           ++server_.counters_.frames_malformed;
           Queue(FramedError(0, v1::MALFORMED_FRAME, "frame",
@@ -319,6 +317,7 @@ class Session : public std::enable_shared_from_this<Session> {
     w->set_store_id(credential->store_id);
     w->set_register_id(credential->register_id);
     w->set_server_version(server_.options_.server_version);
+    if (server_.options_.describe_program) server_.options_.describe_program(*w);
     std::string framed;
     AppendFrame(framed, reply.SerializeAsString());
     Queue(std::move(framed));
@@ -570,8 +569,8 @@ Status Server::Reload() {
     if (!s->authenticated()) continue;
     const Credential* c = credentials_->Find(s->key_id());
     if (c == nullptr || c->revoked || c->verifier != s->credential().verifier ||
-        c->store_id != s->credential().store_id ||
-        c->register_id != s->credential().register_id || c->kind != s->credential().kind) {
+        c->store_id != s->credential().store_id || c->register_id != s->credential().register_id ||
+        c->kind != s->credential().kind) {
       ++counters_.revoked_disconnects;
       s->Close();
     }
@@ -588,8 +587,9 @@ Status Server::Listen() {
                            "' is not an IP address");
   if (options_.tls_cert_path.empty() && !address.is_loopback()) {
     return Status::Invalid("register_tls is off, which is allowed on a loopback address only; " +
-                           where + " is not loopback (registers' points and card numbers would "
-                                   "cross the network in clear): configure tls_cert and tls_key");
+                           where +
+                           " is not loopback (registers' points and card numbers would "
+                           "cross the network in clear): configure tls_cert and tls_key");
   }
   if (Status s = Reload(); !s.ok()) return s;
   const tcp::endpoint endpoint(address, options_.port);
@@ -669,8 +669,8 @@ std::string Server::Authenticated(Session* session, const Credential& credential
   }
   auto& use = uses_[credential.key_id];
   if (!use) {
-    use = std::make_unique<CredentialUse>(CredentialUse{
-        0, TokenBucket(options_.lookups_per_second, options_.lookup_burst, NowMs())});
+    use = std::make_unique<CredentialUse>(
+        CredentialUse{0, TokenBucket(options_.lookups_per_second, options_.lookup_burst, NowMs())});
   }
   if (use->connections >= options_.connections_per_credential_max) {
     ++counters_.connections_refused;

@@ -85,6 +85,10 @@ struct ServerOptions {
   int64_t lookup_burst = limits::kLookupBurstDefault;
   std::size_t reply_bytes_total_max = limits::kReplyBytesTotalDefaultMax;
   std::string server_version;  // told to clients in the Welcome
+  // Adds the program's currency and clock to each Welcome (they may change
+  // with the rules, so asked at every Hello); empty: the Welcome omits them.
+  // Called on the connection's thread: must be thread safe.
+  std::function<void(v1::Welcome&)> describe_program;
 };
 
 // Takes one decoded request and, later, its serialized Reply (without the
@@ -103,9 +107,9 @@ struct ServerCounters {
   uint64_t frames_oversized = 0;
   uint64_t timeouts = 0;
   uint64_t requests = 0;
-  uint64_t tls_handshakes_failed = 0;   // plaintext or bad TLS on the TLS port
-  uint64_t auth_refused[5] = {};        // by AuthRefusal (kNone: a request before Hello)
-  uint64_t auth_timeouts = 0;           // no Welcome within auth_timeout_ms
+  uint64_t tls_handshakes_failed = 0;  // plaintext or bad TLS on the TLS port
+  uint64_t auth_refused[5] = {};       // by AuthRefusal (kNone: a request before Hello)
+  uint64_t auth_timeouts = 0;          // no Welcome within auth_timeout_ms
   uint64_t unauthenticated_evicted = 0;
   uint64_t permission_denied = 0;
   uint64_t lookups_rate_limited = 0;

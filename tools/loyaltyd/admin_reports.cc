@@ -27,7 +27,13 @@ Response ReportResponse(const Request& r, Store& store, const Pipeline& pipeline
   const auto rules = pipeline.rules();
   report::ReportRequest request{*kind, rules.get(), pipeline.now(),
                                 report::Money{rules->program.currency}, ""};
-  if (auto c = r.query.find("currency"); c != r.query.end()) request.money.currency = c->second;
+  // Amounts are in the program's currency; another code would only relabel them.
+  if (auto c = r.query.find("currency");
+      c != r.query.end() && c->second != rules->program.currency) {
+    return JsonError(400, "WRONG_CURRENCY",
+                     "amounts are in the program's currency " + rules->program.currency + ", not " +
+                         c->second + "; drop currency=");
+  }
   auto made = report::MakeReport(
       request, [&](const report::CustomerVisit& visit) { return store.ForEachCustomer(visit); });
   if (!made.ok()) return JsonError(500, "STORE_FAILED", made.status().message());
