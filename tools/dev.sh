@@ -19,8 +19,8 @@ jobs=${JOBS:-$(nproc)}
 # Every package the build, the tests and the benchmark use. Keep sorted.
 packages=(
   clang-format cmake g++ git libbenchmark-dev libboost-dev libboost-system-dev libcli11-dev
-  libgmock-dev libgtest-dev libhiredis-dev libprotobuf-dev librocksdb-dev libspdlog-dev libssl-dev
-  libyaml-cpp-dev ninja-build nlohmann-json3-dev openssl pkg-config prometheus-cpp-dev
+  libgmock-dev libgtest-dev libhiredis-dev libprotobuf-dev librocksdb-dev librsvg2-bin libspdlog-dev
+  libssl-dev libyaml-cpp-dev ninja-build nlohmann-json3-dev openssl pkg-config prometheus-cpp-dev
   protobuf-compiler redis-server redis-tools rocksdb-tools systemd zlib1g-dev
 )
 

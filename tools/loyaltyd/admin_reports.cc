@@ -90,10 +90,6 @@ void AdminReports::Report(const Request& r, Respond respond) {
   if (f != r.query.end() && f->second != "json" && f->second != "text" && f->second != "svg") {
     return respond(JsonError(400, "BAD_FORMAT", "format must be json, text or svg"));
   }
-  if (f != r.query.end() && f->second == "svg" && !report::HasChart(*kind)) {
-    return respond(
-        JsonError(400, "NO_CHART", "only pareto, lifecycle and nps have a chart (format=svg)"));
-  }
   Queue([this, r, respond] { respond(ReportResponse(r, *store_.load(), *pipeline_)); }, respond);
 }
 
