@@ -59,4 +59,9 @@ Status CheckState(const CustomerState& s) {
   return Status::Ok();
 }
 
+std::string MaskCard(std::string_view card) {
+  const std::size_t shown = card.size() > 8 ? 4 : card.size() / 2;
+  return std::string(card.size() - shown, '*') + std::string(card.substr(card.size() - shown));
+}
+
 }  // namespace loyalty

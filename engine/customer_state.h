@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/event.h"
@@ -133,10 +134,18 @@ Balances BalancesAt(const CustomerState& state, TimeMs now_ms);
 struct NextExpiry {
   int64_t points = 0;
   TimeMs at_ms = 0;
+  friend bool operator==(const NextExpiry&, const NextExpiry&) = default;
 };
 NextExpiry NextExpiryOf(const CustomerState& state, TimeMs now_ms);
 
 // Structural invariants that need no ledger; describes the first broken one.
 Status CheckState(const CustomerState& state);
+
+// How a card number is shown to someone who did not type it (a lookup's
+// other cards, a cashier's screen, a log): "4242424242424242" ->
+// "************4242". The last 4 stay visible (half of a card of 8 or
+// fewer). ASCII '*', not a bullet: a till's display, a log and a CSV export
+// all show it.
+std::string MaskCard(std::string_view card);
 
 }  // namespace loyalty

@@ -132,6 +132,10 @@ DecideResult Decide(const DecideInput& in) {
     case EventKind::kFeedback: DecideFeedback(in, state, out); break;
     default: LOYALTY_CHECK(false);
   }
+  // Over a host limit: refused as an invalid event, so nothing is written.
+  if (out.decision.outcome == Outcome::kPointsPerEventOverMax) {
+    return Refuse(out.decision.outcome, out.decision.message, in);
+  }
   if (out.decision.outcome == Outcome::kApplied) ReviewTier(state, in.rules, in.now_ms);
   if (state.tier != tier_before) out.decision.previous_tier = tier_before;
   // A late sale (an offline register catching up) may earn a lot that is

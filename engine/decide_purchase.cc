@@ -1,5 +1,7 @@
 // Purchases earn; returns take back exactly what the returned lines earned.
 #include <algorithm>
+#include <map>
+#include <optional>
 
 #include "engine/check.h"
 #include "engine/decide.h"
@@ -11,6 +13,48 @@
 #include "engine/tiers.h"
 
 namespace loyalty {
+namespace {
+
+// A gate that answers what `inner` would grant, drawing nothing: for a
+// preview of the points a basket earns.
+class PeekBudgets final : public BudgetGate {
+ public:
+  explicit PeekBudgets(const BudgetGate& inner) : inner_(inner) {}
+  int64_t Draw(const std::string& id, int64_t limit, int64_t want) override {
+    int64_t& taken = taken_[id];
+    const int64_t left = std::max<int64_t>(0, inner_.Left(id, limit) - taken);
+    const int64_t granted = std::min(want, left);
+    taken += granted;
+    return granted;
+  }
+  int64_t Left(const std::string& id, int64_t limit) const override {
+    auto it = taken_.find(id);
+    return std::max<int64_t>(0, inner_.Left(id, limit) - (it == taken_.end() ? 0 : it->second));
+  }
+
+ private:
+  const BudgetGate& inner_;
+  std::map<std::string, int64_t> taken_;
+};
+
+// Refuses a basket that would earn more than points_per_event_max, before
+// any budget is drawn or point spent.
+bool CheckPointsMax(const DecideInput& in, const CustomerState& state,
+                    const std::vector<std::string>& segments, Decision& d) {
+  std::optional<PeekBudgets> peek;
+  if (in.budgets != nullptr) peek.emplace(*in.budgets);
+  const Earning preview =
+      Earn(EarnInput{in.event, state, in.rules, peek ? &*peek : nullptr, &segments});
+  const int64_t max = in.rules.program.limits.points_per_event_max;
+  if (preview.total <= max) return true;
+  d.outcome = Outcome::kPointsPerEventOverMax;
+  d.message = "the basket would earn " + std::to_string(preview.total) +
+              " points, above the maximum of " + std::to_string(max) +
+              " points per event (program.limits.points_per_event_max)";
+  return false;
+}
+
+}  // namespace
 
 bool SpendForBasket(const DecideInput& in, CustomerState& state, int64_t points,
                     int64_t basket_minor, DecideResult& out, TxnRecord& rec);
@@ -93,6 +137,7 @@ void DecidePurchase(const DecideInput& in, CustomerState& state, DecideResult& o
   const Signals before = SignalsOf(state, in.rules, e.event_time_ms, in.rfm);
   std::vector<Redemption> redemptions;
   if (!CheckRedemptions(in, state, before, redemptions, out.decision)) return;
+  if (!CheckPointsMax(in, state, before.segments, out.decision)) return;
   // Points paying part of this basket: checked and spent first, so a refusal
   // leaves the whole sale unapplied (the register asks again without them).
   const CustomerState unspent = state;

@@ -30,6 +30,9 @@ enum class Outcome : uint8_t {
   kAlreadyCancelled = 11,       // a redemption cancelled before
   kNotCancellable = 12,         // the original is not a redemption by this card
   kOfferNotAvailable = 13,      // a line redeems an offer this customer cannot use now
+  // A purchase would earn more than program.limits.points_per_event_max.
+  // Travels as an INVALID_FIELD error, like kUnknownCard: nothing is written.
+  kPointsPerEventOverMax = 14,
 };
 const char* OutcomeName(Outcome outcome);
 

@@ -64,6 +64,25 @@ inline constexpr int64_t kPointsPerEventMax = 1'000'000'000;
 // A register clock may run ahead of the server by at most this much.
 inline constexpr int64_t kEventTimeAheadMsMax = 5 * 60 * 1000;
 
+// --- Host sanity limits ---------------------------------------------------------
+// The rules file's `program.limits` sets these per program (rules.h
+// ProgramLimits); the defaults hold when it does not, and the file may not go
+// beyond the hard bounds above and below. Past them an event is refused with
+// INVALID_FIELD, never applied.
+// A purchase basket (sum of its line totals), in minor units: 1,000,000.00 at
+// 2 decimals, above the largest wholesale invoice of the 2010-2011 Online
+// Retail data set (168,469.60 GBP).
+inline constexpr int64_t kBasketTotalMinorDefaultMax = 100'000'000;
+// Points one event may earn, spend or adjust.
+inline constexpr int64_t kPointsPerEventDefaultMax = 10'000'000;
+// How far back a register's event time may be: an offline till catches up
+// within a week. Older sales would skip the pending window or be born expired.
+inline constexpr int32_t kEventAgeDaysDefaultMax = 7;
+// What a rules file may set event_age_max_days to. Stays below the 90 days
+// DESIGN.md §6 keeps transaction ids for, so an event old enough for its id
+// to be pruned is refused rather than applied a second time.
+inline constexpr int32_t kEventAgeDaysMax = 60;
+
 // --- Rules -------------------------------------------------------------------
 // Points per major currency unit, in thousandths (1 point per EUR = 1000).
 inline constexpr int64_t kPointsPerUnitMilliMax = 1'000'000;
@@ -90,6 +109,15 @@ static_assert(kLotsPerCustomerMax >= 2);
 // --- Pipeline ----------------------------------------------------------------
 inline constexpr std::size_t kShardQueueDefaultMax = 16 * 1024;
 inline constexpr std::size_t kCommitGroupDefaultMax = 512;
+// Copies of a transaction (same id) that arrive while the first is being
+// applied wait for its commit, parked off the shard queues; at most this many
+// across all shards (the next copy is answered OVERLOADED). Each holds one
+// decoded request, so with kFrameBytesMax they stay within a few hundred MiB
+// at worst, and a few MiB for the usual one-screen baskets.
+inline constexpr std::size_t kCopiesWaitingDefaultMax = 4096;
+// Copies going home are queued past a full queue: the bound still holds
+// within twice the queue's own.
+static_assert(kCopiesWaitingDefaultMax <= kShardQueueDefaultMax);
 
 // How the limits relate: arithmetic on the largest inputs cannot overflow.
 static_assert(kLinesPerBasketMax * kLineTotalMinorMax >= kBasketTotalMinorMax);
@@ -97,5 +125,11 @@ static_assert(kLinesPerBasketMax * kLineTotalMinorMax >= kBasketTotalMinorMax);
 static_assert(kBasketTotalMinorMax <= INT64_MAX / kPointsPerUnitMilliMax);
 static_assert(kFrameBytesMax < (1u << 21), "a frame length fits a 3-byte varint");
 static_assert(kQuantityMax * kLinesPerBasketMax < INT32_MAX);
+// quantity x unit price, compared with a line total, fits in int64.
+static_assert(kQuantityMax <= INT64_MAX / kLineTotalMinorMax);
+static_assert(kBasketTotalMinorDefaultMax <= kBasketTotalMinorMax);
+static_assert(kPointsPerEventDefaultMax <= kPointsPerEventMax);
+static_assert(kEventAgeDaysDefaultMax <= kEventAgeDaysMax);
+static_assert(kEventAgeDaysMax < 90, "below the transaction id retention of DESIGN.md §6");
 
 }  // namespace loyalty::limits

@@ -36,6 +36,7 @@ const char* OutcomeName(Outcome outcome) {
     case Outcome::kAlreadyCancelled: return "already_cancelled";
     case Outcome::kNotCancellable: return "not_cancellable";
     case Outcome::kOfferNotAvailable: return "offer_not_available";
+    case Outcome::kPointsPerEventOverMax: return "points_per_event_over_max";
   }
   return "unknown";
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "engine/event.h"
+#include "engine/limits.h"
 #include "engine/status.h"
 
 namespace loyalty {
@@ -34,6 +35,19 @@ enum class ExpiryPolicy : uint8_t {
   kRolling = 1,     // `expiry_days` full days after the day earned
   kEndOfMonth = 2,  // at the end of the month, `expiry_months` after earning
   kEndOfYear = 3,   // at the end of the year, `expiry_years` after earning
+};
+
+// What a host refuses whatever the other rules say (rules file
+// `program.limits`): beyond any of them an event is refused with
+// INVALID_FIELD naming the field, never applied. Bounded by engine/limits.h.
+struct ProgramLimits {
+  // A purchase's basket (sum of line totals) and a redemption's basket.
+  int64_t basket_total_max_minor = limits::kBasketTotalMinorDefaultMax;
+  // Points one event earns (purchase), spends (redeem, redeem_points) or
+  // moves (adjust).
+  int64_t points_per_event_max = limits::kPointsPerEventDefaultMax;
+  // How many days before the server clock an event time may be (offline tills).
+  int32_t event_age_max_days = limits::kEventAgeDaysDefaultMax;
 };
 
 struct ProgramRules {
@@ -58,6 +72,7 @@ struct ProgramRules {
   // The chain's clock for days of week, hours and birthdays (minutes east of
   // UTC; +60 for CET). Ledger days (lots) stay in UTC.
   int32_t utc_offset_minutes = 0;
+  ProgramLimits limits;
 };
 
 struct Tier {

@@ -7,6 +7,8 @@
 #include <charconv>
 #include <cstdio>
 
+#include "engine/limits.h"
+
 namespace loyalty::wire {
 namespace {
 
@@ -61,8 +63,17 @@ std::optional<v1::Error> DecodePurchase(const v1::Purchase& p, Event* e) {
   DecodeLines(p, e);
   e->points = p.redeem_points();
   if (p.total_minor() != 0) {
+    // A line total out of range is ValidateEvent's to refuse, naming the
+    // line; added up here it could overflow (seen under UBSan in the fuzz build).
+    // Lines in range cannot: each takes at least a byte of the frame.
+    static_assert(limits::kFrameBytesMax <= INT64_MAX / limits::kLineTotalMinorMax);
     int64_t sum = 0;
-    for (const Line& l : e->lines) sum += l.line_total_minor;
+    for (const Line& l : e->lines) {
+      if (l.line_total_minor < 0 || l.line_total_minor > limits::kLineTotalMinorMax) {
+        return std::nullopt;
+      }
+      sum += l.line_total_minor;
+    }
     if (sum != p.total_minor()) {
       return MakeError(v1::INVALID_FIELD, "total_minor",
                        "is " + std::to_string(p.total_minor()) + " but the lines add up to " +
@@ -121,6 +132,9 @@ std::optional<v1::Error> DecodeRequest(const v1::Request& r, Event* e) {
       e->customer_id = r.enroll().customer_id();
       if (!r.enroll().birthday().empty()) {
         e->birthday = ParseBirthday(r.enroll().birthday());
+        if (!e->birthday && InvalidUtf8At(r.enroll().birthday())) {
+          return MakeError(v1::INVALID_FIELD, "birthday", "is not valid UTF-8");
+        }
         if (!e->birthday) {
           return MakeError(v1::INVALID_FIELD, "birthday",
                            "'" + r.enroll().birthday() + "' is not YYYY-MM-DD or --MM-DD");
@@ -210,11 +224,15 @@ v1::Decision EncodeDecision(const Decision& d) {
   return out;
 }
 
-v1::Profile EncodeProfile(const Profile& p) {
+v1::Profile EncodeProfile(const Profile& p, std::string_view card) {
   v1::Profile out;
   const CustomerState& s = p.state;
-  out.set_customer_id(s.customer_id);
-  for (const std::string& c : s.cards) out.add_cards(c);
+  // A customer enrolled without an id of the chain's is known by their first
+  // card: that is a card number too.
+  const bool id_is_other_card = s.customer_id != card && std::find(s.cards.begin(), s.cards.end(),
+                                                                   s.customer_id) != s.cards.end();
+  out.set_customer_id(id_is_other_card ? MaskCard(s.customer_id) : s.customer_id);
+  for (const std::string& c : s.cards) out.add_cards(c == card ? c : MaskCard(c));
   out.set_enrolled_at_ms(s.enrolled_at_ms);
   if (s.birthday) out.set_birthday(FormatBirthday(*s.birthday));
   *out.mutable_balances() = EncodeBalances(p.balances);
@@ -240,6 +258,9 @@ std::optional<v1::Error> OutcomeAsError(const Decision& d) {
   }
   if (d.outcome == Outcome::kDuplicateDifferentPayload) {
     return MakeError(v1::DUPLICATE_DIFFERENT_PAYLOAD, "transaction_id", d.message);
+  }
+  if (d.outcome == Outcome::kPointsPerEventOverMax) {
+    return MakeError(v1::INVALID_FIELD, "lines", "lines: " + d.message);
   }
   return std::nullopt;
 }

@@ -21,7 +21,11 @@ namespace loyalty::wire {
 std::optional<v1::Error> DecodeRequest(const v1::Request& request, Event* event);
 
 v1::Decision EncodeDecision(const Decision& decision);
-v1::Profile EncodeProfile(const Profile& profile);
+// A lookup's answer for `card`, the card the lookup named. The customer's
+// other cards are masked (MaskCard, "************1234"), and so is the
+// customer id when it is one of them: whoever holds one card learns the
+// balance, not the numbers of the household's other cards.
+v1::Profile EncodeProfile(const Profile& profile, std::string_view card);
 
 // Parts of both (wire_profile.cc). `state` is the customer `signals` are of.
 void EncodeOffer(const OfferShown& offer, v1::Offer* out);

@@ -17,11 +17,17 @@ build_dir=${BUILD_DIR:-$root/build}
 jobs=${JOBS:-$(nproc)}
 
 # Every package the build, the tests and the benchmark use. Keep sorted.
+# The client examples (proto/clients) add python3-protobuf, libprotobuf-java
+# with a JDK, and Node; npm comes with nodejs or from the npm package (below).
+# clang-15 is for the fuzz targets (tests/fuzz): on Debian 12 its dependency
+# libclang-common-15-dev carries libFuzzer and the sanitizer runtimes; llvm-15
+# has the symbolizer that puts file:line into their reports.
 packages=(
-  clang-format cmake g++ git libbenchmark-dev libboost-dev libboost-system-dev libcli11-dev
-  libgmock-dev libgtest-dev libhiredis-dev libprotobuf-dev librocksdb-dev librsvg2-bin libspdlog-dev
-  libssl-dev libyaml-cpp-dev ninja-build nlohmann-json3-dev openssl pkg-config prometheus-cpp-dev
-  protobuf-compiler redis-server redis-tools rocksdb-tools systemd zlib1g-dev
+  clang-15 clang-format cmake default-jdk-headless g++ git libbenchmark-dev libboost-dev
+  libboost-system-dev libcli11-dev libgmock-dev libgtest-dev libhiredis-dev libprotobuf-dev
+  libprotobuf-java librocksdb-dev librsvg2-bin libspdlog-dev libssl-dev libyaml-cpp-dev llvm-15
+  ninja-build nlohmann-json3-dev nodejs openssl pkg-config prometheus-cpp-dev protobuf-compiler
+  python3 python3-protobuf redis-server redis-tools rocksdb-tools systemd zlib1g-dev
 )
 
 deps() {
@@ -30,13 +36,31 @@ deps() {
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
       || missing+=("$p")
   done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  echo "dev.sh: installing ${missing[*]}"
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "dev.sh: installing ${missing[*]}"
+    apt_install "${missing[@]}"
+  fi
+  # Debian's nodejs comes without npm (the npm package); other builds of
+  # nodejs carry npm themselves and conflict with that package.
+  command -v npm >/dev/null || apt_install npm
+  js_deps
+}
+
+apt_install() {
   local sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# The JavaScript client's packages (protobufjs), exactly as package-lock.json
+# pins them, into proto/clients/js/node_modules (not committed); again only
+# when the lock file changed since the last install.
+js_deps() {
+  local js=$root/proto/clients/js
+  [ "$js/node_modules/.package-lock.json" -nt "$js/package-lock.json" ] && return 0
+  echo "dev.sh: npm ci in proto/clients/js"
+  (cd "$js" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 }
 
 build() {

@@ -1,5 +1,7 @@
 #include "adapters/http/auth.h"
 
+#include "engine/customer_state.h"
+
 namespace loyalty::http {
 namespace {
 
@@ -72,9 +74,6 @@ std::optional<Principal> TokenTable::Find(std::string_view secret) const {
   return found;
 }
 
-std::string MaskCard(std::string_view card) {
-  const std::size_t shown = card.size() > 8 ? 4 : card.size() / 2;
-  return std::string(card.size() - shown, '*') + std::string(card.substr(card.size() - shown));
-}
+std::string MaskCard(std::string_view card) { return loyalty::MaskCard(card); }
 
 }  // namespace loyalty::http

@@ -3,13 +3,12 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
@@ -63,8 +62,9 @@ Result<std::unique_ptr<Client>> Client::Connect(const std::string& host_port,
 
 Status Client::StartTls(const ClientOptions& options, const std::string& host) {
   if (options.ca_file.empty()) {
-    return Status::Invalid("TLS needs the CA certificate that signed the server's (--ca FILE or "
-                           "LOYALTY_CA), or --plaintext for a server with register_tls: off");
+    return Status::Invalid(
+        "TLS needs the CA certificate that signed the server's (--ca FILE or "
+        "LOYALTY_CA), or --plaintext for a server with register_tls: off");
   }
   // OpenSSL writes with send() without MSG_NOSIGNAL: a server that closed
   // must be an error, not a SIGPIPE that kills the caller.
@@ -90,10 +90,9 @@ Status Client::StartTls(const ClientOptions& options, const std::string& host) {
   SSL_set_fd(tls_->ssl, fd_);
   if (SSL_connect(tls_->ssl) != 1) {
     const long verify = SSL_get_verify_result(tls_->ssl);
-    const std::string why = verify != X509_V_OK
-                                ? std::string("the server's certificate: ") +
-                                      X509_verify_cert_error_string(verify)
-                                : TlsError();
+    const std::string why = verify != X509_V_OK ? std::string("the server's certificate: ") +
+                                                      X509_verify_cert_error_string(verify)
+                                                : TlsError();
     Close();
     return Status::IoError("TLS handshake with " + host + ": " + why);
   }

@@ -94,8 +94,8 @@ const std::vector<Option>& Options() {
       Text("tls_cert", &Config::tls_cert),
       Text("tls_key", &Config::tls_key),
       Text("registers", &Config::registers),
-      Number<std::size_t>("connections_per_credential_max",
-                          &Config::connections_per_credential_max, 1, 100'000),
+      Number<std::size_t>("connections_per_credential_max", &Config::connections_per_credential_max,
+                          1, 100'000),
       Number<std::size_t>("unauthenticated_connections_max",
                           &Config::unauthenticated_connections_max, 1, 100'000),
       Number<std::size_t>("unauthenticated_per_address_max",
@@ -217,15 +217,17 @@ Status ValidateRegisterChannel(const Config& c) {
   }
   if (c.register_tls == "off") {
     if (!IsLoopback(c.listen)) {
-      return Status::Invalid("register_tls: off is allowed on a loopback listen address only (127.x "
-                             "or [::1]); listen is " + c.listen +
-                             ": set tls_cert and tls_key instead");
+      return Status::Invalid(
+          "register_tls: off is allowed on a loopback listen address only (127.x "
+          "or [::1]); listen is " +
+          c.listen + ": set tls_cert and tls_key instead");
     }
     return Status::Ok();
   }
   if (c.tls_cert.empty() || c.tls_key.empty()) {
-    return Status::Invalid("register_tls is on, so tls_cert and tls_key (PEM files) are required "
-                           "(or register_tls: off, on a loopback listen address only)");
+    return Status::Invalid(
+        "register_tls is on, so tls_cert and tls_key (PEM files) are required "
+        "(or register_tls: off, on a loopback listen address only)");
   }
   return Status::Ok();
 }

@@ -53,7 +53,7 @@ struct Config {
   std::size_t connections_per_credential_max = limits::kConnectionsPerCredentialDefaultMax;
   std::size_t unauthenticated_connections_max = limits::kUnauthenticatedDefaultMax;
   std::size_t unauthenticated_per_address_max = limits::kUnauthenticatedPerAddressDefaultMax;
-  int64_t auth_timeout_ms = limits::kAuthTimeoutDefaultMs;  // accept to Welcome
+  int64_t auth_timeout_ms = limits::kAuthTimeoutDefaultMs;        // accept to Welcome
   int64_t lookups_per_second = limits::kLookupsPerSecondDefault;  // per credential
   int64_t lookup_burst = limits::kLookupBurstDefault;
   std::size_t reply_bytes_total_max = limits::kReplyBytesTotalDefaultMax;  // all connections

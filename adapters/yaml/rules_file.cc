@@ -16,7 +16,7 @@ void Reader::Program(const YAML::Node& n, RuleSet& r) {
   OnlyKeys(n, "program",
            {"currency", "points_per_unit", "rounding", "exclude_categories", "exclude_skus",
             "categories", "pending_days", "expiry", "return_policy", "unknown_original",
-            "redemption", "utc_offset", "offers_shown"});
+            "redemption", "utc_offset", "offers_shown", "limits"});
   if (n["currency"]) {
     if (auto s = Scalar(n["currency"], "program.currency")) {
       if (auto e = CurrencyExponent(*s)) {
@@ -80,6 +80,7 @@ void Reader::Program(const YAML::Node& n, RuleSet& r) {
     }
   }
   if (n["redemption"]) Redemption(n["redemption"], p);
+  if (n["limits"]) Limits(n["limits"], p.limits);
   if (n["offers_shown"]) {
     if (auto v = Integer(n["offers_shown"], "program.offers_shown", 0, 20))
       r.offers_shown_max = static_cast<int32_t>(*v);
@@ -174,6 +175,31 @@ void Reader::Expiry(const YAML::Node& e, ProgramRules& p) {
   if (only_for("years", ExpiryPolicy::kEndOfYear, "end_of_year")) {
     if (auto v = Integer(e["years"], "program.expiry.years", 0, limits::kExpiryMonthsMax / 12))
       p.expiry_years = static_cast<int32_t>(*v);
+  }
+}
+
+// What the host refuses (rules.h ProgramLimits), within engine/limits.h.
+void Reader::Limits(const YAML::Node& n, ProgramLimits& l) {
+  if (!IsMap(n, "program.limits")) return;
+  OnlyKeys(n, "program.limits", {"basket_total_max", "points_per_event_max", "event_age_max_days"});
+  if (n["basket_total_max"]) {
+    auto v = Money(n["basket_total_max"], "program.limits.basket_total_max");
+    if (v && *v == 0) {
+      Fail(n["basket_total_max"], "program.limits.basket_total_max",
+           "must be above 0 (the largest basket a till may send, e.g. 5000.00)");
+    } else if (v) {
+      l.basket_total_max_minor = *v;
+    }
+  }
+  if (n["points_per_event_max"]) {
+    if (auto v = Integer(n["points_per_event_max"], "program.limits.points_per_event_max", 1,
+                         limits::kPointsPerEventMax))
+      l.points_per_event_max = *v;
+  }
+  if (n["event_age_max_days"]) {
+    if (auto v = Integer(n["event_age_max_days"], "program.limits.event_age_max_days", 1,
+                         limits::kEventAgeDaysMax))
+      l.event_age_max_days = static_cast<int32_t>(*v);
   }
 }
 

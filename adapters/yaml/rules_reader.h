@@ -251,6 +251,7 @@ class Reader {
   void Program(const YAML::Node& n, RuleSet& r);
   void Expiry(const YAML::Node& n, ProgramRules& p);
   void Redemption(const YAML::Node& n, ProgramRules& p);
+  void Limits(const YAML::Node& n, ProgramLimits& l);
   void Tiers(const YAML::Node& n, RuleSet& r);
   void TierReview(const YAML::Node& n, TierPolicy& t);
   void EarnRules(const YAML::Node& n, RuleSet& r);

@@ -21,8 +21,8 @@
 #include "adapters/net/client.h"
 #include "adapters/rocksdb/audit.h"
 #include "adapters/rocksdb/store.h"
-#include "tests/support/requests.h"
 #include "tests/support/pki.h"
+#include "tests/support/requests.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
 

@@ -8,8 +8,8 @@
 
 #include "adapters/net/client.h"
 #include "adapters/net/framing.h"
-#include "tests/support/requests.h"
 #include "tests/support/pki.h"
+#include "tests/support/requests.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
 
@@ -20,7 +20,7 @@ using testing::ServerProcess;
 using testing::TempDir;
 
 v1::Request Purchase(const std::string& txn, const std::string& card, int64_t minor) {
-  return testing::WirePurchase(txn, card, minor);
+  return testing::WirePurchase(txn, card, minor, testing::WallClockMs());
 }
 
 class BadInputTest : public ::testing::Test {
@@ -97,7 +97,7 @@ TEST_F(BadInputTest, RedeemingOrLookingUpACardThatIsNotEnrolledIsUnknownCard) {
   p->set_transaction_id("R-1");
   p->set_store_id("S1");
   p->set_card("bad-5");
-  p->set_event_time_ms(1'767'225'600'000);
+  p->set_event_time_ms(testing::WallClockMs());
   p->set_currency("EUR");
   p->set_points(100);
   p->set_basket_total_minor(10000);

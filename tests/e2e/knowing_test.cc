@@ -6,8 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/net/client.h"
-#include "tests/support/requests.h"
 #include "tests/support/pki.h"
+#include "tests/support/requests.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
 
@@ -24,7 +24,7 @@ v1::Request Feedback(const std::string& txn, const std::string& card, int score)
   f->set_transaction_id(txn);
   f->set_store_id("S1");
   f->set_card(card);
-  f->set_event_time_ms(testing::kEventTimeMs + 60'000);
+  f->set_event_time_ms(testing::WallClockMs());
   f->set_score(score);
   return r;
 }
@@ -56,7 +56,7 @@ class KnowingE2eTest : public ::testing::Test {
 };
 
 TEST_F(KnowingE2eTest, AFeedbackComesBackInTheLookupNextToTheLifecycle) {
-  const v1::Reply bought = Call(testing::WirePurchase("T-1", "4242", 1234));
+  const v1::Reply bought = Call(testing::WirePurchase("T-1", "4242", 1234, testing::WallClockMs()));
   ASSERT_EQ(bought.decision().outcome(), v1::APPLIED) << bought.DebugString();
   EXPECT_EQ(bought.decision().lifecycle(), v1::LIFECYCLE_TESTER);  // one purchase
 
@@ -82,7 +82,9 @@ TEST_F(KnowingE2eTest, AFeedbackComesBackInTheLookupNextToTheLifecycle) {
 }
 
 TEST_F(KnowingE2eTest, ScoresOutsideZeroToTenOrMissingAreRefusedNamingScore) {
-  ASSERT_EQ(Call(testing::WirePurchase("T-1", "4242", 1234)).decision().outcome(), v1::APPLIED);
+  ASSERT_EQ(
+      Call(testing::WirePurchase("T-1", "4242", 1234, testing::WallClockMs())).decision().outcome(),
+      v1::APPLIED);
   const v1::Reply eleven = Call(Feedback("F-1", "4242", 11));
   ASSERT_TRUE(eleven.has_error()) << eleven.DebugString();
   EXPECT_EQ(eleven.error().code(), v1::INVALID_FIELD);

@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/net/client.h"
-#include "tests/support/requests.h"
 #include "tests/support/pki.h"
+#include "tests/support/requests.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
 
@@ -24,7 +24,7 @@ using testing::ServerProcess;
 using testing::TempDir;
 
 v1::Request Purchase(const std::string& txn, const std::string& card, int64_t minor) {
-  return testing::WirePurchase(txn, card, minor);
+  return testing::WirePurchase(txn, card, minor, testing::WallClockMs());
 }
 v1::Request Lookup(const std::string& card) { return testing::WireLookup(card); }
 
@@ -197,9 +197,10 @@ TEST(DevShTest, RunStartsTheServerAndSaysHowToSendAFirstPurchase) {
   EXPECT_NE(server.banner().find("export LOYALTY_CA="), std::string::npos) << server.banner();
   // The development CA and register credential made on first run, as printed.
   const std::string var = dir.Sub("var");
-  auto bought = RunCli({"--server", server.address(), "--ca", var + "/tls/ca.pem", "--credential",
-                        var + "/credentials/S1-R1.key", "--json", "purchase", "--txn", "T-1",
-                        "--store", "S1", "--card", "4242", "--amount", "12.34", "--currency", "EUR"});
+  auto bought =
+      RunCli({"--server", server.address(), "--ca", var + "/tls/ca.pem", "--credential",
+              var + "/credentials/S1-R1.key", "--json", "purchase", "--txn", "T-1", "--store", "S1",
+              "--card", "4242", "--amount", "12.34", "--currency", "EUR"});
   ASSERT_EQ(bought.exit_code, 0) << bought.out;
   EXPECT_EQ(nlohmann::json::parse(bought.out)["decision"]["points_earned"], 12);
   EXPECT_EQ(server.StopWith(SIGTERM), 0) << server.Stderr();

@@ -2,6 +2,7 @@
 // (issue 12): TLS, a credential per register, the store bound to the
 // credential, no points minted from a till, fair limits. Every test runs the
 // real loyaltyd over TLS on 127.0.0.1.
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -9,8 +10,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <arpa/inet.h>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -80,6 +81,11 @@ bool WaitFor(Pred pred, std::chrono::milliseconds within) {
     std::this_thread::sleep_for(20ms);
   }
   return pred();
+}
+
+testing::TestPki MakeRenewed(const std::string& dir) {
+  std::filesystem::create_directories(dir);
+  return testing::MakeCertificates(dir);
 }
 
 class RegisterChannelTest : public ::testing::Test {
@@ -177,8 +183,8 @@ TEST_F(RegisterChannelTest, ARevokedCredentialIsRefusedWithoutARestart) {
   auto till = ConnectAs(server_->address(), "S1-R2");
   ASSERT_TRUE(till.ok()) << till.status().ToString();
   ASSERT_TRUE((*till)->Call(Purchase("T-1", "C-rev", "S1"))->has_decision());
-  const auto revoke = testing::RunCli({"credentials", "revoke", "--registers", registers,
-                                       "--key-id", "S1-R2"});
+  const auto revoke =
+      testing::RunCli({"credentials", "revoke", "--registers", registers, "--key-id", "S1-R2"});
   ASSERT_EQ(revoke.exit_code, 0) << revoke.out;
   ::kill(server_->pid(), SIGHUP);
   EXPECT_TRUE((*till)->ServerClosed());  // its open connection ends too
@@ -190,6 +196,32 @@ TEST_F(RegisterChannelTest, ARevokedCredentialIsRefusedWithoutARestart) {
       10s));
   EXPECT_GE(Refused(*server_, "auth_revoked"), 1);
   EXPECT_TRUE(ConnectAs(server_->address(), "S1-R1").ok());  // the others go on
+}
+
+// A certificate replaced on disk is served after a SIGHUP, without a restart
+// and without dropping the connections that are open.
+TEST_F(RegisterChannelTest, SighupServesARenewedCertificate) {
+  const std::string tls = dir_.Sub("tls");
+  std::filesystem::create_directories(tls);
+  std::filesystem::copy_file(testing::Pki().cert, tls + "/server.pem");
+  std::filesystem::copy_file(testing::Pki().key, tls + "/server.key");
+  Start({"--tls-cert", tls + "/server.pem", "--tls-key", tls + "/server.key", "--registers",
+         testing::Pki().registers});
+  auto open = ConnectAs(server_->address(), "S1-R1");
+  ASSERT_TRUE(open.ok());
+  const testing::TestPki renewed = MakeRenewed(dir_.Sub("renewed"));
+  net::ClientOptions trusting_new = testing::ClientOptionsFor("S1-R1");
+  trusting_new.ca_file = renewed.ca;
+  EXPECT_FALSE(net::Client::Connect(server_->address(), trusting_new).ok());
+  std::filesystem::copy_file(renewed.cert, tls + "/server.pem",
+                             std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy_file(renewed.key, tls + "/server.key",
+                             std::filesystem::copy_options::overwrite_existing);
+  ::kill(server_->pid(), SIGHUP);
+  EXPECT_TRUE(
+      WaitFor([&] { return net::Client::Connect(server_->address(), trusting_new).ok(); }, 10s));
+  EXPECT_FALSE(ConnectAs(server_->address(), "S1-R1").ok());  // the old CA no longer matches
+  EXPECT_TRUE((*open)->Call(Purchase("T-open", "C-open", "S1"))->has_decision());
 }
 
 TEST_F(RegisterChannelTest, PlaintextAgainstTheTlsPortGetsNothing) {
@@ -307,8 +339,7 @@ TEST_F(RegisterChannelTest, ClientsThatNeverReadKeepMemoryBoundedAndItFallsBack)
   EXPECT_LT(peak - before, 400 * 1024) << "RSS grew from " << before << " KiB to " << peak;
   hogs.clear();
   EXPECT_TRUE(WaitFor([&] { return RssKiB(server_->pid()) < before + 100 * 1024; }, 10s))
-      << "RSS " << RssKiB(server_->pid()) << " KiB after the clients left, " << before
-      << " before";
+      << "RSS " << RssKiB(server_->pid()) << " KiB after the clients left, " << before << " before";
   std::cout << "loyaltyd RSS: " << before / 1024 << " MiB before, peak " << peak / 1024
             << " MiB with 1,000 clients not reading, " << RssKiB(server_->pid()) / 1024
             << " MiB after they left\n";

@@ -9,8 +9,8 @@
 #include <thread>
 
 #include "adapters/net/client.h"
-#include "tests/support/requests.h"
 #include "tests/support/pki.h"
+#include "tests/support/requests.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
 
@@ -49,7 +49,8 @@ TEST(RulebookE2eTest, ABudgetIsNeverOvershotByManyRegistersAtOnce) {
         ASSERT_TRUE(c.ok());
         for (int i = 0; i < 100; ++i) {
           const std::string id = std::to_string(t) + "-" + std::to_string(i);
-          auto r = (*c)->Call(testing::WirePurchase("T-" + id, "C-" + id, 500));
+          auto r =
+              (*c)->Call(testing::WirePurchase("T-" + id, "C-" + id, 500, testing::WallClockMs()));
           ASSERT_TRUE(r.ok() && r->has_decision()) << (r.ok() ? r->DebugString() : "");
           if (r->decision().outcome() == v1::APPLIED) applied += 1;
           awarded += AwardOf(*r, "launch");
@@ -66,7 +67,7 @@ TEST(RulebookE2eTest, ABudgetIsNeverOvershotByManyRegistersAtOnce) {
   ASSERT_TRUE(again.ok()) << again.Stderr();
   auto c = testing::ConnectAs(again.address());
   ASSERT_TRUE(c.ok());
-  auto r = (*c)->Call(testing::WirePurchase("T-after", "C-after", 500));
+  auto r = (*c)->Call(testing::WirePurchase("T-after", "C-after", 500, testing::WallClockMs()));
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->decision().outcome(), v1::APPLIED);
   EXPECT_EQ(AwardOf(*r, "launch"), 0);
@@ -119,7 +120,7 @@ TEST(RulebookE2eTest, SighupSwapsRulesWithoutDroppingTheConnection) {
   ASSERT_TRUE(server.ok()) << server.Stderr();
   auto c = testing::ConnectAs(server.address());
   ASSERT_TRUE(c.ok());
-  auto before = (*c)->Call(testing::WirePurchase("T-1", "C1", 1000));
+  auto before = (*c)->Call(testing::WirePurchase("T-1", "C1", 1000, testing::WallClockMs()));
   ASSERT_TRUE(before.ok());
   EXPECT_EQ(before->decision().points_earned(), 10);
   const uint32_t v1 = before->decision().rules_version();
@@ -133,7 +134,8 @@ TEST(RulebookE2eTest, SighupSwapsRulesWithoutDroppingTheConnection) {
   int64_t earned = 0;
   uint32_t version = v1;
   for (int i = 0; i < 2000 && version == v1; ++i) {
-    auto r = (*c)->Call(testing::WirePurchase("T-" + std::to_string(i + 2), "C1", 1000));
+    auto r = (*c)->Call(
+        testing::WirePurchase("T-" + std::to_string(i + 2), "C1", 1000, testing::WallClockMs()));
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     ASSERT_EQ(r->decision().outcome(), v1::APPLIED);
     version = r->decision().rules_version();

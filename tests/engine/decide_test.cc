@@ -284,5 +284,30 @@ TEST(ReturnTest, AllowNegativeLeavesADebtThatTheNextPurchasePaysOff) {
   EXPECT_TRUE(w.Consistent());
 }
 
+TEST(PurchaseTest, ABasketEarningAbovePointsPerEventMaxIsRefusedAndWritesNothing) {
+  RuleSet rules;
+  rules.program.limits.points_per_event_max = 100;
+  EarnRule bonus;
+  bonus.id = "big-bonus";
+  bonus.bonus_points = 80;
+  bonus.budget_points = 1000;
+  rules.earn_rules.push_back(bonus);
+  World w(rules);
+  // 20 base points + 80 bonus = 100: at the maximum, applied.
+  DecideResult ok = w.Apply(testing::Purchase("T-1", "C", {L("A", 1, 2000)}), kT0);
+  EXPECT_EQ(ok.decision.outcome, Outcome::kApplied);
+  EXPECT_EQ(ok.decision.points_earned, 100);
+  // 21 + 80 = 101: refused before any budget is drawn; no customer, no record.
+  DecideResult r = w.Apply(testing::Purchase("T-2", "D", {L("A", 1, 2100)}), kT0);
+  EXPECT_EQ(r.decision.outcome, Outcome::kPointsPerEventOverMax);
+  EXPECT_EQ(r.decision.message,
+            "the basket would earn 101 points, above the maximum of 100 points per event "
+            "(program.limits.points_per_event_max)");
+  EXPECT_FALSE(r.effects.state);
+  EXPECT_FALSE(r.effects.txn);
+  EXPECT_TRUE(r.effects.ledger.empty());
+  EXPECT_EQ(w.budgets().used("big-bonus"), 80);
+}
+
 }  // namespace
 }  // namespace loyalty

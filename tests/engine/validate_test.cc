@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/limits.h"
 #include "tests/support/events.h"
 
 namespace loyalty {
@@ -113,7 +114,8 @@ TEST(ValidateTest, AdjustmentsNeedAReasonAnOperatorAndAKnownTier) {
   EXPECT_EQ(ErrorOf(Adjust(0, "vip", "agent7", "platinum")),
             "set_tier: 'platinum' is not a tier of rules version 1");
   EXPECT_EQ(ErrorOf(Adjust(-2'000'000'000, "x", "agent7")),
-            "points: must be between -1000000000 and 1000000000, got -2000000000");
+            "points: -2000000000 points is beyond the maximum of 10000000 points per event "
+            "(program.limits.points_per_event_max)");
 }
 
 TEST(ValidateTest, CancellationsAndPointsOnAPurchase) {
@@ -128,7 +130,7 @@ TEST(ValidateTest, CancellationsAndPointsOnAPurchase) {
   EXPECT_EQ(ErrorOf(c), "original_transaction_id: must differ from the cancellation's own id");
   Event p = testing::Purchase("T-1", "C", {L("A", 1, 100)});
   p.points = -5;
-  EXPECT_EQ(ErrorOf(p), "redeem_points: must be between 0 and 1000000000, got -5");
+  EXPECT_EQ(ErrorOf(p), "redeem_points: must be between 0 and 10000000, got -5");
 }
 
 TEST(ValidateTest, FeedbackNeedsAScoreFrom0To10AndReadableText) {
@@ -145,7 +147,7 @@ TEST(ValidateTest, FeedbackNeedsAScoreFrom0To10AndReadableText) {
   f.comment = "Très bien, merci\n";
   EXPECT_EQ(ErrorOf(f), "(valid)");
   f.comment = "bad \xff byte";
-  EXPECT_EQ(ErrorOf(f), "comment: is not valid UTF-8");
+  EXPECT_EQ(ErrorOf(f), "comment: is not valid UTF-8 (byte 4)");
   f.comment = "tab\there";
   EXPECT_EQ(ErrorOf(f), "comment: has a control character at byte 3");
   f.comment = std::string(1001, 'x');
@@ -171,6 +173,119 @@ TEST(ValidateTest, ALineRedeemsAKnownOfferOncePerBasketOnPurchasesOnly) {
   Event r = testing::Return("R-1", "T-1", "C", {L("A", 1, 100)});
   r.lines[0].offer_id = "we-miss-you";
   EXPECT_EQ(err(r), "lines[0].offer_id: offers are redeemed by purchases, not returns");
+}
+
+// --- Sanity limits a host enforces -------------------------------------------
+
+TEST(ValidateTest, RefusesALineTotalAboveQuantityTimesUnitPrice) {
+  Event e = testing::Purchase("T-1", "C", {L("A", 1, 100), L("B", 2, 100)});
+  e.lines[1].line_total_minor = 100000;  // 1000.00 for 2 x 1.00
+  EXPECT_EQ(ErrorOf(e),
+            "lines[1].line_total_minor: 1000.00 EUR is above quantity x unit_price_minor (2 x "
+            "1.00 EUR = 2.00 EUR)");
+  e.lines[1].line_total_minor = 150;  // discounted: fine
+  EXPECT_EQ(ErrorOf(e), "(valid)");
+}
+
+TEST(ValidateTest, ALineWithoutAUnitPriceIsBoundedByTheBasketMaximumOnly) {
+  Event e = testing::Purchase("T-1", "C", {L("A", 3, 0)});
+  e.lines[0].line_total_minor = 4500;
+  EXPECT_EQ(ErrorOf(e), "(valid)");
+  e.lines[0].line_total_minor = limits::kBasketTotalMinorDefaultMax + 1;
+  EXPECT_EQ(FieldOf(e), "lines");
+}
+
+TEST(ValidateTest, RefusesABasketAboveTheProgramMaximumSayingItInMoney) {
+  RuleSet rules;
+  rules.program.limits.basket_total_max_minor = 500000;  // 5000.00 EUR
+  Event e = testing::Purchase("T-1", "C", {L("A", 3, 100000), L("B", 2, 100000)});
+  EXPECT_FALSE(ValidateEvent(e, rules, kT0));  // exactly the maximum
+  e.lines[1] = L("B", 2, 100001);
+  auto err = ValidateEvent(e, rules, kT0);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->field, "lines");
+  EXPECT_EQ(err->reason,
+            "basket total 5000.02 EUR is above the maximum of 5000.00 EUR "
+            "(program.limits.basket_total_max)");
+}
+
+TEST(ValidateTest, RefusesARedemptionBasketAboveTheProgramMaximum) {
+  RuleSet rules;
+  rules.program.limits.basket_total_max_minor = 500000;
+  auto err = ValidateEvent(testing::Redeem("R-1", "C", 100, 500001), rules, kT0);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->field, "basket_total_minor");
+  EXPECT_EQ(err->reason,
+            "5000.01 EUR is above the maximum of 5000.00 EUR (program.limits.basket_total_max)");
+}
+
+TEST(ValidateTest, RefusesASaleDatedBeforeTheEventAgeLimit) {
+  const std::string why =
+      "event_time_ms: is more than 7 days before the server clock "
+      "(program.limits.event_age_max_days); send older sales to the support desk";
+  EXPECT_EQ(ErrorOf(testing::Purchase("T-1", "C", {L("A", 1, 100)}, 1)), why);  // 1970
+  EXPECT_EQ(ErrorOf(testing::Purchase("T-1", "C", {L("A", 1, 100)}, kT0 - 8 * kMsPerDay)), why);
+  EXPECT_EQ(ErrorOf(testing::Purchase("T-1", "C", {L("A", 1, 100)}, kT0 - 7 * kMsPerDay)),
+            "(valid)");  // an offline till catching up on its week
+  RuleSet rules;
+  rules.program.limits.event_age_max_days = 30;
+  EXPECT_FALSE(ValidateEvent(testing::Purchase("T-1", "C", {L("A", 1, 100)}, kT0 - 8 * kMsPerDay),
+                             rules, kT0));
+  EXPECT_EQ(ErrorOf(testing::Redeem("R-1", "C", 10, 100, 1)).substr(0, 14), "event_time_ms:");
+}
+
+TEST(ValidateTest, RefusesPointsAboveThePointsPerEventMaximum) {
+  RuleSet rules;
+  rules.program.limits.points_per_event_max = 1000;
+  auto err = [&](const Event& e) {
+    auto bad = ValidateEvent(e, rules, kT0);
+    return bad ? bad->field + ": " + bad->reason : "(valid)";
+  };
+  EXPECT_EQ(err(testing::Redeem("R-1", "C", 1000, 100000)), "(valid)");
+  EXPECT_EQ(err(testing::Redeem("R-1", "C", 1001, 100000)),
+            "points: 1001 points is beyond the maximum of 1000 points per event "
+            "(program.limits.points_per_event_max)");
+  Event p = testing::Purchase("T-1", "C", {L("A", 1, 100000)});
+  p.points = 5000;
+  EXPECT_EQ(err(p).substr(0, 19), "redeem_points: 5000");
+  EXPECT_EQ(err(Adjust(-1001, "correction", "agent7")).substr(0, 13), "points: -1001");
+}
+
+// Text is UTF-8 (category, brand, comment); ids are printable ASCII (card,
+// transaction, store, register, sku, offer, reason, operator, tier, currency).
+TEST(ValidateTest, NamesEveryStringFieldThatIsNotUtf8OrNotAnAsciiId) {
+  Event e = testing::Purchase("T-1", "C", {L("A", 1, 100), L("B", 1, 100)});
+  e.lines[1].category = "caf\xc3\xa9";  // café: fine
+  e.lines[1].brand = "Mont-Blanc \xe2\x84\xa2";
+  EXPECT_EQ(ErrorOf(e), "(valid)");
+  e.lines[1].category = "caf\xe9";  // Latin-1
+  EXPECT_EQ(ErrorOf(e), "lines[1].category: is not valid UTF-8 (byte 3)");
+  e.lines[1].category = "toys";
+  e.lines[1].brand = "\xc0\xafx";  // overlong '/'
+  EXPECT_EQ(ErrorOf(e), "lines[1].brand: is not valid UTF-8 (byte 0)");
+  e.lines[1].brand = "";
+  e.lines[0].sku = "SKU-\xc3\xa9";
+  EXPECT_EQ(ErrorOf(e), "lines[0].sku: must be printable ASCII without spaces");
+  e.lines[0].sku = "A";
+  e.currency = "E\xffR";
+  EXPECT_EQ(ErrorOf(e), "currency: must be printable ASCII without spaces");
+  e.currency = "EUR";
+  e.store_id = "S\xff";
+  EXPECT_EQ(ErrorOf(e), "store_id: must be printable ASCII without spaces");
+  EXPECT_EQ(ErrorOf(Adjust(0, "vip", "agent7", "g\xffld")),
+            "set_tier: must be printable ASCII without spaces");
+}
+
+TEST(ValidateTest, InvalidUtf8AtFollowsRfc3629) {
+  EXPECT_EQ(InvalidUtf8At(""), std::nullopt);
+  EXPECT_EQ(InvalidUtf8At("plain ascii"), std::nullopt);
+  EXPECT_EQ(InvalidUtf8At("\xf0\x9f\x8e\x81 gift"), std::nullopt);  // U+1F381
+  EXPECT_EQ(InvalidUtf8At("ab\x80"), 2u);                           // lone continuation
+  EXPECT_EQ(InvalidUtf8At("a\xc3"), 1u);                            // cut short
+  EXPECT_EQ(InvalidUtf8At("\xe0\x80\xaf"), 0u);                     // overlong
+  EXPECT_EQ(InvalidUtf8At("x\xed\xa0\x80"), 1u);                    // a UTF-16 surrogate
+  EXPECT_EQ(InvalidUtf8At("\xf4\x90\x80\x80"), 0u);                 // above U+10FFFF
+  EXPECT_EQ(InvalidUtf8At("\xff"), 0u);
 }
 
 }  // namespace

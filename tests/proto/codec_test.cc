@@ -87,6 +87,34 @@ TEST(WireCodecTest, ATotalThatDisagreesWithTheLinesIsAnInvalidField) {
   EXPECT_EQ(err->field(), "total_minor");
 }
 
+// Seen under UBSan while writing the fuzz targets: two lines of 2^62 and a
+// total made the decoder's sum overflow (undefined behaviour) before
+// validation could refuse the lines.
+TEST(WireCodecTest, ALineTotalOutOfRangeIsRefusedByValidationNamingTheLineNotSummed) {
+  v1::Request r;
+  v1::Purchase* p = r.mutable_purchase();
+  p->set_transaction_id("T-1");
+  p->set_store_id("S1");
+  p->set_card("4242");
+  p->set_event_time_ms(kT0);
+  p->set_currency("EUR");
+  for (int i = 0; i < 2; ++i) {
+    v1::Line* l = p->add_lines();
+    l->set_sku("A");
+    l->set_quantity(1);
+    l->set_unit_price_minor(1);
+    l->set_line_total_minor(int64_t{1} << 62);
+  }
+  p->set_total_minor(1);
+  Event e;
+  ASSERT_FALSE(wire::DecodeRequest(r, &e));
+  RuleSet rules;
+  rules.program.currency = "EUR";
+  auto err = ValidateEvent(e, rules, kT0);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->field, "lines[0].line_total_minor");
+}
+
 v1::Request FeedbackRequest() {
   v1::Request r;
   v1::Feedback* f = r.mutable_feedback();
@@ -159,6 +187,30 @@ TEST(WireCodecTest, EveryEngineOutcomeHasItsWireValue) {
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     EXPECT_EQ(name, OutcomeName(o)) << i;
   }
+}
+
+TEST(WireCodecTest, APurchaseOverThePointsMaximumTravelsAsAnInvalidField) {
+  Decision d;
+  d.outcome = Outcome::kPointsPerEventOverMax;
+  d.message = "the basket would earn 101 points, above the maximum of 100 points per event";
+  auto error = wire::OutcomeAsError(d);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->code(), v1::INVALID_FIELD);
+  EXPECT_EQ(error->field(), "lines");
+  EXPECT_EQ(error->message(), "lines: " + d.message);
+}
+
+TEST(WireCodecTest, ABirthdayThatIsNotUtf8IsNotEchoed) {
+  v1::Request r;
+  r.mutable_enroll()->set_card("4242");
+  r.mutable_enroll()->set_birthday(
+      "19\xff"
+      "0-01-01");
+  Event e;
+  auto error = wire::DecodeRequest(r, &e);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->field(), "birthday");
+  EXPECT_EQ(error->message(), "is not valid UTF-8");
 }
 
 TEST(WireCodecTest, ReplayedReplyCarriesTheStoredDecisionByteForByte) {

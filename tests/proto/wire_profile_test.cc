@@ -90,7 +90,7 @@ TEST(WireProfileTest, AProfileCarriesSignalsHintsAndOffers) {
                   SomeSignals(),
                   {"Gold member since March 2025", "Loves school"},
                   {Shown("school10", false)}};
-  const v1::Profile w = ThroughBytes(wire::EncodeProfile(p));
+  const v1::Profile w = ThroughBytes(wire::EncodeProfile(p, "C"));
   ASSERT_TRUE(w.has_signals());
   const v1::Signals& g = w.signals();
   EXPECT_EQ(g.lifecycle(), v1::LIFECYCLE_ADVOCATE);
@@ -133,14 +133,33 @@ TEST(WireProfileTest, WhatIsUnknownIsAbsentNotZero) {
   Signals g;
   g.days_since_purchase = -1;
   const Profile p{s, {}, {}, g, {}, {}};
-  const v1::Profile w = ThroughBytes(wire::EncodeProfile(p));
+  const v1::Profile w = ThroughBytes(wire::EncodeProfile(p, "C"));
   ASSERT_TRUE(w.has_signals());
   EXPECT_FALSE(w.signals().has_days_since_purchase());
   EXPECT_FALSE(w.signals().has_nps_score());
   EXPECT_EQ(w.signals().nps_group(), v1::NPS_GROUP_NONE);
   EXPECT_EQ(w.signals().rfm().segment(), "");
   // Without the rules a profile has no signals at all.
-  EXPECT_FALSE(ThroughBytes(wire::EncodeProfile(Profile{s, {}, {}})).has_signals());
+  EXPECT_FALSE(ThroughBytes(wire::EncodeProfile(Profile{s, {}, {}}, "C")).has_signals());
+}
+
+TEST(WireProfileTest, ALookupShowsTheOtherCardsOfTheCustomerMasked) {
+  CustomerState s;
+  s.customer_id = "4000123412341234";  // enrolled without an id: known by the first card
+  s.cards = {"4000123412341234", "5100999988887777", "C42"};
+  const v1::Profile w = ThroughBytes(wire::EncodeProfile(Profile{s, {}, {}}, "5100999988887777"));
+  ASSERT_EQ(w.cards_size(), 3);
+  EXPECT_EQ(w.cards(0), "************1234");
+  EXPECT_EQ(w.cards(1), "5100999988887777");  // the one looked up, as typed
+  EXPECT_EQ(w.cards(2), "**2");               // short: half shown
+  EXPECT_EQ(w.customer_id(), "************1234");
+  // Looked up by the first card, the id is that card: shown.
+  const v1::Profile first = ThroughBytes(wire::EncodeProfile(Profile{s, {}, {}}, s.cards[0]));
+  EXPECT_EQ(first.customer_id(), "4000123412341234");
+  EXPECT_EQ(first.cards(1), "************7777");
+  // A chain's own customer id is not a card: shown as it is.
+  s.customer_id = "CUST-9";
+  EXPECT_EQ(ThroughBytes(wire::EncodeProfile(Profile{s, {}, {}}, "C42")).customer_id(), "CUST-9");
 }
 
 }  // namespace

@@ -18,14 +18,14 @@ void Run(const std::string& command) {
   }
 }
 
-TestPki Make() {
+}  // namespace
+
+TestPki MakeCertificates(const std::string& dir) {
   TestPki p;
-  char tmpl[] = "/tmp/loyalty-pki-XXXXXX";
-  p.dir = ::mkdtemp(tmpl);
+  p.dir = dir;
   p.ca = p.dir + "/ca.pem";
   p.cert = p.dir + "/server.pem";
   p.key = p.dir + "/server.key";
-  p.registers = p.dir + "/registers";
   const std::string d = p.dir;
   const std::string ec = " -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
   Run("openssl req -x509" + ec + " -keyout " + d + "/ca.key -out " + p.ca +
@@ -34,6 +34,15 @@ TestPki Make() {
   std::ofstream(d + "/san.ext") << "subjectAltName=IP:127.0.0.1,DNS:localhost\n";
   Run("openssl x509 -req -in " + d + "/server.csr -CA " + p.ca + " -CAkey " + d +
       "/ca.key -CAcreateserial -out " + p.cert + " -days 2 -extfile " + d + "/san.ext");
+  return p;
+}
+
+namespace {
+
+TestPki Make() {
+  char tmpl[] = "/tmp/loyalty-pki-XXXXXX";
+  TestPki p = MakeCertificates(::mkdtemp(tmpl));
+  p.registers = p.dir + "/registers";
   std::ofstream registers(p.registers);
   struct Entry {
     const char* id;
@@ -41,10 +50,9 @@ TestPki Make() {
     const char* store;
     const char* reg;
   };
-  for (const Entry& e : {Entry{"ops-test", "operator", "*", "*"},
-                         Entry{"S1-R1", "register", "S1", "R1"},
-                         Entry{"S1-R2", "register", "S1", "R2"},
-                         Entry{"S2-R1", "register", "S2", "R1"}}) {
+  for (const Entry& e :
+       {Entry{"ops-test", "operator", "*", "*"}, Entry{"S1-R1", "register", "S1", "R1"},
+        Entry{"S1-R2", "register", "S1", "R2"}, Entry{"S2-R1", "register", "S2", "R1"}}) {
     const std::string secret = net::MakeSecret().value();
     registers << e.id << " " << e.kind << " " << e.store << " " << e.reg << " "
               << net::VerifierText(secret) << "\n";

@@ -26,6 +26,8 @@ struct TestPki {
 };
 
 const TestPki& Pki();
+// A new CA and a server certificate signed by it, in `dir` (no registers).
+TestPki MakeCertificates(const std::string& dir);
 
 // loyaltyd arguments that serve TLS with the test PKI.
 std::vector<std::string> TlsServerArgs();

@@ -1,7 +1,5 @@
 #include "tests/support/server_process.h"
 
-#include "tests/support/pki.h"
-
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -12,6 +10,8 @@
 #include <fstream>
 #include <regex>
 #include <sstream>
+
+#include "tests/support/pki.h"
 
 namespace loyalty::testing {
 namespace {

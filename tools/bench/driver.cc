@@ -5,7 +5,9 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -31,9 +33,13 @@ struct Pending {
   SentPurchase sent;  // purchases: what a later return needs
 };
 
+// One connection: TLS over TCP when `tls`, else the TCP socket under it alone.
 struct Conn {
-  explicit Conn(asio::io_context& io) : socket(io) {}
-  tcp::socket socket;
+  Conn(asio::io_context& io, asio::ssl::context& ssl, bool tls) : stream(io, ssl), tls(tls) {}
+  asio::ssl::stream<tcp::socket> stream;
+  const bool tls;
+  tcp::socket& socket() { return stream.next_layer(); }
+  std::string in;  // read, not yet parsed
   std::string pending_out, writing_out;
   bool writing = false;
   std::unordered_map<uint64_t, Pending> inflight;
@@ -45,15 +51,23 @@ class Phase {
   Phase(const PhaseOptions& o, Workload& w) : o_(o), w_(w) {}
 
   PhaseResult Run() {
-    for (std::size_t i = 0; i < o_.connections; ++i) {
-      auto c = std::make_unique<Conn>(io_);
+    if (!o_.ca_file.empty()) {
       boost::system::error_code ec;
-      c->socket.connect(tcp::endpoint(asio::ip::make_address(o_.host), o_.port), ec);
+      ssl_.set_options(asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+      ssl_.load_verify_file(o_.ca_file, ec);
       if (ec) {
+        result_.failed = o_.connections;
+        result_.connect_error = "cannot load the CA file " + o_.ca_file + ": " + ec.message();
+        return result_;
+      }
+    }
+    for (std::size_t i = 0; i < o_.connections; ++i) {
+      auto c = std::make_unique<Conn>(io_, ssl_, !o_.ca_file.empty());
+      if (const std::string why = Open(*c, i); !why.empty()) {
         result_.failed += 1;
+        if (result_.connect_error.empty()) result_.connect_error = why;
         continue;
       }
-      c->socket.set_option(tcp::no_delay(true), ec);
       conns_.push_back(std::move(c));
     }
     if (conns_.empty()) return result_;
@@ -75,6 +89,60 @@ class Phase {
   }
 
  private:
+  // Connects; then the TLS handshake and the Hello when asked. Blocking: all
+  // connections are open before the clock starts. Empty, or why it failed.
+  std::string Open(Conn& c, std::size_t index) {
+    boost::system::error_code ec;
+    c.socket().connect(tcp::endpoint(asio::ip::make_address(o_.host), o_.port), ec);
+    if (ec) return "connect: " + ec.message();
+    c.socket().set_option(tcp::no_delay(true), ec);
+    if (c.tls) {
+      c.stream.set_verify_mode(asio::ssl::verify_peer);
+      c.stream.set_verify_callback(asio::ssl::host_name_verification(o_.server_name));
+      SSL_set_tlsext_host_name(c.stream.native_handle(), o_.server_name.c_str());
+      c.stream.handshake(asio::ssl::stream_base::client, ec);
+      if (ec) return "TLS handshake: " + ec.message();
+    }
+    if (o_.credentials.empty()) return "";
+    return Hello(c, o_.credentials[index % o_.credentials.size()]);
+  }
+
+  // Request{request_id: 1, hello}, then the Welcome (spec of issue 12).
+  std::string Hello(Conn& c, const Credential& credential) {
+    v1::Request hello;
+    hello.set_request_id(1);
+    hello.mutable_hello()->set_key_id(credential.key_id);
+    hello.mutable_hello()->set_secret(credential.secret);
+    hello.mutable_hello()->set_client("loyalty-bench");
+    std::string frame;
+    net::AppendFrame(frame, hello.SerializeAsString());
+    boost::system::error_code ec;
+    if (c.tls) {
+      asio::write(c.stream, asio::buffer(frame), ec);
+    } else {
+      asio::write(c.socket(), asio::buffer(frame), ec);
+    }
+    if (ec) return "sending the Hello: " + ec.message();
+    std::array<char, 4096> chunk;
+    while (true) {
+      const auto h = net::ParseFrameHeader(c.in, limits::kFrameBytesMax);
+      if (h.status == net::FrameStatus::kComplete) {
+        v1::Reply reply;
+        const bool parsed =
+            reply.ParseFromArray(c.in.data() + h.prefix_bytes, static_cast<int>(h.body_bytes));
+        c.in.erase(0, h.prefix_bytes + h.body_bytes);
+        if (parsed && reply.has_welcome()) return "";
+        return "the Hello of " + credential.key_id +
+               " was refused: " + (parsed ? reply.ShortDebugString() : "unreadable reply");
+      }
+      if (h.status != net::FrameStatus::kNeedMore) return "the Welcome is not a frame";
+      const std::size_t n = c.tls ? c.stream.read_some(asio::buffer(chunk), ec)
+                                  : c.socket().read_some(asio::buffer(chunk), ec);
+      if (ec) return "waiting for the Welcome: " + ec.message();
+      c.in.append(chunk.data(), n);
+    }
+  }
+
   bool Sending() const {
     if (o_.fill_customers > 0) return filled_ < o_.fill_customers;
     return Clock::now() < end_;
@@ -97,15 +165,19 @@ class Phase {
     c.writing = true;
     std::swap(c.writing_out, c.pending_out);
     c.pending_out.clear();
-    asio::async_write(c.socket, asio::buffer(c.writing_out),
-                      [this, &c](const boost::system::error_code& ec, std::size_t) {
-                        c.writing = false;
-                        if (ec) {
-                          c.dead = true;
-                          return;
-                        }
-                        Flush(c);
-                      });
+    auto done = [this, &c](const boost::system::error_code& ec, std::size_t) {
+      c.writing = false;
+      if (ec) {
+        c.dead = true;
+        return;
+      }
+      Flush(c);
+    };
+    if (c.tls) {
+      asio::async_write(c.stream, asio::buffer(c.writing_out), std::move(done));
+    } else {
+      asio::async_write(c.socket(), asio::buffer(c.writing_out), std::move(done));
+    }
   }
 
   void OnReply(Conn& c, const v1::Reply& reply) {
@@ -134,12 +206,18 @@ class Phase {
   }
 
   asio::awaitable<void> Reader(Conn& c) {
-    std::string in;
+    std::string& in = c.in;
     std::array<char, 65536> chunk;
     boost::system::error_code ec;
     while (!c.dead) {
-      const std::size_t n = co_await c.socket.async_read_some(
-          asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
+      std::size_t n = 0;
+      if (c.tls) {
+        n = co_await c.stream.async_read_some(asio::buffer(chunk),
+                                              asio::redirect_error(asio::use_awaitable, ec));
+      } else {
+        n = co_await c.socket().async_read_some(asio::buffer(chunk),
+                                                asio::redirect_error(asio::use_awaitable, ec));
+      }
       if (ec) break;
       in.append(chunk.data(), n);
       std::size_t pos = 0;
@@ -194,7 +272,7 @@ class Phase {
     }
     for (auto& c : conns_) {
       result_.failed += c->inflight.size();
-      c->socket.close(ec);
+      c->socket().close(ec);
     }
     io_.stop();
   }
@@ -202,6 +280,7 @@ class Phase {
   const PhaseOptions& o_;
   Workload& w_;
   asio::io_context io_{1};
+  asio::ssl::context ssl_{asio::ssl::context::tls_client};
   std::vector<std::unique_ptr<Conn>> conns_;
   PhaseResult result_;
   Clock::time_point start_, end_, last_reply_;

@@ -11,7 +11,9 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
+#include "tools/bench/credentials.h"
 #include "tools/bench/histogram.h"
 #include "tools/bench/workload.h"
 
@@ -28,14 +30,22 @@ struct PhaseOptions {
   // Fill mode: one purchase for each customer index in [0, fill_customers)
   // instead of the workload's mix (closed loop).
   std::size_t fill_customers = 0;
+  // The secure channel (docs/PROTOCOL.md). A CA file: TLS, the server's
+  // certificate verified against it for `server_name`; empty: plain TCP.
+  std::string ca_file;
+  std::string server_name = "localhost";
+  // Not empty: every connection first sends a Hello with credentials[i % n]
+  // and waits for the Welcome. The handshakes happen before the clock starts.
+  std::vector<Credential> credentials;
 };
 
 struct PhaseResult {
   double seconds = 0;  // from first send to last reply
   uint64_t sent = 0;
   uint64_t answered = 0;
-  uint64_t errors = 0;  // error replies (not refusals)
-  uint64_t failed = 0;  // connection failures / unanswered at the end
+  uint64_t errors = 0;        // error replies (not refusals)
+  uint64_t failed = 0;        // connection failures / unanswered at the end
+  std::string connect_error;  // the first connection failure, if any
   Histogram all;
   std::array<Histogram, kKinds> by_kind;
   std::map<std::string, uint64_t> outcomes;  // "applied", "INSUFFICIENT_POINTS", "OVERLOADED"...

@@ -3,10 +3,12 @@
 //
 //   loyalty-bench                       start a loyaltyd, fill, run a closed loop
 //   loyalty-bench --loop open --rate 5000 --duration 30
-//   loyalty-bench --server 127.0.0.1:7070 --server-pid 1234   drive a running one
+//   loyalty-bench --server 127.0.0.1:7070 --server-pid 1234 --ca ca.pem --credential S1-R1.key
+//                                       drive a running one
 //   loyalty-bench --compare             the whole comparison (docs/BENCHMARKS.md)
 //
-// The started server runs on --server-cpu, the load on --load-cpu.
+// The started server runs on --server-cpu, the load on --load-cpu. It speaks
+// TLS with register credentials made for the run (--plaintext: not TLS).
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -47,6 +49,15 @@ int main(int argc, char** argv) {
                  "replay an Online Retail CSV(.gz) (../shared/data) instead of the synthetic mix");
   app.add_flag("--redis", o.redis,
                "start a redis-server too and report the commit->readable lag of the profile cache");
+  app.add_flag("--plaintext", o.plaintext,
+               "no TLS: the started server runs register_tls off (loopback); with --server, a "
+               "server that does")
+      ->envname("LOYALTY_PLAINTEXT");
+  app.add_option("--ca", o.ca_file, "with --server: the CA file that signed its certificate")
+      ->envname("LOYALTY_CA");
+  app.add_option("--credential", o.credential_file,
+                 "with --server: a register credential file (KEY_ID:SECRET) for the Hello")
+      ->envname("LOYALTY_CREDENTIAL");
   app.add_flag("--compare", o.compare,
                "measure against db_bench and redis-benchmark, print ratios");
   CLI11_PARSE(app, argc, argv);

@@ -89,6 +89,18 @@ std::string RunCapture(const std::vector<std::string>& argv, int cpu) {
   return text;
 }
 
+int RunStatus(const std::vector<std::string>& argv, std::string* err) {
+  int out = -1, err_fd = -1;
+  const pid_t pid = Spawn(argv, -1, &out, &err_fd);
+  if (pid < 0) return 127;
+  std::thread drain_out([&] { (void)ReadAll(out); });
+  *err = ReadAll(err_fd);
+  drain_out.join();
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 Server::Server(const std::string& loyaltyd, const std::string& data_dir,
                const std::vector<std::string>& extra_args, int cpu) {
   std::vector<std::string> argv = {loyaltyd,      "--listen",   "127.0.0.1:0", "--admin-listen",

@@ -25,6 +25,9 @@ ProcSample SampleProc(pid_t pid);
 
 // Runs a command to completion on `cpu`, returning its stdout and stderr.
 std::string RunCapture(const std::vector<std::string>& argv, int cpu);
+// Runs a command to completion, unpinned; its exit code (127: could not run
+// it, 128 + N: killed by signal N), with its stderr in *err.
+int RunStatus(const std::vector<std::string>& argv, std::string* err);
 
 // loyaltyd started by the benchmark: pinned, on 127.0.0.1 port 0, its
 // stderr collected so the stats line (SIGUSR1) can be read.

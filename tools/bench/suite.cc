@@ -13,6 +13,7 @@
 
 #include "adapters/net/framing.h"
 #include "proto/store_codec.h"
+#include "tools/bench/credentials.h"
 #include "tools/bench/process.h"
 #include "tools/bench/reference.h"
 #include "tools/replay/retail_csv.h"
@@ -61,6 +62,7 @@ void Print(const std::string& name, const Measured& m) {
   std::string outcomes;
   for (const auto& [k, v] : r.outcomes) outcomes += " " + k + "=" + std::to_string(v);
   std::printf("  outcomes:%s\n", outcomes.c_str());
+  if (!r.connect_error.empty()) std::printf("  connections failed: %s\n", r.connect_error.c_str());
   std::fflush(stdout);
 }
 
@@ -91,18 +93,53 @@ std::string TempDir() {
   return ::mkdtemp(pattern.data());
 }
 
+// How the started servers and the phases speak: TLS (or not) and the run's
+// register credentials.
+struct Channel {
+  BenchTls tls;
+  bool plaintext = false;
+};
+
+// The run's CA, server certificate and credentials (64: one per connection
+// of the widest phase, 50 clients), under `dir`.
+bool MakeChannel(const std::string& dir, bool plaintext, Channel* channel) {
+  std::string error;
+  channel->tls = MakeBenchTls(dir, 64, &error);
+  channel->plaintext = plaintext;
+  if (error.empty()) return true;
+  std::cerr << "loyalty-bench: " << error << "\n";
+  return false;
+}
+
+// The phase speaks the channel: TLS unless plaintext, a Hello on each connection.
+PhaseOptions Over(const Channel& channel, PhaseOptions phase) {
+  phase.ca_file = channel.plaintext ? "" : channel.tls.ca_file;
+  phase.credentials = channel.tls.credentials;
+  return phase;
+}
+
 std::unique_ptr<Server> StartServer(const Options& o, const std::string& dir,
-                                    const std::string& durability,
+                                    const std::string& durability, const Channel& channel,
                                     const std::vector<std::string>& more = {}) {
   const std::string rules = dir + "/bench-rules.yaml";
   char text[1024];
   std::snprintf(text, sizeof text, kBenchRules, o.replay.empty() ? "EUR" : "GBP");
   std::ofstream(rules) << text;
+  const std::string name = durability + (channel.plaintext ? "-plaintext" : "");
   auto s = std::make_unique<Server>(
-      o.loyaltyd, dir + "/db-" + durability,
+      o.loyaltyd, dir + "/db-" + name,
       [&] {
         std::vector<std::string> args{"--rules",  rules,      "--durability",
                                       durability, "--shards", std::to_string(o.shards)};
+        // The bench is the load, not an attack: no lookup rate limit in the way.
+        args.insert(args.end(), {"--registers", channel.tls.registers, "--lookups-per-second",
+                                 "1000000", "--lookup-burst", "1000000"});
+        if (channel.plaintext) {
+          args.insert(args.end(), {"--register-tls", "off"});
+        } else {
+          args.insert(args.end(),
+                      {"--tls-cert", channel.tls.cert_file, "--tls-key", channel.tls.key_file});
+        }
         args.insert(args.end(), more.begin(), more.end());
         return args;
       }(),
@@ -112,8 +149,8 @@ std::unique_ptr<Server> StartServer(const Options& o, const std::string& dir,
 }
 
 // Fills the population (one purchase each) so every customer has state.
-void Fill(const Options& o, Workload& w, uint16_t port) {
-  PhaseOptions f = o.phase;
+void Fill(const Options& o, Workload& w, const PhaseOptions& channel_phase, uint16_t port) {
+  PhaseOptions f = channel_phase;
   f.port = port;
   f.open_loop = false;
   f.connections = 8;
@@ -122,6 +159,7 @@ void Fill(const Options& o, Workload& w, uint16_t port) {
   const PhaseResult r = RunPhase(f, w);
   std::printf("fill: %llu customers in %.1f s (%.0f purchases/s)\n",
               static_cast<unsigned long long>(r.answered), r.seconds, r.rate());
+  if (!r.connect_error.empty()) std::printf("  connections failed: %s\n", r.connect_error.c_str());
 }
 
 }  // namespace
@@ -145,8 +183,26 @@ bool LoadInvoices(Options& o) {
   return true;
 }
 
+// The channel of a phase against a server this run did not start.
+bool ChannelOfRunningServer(Options& o) {
+  o.phase.ca_file = o.plaintext ? "" : o.ca_file;
+  if (!o.plaintext && o.ca_file.empty()) {
+    std::cerr << "loyalty-bench: --server needs --ca (LOYALTY_CA), or --plaintext\n";
+    return false;
+  }
+  if (o.credential_file.empty()) return true;  // a server that asks for no Hello
+  auto credential = net::LoadClientCredential(o.credential_file);
+  if (!credential.ok()) {
+    std::cerr << "loyalty-bench: " << credential.status().message() << "\n";
+    return false;
+  }
+  o.phase.credentials = {*credential};
+  return true;
+}
+
 int RunOnce(Options o) {
   if (!LoadInvoices(o)) return 1;
+  o.workload.stores_from_credential = true;  // a till's events are its store's
   Workload w(o.workload);
   std::unique_ptr<Server> server;
   std::string dir;
@@ -154,21 +210,26 @@ int RunOnce(Options o) {
   pid_t redis_pid = -1;
   if (o.server.empty()) {
     dir = TempDir();
+    Channel channel;
+    if (!MakeChannel(dir, o.plaintext, &channel)) return 1;
     std::vector<std::string> more;
     if (o.redis) {
       const int port = FreePort();
       redis_pid = StartRedisServer(dir, port, o.server_cpu);
       more = {"--redis", "127.0.0.1:" + std::to_string(port)};
     }
-    server = StartServer(o, dir, o.durability, more);
+    server = StartServer(o, dir, o.durability, channel, more);
     if (!server->ok()) return 1;
+    o.phase = Over(channel, o.phase);
     o.phase.port = server->port();
     pid = server->pid();
   } else if (!net::SplitHostPort(o.server, &o.phase.host, &o.phase.port)) {
     std::cerr << "loyalty-bench: --server '" << o.server << "' is not HOST:PORT\n";
     return 2;
+  } else if (!ChannelOfRunningServer(o)) {
+    return 2;
   }
-  if (o.fill) Fill(o, w, o.phase.port);
+  if (o.fill) Fill(o, w, o.phase, o.phase.port);
   if (o.soak > 0) {
     PhaseOptions p = o.phase;
     p.seconds = 10;
@@ -238,6 +299,61 @@ void Ratio(const char* name, double engine, double reference) {
   std::printf("ratio %s %.3f\n", name, reference > 0 ? engine / reference : 0.0);
 }
 
+PhaseOptions MaxPhase(const Options& o, const Channel& channel) {
+  PhaseOptions max = Over(channel, o.phase);
+  max.open_loop = false;
+  max.connections = 16;
+  max.depth = 32;
+  return max;
+}
+
+// The durable engine on one channel: lookups (50 clients, 1 client), the
+// maximum purchase rate, p99 at half of it, and (with_mixed) the mix.
+struct Durable {
+  bool ok = false;
+  Measured lookups50, lookups1, max, at_half;
+};
+
+Durable MeasureDurable(const Options& o, const std::string& dir, const Channel& channel,
+                       const std::string& suffix, bool with_mixed) {
+  Durable d;
+  PhaseOptions max = MaxPhase(o, channel);
+  auto sync = StartServer(o, dir, "sync", channel);
+  if (!sync->ok()) return d;
+  max.port = sync->port();
+  const std::string tag = channel.plaintext ? "x" : "";  // fresh transaction ids
+  Workload fill = Only(o, "purchase=100", "f" + tag);
+  Fill(o, fill, max, sync->port());
+  Quiesce(sync->pid());
+  Workload look = Only(o, "lookup=100", "l" + tag);
+  PhaseOptions c50 = max;
+  c50.connections = 50;
+  c50.depth = 1;
+  d.lookups50 = Measure(c50, look, sync->pid(), sync.get());
+  Print("lookups c50" + suffix, d.lookups50);
+  PhaseOptions c1 = c50;
+  c1.connections = 1;
+  d.lookups1 = Measure(c1, look, sync->pid(), sync.get());
+  Print("lookups c1" + suffix, d.lookups1);
+  Workload buy = Only(o, "purchase=100", "p" + tag);
+  d.max = Measure(max, buy, sync->pid(), sync.get());
+  Print("durable purchases" + suffix, d.max);
+  Quiesce(sync->pid());
+  PhaseOptions half = max;
+  half.open_loop = true;
+  half.rate = d.max.r.rate() / 2;
+  d.at_half = Measure(half, buy, sync->pid(), sync.get());
+  Print("purchases at half max" + suffix, d.at_half);
+  if (with_mixed) {
+    Quiesce(sync->pid());
+    Workload mixed = Only(o, o.mix.c_str(), "m" + tag);
+    Print("mixed at max" + suffix, Measure(max, mixed, sync->pid(), sync.get()));
+  }
+  sync->Stop();
+  d.ok = true;
+  return d;
+}
+
 }  // namespace
 
 int RunCompare(Options o) {
@@ -248,48 +364,30 @@ int RunCompare(Options o) {
       "value %d bytes, %.0f s per phase\n",
       ::sysconf(_SC_NPROCESSORS_ONLN), o.server_cpu, o.load_cpu, o.workload.customers, value_size,
       o.phase.seconds);
-  PhaseOptions max = o.phase;
-  max.open_loop = false;
-  max.connections = 16;
-  max.depth = 32;
+  o.workload.stores_from_credential = true;  // a till's events are its store's
+  Channel tls;
+  if (!MakeChannel(dir, /*plaintext=*/false, &tls)) return 1;
+  Channel plain = tls;
+  plain.plaintext = true;
 
-  // The engine, durable: maximum, then latency at half of it, then lookups.
-  auto sync = StartServer(o, dir, "sync");
-  if (!sync->ok()) return 1;
-  max.port = sync->port();
-  Workload fill = Only(o, "purchase=100", "f");
-  Fill(o, fill, sync->port());
-  Quiesce(sync->pid());
-  Workload look = Only(o, "lookup=100", "l");
-  PhaseOptions c50 = max;
-  c50.connections = 50;
-  c50.depth = 1;
-  const Measured lookups50 = Measure(c50, look, sync->pid(), sync.get());
-  Print("lookups c50", lookups50);
-  PhaseOptions c1 = c50;
-  c1.connections = 1;
-  const Measured lookups1 = Measure(c1, look, sync->pid(), sync.get());
-  Print("lookups c1", lookups1);
-  Workload buy = Only(o, "purchase=100", "p");
-  const Measured durable = Measure(max, buy, sync->pid(), sync.get());
-  Print("durable purchases", durable);
-  Quiesce(sync->pid());
-  PhaseOptions half = max;
-  half.open_loop = true;
-  half.rate = durable.r.rate() / 2;
-  const Measured at_half = Measure(half, buy, sync->pid(), sync.get());
-  Print("purchases at half max", at_half);
-  Quiesce(sync->pid());
-  Workload mixed = Only(o, o.mix.c_str(), "m");
-  Print("mixed at max", Measure(max, mixed, sync->pid(), sync.get()));
-  sync->Stop();
+  // The engine, durable, over TLS with authentication; then again in
+  // plaintext for the cost of TLS; then with sync off.
+  const Durable secure = MeasureDurable(o, dir, tls, "", /*with_mixed=*/true);
+  if (!secure.ok) return 1;
+  const Durable clear = MeasureDurable(o, dir, plain, " plaintext", /*with_mixed=*/false);
+  if (!clear.ok) return 1;
+  const Measured& durable = secure.max;
+  const Measured& at_half = secure.at_half;
+  const Measured& lookups50 = secure.lookups50;
+  const Measured& lookups1 = secure.lookups1;
 
   // The same engine with sync off.
-  auto async = StartServer(o, dir, "async");
+  PhaseOptions max = MaxPhase(o, tls);
+  auto async = StartServer(o, dir, "async", tls);
   if (!async->ok()) return 1;
   max.port = async->port();
   Workload fill2 = Only(o, "purchase=100", "g");
-  Fill(o, fill2, async->port());
+  Fill(o, fill2, max, async->port());
   Quiesce(async->pid());
   Workload buy2 = Only(o, "purchase=100", "q");
   const Measured nosync = Measure(max, buy2, async->pid(), async.get());
@@ -316,7 +414,17 @@ int RunCompare(Options o) {
   Ratio("durable_vs_nosync", durable.r.rate(), nosync.r.rate());
   Ratio("lookup_vs_redis_get_c50", lookups50.r.rate(), redis.get_rps_c50);
   Ratio("lookup_p50_vs_redis_get_p50_c1", Ms(lookups1.r.all.Quantile(0.5)), redis.get_p50_ms_c1);
+  // The cost of TLS (authentication is in both: register_tls off still
+  // takes a Hello): over 1 is slower, except for throughput, where under 1 is.
+  Ratio("tls_throughput_vs_plaintext", durable.r.rate(), clear.max.r.rate());
+  Ratio("tls_p99_at_half_vs_plaintext", Ms(at_half.r.by_kind[0].Quantile(0.99)),
+        Ms(clear.at_half.r.by_kind[0].Quantile(0.99)));
+  Ratio("tls_lookups_c50_vs_plaintext", lookups50.r.rate(), clear.lookups50.r.rate());
+  Ratio("tls_lookup_p50_c1_vs_plaintext", Ms(lookups1.r.all.Quantile(0.5)),
+        Ms(clear.lookups1.r.all.Quantile(0.5)));
   std::printf("absolute purchase_p99_at_half_ms %.3f\n", Ms(at_half.r.by_kind[0].Quantile(0.99)));
+  std::printf("absolute purchase_p99_at_half_plaintext_ms %.3f\n",
+              Ms(clear.at_half.r.by_kind[0].Quantile(0.99)));
   std::filesystem::remove_all(dir);
   return 0;
 }

@@ -23,6 +23,13 @@ struct Options {
   double soak = 0;
   std::string replay;  // Online Retail CSV(.gz): replay it instead of the synthetic mix
   bool redis = false;  // the started server publishes to a redis-server the bench starts
+  // The register channel. A started server speaks TLS and authenticates the
+  // credentials made for the run (credentials.h), one per connection, unless
+  // `plaintext` (register_tls: off, loopback). Against --server: its CA file
+  // (none with `plaintext`) and a register credential file.
+  bool plaintext = false;
+  std::string ca_file;
+  std::string credential_file;
 };
 
 // One phase (or a soak) as the options say; prints its report. Exit code.
@@ -30,7 +37,10 @@ int RunOnce(Options options);
 
 // The comparison of docs/BENCHMARKS.md: the engine durable and not, lookups,
 // then db_bench and redis-benchmark with matching keys and value size; prints
-// the absolute figures and one `ratio NAME VALUE` line per ratio.
+// the absolute figures and one `ratio NAME VALUE` line per ratio. The engine
+// runs over TLS with authentication; the durable maximum, p99 at half of it
+// and lookups are measured again in plaintext (register_tls: off) in the
+// same run, for the cost of TLS (tls_*_vs_plaintext ratios).
 int RunCompare(Options options);
 
 }  // namespace loyalty::bench

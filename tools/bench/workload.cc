@@ -107,8 +107,11 @@ std::size_t Workload::PickCustomer() {
 template <typename Msg>
 void Workload::Stamp(Msg* m, const std::string& card) {
   m->set_transaction_id(options_.run_id + "-" + std::to_string(next_txn_++));
-  m->set_store_id("S" + std::to_string(rng_() % 40));
-  m->set_register_id("R" + std::to_string(rng_() % 8));
+  const uint64_t store = rng_() % 40, till = rng_() % 8;  // drawn either way: same sequence
+  if (!options_.stores_from_credential) {
+    m->set_store_id("S" + std::to_string(store));
+    m->set_register_id("R" + std::to_string(till));
+  }
   m->set_card(card);
   m->set_event_time_ms(NowMs());
   m->set_currency("EUR");
@@ -189,6 +192,13 @@ std::string Workload::NextReplayed(uint64_t request_id, Kind* kind) {
   ready_.pop_back();
   *kind = r.has_purchase() ? Kind::kPurchase : Kind::kReturn;
   r.set_request_id(request_id);
+  if (options_.stores_from_credential && r.has_purchase()) {
+    r.mutable_purchase()->clear_store_id();
+    r.mutable_purchase()->clear_register_id();
+  } else if (options_.stores_from_credential && r.has_purchase_return()) {
+    r.mutable_purchase_return()->clear_store_id();
+    r.mutable_purchase_return()->clear_register_id();
+  }
   std::string frame;
   net::AppendFrame(frame, r.SerializeAsString());
   return frame;

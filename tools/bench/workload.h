@@ -35,6 +35,9 @@ struct WorkloadOptions {
   Mix mix;
   uint64_t seed = 1;
   std::string run_id = "r";  // prefixes transaction ids, so runs never collide
+  // Events name no store or register: the server takes them from each
+  // connection's credential (a till's credential is bound to one store).
+  bool stores_from_credential = false;
   // Replay instead of the synthetic population: the real invoices in order,
   // again and again (each pass with fresh transaction ids). Mix is ignored.
   std::shared_ptr<const std::vector<replay::Invoice>> invoices;

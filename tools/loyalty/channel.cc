@@ -29,8 +29,8 @@ Result<net::ClientOptions> MakeClientOptions(const Channel& channel, int64_t tim
   o.client = "loyalty-cli";
   o.tls = !(channel.plaintext || Env("LOYALTY_PLAINTEXT") == "1");
   o.ca_file = channel.ca.empty() ? Env("LOYALTY_CA") : channel.ca;
-  const std::string path = channel.credential.empty() ? Env("LOYALTY_CREDENTIAL")
-                                                      : channel.credential;
+  const std::string path =
+      channel.credential.empty() ? Env("LOYALTY_CREDENTIAL") : channel.credential;
   if (path.empty()) {
     return Status::Invalid(
         "no register credential: pass --credential FILE or set LOYALTY_CREDENTIAL (tools/dev.sh "

@@ -42,8 +42,9 @@ int Fail(const std::string& message) {
 CredentialsCommand::CredentialsCommand(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("credentials", "register credentials (the registers file)");
   cmd->require_subcommand(1);
-  add_ = cmd->add_subcommand("add", "make a credential: its verifier in the registers file, "
-                                    "its secret in OUT/KEY_ID.key (0600)");
+  add_ = cmd->add_subcommand("add",
+                             "make a credential: its verifier in the registers file, "
+                             "its secret in OUT/KEY_ID.key (0600)");
   revoke_ = cmd->add_subcommand("revoke", "revoke a credential (then SIGHUP loyaltyd)");
   list_ = cmd->add_subcommand("list", "list the credentials (never their secrets)");
   for (CLI::App* c : {add_, revoke_, list_}) {
@@ -73,7 +74,10 @@ int CredentialsCommand::Run(bool json) {
       if (!(words >> id >> kind >> store >> reg >> verifier)) continue;
       words >> state;
       if (json) {
-        all.push_back({{"key_id", id}, {"kind", kind}, {"store", store}, {"register", reg},
+        all.push_back({{"key_id", id},
+                       {"kind", kind},
+                       {"store", store},
+                       {"register", reg},
                        {"revoked", state == "revoked"}});
       } else {
         std::cout << id << "  " << kind << "  store " << store << "  register " << reg
@@ -107,8 +111,8 @@ int CredentialsCommand::Run(bool json) {
   }
   auto secret = net::MakeSecret();
   if (!secret.ok()) return Fail(secret.status().message());
-  const std::string line = key_id_ + " " + kind_ + " " + store + " " + reg + " " +
-                           net::VerifierText(*secret) + "\n";
+  const std::string line =
+      key_id_ + " " + kind_ + " " + store + " " + reg + " " + net::VerifierText(*secret) + "\n";
   std::string after = before;
   if (after.empty()) after = "# key_id kind store register verifier [revoked]\n";
   if (after.back() != '\n') after += "\n";

@@ -1,8 +1,10 @@
 #include "tools/loyalty/redis_lookup.h"
 
+#include <algorithm>
 #include <iostream>
 
 #include "adapters/redis/reader.h"
+#include "engine/customer_state.h"
 #include "tools/loyalty/render.h"
 
 namespace loyalty::cli {
@@ -31,10 +33,13 @@ void AddHintsAndOffers(const redis::Snapshot& s, v1::Profile& p) {
   }
 }
 
-v1::Profile ToProfile(const redis::Snapshot& s) {
+// As the server answers a lookup (wire::EncodeProfile): the other cards masked.
+v1::Profile ToProfile(const redis::Snapshot& s, const std::string& card) {
   v1::Profile p;
-  p.set_customer_id(s.customer_id);
-  for (const std::string& c : s.cards) p.add_cards(c);
+  const bool id_is_other_card = s.customer_id != card && std::find(s.cards.begin(), s.cards.end(),
+                                                                   s.customer_id) != s.cards.end();
+  p.set_customer_id(id_is_other_card ? MaskCard(s.customer_id) : s.customer_id);
+  for (const std::string& c : s.cards) p.add_cards(c == card ? c : MaskCard(c));
   p.set_enrolled_at_ms(s.enrolled_at_ms);
   p.set_birthday(s.birthday);
   v1::Balances* b = p.mutable_balances();
@@ -89,7 +94,7 @@ int LookupViaRedis(const RedisLookup& l) {
     Print(l, reply, nullptr);
     return ExitCodeFor(reply);
   }
-  *reply.mutable_profile() = ToProfile(**snapshot);
+  *reply.mutable_profile() = ToProfile(**snapshot, l.card);
   Print(l, reply, &**snapshot);
   return ExitCodeFor(reply);
 }

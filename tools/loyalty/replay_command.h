@@ -35,7 +35,7 @@ struct ReplayOptions {
   std::size_t window = 48;  // requests in flight; the server allows 64 per connection
   int64_t timeout_ms = 30000;
   net::ClientOptions client;  // TLS and credential (timeout_ms set from the above)
-  std::string txn_prefix;  // prepended to every transaction id ("" = invoice numbers)
+  std::string txn_prefix;     // prepended to every transaction id ("" = invoice numbers)
 };
 
 struct ReplaySummary {

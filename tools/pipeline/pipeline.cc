@@ -25,7 +25,7 @@ Pipeline::Pipeline(Store& store, std::shared_ptr<const RuleSet> rules, PipelineO
       options_(options),
       clock_(std::move(clock)),
       rules_(std::move(rules)),
-      claims_(std::make_unique<TxnClaims>()),
+      claims_(std::make_unique<TxnClaims>(options_.copies_waiting_max)),
       budgets_(std::make_unique<BudgetBook>()) {
   LOYALTY_CHECK(options_.shards >= 1);
   std::vector<std::map<std::string, int64_t>> used(options_.shards);
@@ -104,7 +104,8 @@ void Pipeline::Handle(v1::Request request, ReplyFn reply) {
       v1::Reply r;
       r.set_request_id(id);
       *r.mutable_profile() = wire::EncodeProfile(
-          ViewProfile(*state, work.now_ms, *work.rules, work.rfm.get(), shard.budget_gate()));
+          ViewProfile(*state, work.now_ms, *work.rules, work.rfm.get(), shard.budget_gate()),
+          work.event.card);
       lookups_direct_ += 1;
       if (options_.observer) {
         options_.observer->OnEvent(EventKind::kLookup, "profile",
@@ -155,6 +156,7 @@ PipelineStats Pipeline::stats() const {
     st.commit_failures += c.commit_failures.load();
     st.replays += c.replays.load();
     st.swept += c.swept.load();
+    st.copies_waited += c.copies_waited.load();
   }
   return st;
 }

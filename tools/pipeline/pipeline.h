@@ -12,9 +12,24 @@
 //
 // One writer per customer: a card always maps to the same shard, so no
 // customer state is touched by two threads. A transaction id is claimed while
-// in flight, so the same id sent with two different cards at once cannot be
-// applied twice: the second is answered UNAVAILABLE (retry), and its retry
-// sees the first one committed.
+// in flight (TxnClaims, shared by all shards), so the same id sent twice at
+// once, with one card or with two (two shards), cannot be applied twice.
+//
+// Copies of one transaction (a till that resent on another connection) wait
+// for the first: a copy that finds its id claimed is parked on the claim and,
+// once the holder's group has committed, is decided again on its own shard,
+// where it reads the committed record. So the invariant: every copy gets
+// what a retry after the commit would get, namely
+//   - the stored reply, byte for byte (the decision; request ids differ), or
+//   - DUPLICATE_DIFFERENT_PAYLOAD when its payload is not the stored one, or
+//   - when the first stored nothing (a refusal without a record), its own
+//     fresh decision, made after the first's, one at a time.
+// If the holder's commit fails, its waiting copies share the group's answer:
+// UNAVAILABLE, outcome unknown, retry with the same transaction id (the
+// write may or may not be on disk, so nobody is told APPLIED or decided
+// afresh against a state that may be stale). Copies never turn into
+// UNAVAILABLE otherwise, except while the pipeline stops. At most
+// copies_waiting_max copies wait at once; the next is answered OVERLOADED.
 //
 // Thread safety: Handle, SetRules and SetRfm from any thread; Stop once.
 #pragma once
@@ -47,7 +62,8 @@ using CommitListener = std::function<void(const CustomerState& state, TimeMs now
 // Told about every request answered and every commit, on the thread that
 // did it (the network thread or a shard's). Must be cheap and never block:
 // it feeds metrics. `outcome` is an OutcomeName, "replay", "profile",
-// "unknown_card" or "unavailable"; `reason` one of "invalid_field",
+// "unknown_card", "unavailable" or "overloaded" (too many copies waiting);
+// `reason` one of "invalid_field",
 // "unknown_message", "overloaded".
 class PipelineObserver {
  public:
@@ -62,7 +78,9 @@ struct PipelineOptions {
   std::size_t queue_max = limits::kShardQueueDefaultMax;   // per shard
   std::size_t group_max = limits::kCommitGroupDefaultMax;  // events per commit
   std::size_t cached_customers_max = 200'000;              // per shard
-  CommitListener on_commit;                                // optional
+  // Copies of in-flight transactions waiting for the first, all shards.
+  std::size_t copies_waiting_max = limits::kCopiesWaitingDefaultMax;
+  CommitListener on_commit;  // optional
   // The sweep: every this often, customers with points due to expire or a
   // tier review due are brought up to date, so balances and liability are
   // right for those who never come back. 0: no periodic sweep.
@@ -79,6 +97,7 @@ struct PipelineStats {
   uint64_t replays = 0;         // retries answered from the stored reply
   uint64_t lookups_direct = 0;  // lookups answered from committed state, without a shard
   uint64_t swept = 0;           // customers changed by the sweep
+  uint64_t copies_waited = 0;   // copies that found their id claimed and waited for it
 };
 
 class Shard;

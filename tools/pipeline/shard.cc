@@ -2,6 +2,7 @@
 
 #include <functional>
 
+#include "engine/check.h"
 #include "proto/wire_codec.h"
 
 namespace loyalty {
@@ -20,20 +21,41 @@ std::string Unavailable(uint64_t request_id, const std::string& why) {
 
 }  // namespace
 
-TxnClaims::Stripe& TxnClaims::StripeFor(const std::string& txn_id) {
-  return stripes_[std::hash<std::string>{}(txn_id) % kStripes];
+TxnClaims::Stripe& TxnClaims::StripeFor(const std::string& id) {
+  return stripes_[std::hash<std::string>{}(id) % kStripes];
 }
 
-bool TxnClaims::TryClaim(const std::string& txn_id) {
-  Stripe& s = StripeFor(txn_id);
+bool TxnClaims::TryClaim(const std::string& id) {
+  Stripe& s = StripeFor(id);
   std::lock_guard lock(s.mu);
-  return s.ids.insert(txn_id).second;
+  return s.held.try_emplace(id).second;
 }
 
-void TxnClaims::Release(const std::string& txn_id) {
-  Stripe& s = StripeFor(txn_id);
-  std::lock_guard lock(s.mu);
-  s.ids.erase(txn_id);
+TxnClaims::Claim TxnClaims::ClaimOrWait(const std::string& id, Work& work, Shard* home) {
+  Stripe& s = StripeFor(id);
+  std::lock_guard lock(s.mu);  // the holder's Release takes it too: no copy is left behind
+  auto [it, taken] = s.held.try_emplace(id);
+  if (taken) return Claim::kTaken;
+  if (copies_waiting_.fetch_add(1) >= copies_waiting_max_) {
+    copies_waiting_.fetch_sub(1);
+    return Claim::kFull;
+  }
+  it->second.push_back(WaitingCopy{std::move(work), home});
+  return Claim::kWaiting;
+}
+
+std::vector<WaitingCopy> TxnClaims::Release(const std::string& id) {
+  Stripe& s = StripeFor(id);
+  std::vector<WaitingCopy> copies;
+  {
+    std::lock_guard lock(s.mu);
+    auto it = s.held.find(id);
+    LOYALTY_CHECK(it != s.held.end());  // only the holder releases, once
+    copies = std::move(it->second);
+    s.held.erase(it);
+  }
+  copies_waiting_.fetch_sub(copies.size());
+  return copies;
 }
 
 Shard::Shard(Store& store, TxnClaims& claims, BudgetBook& budgets, uint32_t index,
@@ -68,6 +90,16 @@ bool Shard::Enqueue(Work work) {
   return true;
 }
 
+bool Shard::Requeue(Work&& work) {
+  {
+    std::lock_guard lock(mu_);
+    if (finished_) return false;
+    queue_.push_back(std::move(work));
+  }
+  ready_.notify_one();
+  return true;
+}
+
 void Shard::Stop() {
   {
     std::lock_guard lock(mu_);
@@ -83,7 +115,10 @@ void Shard::Run() {
     {
       std::unique_lock lock(mu_);
       ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and everything is answered
+      if (queue_.empty()) {  // stopping, and everything is answered
+        finished_ = true;
+        return;
+      }
       // Take what queued while the previous group was being committed.
       while (!queue_.empty() && group.size() < group_max_) {
         group.push_back(std::move(queue_.front()));
@@ -104,6 +139,7 @@ void Shard::ProcessGroup(std::vector<Work>& group) {
   budgets_.Stage(writes);
 
   bool committed = true;
+  std::string failure;  // why the commit failed: every reply of the group, and its copies
   if (!writes.empty()) {
     const auto commit_start = std::chrono::steady_clock::now();
     const Status s = store_.Commit(writes);
@@ -127,11 +163,11 @@ void Shard::ProcessGroup(std::vector<Work>& group) {
       // lookup or a replay after a write), so none of them stands. A failed
       // fsync may still leave the write on disk: the outcome is unknown, and
       // only a retry with the same transaction id is safe.
+      failure = "the store could not commit: " + s.message() +
+                "; the outcome is unknown, retry with the same transaction id";
       for (Owed& o : owed) {
         o.outcome = "";
-        o.bytes = Unavailable(o.request_id, "the store could not commit: " + s.message() +
-                                                "; the outcome is unknown, retry with the same "
-                                                "transaction id");
+        o.bytes = Unavailable(o.request_id, failure);
       }
     }
   }
@@ -149,9 +185,11 @@ void Shard::ProcessGroup(std::vector<Work>& group) {
   group_cards_.clear();
   new_customers_.clear();
   for (Owed& o : owed) {
-    if (!o.claimed_txn.empty()) claims_.Release(o.claimed_txn);
-    if (!o.extra_claim.empty()) claims_.Release(o.extra_claim);
-    if (!o.reply) continue;  // a sweep: nobody waits
+    if (!o.claimed_txn.empty()) {
+      SendHome(claims_.Release(o.claimed_txn), committed ? nullptr : &failure);
+    }
+    if (!o.extra_claim.empty()) (void)claims_.Release(o.extra_claim);  // nobody waits on these
+    if (!o.reply) continue;  // a sweep, or a copy now waiting on a claim: no reply yet
     if (observer_) {
       observer_->OnEvent(o.kind, o.outcome.empty() ? "unavailable" : o.outcome,
                          (std::chrono::steady_clock::now() - o.accepted).count());
@@ -168,12 +206,33 @@ void Shard::ProcessGroup(std::vector<Work>& group) {
   }
 }
 
+// Copies that waited on a claim this shard just released. After a commit
+// they go back to their own shard and are decided again: they read the
+// stored record and replay it (or are refused as a different payload); if
+// nothing was stored (a refusal leaves no record), the first of them decides
+// afresh. After a failed commit (`failure`) they share the group's fate: the
+// same UNAVAILABLE, outcome unknown, retry with the same transaction id.
+void Shard::SendHome(std::vector<WaitingCopy> copies, const std::string* failure) {
+  for (WaitingCopy& c : copies) {
+    if (!failure && c.home->Requeue(std::move(c.work))) continue;
+    // Failed, or the copy's shard has finished (only while stopping).
+    const std::string why =
+        failure ? *failure : "the engine is stopping; retry with the same transaction id";
+    if (observer_) {
+      observer_->OnEvent(c.work.event.kind, "unavailable",
+                         (std::chrono::steady_clock::now() - c.work.accepted).count());
+    }
+    c.work.reply(Unavailable(c.work.request_id, why));
+  }
+}
+
 Shard::Owed Shard::Process(Work& work, WriteSet& writes) {
   if (work.sweep) return ProcessSweep(work, writes);
-  Owed o =
-      work.event.kind == EventKind::kLookup ? ProcessLookup(work) : ProcessChange(work, writes);
-  o.kind = work.event.kind;
-  o.accepted = work.accepted;
+  const EventKind kind = work.event.kind;  // `work` may be parked (moved from) below
+  const auto accepted = work.accepted;
+  Owed o = kind == EventKind::kLookup ? ProcessLookup(work) : ProcessChange(work, writes);
+  o.kind = kind;
+  o.accepted = accepted;
   return o;
 }
 
@@ -217,7 +276,7 @@ Shard::Owed Shard::ProcessLookup(const Work& work) {
     v1::Reply reply;
     reply.set_request_id(work.request_id);
     *reply.mutable_profile() = wire::EncodeProfile(
-        ViewProfile(**state, work.now_ms, *work.rules, work.rfm.get(), &budgets_));
+        ViewProfile(**state, work.now_ms, *work.rules, work.rfm.get(), &budgets_), work.event.card);
     o.bytes = reply.SerializeAsString();
     o.outcome = "profile";
   }
@@ -233,11 +292,22 @@ Shard::Owed Shard::ProcessChange(Work& work, WriteSet& writes) {
   } else if (!e.transaction_id.empty()) {
     // Claim first, then read: another shard may be committing the same id
     // (sent with another card) right now, and a read before the claim could
-    // miss it and apply the id twice.
-    if (!claims_.TryClaim(e.transaction_id)) {
-      o.bytes = Unavailable(work.request_id, "transaction " + e.transaction_id +
-                                                 " is being applied right now; retry");
-      return o;
+    // miss it and apply the id twice. A copy that finds the id claimed waits
+    // for that claim's commit and comes back here (TxnClaims, SendHome): it
+    // then reads what was committed, so every copy gets the stored reply.
+    switch (claims_.ClaimOrWait(e.transaction_id, work, this)) {
+      case TxnClaims::Claim::kTaken: break;
+      case TxnClaims::Claim::kWaiting:  // `work` (and `e`) moved into the claim
+        counters_.copies_waited += 1;
+        o.reply = nullptr;
+        return o;
+      case TxnClaims::Claim::kFull:
+        o.outcome = "overloaded";
+        o.bytes = ErrorReply(work.request_id,
+                             wire::MakeError(v1::OVERLOADED, "",
+                                             "too many copies of transactions wait for their "
+                                             "first copy; retry with backoff"));
+        return o;
     }
     o.claimed_txn = e.transaction_id;
     auto p = store_.GetTxn(e.transaction_id);
@@ -247,6 +317,8 @@ Shard::Owed Shard::ProcessChange(Work& work, WriteSet& writes) {
       return o;
     }
     prior = std::move(*p);
+    // Later copies in this group replay it from here, without the claim.
+    if (prior) group_txns_.emplace(e.transaction_id, *prior);
   }
   if (!e.original_transaction_id.empty()) {
     auto p = LoadTxn(e.original_transaction_id);

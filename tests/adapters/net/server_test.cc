@@ -81,7 +81,8 @@ class ServerFixture : public ::testing::Test {
     if (thread_.joinable()) thread_.join();
   }
   std::unique_ptr<Client> Connect() {
-    auto c = loyalty::testing::ConnectAs("127.0.0.1:" + std::to_string(server_->port()), "ops-test", 3000);
+    auto c = loyalty::testing::ConnectAs("127.0.0.1:" + std::to_string(server_->port()), "ops-test",
+                                         3000);
     EXPECT_TRUE(c.ok()) << c.status().ToString();
     return c.ok() ? std::move(*c) : nullptr;
   }
@@ -199,6 +200,32 @@ TEST_F(ServerFixture, ClosesAnIdleConnection) {
   auto c = Connect();
   ASSERT_TRUE(c->Call(Lookup(1)).ok());
   EXPECT_TRUE(c->ServerClosed());
+}
+
+// A client that drips empty frames (a 1-byte frame every 50 ms) is not
+// active: it is closed at the idle time like one that sends nothing.
+TEST_F(ServerFixture, EmptyFramesDoNotKeepAnIdleConnectionOpen) {
+  ServerOptions options;
+  options.idle_timeout_ms = 300;
+  StartServer(options);
+  auto c = Connect();
+  ASSERT_TRUE(c->Call(Lookup(1)).ok());
+  const auto start = std::chrono::steady_clock::now();
+  bool closed = false;
+  while (std::chrono::steady_clock::now() - start < std::chrono::seconds(5)) {
+    if (!c->SendBytes(std::string(1, '\0')).ok()) {  // an empty frame
+      closed = true;
+      break;
+    }
+    auto r = c->Receive();  // UNKNOWN_MESSAGE, or the end
+    if (!r.ok()) {
+      closed = true;
+      break;
+    }
+    EXPECT_EQ(r->error().code(), v1::UNKNOWN_MESSAGE);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(closed) << "an empty-frame drip kept the connection open for 5 s";
 }
 
 TEST_F(ServerFixture, DrainAnswersWhatWasAcceptedThenCloses) {

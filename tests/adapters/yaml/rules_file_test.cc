@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/limits.h"
+
 namespace loyalty::rules_file {
 namespace {
 
@@ -44,11 +46,11 @@ TEST(RulesFileTest, NamesFileLineAndColumnOfEveryMistake) {
       "bad.yaml");
   EXPECT_FALSE(l.rules);
   ASSERT_EQ(l.problems.size(), 3u);
-  EXPECT_EQ(
-      l.problems[0].ToString(),
-      "bad.yaml:4:3: program.colour: unknown key; expected one of: categories, currency, "
-      "exclude_categories, exclude_skus, expiry, offers_shown, pending_days, points_per_unit, "
-      "redemption, return_policy, rounding, unknown_original, utc_offset");
+  EXPECT_EQ(l.problems[0].ToString(),
+            "bad.yaml:4:3: program.colour: unknown key; expected one of: categories, currency, "
+            "exclude_categories, exclude_skus, expiry, limits, offers_shown, pending_days, "
+            "points_per_unit, "
+            "redemption, return_policy, rounding, unknown_original, utc_offset");
   EXPECT_EQ(l.problems[1].ToString(),
             "bad.yaml:2:13: program.currency: 'EUX' is not an ISO 4217 code like EUR");
   EXPECT_EQ(l.problems[2].ToString(),
@@ -417,6 +419,40 @@ TEST(RulesFileHintsTest, LifecycleAndChurnThresholdsOutOfBounds) {
                 "r.yaml:2:80: lifecycle.advocate.nps: unknown key; expected one of: nps_min",
                 "r.yaml:3:32: churn.lost_after_intervals: must be between 2 and 100",
                 "r.yaml:3:52: churn.welcome_back_at: must be between 0 and 1 (a churn risk)"}));
+}
+
+TEST(RulesFileTest, ReadsTheHostLimitsOrKeepsTheirDefaults) {
+  Loaded l = Parse(
+      "program:\n  currency: EUR\n"
+      "  limits: { basket_total_max: 5000.00, points_per_event_max: 100000, "
+      "event_age_max_days: 3 }\n",
+      "r.yaml");
+  ASSERT_TRUE(l.rules) << (l.problems.empty() ? "" : l.problems[0].ToString());
+  EXPECT_EQ(l.rules->program.limits.basket_total_max_minor, 500000);
+  EXPECT_EQ(l.rules->program.limits.points_per_event_max, 100000);
+  EXPECT_EQ(l.rules->program.limits.event_age_max_days, 3);
+  Loaded d = Parse("program: {}\n", "r.yaml");
+  ASSERT_TRUE(d.rules);
+  EXPECT_EQ(d.rules->program.limits.basket_total_max_minor, limits::kBasketTotalMinorDefaultMax);
+  EXPECT_EQ(d.rules->program.limits.points_per_event_max, limits::kPointsPerEventDefaultMax);
+  EXPECT_EQ(d.rules->program.limits.event_age_max_days, 7);
+}
+
+TEST(RulesFileHintsTest, HostLimitsOutOfBoundsAreNamed) {
+  EXPECT_EQ(ProblemsOf("program:\n  limits: { basket_total_max: 0, points_per_event_max: 0, "
+                       "event_age_max_days: 90, event_age_max_day: 1 }\n"),
+            (std::vector<std::string>{
+                "r.yaml:2:83: program.limits.event_age_max_day: unknown key (did you mean "
+                "'event_age_max_days'?); expected one of: basket_total_max, event_age_max_days, "
+                "points_per_event_max",
+                "r.yaml:2:31: program.limits.basket_total_max: must be above 0 (the largest "
+                "basket a till may send, e.g. 5000.00)",
+                "r.yaml:2:56: program.limits.points_per_event_max: must be between 1 and "
+                "1000000000",
+                "r.yaml:2:79: program.limits.event_age_max_days: must be between 1 and 60"}));
+  EXPECT_EQ(ProblemsOf("program: { limits: { basket_total_max: 12.345 } }\n"),
+            (std::vector<std::string>{"r.yaml:1:40: program.limits.basket_total_max: '12.345' is "
+                                      "not a number with at most 2 decimals"}));
 }
 
 }  // namespace
