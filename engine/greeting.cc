@@ -1,5 +1,6 @@
 #include "engine/greeting.h"
 
+#include <algorithm>
 #include <array>
 
 #include "engine/calendar.h"
@@ -13,6 +14,11 @@ constexpr std::array<const char*, 12> kMonths = {"January",   "February", "March
 constexpr std::array<const char*, 7> kWeekdays = {"Monday", "Tuesday",  "Wednesday", "Thursday",
                                                   "Friday", "Saturday", "Sunday"};
 
+// Whole days between two times (never negative).
+int64_t DaysBetween(TimeMs from_ms, TimeMs to_ms) {
+  return to_ms > from_ms ? (to_ms - from_ms) / kMsPerDay : 0;
+}
+
 std::string Tenure(int64_t days) {
   if (days >= 365) {
     const int64_t years = days / 365;
@@ -22,6 +28,7 @@ std::string Tenure(int64_t days) {
     const int64_t months = days / 30;
     return std::to_string(months) + (months == 1 ? " month" : " months");
   }
+  if (days == 0) return "less than a day";
   return days == 1 ? "1 day" : std::to_string(days) + " days";
 }
 
@@ -50,7 +57,7 @@ std::vector<std::string> GreetingHints(const CustomerState& s, const Signals& g,
 
   if (g.churn_risk_permille >= rules.churn.welcome_back_permille && g.days_since_purchase > 0) {
     hints.push_back("Welcome back: last visit " + std::to_string(g.days_since_purchase) +
-                    " days ago");
+                    (g.days_since_purchase == 1 ? " day ago" : " days ago"));
   }
   if (s.birthday) {
     if (const int64_t day = BirthdayThisWeek(*s.birthday, today); day >= 0) {
@@ -63,8 +70,14 @@ std::vector<std::string> GreetingHints(const CustomerState& s, const Signals& g,
   const Tier* tier = rules.FindTier(s.tier);
   const std::string tier_name = tier == nullptr || tier->name.empty() ? s.tier : tier->name;
   const CivilDay since = CivilFromDays(LocalDayNumber(s.tier_since_ms, offset));
+  // A card enrolled by a backdated purchase (enrolment takes the server's
+  // time, the purchase its event time) has been a member since that purchase.
+  const int64_t tenure_days =
+      s.first_purchase_ms > 0 && s.first_purchase_ms < s.enrolled_at_ms
+          ? std::max(g.tenure_days, DaysBetween(s.first_purchase_ms, now_ms))
+          : g.tenure_days;
   std::string status = tier_name + " since " + kMonths[since.month - 1] + " " +
-                       std::to_string(since.year) + ", member for " + Tenure(g.tenure_days);
+                       std::to_string(since.year) + ", member for " + Tenure(tenure_days);
   if (tier != nullptr && tier->invitation_only) status += " (by invitation)";
   hints.push_back(status);
   if (g.lifecycle == Lifecycle::kAdvocate) {
@@ -72,13 +85,15 @@ std::vector<std::string> GreetingHints(const CustomerState& s, const Signals& g,
   } else if (g.lifecycle == Lifecycle::kProspect) {
     hints.push_back("First purchase: welcome them to the program");
   }
-  if (!g.top_categories.empty()) {
-    std::string loves = "Loves ";
-    for (std::size_t i = 0; i < g.top_categories.size(); ++i) {
-      loves += (i == 0 ? "" : ", ") + g.top_categories[i];
-    }
-    hints.push_back(loves);
+  // Never a category the program excludes (tobacco, gift cards): a cashier
+  // should not suggest what the program will not reward.
+  std::string loves;
+  for (const std::string& category : g.top_categories) {
+    const auto& excluded = rules.program.exclude_categories;
+    if (std::find(excluded.begin(), excluded.end(), category) != excluded.end()) continue;
+    loves += (loves.empty() ? "Loves " : ", ") + category;
   }
+  if (!loves.empty()) hints.push_back(loves);
   if (hints.size() > 5) hints.resize(5);
   return hints;
 }

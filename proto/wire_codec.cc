@@ -92,6 +92,28 @@ std::optional<v1::Error> DecodeFeedback(const v1::Feedback& f, Event* e) {
   return std::nullopt;
 }
 
+// The soonest pending points to become spendable. A lot is pending until its
+// spendable_from, so the pending points are the lots that become spendable
+// last, as many as `pending`: no clock is needed here.
+struct Release {
+  int64_t points = 0;
+  TimeMs at_ms = 0;
+};
+Release NextRelease(const CustomerState& s, int64_t pending) {
+  std::vector<const Lot*> lots;
+  for (const Lot& l : s.lots) lots.push_back(&l);
+  std::sort(lots.begin(), lots.end(),
+            [](const Lot* a, const Lot* b) { return a->spendable_from_ms > b->spendable_from_ms; });
+  Release r;
+  for (const Lot* l : lots) {
+    if (pending <= 0) break;
+    if (l->spendable_from_ms != r.at_ms) r = {0, l->spendable_from_ms};
+    r.points += std::min(l->points, pending);
+    pending -= l->points;
+  }
+  return r;
+}
+
 }  // namespace
 
 v1::Error MakeError(v1::ErrorCode code, std::string field, std::string message) {
@@ -217,6 +239,9 @@ v1::Profile EncodeProfile(const Profile& p, std::string_view card) {
   out.set_tier(s.tier);
   out.set_next_expiry_points(p.next_expiry.points);
   out.set_next_expiry_ms(p.next_expiry.at_ms);
+  const Release release = NextRelease(s, p.balances.pending);
+  out.set_next_release_points(release.points);
+  out.set_next_release_ms(release.at_ms);
   out.set_visits(s.visits);
   out.set_spend_minor(s.spend_minor);
   out.set_last_purchase_ms(s.last_purchase_ms);

@@ -326,6 +326,7 @@ class Session : public std::enable_shared_from_this<Session> {
     w->set_store_id(credential->store_id);
     w->set_register_id(credential->register_id);
     w->set_server_version(server_.options_.server_version);
+    if (server_.options_.describe_program) server_.options_.describe_program(*w);
     std::string framed;
     AppendFrame(framed, reply.SerializeAsString());
     Queue(std::move(framed));

@@ -85,6 +85,10 @@ struct ServerOptions {
   int64_t lookup_burst = limits::kLookupBurstDefault;
   std::size_t reply_bytes_total_max = limits::kReplyBytesTotalDefaultMax;
   std::string server_version;  // told to clients in the Welcome
+  // Adds the program's currency and clock to each Welcome (they may change
+  // with the rules, so asked at every Hello); empty: the Welcome omits them.
+  // Called on the connection's thread: must be thread safe.
+  std::function<void(v1::Welcome&)> describe_program;
 };
 
 // Takes one decoded request and, later, its serialized Reply (without the

@@ -333,6 +333,27 @@ std::string Problem::ToString() const {
   return out + ": " + message;
 }
 
+namespace {
+
+// yaml-cpp's words for a block that ends where it should not ("end of
+// sequence not found") say nothing a person can act on; nearly always a
+// line is indented more or less than its neighbours.
+std::string YamlSyntaxMessage(const YAML::Exception& e) {
+  static constexpr const char* kIndentation[] = {
+      YAML::ErrorMsg::END_OF_MAP, YAML::ErrorMsg::END_OF_SEQ, YAML::ErrorMsg::BLOCK_ENTRY,
+      YAML::ErrorMsg::MAP_KEY, YAML::ErrorMsg::MAP_VALUE};
+  std::string message = "not valid YAML: " + e.msg;
+  for (const char* m : kIndentation) {
+    if (e.msg != m) continue;
+    message += " near line " + std::to_string(e.mark.line + 1) +
+               "; the indentation is the likely cause: the entries of one list or mapping "
+               "must start in the same column, with spaces, not tabs";
+  }
+  return message;
+}
+
+}  // namespace
+
 Loaded Parse(std::string_view text, const std::string& file_name) {
   Loaded out;
   detail::Reader reader(file_name);
@@ -342,7 +363,7 @@ Loaded Parse(std::string_view text, const std::string& file_name) {
     reader.Top(root, rules);
   } catch (const YAML::Exception& e) {
     reader.problems().push_back(
-        {file_name, e.mark.line + 1, e.mark.column + 1, "not valid YAML: " + e.msg});
+        {file_name, e.mark.line + 1, e.mark.column + 1, YamlSyntaxMessage(e)});
   }
   if (reader.problems().empty()) {
     if (Status s = ValidateRuleSet(rules); !s.ok()) {

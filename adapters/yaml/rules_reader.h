@@ -73,11 +73,26 @@ class Reader {
     if (!s) return std::nullopt;
     auto v = ParseDecimalMinor(*s, decimals);
     if (!v.ok()) {
-      Fail(n, path,
-           "'" + *s + "' is not a number with at most " + std::to_string(decimals) + " decimals");
+      Fail(n, path, NotANumber(*s, decimals));
       return std::nullopt;
     }
     return *v;
+  }
+
+  // Why `s` is not a number, and what to write instead when that is clear:
+  // "'150,000' is not a whole number: write 150000 (no thousands separators)".
+  static std::string NotANumber(const std::string& s, int decimals) {
+    const std::string what = decimals == 0 ? "a whole number"
+                                           : "a number with at most " + std::to_string(decimals) +
+                                                 (decimals == 1 ? " decimal" : " decimals");
+    std::string bare;
+    for (char c : s) {
+      if (c != ',' && c != '_' && c != ' ' && c != '\'') bare += c;
+    }
+    if (bare != s && ParseDecimalMinor(bare, decimals).ok()) {
+      return "'" + s + "' is not " + what + ": write " + bare + " (no thousands separators)";
+    }
+    return "'" + s + "' is not " + what + (decimals == 0 ? "" : " (like 12.5)");
   }
 
   std::optional<int64_t> Integer(const YAML::Node& n, const std::string& path, int64_t lo,

@@ -72,7 +72,14 @@ TEST_F(AdminReportsTest, EveryReportAnswersAsJsonAndTheChartedOnesAsSvg) {
   EXPECT_EQ(svg.body.rfind("<svg", 0), 0u);
   auto text = Http(port_, "GET", "/v1/reports/pareto?format=text", kViewer);
   EXPECT_NE(text.body.find("2 customers, revenue 90.00 EUR"), std::string::npos) << text.body;
-  EXPECT_EQ(Http(port_, "GET", "/v1/reports/offers?format=svg", kViewer).status, 400);
+  for (const char* name : {"rfm", "offers", "cost-to-serve"}) {  // every report has a chart
+    auto chart = Http(port_, "GET", std::string("/v1/reports/") + name + "?format=svg", kViewer);
+    EXPECT_EQ(chart.status, 200) << name;
+    EXPECT_EQ(chart.body.rfind("<svg", 0), 0u) << name;
+  }
+  // Amounts are in the program's currency (EUR): another code is refused, not a relabel.
+  EXPECT_EQ(Http(port_, "GET", "/v1/reports/pareto?currency=XYZ", kViewer).status, 400);
+  EXPECT_EQ(Http(port_, "GET", "/v1/reports/pareto?currency=EUR", kViewer).status, 200);
   EXPECT_EQ(Http(port_, "GET", "/v1/reports/lifecycle?format=pdf", kViewer).status, 400);
   EXPECT_EQ(Http(port_, "GET", "/v1/reports/churn", kViewer).status, 404);
   EXPECT_EQ(Http(port_, "GET", "/v1/reports/pareto", kCashier).status, 403);

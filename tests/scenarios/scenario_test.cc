@@ -247,8 +247,8 @@ class Runner {
   // The customer's signals, offers and hints; false when w[k] is none of them.
   bool ExpectKnowing(const std::vector<std::string>& w, std::size_t& k) {
     static const std::set<std::string> kKeys = {
-        "lifecycle", "churn", "nps",    "segment", "not-segment", "offers",        "hint",
-        "rfm",       "value", "issued", "held",    "redeemed",    "offer-discount"};
+        "lifecycle", "churn", "nps",   "segment", "not-segment", "offers",   "hint",
+        "no-hint",   "rfm",   "value", "issued",  "held",        "redeemed", "offer-discount"};
     if (kKeys.count(w[k]) == 0) return false;
     const std::string key = w[k];
     const std::string arg = w.at(++k);
@@ -267,6 +267,12 @@ class Runner {
       for (const std::string& h : seen_.hints) found = found || h.find(arg) != std::string::npos;
       EXPECT_TRUE(found) << at_ << ": no hint contains '" << arg
                          << "'; hints: " << ::testing::PrintToString(seen_.hints);
+      return true;
+    }
+    if (key == "no-hint") {  // no-hint WORD: no greeting hint contains WORD
+      for (const std::string& h : seen_.hints) {
+        EXPECT_EQ(h.find(arg), std::string::npos) << at_ << ": hint '" << h << "' names " << arg;
+      }
       return true;
     }
     const Signals g = world().SignalsOf(seen_.card, now_);

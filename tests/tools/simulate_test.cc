@@ -151,6 +151,56 @@ TEST(SimulateTest, PointsAreShownPerRuleAndABudgetIsNeverOvershot) {
   EXPECT_EQ(c->customers_differ, 2u);
 }
 
+std::shared_ptr<const RuleSet> RulesFrom(const std::string& yaml) {
+  rules_file::Loaded loaded = rules_file::Parse(yaml, "test.yaml");
+  EXPECT_TRUE(loaded.rules) << (loaded.problems.empty() ? "" : loaded.problems[0].ToString());
+  return loaded.rules ? std::make_shared<const RuleSet>(*loaded.rules) : Rules("1");
+}
+
+std::string InEuros(std::string yaml) {
+  yaml.replace(yaml.find("currency: GBP"), 13, "currency: EUR");
+  return yaml;
+}
+
+TEST(SimulateTest, RefusesACandidateInAnotherCurrencyThanTheBaseline) {
+  testing::TempDir dir;
+  auto source = EventSource::Open(Write(dir, "events.jsonl", kEvents));
+  ASSERT_TRUE(source.ok());
+  auto c = Compare(**source, RulesFrom(InEuros(RulesYaml("1"))), Rules("1"));
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("the candidate's currency GBP is not the baseline's EUR"),
+            std::string::npos)
+      << c.status().message();
+}
+
+TEST(SimulateTest, RefusesRulesInAnotherCurrencyThanTheEvents) {
+  testing::TempDir dir;
+  auto source = EventSource::Open(Write(dir, "events.jsonl", kEvents));
+  ASSERT_TRUE(source.ok());
+  const auto euros = RulesFrom(InEuros(RulesYaml("1")));
+  auto c = Compare(**source, euros, euros);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("the events are in GBP (transaction T1) but the rules' "
+                                      "currency is EUR"),
+            std::string::npos)
+      << c.status().message();
+}
+
+TEST(SimulateTest, WarnsOfARuleThatMatchesNoLineOfTheEvents) {
+  testing::TempDir dir;
+  auto source = EventSource::Open(Write(dir, "events.jsonl", kEvents));
+  ASSERT_TRUE(source.ok());
+  const auto candidate =
+      RulesFrom(RulesYaml("1") +
+                "earn_rules:\n"
+                "  - { id: back-to-school, when: { category: school }, multiplier: 2 }\n"
+                "  - { id: x-bonus, when: { sku: [X] }, points_per_item: 5 }\n");
+  auto c = Compare(**source, Rules("1"), candidate);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->warnings, std::vector<std::string>{"rule 'back-to-school' (candidate) matched no "
+                                                  "line of the events (categories school)"});
+}
+
 // The real data set: every basket earns at least twice the base rate's
 // points and less than one point more than that (floor rounding once per
 // basket), so the doubled total lies in [2 x base, 2 x base + purchases).

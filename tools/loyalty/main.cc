@@ -19,6 +19,7 @@
 #include <chrono>
 #include <iostream>
 #include <sstream>
+#include <type_traits>
 
 #include "adapters/net/client.h"
 #include "engine/money.h"
@@ -54,10 +55,25 @@ int64_t NowMs() {
 }
 
 constexpr const char* kLineFormat = "SKU,CATEGORY,QTY,UNIT_PRICE[,LINE_TOTAL[,BRAND]][,offer=ID]";
+// A return names the purchase's lines by SKU and quantity; prices only for
+// an original the server does not know.
+constexpr const char* kReturnLineFormat =
+    "SKU,QTY or "
+    "SKU,CATEGORY,QTY,UNIT_PRICE[,LINE_TOTAL[,BRAND]]";
+
+Result<int64_t> ParseQuantity(const std::string& text, const std::string& field) {
+  try {
+    std::size_t used = 0;
+    const int64_t qty = std::stoll(field, &used);
+    if (used == field.size()) return qty;
+  } catch (const std::exception&) {
+  }
+  return Status::Invalid("--line '" + text + "': quantity '" + field + "' is not a whole number");
+}
 
 // kLineFormat; prices as decimals. `offer=ID` (anywhere after the first four
 // fields) makes the line redeem that offer.
-Result<v1::Line> ParseLine(const std::string& text, int exponent) {
+Result<v1::Line> ParseLine(const std::string& text, int exponent, bool is_return) {
   std::vector<std::string> f;
   v1::Line line;
   std::stringstream ss(text);
@@ -72,19 +88,22 @@ Result<v1::Line> ParseLine(const std::string& text, int exponent) {
     }
     f.push_back(part);
   }
+  if (is_return && f.size() == 2 && line.offer_id().empty()) {  // SKU,QTY
+    auto qty = ParseQuantity(text, f[1]);
+    if (!qty.ok()) return qty.status();
+    line.set_sku(f[0]);
+    line.set_quantity(*qty);
+    return line;
+  }
   if (f.size() < 4 || f.size() > 6) {
-    return Status::Invalid("--line '" + text + "': expected " + kLineFormat);
+    return Status::Invalid("--line '" + text + "': expected " +
+                           (is_return ? kReturnLineFormat : kLineFormat));
   }
   line.set_sku(f[0]);
   line.set_category(f[1]);
-  int64_t qty = 0;
-  try {
-    std::size_t used = 0;
-    qty = std::stoll(f[2], &used);
-    if (used != f[2].size()) throw std::invalid_argument(f[2]);
-  } catch (const std::exception&) {
-    return Status::Invalid("--line '" + text + "': quantity '" + f[2] + "' is not a whole number");
-  }
+  auto parsed_qty = ParseQuantity(text, f[2]);
+  if (!parsed_qty.ok()) return parsed_qty.status();
+  const int64_t qty = *parsed_qty;
   line.set_quantity(qty);
   auto unit = ParseDecimalMinor(f[3], exponent);
   if (!unit.ok())
@@ -106,8 +125,9 @@ int ExponentOf(const std::string& currency) { return CurrencyExponent(currency).
 
 template <typename Msg>
 Status AddLines(const Common& c, Msg* msg) {
+  constexpr bool kIsReturn = std::is_same_v<Msg, v1::Return>;
   for (const std::string& l : c.lines) {
-    auto line = ParseLine(l, ExponentOf(c.currency));
+    auto line = ParseLine(l, ExponentOf(c.currency), kIsReturn);
     if (!line.ok()) return line.status();
     *msg->add_lines() = *line;
   }
@@ -224,22 +244,30 @@ int Send(const Common& c, Result<v1::Request> request) {
     std::cerr << "loyalty: " << reply.status().message() << "\n";
     return 3;
   }
+  // The program's currency and clock, as the server's Welcome told them; an
+  // older server says nothing, and a sale's own currency is the program's.
+  const v1::Welcome& welcome = (*client)->welcome();
+  Display display{welcome.currency(), welcome.utc_offset_minutes()};
+  if (display.currency.empty() && !c.txn.empty()) display.currency = c.currency;
   if (c.json)
-    std::cout << ReplyToJson(*reply).dump() << "\n";
+    std::cout << ReplyToJson(*reply, display).dump() << "\n";
   else
-    std::cout << ReplyToText(*reply) << "\n";
+    std::cout << ReplyToText(*reply, display) << "\n";
   return ExitCodeFor(*reply);
 }
 
-void AddSaleOptions(CLI::App* cmd, Common& c, bool lines) {
+enum class LineKind { kNone, kSale, kReturn };
+
+void AddSaleOptions(CLI::App* cmd, Common& c, LineKind lines) {
   cmd->add_option("--txn", c.txn, "transaction id (the retry key)")->required();
   cmd->add_option("--store", c.store, "store id (default: the credential's)");
   cmd->add_option("--register", c.register_id, "register id");
   cmd->add_option("--card", c.card, "card number")->required();
   cmd->add_option("--currency", c.currency, "ISO 4217 code (default EUR)");
   cmd->add_option("--time-ms", c.time_ms, "event time, ms since the epoch (default: now)");
-  if (lines) {
-    cmd->add_option("--line", c.lines, std::string(kLineFormat) + " (repeatable)");
+  if (lines != LineKind::kNone) {
+    const char* format = lines == LineKind::kReturn ? kReturnLineFormat : kLineFormat;
+    cmd->add_option("--line", c.lines, std::string(format) + " (repeatable)");
   }
 }
 
@@ -264,22 +292,22 @@ int main(int argc, char** argv) {
   enroll->add_option("--birthday", c.birthday, "YYYY-MM-DD or --MM-DD");
 
   auto* purchase = app.add_subcommand("purchase", "record a sale and earn points");
-  AddSaleOptions(purchase, c, true);
+  AddSaleOptions(purchase, c, LineKind::kSale);
   purchase->add_option("--amount", c.amount,
                        "basket total, e.g. 12.34 (checked against --line totals)");
   purchase->add_option("--redeem-points", c.points, "points paying part of this basket");
 
   auto* ret = app.add_subcommand("return", "return lines of an earlier purchase");
-  AddSaleOptions(ret, c, true);
+  AddSaleOptions(ret, c, LineKind::kReturn);
   ret->add_option("--original", c.original, "transaction id of the purchase")->required();
 
   auto* redeem = app.add_subcommand("redeem", "pay part of a basket with points");
-  AddSaleOptions(redeem, c, false);
+  AddSaleOptions(redeem, c, LineKind::kNone);
   redeem->add_option("--points", c.points, "points to spend")->required();
   redeem->add_option("--basket", c.basket, "basket total, e.g. 40.00")->required();
 
   auto* cancel = app.add_subcommand("cancel-redeem", "give a redemption's points back");
-  AddSaleOptions(cancel, c, false);
+  AddSaleOptions(cancel, c, LineKind::kNone);
   cancel->add_option("--original", c.original, "transaction id of the redemption")->required();
 
   auto* adjust = app.add_subcommand("adjust", "correct points or set a tier, with a reason");

@@ -2,10 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
 #include <string_view>
 
-#include "engine/calendar.h"
+#include "tools/report/format.h"
 
 namespace loyalty::cli {
 namespace {
@@ -29,23 +28,34 @@ std::string EnumWord(const std::string& name, std::string_view prefix) {
 std::string LifecycleWord(v1::Lifecycle l) { return EnumWord(v1::Lifecycle_Name(l), "LIFECYCLE_"); }
 std::string NpsWord(v1::NpsGroup g) { return EnumWord(v1::NpsGroup_Name(g), "NPS_GROUP_"); }
 
-std::string Day(int64_t ms) {
-  const CivilDay d = CivilFromDays(FloorDiv(ms, kMsPerDay));
-  char buf[48];  // room for any int year
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", d.year, d.month, d.day);
-  return buf;
+std::string Amount(int64_t minor, const Display& d) {
+  return report::Money{d.currency}.Format(minor);
+}
+std::string When(int64_t ms, const Display& d) {
+  return report::DayOrTime(ms, d.utc_offset_minutes);
+}
+std::string Points(int64_t n) { return report::Counted(n, "point", "points"); }
+
+// Beside `key_ms`: `key_date` (the program's day) and `key_at` (ISO 8601
+// with the program's offset); nothing when the time is 0 (none).
+void PutTime(nlohmann::json& j, const std::string& key, int64_t ms, const Display& d) {
+  j[key + "_ms"] = ms;
+  if (ms == 0) return;
+  j[key + "_date"] = report::IsoDate(ms, d.utc_offset_minutes);
+  j[key + "_at"] = report::IsoDateTime(ms, d.utc_offset_minutes);
 }
 
 using Offers = google::protobuf::RepeatedPtrField<v1::Offer>;
 
-nlohmann::json OffersJson(const Offers& offers) {
+nlohmann::json OffersJson(const Offers& offers, const Display& d) {
   nlohmann::json j = nlohmann::json::array();
   for (const v1::Offer& o : offers) {
-    j.push_back({{"offer_id", o.offer_id()},
-                 {"name", o.name()},
-                 {"reward", o.reward()},
-                 {"valid_until_ms", o.valid_until_ms()},
-                 {"early_access", o.early_access()}});
+    nlohmann::json offer = {{"offer_id", o.offer_id()},
+                            {"name", o.name()},
+                            {"reward", o.reward()},
+                            {"early_access", o.early_access()}};
+    PutTime(offer, "valid_until", o.valid_until_ms(), d);
+    j.push_back(std::move(offer));
   }
   return j;
 }
@@ -83,7 +93,7 @@ nlohmann::json SignalsJson(const v1::Signals& g) {
   return j;
 }
 
-nlohmann::json DecisionJson(const v1::Decision& d) {
+nlohmann::json DecisionJson(const v1::Decision& d, const Display& display) {
   nlohmann::json j;
   j["outcome"] = Lower(v1::Outcome_Name(d.outcome()));
   if (!d.message().empty()) j["message"] = d.message();
@@ -103,8 +113,8 @@ nlohmann::json DecisionJson(const v1::Decision& d) {
   if (!d.previous_tier().empty()) j["previous_tier"] = d.previous_tier();
   j["rules_version"] = d.rules_version();
   j["next_expiry_points"] = d.next_expiry_points();
-  j["next_expiry_ms"] = d.next_expiry_ms();
-  j["offers"] = OffersJson(d.offers());
+  PutTime(j, "next_expiry", d.next_expiry_ms(), display);
+  j["offers"] = OffersJson(d.offers(), display);
   j["offers_applied"] = nlohmann::json::array();
   for (const auto& a : d.offers_applied()) {
     j["offers_applied"].push_back({{"offer_id", a.offer_id()},
@@ -117,24 +127,30 @@ nlohmann::json DecisionJson(const v1::Decision& d) {
   return j;
 }
 
-nlohmann::json ProfileJson(const v1::Profile& p) {
+nlohmann::json ProfileJson(const v1::Profile& p, const Display& d) {
   nlohmann::json j;
   j["customer_id"] = p.customer_id();
   j["cards"] = std::vector<std::string>(p.cards().begin(), p.cards().end());
   j["enrolled_at_ms"] = p.enrolled_at_ms();
+  if (p.enrolled_at_ms() != 0) {
+    j["enrolled_date"] = report::IsoDate(p.enrolled_at_ms(), d.utc_offset_minutes);
+  }
   if (!p.birthday().empty()) j["birthday"] = p.birthday();
   PutBalances(j, p.balances());
   j["tier"] = p.tier();
   j["next_expiry_points"] = p.next_expiry_points();
-  j["next_expiry_ms"] = p.next_expiry_ms();
+  PutTime(j, "next_expiry", p.next_expiry_ms(), d);
+  j["next_release_points"] = p.next_release_points();
+  PutTime(j, "next_release", p.next_release_ms(), d);
   j["visits"] = p.visits();
   j["spend_minor"] = p.spend_minor();
-  j["last_purchase_ms"] = p.last_purchase_ms();
+  PutTime(j, "last_purchase", p.last_purchase_ms(), d);
   j["version"] = p.version();
   if (p.has_signals()) j["signals"] = SignalsJson(p.signals());
   j["greeting_hints"] =
       std::vector<std::string>(p.greeting_hints().begin(), p.greeting_hints().end());
-  j["offers"] = OffersJson(p.offers());
+  j["offers"] = OffersJson(p.offers(), d);
+  if (!d.currency.empty()) j["currency"] = d.currency;
   return j;
 }
 
@@ -150,25 +166,30 @@ std::string Join(const google::protobuf::RepeatedPtrField<std::string>& words) {
 }
 
 // "\n  offer: Welcome back: 10% off school, until 2026-02-01 [welcome10]" per offer.
-std::string OffersText(const Offers& offers) {
+std::string OffersText(const Offers& offers, const Display& d) {
   std::string out;
   for (const v1::Offer& o : offers) {
-    out += "\n  offer: " + o.name() + ": " + o.reward() + ", until " + Day(o.valid_until_ms()) +
+    out += "\n  offer: " + o.name() + ": " + o.reward() + ", until " + When(o.valid_until_ms(), d) +
            (o.early_access() ? " (early access)" : "") + " [" + o.offer_id() + "]";
   }
   return out;
 }
 
 // A cashier's view of the signals, a few short lines.
-std::string SignalsText(const v1::Signals& g) {
+std::string SignalsText(const v1::Signals& g, const Display& d) {
   std::string out = "\n  " + LifecycleWord(g.lifecycle());
   if (g.has_nps_score()) {
     out += ", " + NpsWord(g.nps_group()) + " (NPS " + std::to_string(g.nps_score()) + ")";
   }
   if (g.has_days_since_purchase()) {
-    out += "; last purchase " + std::to_string(g.days_since_purchase()) +
-           " days ago, usually every " + std::to_string(g.usual_interval_days()) + "; churn risk " +
-           std::to_string(g.churn_risk_permille() / 10) + "%";
+    out += "; last purchase " +
+           (g.days_since_purchase() == 0
+                ? std::string("today")
+                : report::Counted(g.days_since_purchase(), "day", "days") + " ago");
+    if (g.usual_interval_days() > 0) {
+      out += ", usually every " + report::Counted(g.usual_interval_days(), "day", "days");
+    }
+    out += "; churn risk " + std::to_string(g.churn_risk_permille() / 10) + "%";
   }
   const v1::Rfm& rfm = g.rfm();
   if (!rfm.segment().empty()) {
@@ -176,14 +197,13 @@ std::string SignalsText(const v1::Signals& g) {
            "-" + std::to_string(rfm.monetary()) + " " + rfm.segment();
   }
   const v1::CostToServe& c = g.cost_to_serve();
-  out += "\n  worth " + std::to_string(c.net_minor()) + " minor units (revenue " +
-         std::to_string(c.revenue_minor()) + ", returns " + std::to_string(c.returns_minor()) +
-         ", points " + std::to_string(c.redeemed_minor()) + ", offers " +
-         std::to_string(c.discounts_minor()) + ")";
+  out += "\n  worth " + Amount(c.net_minor(), d) + " (revenue " + Amount(c.revenue_minor(), d) +
+         ", returns " + Amount(c.returns_minor(), d) + ", points " + Amount(c.redeemed_minor(), d) +
+         ", offers " + Amount(c.discounts_minor(), d) + ")";
   if (g.mean_basket_minor() != 0) {
-    out += "; basket " + std::to_string(g.mean_basket_minor()) + " minor units, " +
-           std::to_string(g.items_per_basket_x10() / 10) + "." +
-           std::to_string(g.items_per_basket_x10() % 10) + " items";
+    const int64_t tenths = g.items_per_basket_x10();
+    out += "; basket " + Amount(g.mean_basket_minor(), d) + ", " + std::to_string(tenths / 10) +
+           "." + std::to_string(tenths % 10) + (tenths == 10 ? " item" : " items");
   }
   std::string likes;
   if (g.top_categories_size() > 0) likes += "likes " + Join(g.top_categories());
@@ -197,37 +217,55 @@ std::string SignalsText(const v1::Signals& g) {
   return out;
 }
 
-std::string ProfileText(const v1::Profile& p) {
+// When pending points become spendable and when the next points expire.
+std::string DatesText(const v1::Profile& p, const Display& d) {
+  std::string out;
+  if (p.next_release_points() > 0 && p.next_release_ms() != 0) {
+    out += "\n  " + Points(p.next_release_points()) + " spendable from " +
+           When(p.next_release_ms(), d);
+    if (p.next_release_points() < p.balances().pending()) {
+      out += " (" + Points(p.balances().pending() - p.next_release_points()) + " later)";
+    }
+  }
+  if (p.next_expiry_points() > 0 && p.next_expiry_ms() != 0) {
+    out += "\n  " + Points(p.next_expiry_points()) + " expire on " + When(p.next_expiry_ms(), d);
+  }
+  return out;
+}
+
+std::string ProfileText(const v1::Profile& p, const Display& d) {
   std::string out = "customer " + p.customer_id() + ": " + BalancesText(p.balances()) + ", tier " +
-                    p.tier() + ", " + std::to_string(p.visits()) + " visits";
-  if (p.has_signals()) out += SignalsText(p.signals());
+                    p.tier() + ", " + report::Counted(p.visits(), "visit", "visits");
+  out += DatesText(p, d);
+  if (p.has_signals()) out += SignalsText(p.signals(), d);
   for (const std::string& h : p.greeting_hints()) out += "\n  say: " + h;
-  return out + OffersText(p.offers());
+  return out + OffersText(p.offers(), d);
 }
 
 // Offers a purchase redeemed and issued, after the decision's line.
-std::string DecisionOffersText(const v1::Decision& d) {
+// Lines are counted from 1 for people (the wire counts from 0).
+std::string DecisionOffersText(const v1::Decision& d, const Display& display) {
   std::string out;
   for (const auto& a : d.offers_applied()) {
-    out += " [offer " + a.offer_id() + " on line " + std::to_string(a.line());
-    if (a.discount_minor() != 0) out += ": -" + std::to_string(a.discount_minor()) + " minor units";
-    if (a.points() != 0) out += ": +" + std::to_string(a.points()) + " points";
+    out += " [offer " + a.offer_id() + " on line " + std::to_string(a.line() + 1);
+    if (a.discount_minor() != 0) out += ": -" + Amount(a.discount_minor(), display);
+    if (a.points() != 0) out += ": +" + Points(a.points());
     out += "]";
   }
   if (d.offer_discount_minor() != 0) {
-    out += "; offer discount " + std::to_string(d.offer_discount_minor()) + " minor units";
+    out += "; offer discount " + Amount(d.offer_discount_minor(), display);
   }
   return out;
 }
 
 }  // namespace
 
-nlohmann::json ReplyToJson(const v1::Reply& r) {
+nlohmann::json ReplyToJson(const v1::Reply& r, const Display& display) {
   nlohmann::json j;
   j["request_id"] = r.request_id();
   switch (r.body_case()) {
-    case v1::Reply::kDecision: j["decision"] = DecisionJson(r.decision()); break;
-    case v1::Reply::kProfile: j["profile"] = ProfileJson(r.profile()); break;
+    case v1::Reply::kDecision: j["decision"] = DecisionJson(r.decision(), display); break;
+    case v1::Reply::kProfile: j["profile"] = ProfileJson(r.profile(), display); break;
     case v1::Reply::kError:
       j["error"] = {{"code", v1::ErrorCode_Name(r.error().code())},
                     {"field", r.error().field()},
@@ -237,38 +275,37 @@ nlohmann::json ReplyToJson(const v1::Reply& r) {
       j["welcome"] = {{"kind", v1::CredentialKind_Name(r.welcome().kind())},
                       {"store_id", r.welcome().store_id()},
                       {"register_id", r.welcome().register_id()},
-                      {"server_version", r.welcome().server_version()}};
+                      {"server_version", r.welcome().server_version()},
+                      {"currency", r.welcome().currency()},
+                      {"utc_offset_minutes", r.welcome().utc_offset_minutes()}};
       break;
     case v1::Reply::BODY_NOT_SET: j["error"] = {{"code", "EMPTY_REPLY"}}; break;
   }
   return j;
 }
 
-std::string ReplyToText(const v1::Reply& r) {
+std::string ReplyToText(const v1::Reply& r, const Display& display) {
   if (r.has_error()) {
     return "error " + v1::ErrorCode_Name(r.error().code()) +
            (r.error().field().empty() ? "" : " [" + r.error().field() + "]") + ": " +
            r.error().message();
   }
-  if (r.has_profile()) return ProfileText(r.profile());
+  if (r.has_profile()) return ProfileText(r.profile(), display);
   const v1::Decision& d = r.decision();
   std::string out = Lower(v1::Outcome_Name(d.outcome()));
-  if (d.points_earned() != 0) out += ": +" + std::to_string(d.points_earned()) + " points";
+  if (d.points_earned() != 0) out += ": +" + Points(d.points_earned());
   if (d.points_spent() != 0)
-    out += ": -" + std::to_string(d.points_spent()) + " points, discount " +
-           std::to_string(d.discount_minor()) + " minor units";
-  if (d.points_reversed() != 0)
-    out += ": -" + std::to_string(d.points_reversed()) + " points reversed";
-  if (d.points_refunded() != 0)
-    out += ": +" + std::to_string(d.points_refunded()) + " points given back";
+    out += ": -" + Points(d.points_spent()) + ", discount " + Amount(d.discount_minor(), display);
+  if (d.points_reversed() != 0) out += ": -" + Points(d.points_reversed()) + " reversed";
+  if (d.points_refunded() != 0) out += ": +" + Points(d.points_refunded()) + " given back";
   for (const auto& a : d.awards())
     out += " [" + a.rule_id() + " " + std::to_string(a.points()) + "]";
-  out += DecisionOffersText(d);
+  out += DecisionOffersText(d, display);
   if (!d.message().empty()) out += " (" + d.message() + ")";
   out += "; " + BalancesText(d.balances()) + ", tier " + d.tier();
   if (!d.previous_tier().empty()) out += " (was " + d.previous_tier() + ")";
   if (d.lifecycle() != v1::LIFECYCLE_UNSPECIFIED) out += ", " + LifecycleWord(d.lifecycle());
-  return out + OffersText(d.offers());
+  return out + OffersText(d.offers(), display);
 }
 
 int ExitCodeFor(const v1::Reply& r) {

@@ -9,8 +9,17 @@
 
 namespace loyalty::cli {
 
-nlohmann::json ReplyToJson(const v1::Reply& reply);
-std::string ReplyToText(const v1::Reply& reply);
+// How a person reads amounts and times: the program's currency and clock
+// (the Welcome tells them). The text shows money as "952.60 GBP" and dates
+// in the program's time zone; the JSON keeps minor units and milliseconds and
+// adds ISO 8601 strings beside them (`..._date`, `..._at`).
+struct Display {
+  std::string currency;            // ISO 4217; "": two decimals and no code
+  int32_t utc_offset_minutes = 0;  // east of UTC (rules program.utc_offset)
+};
+
+nlohmann::json ReplyToJson(const v1::Reply& reply, const Display& display = {});
+std::string ReplyToText(const v1::Reply& reply, const Display& display = {});
 
 // Exit code for a reply: 0 applied or a profile, 1 a refusal or an error.
 int ExitCodeFor(const v1::Reply& reply);

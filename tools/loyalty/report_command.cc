@@ -9,6 +9,7 @@
 #include "adapters/rocksdb/audit_log.h"
 #include "adapters/rocksdb/rule_versions.h"
 #include "adapters/yaml/rules_file.h"
+#include "engine/money.h"
 #include "tools/loyalty/offline.h"
 #include "tools/report/reports.h"
 
@@ -62,9 +63,18 @@ int FromStore(report::ReportKind kind, const ReportOptions& o) {
     return 2;
   }
   const RuleSet rules = found->value_or(RuleSet{});
-  // Amounts in the program's currency, unless told otherwise or unknown.
-  const std::string currency =
-      o.currency.empty() && found->has_value() ? rules.program.currency : o.currency;
+  // Amounts are in the program's currency: another code would only relabel
+  // them. A store with no rules stored says nothing, so --currency names it.
+  std::string currency = found->has_value() ? rules.program.currency : o.currency;
+  if (!o.currency.empty() && o.currency != currency) {
+    std::cerr << "loyalty: amounts are in the program's currency " << currency << ", not "
+              << o.currency << "; drop --currency\n";
+    return 2;
+  }
+  if (!currency.empty() && !CurrencyExponent(currency)) {
+    std::cerr << "loyalty: --currency " << currency << " is not an ISO 4217 code\n";
+    return 2;
+  }
   report::ReportRequest request{kind, &rules, 0, report::Money{currency}, o.title_note};
   auto made = report::MakeReport(
       request, [&](const report::CustomerVisit& visit) { return store->ForEachCustomer(visit); });
@@ -149,7 +159,9 @@ ReportCommands AddReportCommands(CLI::App& app, ReportOptions& o) {
     cmd->add_option("--admin", o.admin, "HOST:PORT of a running loyaltyd's admin API instead");
     cmd->add_option("--token", o.token, "its bearer token (default: $LOYALTY_ADMIN_TOKEN)");
     cmd->add_option("--rules", o.rules_path, "rules file (default: the active stored version)");
-    cmd->add_option("--currency", o.currency, "show amounts in this currency (e.g. GBP)");
+    cmd->add_option("--currency", o.currency,
+                    "the amounts' currency when the store has no rules (default: the program's; "
+                    "another is refused)");
     if (report::HasChart(static_cast<report::ReportKind>(k))) {
       cmd->add_option("--svg", o.svg_path, "write the chart (SVG) to this file");
       cmd->add_option("--title", o.title_note, "a note under the chart's title");

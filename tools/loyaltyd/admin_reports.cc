@@ -27,7 +27,13 @@ Response ReportResponse(const Request& r, Store& store, const Pipeline& pipeline
   const auto rules = pipeline.rules();
   report::ReportRequest request{*kind, rules.get(), pipeline.now(),
                                 report::Money{rules->program.currency}, ""};
-  if (auto c = r.query.find("currency"); c != r.query.end()) request.money.currency = c->second;
+  // Amounts are in the program's currency; another code would only relabel them.
+  if (auto c = r.query.find("currency");
+      c != r.query.end() && c->second != rules->program.currency) {
+    return JsonError(400, "WRONG_CURRENCY",
+                     "amounts are in the program's currency " + rules->program.currency + ", not " +
+                         c->second + "; drop currency=");
+  }
   auto made = report::MakeReport(
       request, [&](const report::CustomerVisit& visit) { return store.ForEachCustomer(visit); });
   if (!made.ok()) return JsonError(500, "STORE_FAILED", made.status().message());
@@ -83,10 +89,6 @@ void AdminReports::Report(const Request& r, Respond respond) {
   const auto f = r.query.find("format");
   if (f != r.query.end() && f->second != "json" && f->second != "text" && f->second != "svg") {
     return respond(JsonError(400, "BAD_FORMAT", "format must be json, text or svg"));
-  }
-  if (f != r.query.end() && f->second == "svg" && !report::HasChart(*kind)) {
-    return respond(
-        JsonError(400, "NO_CHART", "only pareto, lifecycle and nps have a chart (format=svg)"));
   }
   Queue([this, r, respond] { respond(ReportResponse(r, *store_.load(), *pipeline_)); }, respond);
 }

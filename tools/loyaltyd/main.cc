@@ -290,6 +290,11 @@ Status Daemon::StartServing() {
   o.lookup_burst = config_.lookup_burst;
   o.reply_bytes_total_max = config_.reply_bytes_total_max;
   o.server_version = "loyaltyd";
+  o.describe_program = [pipeline = run_.pipeline.get()](v1::Welcome& w) {
+    const auto rules = pipeline->rules();
+    w.set_currency(rules->program.currency);
+    w.set_utc_offset_minutes(rules->program.utc_offset_minutes);
+  };
   net::RequestHandler& handler = run_.clocked ? static_cast<net::RequestHandler&>(*run_.clocked)
                                               : static_cast<net::RequestHandler&>(*run_.pipeline);
   run_.server = std::make_unique<net::Server>(io_, o, handler);

@@ -18,4 +18,14 @@ struct Money {
   std::string FormatBare(int64_t minor) const;  // "8,911,407.34"
 };
 
+// Times as a person reads them, in the program's clock (`utc_offset_minutes`
+// east of UTC, rules `program.utc_offset`).
+std::string IsoDate(int64_t ms, int32_t utc_offset_minutes);      // "2026-03-01"
+std::string IsoDateTime(int64_t ms, int32_t utc_offset_minutes);  // "2026-03-01T14:05:00+01:00"
+// "2026-03-01", or "2026-03-01 14:05" when not the local midnight.
+std::string DayOrTime(int64_t ms, int32_t utc_offset_minutes);
+
+// "1 visit", "2 visits": `n` and the word, plural unless n is 1.
+std::string Counted(int64_t n, const std::string& one, const std::string& many);
+
 }  // namespace loyalty::report

@@ -50,13 +50,31 @@ constexpr double kTop = 150, kRow = 58, kBarHeight = 42;
 constexpr double kFunnelCenter = 340, kFunnelWidth = 440;  // the widest rung
 constexpr double kRevenueLeft = 640, kRevenueWidth = 260;
 
-// The headline: what the top rungs (patron, advocate) are worth.
+constexpr double kLabelPx = 14;  // .callout and .label
+
+// The headline, short enough for the title's 26 px across the chart: what
+// the top rungs (patron, advocate, drawn dark) are worth.
 std::string Headline(const LifecycleReport& r) {
   const LifecycleStageRow& patron = r.stages[StageIndex(Lifecycle::kPatron)];
   const LifecycleStageRow& advocate = r.stages[StageIndex(Lifecycle::kAdvocate)];
-  return Percent(patron.share_percent + advocate.share_percent) +
-         " of customers are patrons or advocates; they bring " +
+  return "Top rungs: " + Percent(patron.share_percent + advocate.share_percent) +
+         " of customers, " +
          Percent(patron.revenue_share_percent + advocate.revenue_share_percent) + " of revenue";
+}
+
+// A rung's count: inside its bar when it fits there (white on the dark
+// bars, ink on the light ones), else beside the bar in ink (a zero rung
+// draws no bar, only the label).
+void RungLabel(std::ostringstream& svg, double y, double bar_width, bool dark,
+               const std::string& label) {
+  const double text_y = y + kBarHeight / 2 + 5;
+  if (TextWidth(label, kLabelPx) + 16 <= bar_width) {
+    svg << SvgText(kFunnelCenter, text_y, label,
+                   std::string("text-anchor=\"middle\" class=\"label\" style=\"fill:") +
+                       (dark ? "#ffffff" : kInk) + "\"");
+    return;
+  }
+  svg << SvgText(kFunnelCenter + bar_width / 2 + 8, text_y, label, "class=\"label\"");
 }
 
 }  // namespace
@@ -75,22 +93,24 @@ std::string LifecycleSvg(const LifecycleReport& r, const Money& money,
   for (int k = 0; k < kLifecycleStages; ++k) {
     const LifecycleStageRow& s = r.stages[k];
     const double y = kTop + k * kRow;
-    const double w = std::max(2.0, kFunnelWidth * static_cast<double>(s.customers) / widest);
+    const double w = s.customers == 0
+                         ? 0
+                         : std::max(2.0, kFunnelWidth * static_cast<double>(s.customers) / widest);
     const bool top = s.stage == Lifecycle::kPatron || s.stage == Lifecycle::kAdvocate;
-    svg << SvgRect(kFunnelCenter - w / 2, y, w, kBarHeight, top ? kInk : kMuted);
+    if (w > 0) svg << SvgRect(kFunnelCenter - w / 2, y, w, kBarHeight, top ? kInk : kMuted);
     svg << SvgText(40, y + kBarHeight / 2 + 5, LifecycleName(s.stage), "class=\"label\"");
-    svg << SvgText(kFunnelCenter, y + kBarHeight / 2 + 5,
-                   Count(s.customers) + " (" + Percent(s.share_percent) + ")",
-                   "text-anchor=\"middle\" class=\"callout\"");
+    RungLabel(svg, y, w, top, Count(s.customers) + " (" + Percent(s.share_percent) + ")");
     const double rw = kRevenueWidth * std::clamp(s.revenue_share_percent, 0.0, 100.0) / 100;
     svg << SvgRect(kRevenueLeft, y + 8, std::max(1.0, rw), kBarHeight - 16,
                    top ? kAccent : kNeutral);
     svg << SvgText(kRevenueLeft + rw + 8, y + kBarHeight / 2 + 5, Percent(s.revenue_share_percent),
                    "class=\"value\"");
   }
-  svg << SvgText(40, kHeight - 24,
-                 "prospect: enrolled, never bought; tester: one purchase; buyer: repeat; account: "
-                 "regular and broad; patron: top value, long tenure; advocate: recommends us",
+  svg << SvgText(40, kHeight - 40,
+                 "prospect: enrolled, never bought; tester: one purchase; buyer: repeat; "
+                 "account: regular and broad;",
+                 "class=\"note\"");
+  svg << SvgText(40, kHeight - 22, "patron: top value, long tenure; advocate: recommends us",
                  "class=\"note\"");
   svg << "</svg>\n";
   return svg.str();

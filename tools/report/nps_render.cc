@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "tools/report/format.h"
 #include "tools/report/svg.h"
 
 namespace loyalty::report {
@@ -108,11 +109,14 @@ void StoreList(std::ostringstream& svg, const NpsReport& r) {
     const NpsRow& row = r.by_store[i];
     const double y = kStoresTop + 10 + i * 28.0;
     const double nps = row.counts.nps();
-    svg << SvgText(kStoresLeft, y, row.key.empty() ? "(no store)" : row.key, "class=\"value\"");
+    // A long store name is cut before its score (12 px, 10 px of air).
+    svg << SvgText(kStoresLeft, y, Fit(row.key.empty() ? "(no store)" : row.key, 12, 100),
+                   "class=\"value\"");
     svg << SvgText(kStoresLeft + 160, y, Signed(nps),
                    std::string("text-anchor=\"end\" class=\"label\" style=\"fill:") +
                        (nps >= 0 ? kGood : kBad) + "\"");
-    svg << SvgText(kStoresLeft + 170, y, Count(row.counts.responses()) + " answers",
+    svg << SvgText(kStoresLeft + 170, y,
+                   Counted(static_cast<int64_t>(row.counts.responses()), "answer", "answers"),
                    "class=\"axis\"");
   }
 }
@@ -122,6 +126,15 @@ void StoreList(std::ostringstream& svg, const NpsReport& r) {
 std::string NpsSvg(const NpsReport& r, const std::string& title_note) {
   std::ostringstream svg;
   const NpsCounts& c = r.all;
+  if (c.responses() == 0) {  // an NPS of 0 would be a claim: nobody answered yet
+    SvgOpen(svg, kWidth, kHeight, "NPS: no answers yet",
+            "none of " + Count(r.customers) + " customers has given a score (loyalty feedback)",
+            title_note);
+    svg << SvgText(kWidth / 2.0, kBarsTop + kBarsHeight / 2, "no answers yet",
+                   "text-anchor=\"middle\" class=\"label\"");
+    svg << "</svg>\n";
+    return svg.str();
+  }
   SvgOpen(
       svg, kWidth, kHeight, "NPS " + Signed(c.nps()),
       Count(c.responses()) + " customers answered: " +

@@ -133,7 +133,7 @@ void BarsPanel(std::ostringstream& svg, const ParetoReport& r) {
       << "\" x2=\"" << Fixed(kBarsLeft + kBarsWidth, 1) << "\" y2=\""
       << Fixed(kBarsTop + kBarsHeight, 1) << "\" stroke=\"#9aa5b1\"/>\n";
   svg << SvgText(kBarsLeft + kBarsWidth / 2, kBarsTop + kBarsHeight + 42,
-                 "deciles of customers: 1 = the best tenth, 10 = the last",
+                 "deciles: 1 = the best tenth of customers",
                  "text-anchor=\"middle\" class=\"label\"");
   svg << SvgText(kBarsLeft, kBarsTop - 16, "Share of revenue by decile", "class=\"label\"");
 }

@@ -1,7 +1,10 @@
 #include "tools/report/reports.h"
 
+#include <algorithm>
+
 #include "tools/report/cost_render.h"
 #include "tools/report/lifecycle_render.h"
+#include "tools/report/more_charts.h"
 #include "tools/report/nps_render.h"
 #include "tools/report/offers_render.h"
 #include "tools/report/pareto_render.h"
@@ -32,14 +35,17 @@ std::optional<ReportKind> ReportKindOf(std::string_view name) {
 
 const char* ReportName(ReportKind kind) { return kReportNames[static_cast<std::size_t>(kind)]; }
 
-bool HasChart(ReportKind kind) {
-  return kind == ReportKind::kPareto || kind == ReportKind::kLifecycle || kind == ReportKind::kNps;
-}
+bool HasChart(ReportKind) { return true; }
 
 Result<ReportOutput> MakeReport(const ReportRequest& q, const CustomerSource& source) {
   std::vector<RfmInput> inputs;
+  TimeMs first_ms = 0, last_ms = 0;  // the data's period: first and latest purchase
   const Status read = source([&](const CustomerState& s) {
     inputs.push_back(RfmInputOf(s));
+    if (s.first_purchase_ms > 0 && (first_ms == 0 || s.first_purchase_ms < first_ms)) {
+      first_ms = s.first_purchase_ms;
+    }
+    last_ms = std::max(last_ms, s.last_purchase_ms);
     return Status::Ok();
   });
   if (!read.ok()) return read;
@@ -50,12 +56,16 @@ Result<ReportOutput> MakeReport(const ReportRequest& q, const CustomerSource& so
       std::vector<int64_t> revenue;
       for (const RfmInput& c : inputs) revenue.push_back(c.revenue_minor);
       const ParetoReport r = ComputePareto(std::move(revenue));
-      return ReportOutput{ParetoToJson(r), ParetoToText(r, q.money),
-                          ParetoSvg(r, q.money, q.title_note)};
+      const int32_t offset = rules.program.utc_offset_minutes;
+      const std::string period = first_ms == 0 ? "no purchases yet"
+                                               : "purchases from " + IsoDate(first_ms, offset) +
+                                                     " to " + IsoDate(last_ms, offset);
+      const std::string note = q.title_note.empty() ? period : q.title_note + "; " + period;
+      return ReportOutput{ParetoToJson(r), ParetoToText(r, q.money), ParetoSvg(r, q.money, note)};
     }
     case ReportKind::kRfm: {
       const RfmReport r = ComputeRfm(inputs, as_of);
-      return ReportOutput{RfmToJson(r), RfmToText(r, q.money), ""};
+      return ReportOutput{RfmToJson(r), RfmToText(r, q.money), RfmSvg(r, q.title_note)};
     }
     case ReportKind::kLifecycle:
       return Tallied(LifecycleTally(rules.lifecycle, as_of), source, [&](const auto& r) {
@@ -71,11 +81,13 @@ Result<ReportOutput> MakeReport(const ReportRequest& q, const CustomerSource& so
     }
     case ReportKind::kOffers:
       return Tallied(OffersTally(rules), source, [&](const auto& r) {
-        return ReportOutput{OffersToJson(r), OffersToText(r, q.money), ""};
+        return ReportOutput{OffersToJson(r), OffersToText(r, q.money),
+                            OffersSvg(r, q.money, q.title_note)};
       });
     case ReportKind::kCostToServe:
       return Tallied(CostTally(rules.lifecycle, as_of), source, [&](const auto& r) {
-        return ReportOutput{CostToJson(r), CostToText(r, q.money), ""};
+        return ReportOutput{CostToJson(r), CostToText(r, q.money),
+                            CostSvg(r, q.money, q.title_note)};
       });
   }
   return Status::Invalid("unknown report");

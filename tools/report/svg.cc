@@ -36,6 +36,30 @@ std::string Escape(const std::string& text) {
 
 double ShareOf(double part, double whole) { return whole == 0 ? 0 : 100.0 * part / whole; }
 
+namespace {
+
+std::size_t Characters(const std::string& text) {
+  std::size_t n = 0;
+  for (unsigned char c : text) n += (c & 0xc0) != 0x80;  // UTF-8 lead bytes
+  return n;
+}
+
+}  // namespace
+
+double TextWidth(const std::string& text, double font_px) {
+  return 0.6 * font_px * static_cast<double>(Characters(text));
+}
+
+std::string Fit(const std::string& text, double font_px, double width_px) {
+  if (TextWidth(text, font_px) <= width_px) return text;
+  std::string out = text;
+  while (!out.empty() && TextWidth(out + "...", font_px) > width_px) {
+    out.pop_back();
+    while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xc0) == 0x80) out.pop_back();
+  }
+  return out + "...";
+}
+
 std::string SvgText(double x, double y, const std::string& text, const std::string& style) {
   return "<text x=\"" + Fixed(x, 1) + "\" y=\"" + Fixed(y, 1) + "\" " + style + ">" + Escape(text) +
          "</text>\n";

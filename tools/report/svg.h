@@ -24,6 +24,13 @@ inline constexpr const char* kGood = "#2a9d8f";  // promoters
 inline constexpr const char* kBad = "#e63946";   // detractors
 inline constexpr const char* kNeutral = "#b0b8c1";
 
+// A conservative estimate of the width of `text` at `font_px`: 0.6 em per
+// character (Helvetica averages about 0.55; digits 0.56, capitals wider),
+// so a label estimated to fit does fit.
+double TextWidth(const std::string& text, double font_px);
+// `text`, cut to at most `width_px` at `font_px`, ending in "..." when cut.
+std::string Fit(const std::string& text, double font_px, double width_px);
+
 // <text> at (x, y); `style` holds its attributes (class, anchor).
 std::string SvgText(double x, double y, const std::string& text, const std::string& style);
 std::string SvgRect(double x, double y, double width, double height, const std::string& fill);

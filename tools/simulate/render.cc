@@ -101,7 +101,8 @@ nlohmann::json ComparisonToJson(const Comparison& c, const Labels& labels) {
           {"last_event_ms", c.last_event_ms},
           {"currency", labels.currency},
           {"seconds", labels.seconds},
-          {"source", c.source_summary}};
+          {"source", c.source_summary},
+          {"warnings", c.warnings}};
 }
 
 std::string ComparisonToText(const Comparison& c, const Labels& labels) {
@@ -160,6 +161,7 @@ std::string ComparisonToText(const Comparison& c, const Labels& labels) {
   for (const auto& [why, n] : c.undecodable) {
     t.out() << "  skipped " << n << " events the wire codec refuses: " << why << "\n";
   }
+  for (const std::string& w : c.warnings) t.out() << "  warning: " << w << "\n";
   return t.out().str();
 }
 

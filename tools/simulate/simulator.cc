@@ -15,6 +15,83 @@ const typename Map::mapped_type* Find(const Map& map, const std::string& key) {
   return it == map.end() ? nullptr : &it->second;
 }
 
+bool Contains(const std::vector<std::string>& words, const std::string& word) {
+  return std::find(words.begin(), words.end(), word) != words.end();
+}
+
+// Which earn rules with line conditions (category, SKU, brand) some line of
+// the events satisfies: a rule that none does is most likely a typo or a
+// category the shop does not sell, and simulates to nothing.
+class LineCoverage {
+ public:
+  void AddRules(const RuleSet& rules, const std::string& which) {
+    for (const EarnRule& r : rules.earn_rules) {
+      if (!r.HasLineConditions()) continue;
+      bool known = false;
+      for (const Watched& w : watched_) known = known || w.rule->id == r.id;
+      if (!known) watched_.push_back({&r, which, false});
+    }
+  }
+  void See(const Event& e) {
+    if (e.kind != EventKind::kPurchase) return;
+    for (Watched& w : watched_) {
+      for (std::size_t i = 0; i < e.lines.size() && !w.matched; ++i)
+        w.matched = Matches(*w.rule, e.lines[i]);
+    }
+  }
+  std::vector<std::string> Warnings() const {
+    std::vector<std::string> out;
+    for (const Watched& w : watched_) {
+      if (w.matched) continue;
+      out.push_back("rule '" + w.rule->id + "' (" + w.which + ") matched no line of the events (" +
+                    Conditions(*w.rule) + ")");
+    }
+    return out;
+  }
+
+ private:
+  struct Watched {
+    const EarnRule* rule;
+    std::string which;
+    bool matched;
+  };
+  static bool Matches(const EarnRule& r, const Line& l) {
+    return (r.categories.empty() || Contains(r.categories, l.category)) &&
+           (r.skus.empty() || Contains(r.skus, l.sku)) &&
+           (r.brands.empty() || Contains(r.brands, l.brand));
+  }
+  static std::string Conditions(const EarnRule& r) {
+    std::string out;
+    auto add = [&](const char* name, const std::vector<std::string>& words) {
+      if (words.empty()) return;
+      out += (out.empty() ? "" : "; ") + std::string(name);
+      for (std::size_t i = 0; i < words.size(); ++i) out += (i == 0 ? " " : ", ") + words[i];
+    };
+    add("categories", r.categories);
+    add("SKUs", r.skus);
+    add("brands", r.brands);
+    return out;
+  }
+  std::vector<Watched> watched_;
+};
+
+// The currencies must agree before a single event counts (see Compare).
+Status CheckCurrencies(const RuleSet& baseline, const RuleSet& candidate) {
+  if (baseline.program.currency == candidate.program.currency) return Status::Ok();
+  return Status::Invalid("the candidate's currency " + candidate.program.currency +
+                         " is not the baseline's " + baseline.program.currency +
+                         ": their costs would not compare, and the events can be in only one; "
+                         "simulate rules of one currency");
+}
+
+Status CheckEventCurrency(const Event& e, const RuleSet& rules) {
+  if (e.currency.empty() || e.currency == rules.program.currency) return Status::Ok();
+  return Status::Invalid("the events are in " + e.currency + " (transaction " + e.transaction_id +
+                         ") but the rules' currency is " + rules.program.currency +
+                         ": every sale would count as invalid; simulate with rules in " +
+                         e.currency);
+}
+
 }  // namespace
 
 Run::Run(std::shared_ptr<const RuleSet> rules) : rules_(std::move(rules)) {
@@ -104,6 +181,12 @@ RunTotals Run::Finish(TimeMs now_ms) {
 Result<Comparison> Compare(EventSource& source, std::shared_ptr<const RuleSet> baseline,
                            std::shared_ptr<const RuleSet> candidate) {
   Comparison c;
+  if (Status s = CheckCurrencies(*baseline, *candidate); !s.ok()) return s;
+  LineCoverage coverage;
+  coverage.AddRules(*candidate, "candidate");
+  coverage.AddRules(*baseline, "baseline");
+  const std::shared_ptr<const RuleSet> rules = candidate;
+  bool currency_checked = false;
   Run base(std::move(baseline));
   Run cand(std::move(candidate));
   TimeMs now_ms = 0;
@@ -121,6 +204,11 @@ Result<Comparison> Compare(EventSource& source, std::shared_ptr<const RuleSet> b
       c.lookups += 1;
       continue;
     }
+    if (!currency_checked && !e.currency.empty()) {
+      if (Status s = CheckEventCurrency(e, *rules); !s.ok()) return s;
+      currency_checked = true;
+    }
+    coverage.See(e);
     if (e.event_time_ms > 0) {
       now_ms = std::max(now_ms, e.event_time_ms);
       if (c.first_event_ms == 0) c.first_event_ms = e.event_time_ms;
@@ -141,6 +229,7 @@ Result<Comparison> Compare(EventSource& source, std::shared_ptr<const RuleSet> b
     if (Find(a, id) == nullptr && points != 0) c.customers_differ += 1;
   }
   c.source_summary = source.Summary();
+  c.warnings = coverage.Warnings();
   return c;
 }
 

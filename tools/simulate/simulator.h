@@ -18,6 +18,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "engine/budget.h"
 #include "engine/decide.h"
@@ -60,6 +61,8 @@ class Run {
   // The periodic sweep (expiry, tier reviews) at `now_ms` for every
   // customer, then the totals.
   RunTotals Finish(TimeMs now_ms);
+  // Every customer's state as of the last event (after Finish, the sweep's).
+  const std::unordered_map<std::string, CustomerState>& customers() const { return customers_; }
   // Points earned net of reversals, per customer.
   const std::unordered_map<std::string, int64_t>& net_points() const { return net_points_; }
 
@@ -90,10 +93,16 @@ struct Comparison {
   TimeMs first_event_ms = 0;
   TimeMs last_event_ms = 0;
   std::string source_summary;
+  // What the marketer should look at before trusting the numbers, e.g.
+  // "rule 'back-to-school' matched no line of the events (categories school)".
+  std::vector<std::string> warnings;
 };
 
 // Reads every event of `source` once and applies it to both rule sets.
-// Fails only on an unreadable event (the status names file:line and why).
+// Fails on an unreadable event (the status names file:line and why), and
+// before reading further when the two rule sets' currencies differ or the
+// first sale is in another currency than the rules' (the costs would not
+// compare, and every sale would count as invalid).
 Result<Comparison> Compare(EventSource& source, std::shared_ptr<const RuleSet> baseline,
                            std::shared_ptr<const RuleSet> candidate);
 

@@ -104,6 +104,27 @@ TEST(RulesFileHintsTest, UnknownKeySuggestsTheLikelyOne) {
                 "points_per_item or bonus_points"}));
 }
 
+TEST(RulesFileHintsTest, ANumberWithThousandsSeparatorsSaysWhatToWrite) {
+  const auto problems = ProblemsOf(
+      "program: {}\nearn_rules:\n  - { id: a, bonus_points: 5, budget_points: '150,000' }\n");
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0],
+            "r.yaml:3:46: earn_rules[0].budget_points: '150,000' is not a whole number: write "
+            "150000 (no thousands separators)");
+  EXPECT_EQ(
+      ProblemsOf("program: { pending_days: ten }\n"),
+      (std::vector<std::string>{"r.yaml:1:26: program.pending_days: 'ten' is not a whole number"}));
+}
+
+TEST(RulesFileHintsTest, ABadIndentNamesTheLineAndTheLikelyCause) {
+  const auto problems =
+      ProblemsOf("program: {}\ntiers:\n  - id: member\n  - id: gold\n - id: platinum\n");
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("near line "), std::string::npos) << problems[0];
+  EXPECT_NE(problems[0].find("the indentation is the likely cause"), std::string::npos)
+      << problems[0];
+}
+
 TEST(RulesFileHintsTest, WrongTypeIsNamed) {
   EXPECT_EQ(
       ProblemsOf("program: { pending_days: [1, 2] }\n"),
