@@ -339,9 +339,10 @@ namespace {
 // sequence not found") say nothing a person can act on; nearly always a
 // line is indented more or less than its neighbours.
 std::string YamlSyntaxMessage(const YAML::Exception& e) {
-  static constexpr const char* kIndentation[] = {
-      YAML::ErrorMsg::END_OF_MAP, YAML::ErrorMsg::END_OF_SEQ, YAML::ErrorMsg::BLOCK_ENTRY,
-      YAML::ErrorMsg::MAP_KEY, YAML::ErrorMsg::MAP_VALUE};
+  static const char* const kIndentation[] = {// yaml-cpp's are not constexpr
+                                             YAML::ErrorMsg::END_OF_MAP, YAML::ErrorMsg::END_OF_SEQ,
+                                             YAML::ErrorMsg::BLOCK_ENTRY, YAML::ErrorMsg::MAP_KEY,
+                                             YAML::ErrorMsg::MAP_VALUE};
   std::string message = "not valid YAML: " + e.msg;
   for (const char* m : kIndentation) {
     if (e.msg != m) continue;

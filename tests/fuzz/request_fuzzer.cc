@@ -19,6 +19,7 @@
 #include "engine/validate.h"
 #include "loyalty/v1/wire.pb.h"
 #include "proto/wire_codec.h"
+#include "proto/wire_parse.h"
 #include "tests/fuzz/seed_history.h"
 #include "tests/support/world.h"
 
@@ -78,7 +79,7 @@ void CheckValidEventIsDecided(const Event& event) {
   testing::World world = History();
   if (event.kind == EventKind::kLookup) {
     if (event.card != kCard) return;  // unknown: the shard answers UNKNOWN_CARD
-    v1::Profile profile = wire::EncodeProfile(world.View(event.card, kNowMs));
+    v1::Profile profile = wire::EncodeProfile(world.View(event.card, kNowMs), event.card);
     LOYALTY_CHECK(profile.cards_size() > 0);
     return;
   }
@@ -107,7 +108,14 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   using namespace loyalty;
   v1::Request request;
-  if (!request.ParseFromArray(data, static_cast<int>(size))) return 0;
+  // As the server parses a frame body: a text field that is not UTF-8 is an
+  // INVALID_FIELD naming it (the connection lives), anything else malformed.
+  if (auto unparsed = wire::ParseRequest(
+          std::string_view(reinterpret_cast<const char*>(data), size), &request)) {
+    LOYALTY_CHECK(unparsed->code() == v1::MALFORMED_FRAME ||
+                  (unparsed->code() == v1::INVALID_FIELD && !unparsed->field().empty()));
+    return 0;
+  }
   Event event;
   if (auto error = wire::DecodeRequest(request, &event)) {
     LOYALTY_CHECK(error->code() == v1::INVALID_FIELD || error->code() == v1::UNKNOWN_MESSAGE);

@@ -452,7 +452,7 @@ TEST(RulesFileHintsTest, HostLimitsOutOfBoundsAreNamed) {
                 "r.yaml:2:79: program.limits.event_age_max_days: must be between 1 and 60"}));
   EXPECT_EQ(ProblemsOf("program: { limits: { basket_total_max: 12.345 } }\n"),
             (std::vector<std::string>{"r.yaml:1:40: program.limits.basket_total_max: '12.345' is "
-                                      "not a number with at most 2 decimals"}));
+                                      "not a number with at most 2 decimals (like 12.5)"}));
 }
 
 }  // namespace
