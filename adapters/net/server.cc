@@ -705,10 +705,9 @@ void Server::Forget(Session* session) {
   if (session->authenticated()) {
     --authenticated_;
     auto it = uses_.find(session->key_id());
-    if (it != uses_.end() && --it->second->connections == 0 &&
-        uses_.size() > options_.connections_max) {
-      uses_.erase(it);  // keep buckets of recent credentials, bounded
-    }
+    // The lookup bucket stays when the last connection goes: reconnecting
+    // must not refill it. Bounded by the credentials in the registers file.
+    if (it != uses_.end()) --it->second->connections;
   }
   sessions_.erase(session->position);
   // Many connections went (a flood, clients that did not read): hand the

@@ -225,6 +225,35 @@ TEST_F(RegisterChannelTest, SighupServesARenewedCertificate) {
   EXPECT_TRUE((*open)->Call(Purchase("T-open", "C-open", "S1"))->has_decision());
 }
 
+// `loyalty credentials`: the secret goes only to the 0600 key file; revoking
+// a line that carries a comment still revokes it, and list shows it.
+TEST(CredentialsCliTest, AddWritesOnlyAVerifierAndRevokeSurvivesAComment) {
+  TempDir dir;
+  const std::string registers = dir.Sub("registers");
+  const auto added =
+      testing::RunCli({"credentials", "add", "--registers", registers, "--key-id", "S9-R1",
+                       "--store", "S9", "--register", "R1", "--out", dir.Sub("")});
+  ASSERT_EQ(added.exit_code, 0) << added.out;
+  auto credential = net::LoadClientCredential(dir.Sub("S9-R1.key"));
+  ASSERT_TRUE(credential.ok());
+  std::ifstream in(registers);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text.find(credential->secret), std::string::npos);  // a verifier, never the secret
+  EXPECT_EQ(added.out.find(credential->secret), std::string::npos);
+  EXPECT_NE(text.find(net::VerifierText(credential->secret)), std::string::npos);
+  std::ofstream(registers) << text.substr(0, text.size() - 1) << "   # front till\n";
+  ASSERT_EQ(
+      testing::RunCli({"credentials", "revoke", "--registers", registers, "--key-id", "S9-R1"})
+          .exit_code,
+      0);
+  auto book = net::CredentialBook::Load(registers);
+  ASSERT_TRUE(book.ok()) << book.status().ToString();
+  EXPECT_TRUE((*book)->Find("S9-R1")->revoked);
+  const auto listed = testing::RunCli({"credentials", "list", "--registers", registers});
+  EXPECT_NE(listed.out.find("S9-R1  register  store S9  register R1  REVOKED"), std::string::npos)
+      << listed.out;
+}
+
 TEST_F(RegisterChannelTest, PlaintextAgainstTheTlsPortGetsNothing) {
   Start();
   auto plain = net::Client::ConnectPlain(server_->address(), 3000);

@@ -89,14 +89,27 @@ int CredentialsCommand::Run(bool json) {
   }
   if (revoke_->parsed()) {
     if ((*book)->Find(key_id_) == nullptr) return Fail("no credential " + key_id_);
+    if ((*book)->Find(key_id_)->revoked) {
+      std::cout << key_id_ << " is revoked already\n";
+      return 0;
+    }
     std::istringstream in(before);
     std::string after;
     for (std::string line; std::getline(in, line);) {
-      std::istringstream words(line);
+      const std::size_t hash = line.find('#');
+      std::string data = line.substr(0, hash);
+      std::istringstream words(data);
       std::string first;
       words >> first;
-      if (first == key_id_ && line.find("revoked") == std::string::npos) line += " revoked";
+      if (first == key_id_) {  // "revoked" goes after the verifier, before any comment
+        while (!data.empty() && (data.back() == ' ' || data.back() == '\t')) data.pop_back();
+        line = data + " revoked" + (hash == std::string::npos ? "" : "  " + line.substr(hash));
+      }
       after += line + "\n";
+    }
+    auto check = net::CredentialBook::Parse(after, registers_);
+    if (!check.ok() || !(*check)->Find(key_id_)->revoked) {
+      return Fail("could not mark " + key_id_ + " revoked in " + registers_);
     }
     if (!WriteAtomically(registers_, after)) return Fail("cannot write " + registers_);
     std::cout << "revoked " << key_id_ << "; send SIGHUP to loyaltyd to apply it now\n";
