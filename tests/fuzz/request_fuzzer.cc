@@ -83,6 +83,13 @@ void CheckValidEventIsDecided(const Event& event) {
     LOYALTY_CHECK(profile.cards_size() > 0);
     return;
   }
+  // The shard refuses, before any decision, a new card that names a
+  // customer id already taken (Shard::CheckNewCustomerId: INVALID_FIELD);
+  // the history's customer is "C-1", enrolled by card C-1.
+  if (event.card != kCard &&
+      (event.customer_id.empty() ? event.card : event.customer_id) == kCard) {
+    return;
+  }
   const DecideResult result = world.Apply(event, kNowMs);
   LOYALTY_CHECK(world.Consistent());
   // As the shard answers: two outcomes travel as errors, the rest as a
