@@ -149,8 +149,7 @@ void Server::Admit(std::shared_ptr<Session> session) {
   session->Start();
 }
 
-std::string Server::Authenticated(Session* session, const Credential& credential) {
-  (void)session;
+std::string Server::Authenticated(const Credential& credential) {
   if (authenticated_ >= options_.connections_max) {
     ++counters_.connections_refused;
     return "the server is at its limit of " + std::to_string(options_.connections_max) +

@@ -144,7 +144,7 @@ class Server {
   struct CredentialUse;  // connections and the lookup bucket of one credential
   void Forget(Session* session);
   void Admit(std::shared_ptr<Session> session);  // evicts unauthenticated ones if needed
-  std::string Authenticated(Session* session, const Credential& credential);
+  std::string Authenticated(const Credential& credential);
   bool TakeLookup(const std::string& key_id, int64_t* retry_after_ms);
   std::size_t ReplyShare() const;
 

@@ -286,7 +286,7 @@ class Session : public std::enable_shared_from_this<Session> {
                             : "no credential matches this key id and secret"));
       return false;
     }
-    const std::string refused = server_.Authenticated(this, *credential);
+    const std::string refused = server_.Authenticated(*credential);
     if (!refused.empty()) {
       Queue(FramedError(request.request_id(), v1::OVERLOADED, "connection", refused, 1000));
       return false;
