@@ -253,6 +253,7 @@ std::string ReplyToText(const v1::Reply& r) {
   if (r.has_profile()) return ProfileText(r.profile());
   const v1::Decision& d = r.decision();
   std::string out = Lower(v1::Outcome_Name(d.outcome()));
+  if (r.replayed()) out = "already applied (a retry: nothing changed now): " + out;
   if (d.points_earned() != 0) out += ": +" + std::to_string(d.points_earned()) + " points";
   if (d.points_spent() != 0)
     out += ": -" + std::to_string(d.points_spent()) + " points, discount " +
