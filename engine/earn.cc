@@ -198,15 +198,31 @@ class ExactTally {
   std::vector<std::vector<Int128>> parts_;
 };
 
+// The share of a basket that earns as money: paid / basket (1 / 1 when
+// points paid nothing or program.earn_on is whole_basket).
+struct MoneyShare {
+  Int128 paid = 1;
+  Int128 basket = 1;
+};
+
+MoneyShare ShareOf(const EarnInput& in) {
+  if (in.rules.program.earn_on != EarnOn::kMoneyPaid || in.paid_with_points_minor <= 0) return {};
+  int64_t basket = 0;
+  for (const Line& l : in.event.lines) basket += l.line_total_minor;
+  if (basket <= 0) return {};
+  return {std::max<int64_t>(0, basket - in.paid_with_points_minor), basket};
+}
+
 // Exact base points of each eligible line, and the same times a multiplier's
 // extra (multiplier_milli - 1000), over the tally's denominator
-// (1000 x 1000 x minor units per major unit).
+// (1000 x 1000 x minor units per major unit x share.basket).
 std::vector<Int128> BaseParts(const std::vector<Line>& lines, const std::vector<bool>& sel,
-                              int64_t rate_milli, int64_t factor_milli) {
+                              int64_t rate_milli, int64_t factor_milli, MoneyShare share) {
   std::vector<Int128> parts(lines.size(), 0);
   for (std::size_t i = 0; i < lines.size(); ++i) {
     if (sel[i])
-      parts[i] = static_cast<Int128>(lines[i].line_total_minor) * rate_milli * factor_milli;
+      parts[i] =
+          static_cast<Int128>(lines[i].line_total_minor) * rate_milli * factor_milli * share.paid;
   }
   return parts;
 }
@@ -260,7 +276,7 @@ std::vector<int64_t> Distribute(int64_t total, const std::vector<int64_t>& weigh
 Earning EarnBase(const std::vector<Line>& lines, const RuleSet& rules, int exponent) {
   ExactTally tally(lines.size(), static_cast<Int128>(1000) * 1000 * MinorPerUnit(exponent));
   tally.Add("base", BaseParts(lines, EligibleLines(lines, rules.program),
-                              rules.program.points_per_unit_milli, 1000));
+                              rules.program.points_per_unit_milli, 1000, MoneyShare{}));
   return tally.Round(rules.program.rounding);
 }
 
@@ -276,7 +292,8 @@ std::vector<Int128> RuleParts(const EarnRule& rule, const EarnInput& in,
   const std::size_t n = lines.size();
   std::vector<Int128> parts(n, 0);
   if (rule.multiplier_milli > 0) {
-    parts = BaseParts(lines, sel, p.points_per_unit_milli, rule.multiplier_milli - 1000);
+    parts =
+        BaseParts(lines, sel, p.points_per_unit_milli, rule.multiplier_milli - 1000, ShareOf(in));
   } else if (rule.points_per_item > 0) {
     for (std::size_t i = 0; i < n; ++i) {
       if (sel[i])
@@ -352,13 +369,15 @@ Earning Earn(const EarnInput& in) {
   for (std::size_t i = 0; i < e.lines.size(); ++i) {
     if (eligible[i]) eligible_minor += e.lines[i].line_total_minor;
   }
-  ExactTally tally(e.lines.size(), static_cast<Int128>(1000) * 1000 * MinorPerUnit(exponent));
-  tally.Add("base", BaseParts(e.lines, eligible, p.points_per_unit_milli, 1000));
+  const MoneyShare share = ShareOf(in);
+  ExactTally tally(e.lines.size(),
+                   static_cast<Int128>(1000) * 1000 * MinorPerUnit(exponent) * share.basket);
+  tally.Add("base", BaseParts(e.lines, eligible, p.points_per_unit_milli, 1000, share));
 
   const Tier* tier = r.FindTier(in.state.tier);
   if (tier != nullptr && tier->earn_multiplier_milli != 1000) {
     tally.Add("tier:" + tier->id, BaseParts(e.lines, eligible, p.points_per_unit_milli,
-                                            tier->earn_multiplier_milli - 1000));
+                                            tier->earn_multiplier_milli - 1000, share));
   }
   const Moment at = MomentOf(e.event_time_ms, p.utc_offset_minutes);
   std::vector<std::string> applied;

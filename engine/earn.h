@@ -43,6 +43,9 @@ struct EarnInput {
   const RuleSet& rules;
   BudgetGate* budgets;  // nullptr: budgeted rules award nothing (never overshoot)
   const std::vector<std::string>* segments = nullptr;  // the customer's (signals.h); null: none
+  // The discount points gave on this basket (program.earn_on: money_paid
+  // earns on the basket minus this).
+  int64_t paid_with_points_minor = 0;
 };
 
 // Purchase earning. Precondition: lines validated.
