@@ -152,7 +152,8 @@ void DecidePurchase(const DecideInput& in, CustomerState& state, DecideResult& o
   }
   if (e.points > 0) ProfileRedemption(state, e.points, out.decision.discount_minor, 1);
 
-  Earning earning = Earn(EarnInput{e, state, in.rules, in.budgets, &before.segments});
+  Earning earning = Earn(
+      EarnInput{e, state, in.rules, in.budgets, &before.segments, out.decision.discount_minor});
   for (std::size_t i = 0; i < e.lines.size(); ++i) {
     const Line& l = e.lines[i];
     rec.lines.push_back({l.sku, l.quantity, l.line_total_minor, earning.line_points[i], 0, 0});

@@ -127,23 +127,111 @@ std::vector<int64_t> SpreadWeights(const std::vector<Line>& lines, const std::ve
   return w;
 }
 
-class Tally {
+// Apportions `total` whole points over exact shares (in 1/denominator
+// point): each share gets its floor, and the points left over go one each to
+// the largest remainders (earlier index on ties). When `total` is the basket's
+// sum rounded once, at most one point goes to each share with a fraction, so
+// a share that is a whole number gets exactly that number.
+std::vector<int64_t> Apportion(int64_t total, const std::vector<Int128>& exact,
+                               Int128 denominator) {
+  std::vector<int64_t> out(exact.size(), 0);
+  std::vector<Int128> remainder(exact.size(), 0);
+  int64_t given = 0;
+  for (std::size_t i = 0; i < exact.size(); ++i) {
+    out[i] = static_cast<int64_t>(exact[i] / denominator);
+    remainder[i] = exact[i] % denominator;
+    given += out[i];
+  }
+  std::vector<std::size_t> order(exact.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return remainder[a] > remainder[b]; });
+  LOYALTY_CHECK(given <= total && total - given <= static_cast<int64_t>(exact.size()));
+  for (std::size_t k = 0; given < total; ++k, ++given) out[order[k]] += 1;
+  return out;
+}
+
+// The points of every award before rounding: exact, per line, in units of
+// 1/denominator point. Round() rounds the basket's sum once, then attributes
+// the whole points to awards and to lines so that each adds up to the total.
+class ExactTally {
  public:
-  explicit Tally(Earning& out) : out_(out) {}
-  void Add(const std::string& rule_id, const std::vector<int64_t>& parts) {
-    int64_t sum = 0;
-    for (std::size_t i = 0; i < parts.size(); ++i) {
-      out_.line_points[i] += parts[i];
-      sum += parts[i];
-    }
+  ExactTally(std::size_t lines, Int128 denominator) : lines_(lines), denominator_(denominator) {}
+  Int128 denominator() const { return denominator_; }
+  void Add(const std::string& rule_id, const std::vector<Int128>& parts) {
+    Int128 sum = 0;
+    for (Int128 v : parts) sum += v;
     if (sum == 0) return;
-    out_.total += sum;
-    out_.awards.push_back({rule_id, sum});
+    ids_.push_back(rule_id);
+    parts_.push_back(parts);
+  }
+  // Whole points per line, all in units of one point.
+  void AddWhole(const std::string& rule_id, const std::vector<int64_t>& points) {
+    std::vector<Int128> parts(points.size());
+    for (std::size_t i = 0; i < points.size(); ++i) parts[i] = points[i] * denominator_;
+    Add(rule_id, parts);
+  }
+  Earning Round(Rounding rounding) const {
+    Earning out;
+    std::vector<Int128> per_rule(ids_.size(), 0), per_line(lines_, 0);
+    Int128 sum = 0;
+    for (std::size_t r = 0; r < ids_.size(); ++r) {
+      for (std::size_t i = 0; i < lines_; ++i) {
+        per_rule[r] += parts_[r][i];
+        per_line[i] += parts_[r][i];
+      }
+      sum += per_rule[r];
+    }
+    out.total = DivideRounded128(sum, denominator_, rounding);
+    out.line_points = Apportion(out.total, per_line, denominator_);
+    const std::vector<int64_t> awarded = Apportion(out.total, per_rule, denominator_);
+    for (std::size_t r = 0; r < ids_.size(); ++r) {
+      if (awarded[r] > 0) out.awards.push_back({ids_[r], awarded[r]});
+    }
+    return out;
   }
 
  private:
-  Earning& out_;
+  std::size_t lines_;
+  Int128 denominator_;
+  std::vector<std::string> ids_;
+  std::vector<std::vector<Int128>> parts_;
 };
+
+// The share of a basket that earns as money: paid / basket (1 / 1 when
+// points paid nothing or program.earn_on is whole_basket).
+struct MoneyShare {
+  Int128 paid = 1;
+  Int128 basket = 1;
+};
+
+MoneyShare ShareOf(const EarnInput& in) {
+  if (in.rules.program.earn_on != EarnOn::kMoneyPaid || in.paid_with_points_minor <= 0) return {};
+  int64_t basket = 0;
+  for (const Line& l : in.event.lines) basket += l.line_total_minor;
+  if (basket <= 0) return {};
+  return {std::max<int64_t>(0, basket - in.paid_with_points_minor), basket};
+}
+
+// Exact base points of each eligible line, and the same times a multiplier's
+// extra (multiplier_milli - 1000), over the tally's denominator
+// (1000 x 1000 x minor units per major unit x share.basket).
+std::vector<Int128> BaseParts(const std::vector<Line>& lines, const std::vector<bool>& sel,
+                              int64_t rate_milli, int64_t factor_milli, MoneyShare share) {
+  std::vector<Int128> parts(lines.size(), 0);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (sel[i])
+      parts[i] =
+          static_cast<Int128>(lines[i].line_total_minor) * rate_milli * factor_milli * share.paid;
+  }
+  return parts;
+}
+
+std::vector<bool> EligibleLines(const std::vector<Line>& lines, const ProgramRules& program) {
+  std::vector<bool> eligible(lines.size());
+  for (std::size_t i = 0; i < lines.size(); ++i) eligible[i] = IsEligible(lines[i], program);
+  return eligible;
+}
 
 }  // namespace
 
@@ -186,71 +274,59 @@ std::vector<int64_t> Distribute(int64_t total, const std::vector<int64_t>& weigh
 }
 
 Earning EarnBase(const std::vector<Line>& lines, const RuleSet& rules, int exponent) {
-  const int64_t rate = rules.program.points_per_unit_milli;
-  const int64_t denominator = 1000 * MinorPerUnit(exponent);
-  Earning out;
-  out.line_points.assign(lines.size(), 0);
-
-  int64_t eligible_minor = 0;
-  for (const Line& l : lines) {
-    if (IsEligible(l, rules.program)) eligible_minor += l.line_total_minor;
-  }
-  out.total = DivideRounded(eligible_minor * rate, denominator, rules.program.rounding);
-  if (out.total == 0) return out;
-
-  // Largest remainder: floor each line's exact share, then hand the points
-  // left over to the lines with the largest remainders (earlier line on ties).
-  std::vector<int64_t> remainder(lines.size(), 0);
-  int64_t floored = 0;
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    if (!IsEligible(lines[i], rules.program)) continue;
-    const int64_t exact = lines[i].line_total_minor * rate;
-    out.line_points[i] = exact / denominator;
-    remainder[i] = exact % denominator;
-    floored += out.line_points[i];
-  }
-  std::vector<std::size_t> order(lines.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return remainder[a] > remainder[b]; });
-  int64_t left = out.total - floored;
-  LOYALTY_CHECK(left >= 0 && left <= static_cast<int64_t>(lines.size()));
-  for (std::size_t k = 0; left > 0; ++k, --left) out.line_points[order[k]] += 1;
-
-  out.awards.push_back({"base", out.total});
-  return out;
+  ExactTally tally(lines.size(), static_cast<Int128>(1000) * 1000 * MinorPerUnit(exponent));
+  tally.Add("base", BaseParts(lines, EligibleLines(lines, rules.program),
+                              rules.program.points_per_unit_milli, 1000, MoneyShare{}));
+  return tally.Round(rules.program.rounding);
 }
 
-Earning Earn(const EarnInput& in) {
+namespace {
+
+// What one earn rule would add, exactly, on the lines it selects; empty when
+// it does not apply. Budgeted rules draw whole points (the rule's own sum
+// rounded), so a budget is never overshot.
+std::vector<Int128> RuleParts(const EarnRule& rule, const EarnInput& in,
+                              const std::vector<bool>& sel, Int128 denominator) {
+  const std::vector<Line>& lines = in.event.lines;
+  const ProgramRules& p = in.rules.program;
+  const std::size_t n = lines.size();
+  std::vector<Int128> parts(n, 0);
+  if (rule.multiplier_milli > 0) {
+    parts =
+        BaseParts(lines, sel, p.points_per_unit_milli, rule.multiplier_milli - 1000, ShareOf(in));
+  } else if (rule.points_per_item > 0) {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (sel[i])
+        parts[i] = static_cast<Int128>(lines[i].quantity) * rule.points_per_item * denominator;
+    }
+  } else {
+    const std::vector<int64_t> whole = Distribute(rule.bonus_points, SpreadWeights(lines, sel));
+    for (std::size_t i = 0; i < n; ++i) parts[i] = whole[i] * denominator;
+  }
+  Int128 exact = 0;
+  for (Int128 v : parts) exact += v;
+  if (exact <= 0) return {};
+  if (rule.budget_points == 0) return parts;
+  std::vector<int64_t> whole =
+      Apportion(DivideRounded128(exact, denominator, p.rounding), parts, denominator);
+  const int64_t want = std::accumulate(whole.begin(), whole.end(), int64_t{0});
+  if (want <= 0) return {};
+  const int64_t granted = in.budgets != nullptr ? in.budgets->Take(rule, want) : 0;
+  if (granted == 0) return {};
+  if (granted < want) whole = Distribute(granted, whole);
+  for (std::size_t i = 0; i < n; ++i) parts[i] = whole[i] * denominator;
+  return parts;
+}
+
+// Earn rules, highest priority first, into `tally`; names the capped rules
+// that applied.
+void AddRules(const EarnInput& in, const Moment& at, const std::vector<bool>& eligible,
+              int64_t eligible_minor, ExactTally& tally, std::vector<std::string>& applied) {
   const Event& e = in.event;
-  const RuleSet& r = in.rules;
-  const ProgramRules& p = r.program;
-  const int exponent = *CurrencyExponent(p.currency);
   const std::size_t n = e.lines.size();
-  Earning out = EarnBase(e.lines, r, exponent);
-  const std::vector<int64_t> base_lines = out.line_points;
-  const int64_t base_total = out.total;
-  Tally tally(out);
-
-  std::vector<bool> eligible(n);
-  int64_t eligible_minor = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    eligible[i] = IsEligible(e.lines[i], p);
-    if (eligible[i]) eligible_minor += e.lines[i].line_total_minor;
-  }
-
-  const Tier* tier = r.FindTier(in.state.tier);
-  if (tier != nullptr && tier->earn_multiplier_milli != 1000 && base_total > 0) {
-    const int64_t extra = DivideRounded128(
-        static_cast<Int128>(base_total) * (tier->earn_multiplier_milli - 1000), 1000, p.rounding);
-    tally.Add("tier:" + tier->id, Distribute(extra, base_lines));
-  }
-
-  const Moment at = MomentOf(e.event_time_ms, p.utc_offset_minutes);
-  const Int128 unit_denominator = static_cast<Int128>(1000) * 1000 * MinorPerUnit(exponent);
   std::vector<bool> touched(n, false), closed(n, false);
   bool basket_touched = false, basket_closed = false;
-  for (const EarnRule& rule : r.earn_rules) {
+  for (const EarnRule& rule : in.rules.earn_rules) {
     if (rule.trigger != Trigger::kPurchase) continue;
     if (!SaleMatches(rule, e, in.state, in.segments, at, eligible_minor)) continue;
     if (!CapsAllow(rule, in.state, at)) continue;
@@ -258,37 +334,16 @@ Earning Earn(const EarnInput& in) {
     if (!line_rule && (basket_closed || (rule.exclusive && basket_touched))) continue;
     std::vector<bool> sel(n, false);
     bool any = false;
-    int64_t sel_minor = 0;
     for (std::size_t i = 0; i < n; ++i) {
       if (!eligible[i] || !LineMatches(rule, e.lines[i])) continue;
       if (line_rule && (closed[i] || (rule.exclusive && touched[i]))) continue;
       sel[i] = any = true;
-      sel_minor += e.lines[i].line_total_minor;
     }
     if (!any) continue;
-
-    std::vector<int64_t> parts(n, 0);
-    if (rule.multiplier_milli > 0) {
-      const int64_t extra = DivideRounded128(
-          static_cast<Int128>(sel_minor) * p.points_per_unit_milli * (rule.multiplier_milli - 1000),
-          unit_denominator, p.rounding);
-      parts = Distribute(extra, SpreadWeights(e.lines, sel));
-    } else if (rule.points_per_item > 0) {
-      for (std::size_t i = 0; i < n; ++i) {
-        if (sel[i]) parts[i] = e.lines[i].quantity * rule.points_per_item;
-      }
-    } else {
-      parts = Distribute(rule.bonus_points, SpreadWeights(e.lines, sel));
-    }
-    const int64_t want = std::accumulate(parts.begin(), parts.end(), int64_t{0});
-    if (want <= 0) continue;
-    if (rule.budget_points > 0) {
-      const int64_t granted = in.budgets != nullptr ? in.budgets->Take(rule, want) : 0;
-      if (granted == 0) continue;
-      if (granted < want) parts = Distribute(granted, parts);
-    }
+    const std::vector<Int128> parts = RuleParts(rule, in, sel, tally.denominator());
+    if (parts.empty()) continue;
     tally.Add(rule.id, parts);
-    if (HasCaps(rule)) out.applied.push_back(rule.id);
+    if (HasCaps(rule)) applied.push_back(rule.id);
     if (line_rule) {
       for (std::size_t i = 0; i < n; ++i) {
         if (!sel[i]) continue;
@@ -300,6 +355,33 @@ Earning Earn(const EarnInput& in) {
       if (rule.exclusive) basket_closed = true;
     }
   }
+}
+
+}  // namespace
+
+Earning Earn(const EarnInput& in) {
+  const Event& e = in.event;
+  const RuleSet& r = in.rules;
+  const ProgramRules& p = r.program;
+  const int exponent = *CurrencyExponent(p.currency);
+  const std::vector<bool> eligible = EligibleLines(e.lines, p);
+  int64_t eligible_minor = 0;
+  for (std::size_t i = 0; i < e.lines.size(); ++i) {
+    if (eligible[i]) eligible_minor += e.lines[i].line_total_minor;
+  }
+  const MoneyShare share = ShareOf(in);
+  ExactTally tally(e.lines.size(),
+                   static_cast<Int128>(1000) * 1000 * MinorPerUnit(exponent) * share.basket);
+  tally.Add("base", BaseParts(e.lines, eligible, p.points_per_unit_milli, 1000, share));
+
+  const Tier* tier = r.FindTier(in.state.tier);
+  if (tier != nullptr && tier->earn_multiplier_milli != 1000) {
+    tally.Add("tier:" + tier->id, BaseParts(e.lines, eligible, p.points_per_unit_milli,
+                                            tier->earn_multiplier_milli - 1000, share));
+  }
+  const Moment at = MomentOf(e.event_time_ms, p.utc_offset_minutes);
+  std::vector<std::string> applied;
+  AddRules(in, at, eligible, eligible_minor, tally, applied);
 
   if (tier != nullptr && tier->birthday_gift_points > 0 &&
       BirthdayMatches(BirthdayWindow::kWeek, in.state.birthday, at)) {
@@ -307,10 +389,13 @@ Earning Earn(const EarnInput& in) {
     gift.id = "birthday-gift";
     gift.cap_per_year = 1;
     if (CapsAllow(gift, in.state, at)) {
-      tally.Add(gift.id, Distribute(tier->birthday_gift_points, SpreadWeights(e.lines, eligible)));
-      out.applied.push_back(gift.id);
+      tally.AddWhole(gift.id,
+                     Distribute(tier->birthday_gift_points, SpreadWeights(e.lines, eligible)));
+      applied.push_back(gift.id);
     }
   }
+  Earning out = tally.Round(p.rounding);
+  out.applied = std::move(applied);
   return out;
 }
 

@@ -1,18 +1,21 @@
 // Earning: the points a basket earns under a rule set, and why.
 //
 // Order of evaluation (DESIGN.md §7, README "Writing rules"):
-//   1. base: the program rate on the basket's eligible total (excluded
-//      categories and SKUs earn nothing), rounded once per basket;
+//   1. base: the program rate on the basket's eligible lines (excluded
+//      categories and SKUs earn nothing);
 //   2. the tier multiplier on the base points;
 //   3. earn rules, highest priority first (file order on ties): a rule
 //      applies when all its conditions hold and its caps and budget allow;
 //      an exclusive rule applies only to lines (or a basket) no other rule
 //      has touched, and then no lower rule touches them;
 //   4. the tier's birthday gift, once a year in the birthday week.
-// Every award is attributed to basket lines (line rules to the lines they
-// select, bonuses in proportion to line totals) by the largest-remainder
-// method, so sum(line_points) == total and a return of a line takes back
-// exactly what that line earned, bonuses included in proportion.
+// Rounding: every award is counted exactly, per line (in fractions of a
+// point), the basket's sum is rounded once (program.rounding), and the whole
+// points are attributed to rules and to lines by the largest-remainder
+// method, so sum(awards) == sum(line_points) == total and a return of a line
+// takes back exactly what that line earned. A budgeted rule draws whole
+// points from its budget (its own sum rounded), so a budget is never
+// overshot; its award is exactly what it drew.
 #pragma once
 
 #include <cstdint>
@@ -40,6 +43,9 @@ struct EarnInput {
   const RuleSet& rules;
   BudgetGate* budgets;  // nullptr: budgeted rules award nothing (never overshoot)
   const std::vector<std::string>* segments = nullptr;  // the customer's (signals.h); null: none
+  // The discount points gave on this basket (program.earn_on: money_paid
+  // earns on the basket minus this).
+  int64_t paid_with_points_minor = 0;
 };
 
 // Purchase earning. Precondition: lines validated.

@@ -20,6 +20,9 @@
 namespace loyalty {
 
 enum class Rounding : uint8_t { kFloor = 1, kNearest = 2, kCeil = 3 };
+// What a basket partly paid with points earns on: the money paid (each line
+// earns on its share of it) or the whole basket as if points were money.
+enum class EarnOn : uint8_t { kMoneyPaid = 1, kWholeBasket = 2 };
 enum class ReturnPolicy : uint8_t {
   kWithinBalance = 1,  // reverse what the balance allows; forgive the rest
   kAllowNegative = 2,  // reverse all; the customer owes points (debt)
@@ -54,6 +57,7 @@ struct ProgramRules {
   std::string currency = "EUR";
   int64_t points_per_unit_milli = 1000;  // points per major unit, x1000
   Rounding rounding = Rounding::kFloor;
+  EarnOn earn_on = EarnOn::kMoneyPaid;  // base and multipliers; bonuses are not money
   std::vector<std::string> exclude_categories;
   std::vector<std::string> exclude_skus;
   // Known categories; when not empty, every category a rule names must be

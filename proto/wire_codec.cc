@@ -2,6 +2,7 @@
 
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/wire_format_lite.h>
 
 #include <algorithm>
 #include <charconv>
@@ -265,17 +266,23 @@ std::optional<v1::Error> OutcomeAsError(const Decision& d) {
   return std::nullopt;
 }
 
-std::string SerializeDecisionReply(uint64_t request_id, std::string_view decision_bytes) {
-  // Reply { request_id = 1 (varint); decision = 2 (length-delimited) }.
+std::string SerializeDecisionReply(uint64_t request_id, std::string_view decision_bytes,
+                                   ReplyOrigin origin) {
+  // Reply { request_id (varint); decision (length-delimited); replayed (varint) }.
+  using Lite = google::protobuf::internal::WireFormatLite;
   std::string out;
   {
     google::protobuf::io::StringOutputStream raw(&out);
     google::protobuf::io::CodedOutputStream coded(&raw);
-    coded.WriteTag(1 << 3 | 0);
+    coded.WriteTag(Lite::MakeTag(v1::Reply::kRequestIdFieldNumber, Lite::WIRETYPE_VARINT));
     coded.WriteVarint64(request_id);
-    coded.WriteTag(2 << 3 | 2);
+    coded.WriteTag(Lite::MakeTag(v1::Reply::kDecisionFieldNumber, Lite::WIRETYPE_LENGTH_DELIMITED));
     coded.WriteVarint32(static_cast<uint32_t>(decision_bytes.size()));
     coded.WriteRaw(decision_bytes.data(), static_cast<int>(decision_bytes.size()));
+    if (origin == ReplyOrigin::kStored) {
+      coded.WriteTag(Lite::MakeTag(v1::Reply::kReplayedFieldNumber, Lite::WIRETYPE_VARINT));
+      coded.WriteVarint32(1);
+    }
   }
   return out;
 }

@@ -37,9 +37,14 @@ std::optional<v1::Error> OutcomeAsError(const Decision& decision);
 
 v1::Error MakeError(v1::ErrorCode code, std::string field, std::string message);
 
+// Whether a decision reply is answered now or is the stored one of a retry.
+enum class ReplyOrigin { kDecidedNow, kStored };
+
 // A Reply whose decision is `decision_bytes` exactly as stored, so a retry
-// gets the first answer byte for byte with its own request id.
-std::string SerializeDecisionReply(uint64_t request_id, std::string_view decision_bytes);
+// gets the first answer byte for byte with its own request id; kStored also
+// sets Reply.replayed.
+std::string SerializeDecisionReply(uint64_t request_id, std::string_view decision_bytes,
+                                   ReplyOrigin origin);
 
 // "YYYY-MM-DD" or "--MM-DD" (no year) to a Date; nullopt when malformed.
 std::optional<Date> ParseBirthday(std::string_view text);

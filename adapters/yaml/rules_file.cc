@@ -14,9 +14,9 @@ void Reader::Program(const YAML::Node& n, RuleSet& r) {
   if (!IsMap(n, "program")) return;
   ProgramRules& p = r.program;
   OnlyKeys(n, "program",
-           {"currency", "points_per_unit", "rounding", "exclude_categories", "exclude_skus",
-            "categories", "pending_days", "expiry", "return_policy", "unknown_original",
-            "redemption", "utc_offset", "offers_shown", "limits"});
+           {"currency", "points_per_unit", "rounding", "earn_on", "exclude_categories",
+            "exclude_skus", "categories", "pending_days", "expiry", "return_policy",
+            "unknown_original", "redemption", "utc_offset", "offers_shown", "limits"});
   if (n["currency"]) {
     if (auto s = Scalar(n["currency"], "program.currency")) {
       if (auto e = CurrencyExponent(*s)) {
@@ -37,6 +37,12 @@ void Reader::Program(const YAML::Node& n, RuleSet& r) {
                                  {"nearest", Rounding::kNearest},
                                  {"ceil", Rounding::kCeil}}))
       p.rounding = *v;
+  }
+  if (n["earn_on"]) {
+    if (auto v = Pick<EarnOn>(
+            *this, n["earn_on"], "program.earn_on",
+            {{"money_paid", EarnOn::kMoneyPaid}, {"whole_basket", EarnOn::kWholeBasket}}))
+      p.earn_on = *v;
   }
   if (n["exclude_categories"]) {
     p.exclude_categories = StringList(n["exclude_categories"], "program.exclude_categories");

@@ -74,6 +74,7 @@ TEST(LoyaltydTest, EarnsReplaysRefusesADifferentPayloadAndRemembersAfterRestart)
   auto replay = c->Call(Purchase("T-1", "4242", 1234));  // a retry after the restart
   ASSERT_TRUE(replay.ok());
   EXPECT_EQ(replay->decision().SerializeAsString(), first_decision);
+  EXPECT_TRUE(replay->replayed());
 }
 
 // The same transaction id sent with two cards at once (two shards): at most
@@ -269,6 +270,11 @@ TEST(CliTest, PurchaseLookupAndExitCodesAsTheReadmeShows) {
                        "--card", "4242", "--amount", "12.34", "--currency", "EUR"});
   EXPECT_EQ(again.exit_code, 0);
   EXPECT_EQ(nlohmann::json::parse(again.out)["decision"], j["decision"]);
+  auto again_text = RunCli({"--server", s, "purchase", "--txn", "T-1", "--store", "S1", "--card",
+                            "4242", "--amount", "12.34", "--currency", "EUR"});
+  EXPECT_EQ(again_text.out.rfind("already applied (a retry: nothing changed now): applied: +12", 0),
+            0u)
+      << again_text.out;
 
   auto lines = RunCli({"--server", s, "--json", "purchase", "--txn", "T-2", "--store", "S1",
                        "--card", "4242", "--line", "SHOE,shoes,1,80.00", "--line",

@@ -218,12 +218,19 @@ TEST(WireCodecTest, ReplayedReplyCarriesTheStoredDecisionByteForByte) {
   d.points_earned = 12;
   d.transaction_id = "T-1";
   const std::string stored = wire::EncodeDecision(d).SerializeAsString();
-  const std::string bytes = wire::SerializeDecisionReply(77, stored);
+  const std::string bytes = wire::SerializeDecisionReply(77, stored, wire::ReplyOrigin::kStored);
   v1::Reply reply;
   ASSERT_TRUE(reply.ParseFromString(bytes));
   EXPECT_EQ(reply.request_id(), 77u);
   EXPECT_EQ(reply.decision().SerializeAsString(), stored);
   EXPECT_NE(bytes.find(stored), std::string::npos);
+  EXPECT_TRUE(reply.replayed());
+
+  v1::Reply first;
+  ASSERT_TRUE(first.ParseFromString(
+      wire::SerializeDecisionReply(76, stored, wire::ReplyOrigin::kDecidedNow)));
+  EXPECT_FALSE(first.replayed());
+  EXPECT_EQ(first.decision().SerializeAsString(), stored);
 }
 
 TEST(WireCodecTest, BirthdaysWithAndWithoutYear) {

@@ -157,10 +157,31 @@ TEST_F(CopiesTest, CopiesOnTheSameCardGetTheStoredReplyByteForByte) {
   for (int i = 0; i < 10; ++i) copies.push_back(Send(testing::WirePurchase("T-1", a, 1000)));
   hold_->Open();
 
-  const std::string stored = first.get();
-  for (auto& copy : copies) EXPECT_EQ(copy.get(), stored);
+  const v1::Reply stored = Parse(first);
+  EXPECT_FALSE(stored.replayed());
+  for (auto& copy : copies) {
+    const v1::Reply again = Parse(copy);
+    EXPECT_TRUE(again.replayed());
+    EXPECT_EQ(again.decision().SerializeAsString(), stored.decision().SerializeAsString());
+  }
   EXPECT_EQ(pipeline_->stats().replays, 10u);
   EXPECT_EQ(pipeline_->stats().copies_waited, 0u);  // the first read serves its whole group
+}
+
+// The register sends the same purchase again after its answer: the reply
+// says it is the stored one (replayed), and the decision is the same bytes.
+TEST_F(CopiesTest, ASaleSentAgainIsAnsweredAsReplayedWithTheSameDecisionBytes) {
+  const std::string a = CardOnShard("A", 0);
+  Start("nobody");  // hold no commit
+  auto first = Send(testing::WirePurchase("T-1", a, 1000));
+  const v1::Reply applied = Parse(first);
+  ASSERT_EQ(applied.decision().outcome(), v1::APPLIED);
+  EXPECT_FALSE(applied.replayed());
+  auto second = Send(testing::WirePurchase("T-1", a, 1000));
+  const v1::Reply again = Parse(second);
+  EXPECT_TRUE(again.replayed());
+  EXPECT_EQ(again.decision().SerializeAsString(), applied.decision().SerializeAsString());
+  EXPECT_EQ(pipeline_->stats().replays, 1u);
 }
 
 // A refusal leaves no record, so there is nothing to replay: the copies

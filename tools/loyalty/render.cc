@@ -294,6 +294,7 @@ std::string ReplyToText(const v1::Reply& r, const Display& display) {
   const v1::Decision& d = r.decision();
   std::string out = Lower(v1::Outcome_Name(d.outcome()));
   if (d.points_earned() != 0) out += ": +" + Points(d.points_earned());
+  if (r.replayed()) out = "already applied (a retry: nothing changed now): " + out;
   if (d.points_spent() != 0)
     out += ": -" + Points(d.points_spent()) + ", discount " + Amount(d.discount_minor(), display);
   if (d.points_reversed() != 0) out += ": -" + Points(d.points_reversed()) + " reversed";

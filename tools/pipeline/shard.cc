@@ -349,7 +349,8 @@ Shard::Owed Shard::ProcessChange(Work& work, WriteSet& writes) {
   if (result.replay) {
     counters_.replays += 1;
     o.outcome = "replay";
-    o.bytes = wire::SerializeDecisionReply(work.request_id, prior->reply);
+    o.bytes =
+        wire::SerializeDecisionReply(work.request_id, prior->reply, wire::ReplyOrigin::kStored);
     return o;
   }
   o.outcome = OutcomeName(result.decision.outcome);
@@ -411,7 +412,8 @@ void Shard::Stage(Work& work, DecideResult& result, WriteSet& writes, Owed& owed
     group_txns_[fx.txn->transaction_id] = std::move(*fx.txn);
   }
   StageEffects(work, fx, writes);
-  owed.bytes = wire::SerializeDecisionReply(work.request_id, decision_bytes);
+  owed.bytes =
+      wire::SerializeDecisionReply(work.request_id, decision_bytes, wire::ReplyOrigin::kDecidedNow);
 }
 
 // The writes every decision and sweep share: the returned or cancelled

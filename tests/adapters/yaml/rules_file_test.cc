@@ -14,6 +14,7 @@ program:
   currency: GBP
   points_per_unit: 1.5
   rounding: nearest
+  earn_on: whole_basket
   exclude_categories: [gift-cards]
   pending_days: 14
   expiry: { policy: rolling, days: 180 }
@@ -28,6 +29,7 @@ tiers:
   EXPECT_EQ(r.program.currency, "GBP");
   EXPECT_EQ(r.program.points_per_unit_milli, 1500);
   EXPECT_EQ(r.program.rounding, Rounding::kNearest);
+  EXPECT_EQ(r.program.earn_on, EarnOn::kWholeBasket);
   EXPECT_EQ(r.program.exclude_categories, std::vector<std::string>{"gift-cards"});
   EXPECT_EQ(r.program.pending_days, 14);
   EXPECT_EQ(r.program.expiry_days, 180);
@@ -46,11 +48,12 @@ TEST(RulesFileTest, NamesFileLineAndColumnOfEveryMistake) {
       "bad.yaml");
   EXPECT_FALSE(l.rules);
   ASSERT_EQ(l.problems.size(), 3u);
-  EXPECT_EQ(l.problems[0].ToString(),
-            "bad.yaml:4:3: program.colour: unknown key; expected one of: categories, currency, "
-            "exclude_categories, exclude_skus, expiry, limits, offers_shown, pending_days, "
-            "points_per_unit, "
-            "redemption, return_policy, rounding, unknown_original, utc_offset");
+  EXPECT_EQ(
+      l.problems[0].ToString(),
+      "bad.yaml:4:3: program.colour: unknown key; expected one of: categories, currency, "
+      "earn_on, exclude_categories, exclude_skus, expiry, limits, offers_shown, pending_days, "
+      "points_per_unit, "
+      "redemption, return_policy, rounding, unknown_original, utc_offset");
   EXPECT_EQ(l.problems[1].ToString(),
             "bad.yaml:2:13: program.currency: 'EUX' is not an ISO 4217 code like EUR");
   EXPECT_EQ(l.problems[2].ToString(),
@@ -195,6 +198,7 @@ TEST(RulesFileHintsTest, ReadsEveryFeatureOfTheExample) {
   EXPECT_TRUE(r.tiers[3].invitation_only);
   EXPECT_EQ(r.tier_policy.grace_days, 30);
   EXPECT_EQ(r.program.utc_offset_minutes, 60);
+  EXPECT_EQ(r.program.earn_on, EarnOn::kMoneyPaid);
   ASSERT_EQ(r.earn_rules.size(), 9u);
   EXPECT_EQ(r.earn_rules[0].id, "brand-week");  // priority 10 comes first
   EXPECT_TRUE(r.earn_rules[0].exclusive);
