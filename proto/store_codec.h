@@ -13,7 +13,7 @@ namespace loyalty::store_codec {
 
 // Bump when a stored format changes in a way old code cannot read; the store
 // refuses to open a database written by a newer schema.
-inline constexpr uint32_t kSchemaVersion = 1;
+inline constexpr uint32_t kSchemaVersion = 2;  // history: adapters/rocksdb/schema.h
 
 std::string EncodeCustomer(const CustomerState& state);
 Result<CustomerState> DecodeCustomer(std::string_view bytes);

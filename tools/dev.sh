@@ -21,12 +21,14 @@ jobs=${JOBS:-$(nproc)}
 # with a JDK, and Node; npm comes with nodejs or from the npm package (below).
 # clang-15 is for the fuzz targets (tests/fuzz): on Debian 12 its dependency
 # libclang-common-15-dev carries libFuzzer and the sanitizer runtimes; llvm-15
-# has the symbolizer that puts file:line into their reports.
+# has the symbolizer that puts file:line into their reports. prometheus brings
+# promtool, which checks and unit-tests the alert rules (deploy/monitoring).
 packages=(
   clang-15 clang-format cmake default-jdk-headless g++ git libbenchmark-dev libboost-dev
   libboost-system-dev libcli11-dev libgmock-dev libgtest-dev libhiredis-dev libprotobuf-dev
   libprotobuf-java librocksdb-dev librsvg2-bin libspdlog-dev libssl-dev libyaml-cpp-dev llvm-15
-  ninja-build nlohmann-json3-dev nodejs openssl pkg-config prometheus-cpp-dev protobuf-compiler
+  ninja-build nlohmann-json3-dev nodejs openssl pkg-config prometheus prometheus-cpp-dev
+  protobuf-compiler
   python3 python3-protobuf redis-server redis-tools rocksdb-tools systemd zlib1g-dev
 )
 

@@ -48,13 +48,16 @@ const char* PermissionName(Permission p) {
     case Permission::kAuditRead: return "read the audit log";
     case Permission::kReportsRead: return "read reports";
     case Permission::kRfmRecompute: return "recompute the RFM quantiles";
+    case Permission::kBackupsRead: return "read the state of backups";
+    case Permission::kBackupsRun: return "start backups";
   }
   return "?";
 }
 
 bool Allows(Role role, Permission p) {
   using P = Permission;
-  const bool reads = p == P::kRulesRead || p == P::kAuditRead || p == P::kReportsRead;
+  const bool reads =
+      p == P::kRulesRead || p == P::kAuditRead || p == P::kReportsRead || p == P::kBackupsRead;
   switch (role) {
     case Role::kAdmin: return true;
     case Role::kViewer: return reads || p == P::kCustomersRead;

@@ -1,12 +1,12 @@
 // Who may do what on the admin API. A caller sends `Authorization: Bearer
 // SECRET`; the secret maps to a named principal with one role:
-//   viewer     reads rule sets, customers, the audit log, reports
+//   viewer     reads rule sets, customers, the audit log, reports, backups' state
 //   cashier    looks up customers only, and sees card numbers masked
 //   editor     viewer's reads (but customers), uploads rule-set drafts
 //   publisher  editor's rights, and activates and rolls back rule sets, but
 //              not a draft they uploaded themselves (four eyes); recomputes
 //              the RFM quantiles
-//   admin      everything, adjustments of points included
+//   admin      everything, adjustments of points and starting backups included
 // Thread safety: immutable after construction.
 #pragma once
 
@@ -27,6 +27,8 @@ enum class Permission {
   kAuditRead,
   kReportsRead,
   kRfmRecompute,  // changes the RFM scores decisions see: publishers and admins
+  kBackupsRead,   // the last backup, a running one
+  kBackupsRun,    // start a backup (writes where it is told): admins only
 };
 
 std::optional<Role> ParseRole(std::string_view name);

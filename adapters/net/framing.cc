@@ -47,7 +47,9 @@ bool SplitHostPort(std::string_view text, std::string* host, uint16_t* port) {
   unsigned value = 0;
   auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
   if (ec != std::errc() || end != p.data() + p.size() || p.empty() || value > 65535) return false;
-  *host = std::string(text.substr(0, colon));
+  std::string_view h = text.substr(0, colon);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  *host = std::string(h);
   *port = static_cast<uint16_t>(value);
   return true;
 }

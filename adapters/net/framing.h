@@ -31,7 +31,8 @@ FrameHeader ParseFrameHeader(std::string_view buffer, std::size_t body_max);
 // Appends the varint length of `body` and `body` to `out`.
 void AppendFrame(std::string& out, std::string_view body);
 
-// Host and port from "HOST:PORT" (IPv4 or a name); false when malformed.
+// Host and port from "HOST:PORT" (IPv4, a name, or IPv6 in brackets:
+// "[::1]:7070" gives "::1"); false when malformed.
 bool SplitHostPort(std::string_view text, std::string* host, uint16_t* port);
 
 }  // namespace loyalty::net

@@ -12,6 +12,9 @@
 //   meta           "ruleset/" + 10-digit version            store.v1.RuleSetVersion
 //   meta           "audit/" + 20-digit sequence             store.v1.AuditEntry
 //   meta           "rfm/quantiles"                          store.v1.RfmQuantiles
+//   meta           "store_id"                               32 hex digits (schema 2)
+//   meta           "backup/last"                            the last verified backup:
+//                                                           key=value lines (backup.cc)
 //
 // The ledger key sorts a customer's entries together, in sequence order, and
 // the length prefix keeps "ab"+seq from colliding with "a"+"b..."; ids are at
@@ -38,6 +41,8 @@ inline constexpr const char* kSchemaVersionKey = "schema_version";
 inline constexpr const char* kRuleSetPrefix = "ruleset/";
 inline constexpr const char* kAuditPrefix = "audit/";
 inline constexpr const char* kRfmQuantilesKey = "rfm/quantiles";
+inline constexpr const char* kStoreIdKey = "store_id";
+inline constexpr const char* kLastBackupKey = "backup/last";
 
 // Zero-padded decimal, so key order is number order and keys read well in
 // `ldb scan`.

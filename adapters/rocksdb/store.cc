@@ -3,10 +3,18 @@
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+
+#include "adapters/rocksdb/disk_guard.h"
+#include "adapters/rocksdb/info_log.h"
 #include "adapters/rocksdb/key_codec.h"
 #include "proto/store_codec.h"
 
@@ -31,11 +39,48 @@ Status FromRocks(const rocksdb::Status& s, const std::string& what) {
 
 rocksdb::Slice AsSlice(std::string_view v) { return {v.data(), v.size()}; }
 
-rocksdb::Options MakeOptions() {
+int64_t WallMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+// RocksDB's background errors and recoveries, told to the store. A write
+// error that stops RocksDB (a full disk while appending to the WAL or
+// flushing) makes the store refuse writes; recovery is not left to RocksDB
+// (whose own waits for room for every memtable at once): the store's disk
+// check resumes it once the disk guard says there is room (Store::CheckDisk).
+class StoreEvents final : public rocksdb::EventListener {
+ public:
+  void Attach(Store* store) { store_.store(store); }
+  void OnBackgroundError(rocksdb::BackgroundErrorReason, rocksdb::Status* error) override {
+    Store* store = store_.load();
+    if (store && error->severity() >= rocksdb::Status::Severity::kHardError) {
+      store->OnRocksError(error->ToString());
+    }
+  }
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status,
+                            bool* auto_recovery) override {
+    *auto_recovery = false;
+  }
+
+ private:
+  std::atomic<Store*> store_{nullptr};
+};
+
+namespace {
+
+rocksdb::Options MakeOptions(const StoreOptions& options, std::shared_ptr<StoreEvents> events) {
   rocksdb::Options opts;
   opts.create_if_missing = true;
   opts.create_missing_column_families = true;
   opts.IncreaseParallelism(2);
+  // RocksDB preallocates 4 MiB for every new MANIFEST (one per open); ours
+  // holds a few KiB. Near a full disk that is room the store needs elsewhere.
+  opts.manifest_preallocation_size = 64 << 10;
+  opts.info_log = std::make_shared<InfoLog>(options.path, options.on_rocksdb_error);
+  opts.listeners.push_back(std::move(events));
   return opts;
 }
 
@@ -80,6 +125,15 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
                                           store_keys::kLedger,
                                           store_keys::kBudgets,
                                           store_keys::kMeta};
+  std::error_code ec;
+  std::filesystem::create_directories(options.path, ec);
+  if (ec) return Status::IoError("open database at " + options.path + ": " + ec.message());
+  std::unique_ptr<DiskGuard> guard;
+  std::vector<std::string> notes;
+  if (options.disk_reserve_bytes > 0) {
+    guard = std::make_unique<DiskGuard>(options.path, options.disk_reserve_bytes);
+    if (auto v = guard->BeforeOpen(); !v.note.empty()) notes.push_back(v.note);
+  }
   // Point lookups miss often (every new transaction id, every new card):
   // bloom filters answer most misses without touching a table file.
   rocksdb::BlockBasedTableOptions table;
@@ -91,41 +145,198 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   for (const std::string& n : names) cfs.emplace_back(n, cf_options);
   std::vector<rocksdb::ColumnFamilyHandle*> hs;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(MakeOptions(), options.path, cfs, &hs, &raw);
-  if (!s.ok()) return FromRocks(s, "open database at " + options.path);
+  auto events = std::make_shared<StoreEvents>();
+  rocksdb::Status s = rocksdb::DB::Open(MakeOptions(options, events), options.path, cfs, &hs, &raw);
+  if (!s.ok()) {
+    if (s.IsNoSpace()) {
+      return Status::IoError("open database at " + options.path +
+                             ": the disk is full; free some space and start again (" +
+                             s.ToString() + ")");
+    }
+    return FromRocks(s, "open database at " + options.path);
+  }
   std::unique_ptr<rocksdb::DB> db(raw);
   db->DestroyColumnFamilyHandle(hs[0]);  // the default family is unused
   auto h = std::make_unique<WriteSet::Handles>(
       WriteSet::Handles{hs[1], hs[2], hs[3], hs[4], hs[5], hs[6]});
   std::unique_ptr<Store> store(new Store(options, std::move(db), std::move(h)));
-
-  // Schema: stamp a new database; refuse one written by a newer schema.
-  auto version = store->Get(store->handles_->meta, store_keys::kSchemaVersionKey);
-  if (!version.ok()) return version.status();
-  if (!version->has_value()) {
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    s = store->db_->Put(wo, store->handles_->meta, store_keys::kSchemaVersionKey,
-                        std::to_string(store_codec::kSchemaVersion));
-    if (!s.ok()) return FromRocks(s, "write schema version");
-  } else if (std::stoul(**version) > store_codec::kSchemaVersion) {
-    return Status::Invalid("database at " + options.path + " has schema version " + **version +
-                           "; this build reads up to " +
-                           std::to_string(store_codec::kSchemaVersion));
+  store->guard_ = std::move(guard);
+  store->open_notes_ = std::move(notes);
+  events->Attach(store.get());
+  // The first look at the disk: a store short of room refuses writes from the start.
+  if (store->guard_ || options.disk_check_interval_ms > 0) store->CheckDisk();
+  if (Status st = store->PrepareSchema(); !st.ok()) return st;
+  if (options.disk_check_interval_ms > 0) {
+    store->watcher_ = std::thread([s = store.get()] { s->WatchDisk(); });
   }
   return store;
 }
 
 Store::Store(StoreOptions options, std::unique_ptr<rocksdb::DB> db,
              std::unique_ptr<WriteSet::Handles> handles)
-    : options_(std::move(options)), handles_(std::move(handles)), db_(std::move(db)) {}
+    : options_(std::move(options)), handles_(std::move(handles)), db_(std::move(db)) {
+  health_.since_ms = WallMs();
+}
 
 Store::~Store() {
+  {
+    std::lock_guard lock(watch_mu_);
+    watch_stop_ = true;
+  }
+  watch_cv_.notify_all();
+  if (watcher_.joinable()) watcher_.join();
   for (auto* h : {handles_->customers, handles_->cards, handles_->txns, handles_->ledger,
                   handles_->budgets, handles_->meta}) {
     db_->DestroyColumnFamilyHandle(h);
   }
   (void)db_->Close();
+}
+
+void Store::WatchDisk() {
+  std::unique_lock lock(watch_mu_);
+  while (!watch_stop_) {
+    watch_cv_.wait_for(lock, std::chrono::milliseconds(options_.disk_check_interval_ms),
+                       [this] { return watch_stop_ || check_now_; });
+    if (watch_stop_) return;
+    lock.unlock();
+    CheckDisk();
+    lock.lock();
+    check_now_ = false;  // errors of its own Resume need no second look at once
+  }
+}
+
+// The guard's verdict on the disk, and RocksDB's own state: when the disk has
+// room again and RocksDB stopped writes after an error, resume it (it flushes
+// its memtables and starts a new WAL).
+void Store::CheckDisk() {
+  DiskGuard::Verdict v;
+  if (guard_) {
+    v = guard_->Check();
+  } else if (auto free = DiskGuard::StatFreeBytes(options_.path); free.ok()) {
+    v.free_bytes = *free;
+    if (*free < DiskGuard::kNoReserveFreeMinBytes) {
+      v.writable = false;
+      v.reason = "the disk is full: " + HumanBytes(*free) + " free (no reserve is configured)";
+    }
+  }
+  std::string detail = v.note;
+  uint64_t errors_seen;
+  bool stopped;
+  {
+    std::lock_guard lock(health_mu_);
+    stopped = rocks_stopped_;
+    errors_seen = rocks_errors_;
+  }
+  if (stopped && v.writable && db_->Resume().ok()) {
+    std::lock_guard lock(health_mu_);
+    // Only when RocksDB met no new error meanwhile (its flush, say).
+    if (rocks_errors_ == errors_seen) {
+      rocks_stopped_ = false;
+      detail += std::string(detail.empty() ? "" : "; ") + "RocksDB resumed writing";
+    }
+  }
+  UpdateHealth(v.writable, v.reason, detail, v.free_bytes);
+}
+
+void Store::OnRocksError(std::string detail) {
+  const bool full = detail.find("No space left") != std::string::npos;
+  bool disk_ok;
+  uint64_t free_bytes;
+  {
+    std::lock_guard lock(health_mu_);
+    rocks_stopped_ = true;
+    rocks_errors_ += 1;
+    rocks_reason_ = full ? "the disk is full" : "a write to disk failed";
+    disk_ok = disk_ok_;
+    free_bytes = health_.free_bytes;
+  }
+  {
+    std::lock_guard lock(watch_mu_);  // look at the disk now (release the reserve)
+    check_now_ = true;
+  }
+  watch_cv_.notify_all();
+  std::string disk_reason;
+  {
+    std::lock_guard lock(health_mu_);
+    disk_reason = disk_reason_;
+  }
+  UpdateHealth(disk_ok, disk_reason, "RocksDB: " + detail, free_bytes);
+}
+
+// Writable when the disk has room (`disk_ok`) and RocksDB has no error that
+// stopped it; decided under the lock, so that what the disk check saw and an
+// error RocksDB reports meanwhile cannot undo each other.
+void Store::UpdateHealth(bool disk_ok, std::string disk_reason, std::string detail,
+                         uint64_t free_bytes) {
+  StoreHealth told;
+  {
+    std::lock_guard lock(health_mu_);
+    disk_ok_ = disk_ok;
+    disk_reason_ = disk_reason;
+    const bool writable = disk_ok && !rocks_stopped_;
+    health_.free_bytes = free_bytes;
+    // Kept current (free space changes) even when nothing flips.
+    health_.reason = !disk_ok ? disk_reason : rocks_stopped_ ? rocks_reason_ : "";
+    if (!detail.empty()) health_.detail = std::move(detail);
+    if (writable == health_.writable) return;
+    health_.writable = writable;
+    health_.since_ms = WallMs();
+    writable_.store(writable);
+    told = health_;
+    if (writable) health_.detail.clear();
+  }
+  if (options_.on_health) options_.on_health(told);
+}
+
+StoreHealth Store::health() const {
+  std::lock_guard lock(health_mu_);
+  return health_;
+}
+
+StoreFigures Store::Figures() const {
+  StoreFigures f;
+  const std::vector<rocksdb::ColumnFamilyHandle*> all = {handles_->customers, handles_->cards,
+                                                         handles_->txns,      handles_->ledger,
+                                                         handles_->budgets,   handles_->meta};
+  uint64_t v = 0;
+  if (db_->GetAggregatedIntProperty("rocksdb.live-sst-files-size", &v)) f.live_sst_bytes = v;
+  if (db_->GetAggregatedIntProperty("rocksdb.estimate-pending-compaction-bytes", &v)) {
+    f.pending_compaction_bytes = v;
+  }
+  if (db_->GetIntProperty(handles_->txns, "rocksdb.estimate-num-keys", &v)) f.txn_ids_estimate = v;
+  if (db_->GetIntProperty("rocksdb.is-write-stopped", &v)) f.writes_stopped = v != 0;
+  for (auto* cf : all) {
+    std::map<std::string, std::string> stats;
+    if (!db_->GetMapProperty(cf, "rocksdb.cfstats", &stats)) continue;
+    for (const char* key : {"io_stalls.total_stop", "io_stalls.total_slowdown"}) {
+      if (auto it = stats.find(key); it != stats.end()) {
+        f.write_stalls += std::strtoull(it->second.c_str(), nullptr, 10);
+      }
+    }
+  }
+  f.commit_failures = commit_failures_.load(std::memory_order_relaxed);
+  f.reserve_bytes = options_.disk_reserve_bytes;
+  std::lock_guard lock(health_mu_);
+  f.free_bytes = health_.free_bytes;
+  return f;
+}
+
+Status Store::Refusal() const {
+  std::lock_guard lock(health_mu_);
+  return Status::Unavailable("store unavailable: " + health_.reason);
+}
+
+// The register sees why in general terms; the path and RocksDB's words go to
+// the operator's log (on_health, with the detail).
+Status Store::WriteFailed(const std::string& what, const rocksdb::Status& s) {
+  commit_failures_.fetch_add(1, std::memory_order_relaxed);
+  // Whether or not RocksDB stopped itself (OnRocksError then told why
+  // already), no write goes on until the disk check has found room and
+  // RocksDB resumes: readiness says so at once.
+  if (writable_.load()) OnRocksError(s.ToString());
+  if (!writable_.load()) return Refusal();
+  return Status::Unavailable("store unavailable: " + what + " failed (" +
+                             (s.IsNoSpace() ? "the disk is full" : "a disk error") + ")");
 }
 
 WriteSet Store::NewWriteSet() const {
@@ -136,9 +347,15 @@ WriteSet Store::NewWriteSet() const {
 
 Status Store::Commit(WriteSet& writes) {
   LOYALTY_CHECK(writes.handles_ == handles_.get());
+  if (!writable_.load(std::memory_order_acquire)) {
+    commit_failures_.fetch_add(1, std::memory_order_relaxed);
+    return Refusal();
+  }
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
-  return FromRocks(db_->Write(wo, writes.batch_.get()), "commit");
+  const rocksdb::Status s = db_->Write(wo, writes.batch_.get());
+  if (s.ok()) return Status::Ok();
+  return WriteFailed("the commit", s);
 }
 
 Result<std::optional<std::string>> Store::Get(rocksdb::ColumnFamilyHandle* cf,
@@ -156,9 +373,12 @@ Status Store::PutMeta(const std::vector<MetaRecord>& records) {
     rocksdb::Status s = batch.Put(handles_->meta, AsSlice(key), AsSlice(value));
     if (!s.ok()) return FromRocks(s, "stage meta record");
   }
+  if (!writable_.load(std::memory_order_acquire)) return Refusal();
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
-  return FromRocks(db_->Write(wo, &batch), "write meta records");
+  const rocksdb::Status s = db_->Write(wo, &batch);
+  if (s.ok()) return Status::Ok();
+  return WriteFailed("a write", s);
 }
 
 Result<std::optional<std::string>> Store::GetMeta(std::string_view key) const {

@@ -7,15 +7,31 @@
 // a machine crash may lose the last moments of commits (process crashes lose
 // nothing: the WAL is in the OS page cache).
 //
+// A full disk (disk_guard.h): with a reserve configured, the store keeps a
+// ballast file of that size in its directory and refuses writes, with a reason
+// and no file path, while the disk has less than the reserve free (or after
+// RocksDB itself hit "no space"); the ballast is then released so that the
+// database can always be reopened. Writes resume by themselves when the free
+// space is back. RocksDB's own log is written by the store (info_log.h), so a
+// full disk never aborts the process inside RocksDB.
+//
+// Schema (schema.h): Open refuses a database of a newer schema and, when the
+// options allow, migrates an older one after a verified backup.
+//
 // Thread safety: all methods may be called from several threads at once
 // (RocksDB is). A WriteSet belongs to one thread until committed.
 #pragma once
 
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -25,15 +41,85 @@
 namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
+class Status;
 class WriteBatch;
 }  // namespace rocksdb
 
 namespace loyalty {
 
+class DiskGuard;
+class StoreEvents;
+
+// What Open does with a database written by an older schema (schema.h). A
+// newer one is always refused.
+enum class SchemaPolicy : uint8_t {
+  kCurrentOnly,  // refuse it, saying how to migrate (tools reading a stopped store)
+  kMigrate,      // back it up (verified), then migrate it step by step (loyaltyd)
+  kAny,          // open it as it is and write nothing (backup and restore)
+};
+
+// Whether the store takes writes, and why not. `reason` is for anyone (a
+// register's error reply, /readyz): no file path. `detail` is for the
+// operator's log only (RocksDB's message, with paths).
+struct StoreHealth {
+  bool writable = true;
+  std::string reason;
+  std::string detail;
+  int64_t since_ms = 0;     // wall clock of the last change
+  uint64_t free_bytes = 0;  // on the store's filesystem at the last look (0: unknown)
+};
+
 struct StoreOptions {
   std::string path;                          // directory; created if missing
   bool sync = true;                          // fsync the WAL on every Commit
   std::size_t block_cache_bytes = 64 << 20;  // default 64 MiB
+  SchemaPolicy schema = SchemaPolicy::kCurrentOnly;
+  // kMigrate: where the backup before a migration goes; empty:
+  // <path>/pre-migration-backups.
+  std::string migration_backup_dir;
+  // The disk reserve (disk_guard.h), 0: none. Writes are refused while less
+  // than this is free, and a ballast file of this size keeps room to reopen.
+  uint64_t disk_reserve_bytes = 0;
+  // How often the disk is looked at (free space, the reserve, resuming after
+  // a disk error); 0: never, for tools that read a stopped store.
+  int64_t disk_check_interval_ms = 0;
+  // Told of every change of health, on the thread that saw it (a committing
+  // shard or the disk check). Must not block: log and return.
+  std::function<void(const StoreHealth&)> on_health;
+  // RocksDB's error lines (its own LOG file keeps everything). Must not block.
+  std::function<void(const std::string&)> on_rocksdb_error;
+};
+
+// One backup in a backup directory (backup.cc).
+struct BackupRecord {
+  uint32_t id = 0;
+  int64_t created_ms = 0;
+  uint64_t size_bytes = 0;    // all its files, shared ones included
+  uint64_t copied_bytes = 0;  // new in this backup (the rest was already there): incremental
+  uint32_t files = 0;
+  std::string dir;
+  std::string store_id;
+  uint32_t schema_version = 0;
+  std::string note;
+  bool verified = false;  // every file re-read and its checksum compared
+};
+
+struct BackupRequest {
+  std::string dir;    // created if missing; shared files make later backups small
+  uint32_t keep = 0;  // keep the newest this many backups there; 0: all
+  std::string note;   // kept with the backup ("scheduled", "before migrating...")
+};
+
+// RocksDB figures for metrics (Store::Figures).
+struct StoreFigures {
+  uint64_t live_sst_bytes = 0;
+  uint64_t pending_compaction_bytes = 0;
+  uint64_t txn_ids_estimate = 0;  // transaction ids stored (estimate)
+  uint64_t write_stalls = 0;      // writes delayed or stopped so far (cumulative)
+  bool writes_stopped = false;    // RocksDB stops writes now (compaction far behind)
+  uint64_t commit_failures = 0;   // Commit calls that failed, refused ones included
+  uint64_t free_bytes = 0;
+  uint64_t reserve_bytes = 0;
 };
 
 // The writes of one or more events, applied all or nothing by Commit.
@@ -62,14 +148,34 @@ class WriteSet {
 
 class Store {
  public:
-  // Opens or creates the database; refuses a schema newer than this build.
+  // Opens or creates the database; refuses a schema newer than this build
+  // and treats an older one as options.schema says. Fails (never aborts)
+  // when the disk is too full to open: the message says so.
   static Result<std::unique_ptr<Store>> Open(const StoreOptions& options);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
   WriteSet NewWriteSet() const;
+  // Fails with kUnavailable while the store refuses writes (health()), with
+  // a message fit for a register: "store unavailable: ...", no file path.
   Status Commit(WriteSet& writes);
+
+  StoreHealth health() const;
+  StoreFigures Figures() const;
+  // "a1b2...": made when the store was created (schema 2), kept by backups.
+  const std::string& store_id() const { return store_id_; }
+  // What Open did that the operator should hear of (a migration, a released
+  // disk reserve), one sentence each.
+  const std::vector<std::string>& open_notes() const { return open_notes_; }
+
+  // A backup of the open database (RocksDB BackupEngine) into request.dir,
+  // consistent as of one moment, taken while commits go on; files already
+  // there from earlier backups are not copied again. Verified by re-reading
+  // every file; recorded in meta (LastBackup). One at a time.
+  Result<BackupRecord> Backup(const BackupRequest& request);
+  // The last verified backup taken of this store (by Backup), if any.
+  Result<std::optional<BackupRecord>> LastBackup() const;
 
   Result<std::optional<CustomerState>> GetCustomer(std::string_view customer_id) const;
   Result<std::optional<std::string>> GetCustomerIdForCard(std::string_view card) const;
@@ -98,14 +204,42 @@ class Store {
   const StoreOptions& options() const { return options_; }
 
  private:
+  friend class StoreEvents;
   Store(StoreOptions options, std::unique_ptr<rocksdb::DB> db,
         std::unique_ptr<WriteSet::Handles> handles);
   Result<std::optional<std::string>> Get(rocksdb::ColumnFamilyHandle* cf,
                                          std::string_view key) const;
+  Status PrepareSchema();  // schema.cc
+  // Health: a refusal (`writable` false) or its end, told once.
+  void UpdateHealth(bool disk_ok, std::string disk_reason, std::string detail, uint64_t free_bytes);
+  void OnRocksError(std::string detail);  // RocksDB stopped writes (StoreEvents)
+  Status Refusal() const;
+  Status WriteFailed(const std::string& what, const rocksdb::Status& from_rocks);
+  void WatchDisk();  // the disk check's thread
+  void CheckDisk();
 
   StoreOptions options_;
   std::unique_ptr<WriteSet::Handles> handles_;
   std::unique_ptr<rocksdb::DB> db_;
+  std::string store_id_;
+  std::vector<std::string> open_notes_;
+  std::unique_ptr<DiskGuard> guard_;  // null without a reserve
+  std::mutex backup_mu_;              // one backup at a time
+
+  mutable std::mutex health_mu_;
+  StoreHealth health_;                // under health_mu_
+  bool rocks_stopped_ = false;        // under health_mu_: RocksDB stopped writes after an error
+  uint64_t rocks_errors_ = 0;         // under health_mu_: such errors so far
+  std::string rocks_reason_;          // under health_mu_
+  bool disk_ok_ = true;               // under health_mu_: the disk check's last verdict
+  std::string disk_reason_;           // under health_mu_
+  std::atomic<bool> writable_{true};  // health_.writable, read on every commit
+  std::atomic<uint64_t> commit_failures_{0};
+  std::mutex watch_mu_;
+  std::condition_variable watch_cv_;
+  bool watch_stop_ = false;  // under watch_mu_
+  bool check_now_ = false;   // under watch_mu_: RocksDB met an error
+  std::thread watcher_;
 };
 
 }  // namespace loyalty

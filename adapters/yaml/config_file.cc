@@ -1,5 +1,6 @@
 #include "adapters/yaml/config_file.h"
 
+#include <arpa/inet.h>
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
@@ -123,6 +124,11 @@ const std::vector<Option>& Options() {
       Number<std::size_t>("admin_body_bytes_max", &Config::admin_body_bytes_max, 1024, 16 << 20),
       Number<int64_t>("admin_timeout_ms", &Config::admin_timeout_ms, 100, 600'000),
       OneOf("log_format", &Config::log_format, {"text", "json"}),
+      Text("backup_dir", &Config::backup_dir),
+      Number<int64_t>("backup_interval_ms", &Config::backup_interval_ms, 0, 2'592'000'000),
+      Number<std::size_t>("backup_keep", &Config::backup_keep, 1, 10'000),
+      Number<std::size_t>("disk_reserve_bytes", &Config::disk_reserve_bytes, 0,
+                          std::size_t{1} << 40),
   };
   return kOptions;
 }
@@ -178,29 +184,39 @@ bool ValidHostPort(const std::string& s) {
   return b != e && ec == std::errc() && end == e && port >= 0 && port <= 65535;
 }
 
-Status ValidateTokens(const std::vector<AdminToken>& tokens) {
+void ValidateTokens(const std::vector<AdminToken>& tokens, Problems& problems) {
   std::set<std::string> names, secrets;
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     const AdminToken& t = tokens[i];
     const std::string at = "admin_tokens[" + std::to_string(i) + "]";
     if (t.name.empty() || t.name.size() > limits::kIdBytesMax) {
-      return Status::Invalid(at + ".name must be 1 to 64 bytes");
+      problems.push_back(at + ".name must be 1 to 64 bytes");
     }
     if (!kRoles.count(t.role)) {
-      return Status::Invalid(at + ".role '" + t.role +
-                             "' must be viewer, cashier, editor, publisher or admin");
+      problems.push_back(at + ".role '" + t.role +
+                         "' must be viewer, cashier, editor, publisher or admin");
     }
     if (t.token.size() < 16 || t.token.size() > 256) {
-      return Status::Invalid(at + ".token must be 16 to 256 bytes (a long random string)");
+      problems.push_back(at + ".token must be 16 to 256 bytes (a long random string)");
     }
-    if (!names.insert(t.name).second) {
-      return Status::Invalid(at + ".name '" + t.name + "' is used twice");
+    if (!t.name.empty() && !names.insert(t.name).second) {
+      problems.push_back(at + ".name '" + t.name + "' is used twice");
     }
-    if (!secrets.insert(t.token).second) {
-      return Status::Invalid(at + ".token is the same as another token's");
+    if (!t.token.empty() && !secrets.insert(t.token).second) {
+      problems.push_back(at + ".token is the same as another token's");
     }
   }
-  return Status::Ok();
+}
+
+// A listen address's problem, or "".
+std::string ListenProblem(const std::string& key, const std::string& value,
+                          const std::string& or_else = "") {
+  std::string host;
+  uint16_t port = 0;
+  if (SplitListenAddress(value, &host, &port)) return "";
+  if (!ValidHostPort(value)) return key + " '" + value + "' is not HOST:PORT" + or_else;
+  return key + " '" + value +
+         "': the host must be an IP address (127.0.0.1, 0.0.0.0, [::1] or [::]), not a name";
 }
 
 bool IsLoopback(const std::string& host_port) {
@@ -209,27 +225,30 @@ bool IsLoopback(const std::string& host_port) {
 }
 
 // TLS unless explicitly off on loopback; a registers file always.
-Status ValidateRegisterChannel(const Config& c) {
+void ValidateRegisterChannel(const Config& c, Problems& problems) {
   if (c.registers.empty()) {
-    return Status::Invalid(
+    problems.push_back(
         "registers is required: the file of register credentials (make one with `loyalty "
         "credentials add`; docs/SECURITY.md)");
   }
   if (c.register_tls == "off") {
     if (!IsLoopback(c.listen)) {
-      return Status::Invalid(
+      problems.push_back(
           "register_tls: off is allowed on a loopback listen address only (127.x "
           "or [::1]); listen is " +
           c.listen + ": set tls_cert and tls_key instead");
     }
-    return Status::Ok();
+    return;
   }
   if (c.tls_cert.empty() || c.tls_key.empty()) {
-    return Status::Invalid(
+    problems.push_back(
         "register_tls is on, so tls_cert and tls_key (PEM files) are required "
         "(or register_tls: off, on a loopback listen address only)");
   }
-  return Status::Ok();
+}
+
+Status First(const Problems& problems) {
+  return problems.empty() ? Status::Ok() : Status::Invalid(problems.front());
 }
 
 }  // namespace
@@ -253,25 +272,41 @@ Status Set(Config& config, std::string_view key, const std::string& value,
   return Status::Ok();
 }
 
-Result<Config> LoadFile(const std::string& path) {
+Config LoadFile(const std::string& path, Problems& problems) {
   Config c;
   try {
     const YAML::Node root = YAML::LoadFile(path);
     if (root.IsNull()) return c;
-    if (!root.IsMap()) return Status::Invalid(path + ": expected key: value lines");
+    if (!root.IsMap()) {
+      problems.push_back(path + ": expected key: value lines");
+      return c;
+    }
     for (const auto& kv : root) {
-      if (Status s = ReadOption(path, kv.first, kv.second, c); !s.ok()) return s;
+      try {
+        if (Status s = ReadOption(path, kv.first, kv.second, c); !s.ok()) {
+          problems.push_back(s.message());
+        }
+      } catch (const YAML::Exception& e) {
+        problems.push_back(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+      }
     }
   } catch (const YAML::BadFile&) {
-    return Status::Invalid("config file " + path + " cannot be read");
+    problems.push_back("config file " + path + " cannot be read");
   } catch (const YAML::Exception& e) {
-    return Status::Invalid(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+    problems.push_back(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
   return c;
 }
 
-Status ApplyEnvironment(Config& config, const std::vector<std::string>& environment,
-                        std::vector<std::string>* unknown) {
+Result<Config> LoadFile(const std::string& path) {
+  Problems problems;
+  Config c = LoadFile(path, problems);
+  if (!problems.empty()) return First(problems);
+  return c;
+}
+
+void ApplyEnvironment(Config& config, const std::vector<std::string>& environment,
+                      std::vector<std::string>* unknown, Problems& problems) {
   for (const std::string& entry : environment) {
     if (entry.rfind("LOYALTY_", 0) != 0) continue;
     const std::size_t eq = entry.find('=');
@@ -287,24 +322,52 @@ Status ApplyEnvironment(Config& config, const std::vector<std::string>& environm
     }
     const bool secret = match->key == "admin_tokens";
     const std::string where = secret ? name : entry;
-    if (Status s = Set(config, match->key, entry.substr(eq + 1), where); !s.ok()) return s;
+    if (Status s = Set(config, match->key, entry.substr(eq + 1), where); !s.ok()) {
+      problems.push_back(s.message());
+    }
   }
-  return Status::Ok();
 }
 
-Status Validate(const Config& c) {
-  if (!ValidHostPort(c.listen))
-    return Status::Invalid("listen '" + c.listen + "' is not HOST:PORT");
-  if (c.admin_listen != "off" && !ValidHostPort(c.admin_listen)) {
-    return Status::Invalid("admin_listen '" + c.admin_listen + "' is not HOST:PORT or off");
+Status ApplyEnvironment(Config& config, const std::vector<std::string>& environment,
+                        std::vector<std::string>* unknown) {
+  Problems problems;
+  ApplyEnvironment(config, environment, unknown, problems);
+  return First(problems);
+}
+
+bool SplitListenAddress(const std::string& text, std::string* host, uint16_t* port) {
+  if (!ValidHostPort(text)) return false;
+  const std::size_t colon = text.rfind(':');
+  std::string h = text.substr(0, colon);
+  const bool bracketed = h.size() >= 2 && h.front() == '[' && h.back() == ']';
+  if (bracketed) h = h.substr(1, h.size() - 2);
+  unsigned char buf[16];
+  const bool v4 = !bracketed && ::inet_pton(AF_INET, h.c_str(), buf) == 1;
+  const bool v6 = bracketed && ::inet_pton(AF_INET6, h.c_str(), buf) == 1;
+  if (!v4 && !v6) return false;
+  *host = h;
+  *port = static_cast<uint16_t>(std::stoul(text.substr(colon + 1)));
+  return true;
+}
+
+Problems ValidateAll(const Config& c) {
+  Problems problems;
+  if (std::string p = ListenProblem("listen", c.listen); !p.empty()) problems.push_back(p);
+  if (c.admin_listen != "off") {
+    if (std::string p = ListenProblem("admin_listen", c.admin_listen, " or off"); !p.empty()) {
+      problems.push_back(p);
+    }
   }
   if (!c.redis.empty() && !ValidHostPort(c.redis)) {
-    return Status::Invalid("redis '" + c.redis + "' is not HOST:PORT");
+    problems.push_back("redis '" + c.redis + "' is not HOST:PORT");
   }
-  if (c.data_dir.empty()) return Status::Invalid("data_dir must not be empty");
-  if (Status s = ValidateTokens(c.admin_tokens); !s.ok()) return s;
-  return ValidateRegisterChannel(c);
+  if (c.data_dir.empty()) problems.push_back("data_dir must not be empty");
+  ValidateTokens(c.admin_tokens, problems);
+  ValidateRegisterChannel(c, problems);
+  return problems;
 }
+
+Status Validate(const Config& c) { return First(ValidateAll(c)); }
 
 std::string Print(const Config& c) {
   std::string out = "# effective loyaltyd configuration (defaults < file < LOYALTY_* < flags)\n";

@@ -11,6 +11,14 @@
 // Unknown keys in the file are refused; unknown LOYALTY_* variables are
 // returned as warnings (other programs share the prefix).
 //
+// Every problem is reported, not only the first (`Problems`): a file with
+// three mistakes gets three lines. The Status forms return the first.
+//
+// Listen addresses (listen, admin_listen) are IP addresses with a port:
+// 127.0.0.1:7070, 0.0.0.0:7070, [::1]:7070, [::]:7070. A host name
+// (localhost) is refused here, so that --check-config and startup agree;
+// redis may be a name.
+//
 // Thread safety: plain values and pure functions.
 #pragma once
 
@@ -80,26 +88,49 @@ struct Config {
   std::size_t admin_header_bytes_max = 8192;
   std::size_t admin_body_bytes_max = 1 << 20;
   int64_t admin_timeout_ms = 10'000;  // to read a request, and to answer it
+  // Backups (docs/OPERATIONS.md): the default destination of POST /v1/backups
+  // and of scheduled backups (every backup_interval_ms; 0: none), keeping the
+  // newest backup_keep there; also where the backup before a schema
+  // migration goes (empty: <data_dir>/pre-migration-backups).
+  std::string backup_dir;
+  int64_t backup_interval_ms = 0;
+  std::size_t backup_keep = 7;
+  // The disk reserve (adapters/rocksdb/disk_guard.h): writes are refused while
+  // less than this is free on the data disk, and a ballast file of this size
+  // keeps room to restart. 0: none.
+  std::size_t disk_reserve_bytes = 256 << 20;
   // Logs (stderr): text for people, json for collectors (one object a line).
   std::string log_format = "text";
 };
+
+// One sentence each, naming the option, where it came from and why.
+using Problems = std::vector<std::string>;
 
 // Sets option `key` from its text form. `where` starts the message on error
 // ("LOYALTY_SHARDS=0", "--shards 0", "loyaltyd.yaml:3").
 Status Set(Config& config, std::string_view key, const std::string& value,
            const std::string& where);
 
-// Defaults overlaid with the file.
-Result<Config> LoadFile(const std::string& path);
+// Defaults overlaid with the file; the options with a bad value keep their
+// default and add to `problems`.
+Config LoadFile(const std::string& path, Problems& problems);
+Result<Config> LoadFile(const std::string& path);  // the first problem
 
 // Overlays LOYALTY_<KEY> variables of `environ`-style entries ("NAME=value").
 // Returns the names of LOYALTY_* variables that are no option, in `unknown`.
+void ApplyEnvironment(Config& config, const std::vector<std::string>& environment,
+                      std::vector<std::string>* unknown, Problems& problems);
 Status ApplyEnvironment(Config& config, const std::vector<std::string>& environment,
-                        std::vector<std::string>* unknown);
+                        std::vector<std::string>* unknown);  // the first problem
 
 // Checks what one option alone cannot: addresses, tokens (unique names and
-// secrets, known roles).
-Status Validate(const Config& config);
+// secrets, known roles), the register channel.
+Problems ValidateAll(const Config& config);
+Status Validate(const Config& config);  // the first problem
+
+// "127.0.0.1:7070" -> {"127.0.0.1", 7070}; "[::1]:0" -> {"::1", 0}; false when
+// the host is not an IP address or the port not 0..65535.
+bool SplitListenAddress(const std::string& text, std::string* host, uint16_t* port);
 
 // The effective configuration as a YAML file, tokens' secrets redacted.
 std::string Print(const Config& config);

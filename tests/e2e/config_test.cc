@@ -3,6 +3,7 @@
 // message of a bad option from each source, and the log formats.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -90,9 +91,85 @@ TEST(ConfigTest, CheckConfigNamesTheOptionTheSourceAndTheReason) {
   EXPECT_EQ(check({"--config", dir.Sub("none.yaml")}, {}),
             "loyaltyd: config file " + dir.Sub("none.yaml") + " cannot be read\n");
 
-  auto good = RunLoyaltyd({"--check-config", "--shards", "4"}, {}, err);
-  EXPECT_EQ(good.exit_code, 0);
+  auto good = RunLoyaltyd({"--check-config", "--shards", "4", "--listen", "127.0.0.1:0",
+                           "--admin-listen", "127.0.0.1:0", "--data-dir", dir.Sub("db")},
+                          {}, err);
+  EXPECT_EQ(good.exit_code, 0) << good.err;
   EXPECT_EQ(good.out, "loyaltyd: the configuration is valid\n");
+}
+
+// --check-config checks what startup checks, and lists every problem.
+TEST(ConfigTest, CheckConfigCatchesWhatWouldStopStartupAndListsEveryProblem) {
+  TempDir dir;
+  const std::string err = dir.Sub("err");
+  auto check = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), "--check-config");
+    args.insert(args.end(), {"--admin-listen", "127.0.0.1:0", "--data-dir", dir.Sub("db")});
+    if (std::find(args.begin(), args.end(), "--listen") == args.end()) {
+      args.insert(args.end(), {"--listen", "127.0.0.1:0"});
+    }
+    return RunLoyaltyd(args, {}, err);
+  };
+  // A missing rules file.
+  auto missing = check({"--rules", dir.Sub("none.yaml")});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_EQ(missing.err,
+            "loyaltyd: rules '" + dir.Sub("none.yaml") + "' cannot be read (no such file)\n");
+  // An invalid one: its mistakes, with file:line:column.
+  const std::string bad_rules =
+      Write(dir, "bad-rules.yaml", "program:\n  currency: EUR\n  rounding: flor\n");
+  auto invalid = check({"--rules", bad_rules});
+  EXPECT_EQ(invalid.exit_code, 1);
+  EXPECT_NE(invalid.err.find("loyaltyd: rules: " + bad_rules + ":3:"), std::string::npos)
+      << invalid.err;
+  // A host name where an IP address is needed: refused by the check and by
+  // startup alike.
+  auto named = check({"--listen", "localhost:0"});
+  EXPECT_EQ(named.exit_code, 1);
+  const std::string why =
+      "loyaltyd: listen 'localhost:0': the host must be an IP address (127.0.0.1, 0.0.0.0, "
+      "[::1] or [::]), not a name\n";
+  EXPECT_EQ(named.err, why);
+  auto started = RunLoyaltyd({"--listen", "localhost:0", "--data-dir", dir.Sub("db")}, {}, err);
+  EXPECT_EQ(started.exit_code, 1);
+  EXPECT_EQ(started.err, why);
+  // Every problem, not the first.
+  const std::string many = Write(
+      dir, "many.yaml",
+      "shards: 0\ndurability: maybe\nlisten: localhost:0\nrules: " + dir.Sub("none.yaml") + "\n");
+  auto all = RunLoyaltyd({"--check-config", "--config", many, "--admin-listen", "127.0.0.1:0",
+                          "--data-dir", dir.Sub("db")},
+                         {"LOYALTY_READ_TIMEOUT_MS=1"}, err);
+  EXPECT_EQ(all.exit_code, 1);
+  EXPECT_EQ(all.err,
+            "loyaltyd: " + many + ":1: shards must be a whole number from 1 to 64\n" +
+                "loyaltyd: " + many + ":2: durability must be sync or async\n" +
+                "loyaltyd: LOYALTY_READ_TIMEOUT_MS=1: read_timeout_ms must be a whole number "
+                "from 100 to 600000\n" +
+                why + "loyaltyd: rules '" + dir.Sub("none.yaml") +
+                "' cannot be read (no such file)\n" +
+                "loyaltyd: 5 problems in the configuration\n");
+}
+
+// IPv6 in brackets is accepted everywhere: when the check says valid, the
+// server starts there; where the machine has no IPv6, both refuse alike.
+TEST(ConfigTest, AnIpv6ListenAddressChecksAndStartsAlike) {
+  TempDir dir;
+  const std::string err = dir.Sub("err");
+  auto check = RunLoyaltyd({"--check-config", "--listen", "[::1]:0", "--admin-listen", "[::1]:0",
+                            "--data-dir", dir.Sub("db")},
+                           {}, err);
+  ServerProcess server({LOYALTYD_PATH, "--listen", "[::1]:0", "--admin-listen", "[::1]:0",
+                        "--data-dir", dir.Sub("db")},
+                       {}, dir.Sub("server.stderr"));
+  if (check.exit_code == 0) {
+    EXPECT_TRUE(server.ok()) << server.Stderr();
+    EXPECT_NE(server.banner().find("loyaltyd admin on [::1]:"), std::string::npos)
+        << server.banner();
+  } else {
+    EXPECT_NE(check.err.find("listen [::1]:0 cannot be bound"), std::string::npos) << check.err;
+    EXPECT_FALSE(server.ok());
+  }
 }
 
 TEST(ConfigTest, ABadOptionStopsStartupWithTheSameMessage) {

@@ -84,7 +84,7 @@ ServerProcess::ServerProcess(const std::vector<std::string>& argv,
 // Reads `fd` line by line into `banner` until a line matches `want` (its
 // port into *port, true) or EOF (false). Admin lines on the way set *admin.
 static bool ReadUntil(int fd, const std::regex& want, std::string& banner, int* port, int* admin) {
-  static const std::regex kAdmin(R"(admin on 127\.0\.0\.1:(\d+))");
+  static const std::regex kAdmin(R"(admin on (?:127\.0\.0\.1|\[::1\]):(\d+))");
   std::string line;
   char c;
   while (::read(fd, &c, 1) == 1) {
@@ -111,7 +111,7 @@ void ServerProcess::Start(const std::vector<std::string>& argv, const std::vecto
   if (pid_ < 0) return;
   if (until_admin) {
     // Up to the admin line only; the rest is read by WaitListening.
-    ReadUntil(out_, std::regex(R"(admin on 127\.0\.0\.1:(\d+))"), banner_, &admin_port_,
+    ReadUntil(out_, std::regex(R"(admin on (?:127\.0\.0\.1|\[::1\]):(\d+))"), banner_, &admin_port_,
               &admin_port_);
     return;
   }
@@ -121,7 +121,8 @@ void ServerProcess::Start(const std::vector<std::string>& argv, const std::vecto
 bool ServerProcess::WaitListening() {
   if (out_ < 0) return ok();
   // Lines until the one that says where it listens; EOF means it exited.
-  ReadUntil(out_, std::regex(R"(listening on 127\.0\.0\.1:(\d+))"), banner_, &port_, &admin_port_);
+  ReadUntil(out_, std::regex(R"(listening on (?:127\.0\.0\.1|\[::1\]):(\d+))"), banner_, &port_,
+            &admin_port_);
   ::close(out_);
   out_ = -1;
   return ok();

@@ -17,12 +17,15 @@
 
 #include "tools/bench/process.h"
 #include "tools/bench/suite.h"
+#include "tools/build_info/build_info.h"
 
 int main(int argc, char** argv) {
   using namespace loyalty::bench;
   Options o;
   o.loyaltyd = (std::filesystem::path(argv[0]).parent_path() / "loyaltyd").string();
   CLI::App app{"loyalty-bench: load for loyaltyd, compared with the machine's own limits"};
+  app.set_version_flag("--version", loyalty::build_info::VersionLine("loyalty-bench"),
+                       "print the version, git commit and build type, then exit");
   app.add_option("--server", o.server, "HOST:PORT of a running loyaltyd (default: start one)");
   app.add_option("--server-pid", o.server_pid, "pid of that loyaltyd, for its CPU and RSS");
   app.add_option("--loyaltyd", o.loyaltyd, "the loyaltyd binary to start");

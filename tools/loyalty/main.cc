@@ -6,6 +6,8 @@
 //   loyalty --server 127.0.0.1:7070 lookup --card 4242 --json
 //   loyalty lookup --via-redis --redis 127.0.0.1:6379 --card 4242  (the cache, not the server)
 //   loyalty check --data-dir ./var          (a stopped server's database)
+//   loyalty backup --data-dir ./var --to /backups/loyalty   (running or stopped)
+//   loyalty restore --from /backups/loyalty --data-dir ./restored
 //   loyalty rules validate deploy/rules.example.yaml
 //   loyalty rules simulate --rules new.yaml --baseline old.yaml --events past.csv.gz
 //   loyalty report pareto --data-dir ./var [--svg pareto.svg]   (a stopped server's database)
@@ -23,6 +25,8 @@
 
 #include "adapters/net/client.h"
 #include "engine/money.h"
+#include "tools/build_info/build_info.h"
+#include "tools/loyalty/backup_command.h"
 #include "tools/loyalty/channel.h"
 #include "tools/loyalty/credentials_command.h"
 #include "tools/loyalty/offline.h"
@@ -278,6 +282,8 @@ int main(int argc, char** argv) {
   using namespace loyalty::cli;
   Common c;
   CLI::App app{"loyalty: talk to a running loyaltyd"};
+  app.set_version_flag("--version", loyalty::build_info::VersionLine("loyalty"),
+                       "print the version, git commit and build type, then exit");
   app.require_subcommand(1);
   app.fallthrough();  // global flags (--json, --server) also after the command
   app.add_option("--server", c.server, "HOST:PORT of loyaltyd (default 127.0.0.1:7070)");
@@ -363,6 +369,8 @@ int main(int argc, char** argv) {
   auto* simulate_cmd = AddSimulateCommand(*rules, simulate);
   ReportOptions report;
   const ReportCommands reports = AddReportCommands(app, report);
+  BackupOptions backup;
+  AddBackupCommands(app, backup);
 
   try {
     app.parse(argc, argv);
@@ -389,6 +397,8 @@ int main(int argc, char** argv) {
     return RunReplay(replay, c.json);
   }
   if (check->parsed()) return RunCheck(data_dir, c.json);
+  backup.json = c.json;
+  if (int code = RunBackupCommands(backup); code >= 0) return code;
   if (validate->parsed()) return RunRulesValidate(rule_files, c.json);
   publish.json = c.json;
   publish.timeout_ms = c.timeout_ms;

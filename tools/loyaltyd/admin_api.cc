@@ -74,6 +74,10 @@ Actor ActorOf(const Request& r) { return {r.principal->name, http::RoleName(r.pr
 
 std::string Readiness::why_not() const {
   if (!store_open) return "the store is not open yet";
+  if (const Store* s = store.load()) {
+    if (const StoreHealth h = s->health(); !h.writable)
+      return "the store refuses writes: " + h.reason;
+  }
   if (!rules_loaded) return "the rules are not loaded yet";
   if (draining) return "draining: finishing accepted requests before stopping";
   return "";

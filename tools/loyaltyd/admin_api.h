@@ -22,14 +22,16 @@
 
 namespace loyalty {
 
-// What /readyz says: ready when the store is open, the rules are loaded and
-// the server is not draining. Redis plays no part (it is a cache).
+// What /readyz says: ready when the store is open and takes writes (a full
+// disk makes it refuse them: adapters/rocksdb/disk_guard.h), the rules are
+// loaded and the server is not draining. Redis plays no part (it is a cache).
 struct Readiness {
   std::atomic<bool> store_open{false};
   std::atomic<bool> rules_loaded{false};
   std::atomic<bool> draining{false};
-  bool ready() const { return store_open && rules_loaded && !draining; }
-  std::string why_not() const;
+  std::atomic<const Store*> store{nullptr};  // set while open
+  bool ready() const { return why_not().empty(); }
+  std::string why_not() const;  // "" when ready
 };
 
 class AdminApi {

@@ -60,21 +60,18 @@ void AddConfigFlags(CLI::App& app, Flags& flags) {
                "print the effective configuration (secrets redacted) and exit");
 }
 
-Result<config_file::Config> BuildConfig(Flags& flags, char** environment) {
+config_file::Config BuildConfig(Flags& flags, char** environment, config_file::Problems& problems) {
   config_file::Config config;
-  if (!flags.config_path.empty()) {
-    auto loaded = config_file::LoadFile(flags.config_path);
-    if (!loaded.ok()) return loaded.status();
-    config = std::move(*loaded);
-  }
+  if (!flags.config_path.empty()) config = config_file::LoadFile(flags.config_path, problems);
   std::vector<std::string> env;
   for (char** e = environment; e && *e; ++e) env.emplace_back(*e);
   std::vector<std::string> unknown;
-  if (Status s = config_file::ApplyEnvironment(config, env, &unknown); !s.ok()) return s;
+  config_file::ApplyEnvironment(config, env, &unknown, problems);
   for (const auto& name : unknown) {
     // The CLI's own variables (tools/loyalty/channel.h) are often set in
     // the same shell: they are not a mistake.
-    if (name == "LOYALTY_CA" || name == "LOYALTY_CREDENTIAL" || name == "LOYALTY_PLAINTEXT") {
+    if (name == "LOYALTY_CA" || name == "LOYALTY_CREDENTIAL" || name == "LOYALTY_PLAINTEXT" ||
+        name == "LOYALTY_ADMIN_TOKEN") {
       continue;
     }
     flags.warnings.push_back("environment variable " + name + " is not a loyaltyd option; ignored");
@@ -83,10 +80,12 @@ Result<config_file::Config> BuildConfig(Flags& flags, char** environment) {
     if (flags.given[f.key]->count() == 0) continue;
     const std::string& value = flags.values[f.key];
     if (Status s = config_file::Set(config, f.key, value, FlagName(f.key) + " " + value); !s.ok()) {
-      return s;
+      problems.push_back(s.message());
     }
   }
-  if (Status s = config_file::Validate(config); !s.ok()) return s;
+  // Cross-option checks on what the sources made (an option with a bad value
+  // kept a valid one, so nothing is reported twice).
+  for (std::string& p : config_file::ValidateAll(config)) problems.push_back(std::move(p));
   return config;
 }
 

@@ -1,7 +1,8 @@
 // loyaltyd's command line and how the effective configuration is made:
 // defaults, then --config FILE, then LOYALTY_<OPTION> environment variables,
 // then flags. Each source's bad value is reported with where it came from
-// (config_file::Set). Unknown LOYALTY_* variables are warnings, not errors.
+// (config_file::Set), every one of them, not the first only. Unknown
+// LOYALTY_* variables are warnings, not errors.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -23,6 +24,8 @@ struct Flags {
 };
 
 void AddConfigFlags(CLI::App& app, Flags& flags);
-Result<config_file::Config> BuildConfig(Flags& flags, char** environment);
+// The effective configuration; every problem found goes to `problems` (an
+// option with a bad value keeps its earlier value).
+config_file::Config BuildConfig(Flags& flags, char** environment, config_file::Problems& problems);
 
 }  // namespace loyalty

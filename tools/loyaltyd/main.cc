@@ -37,8 +37,12 @@
 #include "adapters/net/server.h"
 #include "adapters/rocksdb/store.h"
 #include "adapters/yaml/config_file.h"
+#include "tools/build_info/build_info.h"
 #include "tools/loyaltyd/admin_api.h"
+#include "tools/loyaltyd/admin_backups.h"
 #include "tools/loyaltyd/admin_reports.h"
+#include "tools/loyaltyd/backups.h"
+#include "tools/loyaltyd/check_config.h"
 #include "tools/loyaltyd/config.h"
 #include "tools/loyaltyd/event_clock.h"
 #include "tools/loyaltyd/log.h"
@@ -59,6 +63,12 @@ std::string StatsLine(const PipelineStats& st) {
          " replays=" + std::to_string(st.replays) + " rejected=" + std::to_string(st.rejected) +
          " lookups_direct=" + std::to_string(st.lookups_direct) +
          " commit_failures=" + std::to_string(st.commit_failures);
+}
+
+// "127.0.0.1:7070", "[::1]:7070": an address as one writes it.
+std::string HostPort(const std::string& host, unsigned port) {
+  const bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
 TimeMs SystemNowMs() {
@@ -95,6 +105,7 @@ http::TokenTable Tokens(const config_file::Config& config) {
 struct Running {
   std::unique_ptr<EventClockHandler> clocked;  // --clock event: between server and pipeline
   std::unique_ptr<Store> store;
+  std::unique_ptr<Backups> backups;  // stopped before the store closes
   std::unique_ptr<AuditLog> audit;
   std::unique_ptr<RuleVersions> versions;
   std::unique_ptr<RulesPublisher> publisher;
@@ -117,13 +128,16 @@ class Daemon {
       : config_(config),
         follow_events_(follow_events),
         refusals_(20, std::chrono::seconds(1)),
+        rocksdb_errors_(5, std::chrono::seconds(60)),
         router_(Tokens(config),
                 [this](const http::Request& r, const http::Response& res) { Refused(r, res); }),
         api_(readiness_, metrics_, [this] { SampleMetrics(); }),
         reports_([this] { return readiness_.why_not(); }),
+        backups_api_([this] { return readiness_.why_not(); }),
         drain_timer_(io_) {
     api_.AddRoutes(router_);
     reports_.AddRoutes(router_);
+    backups_api_.AddRoutes(router_);
   }
 
   int Serve();
@@ -136,6 +150,8 @@ class Daemon {
   void WaitSignals();
   void Drain();
   void Refused(const http::Request& r, const http::Response& res);
+  StoreOptions MakeStoreOptions();
+  void OnStoreHealth(const StoreHealth& health);
   void SampleMetrics();
   int Fail(const std::string& why);
 
@@ -146,9 +162,11 @@ class Daemon {
   Readiness readiness_;
   Metrics metrics_;
   RateLimitedLog refusals_;
+  RateLimitedLog rocksdb_errors_;  // RocksDB's own error lines (its LOG has them all)
   http::Router router_;
   AdminApi api_;
   AdminReports reports_;  // stopped in Serve, before run_ goes
+  AdminBackups backups_api_;
   std::unique_ptr<http::Server> admin_;
   Running run_;
   // The pipeline the Redis cache asks for lookups' views; null while there
@@ -162,6 +180,9 @@ class Daemon {
 
 void Daemon::Refused(const http::Request& r, const http::Response& res) {
   metrics_.OnAdminRefused(res.status);
+  // A probe asking /readyz while unready is no refusal to log: the reason
+  // was logged once when it began (a full disk, a drain).
+  if (r.path == "/readyz") return;
   const std::string who = r.principal ? " by " + r.principal->name : "";
   // The path may hold a card number: log the route, never the card.
   // Only the error's code: messages and bodies may carry personal data.
@@ -176,10 +197,15 @@ void Daemon::Refused(const http::Request& r, const http::Response& res) {
 
 void Daemon::SampleMetrics() {
   metrics_.SetReady(readiness_.ready());
+  metrics_.SampleProcess();
   // run_ is built on the main thread; StartServing (on this io thread, after
   // a post that orders it after the build) sets rules_loaded.
   if (admin_) metrics_.SampleAdmin(admin_->connections());
   if (!readiness_.rules_loaded) return;
+  metrics_.SampleStore(run_.store->Figures(), run_.store->health().writable);
+  const Backups::State b = run_.backups->state();
+  metrics_.SampleBackups({run_.backups->AgeSeconds(), b.last ? b.last->created_ms : 0, b.running,
+                          b.succeeded, b.failed});
   if (run_.server) metrics_.SampleServer(run_.server->counters(), run_.server->connections());
   metrics_.SampleBudgets(*run_.pipeline->rules(), run_.pipeline->BudgetsUsed());
   metrics_.SampleRfm(run_.rfm_job->computed_ms(), run_.pipeline->now());
@@ -202,18 +228,52 @@ Status Daemon::StartAdmin() {
   admin_ = std::make_unique<http::Server>(io_, o, router_);
   if (Status s = admin_->Listen(); !s.ok()) return s;
   admin_->Start();
-  std::cout << "loyaltyd admin on " << o.host << ":" << admin_->port() << std::endl;
+  std::cout << "loyaltyd admin on " << HostPort(o.host, admin_->port()) << std::endl;
   return Status::Ok();
 }
 
+StoreOptions Daemon::MakeStoreOptions() {
+  StoreOptions o;
+  o.path = config_.data_dir;
+  o.sync = config_.durability == "sync";
+  o.schema = SchemaPolicy::kMigrate;
+  o.migration_backup_dir = config_.backup_dir;
+  o.disk_reserve_bytes = config_.disk_reserve_bytes;
+  o.disk_check_interval_ms = 1000;
+  o.on_health = [this](const StoreHealth& h) { OnStoreHealth(h); };
+  o.on_rocksdb_error = [this](const std::string& line) {
+    rocksdb_errors_.Warn("rocksdb: " + line);
+  };
+  return o;
+}
+
+// Once per change, not per sale: the refusals themselves are counted
+// (loyalty_commit_failures_total) and answered UNAVAILABLE.
+void Daemon::OnStoreHealth(const StoreHealth& h) {
+  const std::string detail = h.detail.empty() ? "" : " (" + h.detail + ")";
+  if (h.writable) {
+    LogInfo("the store takes writes again" + detail);
+  } else {
+    LogError("the store refuses writes: " + h.reason + detail +
+             "; lookups go on, sales get UNAVAILABLE, /readyz says 503");
+  }
+}
+
 Status Daemon::Build() {
-  StoreOptions store_options;
-  store_options.path = config_.data_dir;
-  store_options.sync = config_.durability == "sync";
-  auto store = OpenStore(store_options, config_.store_lock_wait_ms);
+  auto store = OpenStore(MakeStoreOptions(), config_.store_lock_wait_ms);
   if (!store.ok()) return Status::IoError("cannot open the store: " + store.status().message());
   run_.store = std::move(*store);
+  for (const std::string& note : run_.store->open_notes()) LogWarn("store: " + note);
+  readiness_.store.store(run_.store.get());
   readiness_.store_open = true;
+  const StoreHealth health = run_.store->health();
+  if (!health.writable) OnStoreHealth(health);
+  run_.backups = std::make_unique<Backups>(
+      *run_.store,
+      BackupSchedule{config_.backup_dir, config_.backup_interval_ms,
+                     static_cast<uint32_t>(config_.backup_keep)},
+      SystemNowMs, [](const std::string& line) { LogInfo(line); },
+      [](const std::string& line) { LogWarn(line); });
   auto audit = AuditLog::Open(*run_.store);
   if (!audit.ok()) return audit.status();
   run_.audit = std::move(*audit);
@@ -289,7 +349,7 @@ Status Daemon::StartServing() {
   o.lookups_per_second = config_.lookups_per_second;
   o.lookup_burst = config_.lookup_burst;
   o.reply_bytes_total_max = config_.reply_bytes_total_max;
-  o.server_version = "loyaltyd";
+  o.server_version = std::string("loyaltyd ") + build_info::Version();
   o.describe_program = [pipeline = run_.pipeline.get()](v1::Welcome& w) {
     const auto rules = pipeline->rules();
     w.set_currency(rules->program.currency);
@@ -303,16 +363,17 @@ Status Daemon::StartServing() {
   run_.publisher->Attach(run_.pipeline.get());
   api_.Attach(run_.pipeline.get(), run_.publisher.get(), run_.audit.get());
   reports_.Attach(run_.store.get(), run_.pipeline.get(), run_.rfm_job.get());
+  backups_api_.Attach(run_.backups.get(), run_.audit.get(), config_.data_dir);
   WaitSignals();
   readiness_.rules_loaded = true;
   const auto rules = run_.pipeline->rules();
-  std::cout << "loyaltyd listening on " << o.host << ":" << run_.server->port() << " (data "
+  std::cout << "loyaltyd listening on " << HostPort(o.host, run_.server->port()) << " (data "
             << config_.data_dir << ", rules version " << rules->version << ", " << config_.shards
             << " shards, durability " << config_.durability
             << (config_.register_tls == "on" ? ", TLS" : ", plaintext (loopback only)")
             << (config_.redis.empty() ? "" : ", redis " + config_.redis) << ")" << std::endl;
-  LogInfo("started: registers on " + o.host + ":" + std::to_string(run_.server->port()) +
-          ", rules version " + std::to_string(rules->version));
+  LogInfo("started: registers on " + HostPort(o.host, run_.server->port()) + ", rules version " +
+          std::to_string(rules->version));
   NotifyServiceManager("READY=1");
   return Status::Ok();
 }
@@ -383,6 +444,7 @@ int Daemon::Fail(const std::string& why) {
 }
 
 int Daemon::Serve() {
+  LogInfo(build_info::VersionLine("loyaltyd"));
   if (Status s = StartAdmin(); !s.ok()) return Fail(s.message());
   auto guard = asio::make_work_guard(io_);
   io_thread_ = std::thread([this] { io_.run(); });
@@ -393,6 +455,7 @@ int Daemon::Serve() {
   guard.reset();
   io_thread_.join();
   reports_.Stop();
+  run_.backups->Stop();
   run_.rfm_job->Stop();
   run_.pipeline->Stop();
   LogInfo(StatsLine(run_.pipeline->stats()));
@@ -401,29 +464,53 @@ int Daemon::Serve() {
     LogInfo(RedisStatsLine(run_.cache->counters()));
   }
   live_pipeline_.store(nullptr);
+  readiness_.store.store(nullptr);
   LogInfo("stopped; bye");
   return 0;
 }
 
 }  // namespace
+
+// --check-config: every problem of the options and of what startup would
+// meet (check_config.h), one line each on stderr; notes and warnings on
+// stdout. Exit 0 valid, 1 not.
+int CheckConfig(const config_file::Config& config, const Flags& flags,
+                config_file::Problems problems) {
+  const StartupCheck startup = CheckStartup(config);
+  problems.insert(problems.end(), startup.problems.begin(), startup.problems.end());
+  for (const auto& w : flags.warnings) std::cout << "loyaltyd: warning: " << w << "\n";
+  for (const auto& n : startup.notes) std::cout << "loyaltyd: " << n << "\n";
+  if (flags.print_config && problems.empty()) std::cout << config_file::Print(config);
+  for (const auto& p : problems) std::cerr << "loyaltyd: " << p << "\n";
+  if (problems.size() > 1) {
+    std::cerr << "loyaltyd: " << problems.size() << " problems in the configuration\n";
+  }
+  if (!problems.empty()) return 1;
+  std::cout << "loyaltyd: the configuration is valid" << std::endl;
+  return 0;
+}
+
 }  // namespace loyalty
 
 int main(int argc, char** argv) {
   CLI::App app{"loyaltyd: the loyalty engine server"};
+  app.set_version_flag("--version", loyalty::build_info::VersionLine("loyaltyd"),
+                       "print the version, git commit and build type, then exit");
   loyalty::Flags flags;
   loyalty::AddConfigFlags(app, flags);
   CLI11_PARSE(app, argc, argv);
-  auto config = loyalty::BuildConfig(flags, environ);
-  if (!config.ok()) {
-    std::cerr << "loyaltyd: " << config.status().message() << std::endl;
+  loyalty::config_file::Problems problems;
+  const auto config = loyalty::BuildConfig(flags, environ, problems);
+  if (flags.check_config) return loyalty::CheckConfig(config, flags, problems);
+  if (!problems.empty()) {
+    for (const auto& p : problems) std::cerr << "loyaltyd: " << p << "\n";
     return 1;
   }
-  if (flags.print_config) std::cout << loyalty::config_file::Print(*config);
-  if (flags.check_config || flags.print_config) {
-    if (flags.check_config) std::cout << "loyaltyd: the configuration is valid" << std::endl;
+  if (flags.print_config) {
+    std::cout << loyalty::config_file::Print(config);
     return 0;
   }
-  loyalty::SetUpLog(config->log_format == "json");
+  loyalty::SetUpLog(config.log_format == "json");
   for (const auto& w : flags.warnings) loyalty::LogWarn(w);
-  return loyalty::Daemon(*config, config->clock == "event").Serve();
+  return loyalty::Daemon(config, config.clock == "event").Serve();
 }

@@ -1,10 +1,16 @@
 #include "tools/loyaltyd/metrics.h"
 
 #include <prometheus/text_serializer.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <sstream>
 #include <tuple>
+
+#include "tools/build_info/build_info.h"
 
 namespace loyalty {
 namespace {
@@ -23,6 +29,13 @@ Histogram::BucketBoundaries SecondsBuckets() {
 }
 
 Histogram::BucketBoundaries GroupBuckets() { return {1, 2, 4, 8, 16, 32, 64, 128, 256, 512}; }
+
+prometheus::Gauge& OneGauge(prometheus::Registry& r, const char* name, const char* help) {
+  return BuildGauge().Name(name).Help(help).Register(r).Add({});
+}
+prometheus::Counter& OneCounter(prometheus::Registry& r, const char* name, const char* help) {
+  return prometheus::BuildCounter().Name(name).Help(help).Register(r).Add({});
+}
 
 }  // namespace
 
@@ -90,7 +103,56 @@ Metrics::Metrics()
       budget_remaining_(BuildGauge()
                             .Name("loyalty_budget_points_remaining")
                             .Help("Points a budgeted earn rule may still award, all customers")
-                            .Register(*registry_)) {
+                            .Register(*registry_)),
+      budget_total_(BuildGauge()
+                        .Name("loyalty_budget_points")
+                        .Help("The whole budget of a budgeted earn rule, in points")
+                        .Register(*registry_)),
+      store_writable_(OneGauge(*registry_, "loyalty_store_writable",
+                               "1 while the store takes writes; 0 while it refuses them")),
+      commit_failures_(OneCounter(*registry_, "loyalty_commit_failures_total",
+                                  "Commits that failed or were refused (the disk is full...)")),
+      disk_free_(OneGauge(*registry_, "loyalty_disk_free_bytes",
+                          "Free bytes on the data directory's filesystem")),
+      disk_reserve_(OneGauge(*registry_, "loyalty_disk_reserve_bytes",
+                             "The disk reserve: writes stop when less is free (0: none)")),
+      live_sst_(OneGauge(*registry_, "loyalty_rocksdb_live_sst_bytes",
+                         "Bytes of RocksDB table files in use")),
+      pending_compaction_(OneGauge(*registry_, "loyalty_rocksdb_pending_compaction_bytes",
+                                   "Bytes RocksDB estimates compaction still has to rewrite")),
+      writes_stopped_(OneGauge(*registry_, "loyalty_rocksdb_writes_stopped",
+                               "1 while RocksDB stops writes (compaction far behind)")),
+      write_stalls_(OneCounter(*registry_, "loyalty_rocksdb_write_stalls_total",
+                               "Times RocksDB slowed or stopped writes")),
+      txn_ids_(OneGauge(*registry_, "loyalty_txn_ids_stored",
+                        "Transaction ids kept for deduplication (RocksDB's estimate)")),
+      backup_last_(OneGauge(*registry_, "loyalty_backup_last_success_timestamp_seconds",
+                            "When the last verified backup was taken (0: never)")),
+      backup_age_(OneGauge(*registry_, "loyalty_backup_age_seconds",
+                           "Seconds since the last verified backup (+Inf: none)")),
+      backup_running_(OneGauge(*registry_, "loyalty_backup_running", "1 while a backup runs")),
+      backups_(BuildCounter()
+                   .Name("loyalty_backups_total")
+                   .Help("Backups since start, by result")
+                   .Register(*registry_)),
+      backups_ok_(backups_.Add({{"result", "ok"}})),
+      backups_failed_(backups_.Add({{"result", "failed"}})),
+      cpu_seconds_(OneCounter(*registry_, "process_cpu_seconds_total",
+                              "User and system CPU time spent, in seconds")),
+      rss_(OneGauge(*registry_, "process_resident_memory_bytes", "Resident memory, in bytes")),
+      open_fds_(OneGauge(*registry_, "process_open_fds", "Open file descriptors")),
+      max_fds_(OneGauge(*registry_, "process_max_fds", "The limit on open file descriptors")),
+      start_time_(OneGauge(*registry_, "process_start_time_seconds",
+                           "When the process started, seconds since the epoch")) {
+  BuildGauge()
+      .Name("loyalty_build_info")
+      .Help("The running build: version, git commit, build type (always 1)")
+      .Register(*registry_)
+      .Add({{"version", build_info::Version()},
+            {"commit", build_info::Commit()},
+            {"build_type", build_info::BuildType()}})
+      .Set(1);
+  start_time_.SetToCurrentTime();
   for (std::size_t k = 0; k < kKindsMax; ++k) {
     const std::string type = EventKindName(static_cast<EventKind>(k));
     if (type == "unknown" && k != 0) {
@@ -183,7 +245,68 @@ void Metrics::SampleBudgets(const RuleSet& rules, const std::map<std::string, in
     const int64_t spent = it == used.end() ? 0 : it->second;
     budget_remaining_.Add({{"rule", rule.id}})
         .Set(double(rule.budget_points > spent ? rule.budget_points - spent : 0));
+    budget_total_.Add({{"rule", rule.id}}).Set(double(rule.budget_points));
   }
+}
+
+namespace {
+
+// Adds what a cumulative figure gained since the last sample.
+template <typename T>
+void AddSince(prometheus::Counter& counter, T now, T& seen) {
+  if (now > seen) counter.Increment(double(now - seen));
+  seen = now;
+}
+
+}  // namespace
+
+void Metrics::SampleStore(const StoreFigures& f, bool writable) {
+  store_writable_.Set(writable ? 1 : 0);
+  AddSince(commit_failures_, f.commit_failures, seen_commit_failures_);
+  disk_free_.Set(double(f.free_bytes));
+  disk_reserve_.Set(double(f.reserve_bytes));
+  live_sst_.Set(double(f.live_sst_bytes));
+  pending_compaction_.Set(double(f.pending_compaction_bytes));
+  writes_stopped_.Set(f.writes_stopped ? 1 : 0);
+  AddSince(write_stalls_, f.write_stalls, seen_write_stalls_);
+  txn_ids_.Set(double(f.txn_ids_estimate));
+}
+
+void Metrics::SampleBackups(const BackupFigures& b) {
+  backup_age_.Set(b.age_seconds);
+  backup_last_.Set(double(b.last_ms) / 1000);
+  backup_running_.Set(b.running ? 1 : 0);
+  AddSince(backups_ok_, b.succeeded, seen_backups_ok_);
+  AddSince(backups_failed_, b.failed, seen_backups_failed_);
+}
+
+// /proc/self: CPU (stat fields 14 and 15, clock ticks), resident pages
+// (statm), open descriptors (fd/).
+void Metrics::SampleProcess() {
+  std::ifstream stat("/proc/self/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const std::size_t paren = text.rfind(')');  // the command name may hold spaces
+  if (paren != std::string::npos) {
+    std::istringstream fields(text.substr(paren + 2));
+    std::string f;
+    double ticks = 0;
+    for (int i = 3; i <= 15 && fields >> f; ++i) {
+      if (i >= 14) ticks += std::strtod(f.c_str(), nullptr);
+    }
+    AddSince(cpu_seconds_, ticks / double(::sysconf(_SC_CLK_TCK)), seen_cpu_seconds_);
+  }
+  std::ifstream statm("/proc/self/statm");
+  uint64_t pages = 0, resident = 0;
+  if (statm >> pages >> resident) rss_.Set(double(resident) * double(::sysconf(_SC_PAGESIZE)));
+  std::error_code ec;
+  std::size_t fds = 0;
+  for (auto it = std::filesystem::directory_iterator("/proc/self/fd", ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    fds += 1;
+  }
+  open_fds_.Set(double(fds));
+  struct rlimit limit {};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0) max_fds_.Set(double(limit.rlim_cur));
 }
 
 std::string Metrics::Serialize() const {

@@ -17,6 +17,20 @@
 //   loyalty_admin_refused_total{code}               counter: refused admin requests
 //   loyalty_budget_points_remaining{rule}            gauge: per budgeted earn rule of the
 //                                                   rules in force (rule ids, not customers)
+//   loyalty_budget_points{rule}                     gauge: that rule's whole budget
+//   loyalty_build_info{version,commit,build_type}   gauge: 1
+//   loyalty_store_writable                          gauge: 0 while the store refuses writes
+//   loyalty_commit_failures_total                   counter: commits that failed or were refused
+//   loyalty_disk_free_bytes, loyalty_disk_reserve_bytes   gauges: the data disk (disk_guard.h)
+//   loyalty_rocksdb_live_sst_bytes, loyalty_rocksdb_pending_compaction_bytes,
+//   loyalty_rocksdb_writes_stopped                  gauges; loyalty_rocksdb_write_stalls_total
+//   counter loyalty_txn_ids_stored                          gauge: transaction ids kept (RocksDB's
+//   estimate) loyalty_backup_last_success_timestamp_seconds   gauge: 0 when never
+//   loyalty_backup_age_seconds                      gauge: since the last verified backup (+Inf:
+//   none) loyalty_backup_running                          gauge: 1 while a backup runs
+//   loyalty_backups_total{result}                   counter: ok | failed, since start
+//   process_cpu_seconds_total, process_resident_memory_bytes, process_open_fds,
+//   process_max_fds, process_start_time_seconds     the usual process figures (/proc/self)
 //
 // Thread safety: the observer methods from any thread (prometheus-cpp
 // metrics are atomic); Sample* and Serialize on the io thread.
@@ -35,6 +49,7 @@
 
 #include "adapters/net/server.h"
 #include "adapters/redis/publisher.h"
+#include "adapters/rocksdb/store.h"
 #include "tools/pipeline/pipeline.h"
 
 namespace loyalty {
@@ -60,6 +75,15 @@ class Metrics final : public PipelineObserver {
   void SampleCache(const redis::PublisherCounters* c);  // null: no cache configured
   // Budget left per budgeted rule of `rules`, given the points used so far.
   void SampleBudgets(const RuleSet& rules, const std::map<std::string, int64_t>& used);
+  void SampleStore(const StoreFigures& f, bool writable);
+  struct BackupFigures {
+    double age_seconds = 0;  // +Inf when none
+    int64_t last_ms = 0;     // 0 when none
+    bool running = false;
+    uint64_t succeeded = 0, failed = 0;  // cumulative
+  };
+  void SampleBackups(const BackupFigures& b);
+  void SampleProcess();
 
   std::string Serialize() const;
 
@@ -86,7 +110,32 @@ class Metrics final : public PipelineObserver {
   prometheus::Family<prometheus::Gauge>& cache_lag_;
   prometheus::Family<prometheus::Gauge>& cache_backlog_;
   prometheus::Family<prometheus::Gauge>& budget_remaining_;
+  prometheus::Family<prometheus::Gauge>& budget_total_;
+  prometheus::Gauge& store_writable_;
+  prometheus::Counter& commit_failures_;
+  prometheus::Gauge& disk_free_;
+  prometheus::Gauge& disk_reserve_;
+  prometheus::Gauge& live_sst_;
+  prometheus::Gauge& pending_compaction_;
+  prometheus::Gauge& writes_stopped_;
+  prometheus::Counter& write_stalls_;
+  prometheus::Gauge& txn_ids_;
+  prometheus::Gauge& backup_last_;
+  prometheus::Gauge& backup_age_;
+  prometheus::Gauge& backup_running_;
+  prometheus::Family<prometheus::Counter>& backups_;
+  prometheus::Counter& backups_ok_;
+  prometheus::Counter& backups_failed_;
+  prometheus::Counter& cpu_seconds_;
+  prometheus::Gauge& rss_;
+  prometheus::Gauge& open_fds_;
+  prometheus::Gauge& max_fds_;
+  prometheus::Gauge& start_time_;
   net::ServerCounters seen_;  // what SampleServer already added
+  // What the cumulative samples already added (counters only go up).
+  uint64_t seen_commit_failures_ = 0, seen_write_stalls_ = 0;
+  uint64_t seen_backups_ok_ = 0, seen_backups_failed_ = 0;
+  double seen_cpu_seconds_ = 0;
 };
 
 }  // namespace loyalty

@@ -41,6 +41,9 @@ TEST(FramingTest, SplitsHostAndPort) {
   EXPECT_TRUE(SplitHostPort("127.0.0.1:7070", &host, &port));
   EXPECT_EQ(host, "127.0.0.1");
   EXPECT_EQ(port, 7070);
+  EXPECT_TRUE(SplitHostPort("[::1]:0", &host, &port));
+  EXPECT_EQ(host, "::1");
+  EXPECT_EQ(port, 0);
   EXPECT_FALSE(SplitHostPort("127.0.0.1", &host, &port));
   EXPECT_FALSE(SplitHostPort("h:99999", &host, &port));
   EXPECT_FALSE(SplitHostPort(":80", &host, &port));
