@@ -48,7 +48,9 @@ CustomerState NewCustomer(const Event& e, TimeMs now_ms, const RuleSet& rules) {
 void GrantEnrolBonus(const DecideInput& in, CustomerState& s, DecideResult& out) {
   Event at = in.event;
   if (at.event_time_ms == 0) at.event_time_ms = in.now_ms;
-  Earning bonus = EarnOnEnrol(EarnInput{at, s, in.rules, in.budgets});
+  BudgetDraws draws(in.budgets);
+  Earning bonus = EarnOnEnrol(EarnInput{at, s, in.rules, &draws});
+  out.effects.budget_draws = draws.draws();
   const std::string txn =
       in.event.transaction_id.empty() ? "enrol:" + in.event.card : in.event.transaction_id;
   for (const RuleAward& a : bonus.awards) {
@@ -189,12 +191,12 @@ Profile ViewProfile(const CustomerState& state, TimeMs now_ms) {
 }
 
 Profile ViewProfile(const CustomerState& state, TimeMs now_ms, const RuleSet& rules,
-                    const RfmQuantiles* rfm, const BudgetGate* budgets) {
+                    const RfmQuantiles* rfm, const BudgetsUsed* budgets) {
   Profile p = ViewProfile(state, now_ms);
   p.signals = SignalsOf(state, rules, now_ms, rfm);
   p.hints = GreetingHints(state, *p.signals, rules, now_ms);
-  p.offers =
-      ShowOffers(state, ChooseOffers(state, *p.signals, rules, now_ms, budgets), rules, now_ms);
+  p.offers = ShowOffers(state, ChooseOffers(state, *p.signals, rules, now_ms, BudgetDraws(budgets)),
+                        rules, now_ms);
   return p;
 }
 

@@ -266,6 +266,13 @@ std::optional<v1::Error> OutcomeAsError(const Decision& d) {
   return std::nullopt;
 }
 
+std::string ErrorReply(uint64_t request_id, v1::Error error) {
+  v1::Reply reply;
+  reply.set_request_id(request_id);
+  *reply.mutable_error() = std::move(error);
+  return reply.SerializeAsString();
+}
+
 std::string SerializeDecisionReply(uint64_t request_id, std::string_view decision_bytes,
                                    ReplyOrigin origin) {
   // Reply { request_id (varint); decision (length-delimited); replayed (varint) }.

@@ -36,6 +36,8 @@ v1::Signals EncodeSignals(const Signals& signals, const CustomerState& state);
 std::optional<v1::Error> OutcomeAsError(const Decision& decision);
 
 v1::Error MakeError(v1::ErrorCode code, std::string field, std::string message);
+// The one way an error reply is built: a Reply with `request_id` and `error`.
+std::string ErrorReply(uint64_t request_id, v1::Error error);
 
 // Whether a decision reply is answered now or is the stored one of a retry.
 enum class ReplyOrigin { kDecidedNow, kStored };

@@ -102,7 +102,7 @@ class Publisher {
   ~Publisher();  // Stop()s
 
   void Start();
-  // A CommitListener (tools/pipeline/pipeline.h). Never blocks on Redis.
+  // A CommitListener (engine/runtime/ports.h). Never blocks on Redis.
   void OnCommit(const CustomerState& state, TimeMs now_ms);
   // Writes what is queued if Redis is up (one try), then joins the thread.
   void Stop();

@@ -141,6 +141,12 @@ Status Store::Commit(WriteSet& writes) {
   return FromRocks(db_->Write(wo, writes.batch_.get()), "commit");
 }
 
+std::unique_ptr<StoreBatch> Store::NewBatch() const {
+  return std::make_unique<WriteSet>(NewWriteSet());
+}
+
+Status Store::Commit(StoreBatch& batch) { return Commit(static_cast<WriteSet&>(batch)); }
+
 Result<std::optional<std::string>> Store::Get(rocksdb::ColumnFamilyHandle* cf,
                                               std::string_view key) const {
   std::string value;

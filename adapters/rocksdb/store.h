@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "engine/decision.h"
+#include "engine/runtime/ports.h"
 #include "engine/status.h"
 
 namespace rocksdb {
@@ -37,20 +38,20 @@ struct StoreOptions {
 };
 
 // The writes of one or more events, applied all or nothing by Commit.
-class WriteSet {
+class WriteSet final : public StoreBatch {
  public:
   WriteSet();
   ~WriteSet();
   WriteSet(WriteSet&&) noexcept;
   WriteSet& operator=(WriteSet&&) noexcept;
 
-  void PutCustomer(const CustomerState& state);
-  void PutCard(std::string_view card, std::string_view customer_id);
-  void PutTxn(const TxnRecord& txn, TimeMs stored_at_ms);
-  void PutLedger(const LedgerEntry& entry);
+  void PutCustomer(const CustomerState& state) override;
+  void PutCard(std::string_view card, std::string_view customer_id) override;
+  void PutTxn(const TxnRecord& txn, TimeMs stored_at_ms) override;
+  void PutLedger(const LedgerEntry& entry) override;
   // Points a shard has awarded from a campaign budget, in all (cumulative).
-  void PutBudgetUsed(std::string_view rule_id, uint32_t shard, int64_t used);
-  bool empty() const;
+  void PutBudgetUsed(std::string_view rule_id, uint32_t shard, int64_t used) override;
+  bool empty() const override;
   void Clear();
 
  private:
@@ -60,7 +61,7 @@ class WriteSet {
   const Handles* handles_ = nullptr;  // set by Store::NewWriteSet
 };
 
-class Store {
+class Store final : public DurableStore {
  public:
   // Opens or creates the database; refuses a schema newer than this build.
   static Result<std::unique_ptr<Store>> Open(const StoreOptions& options);
@@ -70,17 +71,20 @@ class Store {
 
   WriteSet NewWriteSet() const;
   Status Commit(WriteSet& writes);
+  // The runtime's port (engine/runtime/ports.h): a WriteSet, committed as above.
+  std::unique_ptr<StoreBatch> NewBatch() const override;
+  Status Commit(StoreBatch& batch) override;
 
-  Result<std::optional<CustomerState>> GetCustomer(std::string_view customer_id) const;
-  Result<std::optional<std::string>> GetCustomerIdForCard(std::string_view card) const;
-  Result<std::optional<TxnRecord>> GetTxn(std::string_view transaction_id) const;
+  Result<std::optional<CustomerState>> GetCustomer(std::string_view customer_id) const override;
+  Result<std::optional<std::string>> GetCustomerIdForCard(std::string_view card) const override;
+  Result<std::optional<TxnRecord>> GetTxn(std::string_view transaction_id) const override;
 
   // Visits every customer / one customer's ledger in key order. Stops at the
   // first non-ok Status returned by `visit` and returns it.
-  Status ForEachCustomer(const std::function<Status(const CustomerState&)>& visit) const;
+  Status ForEachCustomer(const std::function<Status(const CustomerState&)>& visit) const override;
   // Every (rule id, shard, points used) written by PutBudgetUsed.
   Status ForEachBudgetUsed(const std::function<void(const std::string& rule_id, uint32_t shard,
-                                                    int64_t used)>& visit) const;
+                                                    int64_t used)>& visit) const override;
   Status ForEachLedgerEntry(std::string_view customer_id,
                             const std::function<Status(const LedgerEntry&)>& visit) const;
 

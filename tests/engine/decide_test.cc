@@ -306,7 +306,7 @@ TEST(PurchaseTest, ABasketEarningAbovePointsPerEventMaxIsRefusedAndWritesNothing
   EXPECT_FALSE(r.effects.state);
   EXPECT_FALSE(r.effects.txn);
   EXPECT_TRUE(r.effects.ledger.empty());
-  EXPECT_EQ(w.budgets().used("big-bonus"), 80);
+  EXPECT_EQ(w.budgets().Used("big-bonus"), 80);
 }
 
 }  // namespace

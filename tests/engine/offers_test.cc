@@ -72,7 +72,7 @@ TEST(OfferBudgetTest, ASaleRefusedForTheBudgetSpendsNoPoints) {
   EXPECT_EQ(r.decision.balances.balance, 100);
   EXPECT_EQ(w.Customer("B").balance(), 100);
   EXPECT_EQ(w.Customer("B").redemptions, 0);
-  EXPECT_EQ(w.budgets().used("offer:flash"), 1);
+  EXPECT_EQ(w.budgets().Used("offer:flash"), 1);
   EXPECT_TRUE(w.Consistent());
 }
 

@@ -2,7 +2,7 @@
 // decisions score customers against the population (an earn rule for the
 // top spenders starts to pay), and the quantiles it stored are there at
 // once after a restart.
-#include "tools/pipeline/rfm_job.h"
+#include "tools/wiring/rfm_job.h"
 
 #include <gtest/gtest.h>
 
@@ -11,6 +11,7 @@
 #include "adapters/rocksdb/store.h"
 #include "tests/support/requests.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/wired_runtime.h"
 
 namespace loyalty {
 namespace {
@@ -30,7 +31,7 @@ std::shared_ptr<RuleSet> TopSpenderRules() {
   return rules;
 }
 
-int64_t PointsOf(Pipeline& pipeline, const std::string& txn, const std::string& card,
+int64_t PointsOf(testing::WiredRuntime& pipeline, const std::string& txn, const std::string& card,
                  int64_t total_minor) {
   std::promise<std::string> answered;
   pipeline.Handle(testing::WirePurchase(txn, card, total_minor),
@@ -45,14 +46,14 @@ TEST(RfmJobTest, DecisionsScoreAgainstTheQuantilesAndARestartHasThemAtOnce) {
   testing::TempDir dir;
   StoreOptions store_options;
   store_options.path = dir.Sub("db");
-  PipelineOptions options;
+  RuntimeOptions options;
   options.sweep_interval_ms = 0;
   auto clock = [] { return testing::kEventTimeMs + kMsPerDay; };
   RfmQuantiles computed;
   {
     auto store = Store::Open(store_options);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
-    Pipeline pipeline(**store, TopSpenderRules(), options, clock);
+    testing::WiredRuntime pipeline(**store, TopSpenderRules(), options, clock);
     RfmJob job(**store, pipeline, 0, clock);
     ASSERT_TRUE(job.LoadStored().ok());
     EXPECT_EQ(pipeline.rfm(), nullptr);  // nothing computed yet
@@ -76,7 +77,7 @@ TEST(RfmJobTest, DecisionsScoreAgainstTheQuantilesAndARestartHasThemAtOnce) {
   }
   auto store = Store::Open(store_options);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
-  Pipeline pipeline(**store, TopSpenderRules(), options, clock);
+  testing::WiredRuntime pipeline(**store, TopSpenderRules(), options, clock);
   RfmJob job(**store, pipeline, 0, clock);
   ASSERT_TRUE(job.LoadStored().ok());
   ASSERT_NE(pipeline.rfm(), nullptr);
@@ -91,10 +92,10 @@ TEST(RfmJobTest, StartRunsOnceAtOnceAndStopJoins) {
   store_options.path = dir.Sub("db");
   auto store = Store::Open(store_options);
   ASSERT_TRUE(store.ok());
-  PipelineOptions options;
+  RuntimeOptions options;
   options.sweep_interval_ms = 0;
   auto clock = [] { return testing::kEventTimeMs; };
-  Pipeline pipeline(**store, std::make_shared<RuleSet>(), options, clock);
+  testing::WiredRuntime pipeline(**store, std::make_shared<RuleSet>(), options, clock);
   PointsOf(pipeline, "T-1", "C1", 1'000);
   RfmJob job(**store, pipeline, 3'600'000, clock);
   job.Start();

@@ -9,7 +9,7 @@
 #include "adapters/redis/publisher.h"
 #include "adapters/rocksdb/store.h"
 #include "adapters/yaml/config_file.h"
-#include "tools/pipeline/pipeline.h"
+#include "engine/runtime/runtime.h"
 
 namespace loyalty {
 
@@ -21,7 +21,7 @@ Result<std::unique_ptr<redis::Publisher>> StartRedisCache(const config_file::Con
                                                           redis::Publisher::ClockFn clock,
                                                           redis::ProfileView view);
 
-// The pipeline's commit listener that hands states to `publisher`; empty
+// The runtime's commit listener that hands states to `publisher`; empty
 // (no listener) when `publisher` is null.
 CommitListener CommitListenerFor(redis::Publisher* publisher);
 

@@ -1,74 +1,32 @@
-#include "tools/pipeline/shard.h"
+#include "engine/runtime/shard.h"
 
-#include <functional>
+#include <set>
 
-#include "engine/check.h"
-#include "proto/wire_codec.h"
+#include "engine/runtime/runtime.h"
 
 namespace loyalty {
 namespace {
 
-std::string ErrorReply(uint64_t request_id, const v1::Error& error) {
-  v1::Reply reply;
-  reply.set_request_id(request_id);
-  *reply.mutable_error() = error;
-  return reply.SerializeAsString();
+Answer Unavailable(uint64_t request_id, std::string why) {
+  return Answer::Error(request_id, AnswerKind::kUnavailable, "", std::move(why));
 }
 
-std::string Unavailable(uint64_t request_id, const std::string& why) {
-  return ErrorReply(request_id, wire::MakeError(v1::UNAVAILABLE, "", why));
+Answer CannotRead(uint64_t request_id, const Status& status) {
+  return Unavailable(request_id, "the store could not be read: " + status.message());
 }
 
 }  // namespace
 
-TxnClaims::Stripe& TxnClaims::StripeFor(const std::string& id) {
-  return stripes_[std::hash<std::string>{}(id) % kStripes];
-}
-
-bool TxnClaims::TryClaim(const std::string& id) {
-  Stripe& s = StripeFor(id);
-  std::lock_guard lock(s.mu);
-  return s.held.try_emplace(id).second;
-}
-
-TxnClaims::Claim TxnClaims::ClaimOrWait(const std::string& id, Work& work, Shard* home) {
-  Stripe& s = StripeFor(id);
-  std::lock_guard lock(s.mu);  // the holder's Release takes it too: no copy is left behind
-  auto [it, taken] = s.held.try_emplace(id);
-  if (taken) return Claim::kTaken;
-  if (copies_waiting_.fetch_add(1) >= copies_waiting_max_) {
-    copies_waiting_.fetch_sub(1);
-    return Claim::kFull;
-  }
-  it->second.push_back(WaitingCopy{std::move(work), home});
-  return Claim::kWaiting;
-}
-
-std::vector<WaitingCopy> TxnClaims::Release(const std::string& id) {
-  Stripe& s = StripeFor(id);
-  std::vector<WaitingCopy> copies;
-  {
-    std::lock_guard lock(s.mu);
-    auto it = s.held.find(id);
-    LOYALTY_CHECK(it != s.held.end());  // only the holder releases, once
-    copies = std::move(it->second);
-    s.held.erase(it);
-  }
-  copies_waiting_.fetch_sub(copies.size());
-  return copies;
-}
-
-Shard::Shard(Store& store, TxnClaims& claims, BudgetBook& budgets, uint32_t index,
-             std::map<std::string, int64_t> budget_used, const PipelineOptions& options)
-    : store_(store),
-      claims_(claims),
+Shard::Shard(ShardContext context, uint32_t index, std::map<std::string, int64_t> budget_used,
+             const RuntimeOptions& options)
+    : ctx_(context),
       queue_max_(options.queue_max),
       group_max_(options.group_max),
       cached_customers_max_(options.cached_customers_max),
       on_commit_(options.on_commit),
       observer_(options.observer),
-      budgets_(budgets, index) {
-  budgets_.Seed(std::move(budget_used));
+      budget_log_(index) {
+  budget_log_.Seed(std::move(budget_used));
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -131,18 +89,18 @@ void Shard::Run() {
 }
 
 void Shard::ProcessGroup(std::vector<Work>& group) {
-  WriteSet writes = store_.NewWriteSet();
+  std::unique_ptr<StoreBatch> batch = ctx_.store.NewBatch();
   std::vector<Owed> owed;
   owed.reserve(group.size());
-  for (Work& w : group) owed.push_back(Process(w, writes));
+  for (Work& w : group) owed.push_back(Process(w, *batch));
   counters_.events += group.size();
-  budgets_.Stage(writes);
+  budget_log_.Stage(*batch);
 
   bool committed = true;
-  std::string failure;  // why the commit failed: every reply of the group, and its copies
-  if (!writes.empty()) {
+  std::string failure;  // why the commit failed: every answer of the group, and its copies
+  if (!batch->empty()) {
     const auto commit_start = std::chrono::steady_clock::now();
-    const Status s = store_.Commit(writes);
+    const Status s = ctx_.store.Commit(*batch);
     committed = s.ok();
     if (observer_) {
       observer_->OnCommit(group.size(), (std::chrono::steady_clock::now() - commit_start).count());
@@ -159,16 +117,13 @@ void Shard::ProcessGroup(std::vector<Work>& group) {
           committed_.erase(card);  // reloaded from disk when next needed
         }
       }
-      // Every reply of the group may have read what failed to commit (a
+      // Every answer of the group may have read what failed to commit (a
       // lookup or a replay after a write), so none of them stands. A failed
       // fsync may still leave the write on disk: the outcome is unknown, and
       // only a retry with the same transaction id is safe.
       failure = "the store could not commit: " + s.message() +
                 "; the outcome is unknown, retry with the same transaction id";
-      for (Owed& o : owed) {
-        o.outcome = "";
-        o.bytes = Unavailable(o.request_id, failure);
-      }
+      for (Owed& o : owed) o.answer = Unavailable(o.answer.request_id, failure);
     }
   }
   if (committed && !group_cards_.empty()) {
@@ -186,15 +141,10 @@ void Shard::ProcessGroup(std::vector<Work>& group) {
   new_customers_.clear();
   for (Owed& o : owed) {
     if (!o.claimed_txn.empty()) {
-      SendHome(claims_.Release(o.claimed_txn), committed ? nullptr : &failure);
+      SendHome(ctx_.claims.Release(o.claimed_txn), committed ? nullptr : &failure);
     }
-    if (!o.extra_claim.empty()) (void)claims_.Release(o.extra_claim);  // nobody waits on these
-    if (!o.reply) continue;  // a sweep, or a copy now waiting on a claim: no reply yet
-    if (observer_) {
-      observer_->OnEvent(o.kind, o.outcome.empty() ? "unavailable" : o.outcome,
-                         (std::chrono::steady_clock::now() - o.accepted).count());
-    }
-    o.reply(std::move(o.bytes));
+    if (!o.extra_claim.empty()) (void)ctx_.claims.Release(o.extra_claim);  // nobody waits
+    Answered(o);
   }
   // Bound the hot set; evict only between groups, when everything is on disk.
   while (by_card_.size() > cached_customers_max_) {
@@ -204,6 +154,15 @@ void Shard::ProcessGroup(std::vector<Work>& group) {
     }
     by_card_.erase(by_card_.begin());
   }
+}
+
+void Shard::Answered(Owed& o) {
+  if (!o.reply) return;  // a sweep, or a copy now waiting on a claim: no answer yet
+  if (observer_) {
+    observer_->OnEvent(o.kind, AnswerLabel(o.answer),
+                       (std::chrono::steady_clock::now() - o.accepted).count());
+  }
+  o.reply(std::move(o.answer));
 }
 
 // Copies that waited on a claim this shard just released. After a commit
@@ -216,32 +175,41 @@ void Shard::SendHome(std::vector<WaitingCopy> copies, const std::string* failure
   for (WaitingCopy& c : copies) {
     if (!failure && c.home->Requeue(std::move(c.work))) continue;
     // Failed, or the copy's shard has finished (only while stopping).
-    const std::string why =
-        failure ? *failure : "the engine is stopping; retry with the same transaction id";
-    if (observer_) {
-      observer_->OnEvent(c.work.event.kind, "unavailable",
-                         (std::chrono::steady_clock::now() - c.work.accepted).count());
-    }
-    c.work.reply(Unavailable(c.work.request_id, why));
+    Owed o;
+    o.reply = std::move(c.work.answer);
+    o.kind = c.work.event.kind;
+    o.accepted = c.work.accepted;
+    o.answer = Unavailable(
+        c.work.request_id,
+        failure ? *failure : "the engine is stopping; retry with the same transaction id");
+    Answered(o);
   }
 }
 
-Shard::Owed Shard::Process(Work& work, WriteSet& writes) {
-  if (work.sweep) return ProcessSweep(work, writes);
-  const EventKind kind = work.event.kind;  // `work` may be parked (moved from) below
-  const auto accepted = work.accepted;
-  Owed o = kind == EventKind::kLookup ? ProcessLookup(work) : ProcessChange(work, writes);
-  o.kind = kind;
-  o.accepted = accepted;
+Shard::Owed Shard::Process(Work& work, StoreBatch& batch) {
+  Owed o;
+  if (work.sweep) {
+    ProcessSweep(work, batch);
+    return o;
+  }
+  o.kind = work.event.kind;  // `work` may be parked (moved from) below
+  o.accepted = work.accepted;
+  o.answer.request_id = work.request_id;
+  o.reply = work.answer;
+  if (o.kind == EventKind::kLookup) {
+    ProcessLookup(work, o);
+  } else {
+    ProcessChange(work, batch, o);
+  }
   return o;
 }
 
 Result<const CustomerState*> Shard::LoadByCard(const std::string& card) {
   if (auto it = by_card_.find(card); it != by_card_.end()) return it->second.get();
-  auto id = store_.GetCustomerIdForCard(card);
+  auto id = ctx_.store.GetCustomerIdForCard(card);
   if (!id.ok()) return id.status();
   if (!id->has_value()) return static_cast<const CustomerState*>(nullptr);
-  auto state = store_.GetCustomer(**id);
+  auto state = ctx_.store.GetCustomer(**id);
   if (!state.ok()) return state.status();
   if (!state->has_value()) {
     return Status::Corruption("card " + card + " points to customer " + **id + ", who is missing");
@@ -258,34 +226,47 @@ Result<std::optional<TxnRecord>> Shard::LoadTxn(const std::string& txn_id) {
   if (auto it = group_txns_.find(txn_id); it != group_txns_.end()) {
     return std::optional<TxnRecord>(it->second);
   }
-  return store_.GetTxn(txn_id);
+  return ctx_.store.GetTxn(txn_id);
 }
 
-Shard::Owed Shard::ProcessLookup(const Work& work) {
-  Owed o{work.reply, "", "", "", work.request_id};
+void Shard::ProcessLookup(const Work& work, Owed& o) {
   auto state = LoadByCard(work.event.card);
   if (!state.ok()) {
-    o.bytes =
-        Unavailable(work.request_id, "the store could not be read: " + state.status().message());
+    o.answer = CannotRead(work.request_id, state.status());
   } else if (*state == nullptr) {
-    o.outcome = "unknown_card";
-    o.bytes = ErrorReply(
-        work.request_id,
-        wire::MakeError(v1::UNKNOWN_CARD, "card", "card " + work.event.card + " is not enrolled"));
+    o.answer = Answer::Error(work.request_id, AnswerKind::kUnknownCard, "card",
+                             "card " + work.event.card + " is not enrolled");
   } else {
-    v1::Reply reply;
-    reply.set_request_id(work.request_id);
-    *reply.mutable_profile() = wire::EncodeProfile(
-        ViewProfile(**state, work.now_ms, *work.rules, work.rfm.get(), &budgets_), work.event.card);
-    o.bytes = reply.SerializeAsString();
-    o.outcome = "profile";
+    // The state as it is now in this shard (committed, or about to be with
+    // this very group: the answer waits for the commit either way).
+    o.answer.kind = AnswerKind::kProfile;
+    o.answer.state = by_card_.at(work.event.card);
+    o.answer.card = work.event.card;
+    const std::shared_ptr<const BudgetsUsed> budgets = ctx_.budgets.Snapshot();
+    o.answer.profile = std::make_shared<const Profile>(
+        ViewProfile(*o.answer.state, work.now_ms, *work.rules, work.rfm.get(), budgets.get()));
   }
-  return o;
 }
 
-Shard::Owed Shard::ProcessChange(Work& work, WriteSet& writes) {
+// Decides; when another shard drew a budget this decision counted on, decides
+// again on what is left now. Terminates: each retry follows a draw by another
+// shard, and budgets are finite.
+DecideResult Shard::DecideWithBudgets(const DecideInput& input) {
+  DecideInput in = input;
+  while (true) {
+    const std::shared_ptr<const BudgetsUsed> budgets = ctx_.budgets.Snapshot();
+    in.budgets = budgets.get();
+    DecideResult result = Decide(in);
+    if (ctx_.budgets.TryReserve(result.effects.budget_draws)) {
+      budget_log_.Note(result.effects.budget_draws);
+      return result;
+    }
+    counters_.budget_retries += 1;
+  }
+}
+
+void Shard::ProcessChange(Work& work, StoreBatch& batch, Owed& o) {
   const Event& e = work.event;
-  Owed o{work.reply, "", "", "", work.request_id};
   std::optional<TxnRecord> prior, original;
   if (auto it = group_txns_.find(e.transaction_id); it != group_txns_.end()) {
     prior = it->second;  // staged earlier in this very group
@@ -295,26 +276,23 @@ Shard::Owed Shard::ProcessChange(Work& work, WriteSet& writes) {
     // miss it and apply the id twice. A copy that finds the id claimed waits
     // for that claim's commit and comes back here (TxnClaims, SendHome): it
     // then reads what was committed, so every copy gets the stored reply.
-    switch (claims_.ClaimOrWait(e.transaction_id, work, this)) {
+    switch (ctx_.claims.ClaimOrWait(e.transaction_id, work, this)) {
       case TxnClaims::Claim::kTaken: break;
       case TxnClaims::Claim::kWaiting:  // `work` (and `e`) moved into the claim
         counters_.copies_waited += 1;
         o.reply = nullptr;
-        return o;
+        return;
       case TxnClaims::Claim::kFull:
-        o.outcome = "overloaded";
-        o.bytes = ErrorReply(work.request_id,
-                             wire::MakeError(v1::OVERLOADED, "",
-                                             "too many copies of transactions wait for their "
-                                             "first copy; retry with backoff"));
-        return o;
+        o.answer = Answer::Error(work.request_id, AnswerKind::kOverloaded, "",
+                                 "too many copies of transactions wait for their first copy; "
+                                 "retry with backoff");
+        return;
     }
     o.claimed_txn = e.transaction_id;
-    auto p = store_.GetTxn(e.transaction_id);
+    auto p = ctx_.store.GetTxn(e.transaction_id);
     if (!p.ok()) {
-      o.bytes =
-          Unavailable(work.request_id, "the store could not be read: " + p.status().message());
-      return o;
+      o.answer = CannotRead(work.request_id, p.status());
+      return;
     }
     prior = std::move(*p);
     // Later copies in this group replay it from here, without the claim.
@@ -323,111 +301,105 @@ Shard::Owed Shard::ProcessChange(Work& work, WriteSet& writes) {
   if (!e.original_transaction_id.empty()) {
     auto p = LoadTxn(e.original_transaction_id);
     if (!p.ok()) {
-      o.bytes =
-          Unavailable(work.request_id, "the store could not be read: " + p.status().message());
-      return o;
+      o.answer = CannotRead(work.request_id, p.status());
+      return;
     }
     original = std::move(*p);
   }
   auto state = LoadByCard(e.card);
   if (!state.ok()) {
-    o.bytes =
-        Unavailable(work.request_id, "the store could not be read: " + state.status().message());
-    return o;
+    o.answer = CannotRead(work.request_id, state.status());
+    return;
   }
   if (*state == nullptr && !prior &&
-      (e.kind == EventKind::kEnroll || e.kind == EventKind::kPurchase)) {
-    if (auto refusal = CheckNewCustomerId(work, o)) {
-      o.outcome = "invalid_field";
-      o.bytes = std::move(*refusal);
-      return o;
-    }
+      (e.kind == EventKind::kEnroll || e.kind == EventKind::kPurchase) &&
+      !CheckNewCustomerId(work, o)) {
+    return;
   }
-  DecideResult result =
-      Decide(DecideInput{e, *state, prior ? &*prior : nullptr, original ? &*original : nullptr,
-                         *work.rules, work.now_ms, &budgets_, work.rfm.get()});
+  DecideResult result = DecideWithBudgets(DecideInput{e, *state, prior ? &*prior : nullptr,
+                                                      original ? &*original : nullptr, *work.rules,
+                                                      work.now_ms, nullptr, work.rfm.get()});
   if (result.replay) {
     counters_.replays += 1;
-    o.outcome = "replay";
-    o.bytes =
-        wire::SerializeDecisionReply(work.request_id, prior->reply, wire::ReplyOrigin::kStored);
-    return o;
+    o.answer.kind = AnswerKind::kReplayed;
+    o.answer.decision_bytes = prior->reply;
+    return;
   }
-  o.outcome = OutcomeName(result.decision.outcome);
-  if (auto error = wire::OutcomeAsError(result.decision)) {
-    o.bytes = ErrorReply(work.request_id, *error);
-    return o;
+  o.answer.outcome = result.decision.outcome;
+  if (TravelsAsError(result.decision.outcome)) {
+    o.answer.kind = AnswerKind::kRefused;
+    o.answer.refusal = std::move(result.decision);
+    return;
   }
-  Stage(work, result, writes, o);
-  return o;
+  Stage(work, result, batch, o);
 }
 
-// Expiry and tier review for a customer who may not come back (no reply).
-Shard::Owed Shard::ProcessSweep(Work& work, WriteSet& writes) {
-  Owed o{nullptr, "", "", "", 0};
+// Expiry and tier review for a customer who may not come back (no answer).
+void Shard::ProcessSweep(Work& work, StoreBatch& batch) {
   auto state = LoadByCard(work.event.card);
-  if (!state.ok() || *state == nullptr) return o;  // the next sweep tries again
+  if (!state.ok() || *state == nullptr) return;  // the next sweep tries again
   DecideResult result = Sweep(**state, *work.rules, work.now_ms);
-  if (!result.effects.state) return o;
-  StageEffects(work, result.effects, writes);
+  if (!result.effects.state) return;
+  StageEffects(work, result.effects, batch);
   counters_.swept += 1;
-  return o;
 }
 
 // A new card becomes customer `customer_id` (or the card number): refuse an
 // id that already belongs to another card, even one being enrolled right now
-// on another shard.
-std::optional<std::string> Shard::CheckNewCustomerId(const Work& work, Owed& owed) {
+// on another shard. False when refused (`owed` says why).
+bool Shard::CheckNewCustomerId(const Work& work, Owed& owed) {
   const Event& e = work.event;
   const std::string id = e.customer_id.empty() ? e.card : e.customer_id;
   // \x01 cannot occur in an id (printable ASCII), so no txn id collides.
   const std::string claim = "\x01customer:" + id;
-  if (!claims_.TryClaim(claim)) {
-    return Unavailable(work.request_id, "customer " + id + " is being enrolled right now; retry");
+  if (!ctx_.claims.TryClaim(claim)) {
+    owed.answer =
+        Unavailable(work.request_id, "customer " + id + " is being enrolled right now; retry");
+    return false;
   }
   owed.extra_claim = claim;
-  auto existing = store_.GetCustomer(id);
+  auto existing = ctx_.store.GetCustomer(id);
   if (!existing.ok()) {
-    return Unavailable(work.request_id,
-                       "the store could not be read: " + existing.status().message());
+    owed.answer = CannotRead(work.request_id, existing.status());
+    return false;
   }
   if (existing->has_value() || new_customers_.count(id) > 0) {
-    const std::string field = e.customer_id.empty() ? "card" : "customer_id";
-    return ErrorReply(work.request_id,
-                      wire::MakeError(v1::INVALID_FIELD, field,
-                                      "customer id " + id + " already belongs to another card"));
+    owed.answer = Answer::Error(work.request_id, AnswerKind::kInvalid,
+                                e.customer_id.empty() ? "card" : "customer_id",
+                                "customer id " + id + " already belongs to another card");
+    return false;
   }
   new_customers_.insert(id);
-  return std::nullopt;
+  return true;
 }
 
 // Puts the decision's effects in the group's batch and in shard memory; the
-// reply is the stored decision, exactly as a retry will get it.
-void Shard::Stage(Work& work, DecideResult& result, WriteSet& writes, Owed& owed) {
-  const std::string decision_bytes = wire::EncodeDecision(result.decision).SerializeAsString();
+// answer is the stored decision, exactly as a retry will get it.
+void Shard::Stage(Work& work, DecideResult& result, StoreBatch& batch, Owed& owed) {
+  std::string decision_bytes = ctx_.codec.Encode(result.decision);
   Effects& fx = result.effects;
   if (fx.txn) {
     fx.txn->reply = decision_bytes;
-    writes.PutTxn(*fx.txn, work.now_ms);
+    batch.PutTxn(*fx.txn, work.now_ms);
     group_txns_[fx.txn->transaction_id] = std::move(*fx.txn);
   }
-  StageEffects(work, fx, writes);
-  owed.bytes =
-      wire::SerializeDecisionReply(work.request_id, decision_bytes, wire::ReplyOrigin::kDecidedNow);
+  StageEffects(work, fx, batch);
+  owed.answer.kind = AnswerKind::kDecided;
+  owed.answer.decision_bytes = std::move(decision_bytes);
 }
 
 // The writes every decision and sweep share: the returned or cancelled
 // original, the ledger, the customer's state (memory ahead of the disk by
 // one group).
-void Shard::StageEffects(const Work& work, Effects& fx, WriteSet& writes) {
+void Shard::StageEffects(const Work& work, Effects& fx, StoreBatch& batch) {
   if (fx.original) {
-    writes.PutTxn(*fx.original, work.now_ms);
+    batch.PutTxn(*fx.original, work.now_ms);
     group_txns_[fx.original->transaction_id] = std::move(*fx.original);
   }
-  for (const LedgerEntry& entry : fx.ledger) writes.PutLedger(entry);
+  for (const LedgerEntry& entry : fx.ledger) batch.PutLedger(entry);
   if (fx.state) {
-    writes.PutCustomer(*fx.state);
-    if (fx.link_card) writes.PutCard(work.event.card, fx.state->customer_id);
+    batch.PutCustomer(*fx.state);
+    if (fx.link_card) batch.PutCard(work.event.card, fx.state->customer_id);
     by_card_[work.event.card] = std::make_shared<const CustomerState>(std::move(*fx.state));
     group_cards_.emplace_back(work.event.card, work.now_ms);
   }

@@ -1,4 +1,4 @@
-#include "tools/pipeline/rfm_job.h"
+#include "tools/wiring/rfm_job.h"
 
 #include <algorithm>
 #include <chrono>
@@ -37,8 +37,8 @@ bool Decode(const store::v1::RfmQuantiles& m, RfmQuantiles* q) {
 
 }  // namespace
 
-RfmJob::RfmJob(Store& store, Pipeline& pipeline, int64_t interval_ms, ClockFn clock)
-    : store_(store), pipeline_(pipeline), interval_ms_(interval_ms), clock_(std::move(clock)) {}
+RfmJob::RfmJob(Store& store, Runtime& runtime, int64_t interval_ms, ClockFn clock)
+    : store_(store), runtime_(runtime), interval_ms_(interval_ms), clock_(std::move(clock)) {}
 
 RfmJob::~RfmJob() { Stop(); }
 
@@ -51,7 +51,7 @@ Status RfmJob::LoadStored() {
   if (!m.ParseFromString(**bytes) || !Decode(m, &q)) {
     return Status::Corruption("the stored RFM quantiles do not decode");
   }
-  pipeline_.SetRfm(std::make_shared<const RfmQuantiles>(q));
+  runtime_.SetRfm(std::make_shared<const RfmQuantiles>(q));
   computed_ms_ = m.computed_ms();
   return Status::Ok();
 }
@@ -71,7 +71,7 @@ Result<RfmQuantiles> RfmJob::Recompute() {
   const RfmQuantiles q = ComputeRfmQuantiles(inputs, now_ms);
   const std::string bytes = Encode(q, now_ms).SerializeAsString();
   if (s = store_.PutMeta({{store_keys::kRfmQuantilesKey, bytes}}); !s.ok()) return s;
-  pipeline_.SetRfm(std::make_shared<const RfmQuantiles>(q));
+  runtime_.SetRfm(std::make_shared<const RfmQuantiles>(q));
   computed_ms_ = now_ms;
   return q;
 }

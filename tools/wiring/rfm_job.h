@@ -1,6 +1,6 @@
 // RfmJob: the periodic job that computes the RFM population quantiles
 // (engine/rfm.h) from every customer in the store and hands them to the
-// pipeline, so every decision and lookup scores its customer against them
+// runtime, so every decision and lookup scores its customer against them
 // (DESIGN.md §8). It runs at Start (after handing over the stored ones, so a
 // restart scores at once), then every `interval_ms`, and on demand
 // (Recompute: POST /v1/rfm/recompute).
@@ -23,7 +23,7 @@
 
 #include "adapters/rocksdb/store.h"
 #include "engine/rfm.h"
-#include "tools/pipeline/pipeline.h"
+#include "engine/runtime/runtime.h"
 
 namespace loyalty {
 
@@ -31,13 +31,13 @@ class RfmJob {
  public:
   using ClockFn = std::function<TimeMs()>;
   // `interval_ms` 0: no periodic run (Start still runs once).
-  RfmJob(Store& store, Pipeline& pipeline, int64_t interval_ms, ClockFn clock);
+  RfmJob(Store& store, Runtime& runtime, int64_t interval_ms, ClockFn clock);
   ~RfmJob();  // Stop()s
 
-  // Hands the stored quantiles (if any) to the pipeline. Not ok when they
+  // Hands the stored quantiles (if any) to the runtime. Not ok when they
   // cannot be read or decoded.
   Status LoadStored();
-  // Computes them now from every customer, stores them and hands them over.
+  // Computes them now from every customer, stores them and hands them to the runtime.
   Result<RfmQuantiles> Recompute();
   // When the quantiles in force were computed (server clock); 0 = never.
   TimeMs computed_ms() const;
@@ -48,7 +48,7 @@ class RfmJob {
 
  private:
   Store& store_;
-  Pipeline& pipeline_;
+  Runtime& runtime_;
   const int64_t interval_ms_;
   const ClockFn clock_;
   std::mutex run_mu_;  // one run at a time
