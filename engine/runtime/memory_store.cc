@@ -44,8 +44,24 @@ std::unique_ptr<StoreBatch> MemoryStore::NewBatch() const {
   return std::make_unique<MemoryBatch>();
 }
 
-Status MemoryStore::Commit(StoreBatch& batch) {
+void MemoryStore::HoldCommits(bool hold) {
+  {
+    std::lock_guard lock(mu_);
+    hold_ = hold;
+  }
+  released_.notify_all();
+}
+
+std::size_t MemoryStore::commits_waiting() const {
   std::lock_guard lock(mu_);
+  return waiting_;
+}
+
+Status MemoryStore::Commit(StoreBatch& batch) {
+  std::unique_lock lock(mu_);
+  waiting_ += 1;
+  released_.wait(lock, [&] { return !hold_; });
+  waiting_ -= 1;
   const Failure how = failures_left_ > 0 ? failure_ : Failure::kNone;
   if (failures_left_ > 0) --failures_left_;
   if (how != Failure::kNotWritten) static_cast<MemoryBatch&>(batch).ApplyTo(contents_);

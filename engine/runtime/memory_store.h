@@ -8,6 +8,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -24,6 +25,9 @@ class MemoryStore final : public DurableStore {
   enum class Failure { kNone, kNotWritten, kWrittenButFailed };
   // The next `count` commits fail as `how`.
   void FailCommits(int count, Failure how);
+  // While held, commits wait (a slow disk); commits_waiting() says how many.
+  void HoldCommits(bool hold);
+  std::size_t commits_waiting() const;
 
   std::unique_ptr<StoreBatch> NewBatch() const override;
   Status Commit(StoreBatch& batch) override;
@@ -48,6 +52,9 @@ class MemoryStore final : public DurableStore {
     std::map<std::pair<std::string, uint32_t>, int64_t> budgets;
   };
   mutable std::mutex mu_;
+  std::condition_variable released_;
+  bool hold_ = false;
+  std::size_t waiting_ = 0;
   Contents contents_;
   int failures_left_ = 0;
   Failure failure_ = Failure::kNone;

@@ -27,6 +27,7 @@ Shard::Shard(ShardContext context, uint32_t index, std::map<std::string, int64_t
       observer_(options.observer),
       budget_log_(index) {
   budget_log_.Seed(std::move(budget_used));
+  committer_ = std::thread([this] { RunCommits(); });
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -64,95 +65,194 @@ void Shard::Stop() {
     stopping_ = true;
   }
   ready_.notify_one();
-  if (thread_.joinable()) thread_.join();
+  if (thread_.joinable()) thread_.join();  // after every group in flight is answered
+  {
+    std::lock_guard lock(mu_);
+    committer_stop_ = true;
+  }
+  commit_ready_.notify_one();
+  if (committer_.joinable()) committer_.join();
 }
 
 void Shard::Run() {
-  std::vector<Work> group;
+  std::vector<Work> work;
   while (true) {
+    std::vector<uint64_t> committed;
     {
       std::unique_lock lock(mu_);
-      ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) {  // stopping, and everything is answered
+      // Stopping waits for the groups in flight too: their commits may send
+      // copies back here (Requeue), and those are still decided.
+      ready_.wait(lock, [&] { return !queue_.empty() || (stopping_ && inflight_ == 0); });
+      if (queue_.empty()) {
         finished_ = true;
         return;
       }
-      // Take what queued while the previous group was being committed.
-      while (!queue_.empty() && group.size() < group_max_) {
-        group.push_back(std::move(queue_.front()));
+      // Take what queued while the previous group was being decided.
+      while (!queue_.empty() && work.size() < group_max_) {
+        work.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      committed.swap(committed_seqs_);
     }
-    ProcessGroup(group);
-    group.clear();
+    Forget(committed);
+    Group group = DecideGroup(work);
+    work.clear();
+    {
+      std::unique_lock lock(mu_);
+      // At most one group waits behind the one being committed.
+      ready_.wait(lock, [&] { return to_commit_.empty(); });
+      to_commit_.push_back(std::move(group));
+      inflight_ += 1;
+    }
+    commit_ready_.notify_one();
   }
 }
 
-void Shard::ProcessGroup(std::vector<Work>& group) {
-  std::unique_ptr<StoreBatch> batch = ctx_.store.NewBatch();
-  std::vector<Owed> owed;
-  owed.reserve(group.size());
-  for (Work& w : group) owed.push_back(Process(w, *batch));
-  counters_.events += group.size();
-  budget_log_.Stage(*batch);
+void Shard::RunCommits() {
+  while (true) {
+    Group group;
+    {
+      std::unique_lock lock(mu_);
+      commit_ready_.wait(lock, [&] { return !to_commit_.empty() || committer_stop_; });
+      if (to_commit_.empty()) return;
+      group = std::move(to_commit_.front());
+      to_commit_.pop_front();
+    }
+    ready_.notify_one();  // room for the next group
+    CommitGroup(group);
+    {
+      std::lock_guard lock(mu_);
+      inflight_ -= 1;
+      committed_seqs_.push_back(group.seq);
+    }
+    ready_.notify_one();
+  }
+}
 
+// Shard thread: decides every event of `work` on the state the groups in
+// flight will leave, staging the writes in one batch.
+Shard::Group Shard::DecideGroup(std::vector<Work>& work) {
+  // A commit failed since the last group: everything held in memory may be
+  // ahead of what is on disk (the groups in flight fail too). Start afresh.
+  if (const uint64_t f = failures_.load(); f != failures_seen_) {
+    failures_seen_ = f;
+    by_card_.clear();
+    staged_txns_.clear();
+    new_customers_.clear();
+    inflight_cards_.clear();
+    staged_keys_.clear();
+  }
+  Group group;
+  group.seq = next_seq_++;
+  group.failures_seen = failures_seen_;
+  group.events = work.size();
+  group.batch = ctx_.store.NewBatch();
+  group.owed.reserve(work.size());
+  staged_keys_.push_back(StagedKeys{group.seq, {}, {}, {}});
+  deciding_ = &group;
+  for (Work& w : work) group.owed.push_back(Process(w, *group.batch));
+  deciding_ = nullptr;
+  counters_.events += work.size();
+  budget_log_.Stage(*group.batch);
+  Evict();
+  return group;
+}
+
+// Shard thread: what the committed groups staged is now on disk (or, after a
+// failure, forgotten anyway); drop it unless a later group staged it again.
+void Shard::Forget(const std::vector<uint64_t>& committed) {
+  for (uint64_t seq : committed) {
+    while (!staged_keys_.empty() && staged_keys_.front().seq <= seq) {
+      const StagedKeys& k = staged_keys_.front();
+      for (const std::string& t : k.txns) {
+        auto it = staged_txns_.find(t);
+        if (it != staged_txns_.end() && it->second.seq == k.seq) staged_txns_.erase(it);
+      }
+      for (const std::string& c : k.customers) {
+        auto it = new_customers_.find(c);
+        if (it != new_customers_.end() && it->second == k.seq) new_customers_.erase(it);
+      }
+      for (const std::string& c : k.cards) {
+        auto it = inflight_cards_.find(c);
+        if (it != inflight_cards_.end() && it->second == k.seq) inflight_cards_.erase(it);
+      }
+      staged_keys_.pop_front();
+    }
+  }
+}
+
+// Shard thread: bounds the hot set. A card with a change in flight stays
+// (the store does not have its state yet); the others may go.
+void Shard::Evict() {
+  for (auto it = by_card_.begin();
+       by_card_.size() > cached_customers_max_ && it != by_card_.end();) {
+    if (inflight_cards_.count(it->first) > 0) {
+      ++it;
+      continue;
+    }
+    {
+      std::lock_guard lock(view_mu_);
+      committed_.erase(it->first);
+    }
+    it = by_card_.erase(it);
+  }
+}
+
+// Committer thread: makes `group` durable (or fails it), then answers it.
+void Shard::CommitGroup(Group& group) {
   bool committed = true;
-  std::string failure;  // why the commit failed: every answer of the group, and its copies
-  if (!batch->empty()) {
+  std::string failure;  // why: every answer of the group, and its copies
+  if (group.failures_seen != failures_.load()) {
+    // Decided on top of a group whose commit failed: its states may not
+    // exist. Nothing of it is written.
+    committed = false;
+    failure = last_failure_;
+  } else if (!group.batch->empty()) {
     const auto commit_start = std::chrono::steady_clock::now();
-    const Status s = ctx_.store.Commit(*batch);
+    const Status s = ctx_.store.Commit(*group.batch);
     committed = s.ok();
     if (observer_) {
-      observer_->OnCommit(group.size(), (std::chrono::steady_clock::now() - commit_start).count());
+      observer_->OnCommit(group.events, (std::chrono::steady_clock::now() - commit_start).count());
     }
     counters_.groups += 1;
-    counters_.grouped_events += group.size();
+    counters_.grouped_events += group.events;
     if (!committed) {
       counters_.commit_failures += 1;
-      // Memory ran ahead of the disk: forget it, so the next event reloads.
-      {
-        std::lock_guard lock(view_mu_);
-        for (const auto& [card, at] : group_cards_) {
-          by_card_.erase(card);
-          committed_.erase(card);  // reloaded from disk when next needed
-        }
+      // A failed fsync may still leave the write on disk: the outcome is
+      // unknown, and only a retry with the same transaction id is safe.
+      last_failure_ = "the store could not commit: " + s.message() +
+                      "; the outcome is unknown, retry with the same transaction id";
+      failure = last_failure_;
+      failures_ += 1;  // the shard thread forgets its memory before its next group
+    }
+  }
+  if (!committed) {
+    {
+      // What the view holds for these cards may be stale now: reload it.
+      std::lock_guard lock(view_mu_);
+      for (const auto& c : group.changed) committed_.erase(c.card);
+    }
+    // Every answer of the group may have read what failed to commit (a
+    // lookup or a replay after a write), so none of them stands.
+    for (Owed& o : group.owed) o.answer = Unavailable(o.answer.request_id, failure);
+  } else if (!group.changed.empty()) {
+    {
+      std::lock_guard lock(view_mu_);
+      for (const auto& c : group.changed) committed_[c.card] = c.state;
+    }
+    if (on_commit_) {
+      std::set<std::string> told;
+      for (auto it = group.changed.rbegin(); it != group.changed.rend(); ++it) {
+        if (told.insert(it->card).second) on_commit_(*it->state, it->at);
       }
-      // Every answer of the group may have read what failed to commit (a
-      // lookup or a replay after a write), so none of them stands. A failed
-      // fsync may still leave the write on disk: the outcome is unknown, and
-      // only a retry with the same transaction id is safe.
-      failure = "the store could not commit: " + s.message() +
-                "; the outcome is unknown, retry with the same transaction id";
-      for (Owed& o : owed) o.answer = Unavailable(o.answer.request_id, failure);
     }
   }
-  if (committed && !group_cards_.empty()) {
-    std::lock_guard lock(view_mu_);
-    for (const auto& [card, at] : group_cards_) committed_[card] = by_card_.at(card);
-  }
-  if (committed && on_commit_) {
-    std::set<std::string> told;
-    for (auto it = group_cards_.rbegin(); it != group_cards_.rend(); ++it) {
-      if (told.insert(it->first).second) on_commit_(*by_card_.at(it->first), it->second);
-    }
-  }
-  group_txns_.clear();
-  group_cards_.clear();
-  new_customers_.clear();
-  for (Owed& o : owed) {
+  for (Owed& o : group.owed) {
     if (!o.claimed_txn.empty()) {
       SendHome(ctx_.claims.Release(o.claimed_txn), committed ? nullptr : &failure);
     }
     if (!o.extra_claim.empty()) (void)ctx_.claims.Release(o.extra_claim);  // nobody waits
     Answered(o);
-  }
-  // Bound the hot set; evict only between groups, when everything is on disk.
-  while (by_card_.size() > cached_customers_max_) {
-    {
-      std::lock_guard lock(view_mu_);
-      committed_.erase(by_card_.begin()->first);
-    }
-    by_card_.erase(by_card_.begin());
   }
 }
 
@@ -223,8 +323,8 @@ Result<const CustomerState*> Shard::LoadByCard(const std::string& card) {
 }
 
 Result<std::optional<TxnRecord>> Shard::LoadTxn(const std::string& txn_id) {
-  if (auto it = group_txns_.find(txn_id); it != group_txns_.end()) {
-    return std::optional<TxnRecord>(it->second);
+  if (auto it = staged_txns_.find(txn_id); it != staged_txns_.end()) {
+    return std::optional<TxnRecord>(it->second.value);
   }
   return ctx_.store.GetTxn(txn_id);
 }
@@ -268,8 +368,8 @@ DecideResult Shard::DecideWithBudgets(const DecideInput& input) {
 void Shard::ProcessChange(Work& work, StoreBatch& batch, Owed& o) {
   const Event& e = work.event;
   std::optional<TxnRecord> prior, original;
-  if (auto it = group_txns_.find(e.transaction_id); it != group_txns_.end()) {
-    prior = it->second;  // staged earlier in this very group
+  if (auto it = staged_txns_.find(e.transaction_id); it != staged_txns_.end()) {
+    prior = it->second.value;  // staged by this group or one in flight
   } else if (!e.transaction_id.empty()) {
     // Claim first, then read: another shard may be committing the same id
     // (sent with another card) right now, and a read before the claim could
@@ -295,8 +395,8 @@ void Shard::ProcessChange(Work& work, StoreBatch& batch, Owed& o) {
       return;
     }
     prior = std::move(*p);
-    // Later copies in this group replay it from here, without the claim.
-    if (prior) group_txns_.emplace(e.transaction_id, *prior);
+    // Later copies replay it from here, without the claim.
+    if (prior) StageTxn(*prior);
   }
   if (!e.original_transaction_id.empty()) {
     auto p = LoadTxn(e.original_transaction_id);
@@ -363,13 +463,14 @@ bool Shard::CheckNewCustomerId(const Work& work, Owed& owed) {
     owed.answer = CannotRead(work.request_id, existing.status());
     return false;
   }
-  if (existing->has_value() || new_customers_.count(id) > 0) {
+  if (existing->has_value() || new_customers_.count(id) > 0) {  // in the store, or in flight
     owed.answer = Answer::Error(work.request_id, AnswerKind::kInvalid,
                                 e.customer_id.empty() ? "card" : "customer_id",
                                 "customer id " + id + " already belongs to another card");
     return false;
   }
-  new_customers_.insert(id);
+  new_customers_[id] = deciding_->seq;
+  staged_keys_.back().customers.push_back(id);
   return true;
 }
 
@@ -381,7 +482,7 @@ void Shard::Stage(Work& work, DecideResult& result, StoreBatch& batch, Owed& owe
   if (fx.txn) {
     fx.txn->reply = decision_bytes;
     batch.PutTxn(*fx.txn, work.now_ms);
-    group_txns_[fx.txn->transaction_id] = std::move(*fx.txn);
+    StageTxn(std::move(*fx.txn));
   }
   StageEffects(work, fx, batch);
   owed.answer.kind = AnswerKind::kDecided;
@@ -394,15 +495,24 @@ void Shard::Stage(Work& work, DecideResult& result, StoreBatch& batch, Owed& owe
 void Shard::StageEffects(const Work& work, Effects& fx, StoreBatch& batch) {
   if (fx.original) {
     batch.PutTxn(*fx.original, work.now_ms);
-    group_txns_[fx.original->transaction_id] = std::move(*fx.original);
+    StageTxn(std::move(*fx.original));
   }
   for (const LedgerEntry& entry : fx.ledger) batch.PutLedger(entry);
   if (fx.state) {
     batch.PutCustomer(*fx.state);
     if (fx.link_card) batch.PutCard(work.event.card, fx.state->customer_id);
-    by_card_[work.event.card] = std::make_shared<const CustomerState>(std::move(*fx.state));
-    group_cards_.emplace_back(work.event.card, work.now_ms);
+    StatePtr& held = by_card_[work.event.card];
+    held = std::make_shared<const CustomerState>(std::move(*fx.state));
+    deciding_->changed.push_back({work.event.card, held, work.now_ms});
+    inflight_cards_[work.event.card] = deciding_->seq;
+    staged_keys_.back().cards.push_back(work.event.card);
   }
+}
+
+void Shard::StageTxn(TxnRecord record) {
+  std::string id = record.transaction_id;
+  staged_keys_.back().txns.push_back(id);
+  staged_txns_[std::move(id)] = Tagged<TxnRecord>{std::move(record), deciding_->seq};
 }
 
 }  // namespace loyalty

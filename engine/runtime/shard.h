@@ -1,6 +1,16 @@
 // Shard: one thread that owns a slice of the customers (by card hash) and
-// applies their events one at a time, committing them in groups. See
-// runtime.h for the whole path and README.md for the invariants.
+// decides their events one at a time, in groups, and a committer thread that
+// makes each group durable and then answers it. See runtime.h for the whole
+// path and README.md for the invariants.
+//
+// Pipelined group commit: while the committer makes group N durable, the
+// shard thread decides group N+1 on the state N will leave (its memory runs
+// ahead of the disk by the groups in flight, at most two). Answers still go
+// out only once their own group is durable, groups commit in order, and a
+// failed commit fails its group and every group decided on top of it (they
+// were decided on states that may not exist): all are answered kUnavailable,
+// the shard forgets what it held in memory, and a retry with the same
+// transaction id is safe.
 #pragma once
 
 #include <atomic>
@@ -13,7 +23,6 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "engine/decide.h"
@@ -62,7 +71,7 @@ class Shard {
   // thread: a lookup answered from here skips the shard's queue, and never
   // sees a change that is not yet durable.
   std::shared_ptr<const CustomerState> CommittedState(const std::string& card) const;
-  void Stop();  // drains the queue, then joins
+  void Stop();  // drains the queue and the groups in flight, then joins
   const ShardCounters& counters() const { return counters_; }
 
  private:
@@ -77,8 +86,33 @@ class Shard {
     std::chrono::steady_clock::time_point accepted;
   };
 
-  void Run();
-  void ProcessGroup(std::vector<Work>& group);
+  // A group decided by the shard thread, on its way to the committer.
+  struct Group {
+    uint64_t seq = 0;
+    uint64_t failures_seen = 0;  // commit failures the shard knew of when it decided
+    std::size_t events = 0;
+    std::unique_ptr<StoreBatch> batch;
+    std::vector<Owed> owed;
+    // Customers the group changed: their state as the group leaves them.
+    struct Changed {
+      std::string card;
+      std::shared_ptr<const CustomerState> state;
+      TimeMs at = 0;
+    };
+    std::vector<Changed> changed;
+  };
+  // What a group staged in shard memory, forgotten once it is committed.
+  struct StagedKeys {
+    uint64_t seq = 0;
+    std::vector<std::string> txns, customers, cards;
+  };
+
+  void Run();         // the shard thread
+  void RunCommits();  // the committer thread
+  Group DecideGroup(std::vector<Work>& work);
+  void CommitGroup(Group& group);
+  void Forget(const std::vector<uint64_t>& committed);
+  void Evict();
   Owed Process(Work& work, StoreBatch& batch);
   void ProcessLookup(const Work& work, Owed& o);
   void ProcessChange(Work& work, StoreBatch& batch, Owed& o);
@@ -88,6 +122,7 @@ class Shard {
   bool CheckNewCustomerId(const Work& work, Owed& owed);
   void Stage(Work& work, DecideResult& result, StoreBatch& batch, Owed& owed);
   void StageEffects(const Work& work, Effects& effects, StoreBatch& batch);
+  void StageTxn(TxnRecord record);
   void Answered(Owed& o);
 
   Result<const CustomerState*> LoadByCard(const std::string& card);
@@ -100,26 +135,48 @@ class Shard {
   const CommitListener on_commit_;
   RuntimeObserver* const observer_;
 
+  // Under mu_: the queue, the hand-off to the committer, and back.
   std::mutex mu_;
-  std::condition_variable ready_;
+  std::condition_variable ready_;         // the shard thread waits on it
+  std::condition_variable commit_ready_;  // the committer waits on it
   std::deque<Work> queue_;
+  std::deque<Group> to_commit_;           // decided, waiting for the committer (at most one)
+  std::size_t inflight_ = 0;              // handed to the committer, not yet answered
+  std::vector<uint64_t> committed_seqs_;  // groups answered since the shard thread last looked
   bool stopping_ = false;
-  bool finished_ = false;  // the thread has returned: nothing more is processed
+  bool finished_ = false;  // the shard thread has returned: nothing more is decided
+  bool committer_stop_ = false;
+  std::atomic<uint64_t> failures_{0};  // commits that failed (written by the committer)
 
   // Shard-thread only.
   using StatePtr = std::shared_ptr<const CustomerState>;
-  std::unordered_map<std::string, StatePtr> by_card_;  // hot states, ahead of the disk by one group
+  // Hot states, ahead of the disk by the groups in flight.
+  std::unordered_map<std::string, StatePtr> by_card_;
+  template <typename V>
+  struct Tagged {  // a value staged by group `seq`
+    V value;
+    uint64_t seq = 0;
+  };
+  // Records staged by groups in flight (or read under their claim).
+  std::unordered_map<std::string, Tagged<TxnRecord>> staged_txns_;
+  std::unordered_map<std::string, uint64_t> new_customers_;   // ids created by groups in flight
+  std::unordered_map<std::string, uint64_t> inflight_cards_;  // cards changed by groups in flight
+  std::deque<StagedKeys> staged_keys_;
+  Group* deciding_ = nullptr;  // the group being decided
+  uint64_t next_seq_ = 1;
+  uint64_t failures_seen_ = 0;
+  ShardBudgetLog budget_log_;
+
   // Committed states of the hot set, read by other threads for lookups
-  // (CommittedState) and written here after each commit.
+  // (CommittedState), written by both threads (the committer after each
+  // commit, the shard thread when it loads a card from the store).
   mutable std::mutex view_mu_;
   std::unordered_map<std::string, StatePtr> committed_;
-  // Records written in this group (not yet committed), or read under its claim.
-  std::unordered_map<std::string, TxnRecord> group_txns_;
-  std::vector<std::pair<std::string, TimeMs>> group_cards_;  // cards changed, and when
-  std::unordered_set<std::string> new_customers_;            // ids created in the group
-  ShardBudgetLog budget_log_;
+  std::string last_failure_;  // committer only: why the last commit failed
+
   ShardCounters counters_;
   std::thread thread_;
+  std::thread committer_;
 };
 
 }  // namespace loyalty

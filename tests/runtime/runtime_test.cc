@@ -7,6 +7,7 @@
 #include <chrono>
 #include <future>
 #include <numeric>
+#include <thread>
 
 #include "engine/runtime/memory_store.h"
 #include "tests/support/events.h"
@@ -47,6 +48,15 @@ class RuntimeTest : public ::testing::Test {
     auto f = Send(std::move(e));
     EXPECT_EQ(f.wait_for(std::chrono::seconds(30)), std::future_status::ready);
     return f.get();
+  }
+  template <typename Condition>
+  static bool WaitFor(Condition done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return true;
   }
   int64_t Balance(const std::string& customer_id) {
     auto c = store_.GetCustomer(customer_id);
@@ -111,6 +121,32 @@ TEST_F(RuntimeTest, AFailedCommitAnswersUnavailableAndARetryAppliesOnce) {
   EXPECT_EQ(Call(testing::Purchase("T-2", "C1", {L("A", 1, 1000)})).kind, AnswerKind::kReplayed);
   EXPECT_EQ(Balance("C1"), 20);
   EXPECT_EQ(runtime_->stats().commit_failures, 2u);
+}
+
+// While group 1 is being committed, group 2 is decided on the state group 1
+// leaves. When group 1's commit fails, group 2 fails with it, unwritten,
+// though its own commit would have worked; retries then apply both once.
+TEST_F(RuntimeTest, AGroupDecidedOnTopOfAFailedCommitFailsWithIt) {
+  Start(RuleSet{}, 1);
+  store_.HoldCommits(true);
+  auto first = Send(testing::Purchase("T-1", "C1", {L("A", 1, 1000)}));
+  ASSERT_TRUE(WaitFor([&] { return store_.commits_waiting() == 1; }));
+  auto second = Send(testing::Purchase("T-2", "C1", {L("A", 1, 2000)}));
+  ASSERT_TRUE(WaitFor([&] { return runtime_->stats().events == 2; }));  // decided, in flight
+  store_.FailCommits(1, MemoryStore::Failure::kNotWritten);
+  store_.HoldCommits(false);
+  EXPECT_EQ(first.get().kind, AnswerKind::kUnavailable);
+  const Answer a = second.get();
+  EXPECT_EQ(a.kind, AnswerKind::kUnavailable);
+  EXPECT_NE(a.message.find("retry with the same transaction id"), std::string::npos);
+  EXPECT_EQ(store_.commits(), 1u);  // the second group was never written
+  EXPECT_FALSE(store_.GetCustomer("C1")->has_value());
+
+  EXPECT_EQ(Call(testing::Purchase("T-2", "C1", {L("A", 1, 2000)})).decision_bytes,
+            "applied T-2 +20 balance 20");
+  EXPECT_EQ(Call(testing::Purchase("T-1", "C1", {L("A", 1, 1000)})).decision_bytes,
+            "applied T-1 +10 balance 30");
+  EXPECT_EQ(Balance("C1"), 30);
 }
 
 // Many registers on two shards draw one budget at once: exactly the budget is
