@@ -24,8 +24,8 @@ jobs=${JOBS:-$(nproc)}
 # has the symbolizer that puts file:line into their reports.
 packages=(
   clang-15 clang-format cmake default-jdk-headless g++ git libbenchmark-dev libboost-dev
-  libboost-system-dev libcli11-dev libgmock-dev libgtest-dev libhiredis-dev libprotobuf-dev
-  libprotobuf-java librocksdb-dev librsvg2-bin libspdlog-dev libssl-dev libyaml-cpp-dev llvm-15
+  libboost-system-dev libcli11-dev libgmock-dev libgtest-dev libhiredis-dev libjemalloc-dev
+  libprotobuf-dev libprotobuf-java librocksdb-dev librsvg2-bin libspdlog-dev libssl-dev libyaml-cpp-dev llvm-15
   ninja-build nlohmann-json3-dev nodejs openssl pkg-config prometheus-cpp-dev protobuf-compiler
   python3 python3-protobuf redis-server redis-tools rocksdb-tools systemd zlib1g-dev
 )

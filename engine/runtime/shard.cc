@@ -80,9 +80,14 @@ void Shard::Run() {
     std::vector<uint64_t> committed;
     {
       std::unique_lock lock(mu_);
-      // Stopping waits for the groups in flight too: their commits may send
-      // copies back here (Requeue), and those are still decided.
-      ready_.wait(lock, [&] { return !queue_.empty() || (stopping_ && inflight_ == 0); });
+      // One group is decided while one is being committed, no further ahead:
+      // what queues meanwhile makes the next group. Stopping waits for the
+      // groups in flight too: their commits may send copies back here
+      // (Requeue), and those are still decided.
+      ready_.wait(lock, [&] {
+        return (!queue_.empty() && inflight_ < 2) ||
+               (queue_.empty() && stopping_ && inflight_ == 0);
+      });
       if (queue_.empty()) {
         finished_ = true;
         return;
@@ -98,10 +103,8 @@ void Shard::Run() {
     Group group = DecideGroup(work);
     work.clear();
     {
-      std::unique_lock lock(mu_);
-      // At most one group waits behind the one being committed.
-      ready_.wait(lock, [&] { return to_commit_.empty(); });
-      to_commit_.push_back(std::move(group));
+      std::lock_guard lock(mu_);
+      to_commit_.push_back(std::move(group));  // behind the one being committed, if any
       inflight_ += 1;
     }
     commit_ready_.notify_one();
