@@ -113,7 +113,6 @@ class Daemon {
   // cache stops first.
   ~Daemon() {
     if (run_.cache) run_.cache->Stop();
-    live_runtime_.store(nullptr);
   }
   Daemon(const config_file::Config& config, bool follow_events)
       : config_(config),
@@ -154,9 +153,6 @@ class Daemon {
   std::unique_ptr<http::Server> admin_;
   WireDecisionCodec codec_;  // the runtime's DecisionCodec; outlives run_
   Running run_;
-  // The runtime the Redis cache asks for lookups' views; null while there
-  // is none (before start, after the cache has stopped).
-  std::atomic<const Runtime*> live_runtime_{nullptr};
   asio::steady_timer drain_timer_;
   std::unique_ptr<asio::signal_set> stop_signals_, reload_signal_, stats_signal_;
   std::thread io_thread_;
@@ -231,13 +227,9 @@ Status Daemon::Build() {
   if (!rules.ok()) return Status::Invalid("rules: " + rules.status().message());
   if (!run_.publisher->load_note().empty()) LogWarn(run_.publisher->load_note());
   metrics_.SetRulesVersion((*rules)->version);
-  // Snapshots show what a lookup shows, once the runtime (rules, RFM,
-  // budgets) is up; the resync at start may run before, with balances only.
-  auto cache = StartRedisCache(
-      config_, *run_.store, SystemNowMs, [this](const CustomerState& state, TimeMs now_ms) {
-        const Runtime* p = live_runtime_.load();
-        return p != nullptr ? p->View(state, now_ms) : ViewProfile(state, now_ms);
-      });
+  // The cache first (the runtime tells it about commits), started last, once
+  // the runtime and the RFM quantiles it shows in every snapshot are there.
+  auto cache = MakeRedisCache(config_, *run_.store, SystemNowMs);
   if (!cache.ok()) return cache.status();
   run_.cache = std::move(*cache);
   RuntimeOptions runtime_options;
@@ -255,8 +247,14 @@ Status Daemon::Build() {
   if (follow_events_) {
     run_.clocked = std::make_unique<EventClockHandler>(event_clock_, *run_.front);
   }
-  live_runtime_.store(run_.runtime.get());
-  return StartRfmJob();
+  if (Status s = StartRfmJob(); !s.ok()) return s;
+  if (run_.cache) {
+    run_.cache->SetView([runtime = run_.runtime.get()](const CustomerState& state, TimeMs now_ms) {
+      return runtime->View(state, now_ms);
+    });
+    run_.cache->Start();
+  }
+  return Status::Ok();
 }
 
 // The stored quantiles first, so decisions score at once; then a fresh run
@@ -403,7 +401,6 @@ int Daemon::Serve() {
     run_.cache->Stop();
     LogInfo(RedisStatsLine(run_.cache->counters()));
   }
-  live_runtime_.store(nullptr);
   LogInfo("stopped; bye");
   return 0;
 }
