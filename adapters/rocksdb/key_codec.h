@@ -38,6 +38,8 @@ inline constexpr const char* kSchemaVersionKey = "schema_version";
 inline constexpr const char* kRuleSetPrefix = "ruleset/";
 inline constexpr const char* kAuditPrefix = "audit/";
 inline constexpr const char* kRfmQuantilesKey = "rfm/quantiles";
+// --clock event: the latest event time seen, kept at a clean stop.
+inline constexpr const char* kEventClockKey = "clock/event_ms";
 
 // Zero-padded decimal, so key order is number order and keys read well in
 // `ldb scan`.

@@ -20,6 +20,7 @@
 // changed, stores and activates it as a new version; a file with mistakes
 // is refused and the running rules stay. SIGUSR1 logs a stats line.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -35,6 +36,7 @@
 #include "adapters/http/server.h"
 #include "adapters/net/framing.h"
 #include "adapters/net/server.h"
+#include "adapters/rocksdb/key_codec.h"
 #include "adapters/rocksdb/store.h"
 #include "adapters/yaml/config_file.h"
 #include "engine/runtime/runtime.h"
@@ -45,6 +47,7 @@
 #include "tools/loyaltyd/log.h"
 #include "tools/loyaltyd/redis_cache.h"
 #include "tools/loyaltyd/sd_notify.h"
+#include "tools/report/format.h"
 #include "tools/wiring/register_front.h"
 #include "tools/wiring/rfm_job.h"
 
@@ -132,6 +135,7 @@ class Daemon {
  private:
   Status StartAdmin();
   Status Build();
+  Status RestoreEventClock();
   Status StartRfmJob();
   Status StartServing();  // on the io thread
   void WaitSignals();
@@ -205,6 +209,26 @@ Status Daemon::StartAdmin() {
   return Status::Ok();
 }
 
+// --clock event: "now" never goes back across a restart. It starts at the
+// later of the time kept at the last clean stop and the latest purchase of
+// any customer (after a kill -9, a return or redemption sent after the last
+// purchase may move it back by that much, never to the wall clock).
+Status Daemon::RestoreEventClock() {
+  TimeMs since = 0;
+  auto kept = run_.store->GetMeta(store_keys::kEventClockKey);
+  if (!kept.ok()) return kept.status();
+  if (kept->has_value()) since = std::strtoll((*kept)->c_str(), nullptr, 10);
+  const Status scanned = run_.store->ForEachCustomer([&](const CustomerState& c) {
+    since = std::max(since, c.last_purchase_ms);
+    return Status::Ok();
+  });
+  if (!scanned.ok()) return scanned;
+  event_clock_.Observe(since);
+  if (since > 0)
+    LogInfo("--clock event: now is " + report::IsoDateTime(since, 0) + ", as the events left it");
+  return Status::Ok();
+}
+
 Status Daemon::Build() {
   StoreOptions store_options;
   store_options.path = config_.data_dir;
@@ -213,6 +237,9 @@ Status Daemon::Build() {
   if (!store.ok()) return Status::IoError("cannot open the store: " + store.status().message());
   run_.store = std::move(*store);
   readiness_.store_open = true;
+  if (follow_events_) {
+    if (Status s = RestoreEventClock(); !s.ok()) return s;
+  }
   auto audit = AuditLog::Open(*run_.store);
   if (!audit.ok()) return audit.status();
   run_.audit = std::move(*audit);
@@ -397,6 +424,11 @@ int Daemon::Serve() {
   run_.rfm_job->Stop();
   run_.runtime->Stop();
   LogInfo(StatsLine(run_.runtime->stats()));
+  if (follow_events_) {
+    const Status kept =
+        run_.store->PutMeta({{store_keys::kEventClockKey, std::to_string(event_clock_.Now())}});
+    if (!kept.ok()) LogWarn("--clock event: could not keep the clock: " + kept.message());
+  }
   if (run_.cache) {
     run_.cache->Stop();
     LogInfo(RedisStatsLine(run_.cache->counters()));
