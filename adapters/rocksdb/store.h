@@ -11,6 +11,7 @@
 // (RocksDB is). A WriteSet belongs to one thread until committed.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -19,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "adapters/rocksdb/txn_retention.h"
 #include "engine/decision.h"
 #include "engine/runtime/ports.h"
 #include "engine/status.h"
@@ -27,6 +29,7 @@ namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
 class WriteBatch;
+class CompactionFilter;
 }  // namespace rocksdb
 
 namespace loyalty {
@@ -35,6 +38,7 @@ struct StoreOptions {
   std::string path;                          // directory; created if missing
   bool sync = true;                          // fsync the WAL on every Commit
   std::size_t block_cache_bytes = 64 << 20;  // default 64 MiB
+  TxnRetention txn_retention;                // how long transaction records are kept
 };
 
 // The writes of one or more events, applied all or nothing by Commit.
@@ -101,13 +105,24 @@ class Store final : public DurableStore {
 
   const StoreOptions& options() const { return options_; }
 
+  // Compacts the transaction records now (the retention drops the old
+  // ones); RocksDB also does it by itself as tables fill. For tests and ops.
+  Status CompactTxns();
+  // Transaction records dropped by the retention since the store was opened.
+  uint64_t txns_pruned() const { return txns_pruned_->load(); }
+
  private:
   Store(StoreOptions options, std::unique_ptr<rocksdb::DB> db,
-        std::unique_ptr<WriteSet::Handles> handles);
+        std::unique_ptr<WriteSet::Handles> handles,
+        std::unique_ptr<rocksdb::CompactionFilter> txn_filter,
+        std::shared_ptr<std::atomic<uint64_t>> txns_pruned);
   Result<std::optional<std::string>> Get(rocksdb::ColumnFamilyHandle* cf,
                                          std::string_view key) const;
 
   StoreOptions options_;
+  // Declared before db_, so it outlives the database that calls it.
+  std::unique_ptr<rocksdb::CompactionFilter> txn_filter_;
+  std::shared_ptr<std::atomic<uint64_t>> txns_pruned_;
   std::unique_ptr<WriteSet::Handles> handles_;
   std::unique_ptr<rocksdb::DB> db_;
 };

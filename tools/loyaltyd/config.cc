@@ -40,6 +40,9 @@ constexpr FlagSpec kFlags[] = {
      "(for loading past sales as they happened)"},
     {"rfm_interval_ms",
      "recompute the RFM quantiles this often (default 3600000; 0: startup and on demand)"},
+    {"txn_retention_days",
+     "keep each transaction record (retries, returns) at least this long (default 90; 0: "
+     "for ever)"},
 };
 
 std::string FlagName(const std::string& key) {

@@ -233,6 +233,12 @@ Status Daemon::Build() {
   StoreOptions store_options;
   store_options.path = config_.data_dir;
   store_options.sync = config_.durability == "sync";
+  // Stored-at times are the runtime's "now": the event clock under --clock
+  // event, so a replay of 2011 keeps its records.
+  store_options.txn_retention.retention_ms = config_.txn_retention_days * kMsPerDay;
+  store_options.txn_retention.clock =
+      follow_events_ ? std::function<TimeMs()>([this] { return event_clock_.Now(); })
+                     : std::function<TimeMs()>(SystemNowMs);
   auto store = OpenStore(store_options, config_.store_lock_wait_ms);
   if (!store.ok()) return Status::IoError("cannot open the store: " + store.status().message());
   run_.store = std::move(*store);
