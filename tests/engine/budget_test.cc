@@ -7,21 +7,14 @@
 #include "engine/decide.h"
 #include "engine/offers.h"
 #include "tests/support/events.h"
+#include "tests/support/offers.h"
 
 namespace loyalty {
 namespace {
 
 using testing::kT0;
 using testing::L;
-
-Offer TenPercent(std::string id, int64_t budget) {
-  Offer o;
-  o.id = std::move(id);
-  o.reward = OfferReward::kDiscountPercent;
-  o.reward_value = 100;
-  o.budget_redemptions = budget;
-  return o;
-}
+using testing::TenPercent;
 
 DecideResult DecideOn(const Event& e, const RuleSet& rules, const BudgetsUsed& used) {
   return Decide(DecideInput{e, nullptr, nullptr, nullptr, rules, kT0, &used, nullptr});
@@ -61,7 +54,7 @@ TEST(PureBudgetsTest, OneDecisionTwiceOnTheSameViewProposesTheSameDraws) {
 // A's budget is not drawn either (a refusal proposes nothing).
 TEST(PureBudgetsTest, ARefusalProposesNoDrawTheSameEveryTime) {
   RuleSet rules;
-  rules.offers = {TenPercent("a", 5), TenPercent("b", 1)};
+  rules.offers = {TenPercent("a", 0, 5), TenPercent("b", 0, 1)};
   BudgetsUsed used;
   used.Add(OfferBudgetId(rules.offers[1]), 1);
   const BudgetsUsed before = used;
