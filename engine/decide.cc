@@ -31,14 +31,20 @@ DecideResult Refuse(Outcome outcome, std::string message, const DecideInput& in)
   return r;
 }
 
+// A card enrolled by its first purchase has been a member since the sale,
+// which a register that was offline sends late: enrolment takes the event
+// time (never later than now), as the purchase does.
 CustomerState NewCustomer(const Event& e, TimeMs now_ms, const RuleSet& rules) {
   CustomerState s;
   s.customer_id = e.customer_id.empty() ? e.card : e.customer_id;
   s.cards = {e.card};
-  s.enrolled_at_ms = now_ms;
+  const TimeMs since_ms = e.kind == EventKind::kPurchase && e.event_time_ms > 0
+                              ? std::min(e.event_time_ms, now_ms)
+                              : now_ms;
+  s.enrolled_at_ms = since_ms;
   s.birthday = e.birthday;
   s.tier = rules.base_tier;
-  s.tier_since_ms = now_ms;
+  s.tier_since_ms = since_ms;
   return s;
 }
 

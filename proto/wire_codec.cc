@@ -234,7 +234,7 @@ v1::Profile EncodeProfile(const Profile& p, std::string_view card) {
                                                                    s.customer_id) != s.cards.end();
   out.set_customer_id(id_is_other_card ? MaskCard(s.customer_id) : s.customer_id);
   for (const std::string& c : s.cards) out.add_cards(c == card ? c : MaskCard(c));
-  out.set_enrolled_at_ms(s.enrolled_at_ms);
+  out.set_enrolled_at_ms(MemberSinceMs(s));
   if (s.birthday) out.set_birthday(FormatBirthday(*s.birthday));
   *out.mutable_balances() = EncodeBalances(p.balances);
   out.set_tier(s.tier);
