@@ -17,8 +17,11 @@ using Json = nlohmann::json;
 Response Ok(const Json& j) { return {200, j.dump(2) + "\n"}; }
 
 Json RfmStateJson(const std::shared_ptr<const RfmQuantiles>& q, TimeMs computed_ms) {
-  if (!q) return {{"quantiles", nullptr}, {"computed_ms", nullptr}};
-  return {{"quantiles", report::RfmQuantilesToJson(*q)}, {"computed_ms", computed_ms}};
+  if (!q) return {{"quantiles", nullptr}, {"computed_ms", nullptr}, {"scored", false}};
+  // Nobody is scored against fewer customers than there are scores.
+  return {{"quantiles", report::RfmQuantilesToJson(*q)},
+          {"computed_ms", computed_ms},
+          {"scored", q->scores()}};
 }
 
 // The report `r` asks for, made now over `store`; the response to send.
