@@ -116,6 +116,11 @@ class Daemon {
   // cache stops first.
   ~Daemon() {
     if (run_.cache) run_.cache->Stop();
+    // Closed here, in reverse order of building, while the signal sets
+    // (members, destroyed after this body) still catch a second SIGTERM:
+    // closing the store takes a moment, and a signal with the default
+    // action would end the process "killed by SIGTERM" in the middle.
+    Running closing = std::move(run_);
   }
   Daemon(const config_file::Config& config, bool follow_events)
       : config_(config),
