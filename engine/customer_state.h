@@ -119,6 +119,14 @@ struct CustomerState {
   friend bool operator==(const CustomerState&, const CustomerState&) = default;
 };
 
+// Since when the customer has been a member: enrolment, or their first
+// purchase when that is earlier (a card enrolled by a backdated purchase
+// before enrolment took the sale's time). Tenure counts from here.
+inline TimeMs MemberSinceMs(const CustomerState& s) {
+  return s.first_purchase_ms > 0 && s.first_purchase_ms < s.enrolled_at_ms ? s.first_purchase_ms
+                                                                           : s.enrolled_at_ms;
+}
+
 // Balances as of `now_ms`, without changing the state.
 struct Balances {
   int64_t balance = 0;    // spendable + pending - debt

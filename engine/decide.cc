@@ -31,14 +31,20 @@ DecideResult Refuse(Outcome outcome, std::string message, const DecideInput& in)
   return r;
 }
 
+// A card enrolled by its first purchase has been a member since the sale,
+// which a register that was offline sends late: enrolment takes the event
+// time (never later than now), as the purchase does.
 CustomerState NewCustomer(const Event& e, TimeMs now_ms, const RuleSet& rules) {
   CustomerState s;
   s.customer_id = e.customer_id.empty() ? e.card : e.customer_id;
   s.cards = {e.card};
-  s.enrolled_at_ms = now_ms;
+  const TimeMs since_ms = e.kind == EventKind::kPurchase && e.event_time_ms > 0
+                              ? std::min(e.event_time_ms, now_ms)
+                              : now_ms;
+  s.enrolled_at_ms = since_ms;
   s.birthday = e.birthday;
   s.tier = rules.base_tier;
-  s.tier_since_ms = now_ms;
+  s.tier_since_ms = since_ms;
   return s;
 }
 
@@ -48,7 +54,9 @@ CustomerState NewCustomer(const Event& e, TimeMs now_ms, const RuleSet& rules) {
 void GrantEnrolBonus(const DecideInput& in, CustomerState& s, DecideResult& out) {
   Event at = in.event;
   if (at.event_time_ms == 0) at.event_time_ms = in.now_ms;
-  Earning bonus = EarnOnEnrol(EarnInput{at, s, in.rules, in.budgets});
+  BudgetDraws draws(in.budgets);
+  Earning bonus = EarnOnEnrol(EarnInput{at, s, in.rules, &draws});
+  out.effects.budget_draws = draws.draws();
   const std::string txn =
       in.event.transaction_id.empty() ? "enrol:" + in.event.card : in.event.transaction_id;
   for (const RuleAward& a : bonus.awards) {
@@ -189,12 +197,12 @@ Profile ViewProfile(const CustomerState& state, TimeMs now_ms) {
 }
 
 Profile ViewProfile(const CustomerState& state, TimeMs now_ms, const RuleSet& rules,
-                    const RfmQuantiles* rfm, const BudgetGate* budgets) {
+                    const RfmQuantiles* rfm, const BudgetsUsed* budgets) {
   Profile p = ViewProfile(state, now_ms);
   p.signals = SignalsOf(state, rules, now_ms, rfm);
   p.hints = GreetingHints(state, *p.signals, rules, now_ms);
-  p.offers =
-      ShowOffers(state, ChooseOffers(state, *p.signals, rules, now_ms, budgets), rules, now_ms);
+  p.offers = ShowOffers(state, ChooseOffers(state, *p.signals, rules, now_ms, BudgetDraws(budgets)),
+                        rules, now_ms);
   return p;
 }
 

@@ -27,9 +27,10 @@ struct DecideInput {
   const TxnRecord* prior;         // stored under event.transaction_id
   const TxnRecord* original;      // Return: the purchase it names; CancelRedeem: the redemption
   const RuleSet& rules;
-  TimeMs now_ms;                      // the server's clock
-  BudgetGate* budgets = nullptr;      // campaign budgets (budget.h); nullptr: budgeted rules give 0
-  const RfmQuantiles* rfm = nullptr;  // the latest population quantiles; nullptr: none yet
+  TimeMs now_ms;                         // the server's clock
+  const BudgetsUsed* budgets = nullptr;  // what is used of the campaign budgets (budget.h);
+                                         // nullptr: budgeted rules and offers give nothing
+  const RfmQuantiles* rfm = nullptr;     // the latest population quantiles; nullptr: none yet
 };
 
 // Everything to write for one event, all or nothing.
@@ -40,6 +41,9 @@ struct Effects {
                                       // the caller fills txn->reply
   std::optional<TxnRecord> original;  // the returned purchase, updated
   bool link_card = false;             // store card -> customer (enrolment)
+  // What the decision takes from campaign budgets: the caller applies these
+  // (all or none) before it stages the rest; empty for every refusal.
+  std::vector<BudgetDraw> budget_draws;
 };
 
 struct DecideResult {
@@ -72,6 +76,6 @@ struct Profile {
 };
 Profile ViewProfile(const CustomerState& state, TimeMs now_ms);
 Profile ViewProfile(const CustomerState& state, TimeMs now_ms, const RuleSet& rules,
-                    const RfmQuantiles* rfm, const BudgetGate* budgets);
+                    const RfmQuantiles* rfm, const BudgetsUsed* budgets);
 
 }  // namespace loyalty

@@ -15,36 +15,13 @@
 namespace loyalty {
 namespace {
 
-// A gate that answers what `inner` would grant, drawing nothing: for a
-// preview of the points a basket earns.
-class PeekBudgets final : public BudgetGate {
- public:
-  explicit PeekBudgets(const BudgetGate& inner) : inner_(inner) {}
-  int64_t Draw(const std::string& id, int64_t limit, int64_t want) override {
-    int64_t& taken = taken_[id];
-    const int64_t left = std::max<int64_t>(0, inner_.Left(id, limit) - taken);
-    const int64_t granted = std::min(want, left);
-    taken += granted;
-    return granted;
-  }
-  int64_t Left(const std::string& id, int64_t limit) const override {
-    auto it = taken_.find(id);
-    return std::max<int64_t>(0, inner_.Left(id, limit) - (it == taken_.end() ? 0 : it->second));
-  }
-
- private:
-  const BudgetGate& inner_;
-  std::map<std::string, int64_t> taken_;
-};
-
 // Refuses a basket that would earn more than points_per_event_max, before
-// any budget is drawn or point spent.
+// any budget is drawn or point spent (the preview draws on a copy).
 bool CheckPointsMax(const DecideInput& in, const CustomerState& state,
-                    const std::vector<std::string>& segments, Decision& d) {
-  std::optional<PeekBudgets> peek;
-  if (in.budgets != nullptr) peek.emplace(*in.budgets);
-  const Earning preview =
-      Earn(EarnInput{in.event, state, in.rules, peek ? &*peek : nullptr, &segments});
+                    const std::vector<std::string>& segments, const BudgetDraws& draws,
+                    Decision& d) {
+  BudgetDraws peek = draws;
+  const Earning preview = Earn(EarnInput{in.event, state, in.rules, &peek, &segments});
   const int64_t max = in.rules.program.limits.points_per_event_max;
   if (preview.total <= max) return true;
   d.outcome = Outcome::kPointsPerEventOverMax;
@@ -62,7 +39,7 @@ bool SpendForBasket(const DecideInput& in, CustomerState& state, int64_t points,
 namespace {
 
 // The offers a basket's lines redeem: checked against the customer as they
-// were before this sale. The budgets are asked by TakeOfferBudgets, last.
+// were before this sale. Their budgets are drawn by TakeOfferBudgets.
 struct Redemption {
   const Offer* offer;
   std::size_t line;
@@ -85,12 +62,10 @@ bool CheckRedemptions(const DecideInput& in, const CustomerState& state, const S
   return true;
 }
 
-bool TakeOfferBudgets(const DecideInput& in, const std::vector<Redemption>& list, Decision& d) {
+bool TakeOfferBudgets(const std::vector<Redemption>& list, BudgetDraws& draws, Decision& d) {
   for (const Redemption& r : list) {
     if (r.offer->budget_redemptions == 0) continue;
-    const bool granted =
-        in.budgets != nullptr &&
-        in.budgets->Draw(OfferBudgetId(*r.offer), r.offer->budget_redemptions, 1) == 1;
+    const bool granted = draws.Take(OfferBudgetId(*r.offer), r.offer->budget_redemptions, 1) == 1;
     if (!granted) {
       d.outcome = Outcome::kOfferNotAvailable;
       const int64_t n = r.offer->budget_redemptions;
@@ -135,25 +110,20 @@ void DecidePurchase(const DecideInput& in, CustomerState& state, DecideResult& o
   for (const Line& l : e.lines) basket_minor += l.line_total_minor;
   // Segments, offers and rules see the customer as they were before this sale.
   const Signals before = SignalsOf(state, in.rules, e.event_time_ms, in.rfm);
+  // What this sale takes from campaign budgets: proposed here, applied by
+  // the caller (Effects::budget_draws) only if the sale is.
+  BudgetDraws draws(in.budgets);
   std::vector<Redemption> redemptions;
   if (!CheckRedemptions(in, state, before, redemptions, out.decision)) return;
-  if (!CheckPointsMax(in, state, before.segments, out.decision)) return;
-  // Points paying part of this basket: checked and spent first, so a refusal
-  // leaves the whole sale unapplied (the register asks again without them).
-  const CustomerState unspent = state;
-  const std::size_t ledger_before = out.effects.ledger.size();
+  if (!CheckPointsMax(in, state, before.segments, draws, out.decision)) return;
+  if (!TakeOfferBudgets(redemptions, draws, out.decision)) return;
+  // Points paying part of this basket: a refusal leaves the whole sale
+  // unapplied (the register asks again without them).
   if (e.points > 0 && !SpendForBasket(in, state, e.points, basket_minor, out, rec)) return;
-  if (!TakeOfferBudgets(in, redemptions, out.decision)) {
-    state = unspent;  // undo the points paying the basket
-    out.effects.ledger.resize(ledger_before);
-    out.decision.points_spent = 0;
-    out.decision.discount_minor = 0;
-    return;
-  }
   if (e.points > 0) ProfileRedemption(state, e.points, out.decision.discount_minor, 1);
 
-  Earning earning = Earn(
-      EarnInput{e, state, in.rules, in.budgets, &before.segments, out.decision.discount_minor});
+  Earning earning =
+      Earn(EarnInput{e, state, in.rules, &draws, &before.segments, out.decision.discount_minor});
   for (std::size_t i = 0; i < e.lines.size(); ++i) {
     const Line& l = e.lines[i];
     rec.lines.push_back({l.sku, l.quantity, l.line_total_minor, earning.line_points[i], 0, 0});
@@ -173,10 +143,11 @@ void DecidePurchase(const DecideInput& in, CustomerState& state, DecideResult& o
 
   // Offers for next time, chosen on the customer as this sale left them.
   const Signals after = SignalsOf(state, in.rules, e.event_time_ms, in.rfm);
-  const OfferChoice choice = ChooseOffers(state, after, in.rules, e.event_time_ms, in.budgets);
+  const OfferChoice choice = ChooseOffers(state, after, in.rules, e.event_time_ms, draws);
   IssueOffers(state, choice, in.rules, e.event_time_ms);
   out.decision.offers = ShowOffers(state, choice, in.rules, e.event_time_ms);
   out.effects.txn = std::move(rec);
+  out.effects.budget_draws = draws.draws();
 }
 
 namespace {

@@ -35,6 +35,12 @@ enum class Outcome : uint8_t {
   kPointsPerEventOverMax = 14,
 };
 const char* OutcomeName(Outcome outcome);
+// Refusals that travel as errors and write nothing (no record under the
+// transaction id): the rest are decisions, stored and replayed.
+inline bool TravelsAsError(Outcome outcome) {
+  return outcome == Outcome::kUnknownCard || outcome == Outcome::kDuplicateDifferentPayload ||
+         outcome == Outcome::kPointsPerEventOverMax;
+}
 
 struct RuleAward {
   std::string rule_id;

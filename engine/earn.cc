@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "engine/birthday.h"
 #include "engine/calendar.h"
 #include "engine/money.h"
 
@@ -45,17 +46,8 @@ Moment MomentOf(TimeMs ms, int32_t offset_minutes) {
 bool BirthdayMatches(BirthdayWindow window, const std::optional<Date>& birthday, const Moment& at) {
   if (window == BirthdayWindow::kNone || !birthday) return false;
   if (window == BirthdayWindow::kMonth) return birthday->month == at.date.month;
-  // Day or week: the birthday of the sale's year (or the next or previous,
-  // near New Year), Feb 29 kept on Feb 28 in common years.
-  const int64_t reach = window == BirthdayWindow::kDay ? 0 : 3;
-  for (int y = at.date.year - 1; y <= at.date.year + 1; ++y) {
-    int d = birthday->day;
-    const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (birthday->month == 2 && d == 29 && !leap) d = 28;
-    const int64_t b = DaysFromCivil(y, birthday->month, d);
-    if (at.day >= b - reach && at.day <= b + reach) return true;
-  }
-  return false;
+  if (window == BirthdayWindow::kDay) return BirthdayNear(*birthday, at.day, 0).has_value();
+  return BirthdayWeekOf(*birthday, at.day).has_value();  // birthday.h: the one definition
 }
 
 const RuleUse* FindUse(const CustomerState& s, const std::string& id) {
@@ -65,13 +57,32 @@ const RuleUse* FindUse(const CustomerState& s, const std::string& id) {
   return nullptr;
 }
 
+constexpr const char* kBirthdayGift = "birthday-gift";
+
+// Whether a rule pays in the birthday week: its uses count per birthday.
+bool ForTheBirthdayWeek(const std::string& rule_id, const EarnRule* rule) {
+  return rule_id == kBirthdayGift || (rule != nullptr && rule->birthday == BirthdayWindow::kWeek);
+}
+
+// The year a use of a rule counts in: the sale's local year, except for the
+// birthday week's gift and rules, which count in the year of the birthday
+// they celebrate (a week around a 30 December birthday reaches into
+// January: once for it, and next December's is still due).
+int32_t YearOfUse(bool birthday_week, const CustomerState& s, const Moment& at) {
+  if (birthday_week && s.birthday) {
+    if (auto b = BirthdayWeekOf(*s.birthday, at.day)) return CivilFromDays(*b).year;
+  }
+  return at.date.year;
+}
+
 bool CapsAllow(const EarnRule& rule, const CustomerState& s, const Moment& at) {
   const RuleUse* u = FindUse(s, rule.id);
   if (u == nullptr) return true;
   if (rule.cap_per_customer > 0 && u->total >= rule.cap_per_customer) return false;
   if (rule.cap_per_day > 0 && u->day_ms == at.day * kMsPerDay && u->day_count >= rule.cap_per_day)
     return false;
-  if (rule.cap_per_year > 0 && u->year == at.date.year && u->year_count >= rule.cap_per_year)
+  if (rule.cap_per_year > 0 && u->year == YearOfUse(ForTheBirthdayWeek(rule.id, &rule), s, at) &&
+      u->year_count >= rule.cap_per_year)
     return false;
   return true;
 }
@@ -386,7 +397,7 @@ Earning Earn(const EarnInput& in) {
   if (tier != nullptr && tier->birthday_gift_points > 0 &&
       BirthdayMatches(BirthdayWindow::kWeek, in.state.birthday, at)) {
     EarnRule gift;
-    gift.id = "birthday-gift";
+    gift.id = kBirthdayGift;
     gift.cap_per_year = 1;
     if (CapsAllow(gift, in.state, at)) {
       tally.AddWhole(gift.id,
@@ -420,7 +431,7 @@ void RecordUses(CustomerState& state, const RuleSet& rules, const std::vector<st
                 TimeMs event_time_ms) {
   // Forget the counts of rules that no longer exist, so the list stays small.
   std::erase_if(state.rule_uses, [&](const RuleUse& u) {
-    return u.rule_id != "birthday-gift" && rules.FindRule(u.rule_id) == nullptr;
+    return u.rule_id != kBirthdayGift && rules.FindRule(u.rule_id) == nullptr;
   });
   const Moment at = MomentOf(event_time_ms, rules.program.utc_offset_minutes);
   for (const std::string& id : applied) {
@@ -436,8 +447,9 @@ void RecordUses(CustomerState& state, const RuleSet& rules, const std::vector<st
       it->day_count = 0;
     }
     it->day_count += 1;
-    if (it->year != at.date.year) {
-      it->year = at.date.year;
+    const int32_t year = YearOfUse(ForTheBirthdayWeek(id, rules.FindRule(id)), state, at);
+    if (it->year != year) {
+      it->year = year;
       it->year_count = 0;
     }
     it->year_count += 1;

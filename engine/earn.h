@@ -41,7 +41,7 @@ struct EarnInput {
   const Event& event;
   const CustomerState& state;  // before this purchase
   const RuleSet& rules;
-  BudgetGate* budgets;  // nullptr: budgeted rules award nothing (never overshoot)
+  BudgetDraws* budgets;  // the decision's draws (budget.h); nullptr: budgeted rules give nothing
   const std::vector<std::string>* segments = nullptr;  // the customer's (signals.h); null: none
   // The discount points gave on this basket (program.earn_on: money_paid
   // earns on the basket minus this).

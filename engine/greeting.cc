@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 
+#include "engine/birthday.h"
 #include "engine/calendar.h"
 
 namespace loyalty {
@@ -13,11 +15,6 @@ constexpr std::array<const char*, 12> kMonths = {"January",   "February", "March
                                                  "September", "October",  "November", "December"};
 constexpr std::array<const char*, 7> kWeekdays = {"Monday", "Tuesday",  "Wednesday", "Thursday",
                                                   "Friday", "Saturday", "Sunday"};
-
-// Whole days between two times (never negative).
-int64_t DaysBetween(TimeMs from_ms, TimeMs to_ms) {
-  return to_ms > from_ms ? (to_ms - from_ms) / kMsPerDay : 0;
-}
 
 std::string Tenure(int64_t days) {
   if (days >= 365) {
@@ -32,19 +29,21 @@ std::string Tenure(int64_t days) {
   return days == 1 ? "1 day" : std::to_string(days) + " days";
 }
 
-// The birthday's day in the local week (Monday to Sunday) of `today`, if it
-// falls in it; the day number of that date otherwise -1.
-int64_t BirthdayThisWeek(const Date& birthday, int64_t today) {
-  const int64_t monday = today - WeekdayOf(today);
-  for (int64_t d = monday; d < monday + 7; ++d) {
-    const CivilDay c = CivilFromDays(d);
-    if (c.month != birthday.month) continue;
-    // Feb 29 birthdays are celebrated on Feb 28 in common years.
-    const bool leap = (c.year % 4 == 0 && c.year % 100 != 0) || c.year % 400 == 0;
-    const int day = birthday.month == 2 && birthday.day == 29 && !leap ? 28 : birthday.day;
-    if (c.day == day) return d;
-  }
-  return -1;
+// "Birthday today: Thursday 26 November", "Birthday in 2 days: ...",
+// "Birthday yesterday: ..." when `today` is in the birthday week (birthday.h),
+// the very week a birthday earn rule or gift pays.
+std::optional<std::string> BirthdayHint(const Date& birthday, int64_t today) {
+  const std::optional<int64_t> day = BirthdayWeekOf(birthday, today);
+  if (!day) return std::nullopt;
+  const int64_t ahead = *day - today;
+  std::string when = ahead == 0    ? "today"
+                     : ahead == 1  ? "tomorrow"
+                     : ahead == -1 ? "yesterday"
+                     : ahead > 0   ? "in " + std::to_string(ahead) + " days"
+                                   : std::to_string(-ahead) + " days ago";
+  const CivilDay c = CivilFromDays(*day);
+  return "Birthday " + when + ": " + kWeekdays[WeekdayOf(*day)] + " " + std::to_string(c.day) +
+         " " + kMonths[c.month - 1];
 }
 
 }  // namespace
@@ -60,24 +59,13 @@ std::vector<std::string> GreetingHints(const CustomerState& s, const Signals& g,
                     (g.days_since_purchase == 1 ? " day ago" : " days ago"));
   }
   if (s.birthday) {
-    if (const int64_t day = BirthdayThisWeek(*s.birthday, today); day >= 0) {
-      const CivilDay c = CivilFromDays(day);
-      hints.push_back(std::string(day == today ? "Birthday today: " : "Birthday this week: ") +
-                      kWeekdays[WeekdayOf(day)] + " " + std::to_string(c.day) + " " +
-                      kMonths[c.month - 1]);
-    }
+    if (auto hint = BirthdayHint(*s.birthday, today)) hints.push_back(std::move(*hint));
   }
   const Tier* tier = rules.FindTier(s.tier);
   const std::string tier_name = tier == nullptr || tier->name.empty() ? s.tier : tier->name;
   const CivilDay since = CivilFromDays(LocalDayNumber(s.tier_since_ms, offset));
-  // A card enrolled by a backdated purchase (enrolment takes the server's
-  // time, the purchase its event time) has been a member since that purchase.
-  const int64_t tenure_days =
-      s.first_purchase_ms > 0 && s.first_purchase_ms < s.enrolled_at_ms
-          ? std::max(g.tenure_days, DaysBetween(s.first_purchase_ms, now_ms))
-          : g.tenure_days;
   std::string status = tier_name + " since " + kMonths[since.month - 1] + " " +
-                       std::to_string(since.year) + ", member for " + Tenure(tenure_days);
+                       std::to_string(since.year) + ", member for " + Tenure(g.tenure_days);
   if (tier != nullptr && tier->invitation_only) status += " (by invitation)";
   hints.push_back(status);
   if (g.lifecycle == Lifecycle::kAdvocate) {

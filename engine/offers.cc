@@ -62,9 +62,9 @@ bool CapReached(const OfferUse* u, const Offer& o) {
   return o.cap_per_customer > 0 && u != nullptr && u->redeemed >= o.cap_per_customer;
 }
 
-bool BudgetLeft(const Offer& o, const BudgetGate* budgets) {
+bool BudgetLeft(const Offer& o, const BudgetDraws& budgets) {
   if (o.budget_redemptions == 0) return true;
-  return budgets != nullptr && budgets->Left(OfferBudgetId(o), o.budget_redemptions) > 0;
+  return budgets.Left(OfferBudgetId(o), o.budget_redemptions) > 0;
 }
 
 bool OnTopCategory(const Offer& o, const Signals& g) {
@@ -97,7 +97,7 @@ bool InHoldout(const std::string& customer_id, const Offer& offer) {
 }
 
 OfferChoice ChooseOffers(const CustomerState& s, const Signals& g, const RuleSet& rules,
-                         TimeMs now_ms, const BudgetGate* budgets) {
+                         TimeMs now_ms, const BudgetDraws& budgets) {
   OfferChoice choice;
   std::vector<const Offer*> candidates;
   for (const Offer& o : rules.offers) {

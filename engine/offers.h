@@ -53,9 +53,9 @@ struct OfferChoice {
   std::vector<const Offer*> shown;     // ranked, at most rules.offers_shown_max
   std::vector<const Offer*> held_out;  // would have been shown: holdout customers
 };
-// `budgets` may be null: offers with a budget are then never chosen.
+// Offers whose budget has nothing left (after `budgets`' draws) are not chosen.
 OfferChoice ChooseOffers(const CustomerState& state, const Signals& signals, const RuleSet& rules,
-                         TimeMs now_ms, const BudgetGate* budgets);
+                         TimeMs now_ms, const BudgetDraws& budgets);
 
 // What the register shows for each chosen offer (valid_until: held offers
 // keep their date; others as if issued now).

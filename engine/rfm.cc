@@ -5,23 +5,22 @@
 namespace loyalty {
 namespace {
 
-// The 20th, 40th, 60th and 80th percentiles (nearest rank) of `values`.
+// The lowest value of each better fifth of `values`: those at 0-based ranks
+// floor(n * k / 5), k = 1..4, once sorted.
 std::array<int64_t, 4> CutPoints(std::vector<int64_t> values) {
   std::array<int64_t, 4> cuts{};
   if (values.empty()) return cuts;
   std::sort(values.begin(), values.end());
   const std::size_t n = values.size();
-  for (std::size_t k = 0; k < 4; ++k) {
-    const std::size_t rank = (n * (k + 1) + 4) / 5;  // ceil(n * (k + 1) / 5), 1-based
-    cuts[k] = values[std::max<std::size_t>(rank, 1) - 1];
-  }
+  for (std::size_t k = 0; k < 4; ++k) cuts[k] = values[n * (k + 1) / 5];
   return cuts;
 }
 
-// 1 + the cut points `v` is above (higher is better).
-int Above(const std::array<int64_t, 4>& cuts, int64_t v) {
+// 1 + the cut points `v` reaches (higher is better; equal to a cut point
+// scores with the better group).
+int Reached(const std::array<int64_t, 4>& cuts, int64_t v) {
   int score = 1;
-  for (int64_t c : cuts) score += v > c ? 1 : 0;
+  for (int64_t c : cuts) score += v >= c ? 1 : 0;
   return score;
 }
 
@@ -33,12 +32,13 @@ int64_t DaysSince(TimeMs last_ms, TimeMs now_ms) {
 
 const char* RfmSegmentOf(const RfmScore& s) {
   if (s.recency == 0) return "";
-  if (s.recency >= 4 && s.frequency >= 4 && s.monetary >= 4) return "champions";
-  if (s.frequency >= 4) return "loyal";
-  if (s.recency >= 4 && s.frequency == 1) return "new";
-  if (s.recency <= 2 && s.frequency >= 3) return "at_risk";
+  const bool repeat = !s.one_purchase;
+  if (repeat && s.recency >= 4 && s.frequency >= 4 && s.monetary >= 4) return "champions";
+  if (repeat && s.frequency >= 4) return "loyal";
+  if (s.recency >= 4 && (s.frequency == 1 || s.one_purchase)) return "new";
+  if (repeat && s.recency <= 2 && s.frequency >= 3) return "at_risk";
   if (s.recency <= 2) return "lost";
-  if (s.recency >= 3 && s.frequency <= 2) return "promising";
+  if (s.recency >= 3 && (s.frequency <= 2 || s.one_purchase)) return "promising";
   return "needs_attention";
 }
 
@@ -63,11 +63,18 @@ RfmQuantiles ComputeRfmQuantiles(const std::vector<RfmInput>& customers, TimeMs 
 }
 
 RfmScore ScoreRfm(const RfmQuantiles& q, const RfmInput& c, TimeMs now_ms) {
-  if (q.customers == 0 || c.purchases <= 0 || c.last_purchase_ms == 0) return {};
+  if (!q.scores() || c.purchases <= 0 || c.last_purchase_ms == 0) return {};
   const int64_t days = DaysSince(c.last_purchase_ms, now_ms);
   int recency = 1;
-  for (int64_t cut : q.recency_days) recency += days < cut ? 1 : 0;
-  return {recency, Above(q.frequency, c.purchases), Above(q.monetary_minor, c.revenue_minor)};
+  for (int64_t cut : q.recency_days) recency += days <= cut ? 1 : 0;
+  return {recency, Reached(q.frequency, c.purchases), Reached(q.monetary_minor, c.revenue_minor),
+          c.purchases == 1};
+}
+
+bool RfmOutdated(uint64_t customers, uint64_t events_since, bool quiet) {
+  if (events_since == 0) return false;
+  if (events_since >= std::max<uint64_t>(kRfmCustomersMin, customers / 2)) return true;
+  return quiet && events_since >= std::max<uint64_t>(1, customers / 100);
 }
 
 }  // namespace loyalty

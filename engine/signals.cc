@@ -85,7 +85,7 @@ Signals SignalsOf(const CustomerState& s, const RuleSet& rules, TimeMs now_ms,
     g.usual_interval_days = UsualIntervalMs(s, rules.churn) / kMsPerDay;
     g.days_since_purchase = std::max<int64_t>(0, now_ms - s.last_purchase_ms) / kMsPerDay;
   }
-  g.tenure_days = std::max<int64_t>(0, now_ms - s.enrolled_at_ms) / kMsPerDay;
+  g.tenure_days = std::max<int64_t>(0, now_ms - MemberSinceMs(s)) / kMsPerDay;
   if (s.visits > 0) {
     g.mean_basket_minor = s.gross_spend_minor / s.visits;
     g.items_per_basket_x10 = s.items * 10 / s.visits;

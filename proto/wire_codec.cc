@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cstdio>
 
+#include "engine/check.h"
 #include "engine/limits.h"
 
 namespace loyalty::wire {
@@ -234,7 +235,7 @@ v1::Profile EncodeProfile(const Profile& p, std::string_view card) {
                                                                    s.customer_id) != s.cards.end();
   out.set_customer_id(id_is_other_card ? MaskCard(s.customer_id) : s.customer_id);
   for (const std::string& c : s.cards) out.add_cards(c == card ? c : MaskCard(c));
-  out.set_enrolled_at_ms(s.enrolled_at_ms);
+  out.set_enrolled_at_ms(MemberSinceMs(s));
   if (s.birthday) out.set_birthday(FormatBirthday(*s.birthday));
   *out.mutable_balances() = EncodeBalances(p.balances);
   out.set_tier(s.tier);
@@ -254,16 +255,25 @@ v1::Profile EncodeProfile(const Profile& p, std::string_view card) {
 }
 
 std::optional<v1::Error> OutcomeAsError(const Decision& d) {
-  if (d.outcome == Outcome::kUnknownCard) {
-    return MakeError(v1::UNKNOWN_CARD, "card", d.message);
-  }
-  if (d.outcome == Outcome::kDuplicateDifferentPayload) {
-    return MakeError(v1::DUPLICATE_DIFFERENT_PAYLOAD, "transaction_id", d.message);
-  }
-  if (d.outcome == Outcome::kPointsPerEventOverMax) {
-    return MakeError(v1::INVALID_FIELD, "lines", "lines: " + d.message);
+  // Which outcomes travel as errors is the core's (TravelsAsError, which the
+  // runtime also uses to write nothing); here only how each is sent.
+  if (!TravelsAsError(d.outcome)) return std::nullopt;
+  switch (d.outcome) {
+    case Outcome::kUnknownCard: return MakeError(v1::UNKNOWN_CARD, "card", d.message);
+    case Outcome::kDuplicateDifferentPayload:
+      return MakeError(v1::DUPLICATE_DIFFERENT_PAYLOAD, "transaction_id", d.message);
+    case Outcome::kPointsPerEventOverMax:
+      return MakeError(v1::INVALID_FIELD, "lines", "lines: " + d.message);
+    default: LOYALTY_CHECK(false);  // an outcome TravelsAsError names needs its error here
   }
   return std::nullopt;
+}
+
+std::string ErrorReply(uint64_t request_id, v1::Error error) {
+  v1::Reply reply;
+  reply.set_request_id(request_id);
+  *reply.mutable_error() = std::move(error);
+  return reply.SerializeAsString();
 }
 
 std::string SerializeDecisionReply(uint64_t request_id, std::string_view decision_bytes,

@@ -8,8 +8,8 @@
 #   tools/dev.sh test    build, then run the whole suite with ctest
 #
 # Environment: BUILD_DIR (default build), JOBS (default: number of cores);
-# for `run`: LOYALTY_LISTEN (default 127.0.0.1:7070), LOYALTY_DATA_DIR
-# (default ./var).
+# for `run`: LOYALTY_LISTEN (default 127.0.0.1:7070), LOYALTY_ADMIN_LISTEN
+# (default 127.0.0.1:7071; off: none), LOYALTY_DATA_DIR (default ./var).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,8 +25,8 @@ jobs=${JOBS:-$(nproc)}
 # promtool, which checks and unit-tests the alert rules (deploy/monitoring).
 packages=(
   clang-15 clang-format cmake default-jdk-headless g++ git libbenchmark-dev libboost-dev
-  libboost-system-dev libcli11-dev libgmock-dev libgtest-dev libhiredis-dev libprotobuf-dev
-  libprotobuf-java librocksdb-dev librsvg2-bin libspdlog-dev libssl-dev libyaml-cpp-dev llvm-15
+  libboost-system-dev libcli11-dev libgmock-dev libgtest-dev libhiredis-dev libjemalloc-dev
+  libprotobuf-dev libprotobuf-java librocksdb-dev librsvg2-bin libspdlog-dev libssl-dev libyaml-cpp-dev llvm-15
   ninja-build nlohmann-json3-dev nodejs openssl pkg-config prometheus prometheus-cpp-dev
   protobuf-compiler
   python3 python3-protobuf redis-server redis-tools rocksdb-tools systemd zlib1g-dev
@@ -103,9 +103,19 @@ make_dev_pki() {
 run() {
   build
   local listen=${LOYALTY_LISTEN:-127.0.0.1:7070}
+  local admin=${LOYALTY_ADMIN_LISTEN:-127.0.0.1:7071}
   local data=${LOYALTY_DATA_DIR:-$root/var}
   mkdir -p "$data"
   make_dev_pki "$data"
+  # Where the admin API really is: the address loyaltyd is given below.
+  local admin_says
+  case "$admin" in
+    off) admin_says="The admin API is off (LOYALTY_ADMIN_LISTEN=off)." ;;
+    *:0) admin_says="The admin API (health, metrics, rule versions) is on the port loyaltyd
+prints below (\"loyaltyd admin on HOST:PORT\")." ;;
+    *) admin_says="The admin API (health, metrics, rule versions) is on $admin:
+  curl -s $admin/readyz" ;;
+  esac
   cat <<MSG
 loyaltyd starts on $listen (TLS) with data in $data and rules from deploy/rules.example.yaml.
 Its development CA, certificate and credentials are in $data/tls and $data/credentials.
@@ -116,13 +126,11 @@ In another terminal, let the CLI use them, then send a first purchase:
   build/bin/loyalty --server $listen lookup --card 4242
 
 (S1-R1 is register R1 of store S1; $data/credentials/ops-1.key is an operator,
-which may also adjust points.) The admin API (health, metrics, rule versions)
-is on 127.0.0.1:7071:
-  curl -s 127.0.0.1:7071/readyz
+which may also adjust points.) $admin_says
 
 Stop it with Ctrl-C (in-flight requests are answered first).
 MSG
-  exec "$build_dir/bin/loyaltyd" --listen "$listen" --data-dir "$data" \
+  exec "$build_dir/bin/loyaltyd" --listen "$listen" --admin-listen "$admin" --data-dir "$data" \
     --rules "$root/deploy/rules.example.yaml" --tls-cert "$data/tls/server.pem" \
     --tls-key "$data/tls/server.key" --registers "$data/registers"
 }

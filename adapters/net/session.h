@@ -38,11 +38,8 @@ inline constexpr auto kNever = Clock::time_point::max();
 inline constexpr int64_t kCloseGraceMs = 1000;
 
 inline std::string Framed(uint64_t request_id, v1::Error error) {
-  v1::Reply reply;
-  reply.set_request_id(request_id);
-  *reply.mutable_error() = std::move(error);
   std::string out;
-  AppendFrame(out, reply.SerializeAsString());
+  AppendFrame(out, wire::ErrorReply(request_id, std::move(error)));
   return out;
 }
 

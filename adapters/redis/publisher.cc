@@ -54,6 +54,11 @@ Publisher::Publisher(PublisherOptions options, StateSource source, ClockFn clock
 
 Publisher::~Publisher() { Stop(); }
 
+void Publisher::SetView(ProfileView view) {
+  LOYALTY_CHECK(!started_);
+  source_.view = std::move(view);
+}
+
 void Publisher::Start() {
   LOYALTY_CHECK(!started_);
   started_ = true;

@@ -101,8 +101,12 @@ class Publisher {
   Publisher(PublisherOptions options, StateSource source, ClockFn clock);
   ~Publisher();  // Stop()s
 
+  // What a lookup shows, for every snapshot from now on. Before Start only
+  // (the publisher's thread reads it without a lock): the engine's runtime
+  // exists only after the publisher it tells about commits.
+  void SetView(ProfileView view);
   void Start();
-  // A CommitListener (tools/pipeline/pipeline.h). Never blocks on Redis.
+  // A CommitListener (engine/runtime/ports.h). Never blocks on Redis.
   void OnCommit(const CustomerState& state, TimeMs now_ms);
   // Writes what is queued if Redis is up (one try), then joins the thread.
   void Stop();
@@ -125,7 +129,7 @@ class Publisher {
   Snapshot Snap(const CustomerState& state, TimeMs now_ms) const;
 
   const PublisherOptions options_;
-  const StateSource source_;
+  StateSource source_;  // view set before Start, then read only
   const ClockFn clock_;
   Handoff handoff_;
   SnapshotWriter writer_;

@@ -43,6 +43,8 @@ inline constexpr const char* kAuditPrefix = "audit/";
 inline constexpr const char* kRfmQuantilesKey = "rfm/quantiles";
 inline constexpr const char* kStoreIdKey = "store_id";
 inline constexpr const char* kLastBackupKey = "backup/last";
+// --clock event: the latest event time seen, kept at a clean stop.
+inline constexpr const char* kEventClockKey = "clock/event_ms";
 
 // Zero-padded decimal, so key order is number order and keys read well in
 // `ldb scan`.

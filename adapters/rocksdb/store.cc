@@ -1,6 +1,7 @@
 #include "adapters/rocksdb/store.h"
 
 #include <rocksdb/cache.h>
+#include <rocksdb/compaction_filter.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/listener.h>
@@ -141,8 +142,14 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   rocksdb::ColumnFamilyOptions cf_options;
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  auto pruned = std::make_shared<std::atomic<uint64_t>>(0);
+  std::unique_ptr<rocksdb::CompactionFilter> txn_filter =
+      MakeTxnRetentionFilter(options.txn_retention, pruned);
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-  for (const std::string& n : names) cfs.emplace_back(n, cf_options);
+  for (const std::string& n : names) {
+    cfs.emplace_back(n, cf_options);
+    if (n == store_keys::kTxns) cfs.back().options.compaction_filter = txn_filter.get();
+  }
   std::vector<rocksdb::ColumnFamilyHandle*> hs;
   rocksdb::DB* raw = nullptr;
   auto events = std::make_shared<StoreEvents>();
@@ -159,7 +166,7 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   db->DestroyColumnFamilyHandle(hs[0]);  // the default family is unused
   auto h = std::make_unique<WriteSet::Handles>(
       WriteSet::Handles{hs[1], hs[2], hs[3], hs[4], hs[5], hs[6]});
-  std::unique_ptr<Store> store(new Store(options, std::move(db), std::move(h)));
+  std::unique_ptr<Store> store(new Store(options, std::move(db), std::move(h), std::move(txn_filter), std::move(pruned)));
   store->guard_ = std::move(guard);
   store->open_notes_ = std::move(notes);
   events->Attach(store.get());
@@ -173,9 +180,21 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
 }
 
 Store::Store(StoreOptions options, std::unique_ptr<rocksdb::DB> db,
-             std::unique_ptr<WriteSet::Handles> handles)
-    : options_(std::move(options)), handles_(std::move(handles)), db_(std::move(db)) {
+             std::unique_ptr<WriteSet::Handles> handles,
+             std::unique_ptr<rocksdb::CompactionFilter> txn_filter,
+             std::shared_ptr<std::atomic<uint64_t>> txns_pruned)
+    : options_(std::move(options)),
+      txn_filter_(std::move(txn_filter)),
+      txns_pruned_(std::move(txns_pruned)),
+      handles_(std::move(handles)),
+      db_(std::move(db)) {
   health_.since_ms = WallMs();
+}
+
+Status Store::CompactTxns() {
+  return FromRocks(
+      db_->CompactRange(rocksdb::CompactRangeOptions(), handles_->txns, nullptr, nullptr),
+      "compact the transaction records");
 }
 
 Store::~Store() {
@@ -357,6 +376,12 @@ Status Store::Commit(WriteSet& writes) {
   if (s.ok()) return Status::Ok();
   return WriteFailed("the commit", s);
 }
+
+std::unique_ptr<StoreBatch> Store::NewBatch() const {
+  return std::make_unique<WriteSet>(NewWriteSet());
+}
+
+Status Store::Commit(StoreBatch& batch) { return Commit(static_cast<WriteSet&>(batch)); }
 
 Result<std::optional<std::string>> Store::Get(rocksdb::ColumnFamilyHandle* cf,
                                               std::string_view key) const {

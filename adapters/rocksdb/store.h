@@ -35,7 +35,9 @@
 #include <utility>
 #include <vector>
 
+#include "adapters/rocksdb/txn_retention.h"
 #include "engine/decision.h"
+#include "engine/runtime/ports.h"
 #include "engine/status.h"
 
 namespace rocksdb {
@@ -43,6 +45,7 @@ class DB;
 class ColumnFamilyHandle;
 class Status;
 class WriteBatch;
+class CompactionFilter;
 }  // namespace rocksdb
 
 namespace loyalty {
@@ -88,6 +91,7 @@ struct StoreOptions {
   std::function<void(const StoreHealth&)> on_health;
   // RocksDB's error lines (its own LOG file keeps everything). Must not block.
   std::function<void(const std::string&)> on_rocksdb_error;
+  TxnRetention txn_retention;                // how long transaction records are kept
 };
 
 // One backup in a backup directory (backup.cc).
@@ -123,20 +127,20 @@ struct StoreFigures {
 };
 
 // The writes of one or more events, applied all or nothing by Commit.
-class WriteSet {
+class WriteSet final : public StoreBatch {
  public:
   WriteSet();
   ~WriteSet();
   WriteSet(WriteSet&&) noexcept;
   WriteSet& operator=(WriteSet&&) noexcept;
 
-  void PutCustomer(const CustomerState& state);
-  void PutCard(std::string_view card, std::string_view customer_id);
-  void PutTxn(const TxnRecord& txn, TimeMs stored_at_ms);
-  void PutLedger(const LedgerEntry& entry);
+  void PutCustomer(const CustomerState& state) override;
+  void PutCard(std::string_view card, std::string_view customer_id) override;
+  void PutTxn(const TxnRecord& txn, TimeMs stored_at_ms) override;
+  void PutLedger(const LedgerEntry& entry) override;
   // Points a shard has awarded from a campaign budget, in all (cumulative).
-  void PutBudgetUsed(std::string_view rule_id, uint32_t shard, int64_t used);
-  bool empty() const;
+  void PutBudgetUsed(std::string_view rule_id, uint32_t shard, int64_t used) override;
+  bool empty() const override;
   void Clear();
 
  private:
@@ -146,7 +150,7 @@ class WriteSet {
   const Handles* handles_ = nullptr;  // set by Store::NewWriteSet
 };
 
-class Store {
+class Store final : public DurableStore {
  public:
   // Opens or creates the database; refuses a schema newer than this build
   // and treats an older one as options.schema says. Fails (never aborts)
@@ -160,6 +164,9 @@ class Store {
   // Fails with kUnavailable while the store refuses writes (health()), with
   // a message fit for a register: "store unavailable: ...", no file path.
   Status Commit(WriteSet& writes);
+  // The runtime's port (engine/runtime/ports.h): a WriteSet, committed as above.
+  std::unique_ptr<StoreBatch> NewBatch() const override;
+  Status Commit(StoreBatch& batch) override;
 
   StoreHealth health() const;
   StoreFigures Figures() const;
@@ -177,16 +184,16 @@ class Store {
   // The last verified backup taken of this store (by Backup), if any.
   Result<std::optional<BackupRecord>> LastBackup() const;
 
-  Result<std::optional<CustomerState>> GetCustomer(std::string_view customer_id) const;
-  Result<std::optional<std::string>> GetCustomerIdForCard(std::string_view card) const;
-  Result<std::optional<TxnRecord>> GetTxn(std::string_view transaction_id) const;
+  Result<std::optional<CustomerState>> GetCustomer(std::string_view customer_id) const override;
+  Result<std::optional<std::string>> GetCustomerIdForCard(std::string_view card) const override;
+  Result<std::optional<TxnRecord>> GetTxn(std::string_view transaction_id) const override;
 
   // Visits every customer / one customer's ledger in key order. Stops at the
   // first non-ok Status returned by `visit` and returns it.
-  Status ForEachCustomer(const std::function<Status(const CustomerState&)>& visit) const;
+  Status ForEachCustomer(const std::function<Status(const CustomerState&)>& visit) const override;
   // Every (rule id, shard, points used) written by PutBudgetUsed.
   Status ForEachBudgetUsed(const std::function<void(const std::string& rule_id, uint32_t shard,
-                                                    int64_t used)>& visit) const;
+                                                    int64_t used)>& visit) const override;
   Status ForEachLedgerEntry(std::string_view customer_id,
                             const std::function<Status(const LedgerEntry&)>& visit) const;
 
@@ -203,10 +210,18 @@ class Store {
 
   const StoreOptions& options() const { return options_; }
 
+  // Compacts the transaction records now (the retention drops the old
+  // ones); RocksDB also does it by itself as tables fill. For tests and ops.
+  Status CompactTxns();
+  // Transaction records dropped by the retention since the store was opened.
+  uint64_t txns_pruned() const { return txns_pruned_->load(); }
+
  private:
   friend class StoreEvents;
   Store(StoreOptions options, std::unique_ptr<rocksdb::DB> db,
-        std::unique_ptr<WriteSet::Handles> handles);
+        std::unique_ptr<WriteSet::Handles> handles,
+        std::unique_ptr<rocksdb::CompactionFilter> txn_filter,
+        std::shared_ptr<std::atomic<uint64_t>> txns_pruned);
   Result<std::optional<std::string>> Get(rocksdb::ColumnFamilyHandle* cf,
                                          std::string_view key) const;
   Status PrepareSchema();  // schema.cc
@@ -219,6 +234,9 @@ class Store {
   void CheckDisk();
 
   StoreOptions options_;
+  // Declared before db_, so it outlives the database that calls it.
+  std::unique_ptr<rocksdb::CompactionFilter> txn_filter_;
+  std::shared_ptr<std::atomic<uint64_t>> txns_pruned_;
   std::unique_ptr<WriteSet::Handles> handles_;
   std::unique_ptr<rocksdb::DB> db_;
   std::string store_id_;

@@ -73,6 +73,10 @@ struct Config {
   // The RFM job recomputes the population quantiles this often (and at
   // startup); 0: only at startup and on demand (POST /v1/rfm/recompute).
   int64_t rfm_interval_ms = 3'600'000;
+  // Transaction records (the stored reply a retry gets, what a return
+  // matches) are kept at least this long, then pruned as RocksDB compacts;
+  // 0: kept for ever (DESIGN.md §6).
+  int64_t txn_retention_days = 90;
   // Hot profile cache (adapters/redis). Empty address: no cache.
   std::string redis;                          // HOST:PORT
   std::string redis_key_prefix = "loyalty:";  // at most 64 bytes

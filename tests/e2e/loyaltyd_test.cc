@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/net/client.h"
+#include "tests/support/http_client.h"
 #include "tests/support/pki.h"
 #include "tests/support/requests.h"
 #include "tests/support/server_process.h"
@@ -19,6 +20,7 @@
 namespace loyalty {
 namespace {
 
+using testing::Http;
 using testing::RunCli;
 using testing::ServerProcess;
 using testing::TempDir;
@@ -196,6 +198,16 @@ TEST(DevShTest, RunStartsTheServerAndSaysHowToSendAFirstPurchase) {
   ASSERT_TRUE(server.ok()) << server.banner() << server.Stderr();
   EXPECT_NE(server.banner().find("loyalty --server"), std::string::npos) << server.banner();
   EXPECT_NE(server.banner().find("export LOYALTY_CA="), std::string::npos) << server.banner();
+  // The admin API is where loyaltyd really put it (here a free port), never a
+  // fixed 7071 the banner made up.
+  if (server.admin_port() != 7071) {
+    EXPECT_EQ(server.banner().find("127.0.0.1:7071"), std::string::npos) << server.banner();
+  }
+  EXPECT_NE(server.banner().find("is on the port loyaltyd\nprints below (\"loyaltyd admin on"),
+            std::string::npos)
+      << server.banner();
+  ASSERT_NE(server.admin_port(), 0);
+  EXPECT_EQ(Http(server.admin_port(), "GET", "/readyz").status, 200);
   // The development CA and register credential made on first run, as printed.
   const std::string var = dir.Sub("var");
   auto bought =

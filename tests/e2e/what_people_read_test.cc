@@ -7,6 +7,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/requests.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
 
@@ -79,6 +80,49 @@ TEST_F(WhatPeopleReadTest, TheJsonKeepsMillisecondsAndAddsIsoDatesInTheProgramsZ
   const std::string at = profile["next_expiry_at"];
   EXPECT_EQ(at.substr(0, 10), LocalDate(profile["next_expiry_ms"]));
   EXPECT_EQ(at.substr(at.size() - 6), "+01:00") << at;
+}
+
+// A till that resends a sale (it never heard the answer) is told the first
+// answer again, marked as a retry: the text says "already applied", the JSON
+// has "replayed": true beside the same decision.
+TEST_F(WhatPeopleReadTest, ARetryIsToldAsAlreadyAppliedInTextAndJson) {
+  const std::vector<std::string> sale = {
+      "purchase",        "--txn", "T-1",    "--store",           "S1",
+      "--card",          "4242",  "--line", "TOY-7,toys,2,5.00", "--line",
+      "B1,school,1,9.26"};
+  std::vector<std::string> text_args = {"--server", s_};
+  text_args.insert(text_args.end(), sale.begin(), sale.end());
+  const auto again = RunCli(text_args);
+  EXPECT_EQ(again.exit_code, 0) << again.out;
+  EXPECT_EQ(
+      again.out.rfind("already applied (a retry: nothing changed now): applied: +19 points", 0), 0u)
+      << again.out;
+  std::vector<std::string> json_args = {"--server", s_, "--json"};
+  json_args.insert(json_args.end(), sale.begin(), sale.end());
+  const auto j = nlohmann::json::parse(RunCli(json_args).out);
+  EXPECT_EQ(j["replayed"], true) << j.dump();
+  EXPECT_EQ(j["decision"]["points_earned"], 19);
+  const auto fresh =
+      nlohmann::json::parse(RunCli({"--server", s_, "--json", "purchase", "--txn", "T-2", "--store",
+                                    "S1", "--card", "4242", "--amount", "1.00"})
+                                .out);
+  EXPECT_EQ(fresh["replayed"], false) << fresh.dump();
+}
+
+// A till back from an outage sends a sale two days late; the card it
+// enrolled has been a member since the sale ("member for 2 days", not "for
+// less than a day"), and the JSON's enrolment date is the sale's.
+TEST_F(WhatPeopleReadTest, ACardEnrolledByALateSaleIsAMemberSinceTheSale) {
+  const int64_t sold_ms = testing::WallClockMs() - 2 * 86'400'000 - 60'000;
+  auto late = RunCli({"--server", s_, "purchase", "--txn", "L-1", "--store", "S1", "--card", "5151",
+                      "--amount", "3.00", "--time-ms", std::to_string(sold_ms)});
+  ASSERT_EQ(late.exit_code, 0) << late.out;
+  const auto text = RunCli({"--server", s_, "lookup", "--card", "5151"}).out;
+  EXPECT_NE(text.find("member for 2 days"), std::string::npos) << text;
+  const auto json = nlohmann::json::parse(
+      RunCli({"--server", s_, "--json", "lookup", "--card", "5151"}).out)["profile"];
+  EXPECT_EQ(json["enrolled_at_ms"], sold_ms);
+  EXPECT_EQ(json["enrolled_date"], LocalDate(sold_ms));
 }
 
 TEST_F(WhatPeopleReadTest, AReturnLineMayBeJustSkuAndQuantity) {

@@ -35,6 +35,27 @@ TEST(PurchaseTest, EarnsAndEnrolsAnUnknownCardOnTheSpot) {
   EXPECT_TRUE(w.Consistent());
 }
 
+// A till that was offline sends the sale three days late: the card it
+// enrolled has been a member since the sale, not since it reached us, so
+// the cashier does not read "member for less than a day".
+TEST(PurchaseTest, ACardEnrolledByABackdatedPurchaseIsAMemberSinceTheSale) {
+  World w;
+  const TimeMs sold = kT0 - 3 * kDay;
+  w.Apply(testing::Purchase("T-1", "4242", {L("A", 1, 1234)}, sold), kT0);
+  EXPECT_EQ(w.Customer("4242").enrolled_at_ms, sold);
+  EXPECT_EQ(w.Customer("4242").tier_since_ms, sold);
+  const Profile p = w.View("4242", kT0);
+  ASSERT_TRUE(p.signals.has_value());
+  EXPECT_EQ(p.signals->tenure_days, 3);
+  bool said = false;
+  for (const std::string& h : p.hints) said = said || h.find("member for 3 days") != h.npos;
+  EXPECT_TRUE(said) << ::testing::PrintToString(p.hints);
+  // A register clock a little ahead of ours never makes anyone a member
+  // "from the future".
+  w.Apply(testing::Purchase("T-2", "5151", {L("A", 1, 100)}, kT0 + 60'000), kT0);
+  EXPECT_EQ(w.Customer("5151").enrolled_at_ms, kT0);
+}
+
 TEST(PurchaseTest, PointsArePendingUntilTheReturnWindowCloses) {
   World w(PendingRules(14));
   DecideResult r = w.Apply(testing::Purchase("T-1", "C", {L("A", 1, 5000)}), kT0);
@@ -306,7 +327,7 @@ TEST(PurchaseTest, ABasketEarningAbovePointsPerEventMaxIsRefusedAndWritesNothing
   EXPECT_FALSE(r.effects.state);
   EXPECT_FALSE(r.effects.txn);
   EXPECT_TRUE(r.effects.ledger.empty());
-  EXPECT_EQ(w.budgets().used("big-bonus"), 80);
+  EXPECT_EQ(w.budgets().Used("big-bonus"), 80);
 }
 
 }  // namespace

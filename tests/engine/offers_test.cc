@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/events.h"
+#include "tests/support/offers.h"
 #include "tests/support/world.h"
 
 namespace loyalty {
@@ -12,16 +13,8 @@ namespace {
 
 using testing::kT0;
 using testing::L;
+using testing::TenPercent;
 using testing::World;
-
-Offer TenPercent(std::string id, int32_t holdout_permille = 0) {
-  Offer o;
-  o.id = std::move(id);
-  o.reward = OfferReward::kDiscountPercent;
-  o.reward_value = 100;
-  o.holdout_permille = holdout_permille;
-  return o;
-}
 
 TEST(HoldoutTest, HoldsOutTheAskedShareOfCustomersTheSameOnesEveryTime) {
   const Offer a = TenPercent("spring", 100), b = TenPercent("autumn", 100);
@@ -72,7 +65,7 @@ TEST(OfferBudgetTest, ASaleRefusedForTheBudgetSpendsNoPoints) {
   EXPECT_EQ(r.decision.balances.balance, 100);
   EXPECT_EQ(w.Customer("B").balance(), 100);
   EXPECT_EQ(w.Customer("B").redemptions, 0);
-  EXPECT_EQ(w.budgets().used("offer:flash"), 1);
+  EXPECT_EQ(w.budgets().Used("offer:flash"), 1);
   EXPECT_TRUE(w.Consistent());
 }
 

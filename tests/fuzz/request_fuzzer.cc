@@ -1,7 +1,7 @@
 // Fuzz target: request decode and validation. The input is one frame body,
 // any bytes; what parses as a loyalty.v1.Request goes the server's way
-// (tools/pipeline/pipeline.cc Handle): DecodeRequest, then ValidateEvent
-// against the example rules at a fixed server time.
+// (tools/wiring/register_front.cc and engine/runtime/runtime.cc Submit): DecodeRequest, then
+// ValidateEvent against the example rules at a fixed server time.
 //
 // Validation is the core's only guard: Decide assumes a validated event and
 // CHECKs that it is one. So an event that passes is then decided, as a shard

@@ -203,11 +203,19 @@ class Runner {
     DecideResult r = world().Apply(e, now_);
     seen_ = {};
     seen_.card = e.card;
+    if (r.replay) {
+      // What the register is told again: the stored reply, marked replayed
+      // (the shard sends the stored bytes); the balances are the customer's now.
+      seen_.outcome = "replay";
+      seen_.decision = replies_.at(e.transaction_id);
+      seen_.balances = ViewProfile(world().Customer(e.card), now_).balances;
+      return i;
+    }
+    if (r.effects.txn) replies_[e.transaction_id] = r.decision;
     seen_.offers = r.decision.offers;
     seen_.decision = r.decision;
-    seen_.outcome = r.replay ? "replay" : OutcomeName(r.decision.outcome);
-    seen_.balances =
-        r.replay ? ViewProfile(world().Customer(e.card), now_).balances : r.decision.balances;
+    seen_.outcome = OutcomeName(r.decision.outcome);
+    seen_.balances = r.decision.balances;
     return i;
   }
 
@@ -251,7 +259,11 @@ class Runner {
         "no-hint",   "rfm",   "value", "issued",  "held",        "redeemed", "offer-discount"};
     if (kKeys.count(w[k]) == 0) return false;
     const std::string key = w[k];
-    const std::string arg = w.at(++k);
+    std::string arg = w.at(++k);
+    if (arg.front() == '"') {  // "a phrase in quotes", for hint and no-hint
+      while (arg.size() < 2 || arg.back() != '"') arg += " " + w.at(++k);
+      arg = arg.substr(1, arg.size() - 2);
+    }
     if (key == "offers") {  // offers A,B (ids, best first) | offers none
       std::string ids;
       for (const OfferShown& o : seen_.offers) ids += (ids.empty() ? "" : ",") + o.offer_id;
@@ -262,7 +274,7 @@ class Runner {
       EXPECT_EQ(seen_.decision.offer_discount_minor, Minor(arg)) << at_ << ": offer-discount";
       return true;
     }
-    if (key == "hint") {  // hint WORD: some greeting hint contains WORD
+    if (key == "hint") {  // hint WORD or hint "A PHRASE": some greeting hint contains it
       bool found = false;
       for (const std::string& h : seen_.hints) found = found || h.find(arg) != std::string::npos;
       EXPECT_TRUE(found) << at_ << ": no hint contains '" << arg
@@ -317,6 +329,7 @@ class Runner {
   std::unique_ptr<testing::World> world_;
   TimeMs now_ = 0;
   Seen seen_;
+  std::map<std::string, Decision> replies_;  // by transaction id: the first answer
 };
 
 class ScenarioTest : public ::testing::TestWithParam<std::string> {};

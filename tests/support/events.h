@@ -44,4 +44,11 @@ inline Event Redeem(std::string txn, std::string card, int64_t points, int64_t b
   return e;
 }
 
+inline Event Lookup(std::string card) {
+  Event e;
+  e.kind = EventKind::kLookup;
+  e.card = std::move(card);
+  return e;
+}
+
 }  // namespace loyalty::testing

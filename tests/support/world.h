@@ -28,6 +28,7 @@ class World {
     DecideResult r = Decide(DecideInput{e, customer, prior, original, rules_, now_ms, &budgets_,
                                         rfm_ ? &*rfm_ : nullptr});
     if (r.replay) return r;
+    budgets_.Apply(r.effects.budget_draws);  // one decider: its draws always fit
     Keep(r, e.card);
     return r;
   }
@@ -63,7 +64,7 @@ class World {
 
   void SetRules(RuleSet rules) { rules_ = std::move(rules); }
   const RuleSet& rules() const { return rules_; }
-  const MemoryBudgets& budgets() const { return budgets_; }
+  const BudgetsUsed& budgets() const { return budgets_; }
 
  private:
   void Keep(DecideResult& r, const std::string& card) {
@@ -113,7 +114,7 @@ class World {
 
  private:
   RuleSet rules_;
-  MemoryBudgets budgets_;
+  BudgetsUsed budgets_;
   std::optional<RfmQuantiles> rfm_;
   std::map<std::string, std::string> card_to_customer_;
   std::map<std::string, CustomerState> customers_;

@@ -13,7 +13,7 @@
 #include "adapters/rocksdb/store.h"
 #include "tests/support/requests.h"
 #include "tests/support/temp_dir.h"
-#include "tools/pipeline/pipeline.h"
+#include "tests/support/wired_runtime.h"
 
 namespace loyalty {
 namespace {
@@ -22,7 +22,7 @@ constexpr std::size_t kShards = 2;
 constexpr auto kPatience = std::chrono::seconds(10);
 
 std::size_t ShardOf(const std::string& card) {
-  return std::hash<std::string>{}(card) % kShards;  // as Pipeline routes
+  return std::hash<std::string>{}(card) % kShards;  // as Runtime routes
 }
 
 // A card whose name starts with `prefix` on shard `shard`.
@@ -71,13 +71,13 @@ class CopiesTest : public ::testing::Test {
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(*store);
     hold_ = std::make_unique<Hold>(held_customer);
-    PipelineOptions options;
+    RuntimeOptions options;
     options.shards = kShards;
     options.sweep_interval_ms = 0;
     options.copies_waiting_max = copies_waiting_max;
     options.on_commit = [this](const CustomerState& s, TimeMs) { hold_->OnCommit(s); };
-    pipeline_ = std::make_unique<Pipeline>(*store_, std::make_shared<RuleSet>(), options,
-                                           [] { return testing::kEventTimeMs; });
+    pipeline_ = std::make_unique<testing::WiredRuntime>(
+        *store_, std::make_shared<RuleSet>(), options, [] { return testing::kEventTimeMs; });
     ASSERT_TRUE(pipeline_->status().ok());
   }
   void TearDown() override {
@@ -114,7 +114,7 @@ class CopiesTest : public ::testing::Test {
   testing::TempDir dir_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<Hold> hold_;
-  std::unique_ptr<Pipeline> pipeline_;
+  std::unique_ptr<testing::WiredRuntime> pipeline_;
 };
 
 v1::Request RedeemUnknown(const std::string& txn, const std::string& card) {

@@ -93,7 +93,7 @@ TEST(CostReportTest, NetValueIsRevenueLessReturnsRedemptionsAndDiscounts) {
   const nlohmann::json j = CostToJson(r);
   EXPECT_EQ(j["losing"]["customers"], 1);
   EXPECT_EQ(j["total"]["net_minor"], 6'500);
-  EXPECT_NE(CostToText(r, Money{}).find("1 customers cost more than they bring: -5.00"),
+  EXPECT_NE(CostToText(r, Money{}).find("1 customer costs more than they bring: -5.00"),
             std::string::npos);
 }
 

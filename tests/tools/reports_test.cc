@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <regex>
+#include <set>
+
 #include "tests/support/customers.h"
 
 namespace loyalty::report {
@@ -48,6 +51,60 @@ TEST(ReportsTest, NowIsTheLatestPurchaseUnlessGiven) {
   ASSERT_TRUE(made.ok());
   EXPECT_EQ(made->json["as_of_ms"], kReportNowMs);
   EXPECT_EQ(made->json["customers"], 2);
+}
+
+// What a marketer reads, in every report's text and chart, never says
+// "minor units", never shows a raw time in milliseconds, and never counts
+// "1 customers" or "1 visits": checked over populations where every count
+// is one (issue 19).
+std::vector<std::string> MisReadings(const std::string& rendered) {
+  // The words people read: an SVG's text, not its attributes.
+  const std::string words = std::regex_replace(rendered, std::regex("<[^>]*>"), "\n");
+  std::vector<std::string> found;
+  if (words.find("minor") != std::string::npos) found.push_back("minor units");
+  if (words.find("_ms") != std::string::npos) found.push_back("_ms");
+  const std::regex raw_time(R"(\d{10,})"), one_many(R"((^|[^\d.,+-])1 ([a-z]+s)\b)");
+  for (std::sregex_iterator it(words.begin(), words.end(), raw_time), end; it != end; ++it)
+    found.push_back("raw time " + it->str());
+  for (std::sregex_iterator it(words.begin(), words.end(), one_many), end; it != end; ++it) {
+    static const std::set<std::string> kSingular = {"bonus", "status", "less", "class"};
+    if (kSingular.count((*it)[2].str()) == 0) found.push_back("'1 " + (*it)[2].str() + "'");
+  }
+  return found;
+}
+
+TEST(ReportsTest, OneOfEverythingReadsAsPeopleWriteIt) {
+  RuleSet rules;
+  rules.program.currency = "GBP";
+  Offer welcome;
+  welcome.id = "welcome";
+  welcome.name = "Welcome";
+  rules.offers.push_back(welcome);
+  CustomerState a = Customer("a", 1, 1'234, 3);
+  a.nps_score = 9;
+  a.nps_store = "S1";
+  a.nps_at_ms = kReportNowMs - kMsPerDay;
+  a.feedbacks = 1;
+  a.offer_uses = {{"welcome", false, kReportNowMs - 5 * kMsPerDay, kReportNowMs - 5 * kMsPerDay, 1,
+                   1, 1'234, 1}};
+  CustomerState h = Customer("h", 1, 800, 2);
+  h.offer_uses = {
+      {"welcome", true, kReportNowMs - 5 * kMsPerDay, kReportNowMs - 5 * kMsPerDay, 1, 0, 800, 1}};
+  for (const std::vector<CustomerState>& states :
+       {std::vector<CustomerState>{a}, std::vector<CustomerState>{a, h}}) {
+    for (const char* name : kReportNames) {
+      auto made = MakeReport({*ReportKindOf(name), &rules, 0, Money{"GBP"}, ""}, From(states));
+      ASSERT_TRUE(made.ok()) << name;
+      EXPECT_EQ(MisReadings(made->text), std::vector<std::string>{})
+          << name << " text, " << states.size() << " customers:\n"
+          << made->text;
+      EXPECT_EQ(MisReadings(made->svg), std::vector<std::string>{})
+          << name << " chart, " << states.size() << " customers:\n"
+          << made->svg;
+    }
+  }
+  EXPECT_EQ(MisReadings("<text x=\"1234567890123\">1 visits, 100 minor units</text>"),
+            (std::vector<std::string>{"minor units", "'1 visits'"}));  // the check bites
 }
 
 TEST(ReportsTest, AFailingSourceIsTheReportsFailure) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tools/report/more_charts.h"
 #include "tools/report/rfm_render.h"
 
 namespace loyalty::report {
@@ -29,23 +30,56 @@ TEST(RfmTest, ScoresAreQuintilesOfThePopulationFiveBeingTheBest) {
 }
 
 TEST(RfmTest, CustomersWhoNeverBoughtAreLeftOut) {
-  std::vector<RfmInput> v = {{kT0, 1, 500}, {kT0, 1, 500}, {kT0 + kDay, 4, 900}, {0, 0, 0}};
+  std::vector<RfmInput> v = {{kT0, 1, 500}, {kT0, 1, 500}, {kT0 + kDay, 4, 900},
+                             {kT0, 2, 700}, {kT0, 3, 800}, {0, 0, 0}};
   const RfmReport r = ComputeRfm(v, 0);
-  EXPECT_EQ(r.customers, 3u);
-  EXPECT_EQ(r.quantiles.customers, 3u);
+  EXPECT_EQ(r.customers, 5u);
+  EXPECT_EQ(r.quantiles.customers, 5u);
 }
 
-// The report shows the cut points it scored against: nearest-rank
-// percentiles of the ladder (purchases 1..10: 2, 4, 6, 8).
+// The report shows the cut points it scored against: the lowest value of
+// each better fifth of the ladder (purchases 1..10: 3, 5, 7, 9).
 TEST(RfmTest, TheReportShowsTheCutPointsItUsed) {
   const RfmReport r = ComputeRfm(Ladder(), 0);
-  EXPECT_EQ(r.quantiles.frequency, (std::array<int64_t, 4>{2, 4, 6, 8}));
-  EXPECT_EQ(r.quantiles.monetary_minor, (std::array<int64_t, 4>{2000, 4000, 6000, 8000}));
-  EXPECT_EQ(r.quantiles.recency_days, (std::array<int64_t, 4>{2, 4, 6, 8}));  // days ago: 9..0
+  EXPECT_EQ(r.quantiles.frequency, (std::array<int64_t, 4>{3, 5, 7, 9}));
+  EXPECT_EQ(r.quantiles.monetary_minor, (std::array<int64_t, 4>{3000, 5000, 7000, 9000}));
+  EXPECT_EQ(r.quantiles.recency_days, (std::array<int64_t, 4>{1, 3, 5, 7}));  // days ago: 9..0
   const nlohmann::json j = RfmToJson(r);
-  EXPECT_EQ(j["quantiles"]["frequency"], nlohmann::json::array({2, 4, 6, 8}));
-  EXPECT_NE(RfmToText(r, Money{}).find("purchases                     2, 4, 6, 8"),
+  EXPECT_EQ(j["quantiles"]["frequency"], nlohmann::json::array({3, 5, 7, 9}));
+  EXPECT_EQ(j["scored"], true);
+  EXPECT_NE(RfmToText(r, Money{}).find("purchases                     3, 5, 7, 9"),
             std::string::npos);
+}
+
+// One, three customers: fewer than the five scores. The report scores
+// nobody and says why, in text, JSON and its chart; five and six score all.
+TEST(RfmTest, AReportOnFewerCustomersThanScoresSaysSoInsteadOfScoring) {
+  for (int n : {1, 3}) {
+    const std::vector<RfmInput> all = Ladder();
+    const std::vector<RfmInput> v(all.begin(), all.begin() + n);
+    const RfmReport r = ComputeRfm(v, 0);
+    EXPECT_EQ(r.customers, 0u) << n;
+    EXPECT_EQ(r.quantiles.customers, static_cast<uint64_t>(n));
+    const std::string why = (n == 1 ? "1 customer has" : "3 customers have") +
+                            std::string(" bought; RFM scores need at least 5, one per score");
+    EXPECT_EQ(RfmToText(r, Money{"GBP"}), why + ": nobody is scored yet\n");
+    const nlohmann::json j = RfmToJson(r);
+    EXPECT_EQ(j["scored"], false);
+    EXPECT_EQ(j["not_scored_why"], why);
+    const std::string svg = RfmSvg(r, "");
+    EXPECT_NE(svg.find("not scored yet"), std::string::npos) << svg;
+    EXPECT_NE(svg.find(why), std::string::npos) << svg;
+  }
+  for (int n : {5, 6}) {
+    const std::vector<RfmInput> all = Ladder();
+    const std::vector<RfmInput> v(all.begin(), all.begin() + n);
+    const RfmReport r = ComputeRfm(v, 0);
+    EXPECT_EQ(r.customers, static_cast<uint64_t>(n));
+    EXPECT_EQ(RfmToJson(r)["scored"], true);
+    EXPECT_EQ(RfmToJson(r).count("not_scored_why"), 0u);
+    EXPECT_EQ(r.recency_by_frequency[4][4], n == 5 ? 1u : 2u);  // the best: 5-5
+    EXPECT_EQ(r.recency_by_frequency[0][0], 1u);                // the worst: 1-1
+  }
 }
 
 TEST(RfmTest, TheReportAddsUpToThePopulation) {

@@ -201,6 +201,41 @@ TEST(SimulateTest, WarnsOfARuleThatMatchesNoLineOfTheEvents) {
                                                   "line of the events (categories school)"});
 }
 
+// Paying with points (issue 19): the simulation decides as the engine does,
+// so program.earn_on changes what a basket partly paid with points earns.
+// After a 200.00 basket, a 40.00 basket with 100 points (2.00 at 2 pence a
+// point) earns on 38.00 under money_paid, the default, on 40.00 under
+// whole_basket.
+TEST(SimulateTest, EarnOnDecidesWhatABasketPartlyPaidWithPointsEarns) {
+  testing::TempDir dir;
+  const std::string events = Write(
+      dir, "points.jsonl",
+      R"({"purchase": {"transaction_id": "P1", "store_id": "S1", "card": "A", "event_time_ms": 1291191960000, "currency": "GBP", "lines": [{"sku": "X", "quantity": 20, "unit_price_minor": 1000, "line_total_minor": 20000}]}}
+{"purchase": {"transaction_id": "P2", "store_id": "S1", "card": "A", "event_time_ms": 1291278360000, "currency": "GBP", "redeem_points": 100, "lines": [{"sku": "X", "quantity": 4, "unit_price_minor": 1000, "line_total_minor": 4000}]}}
+)");
+  auto with = [](const std::string& earn_on) {
+    std::string yaml = RulesYaml("1");
+    yaml.insert(yaml.find("  rounding: floor"), "  earn_on: " + earn_on + "\n");
+    return RulesFrom(yaml);
+  };
+  auto source = EventSource::Open(events);
+  ASSERT_TRUE(source.ok());
+  auto c = Compare(**source, RulesFrom(RulesYaml("1")), with("whole_basket"));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_TRUE(c->baseline.refused.empty() && c->baseline.invalid.empty());
+  EXPECT_EQ(c->baseline.points_spent, 100);
+  EXPECT_EQ(c->baseline.points_issued, 200 + 38);  // the default: money_paid
+  EXPECT_EQ(c->candidate.points_spent, 100);
+  EXPECT_EQ(c->candidate.points_issued, 200 + 40);
+  EXPECT_EQ(c->customers_differ, 1u);
+  source = EventSource::Open(events);
+  ASSERT_TRUE(source.ok());
+  auto same = Compare(**source, RulesFrom(RulesYaml("1")), with("money_paid"));
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(same->candidate.points_issued, 200 + 38);
+  EXPECT_EQ(same->customers_differ, 0u);
+}
+
 // The real data set: every basket earns at least twice the base rate's
 // points and less than one point more than that (floor rounding once per
 // basket), so the doubled total lies in [2 x base, 2 x base + purchases).

@@ -9,7 +9,7 @@
 #include "adapters/rocksdb/store.h"
 #include "tests/support/requests.h"
 #include "tests/support/temp_dir.h"
-#include "tools/pipeline/pipeline.h"
+#include "tests/support/wired_runtime.h"
 
 namespace loyalty {
 namespace {
@@ -23,10 +23,10 @@ TEST(SweepTest, ExpiresThePointsOfCustomersWhoNeverComeBack) {
   auto rules = std::make_shared<RuleSet>();
   rules->program.expiry_days = 1;  // rolling: gone at the second midnight
   std::atomic<TimeMs> now{testing::kEventTimeMs};
-  PipelineOptions options;
+  RuntimeOptions options;
   options.sweep_interval_ms = 0;  // the test calls SweepDue itself
   {
-    Pipeline pipeline(**store, rules, options, [&] { return now.load(); });
+    testing::WiredRuntime pipeline(**store, rules, options, [&] { return now.load(); });
     ASSERT_TRUE(pipeline.status().ok());
     auto buy = [&](const std::string& txn, const std::string& card) {
       std::promise<std::string> answered;

@@ -100,11 +100,14 @@ struct Channel {
   bool plaintext = false;
 };
 
-// The run's CA, server certificate and credentials (64: one per connection
-// of the widest phase, 50 clients), under `dir`.
+// Connections of the tills phase: each a till with its own credential.
+constexpr std::size_t kTills = 1000;
+
+// The run's CA, server certificate and credentials (one per connection of
+// the widest phase, the tills), under `dir`.
 bool MakeChannel(const std::string& dir, bool plaintext, Channel* channel) {
   std::string error;
-  channel->tls = MakeBenchTls(dir, 64, &error);
+  channel->tls = MakeBenchTls(dir, kTills, &error);
   channel->plaintext = plaintext;
   if (error.empty()) return true;
   std::cerr << "loyalty-bench: " << error << "\n";
@@ -308,10 +311,11 @@ PhaseOptions MaxPhase(const Options& o, const Channel& channel) {
 }
 
 // The durable engine on one channel: lookups (50 clients, 1 client), the
-// maximum purchase rate, p99 at half of it, and (with_mixed) the mix.
+// maximum purchase rate, p99 at half of it, and (with_mixed) the mix and
+// the tills (kTills connections, each sending one purchase every 2 s).
 struct Durable {
   bool ok = false;
-  Measured lookups50, lookups1, max, at_half;
+  Measured lookups50, lookups1, max, at_half, tills;
 };
 
 Durable MeasureDurable(const Options& o, const std::string& dir, const Channel& channel,
@@ -348,6 +352,13 @@ Durable MeasureDurable(const Options& o, const std::string& dir, const Channel& 
     Quiesce(sync->pid());
     Workload mixed = Only(o, o.mix.c_str(), "m" + tag);
     Print("mixed at max" + suffix, Measure(max, mixed, sync->pid(), sync.get()));
+    Quiesce(sync->pid());
+    PhaseOptions tills = max;
+    tills.open_loop = true;
+    tills.connections = kTills;
+    tills.rate = static_cast<double>(kTills) / 2;
+    d.tills = Measure(tills, buy, sync->pid(), sync.get());
+    Print("tills " + std::to_string(kTills) + " x 1 purchase per 2 s" + suffix, d.tills);
   }
   sync->Stop();
   d.ok = true;
@@ -411,6 +422,8 @@ int RunCompare(Options o) {
   Ratio("durable_vs_updaterandom", durable.r.rate(), db.updaterandom_ops);
   Ratio("p99_vs_commit_p99", Ms(at_half.r.by_kind[0].Quantile(0.99)),
         db.fillsync_p99_micros / 1000);
+  Ratio("tills_p99_vs_commit_p99", Ms(secure.tills.r.by_kind[0].Quantile(0.99)),
+        db.fillsync_p99_micros / 1000);
   Ratio("durable_vs_nosync", durable.r.rate(), nosync.r.rate());
   Ratio("lookup_vs_redis_get_c50", lookups50.r.rate(), redis.get_rps_c50);
   Ratio("lookup_p50_vs_redis_get_p50_c1", Ms(lookups1.r.all.Quantile(0.5)), redis.get_p50_ms_c1);
@@ -423,6 +436,8 @@ int RunCompare(Options o) {
   Ratio("tls_lookup_p50_c1_vs_plaintext", Ms(lookups1.r.all.Quantile(0.5)),
         Ms(clear.lookups1.r.all.Quantile(0.5)));
   std::printf("absolute purchase_p99_at_half_ms %.3f\n", Ms(at_half.r.by_kind[0].Quantile(0.99)));
+  std::printf("absolute cpu_us_per_purchase_at_half %.1f\n", at_half.cpu_us_per_event);
+  std::printf("absolute cpu_us_per_purchase_at_max %.1f\n", durable.cpu_us_per_event);
   std::printf("absolute purchase_p99_at_half_plaintext_ms %.3f\n",
               Ms(clear.at_half.r.by_kind[0].Quantile(0.99)));
   std::filesystem::remove_all(dir);

@@ -6,6 +6,7 @@
 
 #include "adapters/rocksdb/audit.h"
 #include "adapters/yaml/rules_file.h"
+#include "tools/report/format.h"
 
 namespace loyalty::cli {
 
@@ -46,10 +47,13 @@ int RunCheck(const std::string& data_dir, bool json) {
     std::cout << j.dump() << "\n";
   } else {
     for (const std::string& p : report->problems) std::cout << "problem: " << p << "\n";
-    std::cout << report->customers << " customers, " << report->ledger_entries
-              << " ledger entries, " << report->points_outstanding << " points outstanding: "
+    using loyalty::report::Counted;
+    std::cout << Counted(report->customers, "customer", "customers") << ", "
+              << Counted(report->ledger_entries, "ledger entry", "ledger entries") << ", "
+              << Counted(report->points_outstanding, "point", "points") << " outstanding: "
               << (report->problems.empty() ? "consistent"
-                                           : std::to_string(report->problems.size()) + " problems")
+                                           : Counted(static_cast<int64_t>(report->problems.size()),
+                                                     "problem", "problems"))
               << "\n";
   }
   return report->problems.empty() ? 0 : 1;

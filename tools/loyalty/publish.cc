@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "adapters/http/client.h"
+#include "tools/report/format.h"
 
 namespace loyalty::cli {
 namespace {
@@ -34,7 +35,7 @@ std::string Line(const Json& v) {
                     v.value("state", std::string()) + " '" + v.value("name", std::string()) +
                     "' by " + v.value("author", std::string());
   if (v.contains("activate_at_ms")) {
-    out += ", activates at ms " + std::to_string(v["activate_at_ms"].get<int64_t>());
+    out += ", activates at " + report::IsoDateTime(v["activate_at_ms"].get<int64_t>(), 0);
   }
   return out;
 }

@@ -264,7 +264,11 @@ nlohmann::json ReplyToJson(const v1::Reply& r, const Display& display) {
   nlohmann::json j;
   j["request_id"] = r.request_id();
   switch (r.body_case()) {
-    case v1::Reply::kDecision: j["decision"] = DecisionJson(r.decision(), display); break;
+    case v1::Reply::kDecision:
+      j["decision"] = DecisionJson(r.decision(), display);
+      // true: the stored answer of a retry; nothing changed now.
+      j["replayed"] = r.replayed();
+      break;
     case v1::Reply::kProfile: j["profile"] = ProfileJson(r.profile(), display); break;
     case v1::Reply::kError:
       j["error"] = {{"code", v1::ErrorCode_Name(r.error().code())},

@@ -8,6 +8,7 @@
 
 #include "adapters/net/client.h"
 #include "engine/limits.h"
+#include "tools/report/format.h"
 
 namespace loyalty::cli {
 namespace {
@@ -171,20 +172,28 @@ int PrintReplaySummary(const ReplaySummary& s, bool json) {
     std::cout << j.dump() << "\n";
     return 0;
   }
-  std::cout << "read " << s.csv.rows << " rows: " << s.csv.invoices << " invoices ("
-            << s.csv.cancellations << " cancellations); skipped " << s.csv.anonymous_rows
-            << " anonymous rows, " << s.csv.adjustment_invoices << " adjustment invoices, "
-            << s.csv.malformed_rows << " malformed rows; dropped " << s.csv.dropped_lines
-            << " lines (non-product codes, quantity or price <= 0)\n"
-            << "made " << s.made.purchases << " purchases and " << s.made.returns << " returns; "
-            << s.made.unmatched_return_lines
-            << " cancelled lines match no earlier purchase (not sent)\n"
-            << "sent " << s.sent << " events: " << s.accepted << " accepted, " << refused
-            << " refused; " << s.resends << " resent after OVERLOADED/UNAVAILABLE\n";
+  using report::Counted;
+  std::cout << "read " << Counted(s.csv.rows, "row", "rows") << ": "
+            << Counted(s.csv.invoices, "invoice", "invoices") << " ("
+            << Counted(s.csv.cancellations, "cancellation", "cancellations") << "); skipped "
+            << Counted(s.csv.anonymous_rows, "anonymous row", "anonymous rows") << ", "
+            << Counted(s.csv.adjustment_invoices, "adjustment invoice", "adjustment invoices")
+            << ", " << Counted(s.csv.malformed_rows, "malformed row", "malformed rows")
+            << "; dropped " << Counted(s.csv.dropped_lines, "line", "lines")
+            << " (non-product codes, quantity or price <= 0)\n"
+            << "made " << Counted(s.made.purchases, "purchase", "purchases") << " and "
+            << Counted(s.made.returns, "return", "returns") << "; "
+            << Counted(s.made.unmatched_return_lines, "cancelled line matches",
+                       "cancelled lines match")
+            << " no earlier purchase (not sent)\n"
+            << "sent " << Counted(s.sent, "event", "events") << ": " << report::Grouped(s.accepted)
+            << " accepted, " << report::Grouped(refused) << " refused; "
+            << report::Grouped(s.resends) << " resent after OVERLOADED/UNAVAILABLE\n";
   for (const auto& [code, n] : s.refused) {
     std::cout << "  " << code << ": " << n << " (e.g. " << s.examples.at(code) << ")\n";
   }
-  std::printf("%.1f s, %.0f events/s\n", s.seconds, s.events_per_second());
+  std::printf("%.1f s, %s events/s\n", s.seconds,
+              report::Grouped(static_cast<int64_t>(s.events_per_second() + 0.5)).c_str());
   return 0;
 }
 

@@ -147,11 +147,12 @@ ReportCommands AddReportCommands(CLI::App& app, ReportOptions& o) {
   report->require_subcommand(1);
   static const char* const kHelp[] = {
       "share of revenue of the top 20% of customers, deciles, an SVG chart",
-      "recency, frequency, monetary scores (quintiles), their cut points and segments",
+      "recency, frequency, monetary scores (quintiles), their cut points and segments, an SVG "
+      "chart",
       "customers and revenue per lifecycle stage, an SVG chart",
       "NPS, promoters and detractors per store, stage and segment, an SVG chart",
-      "per offer: issued, redeemed, uplift over the holdout group",
-      "revenue minus returns, points redeemed and discounts: by stage, by decile"};
+      "per offer: issued, redeemed, uplift over the holdout group, an SVG chart",
+      "revenue minus returns, points redeemed and discounts: by stage, by decile, an SVG chart"};
   ReportCommands cmds;
   for (std::size_t k = 0; k < report::kReportNames.size(); ++k) {
     CLI::App* cmd = report->add_subcommand(report::kReportNames[k], kHelp[k]);

@@ -86,8 +86,10 @@ std::string Readiness::why_not() const {
 AdminApi::AdminApi(Readiness& readiness, Metrics& metrics, std::function<void()> sample_metrics)
     : readiness_(readiness), metrics_(metrics), sample_metrics_(std::move(sample_metrics)) {}
 
-void AdminApi::Attach(Pipeline* pipeline, RulesPublisher* publisher, AuditLog* audit) {
-  pipeline_ = pipeline;
+void AdminApi::Attach(Runtime* runtime, RegisterFront* front, RulesPublisher* publisher,
+                      AuditLog* audit) {
+  runtime_ = runtime;
+  front_ = front;
   publisher_ = publisher;
   audit_ = audit;
 }
@@ -217,7 +219,7 @@ void AdminApi::Customer(const Request& r, Respond respond) {
   const bool masked = r.principal->role == http::Role::kCashier;
   v1::Request request;
   request.mutable_lookup()->set_card(card);
-  pipeline_->Handle(std::move(request), [respond, masked, card](std::string bytes) {
+  front_->Handle(std::move(request), [respond, masked, card](std::string bytes) {
     v1::Reply reply;
     if (!reply.ParseFromString(bytes)) {
       return respond(JsonError(500, "INTERNAL", "the engine's reply does not decode"));
@@ -288,7 +290,7 @@ void AdminApi::Adjust(const Request& r, Respond respond) {
   audit.set_action("customers.adjust");
   audit.set_target("customer " + http::MaskCard(card));
   audit.set_at_ms(a->event_time_ms());
-  audit.set_before_version(pipeline_->rules()->version);
+  audit.set_before_version(runtime_->rules()->version);
   audit.set_after_version(audit.before_version());
   audit.set_detail("transaction_id=" + a->transaction_id() +
                    " points=" + std::to_string(a->points()) + " reason=" + a->reason() +
@@ -296,7 +298,7 @@ void AdminApi::Adjust(const Request& r, Respond respond) {
   // The reply comes on a shard thread; the audit entry is written before
   // the answer, so an acknowledged adjustment is always in the log (the
   // ledger entry itself also carries the operator and the reason).
-  pipeline_->Handle(std::move(request), [this, respond, audit](std::string bytes) mutable {
+  front_->Handle(std::move(request), [this, respond, audit](std::string bytes) mutable {
     v1::Reply reply;
     if (!reply.ParseFromString(bytes)) {
       return respond(JsonError(500, "INTERNAL", "the engine's reply does not decode"));

@@ -7,7 +7,7 @@
 // The API starts before the store opens (so /healthz and /readyz answer
 // during startup); the /v1/ endpoints answer 503 NOT_READY until Attach.
 //
-// Thread safety: on the io thread; the pipeline's replies come from shard
+// Thread safety: on the io thread; the runtime's replies come from shard
 // threads and go back through the router's Respond.
 #pragma once
 
@@ -16,9 +16,10 @@
 
 #include "adapters/http/router.h"
 #include "adapters/rocksdb/audit_log.h"
+#include "engine/runtime/runtime.h"
 #include "tools/loyaltyd/metrics.h"
 #include "tools/loyaltyd/rules_publisher.h"
-#include "tools/pipeline/pipeline.h"
+#include "tools/wiring/register_front.h"
 
 namespace loyalty {
 
@@ -38,7 +39,7 @@ class AdminApi {
  public:
   AdminApi(Readiness& readiness, Metrics& metrics, std::function<void()> sample_metrics);
   void AddRoutes(http::Router& router);
-  void Attach(Pipeline* pipeline, RulesPublisher* publisher, AuditLog* audit);
+  void Attach(Runtime* runtime, RegisterFront* front, RulesPublisher* publisher, AuditLog* audit);
 
  private:
   void Rulesets(const http::Request& r, http::Respond respond);
@@ -56,7 +57,8 @@ class AdminApi {
   Readiness& readiness_;
   Metrics& metrics_;
   std::function<void()> sample_metrics_;
-  Pipeline* pipeline_ = nullptr;
+  Runtime* runtime_ = nullptr;
+  RegisterFront* front_ = nullptr;  // lookups and adjustments, as a register sends them
   RulesPublisher* publisher_ = nullptr;
   AuditLog* audit_ = nullptr;
 };

@@ -17,15 +17,18 @@ using Json = nlohmann::json;
 Response Ok(const Json& j) { return {200, j.dump(2) + "\n"}; }
 
 Json RfmStateJson(const std::shared_ptr<const RfmQuantiles>& q, TimeMs computed_ms) {
-  if (!q) return {{"quantiles", nullptr}, {"computed_ms", nullptr}};
-  return {{"quantiles", report::RfmQuantilesToJson(*q)}, {"computed_ms", computed_ms}};
+  if (!q) return {{"quantiles", nullptr}, {"computed_ms", nullptr}, {"scored", false}};
+  // Nobody is scored against fewer customers than there are scores.
+  return {{"quantiles", report::RfmQuantilesToJson(*q)},
+          {"computed_ms", computed_ms},
+          {"scored", q->scores()}};
 }
 
 // The report `r` asks for, made now over `store`; the response to send.
-Response ReportResponse(const Request& r, Store& store, const Pipeline& pipeline) {
+Response ReportResponse(const Request& r, Store& store, const Runtime& runtime) {
   const auto kind = report::ReportKindOf(r.params.at("name"));
-  const auto rules = pipeline.rules();
-  report::ReportRequest request{*kind, rules.get(), pipeline.now(),
+  const auto rules = runtime.rules();
+  report::ReportRequest request{*kind, rules.get(), runtime.now(),
                                 report::Money{rules->program.currency}, ""};
   // Amounts are in the program's currency; another code would only relabel them.
   if (auto c = r.query.find("currency");
@@ -51,8 +54,8 @@ AdminReports::AdminReports(std::function<std::string()> why_not_ready)
 
 AdminReports::~AdminReports() { Stop(); }
 
-void AdminReports::Attach(Store* store, Pipeline* pipeline, RfmJob* rfm_job) {
-  pipeline_ = pipeline;
+void AdminReports::Attach(Store* store, Runtime* runtime, RfmJob* rfm_job) {
+  runtime_ = runtime;
   rfm_job_ = rfm_job;
   worker_ = std::thread([this] { Work(); });
   store_ = store;  // last: from here on requests are served
@@ -90,12 +93,12 @@ void AdminReports::Report(const Request& r, Respond respond) {
   if (f != r.query.end() && f->second != "json" && f->second != "text" && f->second != "svg") {
     return respond(JsonError(400, "BAD_FORMAT", "format must be json, text or svg"));
   }
-  Queue([this, r, respond] { respond(ReportResponse(r, *store_.load(), *pipeline_)); }, respond);
+  Queue([this, r, respond] { respond(ReportResponse(r, *store_.load(), *runtime_)); }, respond);
 }
 
 void AdminReports::Rfm(const Request&, Respond respond) {
   if (store_ == nullptr) return respond(JsonError(503, "NOT_READY", why_not_ready_()));
-  respond(Ok(RfmStateJson(pipeline_->rfm(), rfm_job_->computed_ms())));
+  respond(Ok(RfmStateJson(runtime_->rfm(), rfm_job_->computed_ms())));
 }
 
 void AdminReports::Recompute(const Request&, Respond respond) {
@@ -103,7 +106,7 @@ void AdminReports::Recompute(const Request&, Respond respond) {
       [this, respond] {
         auto q = rfm_job_->Recompute();
         if (!q.ok()) return respond(JsonError(500, "STORE_FAILED", q.status().message()));
-        respond(Ok(RfmStateJson(pipeline_->rfm(), rfm_job_->computed_ms())));
+        respond(Ok(RfmStateJson(runtime_->rfm(), rfm_job_->computed_ms())));
       },
       respond);
 }

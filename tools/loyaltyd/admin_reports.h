@@ -26,8 +26,8 @@
 
 #include "adapters/http/router.h"
 #include "adapters/rocksdb/store.h"
-#include "tools/pipeline/pipeline.h"
-#include "tools/pipeline/rfm_job.h"
+#include "engine/runtime/runtime.h"
+#include "tools/wiring/rfm_job.h"
 
 namespace loyalty {
 
@@ -38,7 +38,7 @@ class AdminReports {
   explicit AdminReports(std::function<std::string()> why_not_ready);
   ~AdminReports();  // Stop()s
   void AddRoutes(http::Router& router);
-  void Attach(Store* store, Pipeline* pipeline, RfmJob* rfm_job);
+  void Attach(Store* store, Runtime* runtime, RfmJob* rfm_job);
   // Finishes the running report, answers the waiting ones 503, joins. Before
   // the store closes.
   void Stop();
@@ -53,7 +53,7 @@ class AdminReports {
 
   std::function<std::string()> why_not_ready_;
   std::atomic<Store*> store_{nullptr};
-  Pipeline* pipeline_ = nullptr;
+  Runtime* runtime_ = nullptr;
   RfmJob* rfm_job_ = nullptr;
   std::mutex mu_;
   std::condition_variable ready_;

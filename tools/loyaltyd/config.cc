@@ -39,7 +39,11 @@ constexpr FlagSpec kFlags[] = {
      "system (default), or event: now is the latest event time seen, never going back "
      "(for loading past sales as they happened)"},
     {"rfm_interval_ms",
-     "recompute the RFM quantiles this often (default 3600000; 0: startup and on demand)"},
+     "recompute the RFM quantiles this often (default 3600000; 0: startup, on demand and after "
+     "bulk loads)"},
+    {"txn_retention_days",
+     "keep each transaction record (retries, returns) at least this long (default 90; 0: "
+     "for ever)"},
 };
 
 std::string FlagName(const std::string& key) {

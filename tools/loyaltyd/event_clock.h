@@ -1,13 +1,13 @@
 // EventClock: the server's "now" when replaying history (loyaltyd --clock
-// event). The engine reads the time only through the Pipeline's clock
+// event). The engine reads the time only through the Runtime's clock
 // function; with this clock "now" is the latest event time seen so far and
 // never goes backwards, so pending windows, expiry and recency behave as
 // they did at the time of the events (2010-2011 for the Online Retail data
 // set) instead of as of today, when every historical lot would have expired.
 //
-// EventClockHandler sits between the network server and the Pipeline: it
+// EventClockHandler sits between the network server and the Runtime: it
 // notes each request's event time, then hands the request on unchanged.
-// Noting happens before the Pipeline reads the clock, so an event always
+// Noting happens before the Runtime reads the clock, so an event always
 // sees now >= its own time. Lookups carry no time and see the latest.
 //
 // Meant for loading past events into a data dir, not for live registers: one

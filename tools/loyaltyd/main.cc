@@ -10,7 +10,7 @@
 // Startup: the admin listener first (so /healthz answers and /readyz says
 // why it is not ready), then the store (waiting up to store_lock_wait_ms for
 // another process to let go of it), the rules (the active stored version,
-// else --rules, stored as the next version), the pipeline and the register
+// else --rules, stored as the next version), the runtime and the register
 // listener. It prints "loyaltyd admin on HOST:PORT" and then "loyaltyd
 // listening on HOST:PORT ..." once it serves.
 //
@@ -20,6 +20,7 @@
 // changed, stores and activates it as a new version; a file with mistakes
 // is refused and the running rules stay. SIGUSR1 logs a stats line.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -35,9 +36,11 @@
 #include "adapters/http/server.h"
 #include "adapters/net/framing.h"
 #include "adapters/net/server.h"
+#include "adapters/rocksdb/key_codec.h"
 #include "adapters/rocksdb/store.h"
 #include "adapters/yaml/config_file.h"
 #include "tools/build_info/build_info.h"
+#include "engine/runtime/runtime.h"
 #include "tools/loyaltyd/admin_api.h"
 #include "tools/loyaltyd/admin_backups.h"
 #include "tools/loyaltyd/admin_reports.h"
@@ -48,8 +51,9 @@
 #include "tools/loyaltyd/log.h"
 #include "tools/loyaltyd/redis_cache.h"
 #include "tools/loyaltyd/sd_notify.h"
-#include "tools/pipeline/pipeline.h"
-#include "tools/pipeline/rfm_job.h"
+#include "tools/report/format.h"
+#include "tools/wiring/register_front.h"
+#include "tools/wiring/rfm_job.h"
 
 namespace loyalty {
 namespace {
@@ -57,7 +61,7 @@ namespace {
 namespace asio = boost::asio;
 
 // One line an operator (or loyalty-bench) can read: SIGUSR1 prints it.
-std::string StatsLine(const PipelineStats& st) {
+std::string StatsLine(const RuntimeStats& st) {
   return "stats events=" + std::to_string(st.events) + " groups=" + std::to_string(st.groups) +
          " grouped_events=" + std::to_string(st.grouped_events) +
          " replays=" + std::to_string(st.replays) + " rejected=" + std::to_string(st.rejected) +
@@ -103,26 +107,31 @@ http::TokenTable Tokens(const config_file::Config& config) {
 
 // Everything the running server is made of, in the order it is built.
 struct Running {
-  std::unique_ptr<EventClockHandler> clocked;  // --clock event: between server and pipeline
+  std::unique_ptr<EventClockHandler> clocked;  // --clock event: between server and front
   std::unique_ptr<Store> store;
   std::unique_ptr<Backups> backups;  // stopped before the store closes
   std::unique_ptr<AuditLog> audit;
   std::unique_ptr<RuleVersions> versions;
   std::unique_ptr<RulesPublisher> publisher;
   std::unique_ptr<redis::Publisher> cache;
-  std::unique_ptr<Pipeline> pipeline;
-  std::unique_ptr<RfmJob> rfm_job;  // stopped before the pipeline and the store
+  std::unique_ptr<Runtime> runtime;
+  std::unique_ptr<RegisterFront> front;  // the register channel into the runtime
+  std::unique_ptr<RfmJob> rfm_job;       // stopped before the runtime and the store
   std::unique_ptr<net::Server> server;
 };
 
 class Daemon {
  public:
-  // The cache's thread asks the pipeline for views, and members go in reverse
-  // order (the pipeline before the cache): whatever path ends the daemon, the
+  // The cache's thread asks the runtime for views, and members go in reverse
+  // order (the runtime before the cache): whatever path ends the daemon, the
   // cache stops first.
   ~Daemon() {
     if (run_.cache) run_.cache->Stop();
-    live_pipeline_.store(nullptr);
+    // Closed here, in reverse order of building, while the signal sets
+    // (members, destroyed after this body) still catch a second SIGTERM:
+    // closing the store takes a moment, and a signal with the default
+    // action would end the process "killed by SIGTERM" in the middle.
+    Running closing = std::move(run_);
   }
   Daemon(const config_file::Config& config, bool follow_events)
       : config_(config),
@@ -145,6 +154,7 @@ class Daemon {
  private:
   Status StartAdmin();
   Status Build();
+  Status RestoreEventClock();
   Status StartRfmJob();
   Status StartServing();  // on the io thread
   void WaitSignals();
@@ -168,10 +178,8 @@ class Daemon {
   AdminReports reports_;  // stopped in Serve, before run_ goes
   AdminBackups backups_api_;
   std::unique_ptr<http::Server> admin_;
+  WireDecisionCodec codec_;  // the runtime's DecisionCodec; outlives run_
   Running run_;
-  // The pipeline the Redis cache asks for lookups' views; null while there
-  // is none (before start, after the cache has stopped).
-  std::atomic<const Pipeline*> live_pipeline_{nullptr};
   asio::steady_timer drain_timer_;
   std::unique_ptr<asio::signal_set> stop_signals_, reload_signal_, stats_signal_;
   std::thread io_thread_;
@@ -207,8 +215,8 @@ void Daemon::SampleMetrics() {
   metrics_.SampleBackups({run_.backups->AgeSeconds(), b.last ? b.last->created_ms : 0, b.running,
                           b.succeeded, b.failed});
   if (run_.server) metrics_.SampleServer(run_.server->counters(), run_.server->connections());
-  metrics_.SampleBudgets(*run_.pipeline->rules(), run_.pipeline->BudgetsUsed());
-  metrics_.SampleRfm(run_.rfm_job->computed_ms(), run_.pipeline->now());
+  metrics_.SampleBudgets(*run_.runtime->rules(), run_.runtime->BudgetTotals());
+  metrics_.SampleRfm(run_.rfm_job->computed_ms(), run_.runtime->now());
   if (run_.cache) {
     const auto c = run_.cache->counters();
     metrics_.SampleCache(&c);
@@ -244,6 +252,12 @@ StoreOptions Daemon::MakeStoreOptions() {
   o.on_rocksdb_error = [this](const std::string& line) {
     rocksdb_errors_.Warn("rocksdb: " + line);
   };
+  // Stored-at times are the runtime's "now": the event clock under --clock
+  // event, so a replay of 2011 keeps its records.
+  o.txn_retention.retention_ms = config_.txn_retention_days * kMsPerDay;
+  o.txn_retention.clock = follow_events_
+                              ? std::function<TimeMs()>([this] { return event_clock_.Now(); })
+                              : std::function<TimeMs()>(SystemNowMs);
   return o;
 }
 
@@ -257,6 +271,26 @@ void Daemon::OnStoreHealth(const StoreHealth& h) {
     LogError("the store refuses writes: " + h.reason + detail +
              "; lookups go on, sales get UNAVAILABLE, /readyz says 503");
   }
+}
+
+// --clock event: "now" never goes back across a restart. It starts at the
+// later of the time kept at the last clean stop and the latest purchase of
+// any customer (after a kill -9, a return or redemption sent after the last
+// purchase may move it back by that much, never to the wall clock).
+Status Daemon::RestoreEventClock() {
+  TimeMs since = 0;
+  auto kept = run_.store->GetMeta(store_keys::kEventClockKey);
+  if (!kept.ok()) return kept.status();
+  if (kept->has_value()) since = std::strtoll((*kept)->c_str(), nullptr, 10);
+  const Status scanned = run_.store->ForEachCustomer([&](const CustomerState& c) {
+    since = std::max(since, c.last_purchase_ms);
+    return Status::Ok();
+  });
+  if (!scanned.ok()) return scanned;
+  event_clock_.Observe(since);
+  if (since > 0)
+    LogInfo("--clock event: now is " + report::IsoDateTime(since, 0) + ", as the events left it");
+  return Status::Ok();
 }
 
 Status Daemon::Build() {
@@ -274,6 +308,9 @@ Status Daemon::Build() {
                      static_cast<uint32_t>(config_.backup_keep)},
       SystemNowMs, [](const std::string& line) { LogInfo(line); },
       [](const std::string& line) { LogWarn(line); });
+  if (follow_events_) {
+    if (Status s = RestoreEventClock(); !s.ok()) return s;
+  }
   auto audit = AuditLog::Open(*run_.store);
   if (!audit.ok()) return audit.status();
   run_.audit = std::move(*audit);
@@ -288,39 +325,41 @@ Status Daemon::Build() {
   if (!rules.ok()) return Status::Invalid("rules: " + rules.status().message());
   if (!run_.publisher->load_note().empty()) LogWarn(run_.publisher->load_note());
   metrics_.SetRulesVersion((*rules)->version);
-  // Snapshots show what a lookup shows, once the pipeline (rules, RFM,
-  // budgets) is up; the resync at start may run before, with balances only.
-  auto cache = StartRedisCache(
-      config_, *run_.store, SystemNowMs, [this](const CustomerState& state, TimeMs now_ms) {
-        const Pipeline* p = live_pipeline_.load();
-        return p != nullptr ? p->View(state, now_ms) : ViewProfile(state, now_ms);
-      });
+  // The cache first (the runtime tells it about commits), started last, once
+  // the runtime and the RFM quantiles it shows in every snapshot are there.
+  auto cache = MakeRedisCache(config_, *run_.store, SystemNowMs);
   if (!cache.ok()) return cache.status();
   run_.cache = std::move(*cache);
-  PipelineOptions pipeline_options;
-  pipeline_options.shards = config_.shards;
-  pipeline_options.on_commit = CommitListenerFor(run_.cache.get());
-  pipeline_options.observer = &metrics_;
-  run_.pipeline = std::make_unique<Pipeline>(
-      *run_.store, *rules, pipeline_options,
-      follow_events_ ? Pipeline::ClockFn([this] { return event_clock_.Now(); })
-                     : Pipeline::ClockFn(SystemNowMs));
-  if (!run_.pipeline->status().ok()) {
-    return Status::IoError("cannot read the campaign budgets: " +
-                           run_.pipeline->status().message());
+  RuntimeOptions runtime_options;
+  runtime_options.shards = config_.shards;
+  runtime_options.on_commit = CommitListenerFor(run_.cache.get());
+  runtime_options.observer = &metrics_;
+  run_.runtime = std::make_unique<Runtime>(
+      *run_.store, codec_, *rules, runtime_options,
+      follow_events_ ? Runtime::ClockFn([this] { return event_clock_.Now(); })
+                     : Runtime::ClockFn(SystemNowMs));
+  if (!run_.runtime->status().ok()) {
+    return Status::IoError("cannot read the campaign budgets: " + run_.runtime->status().message());
   }
+  run_.front = std::make_unique<RegisterFront>(*run_.runtime);
   if (follow_events_) {
-    run_.clocked = std::make_unique<EventClockHandler>(event_clock_, *run_.pipeline);
+    run_.clocked = std::make_unique<EventClockHandler>(event_clock_, *run_.front);
   }
-  live_pipeline_.store(run_.pipeline.get());
-  return StartRfmJob();
+  if (Status s = StartRfmJob(); !s.ok()) return s;
+  if (run_.cache) {
+    run_.cache->SetView([runtime = run_.runtime.get()](const CustomerState& state, TimeMs now_ms) {
+      return runtime->View(state, now_ms);
+    });
+    run_.cache->Start();
+  }
+  return Status::Ok();
 }
 
 // The stored quantiles first, so decisions score at once; then a fresh run
 // (on the job's thread) and one every rfm_interval_ms.
 Status Daemon::StartRfmJob() {
-  run_.rfm_job = std::make_unique<RfmJob>(*run_.store, *run_.pipeline, config_.rfm_interval_ms,
-                                          [this] { return run_.pipeline->now(); });
+  run_.rfm_job = std::make_unique<RfmJob>(*run_.store, *run_.runtime, config_.rfm_interval_ms,
+                                          [this] { return run_.runtime->now(); });
   if (Status s = run_.rfm_job->LoadStored(); !s.ok()) {
     LogWarn("rfm: " + s.message() + "; recomputing them");
   }
@@ -350,23 +389,23 @@ Status Daemon::StartServing() {
   o.lookup_burst = config_.lookup_burst;
   o.reply_bytes_total_max = config_.reply_bytes_total_max;
   o.server_version = std::string("loyaltyd ") + build_info::Version();
-  o.describe_program = [pipeline = run_.pipeline.get()](v1::Welcome& w) {
-    const auto rules = pipeline->rules();
+  o.describe_program = [runtime = run_.runtime.get()](v1::Welcome& w) {
+    const auto rules = runtime->rules();
     w.set_currency(rules->program.currency);
     w.set_utc_offset_minutes(rules->program.utc_offset_minutes);
   };
   net::RequestHandler& handler = run_.clocked ? static_cast<net::RequestHandler&>(*run_.clocked)
-                                              : static_cast<net::RequestHandler&>(*run_.pipeline);
+                                              : static_cast<net::RequestHandler&>(*run_.front);
   run_.server = std::make_unique<net::Server>(io_, o, handler);
   if (Status s = run_.server->Listen(); !s.ok()) return s;
   run_.server->Start();
-  run_.publisher->Attach(run_.pipeline.get());
-  api_.Attach(run_.pipeline.get(), run_.publisher.get(), run_.audit.get());
-  reports_.Attach(run_.store.get(), run_.pipeline.get(), run_.rfm_job.get());
+  run_.publisher->Attach(run_.runtime.get());
+  api_.Attach(run_.runtime.get(), run_.front.get(), run_.publisher.get(), run_.audit.get());
+  reports_.Attach(run_.store.get(), run_.runtime.get(), run_.rfm_job.get());
   backups_api_.Attach(run_.backups.get(), run_.audit.get(), config_.data_dir);
   WaitSignals();
   readiness_.rules_loaded = true;
-  const auto rules = run_.pipeline->rules();
+  const auto rules = run_.runtime->rules();
   std::cout << "loyaltyd listening on " << HostPort(o.host, run_.server->port()) << " (data "
             << config_.data_dir << ", rules version " << rules->version << ", " << config_.shards
             << " shards, durability " << config_.durability
@@ -418,7 +457,7 @@ void Daemon::WaitSignals() {
   *stats = [this, stats] {
     stats_signal_->async_wait([this, stats](const boost::system::error_code& ec, int) {
       if (ec) return;
-      LogInfo(StatsLine(run_.pipeline->stats()));
+      LogInfo(StatsLine(run_.runtime->stats()));
       if (run_.cache) LogInfo(RedisStatsLine(run_.cache->counters()));
       (*stats)();
     });
@@ -457,13 +496,17 @@ int Daemon::Serve() {
   reports_.Stop();
   run_.backups->Stop();
   run_.rfm_job->Stop();
-  run_.pipeline->Stop();
-  LogInfo(StatsLine(run_.pipeline->stats()));
+  run_.runtime->Stop();
+  LogInfo(StatsLine(run_.runtime->stats()));
+  if (follow_events_) {
+    const Status kept =
+        run_.store->PutMeta({{store_keys::kEventClockKey, std::to_string(event_clock_.Now())}});
+    if (!kept.ok()) LogWarn("--clock event: could not keep the clock: " + kept.message());
+  }
   if (run_.cache) {
     run_.cache->Stop();
     LogInfo(RedisStatsLine(run_.cache->counters()));
   }
-  live_pipeline_.store(nullptr);
   readiness_.store.store(nullptr);
   LogInfo("stopped; bye");
   return 0;

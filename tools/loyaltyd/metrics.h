@@ -50,11 +50,11 @@
 #include "adapters/net/server.h"
 #include "adapters/redis/publisher.h"
 #include "adapters/rocksdb/store.h"
-#include "tools/pipeline/pipeline.h"
+#include "engine/runtime/runtime.h"
 
 namespace loyalty {
 
-class Metrics final : public PipelineObserver {
+class Metrics final : public RuntimeObserver {
  public:
   Metrics();
 

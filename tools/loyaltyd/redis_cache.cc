@@ -2,10 +2,9 @@
 
 namespace loyalty {
 
-Result<std::unique_ptr<redis::Publisher>> StartRedisCache(const config_file::Config& config,
-                                                          const Store& store,
-                                                          redis::Publisher::ClockFn clock,
-                                                          redis::ProfileView view) {
+Result<std::unique_ptr<redis::Publisher>> MakeRedisCache(const config_file::Config& config,
+                                                         const Store& store,
+                                                         redis::Publisher::ClockFn clock) {
   if (config.redis.empty()) return std::unique_ptr<redis::Publisher>();
   auto endpoint = redis::ParseEndpoint(config.redis);
   if (!endpoint.ok()) return endpoint.status();
@@ -23,10 +22,7 @@ Result<std::unique_ptr<redis::Publisher>> StartRedisCache(const config_file::Con
   source.for_each = [&store](const std::function<Status(const CustomerState&)>& visit) {
     return store.ForEachCustomer(visit);
   };
-  source.view = std::move(view);
-  auto publisher = std::make_unique<redis::Publisher>(o, std::move(source), std::move(clock));
-  publisher->Start();
-  return publisher;
+  return std::make_unique<redis::Publisher>(o, std::move(source), std::move(clock));
 }
 
 CommitListener CommitListenerFor(redis::Publisher* publisher) {

@@ -9,19 +9,19 @@
 #include "adapters/redis/publisher.h"
 #include "adapters/rocksdb/store.h"
 #include "adapters/yaml/config_file.h"
-#include "tools/pipeline/pipeline.h"
+#include "engine/runtime/runtime.h"
 
 namespace loyalty {
 
 // Null (and ok) when config.redis is empty: the engine runs without a cache.
-// A bad address or option is a Status naming it. Started when returned;
-// it never waits for Redis to be reachable.
-Result<std::unique_ptr<redis::Publisher>> StartRedisCache(const config_file::Config& config,
-                                                          const Store& store,
-                                                          redis::Publisher::ClockFn clock,
-                                                          redis::ProfileView view);
+// A bad address or option is a Status naming it. Not started: give it the
+// runtime's view (SetView), then Start it; it never waits for Redis to be
+// reachable. Commits offered before Start wait in its backlog.
+Result<std::unique_ptr<redis::Publisher>> MakeRedisCache(const config_file::Config& config,
+                                                         const Store& store,
+                                                         redis::Publisher::ClockFn clock);
 
-// The pipeline's commit listener that hands states to `publisher`; empty
+// The runtime's commit listener that hands states to `publisher`; empty
 // (no listener) when `publisher` is null.
 CommitListener CommitListenerFor(redis::Publisher* publisher);
 

@@ -90,8 +90,8 @@ Result<std::shared_ptr<const RuleSet>> RulesPublisher::Load(const std::string& r
   return Parsed(*made);
 }
 
-void RulesPublisher::Attach(Pipeline* pipeline) {
-  pipeline_ = pipeline;
+void RulesPublisher::Attach(Runtime* runtime) {
+  runtime_ = runtime;
   ArmSchedule();
 }
 
@@ -117,7 +117,7 @@ Result<std::shared_ptr<const RuleSet>> RulesPublisher::Install(const StoredRuleS
                                                                const std::string& action) {
   auto rules = Parsed(active);
   if (!rules.ok()) return rules.status();
-  if (pipeline_) pipeline_->SetRules(*rules);
+  if (runtime_) runtime_->SetRules(*rules);
   if (on_change_) on_change_(active, action);
   return rules;
 }
@@ -202,7 +202,7 @@ void RulesPublisher::ArmSchedule() {
     }
   }
   timer_.cancel();
-  if (earliest == 0 || !pipeline_) return;
+  if (earliest == 0 || !runtime_) return;
   timer_.expires_at(std::chrono::system_clock::time_point(std::chrono::milliseconds(earliest)));
   timer_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) RunDue();

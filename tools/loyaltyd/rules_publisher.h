@@ -9,7 +9,7 @@
 //               (or the built-in defaults) stored and activated as the next
 //               version.
 //   Upload      a new DRAFT, only when it validates.
-//   Activate    now (the pipeline's pointer is swapped: no pause, no dropped
+//   Activate    now (the runtime's pointer is swapped: no pause, no dropped
 //               connection) or at a time (a timer on the io thread swaps it).
 //   Rollback    re-activates the version that was in force before this one.
 //   Reload      SIGHUP: the --rules file, when valid and changed, is stored
@@ -29,7 +29,7 @@
 
 #include "adapters/rocksdb/rule_versions.h"
 #include "adapters/yaml/rules_file.h"
-#include "tools/pipeline/pipeline.h"
+#include "engine/runtime/runtime.h"
 
 namespace loyalty {
 
@@ -47,8 +47,8 @@ class RulesPublisher {
                  ChangedFn on_change);
 
   Result<std::shared_ptr<const RuleSet>> Load(const std::string& rules_path);
-  // Once the pipeline runs: later changes reach it; arms the schedule.
-  void Attach(Pipeline* pipeline);
+  // Once the runtime runs: later changes reach it; arms the schedule.
+  void Attach(Runtime* runtime);
 
   // The problems of `yaml` (empty: valid).
   std::vector<rules_file::Problem> Validate(const std::string& yaml) const;
@@ -75,7 +75,7 @@ class RulesPublisher {
   RuleVersions& versions_;
   ClockFn clock_;
   ChangedFn on_change_;
-  Pipeline* pipeline_ = nullptr;
+  Runtime* runtime_ = nullptr;
   boost::asio::system_timer timer_;
   std::string load_note_;
 };

@@ -58,15 +58,14 @@ nlohmann::json CostToJson(const CostReport& r) {
 
 std::string CostToText(const CostReport& r, const Money& money) {
   std::ostringstream out;
-  out << "cost to serve of " << Count(r.all.customers) << " customers: revenue "
+  out << "cost to serve of " << CountOf(r.all.customers, "customer", "customers") << ": revenue "
       << money.Format(r.all.cost.revenue_minor) << " - returns "
       << money.Format(r.all.cost.returns_minor) << " - points redeemed "
       << money.Format(r.all.cost.redeemed_minor) << " - discounts "
       << money.Format(r.all.cost.discounts_minor) << " = " << money.Format(r.all.cost.net_minor)
       << "\n"
-      << Count(r.losing.customers)
-      << " customers cost more than they bring: " << money.Format(r.losing.cost.net_minor)
-      << " together\n"
+      << CountOf(r.losing.customers, "customer costs", "customers cost")
+      << " more than they bring: " << money.Format(r.losing.cost.net_minor) << " together\n"
       << "by lifecycle stage:\n"
       << Header("stage");
   for (int k = 0; k < kLifecycleStages; ++k) {

@@ -26,7 +26,7 @@ nlohmann::json LifecycleToJson(const LifecycleReport& r) {
 
 std::string LifecycleToText(const LifecycleReport& r, const Money& money) {
   std::ostringstream out;
-  out << Count(r.customers) << " customers on the lifecycle ladder, revenue "
+  out << CountOf(r.customers, "customer", "customers") << " on the lifecycle ladder, revenue "
       << money.Format(r.revenue_minor) << "\n";
   char line[200];
   std::snprintf(line, sizeof line, "  %-10s %10s %8s %8s %22s %22s\n", "stage", "customers",
@@ -83,7 +83,8 @@ std::string LifecycleSvg(const LifecycleReport& r, const Money& money,
                          const std::string& title_note) {
   std::ostringstream svg;
   SvgOpen(svg, kWidth, kHeight, Headline(r),
-          Count(r.customers) + " customers, " + money.Format(r.revenue_minor) + " net revenue",
+          CountOf(r.customers, "customer", "customers") + ", " + money.Format(r.revenue_minor) +
+              " net revenue",
           title_note);
   uint64_t widest = 1;
   for (const auto& s : r.stages) widest = std::max(widest, s.customers);

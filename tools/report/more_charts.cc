@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "tools/report/rfm_render.h"
 #include "tools/report/svg.h"
 
 namespace loyalty::report {
@@ -27,8 +28,16 @@ std::string Shade(double share) {
 
 std::string RfmSvg(const RfmReport& r, const std::string& title_note) {
   std::ostringstream svg;
+  if (!r.quantiles.scores()) {  // fifths of a handful of people would be a claim
+    SvgOpen(svg, kWidth, kHeight, "RFM: not enough customers yet", RfmTooFew(r), title_note);
+    svg << SvgText(kWidth / 2.0, kTop + 150, "not scored yet",
+                   "text-anchor=\"middle\" class=\"label\"");
+    svg << "</svg>\n";
+    return svg.str();
+  }
   SvgOpen(svg, kWidth, kHeight, "RFM: customers by recency and frequency",
-          Count(r.customers) + " customers who bought, scored 1-5 against quintile cut points",
+          CountOf(r.customers, "customer", "customers") +
+              " who bought, scored 1-5 against quintile cut points",
           title_note);
   constexpr double kCell = 72, kGridLeft = 200, kGridTop = kTop + 10;
   uint64_t most = 1;
@@ -121,7 +130,8 @@ std::string OffersSvg(const OffersReport& r, const Money& money, const std::stri
   }
   if (r.offers.size() > shown) {
     svg << SvgText(kLeft, kHeight - 24,
-                   "and " + Count(r.offers.size() - shown) + " more offers in the text report",
+                   "and " + CountOf(r.offers.size() - shown, "more offer", "more offers") +
+                       " in the text report",
                    "class=\"note\"");
   }
   svg << "</svg>\n";
@@ -131,8 +141,9 @@ std::string OffersSvg(const OffersReport& r, const Money& money, const std::stri
 std::string CostSvg(const CostReport& r, const Money& money, const std::string& title_note) {
   std::ostringstream svg;
   SvgOpen(svg, kWidth, kHeight, "Cost to serve: net value per lifecycle stage",
-          Count(r.all.customers) + " customers, net " + money.Format(r.all.cost.net_minor) + "; " +
-              Count(r.losing.customers) + " cost more than they bring",
+          CountOf(r.all.customers, "customer", "customers") + ", net " +
+              money.Format(r.all.cost.net_minor) + "; " +
+              CountOf(r.losing.customers, "costs", "cost") + " more than they bring",
           title_note);
   constexpr double kRow = 56, kBarLeft = 160, kBarWidth = 520;
   int64_t most = 1;

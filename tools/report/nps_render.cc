@@ -35,8 +35,9 @@ void RowsText(std::ostringstream& out, const char* title, const std::vector<NpsR
   char line[200];
   for (const NpsRow& row : rows) {
     const NpsCounts& c = row.counts;
-    std::snprintf(line, sizeof line, "  %-20s %8s responses  NPS %6s  (%s / %s / %s)\n",
-                  row.key.empty() ? "(no store)" : row.key.c_str(), Count(c.responses()).c_str(),
+    std::snprintf(line, sizeof line, "  %-20s %18s  NPS %6s  (%s / %s / %s)\n",
+                  row.key.empty() ? "(no store)" : row.key.c_str(),
+                  CountOf(c.responses(), "response", "responses").c_str(),
                   c.responses() == 0 ? "-" : Signed(c.nps()).c_str(), Count(c.promoters).c_str(),
                   Count(c.passives).c_str(), Count(c.detractors).c_str());
     out << line;
@@ -59,8 +60,10 @@ nlohmann::json NpsToJson(const NpsReport& r) {
 std::string NpsToText(const NpsReport& r) {
   std::ostringstream out;
   out << "NPS " << Signed(r.all.nps()) << " from " << Count(r.all.responses()) << " of "
-      << Count(r.customers) << " customers: " << Count(r.all.promoters) << " promoters, "
-      << Count(r.all.passives) << " passives, " << Count(r.all.detractors) << " detractors\n"
+      << CountOf(r.customers, "customer", "customers") << ": "
+      << CountOf(r.all.promoters, "promoter", "promoters") << ", "
+      << CountOf(r.all.passives, "passive", "passives") << ", "
+      << CountOf(r.all.detractors, "detractor", "detractors") << "\n"
       << "scores:";
   for (int s = 0; s <= 10; ++s) out << " " << s << ":" << r.scores[s];
   out << "\n";
@@ -115,8 +118,7 @@ void StoreList(std::ostringstream& svg, const NpsReport& r) {
     svg << SvgText(kStoresLeft + 160, y, Signed(nps),
                    std::string("text-anchor=\"end\" class=\"label\" style=\"fill:") +
                        (nps >= 0 ? kGood : kBad) + "\"");
-    svg << SvgText(kStoresLeft + 170, y,
-                   Counted(static_cast<int64_t>(row.counts.responses()), "answer", "answers"),
+    svg << SvgText(kStoresLeft + 170, y, CountOf(row.counts.responses(), "answer", "answers"),
                    "class=\"axis\"");
   }
 }
@@ -127,9 +129,12 @@ std::string NpsSvg(const NpsReport& r, const std::string& title_note) {
   std::ostringstream svg;
   const NpsCounts& c = r.all;
   if (c.responses() == 0) {  // an NPS of 0 would be a claim: nobody answered yet
-    SvgOpen(svg, kWidth, kHeight, "NPS: no answers yet",
-            "none of " + Count(r.customers) + " customers has given a score (loyalty feedback)",
-            title_note);
+    SvgOpen(
+        svg, kWidth, kHeight, "NPS: no answers yet",
+        r.customers == 1
+            ? std::string("the one customer has given no score yet (loyalty feedback)")
+            : "none of " + Count(r.customers) + " customers has given a score (loyalty feedback)",
+        title_note);
     svg << SvgText(kWidth / 2.0, kBarsTop + kBarsHeight / 2, "no answers yet",
                    "text-anchor=\"middle\" class=\"label\"");
     svg << "</svg>\n";
@@ -137,7 +142,7 @@ std::string NpsSvg(const NpsReport& r, const std::string& title_note) {
   }
   SvgOpen(
       svg, kWidth, kHeight, "NPS " + Signed(c.nps()),
-      Count(c.responses()) + " customers answered: " +
+      CountOf(c.responses(), "customer", "customers") + " answered: " +
           Percent(ShareOf(static_cast<double>(c.promoters), static_cast<double>(c.responses()))) +
           " promoters, " +
           Percent(ShareOf(static_cast<double>(c.detractors), static_cast<double>(c.responses()))) +

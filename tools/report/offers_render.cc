@@ -57,17 +57,19 @@ nlohmann::json OffersToJson(const OffersReport& r) {
 
 std::string OffersToText(const OffersReport& r, const Money& money) {
   std::ostringstream out;
-  out << r.offers.size() << " offers in the rules; " << Grouped(r.offers_issued) << " issued, "
-      << Grouped(r.offers_redeemed) << " redeemed, " << money.Format(r.discounts_minor)
-      << " discounts given (all offers)\n";
+  out << CountOf(r.offers.size(), "offer", "offers") << " in the rules; "
+      << Grouped(r.offers_issued) << " issued, " << Grouped(r.offers_redeemed) << " redeemed, "
+      << money.Format(r.discounts_minor) << " discounts given (all offers)\n";
   for (const OfferRow& o : r.offers) {
     out << o.id << " (" << o.name << "): issued " << Grouped(o.issued) << ", redeemed "
         << Grouped(o.redeemed) << " (" << Percent(o.redemption_rate_percent) << ") by "
-        << Count(o.redeemers) << " customers\n"
-        << "  treated " << Count(o.treated.customers) << " customers, mean spend since "
+        << CountOf(o.redeemers, "customer", "customers") << "\n"
+        << "  treated " << CountOf(o.treated.customers, "customer", "customers")
+        << ", mean spend since "
         << money.Format(static_cast<int64_t>(o.treated.mean_spend_minor() + 0.5)) << ", "
         << Fixed(o.treated.mean_visits(), 2) << " visits\n"
-        << "  holdout " << Count(o.holdout.customers) << " customers, mean spend since "
+        << "  holdout " << CountOf(o.holdout.customers, "customer", "customers")
+        << ", mean spend since "
         << money.Format(static_cast<int64_t>(o.holdout.mean_spend_minor() + 0.5)) << ", "
         << Fixed(o.holdout.mean_visits(), 2) << " visits\n"
         << "  " << UpliftText(o, money) << "\n";

@@ -36,7 +36,8 @@ nlohmann::json ParetoToJson(const ParetoReport& r) {
 
 std::string ParetoToText(const ParetoReport& r, const Money& money) {
   std::ostringstream out;
-  out << Count(r.customers) << " customers, revenue " << money.Format(r.revenue_minor) << "\n"
+  out << CountOf(r.customers, "customer", "customers") << ", revenue "
+      << money.Format(r.revenue_minor) << "\n"
       << "top 20% of customers: " << Percent(r.top20_share_percent) << " of revenue\n"
       << "bottom 20% of customers: " << Percent(r.bottom20_share_percent) << " of revenue\n"
       << "top 20% / bottom 20%: " << RatioText(r) << "\n"
@@ -142,9 +143,9 @@ void BarsPanel(std::ostringstream& svg, const ParetoReport& r) {
 
 std::string ParetoSvg(const ParetoReport& r, const Money& money, const std::string& title_note) {
   std::ostringstream svg;
-  const std::string sub = Count(r.customers) + " customers, " + money.Format(r.revenue_minor) +
-                          " net revenue; top 20% vs bottom 20%: " + RatioText(r) + "; Gini " +
-                          Fixed(r.gini, 2);
+  const std::string sub =
+      CountOf(r.customers, "customer", "customers") + ", " + money.Format(r.revenue_minor) +
+      " net revenue; top 20% vs bottom 20%: " + RatioText(r) + "; Gini " + Fixed(r.gini, 2);
   SvgOpen(svg, kWidth, kHeight,
           "The top 20% of customers bring " + Percent(r.top20_share_percent) + " of revenue", sub,
           title_note);

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include "tools/report/svg.h"
+
 namespace loyalty::report {
 
 nlohmann::json RfmQuantilesToJson(const RfmQuantiles& q) {
@@ -22,17 +24,24 @@ nlohmann::json RfmToJson(const RfmReport& r) {
                         {"revenue_share_percent", s.revenue_share_percent},
                         {"mean_days_since_purchase", s.mean_days_since_purchase}});
   }
-  return {{"customers", r.customers},
-          {"as_of_ms", r.as_of_ms},
-          {"quantiles", RfmQuantilesToJson(r.quantiles)},
-          {"segments", segments},
-          {"recency_by_frequency", r.recency_by_frequency}};
+  nlohmann::json j = {{"customers", r.customers}, {"scored", r.quantiles.scores()},
+                      {"as_of_ms", r.as_of_ms},   {"quantiles", RfmQuantilesToJson(r.quantiles)},
+                      {"segments", segments},     {"recency_by_frequency", r.recency_by_frequency}};
+  if (!r.quantiles.scores()) j["not_scored_why"] = RfmTooFew(r);
+  return j;
+}
+
+std::string RfmTooFew(const RfmReport& r) {
+  const uint64_t n = r.quantiles.customers;
+  return CountOf(n, "customer has", "customers have") + " bought; RFM scores need at least " +
+         std::to_string(kRfmCustomersMin) + ", one per score";
 }
 
 std::string RfmToText(const RfmReport& r, const Money& money) {
   std::ostringstream out;
-  out << Grouped(static_cast<int64_t>(r.customers))
-      << " customers scored 1-5 on recency, frequency and monetary value (quintiles)\n";
+  if (!r.quantiles.scores()) return RfmTooFew(r) + ": nobody is scored yet\n";
+  out << CountOf(r.customers, "customer", "customers")
+      << " scored 1-5 on recency, frequency and monetary value (quintiles)\n";
   char line[160];
   std::snprintf(line, sizeof line, "  %-16s %10s %8s %22s %10s\n", "segment", "customers",
                 "revenue", "", "days since");
@@ -44,9 +53,10 @@ std::string RfmToText(const RfmReport& r, const Money& money) {
     out << line;
   }
   const RfmQuantiles& q = r.quantiles;
-  out << "cut points (quintiles; beating more of them scores higher):\n"
+  out << "cut points (the lowest value of each better fifth; reaching more of them scores "
+         "higher):\n"
       << "  days since the last purchase  " << q.recency_days[0] << ", " << q.recency_days[1]
-      << ", " << q.recency_days[2] << ", " << q.recency_days[3] << " (fewer is better)\n"
+      << ", " << q.recency_days[2] << ", " << q.recency_days[3] << " (at most; fewer is better)\n"
       << "  purchases                     " << q.frequency[0] << ", " << q.frequency[1] << ", "
       << q.frequency[2] << ", " << q.frequency[3] << "\n"
       << "  net spend                     " << money.Format(q.monetary_minor[0]) << ", "

@@ -10,13 +10,18 @@
 
 namespace loyalty::report {
 
-// Keys: customers, as_of_ms, quantiles (the cut points: as_of_ms,
-// customers, recency_days (ascending; fewer days beat a cut), frequency,
-// monetary_minor; 4 each), segments (objects: segment, customers,
-// revenue_minor, revenue_share_percent, mean_days_since_purchase; in the
-// order of kRfmSegments), recency_by_frequency (5 rows R1..R5 of 5 counts
-// F1..F5).
+// Keys: customers (scored), scored (false with fewer than kRfmCustomersMin
+// customers who bought; then also not_scored_why, a sentence), as_of_ms,
+// quantiles (the cut points: as_of_ms, customers (who bought), recency_days
+// (ascending; at most that many days reaches the cut), frequency,
+// monetary_minor (at least that much reaches it); 4 each), segments (objects:
+// segment, customers, revenue_minor, revenue_share_percent,
+// mean_days_since_purchase; in the order of kRfmSegments),
+// recency_by_frequency (5 rows R1..R5 of 5 counts F1..F5).
 nlohmann::json RfmToJson(const RfmReport& report);
+// "3 customers have bought; RFM scores need at least 5, one per score"
+// (when the report scored nobody for that reason).
+std::string RfmTooFew(const RfmReport& report);
 // Keys: as_of_ms, customers, recency_days, frequency, monetary_minor.
 nlohmann::json RfmQuantilesToJson(const RfmQuantiles& quantiles);
 std::string RfmToText(const RfmReport& report, const Money& money);

@@ -8,6 +8,10 @@ namespace loyalty::report {
 
 std::string Count(uint64_t n) { return Grouped(static_cast<int64_t>(n)); }
 
+std::string CountOf(uint64_t n, const std::string& one, const std::string& many) {
+  return Counted(static_cast<int64_t>(n), one, many);
+}
+
 std::string Percent(double p) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f%%", p);

@@ -9,7 +9,9 @@
 
 namespace loyalty::report {
 
-std::string Count(uint64_t n);                // 12345 -> "12,345"
+std::string Count(uint64_t n);  // 12345 -> "12,345"
+// 1 -> "1 customer", 12345 -> "12,345 customers": never "1 customers".
+std::string CountOf(uint64_t n, const std::string& one, const std::string& many);
 std::string Percent(double p);                // 12.345 -> "12.3%"
 std::string Fixed(double v, int decimals);    // printf("%.*f")
 std::string Escape(const std::string& text);  // for text inside an SVG element

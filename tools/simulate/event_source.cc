@@ -2,6 +2,8 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include "tools/report/format.h"
+
 namespace loyalty::simulate {
 namespace {
 
@@ -37,12 +39,15 @@ Result<std::optional<v1::Request>> RetailSource::Next() {
 std::string RetailSource::Summary() const {
   const replay::Counts& c = csv_->counts();
   const replay::RequestCounts& m = maker_.counts();
-  return std::to_string(c.rows) + " rows, " + std::to_string(c.invoices) + " invoices; " +
-         std::to_string(c.anonymous_rows) + " anonymous rows and " +
-         std::to_string(c.adjustment_invoices) + " adjustment invoices skipped, " +
-         std::to_string(c.dropped_lines) + " lines dropped; " + std::to_string(m.purchases) +
-         " purchases, " + std::to_string(m.returns) + " returns, " +
-         std::to_string(m.unmatched_return_lines) + " cancelled lines with no earlier purchase";
+  using report::Counted;
+  return Counted(c.rows, "row", "rows") + ", " + Counted(c.invoices, "invoice", "invoices") + "; " +
+         Counted(c.anonymous_rows, "anonymous row", "anonymous rows") + " and " +
+         Counted(c.adjustment_invoices, "adjustment invoice", "adjustment invoices") +
+         " skipped, " + Counted(c.dropped_lines, "line", "lines") + " dropped; " +
+         Counted(m.purchases, "purchase", "purchases") + ", " +
+         Counted(m.returns, "return", "returns") + ", " +
+         Counted(m.unmatched_return_lines, "cancelled line", "cancelled lines") +
+         " with no earlier purchase";
 }
 
 Result<std::optional<v1::Request>> JsonLinesSource::Next() {
@@ -69,7 +74,8 @@ Result<std::optional<v1::Request>> JsonLinesSource::Next() {
 }
 
 std::string JsonLinesSource::Summary() const {
-  return std::to_string(lines_->line_number()) + " lines, " + std::to_string(requests_) + " events";
+  return report::Counted(lines_->line_number(), "line", "lines") + ", " +
+         report::Counted(requests_, "event", "events");
 }
 
 std::string ToJsonLine(const v1::Request& request) {

@@ -112,7 +112,7 @@ std::string ComparisonToText(const Comparison& c, const Labels& labels) {
   auto money = [&](int64_t minor) { return currency.FormatBare(minor); };
   Table t;
   t.out() << "events: " << c.source_summary << "\n";
-  t.out() << c.requests << " events";
+  t.out() << report::Counted(c.requests, "event", "events");
   if (c.first_event_ms > 0) {
     t.out() << " from " << Date(c.first_event_ms) << " to " << Date(c.last_event_ms);
   }
@@ -159,7 +159,8 @@ std::string ComparisonToText(const Comparison& c, const Labels& labels) {
     t.out() << "  invalid " << field << ": " << why << "\n";
   }
   for (const auto& [why, n] : c.undecodable) {
-    t.out() << "  skipped " << n << " events the wire codec refuses: " << why << "\n";
+    t.out() << "  skipped " << report::Counted(n, "event", "events")
+            << " the wire codec refuses: " << why << "\n";
   }
   for (const std::string& w : c.warnings) t.out() << "  warning: " << w << "\n";
   return t.out().str();

@@ -122,6 +122,7 @@ void Run::Apply(const Event& e, TimeMs now_ms) {
     return;
   }
   Effects& fx = r.effects;
+  budgets_.Apply(fx.budget_draws);  // one decider: its draws always fit
   for (const LedgerEntry& entry : fx.ledger) {
     if (entry.kind == LedgerKind::kExpire) totals_.points_expired -= entry.points;
     if (entry.kind == LedgerKind::kAdjust) totals_.points_adjusted += entry.points;

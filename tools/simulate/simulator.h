@@ -75,7 +75,7 @@ class Run {
   std::unordered_map<std::string, TxnRecord> txns_;
   std::unordered_map<std::string, int64_t> net_points_;
   std::unordered_map<std::string, int64_t> earned_;
-  MemoryBudgets budgets_;  // campaign budgets, spent as the events go
+  BudgetsUsed budgets_;  // campaign budgets, spent as the events go
   // RFM quantiles as loyaltyd's periodic job would have them: recomputed
   // once a day of event time.
   RfmQuantiles rfm_;

@@ -38,13 +38,13 @@ EngineHarness::EngineHarness(redis::PublisherOptions options, std::size_t shards
   };
   publisher_ = std::make_unique<redis::Publisher>(options_, source, NowMs);
   publisher_->Start();
-  PipelineOptions pipeline_options;
+  RuntimeOptions pipeline_options;
   pipeline_options.shards = shards;
   pipeline_options.on_commit = [this](const CustomerState& s, TimeMs now_ms) {
     publisher_->OnCommit(s, now_ms);
   };
-  pipeline_ = std::make_unique<Pipeline>(*store_, std::make_shared<const RuleSet>(),
-                                         pipeline_options, NowMs);
+  pipeline_ = std::make_unique<testing::WiredRuntime>(*store_, std::make_shared<const RuleSet>(),
+                                                      pipeline_options, NowMs);
 }
 
 EngineHarness::~EngineHarness() {

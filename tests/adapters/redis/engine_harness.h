@@ -1,5 +1,5 @@
 // The engine as loyaltyd wires it, in process: a real RocksDB store in a temp
-// dir, the real Pipeline (2 shards, WAL fsync) and a redis::Publisher as its
+// dir, the real Runtime (2 shards, WAL fsync) and a redis::Publisher as its
 // commit listener. Plus a random sale generator, a background load, and the
 // coherence check (every snapshot in Redis equals the state in RocksDB).
 #pragma once
@@ -20,7 +20,7 @@
 #include "loyalty/v1/wire.pb.h"
 #include "tests/adapters/redis/redis_server.h"
 #include "tests/support/temp_dir.h"
-#include "tools/pipeline/pipeline.h"
+#include "tests/support/wired_runtime.h"
 
 namespace loyalty::testing {
 
@@ -45,7 +45,7 @@ class EngineHarness {
   redis::PublisherOptions options_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<redis::Publisher> publisher_;
-  std::unique_ptr<Pipeline> pipeline_;
+  std::unique_ptr<testing::WiredRuntime> pipeline_;
 };
 
 // Random purchases, returns of its own earlier purchases and redemptions over

@@ -1,4 +1,4 @@
-// The publisher behind the real Pipeline and RocksDB store, against a real
+// The publisher behind the real Runtime and RocksDB store, against a real
 // redis-server: every snapshot ends equal to the stored state.
 #include <gtest/gtest.h>
 #include <signal.h>

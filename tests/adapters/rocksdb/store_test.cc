@@ -109,3 +109,56 @@ TEST(StoreTest, RefusesToOpenADirectoryItCannotCreate) {
 
 }  // namespace
 }  // namespace loyalty
+
+namespace loyalty {
+namespace {
+
+// DESIGN.md §6: transaction records older than the retention go at the next
+// compaction, measured on the clock the store was given; younger ones stay.
+TEST(StoreTest, TransactionRecordsOlderThanTheRetentionArePrunedWhenCompacted) {
+  testing::TempDir dir;
+  std::atomic<TimeMs> now{testing::kT0};
+  StoreOptions options;
+  options.path = dir.Sub("db");
+  options.txn_retention.retention_ms = 30 * kMsPerDay;
+  options.txn_retention.clock = [&] { return now.load(); };
+  auto store = Store::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  WriteSet w = (*store)->NewWriteSet();
+  TxnRecord old_one, young_one;
+  old_one.transaction_id = "T-OLD";
+  young_one.transaction_id = "T-YOUNG";
+  w.PutTxn(old_one, testing::kT0);
+  w.PutTxn(young_one, testing::kT0 + 20 * kMsPerDay);
+  ASSERT_TRUE((*store)->Commit(w).ok());
+
+  now = testing::kT0 + 30 * kMsPerDay;  // exactly the retention: both stay
+  ASSERT_TRUE((*store)->CompactTxns().ok());
+  EXPECT_TRUE((*store)->GetTxn("T-OLD")->has_value());
+
+  now = testing::kT0 + 31 * kMsPerDay;
+  ASSERT_TRUE((*store)->CompactTxns().ok());
+  EXPECT_FALSE((*store)->GetTxn("T-OLD")->has_value());
+  EXPECT_TRUE((*store)->GetTxn("T-YOUNG")->has_value());
+  EXPECT_EQ((*store)->txns_pruned(), 1u);
+}
+
+TEST(StoreTest, ARetentionOfZeroKeepsEveryTransactionRecord) {
+  testing::TempDir dir;
+  StoreOptions options;
+  options.path = dir.Sub("db");
+  options.txn_retention.retention_ms = 0;
+  options.txn_retention.clock = [] { return testing::kT0 + 10'000 * kMsPerDay; };
+  auto store = Store::Open(options);
+  ASSERT_TRUE(store.ok());
+  WriteSet w = (*store)->NewWriteSet();
+  TxnRecord t;
+  t.transaction_id = "T-1";
+  w.PutTxn(t, testing::kT0);
+  ASSERT_TRUE((*store)->Commit(w).ok());
+  ASSERT_TRUE((*store)->CompactTxns().ok());
+  EXPECT_TRUE((*store)->GetTxn("T-1")->has_value());
+}
+
+}  // namespace
+}  // namespace loyalty

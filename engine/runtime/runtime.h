@@ -1,13 +1,16 @@
-// Pipeline: the engine's event path between the network and the store
-// (DESIGN.md §2). It decodes and validates a request on the network thread,
-// routes it by card to one of N shards, and each shard, on its own thread:
-//   loads the customer (shard memory, else RocksDB), checks the transaction
-//   id, calls the pure core's Decide, stages the writes in the group's one
-//   WriteBatch; when its queue is empty or the group is full it commits the
-//   batch (WAL fsynced) and only then sends the group's replies.
+// Runtime: the engine's event path between a channel and the store
+// (DESIGN.md §2; README.md in this folder states its invariants). A channel
+// (tools/wiring/register_front.h for the registers) decodes a request into an
+// Event and Submits it; the runtime validates it, routes it by card to one of
+// N shards, and each shard, on its own thread:
+//   loads the customer (shard memory, else the store), checks the
+//   transaction id, calls the pure core's Decide, reserves the budgets the
+//   decision draws, stages the writes in the group's one batch; when its
+//   queue is empty or the group is full it commits the batch (durably) and
+//   only then answers the group's requests.
 // Group size adapts by itself: at light load a group holds one event, under
-// load it holds whatever queued during the previous fsync.
-// Lookups of hot cards are answered on the network thread from the shard's
+// load it holds whatever queued during the previous commit.
+// Lookups of hot cards are answered on the caller's thread from the shard's
 // committed view (the state as last made durable), without a thread hop.
 //
 // One writer per customer: a card always maps to the same shard, so no
@@ -20,18 +23,20 @@
 // once the holder's group has committed, is decided again on its own shard,
 // where it reads the committed record. So the invariant: every copy gets
 // what a retry after the commit would get, namely
-//   - the stored reply, byte for byte (the decision; request ids differ), or
-//   - DUPLICATE_DIFFERENT_PAYLOAD when its payload is not the stored one, or
+//   - the stored decision, byte for byte (kReplayed), or
+//   - the kDuplicateDifferentPayload refusal when its payload is not the
+//     stored one, or
 //   - when the first stored nothing (a refusal without a record), its own
 //     fresh decision, made after the first's, one at a time.
 // If the holder's commit fails, its waiting copies share the group's answer:
-// UNAVAILABLE, outcome unknown, retry with the same transaction id (the
-// write may or may not be on disk, so nobody is told APPLIED or decided
-// afresh against a state that may be stale). Copies never turn into
-// UNAVAILABLE otherwise, except while the pipeline stops. At most
-// copies_waiting_max copies wait at once; the next is answered OVERLOADED.
+// kUnavailable, outcome unknown, retry with the same transaction id (the
+// write may or may not be on disk, so nobody is told it was applied or
+// decided afresh against a state that may be stale). Copies never turn into
+// kUnavailable otherwise, except while the runtime stops. At most
+// copies_waiting_max copies wait at once; the next is answered kOverloaded.
 //
-// Thread safety: Handle, SetRules and SetRfm from any thread; Stop once.
+// Thread safety: Submit, SetRules, SetRfm and the readers from any thread;
+// Stop once.
 #pragma once
 
 #include <atomic>
@@ -45,35 +50,16 @@
 #include <thread>
 #include <vector>
 
-#include "adapters/net/server.h"
-#include "adapters/rocksdb/store.h"
 #include "engine/decide.h"
 #include "engine/limits.h"
 #include "engine/rfm.h"
 #include "engine/rules.h"
+#include "engine/runtime/answer.h"
+#include "engine/runtime/ports.h"
 
 namespace loyalty {
 
-// Told, after a commit and on the committing shard's thread, about every
-// customer whose state that commit changed. Must not block: queue and return
-// (a cache publisher, for instance). `now_ms` is the server time of the event.
-using CommitListener = std::function<void(const CustomerState& state, TimeMs now_ms)>;
-
-// Told about every request answered and every commit, on the thread that
-// did it (the network thread or a shard's). Must be cheap and never block:
-// it feeds metrics. `outcome` is an OutcomeName, "replay", "profile",
-// "unknown_card", "unavailable" or "overloaded" (too many copies waiting);
-// `reason` one of "invalid_field",
-// "unknown_message", "overloaded".
-class PipelineObserver {
- public:
-  virtual ~PipelineObserver() = default;
-  virtual void OnEvent(EventKind kind, std::string_view outcome, int64_t latency_ns) = 0;
-  virtual void OnRejected(std::string_view reason) = 0;
-  virtual void OnCommit(std::size_t group_size, int64_t commit_ns) = 0;
-};
-
-struct PipelineOptions {
+struct RuntimeOptions {
   std::size_t shards = 2;
   std::size_t queue_max = limits::kShardQueueDefaultMax;   // per shard
   std::size_t group_max = limits::kCommitGroupDefaultMax;  // events per commit
@@ -85,35 +71,41 @@ struct PipelineOptions {
   // tier review due are brought up to date, so balances and liability are
   // right for those who never come back. 0: no periodic sweep.
   int64_t sweep_interval_ms = 3'600'000;
-  PipelineObserver* observer = nullptr;  // optional; outlives the pipeline
+  RuntimeObserver* observer = nullptr;  // optional; outlives the runtime
 };
 
-struct PipelineStats {
+struct RuntimeStats {
   uint64_t events = 0;          // requests handed to shards
   uint64_t rejected = 0;        // refused before a shard (decode, validation, overload)
   uint64_t groups = 0;          // commits
   uint64_t grouped_events = 0;  // events in those commits (mean = grouped / groups)
   uint64_t commit_failures = 0;
-  uint64_t replays = 0;         // retries answered from the stored reply
+  uint64_t replays = 0;         // retries answered from the stored decision
   uint64_t lookups_direct = 0;  // lookups answered from committed state, without a shard
   uint64_t swept = 0;           // customers changed by the sweep
   uint64_t copies_waited = 0;   // copies that found their id claimed and waited for it
+  uint64_t budget_retries = 0;  // decisions made again: another shard drew a budget first
 };
 
 class Shard;
 class TxnClaims;
 class BudgetBook;
 
-class Pipeline final : public net::RequestHandler {
+class Runtime {
  public:
   using ClockFn = std::function<TimeMs()>;
-  Pipeline(Store& store, std::shared_ptr<const RuleSet> rules, PipelineOptions options,
-           ClockFn clock);
-  ~Pipeline() override;  // Stop()s if still running
+  // `store` and `codec` outlive the runtime.
+  Runtime(DurableStore& store, const DecisionCodec& codec, std::shared_ptr<const RuleSet> rules,
+          RuntimeOptions options, ClockFn clock);
+  ~Runtime();  // Stop()s if still running
   // Not ok when the stored budget counters could not be read: do not serve.
   const Status& status() const { return status_; }
 
-  void Handle(v1::Request request, ReplyFn reply) override;
+  // One request: `answer` is called exactly once, on this thread (refused
+  // before a shard, or a hot lookup) or on a shard's (after the commit).
+  void Submit(uint64_t request_id, Event event, AnswerFn answer);
+  // A request the channel could not decode: counted and observed.
+  void NoteRejected(std::string_view reason);
 
   // Publishing: later events use the new rules; events already queued keep
   // the version they were validated under.
@@ -124,24 +116,27 @@ class Pipeline final : public net::RequestHandler {
   void SetRfm(std::shared_ptr<const RfmQuantiles> rfm);
   std::shared_ptr<const RfmQuantiles> rfm() const;
   // What a lookup of `state` shows now: under the rules in force, with the
-  // latest RFM quantiles and the budgets left. Any thread.
+  // latest RFM quantiles and the budgets left. Any thread. The Profile
+  // refers to `state`: keep it alive while the Profile is used.
   Profile View(const CustomerState& state, TimeMs now_ms) const;
-  // The server's "now" (the clock the pipeline was given).
+  // The server's "now" (the clock the runtime was given).
   TimeMs now() const { return clock_(); }
 
   // Finishes everything queued (every accepted event is answered), then joins.
   void Stop();
-  PipelineStats stats() const;
+  RuntimeStats stats() const;
 
   // Queues a sweep of every customer with something due at `now_ms` (the
   // periodic sweep calls this); returns how many were queued. Any thread.
   Result<std::size_t> SweepDue(TimeMs now_ms);
-  // Points awarded so far per budgeted rule id.
-  std::map<std::string, int64_t> BudgetsUsed() const;
+  // What is used so far per budget id (earn rules' points, offers').
+  std::map<std::string, int64_t> BudgetTotals() const;
 
  private:
-  Store& store_;
-  PipelineOptions options_;
+  Shard& ShardFor(const std::string& card) const;
+
+  DurableStore& store_;
+  RuntimeOptions options_;
   ClockFn clock_;
   std::atomic<std::shared_ptr<const RuleSet>> rules_;
   std::atomic<std::shared_ptr<const RfmQuantiles>> rfm_;

@@ -1,4 +1,4 @@
-#include "tools/pipeline/rfm_job.h"
+#include "tools/wiring/rfm_job.h"
 
 #include <algorithm>
 #include <chrono>
@@ -37,8 +37,12 @@ bool Decode(const store::v1::RfmQuantiles& m, RfmQuantiles* q) {
 
 }  // namespace
 
-RfmJob::RfmJob(Store& store, Pipeline& pipeline, int64_t interval_ms, ClockFn clock)
-    : store_(store), pipeline_(pipeline), interval_ms_(interval_ms), clock_(std::move(clock)) {}
+RfmJob::RfmJob(Store& store, Runtime& runtime, int64_t interval_ms, ClockFn clock, int64_t check_ms)
+    : store_(store),
+      runtime_(runtime),
+      interval_ms_(interval_ms),
+      clock_(std::move(clock)),
+      check_ms_(check_ms) {}
 
 RfmJob::~RfmJob() { Stop(); }
 
@@ -51,7 +55,7 @@ Status RfmJob::LoadStored() {
   if (!m.ParseFromString(**bytes) || !Decode(m, &q)) {
     return Status::Corruption("the stored RFM quantiles do not decode");
   }
-  pipeline_.SetRfm(std::make_shared<const RfmQuantiles>(q));
+  runtime_.SetRfm(std::make_shared<const RfmQuantiles>(q));
   computed_ms_ = m.computed_ms();
   return Status::Ok();
 }
@@ -61,6 +65,7 @@ Result<RfmQuantiles> RfmJob::Recompute() {
   // An event clock (loyaltyd --clock event) reads 0 until the first event:
   // recency is then measured at the latest purchase.
   TimeMs now_ms = clock_();
+  const uint64_t events = runtime_.stats().grouped_events;
   std::vector<RfmInput> inputs;
   Status s = store_.ForEachCustomer([&](const CustomerState& c) {
     inputs.push_back(RfmInputOf(c));
@@ -71,23 +76,42 @@ Result<RfmQuantiles> RfmJob::Recompute() {
   const RfmQuantiles q = ComputeRfmQuantiles(inputs, now_ms);
   const std::string bytes = Encode(q, now_ms).SerializeAsString();
   if (s = store_.PutMeta({{store_keys::kRfmQuantilesKey, bytes}}); !s.ok()) return s;
-  pipeline_.SetRfm(std::make_shared<const RfmQuantiles>(q));
+  runtime_.SetRfm(std::make_shared<const RfmQuantiles>(q));
   computed_ms_ = now_ms;
+  events_at_run_ = events;
+  customers_at_run_ = q.customers;
   return q;
 }
 
 TimeMs RfmJob::computed_ms() const { return computed_ms_.load(); }
 
 void RfmJob::Start() {
-  thread_ = std::thread([this] {
-    std::unique_lock lock(mu_);
-    do {
-      lock.unlock();
-      (void)Recompute();  // a failed run keeps the previous quantiles
-      lock.lock();
-    } while (interval_ms_ > 0 &&
-             !cv_.wait_for(lock, std::chrono::milliseconds(interval_ms_), [&] { return stop_; }));
-  });
+  thread_ = std::thread([this] { Loop(); });
+}
+
+// A failed run keeps the previous quantiles and is tried again at the next
+// check (if the population moved) or interval.
+void RfmJob::Loop() {
+  using Clock = std::chrono::steady_clock;
+  const auto interval = std::chrono::milliseconds(interval_ms_);
+  (void)Recompute();
+  auto next_run = Clock::now() + interval;
+  uint64_t seen = runtime_.stats().grouped_events;
+  const auto check =
+      std::chrono::milliseconds(interval_ms_ > 0 ? std::min(check_ms_, interval_ms_) : check_ms_);
+  std::unique_lock lock(mu_);
+  while (!cv_.wait_for(lock, check, [&] { return stop_; })) {
+    lock.unlock();
+    const uint64_t events = runtime_.stats().grouped_events;
+    const bool quiet = events == seen;
+    seen = events;
+    const bool due = interval_ms_ > 0 && Clock::now() >= next_run;
+    if (due || RfmOutdated(customers_at_run_, events - events_at_run_, quiet)) {
+      (void)Recompute();
+      next_run = Clock::now() + interval;
+    }
+    lock.lock();
+  }
 }
 
 void RfmJob::Stop() {

@@ -1,0 +1,520 @@
+#include "engine/runtime/shard.h"
+
+#include <set>
+
+#include "engine/runtime/runtime.h"
+
+namespace loyalty {
+namespace {
+
+Answer Unavailable(uint64_t request_id, std::string why) {
+  return Answer::Error(request_id, AnswerKind::kUnavailable, "", std::move(why));
+}
+
+Answer CannotRead(uint64_t request_id, const Status& status) {
+  return Unavailable(request_id, "the store could not be read: " + status.message());
+}
+
+}  // namespace
+
+Shard::Shard(ShardContext context, uint32_t index, std::map<std::string, int64_t> budget_used,
+             const RuntimeOptions& options)
+    : ctx_(context),
+      queue_max_(options.queue_max),
+      group_max_(options.group_max),
+      cached_customers_max_(options.cached_customers_max),
+      on_commit_(options.on_commit),
+      observer_(options.observer),
+      budget_log_(index) {
+  budget_log_.Seed(std::move(budget_used));
+  committer_ = std::thread([this] { RunCommits(); });
+  thread_ = std::thread([this] { Run(); });
+}
+
+Shard::~Shard() { Stop(); }
+
+std::shared_ptr<const CustomerState> Shard::CommittedState(const std::string& card) const {
+  std::lock_guard lock(view_mu_);
+  auto it = committed_.find(card);
+  return it == committed_.end() ? nullptr : it->second;
+}
+
+bool Shard::Enqueue(Work work) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ || queue_.size() >= queue_max_) return false;
+    queue_.push_back(std::move(work));
+  }
+  ready_.notify_one();
+  return true;
+}
+
+bool Shard::Requeue(Work&& work) {
+  {
+    std::lock_guard lock(mu_);
+    if (finished_) return false;
+    queue_.push_back(std::move(work));
+  }
+  ready_.notify_one();
+  return true;
+}
+
+void Shard::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  ready_.notify_one();
+  if (thread_.joinable()) thread_.join();  // after every group in flight is answered
+  {
+    std::lock_guard lock(mu_);
+    committer_stop_ = true;
+  }
+  commit_ready_.notify_one();
+  if (committer_.joinable()) committer_.join();
+}
+
+void Shard::Run() {
+  std::vector<Work> work;
+  while (true) {
+    std::vector<uint64_t> committed;
+    {
+      std::unique_lock lock(mu_);
+      // One group is decided while one is being committed, no further ahead:
+      // what queues meanwhile makes the next group. Stopping waits for the
+      // groups in flight too: their commits may send copies back here
+      // (Requeue), and those are still decided.
+      ready_.wait(lock, [&] {
+        return (!queue_.empty() && inflight_ < 2) ||
+               (queue_.empty() && stopping_ && inflight_ == 0);
+      });
+      if (queue_.empty()) {
+        finished_ = true;
+        return;
+      }
+      // Take what queued while the previous group was being decided.
+      while (!queue_.empty() && work.size() < group_max_) {
+        work.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      committed.swap(committed_seqs_);
+    }
+    Forget(committed);
+    Group group = DecideGroup(work);
+    work.clear();
+    {
+      std::lock_guard lock(mu_);
+      to_commit_.push_back(std::move(group));  // behind the one being committed, if any
+      inflight_ += 1;
+    }
+    commit_ready_.notify_one();
+  }
+}
+
+void Shard::RunCommits() {
+  while (true) {
+    Group group;
+    {
+      std::unique_lock lock(mu_);
+      commit_ready_.wait(lock, [&] { return !to_commit_.empty() || committer_stop_; });
+      if (to_commit_.empty()) return;
+      group = std::move(to_commit_.front());
+      to_commit_.pop_front();
+    }
+    CommitGroup(group);
+    {
+      std::lock_guard lock(mu_);
+      inflight_ -= 1;
+      committed_seqs_.push_back(group.seq);
+    }
+    ready_.notify_one();
+  }
+}
+
+// Shard thread: decides every event of `work` on the state the groups in
+// flight will leave, staging the writes in one batch.
+Shard::Group Shard::DecideGroup(std::vector<Work>& work) {
+  // A commit failed since the last group: everything held in memory may be
+  // ahead of what is on disk (the groups in flight fail too). Start afresh.
+  if (const uint64_t f = failures_.load(); f != failures_seen_) {
+    failures_seen_ = f;
+    by_card_.clear();
+    staged_txns_.clear();
+    new_customers_.clear();
+    inflight_cards_.clear();
+    staged_keys_.clear();
+  }
+  Group group;
+  group.seq = next_seq_++;
+  group.failures_seen = failures_seen_;
+  group.batch = ctx_.store.NewBatch();
+  group.owed.reserve(work.size());
+  staged_keys_.push_back(StagedKeys{group.seq, {}, {}, {}});
+  deciding_ = &group;
+  for (Work& w : work) group.owed.push_back(Process(w, *group.batch));
+  deciding_ = nullptr;
+  counters_.events += work.size();
+  budget_log_.Stage(*group.batch);
+  Evict();
+  return group;
+}
+
+// Shard thread: what the committed groups staged is now on disk (or, after a
+// failure, forgotten anyway); drop it unless a later group staged it again.
+void Shard::Forget(const std::vector<uint64_t>& committed) {
+  for (uint64_t seq : committed) {
+    while (!staged_keys_.empty() && staged_keys_.front().seq <= seq) {
+      const StagedKeys& k = staged_keys_.front();
+      for (const std::string& t : k.txns) {
+        auto it = staged_txns_.find(t);
+        if (it != staged_txns_.end() && it->second.seq == k.seq) staged_txns_.erase(it);
+      }
+      for (const std::string& c : k.customers) {
+        auto it = new_customers_.find(c);
+        if (it != new_customers_.end() && it->second == k.seq) new_customers_.erase(it);
+      }
+      for (const std::string& c : k.cards) {
+        auto it = inflight_cards_.find(c);
+        if (it != inflight_cards_.end() && it->second == k.seq) inflight_cards_.erase(it);
+      }
+      staged_keys_.pop_front();
+    }
+  }
+}
+
+// Shard thread: bounds the hot set. A card with a change in flight stays
+// (the store does not have its state yet); the others may go.
+void Shard::Evict() {
+  for (auto it = by_card_.begin();
+       by_card_.size() > cached_customers_max_ && it != by_card_.end();) {
+    if (inflight_cards_.count(it->first) > 0) {
+      ++it;
+      continue;
+    }
+    {
+      std::lock_guard lock(view_mu_);
+      committed_.erase(it->first);
+    }
+    it = by_card_.erase(it);
+  }
+}
+
+// Committer thread: makes `group` durable (or fails it), then answers it.
+void Shard::CommitGroup(Group& group) {
+  bool committed = true;
+  std::string failure;  // why: every answer of the group, and its copies
+  if (group.failures_seen != failures_.load()) {
+    // Decided on top of a group whose commit failed: its states may not
+    // exist. Nothing of it is written.
+    committed = false;
+    failure = last_failure_;
+  } else if (!group.batch->empty()) {
+    const auto commit_start = std::chrono::steady_clock::now();
+    const Status s = ctx_.store.Commit(*group.batch);
+    committed = s.ok();
+    if (observer_) {
+      observer_->OnCommit(group.owed.size(),
+                          (std::chrono::steady_clock::now() - commit_start).count());
+    }
+    counters_.groups += 1;
+    counters_.grouped_events += group.owed.size();
+    if (!committed) {
+      counters_.commit_failures += 1;
+      // A failed fsync may still leave the write on disk: the outcome is
+      // unknown, and only a retry with the same transaction id is safe.
+      last_failure_ = "the store could not commit: " + s.message() +
+                      "; the outcome is unknown, retry with the same transaction id";
+      failure = last_failure_;
+      failures_ += 1;  // the shard thread forgets its memory before its next group
+    }
+  }
+  if (!committed) {
+    {
+      // What the view holds for these cards may be stale now: reload it.
+      std::lock_guard lock(view_mu_);
+      for (const auto& c : group.changed) committed_.erase(c.card);
+    }
+    // Every answer of the group may have read what failed to commit (a
+    // lookup or a replay after a write), so none of them stands.
+    for (Owed& o : group.owed) o.answer = Unavailable(o.answer.request_id, failure);
+  } else if (!group.changed.empty()) {
+    {
+      std::lock_guard lock(view_mu_);
+      for (const auto& c : group.changed) committed_[c.card] = c.state;
+    }
+    if (on_commit_) {
+      std::set<std::string> told;
+      for (auto it = group.changed.rbegin(); it != group.changed.rend(); ++it) {
+        if (told.insert(it->card).second) on_commit_(*it->state, it->at);
+      }
+    }
+  }
+  for (Owed& o : group.owed) {
+    if (!o.claimed_txn.empty()) {
+      SendHome(ctx_.claims.Release(o.claimed_txn), committed ? nullptr : &failure);
+    }
+    if (!o.extra_claim.empty()) (void)ctx_.claims.Release(o.extra_claim);  // nobody waits
+    Answered(o);
+  }
+}
+
+void Shard::Answered(Owed& o) {
+  if (!o.reply) return;  // a sweep, or a copy now waiting on a claim: no answer yet
+  if (observer_) {
+    observer_->OnEvent(o.kind, AnswerLabel(o.answer),
+                       (std::chrono::steady_clock::now() - o.accepted).count());
+  }
+  o.reply(std::move(o.answer));
+}
+
+// Copies that waited on a claim this shard just released. After a commit
+// they go back to their own shard and are decided again: they read the
+// stored record and replay it (or are refused as a different payload); if
+// nothing was stored (a refusal leaves no record), the first of them decides
+// afresh. After a failed commit (`failure`) they share the group's fate: the
+// same UNAVAILABLE, outcome unknown, retry with the same transaction id.
+void Shard::SendHome(std::vector<WaitingCopy> copies, const std::string* failure) {
+  for (WaitingCopy& c : copies) {
+    if (!failure && c.home->Requeue(std::move(c.work))) continue;
+    // Failed, or the copy's shard has finished (only while stopping).
+    Owed o;
+    o.reply = std::move(c.work.answer);
+    o.kind = c.work.event.kind;
+    o.accepted = c.work.accepted;
+    o.answer = Unavailable(
+        c.work.request_id,
+        failure ? *failure : "the engine is stopping; retry with the same transaction id");
+    Answered(o);
+  }
+}
+
+Shard::Owed Shard::Process(Work& work, StoreBatch& batch) {
+  Owed o;
+  if (work.sweep) {
+    ProcessSweep(work, batch);
+    return o;
+  }
+  o.kind = work.event.kind;  // `work` may be parked (moved from) below
+  o.accepted = work.accepted;
+  o.answer.request_id = work.request_id;
+  o.reply = work.answer;
+  if (o.kind == EventKind::kLookup) {
+    ProcessLookup(work, o);
+  } else {
+    ProcessChange(work, batch, o);
+  }
+  return o;
+}
+
+Result<const CustomerState*> Shard::LoadByCard(const std::string& card) {
+  if (auto it = by_card_.find(card); it != by_card_.end()) return it->second.get();
+  auto id = ctx_.store.GetCustomerIdForCard(card);
+  if (!id.ok()) return id.status();
+  if (!id->has_value()) return static_cast<const CustomerState*>(nullptr);
+  auto state = ctx_.store.GetCustomer(**id);
+  if (!state.ok()) return state.status();
+  if (!state->has_value()) {
+    return Status::Corruption("card " + card + " points to customer " + **id + ", who is missing");
+  }
+  auto loaded = std::make_shared<const CustomerState>(std::move(**state));
+  {
+    std::lock_guard lock(view_mu_);
+    committed_[card] = loaded;  // read from disk: committed
+  }
+  return by_card_.emplace(card, std::move(loaded)).first->second.get();
+}
+
+Result<std::optional<TxnRecord>> Shard::LoadTxn(const std::string& txn_id) {
+  if (auto it = staged_txns_.find(txn_id); it != staged_txns_.end()) {
+    return std::optional<TxnRecord>(it->second.value);
+  }
+  return ctx_.store.GetTxn(txn_id);
+}
+
+void Shard::ProcessLookup(const Work& work, Owed& o) {
+  auto state = LoadByCard(work.event.card);
+  if (!state.ok()) {
+    o.answer = CannotRead(work.request_id, state.status());
+  } else if (*state == nullptr) {
+    o.answer = Answer::Error(work.request_id, AnswerKind::kUnknownCard, "card",
+                             "card " + work.event.card + " is not enrolled");
+  } else {
+    // The state as it is now in this shard (committed, or about to be with
+    // this very group: the answer waits for the commit either way).
+    o.answer.kind = AnswerKind::kProfile;
+    o.answer.state = by_card_.at(work.event.card);
+    o.answer.card = work.event.card;
+    const std::shared_ptr<const BudgetsUsed> budgets = ctx_.budgets.Snapshot();
+    o.answer.profile = std::make_shared<const Profile>(
+        ViewProfile(*o.answer.state, work.now_ms, *work.rules, work.rfm.get(), budgets.get()));
+  }
+}
+
+// Decides; when another shard drew a budget this decision counted on, decides
+// again on what is left now. Terminates: each retry follows a draw by another
+// shard, and budgets are finite.
+DecideResult Shard::DecideWithBudgets(const DecideInput& input) {
+  DecideInput in = input;
+  while (true) {
+    const std::shared_ptr<const BudgetsUsed> budgets = ctx_.budgets.Snapshot();
+    in.budgets = budgets.get();
+    DecideResult result = Decide(in);
+    if (ctx_.budgets.TryReserve(result.effects.budget_draws)) {
+      budget_log_.Note(result.effects.budget_draws);
+      return result;
+    }
+    counters_.budget_retries += 1;
+  }
+}
+
+void Shard::ProcessChange(Work& work, StoreBatch& batch, Owed& o) {
+  const Event& e = work.event;
+  std::optional<TxnRecord> prior, original;
+  if (auto it = staged_txns_.find(e.transaction_id); it != staged_txns_.end()) {
+    prior = it->second.value;  // staged by this group or one in flight
+  } else if (!e.transaction_id.empty()) {
+    // Claim first, then read: another shard may be committing the same id
+    // (sent with another card) right now, and a read before the claim could
+    // miss it and apply the id twice. A copy that finds the id claimed waits
+    // for that claim's commit and comes back here (TxnClaims, SendHome): it
+    // then reads what was committed, so every copy gets the stored reply.
+    switch (ctx_.claims.ClaimOrWait(e.transaction_id, work, this)) {
+      case TxnClaims::Claim::kTaken: break;
+      case TxnClaims::Claim::kWaiting:  // `work` (and `e`) moved into the claim
+        counters_.copies_waited += 1;
+        o.reply = nullptr;
+        return;
+      case TxnClaims::Claim::kFull:
+        o.answer = Answer::Error(work.request_id, AnswerKind::kOverloaded, "",
+                                 "too many copies of transactions wait for their first copy; "
+                                 "retry with backoff");
+        return;
+    }
+    o.claimed_txn = e.transaction_id;
+    auto p = ctx_.store.GetTxn(e.transaction_id);
+    if (!p.ok()) {
+      o.answer = CannotRead(work.request_id, p.status());
+      return;
+    }
+    prior = std::move(*p);
+    // Later copies replay it from here, without the claim.
+    if (prior) StageTxn(*prior);
+  }
+  if (!e.original_transaction_id.empty()) {
+    auto p = LoadTxn(e.original_transaction_id);
+    if (!p.ok()) {
+      o.answer = CannotRead(work.request_id, p.status());
+      return;
+    }
+    original = std::move(*p);
+  }
+  auto state = LoadByCard(e.card);
+  if (!state.ok()) {
+    o.answer = CannotRead(work.request_id, state.status());
+    return;
+  }
+  if (*state == nullptr && !prior &&
+      (e.kind == EventKind::kEnroll || e.kind == EventKind::kPurchase) &&
+      !CheckNewCustomerId(work, o)) {
+    return;
+  }
+  DecideResult result = DecideWithBudgets(DecideInput{e, *state, prior ? &*prior : nullptr,
+                                                      original ? &*original : nullptr, *work.rules,
+                                                      work.now_ms, nullptr, work.rfm.get()});
+  if (result.replay) {
+    counters_.replays += 1;
+    o.answer.kind = AnswerKind::kReplayed;
+    o.answer.decision_bytes = prior->reply;
+    return;
+  }
+  o.answer.outcome = result.decision.outcome;
+  if (TravelsAsError(result.decision.outcome)) {
+    o.answer.kind = AnswerKind::kRefused;
+    o.answer.refusal = std::move(result.decision);
+    return;
+  }
+  Stage(work, result, batch, o);
+}
+
+// Expiry and tier review for a customer who may not come back (no answer).
+void Shard::ProcessSweep(Work& work, StoreBatch& batch) {
+  auto state = LoadByCard(work.event.card);
+  if (!state.ok() || *state == nullptr) return;  // the next sweep tries again
+  DecideResult result = Sweep(**state, *work.rules, work.now_ms);
+  if (!result.effects.state) return;
+  StageEffects(work, result.effects, batch);
+  counters_.swept += 1;
+}
+
+// A new card becomes customer `customer_id` (or the card number): refuse an
+// id that already belongs to another card, even one being enrolled right now
+// on another shard. False when refused (`owed` says why).
+bool Shard::CheckNewCustomerId(const Work& work, Owed& owed) {
+  const Event& e = work.event;
+  const std::string id = e.customer_id.empty() ? e.card : e.customer_id;
+  // \x01 cannot occur in an id (printable ASCII), so no txn id collides.
+  const std::string claim = "\x01customer:" + id;
+  if (!ctx_.claims.TryClaim(claim)) {
+    owed.answer =
+        Unavailable(work.request_id, "customer " + id + " is being enrolled right now; retry");
+    return false;
+  }
+  owed.extra_claim = claim;
+  auto existing = ctx_.store.GetCustomer(id);
+  if (!existing.ok()) {
+    owed.answer = CannotRead(work.request_id, existing.status());
+    return false;
+  }
+  if (existing->has_value() || new_customers_.count(id) > 0) {  // in the store, or in flight
+    owed.answer = Answer::Error(work.request_id, AnswerKind::kInvalid,
+                                e.customer_id.empty() ? "card" : "customer_id",
+                                "customer id " + id + " already belongs to another card");
+    return false;
+  }
+  new_customers_[id] = deciding_->seq;
+  staged_keys_.back().customers.push_back(id);
+  return true;
+}
+
+// Puts the decision's effects in the group's batch and in shard memory; the
+// answer is the stored decision, exactly as a retry will get it.
+void Shard::Stage(Work& work, DecideResult& result, StoreBatch& batch, Owed& owed) {
+  std::string decision_bytes = ctx_.codec.Encode(result.decision);
+  Effects& fx = result.effects;
+  if (fx.txn) {
+    fx.txn->reply = decision_bytes;
+    batch.PutTxn(*fx.txn, work.now_ms);
+    StageTxn(std::move(*fx.txn));
+  }
+  StageEffects(work, fx, batch);
+  owed.answer.kind = AnswerKind::kDecided;
+  owed.answer.decision_bytes = std::move(decision_bytes);
+}
+
+// The writes every decision and sweep share: the returned or cancelled
+// original, the ledger, the customer's state (memory ahead of the disk by
+// one group).
+void Shard::StageEffects(const Work& work, Effects& fx, StoreBatch& batch) {
+  if (fx.original) {
+    batch.PutTxn(*fx.original, work.now_ms);
+    StageTxn(std::move(*fx.original));
+  }
+  for (const LedgerEntry& entry : fx.ledger) batch.PutLedger(entry);
+  if (fx.state) {
+    batch.PutCustomer(*fx.state);
+    if (fx.link_card) batch.PutCard(work.event.card, fx.state->customer_id);
+    StatePtr& held = by_card_[work.event.card];
+    held = std::make_shared<const CustomerState>(std::move(*fx.state));
+    deciding_->changed.push_back({work.event.card, held, work.now_ms});
+    inflight_cards_[work.event.card] = deciding_->seq;
+    staged_keys_.back().cards.push_back(work.event.card);
+  }
+}
+
+void Shard::StageTxn(TxnRecord record) {
+  std::string id = record.transaction_id;
+  staged_keys_.back().txns.push_back(id);
+  staged_txns_[std::move(id)] = Tagged<TxnRecord>{std::move(record), deciding_->seq};
+}
+
+}  // namespace loyalty

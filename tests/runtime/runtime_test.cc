@@ -1,0 +1,182 @@
+// The runtime driven without a disk, a network or protobuf: a MemoryStore, a
+// plain-text DecisionCodec and a fixed clock (engine/runtime/ports.h).
+#include "engine/runtime/runtime.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <future>
+#include <numeric>
+#include <thread>
+
+#include "engine/runtime/memory_store.h"
+#include "tests/support/events.h"
+
+namespace loyalty {
+namespace {
+
+using testing::kT0;
+using testing::L;
+
+// Enough of a decision to tell two apart; the runtime only stores the bytes.
+class TextCodec final : public DecisionCodec {
+ public:
+  std::string Encode(const Decision& d) const override {
+    return std::string(OutcomeName(d.outcome)) + " " + d.transaction_id + " +" +
+           std::to_string(d.points_earned) + " balance " + std::to_string(d.balances.balance);
+  }
+};
+
+class RuntimeTest : public ::testing::Test {
+ protected:
+  void Start(RuleSet rules, std::size_t shards = 2) {
+    RuntimeOptions options;
+    options.shards = shards;
+    options.sweep_interval_ms = 0;
+    runtime_ =
+        std::make_unique<Runtime>(store_, codec_, std::make_shared<const RuleSet>(std::move(rules)),
+                                  options, [] { return kT0; });
+    ASSERT_TRUE(runtime_->status().ok());
+  }
+  std::future<Answer> Send(Event e) {
+    auto promise = std::make_shared<std::promise<Answer>>();
+    auto future = promise->get_future();
+    runtime_->Submit(1, std::move(e), [promise](Answer a) { promise->set_value(std::move(a)); });
+    return future;
+  }
+  Answer Call(Event e) {
+    auto f = Send(std::move(e));
+    EXPECT_EQ(f.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+    return f.get();
+  }
+  template <typename Condition>
+  static bool WaitFor(Condition done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return true;
+  }
+  int64_t Balance(const std::string& customer_id) {
+    auto c = store_.GetCustomer(customer_id);
+    EXPECT_TRUE(c.ok() && c->has_value());
+    return c.ok() && c->has_value() ? (*c)->balance() : -1;
+  }
+
+  MemoryStore store_;
+  TextCodec codec_;
+  std::unique_ptr<Runtime> runtime_;
+};
+
+TEST_F(RuntimeTest, AppliesOnceAndAnswersARetryWithTheStoredBytes) {
+  Start(RuleSet{});
+  const Answer first = Call(testing::Purchase("T-1", "C1", {L("A", 1, 1234)}));
+  ASSERT_EQ(first.kind, AnswerKind::kDecided) << first.message;
+  EXPECT_EQ(first.decision_bytes, "applied T-1 +12 balance 12");
+  const Answer again = Call(testing::Purchase("T-1", "C1", {L("A", 1, 1234)}));
+  EXPECT_EQ(again.kind, AnswerKind::kReplayed);
+  EXPECT_EQ(again.decision_bytes, first.decision_bytes);
+  const Answer other = Call(testing::Purchase("T-1", "C1", {L("A", 1, 999)}));
+  EXPECT_EQ(other.kind, AnswerKind::kRefused);
+  EXPECT_EQ(other.outcome, Outcome::kDuplicateDifferentPayload);
+  EXPECT_EQ(Balance("C1"), 12);
+  EXPECT_EQ(runtime_->stats().replays, 1u);
+}
+
+TEST_F(RuntimeTest, AHotLookupReadsOnlyWhatIsCommitted) {
+  Start(RuleSet{});
+  EXPECT_EQ(Call(testing::Lookup("C1")).kind, AnswerKind::kUnknownCard);
+  ASSERT_EQ(Call(testing::Purchase("T-1", "C1", {L("A", 1, 5000)})).kind, AnswerKind::kDecided);
+  const Answer seen = Call(testing::Lookup("C1"));
+  ASSERT_EQ(seen.kind, AnswerKind::kProfile);
+  EXPECT_EQ(seen.profile->balances.balance, 50);
+  EXPECT_EQ(runtime_->stats().lookups_direct, 1u);
+}
+
+TEST_F(RuntimeTest, AnInvalidEventIsAnsweredAtOnceAndNeverReachesAShard) {
+  Start(RuleSet{});
+  const Answer a = Call(testing::Purchase("T-1", "C1", {L("A", 0, 1234)}));
+  EXPECT_EQ(a.kind, AnswerKind::kInvalid);
+  EXPECT_FALSE(a.field.empty());
+  EXPECT_EQ(runtime_->stats().events, 0u);
+  EXPECT_EQ(store_.commits(), 0u);
+}
+
+// A commit that fails fails its group: the outcome is unknown, and a retry
+// with the same transaction id is applied exactly once, whether the failed
+// write reached the store or not.
+TEST_F(RuntimeTest, AFailedCommitAnswersUnavailableAndARetryAppliesOnce) {
+  Start(RuleSet{}, 1);
+  store_.FailCommits(1, MemoryStore::Failure::kNotWritten);
+  Answer a = Call(testing::Purchase("T-1", "C1", {L("A", 1, 1000)}));
+  EXPECT_EQ(a.kind, AnswerKind::kUnavailable);
+  EXPECT_NE(a.message.find("retry with the same transaction id"), std::string::npos);
+  EXPECT_EQ(Call(testing::Purchase("T-1", "C1", {L("A", 1, 1000)})).kind, AnswerKind::kDecided);
+  EXPECT_EQ(Balance("C1"), 10);
+
+  store_.FailCommits(1, MemoryStore::Failure::kWrittenButFailed);
+  a = Call(testing::Purchase("T-2", "C1", {L("A", 1, 1000)}));
+  EXPECT_EQ(a.kind, AnswerKind::kUnavailable);
+  EXPECT_EQ(Call(testing::Purchase("T-2", "C1", {L("A", 1, 1000)})).kind, AnswerKind::kReplayed);
+  EXPECT_EQ(Balance("C1"), 20);
+  EXPECT_EQ(runtime_->stats().commit_failures, 2u);
+}
+
+// While group 1 is being committed, group 2 is decided on the state group 1
+// leaves. When group 1's commit fails, group 2 fails with it, unwritten,
+// though its own commit would have worked; retries then apply both once.
+TEST_F(RuntimeTest, AGroupDecidedOnTopOfAFailedCommitFailsWithIt) {
+  Start(RuleSet{}, 1);
+  store_.HoldCommits(true);
+  auto first = Send(testing::Purchase("T-1", "C1", {L("A", 1, 1000)}));
+  ASSERT_TRUE(WaitFor([&] { return store_.commits_waiting() == 1; }));
+  auto second = Send(testing::Purchase("T-2", "C1", {L("A", 1, 2000)}));
+  ASSERT_TRUE(WaitFor([&] { return runtime_->stats().events == 2; }));  // decided, in flight
+  store_.FailCommits(1, MemoryStore::Failure::kNotWritten);
+  store_.HoldCommits(false);
+  EXPECT_EQ(first.get().kind, AnswerKind::kUnavailable);
+  const Answer a = second.get();
+  EXPECT_EQ(a.kind, AnswerKind::kUnavailable);
+  EXPECT_NE(a.message.find("retry with the same transaction id"), std::string::npos);
+  EXPECT_EQ(store_.commits(), 1u);  // the second group was never written
+  EXPECT_FALSE(store_.GetCustomer("C1")->has_value());
+
+  EXPECT_EQ(Call(testing::Purchase("T-2", "C1", {L("A", 1, 2000)})).decision_bytes,
+            "applied T-2 +20 balance 20");
+  EXPECT_EQ(Call(testing::Purchase("T-1", "C1", {L("A", 1, 1000)})).decision_bytes,
+            "applied T-1 +10 balance 30");
+  EXPECT_EQ(Balance("C1"), 30);
+}
+
+// Many registers on two shards draw one budget at once: exactly the budget is
+// awarded, never more, and what the shards wrote adds up to it.
+TEST_F(RuntimeTest, ABudgetDrawnFromEveryShardAtOnceIsNeverOvershot) {
+  RuleSet rules;
+  EarnRule bonus;
+  bonus.id = "launch";
+  bonus.bonus_points = 7;
+  bonus.budget_points = 100;
+  rules.earn_rules.push_back(bonus);
+  Start(rules, 2);
+  std::vector<std::future<Answer>> answers;
+  for (int i = 0; i < 40; ++i) {
+    answers.push_back(Send(
+        testing::Purchase("T-" + std::to_string(i), "C" + std::to_string(i), {L("A", 1, 100)})));
+  }
+  for (auto& f : answers) ASSERT_EQ(f.get().kind, AnswerKind::kDecided);
+  EXPECT_EQ(runtime_->BudgetTotals().at("launch"), 100);
+  int64_t written = 0;
+  ASSERT_TRUE(store_
+                  .ForEachBudgetUsed([&](const std::string& id, uint32_t, int64_t used) {
+                    if (id == "launch") written += used;
+                  })
+                  .ok());
+  EXPECT_EQ(written, 100);
+  int64_t balances = 0;
+  for (int i = 0; i < 40; ++i) balances += Balance("C" + std::to_string(i));
+  EXPECT_EQ(balances, 40 * 1 + 100);  // a point each, and the whole budget
+}
+
+}  // namespace
+}  // namespace loyalty
