@@ -166,7 +166,8 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   db->DestroyColumnFamilyHandle(hs[0]);  // the default family is unused
   auto h = std::make_unique<WriteSet::Handles>(
       WriteSet::Handles{hs[1], hs[2], hs[3], hs[4], hs[5], hs[6]});
-  std::unique_ptr<Store> store(new Store(options, std::move(db), std::move(h), std::move(txn_filter), std::move(pruned)));
+  std::unique_ptr<Store> store(
+      new Store(options, std::move(db), std::move(h), std::move(txn_filter), std::move(pruned)));
   store->guard_ = std::move(guard);
   store->open_notes_ = std::move(notes);
   events->Attach(store.get());
@@ -334,6 +335,7 @@ StoreFigures Store::Figures() const {
     }
   }
   f.commit_failures = commit_failures_.load(std::memory_order_relaxed);
+  f.txn_ids_pruned = txns_pruned();
   f.reserve_bytes = options_.disk_reserve_bytes;
   std::lock_guard lock(health_mu_);
   f.free_bytes = health_.free_bytes;

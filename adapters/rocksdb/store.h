@@ -91,7 +91,7 @@ struct StoreOptions {
   std::function<void(const StoreHealth&)> on_health;
   // RocksDB's error lines (its own LOG file keeps everything). Must not block.
   std::function<void(const std::string&)> on_rocksdb_error;
-  TxnRetention txn_retention;                // how long transaction records are kept
+  TxnRetention txn_retention;  // how long transaction records are kept
 };
 
 // One backup in a backup directory (backup.cc).
@@ -119,6 +119,7 @@ struct StoreFigures {
   uint64_t live_sst_bytes = 0;
   uint64_t pending_compaction_bytes = 0;
   uint64_t txn_ids_estimate = 0;  // transaction ids stored (estimate)
+  uint64_t txn_ids_pruned = 0;    // dropped by the retention since open (cumulative)
   uint64_t write_stalls = 0;      // writes delayed or stopped so far (cumulative)
   bool writes_stopped = false;    // RocksDB stops writes now (compaction far behind)
   uint64_t commit_failures = 0;   // Commit calls that failed, refused ones included

@@ -386,10 +386,90 @@ TEST(DeployTest, TheSystemdUnitReadsOwnerOnlySecretsAsItsOwnUser) {
             std::string::npos);
   EXPECT_NE(unit.find("install -m 600 -o loyalty -g loyalty server.key /etc/loyalty/tls/tls.key"),
             std::string::npos);
+  // The config may hold admin tokens: root's, readable by loyaltyd's group only.
+  EXPECT_NE(unit.find("install -D -m 640 -o root -g loyalty deploy/loyaltyd.example.yaml "
+                      "/etc/loyalty/loyaltyd.yaml"),
+            std::string::npos);
   for (const char* key :
        {"register_tls: on", "tls_cert: /etc/loyalty/tls/tls.crt",
         "tls_key: /etc/loyalty/tls/tls.key", "registers: /etc/loyalty/registers/registers"}) {
     EXPECT_NE(unit.find(key), std::string::npos) << key;
+  }
+}
+
+// The build context is the repository: what git ignores (build trees, a dev
+// server's ./var with customers' data, secrets) stays out of it too.
+TEST(DeployTest, TheDockerBuildContextLeavesOutWhatGitIgnores) {
+  std::set<std::string> ignored;
+  std::istringstream docker(Read(std::string(SOURCE_DIR) + "/.dockerignore"));
+  std::string line;
+  while (std::getline(docker, line)) {
+    if (!line.empty() && line[0] != '#') ignored.insert(line);
+  }
+  std::istringstream git(Read(std::string(SOURCE_DIR) + "/.gitignore"));
+  int entries = 0;
+  while (std::getline(git, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    entries += 1;
+    // .gitignore: "/x" is at the top, "x" at any depth; .dockerignore: "x"
+    // is at the top, "**/x" at any depth.
+    const std::string want = line[0] == '/' ? line.substr(1) : "**/" + line;
+    EXPECT_TRUE(ignored.count(want))
+        << ".dockerignore lacks " << want << " (.gitignore: " << line << ")";
+  }
+  EXPECT_GE(entries, 3);
+  EXPECT_TRUE(ignored.count("var/")) << "a dev server's data";
+  EXPECT_FALSE(ignored.count(".git")) << "--version in the image names its commit from it";
+}
+
+// Tills outside the cluster reach the register port through a Service of
+// type LoadBalancer or NodePort that keeps their address; the admin port is
+// never exposed that way. Every Service port and probe names a port the
+// container has, and those are the ports the container's config listens on.
+// No Redis is named that the file does not run.
+TEST(DeployTest, TheKubernetesFilesWorkAsShipped) {
+  const auto docs = YAML::LoadAllFromFile(kDeploy + "kubernetes/loyaltyd.yaml");
+  const YAML::Node pod = Find(docs, "StatefulSet")["spec"]["template"];
+  const YAML::Node c = pod["spec"]["containers"][0];
+  std::map<std::string, int> ports;
+  for (const auto& p : c["ports"])
+    ports[p["name"].as<std::string>()] = p["containerPort"].as<int>();
+  const YAML::Node config = YAML::LoadFile(kDeploy + "container.yaml");
+  auto port_of = [](const std::string& listen) {
+    return std::stoi(listen.substr(listen.rfind(':') + 1));
+  };
+  EXPECT_EQ(ports["registers"], port_of(config["listen"].as<std::string>()));
+  EXPECT_EQ(ports["admin"], port_of(config["admin_listen"].as<std::string>()));
+  for (const char* probe : {"startupProbe", "livenessProbe", "readinessProbe"}) {
+    ASSERT_TRUE(c[probe]) << probe;
+    EXPECT_EQ(c[probe]["httpGet"]["port"].as<std::string>(), "admin") << probe;
+  }
+  bool outside = false;
+  std::set<std::string> services;
+  for (const auto& d : docs) {
+    if (d["kind"].as<std::string>() != "Service") continue;
+    services.insert(d["metadata"]["name"].as<std::string>());
+    EXPECT_EQ(d["spec"]["selector"]["app"].as<std::string>(),
+              pod["metadata"]["labels"]["app"].as<std::string>());
+    const std::string type = d["spec"]["type"] ? d["spec"]["type"].as<std::string>() : "ClusterIP";
+    for (const auto& p : d["spec"]["ports"]) {
+      const std::string target = p["targetPort"].as<std::string>();
+      EXPECT_TRUE(ports.count(target))
+          << "Service port to " << target << ": no such container port";
+      if (type == "LoadBalancer" || type == "NodePort") {
+        EXPECT_EQ(target, "registers") << "the admin port is exposed outside the cluster";
+        EXPECT_EQ(d["spec"]["externalTrafficPolicy"].as<std::string>(), "Local")
+            << "the NetworkPolicy's ipBlock needs the till's address";
+        outside = true;
+      }
+    }
+  }
+  EXPECT_TRUE(outside) << "no Service registers outside the cluster can reach";
+  for (const auto& e : c["env"]) {
+    if (e["name"].as<std::string>() != "LOYALTY_REDIS") continue;
+    const std::string host = e["value"].as<std::string>();
+    EXPECT_TRUE(services.count(host.substr(0, host.find(':'))))
+        << "LOYALTY_REDIS names " << host << ", which this file does not run";
   }
 }
 

@@ -99,6 +99,24 @@ TEST_F(AdminReportsTest, APublisherRecomputesTheRfmQuantilesAViewerOnlyReadsThem
   const std::string metrics = Http(port_, "GET", "/metrics").body;
   EXPECT_NE(metrics.find("loyalty_rfm_quantiles_age_seconds "), std::string::npos);
   EXPECT_EQ(metrics.find("loyalty_rfm_quantiles_age_seconds -1"), std::string::npos);
+  // The same run summed the points customers hold, and what they buy (EUR,
+  // one cent a point in the built-in rules).
+  int64_t held = 0;
+  for (const char* card : {"4000000000000001", "4000000000000002"}) {
+    auto r = RunCli({"--server", server_->address(), "--json", "lookup", "--card", card});
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    const json profile = json::parse(r.out)["profile"];
+    ASSERT_TRUE(profile["balance"].is_number()) << r.out;
+    held += profile["balance"].get<int64_t>();
+  }
+  ASSERT_GT(held, 0);
+  EXPECT_NE(metrics.find("\nloyalty_points_outstanding " + std::to_string(held) + "\n"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("\nloyalty_points_outstanding_value_minor{currency=\"EUR\"} " +
+                         std::to_string(held) + "\n"),
+            std::string::npos)
+      << metrics;
 }
 
 TEST_F(AdminReportsTest, TheCliAsksARunningServerThroughItsAdminApi) {

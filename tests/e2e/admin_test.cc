@@ -9,6 +9,7 @@
 #include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 #include <utility>  // before Asio (Boost 1.74)
 //
@@ -356,7 +357,7 @@ TEST_F(AdminTest, ReadinessIsFalseUntilTheStoreOpensAndDuringTheDrain) {
 TEST_F(AdminTest, SighupPublishesAChangedRulesFileAsANewVersion) {
   const std::string rules = dir_.Sub("rules.yaml");
   std::ofstream(rules) << Rules("first", 1);
-  Start({"--rules", rules});
+  Start({"--rules", rules, "--log-format", "json"});
   EXPECT_EQ(ActiveVersion(port_), 1);
   ::kill(server_->pid(), SIGHUP);  // unchanged: nothing new
   std::ofstream(rules) << Rules("second", 2);
@@ -366,6 +367,19 @@ TEST_F(AdminTest, SighupPublishesAChangedRulesFileAsANewVersion) {
   auto list = Json(Http(port_, "GET", "/v1/rulesets", kViewer));
   ASSERT_EQ(list["versions"].size(), 2u);
   EXPECT_EQ(list["versions"][1]["author"], "sighup");
+  // The log line says who, as a field a log pipeline can filter on.
+  auto logged = [](const std::string& log) {
+    std::istringstream lines(log);
+    for (std::string line; std::getline(lines, line);) {
+      const auto j = nlohmann::json::parse(line, nullptr, false);
+      if (!j.is_discarded() && j.value("event", "") == "rules" &&
+          j.value("operator", "") == "sighup" && j.value("rules_version", "") == "2") {
+        return true;
+      }
+    }
+    return false;
+  };
+  EXPECT_TRUE(Eventually([&] { return server_->Stderr(); }, logged)) << server_->Stderr();
   std::ofstream(rules) << "program:\n  rounding: flor\n";
   ::kill(server_->pid(), SIGHUP);
   EXPECT_TRUE(Eventually(

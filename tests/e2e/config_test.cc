@@ -4,8 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <sstream>
 
 #include "tests/support/server_process.h"
@@ -151,6 +154,44 @@ TEST(ConfigTest, CheckConfigCatchesWhatWouldStopStartupAndListsEveryProblem) {
                 "loyaltyd: 5 problems in the configuration\n");
 }
 
+// The secrets are their owner's: a key or registers file others may read is
+// a warning; a group-readable one (Kubernetes' fsGroup makes 0400 into
+// 0440) is not. Unknown LOYALTY_* variables are listed too.
+TEST(ConfigTest, CheckConfigWarnsOfASecretOthersMayRead) {
+  TempDir dir;
+  const std::string cert = Write(dir, "tls.crt", "cert");
+  const std::string key = Write(dir, "tls.key", "key");
+  const std::string registers = Write(dir, "registers", "");
+  auto check = [&] {
+    return RunLoyaltyd(
+        {"--check-config", "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--data-dir",
+         dir.Sub("db")},
+        {"LOYALTY_REGISTER_TLS=on", "LOYALTY_TLS_CERT=" + cert, "LOYALTY_TLS_KEY=" + key,
+         "LOYALTY_REGISTERS=" + registers, "LOYALTY_SHRADS=4"},
+        dir.Sub("err"));
+  };
+  std::filesystem::permissions(key, std::filesystem::perms(0644));
+  std::filesystem::permissions(registers, std::filesystem::perms(0440));
+  auto open = check();
+  EXPECT_EQ(open.exit_code, 0) << open.err;
+  EXPECT_NE(open.out.find("loyaltyd: warning: tls_key '" + key +
+                          "' is a secret open to others (mode 0644): chmod 600 it\n"),
+            std::string::npos)
+      << open.out;
+  EXPECT_EQ(open.out.find("registers '"), std::string::npos) << open.out;
+  EXPECT_NE(open.out.find("loyaltyd: warning: environment variable LOYALTY_SHRADS is not a "
+                          "loyaltyd option; ignored\n"),
+            std::string::npos)
+      << open.out;
+  std::filesystem::permissions(key, std::filesystem::perms(0600));
+  std::filesystem::permissions(registers, std::filesystem::perms(0604));
+  auto other = check();
+  EXPECT_EQ(other.out.find("tls_key '"), std::string::npos) << other.out;
+  EXPECT_NE(other.out.find("registers '" + registers + "' is a secret open to others (mode 0604)"),
+            std::string::npos)
+      << other.out;
+}
+
 // IPv6 in brackets is accepted everywhere: when the check says valid, the
 // server starts there; where the machine has no IPv6, both refuse alike.
 TEST(ConfigTest, AnIpv6ListenAddressChecksAndStartsAlike) {
@@ -193,16 +234,46 @@ TEST(ConfigTest, JsonLogsAreOneObjectALineAndUnknownVariablesAreWarnings) {
   std::istringstream lines(server.Stderr());
   std::string line;
   std::vector<std::string> messages;
+  std::map<std::string, nlohmann::json> events;  // by "event"
   while (std::getline(lines, line)) {
     auto j = nlohmann::json::parse(line, nullptr, false);
     ASSERT_FALSE(j.is_discarded()) << line;
     EXPECT_TRUE(j.contains("ts") && j.contains("level")) << line;
+    EXPECT_TRUE(j.contains("version") && j["version"].is_string()) << line;
     messages.push_back(j["msg"]);
+    if (j.contains("event")) events[j["event"]] = j;
   }
   ASSERT_GE(messages.size(), 3u) << server.Stderr();
   EXPECT_EQ(messages[0], "environment variable LOYALTY_SHRADS is not a loyaltyd option; ignored");
   EXPECT_NE(server.Stderr().find("started: registers on 127.0.0.1:"), std::string::npos);
   EXPECT_EQ(messages.back(), "stopped; bye");
+  // What a log pipeline filters on, as fields and not only in "msg".
+  ASSERT_TRUE(events.count("start")) << server.Stderr();
+  EXPECT_TRUE(events["start"]["commit"].is_string());
+  EXPECT_TRUE(events["start"]["rules_version"].is_string());
+  ASSERT_TRUE(events.count("drain")) << server.Stderr();
+  EXPECT_EQ(events["drain"]["reason"], "SIGTERM");
+  EXPECT_EQ(events["stop"]["msg"], "stopped; bye");
+}
+
+// Text lines are for people: the time carries its zone.
+TEST(ConfigTest, TextLogTimesCarryTheirZone) {
+  TempDir dir;
+  ServerProcess server({LOYALTYD_PATH, "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0",
+                        "--data-dir", dir.Sub("db")},
+                       {}, dir.Sub("text.stderr"));
+  ASSERT_TRUE(server.ok()) << server.Stderr();
+  EXPECT_EQ(server.StopWith(SIGTERM), 0);
+  const std::regex stamp(
+      R"(^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{2}:\d{2} \w+ loyaltyd: )");
+  std::istringstream lines(server.Stderr());
+  std::string line;
+  int n = 0;
+  while (std::getline(lines, line)) {
+    EXPECT_TRUE(std::regex_search(line, stamp)) << line;
+    n += 1;
+  }
+  EXPECT_GE(n, 2);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 #include "adapters/net/credentials.h"
@@ -58,6 +59,10 @@ TestPki Make() {
               << net::VerifierText(secret) << "\n";
     std::ofstream(p.CredentialFile(e.id)) << e.id << ":" << secret << "\n";
   }
+  registers.close();
+  // As `loyalty credentials add` writes it: the verifiers are a secret.
+  std::filesystem::permissions(
+      p.registers, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   ::setenv("LOYALTY_CA", p.ca.c_str(), 1);
   ::setenv("LOYALTY_CREDENTIAL", p.CredentialFile("ops-test").c_str(), 1);
   return p;

@@ -60,10 +60,12 @@ void CheckReadable(const std::string& key, const std::string& path, bool secret,
     return;
   }
   struct stat st {};
-  if (secret && ::stat(path.c_str(), &st) == 0 && (st.st_mode & 0077) != 0) {
+  // Its owner's, and at most readable by its group (Kubernetes' fsGroup
+  // makes a 0400 secret 0440): nobody else may read or change it.
+  if (secret && ::stat(path.c_str(), &st) == 0 && (st.st_mode & 0027) != 0) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    out.notes.push_back("warning: " + key + " '" + path + "' is readable by other users (mode " +
+    out.notes.push_back("warning: " + key + " '" + path + "' is a secret open to others (mode " +
                         mode + "): chmod 600 it");
   }
 }
@@ -92,7 +94,7 @@ StartupCheck CheckStartup(const config_file::Config& c) {
     CheckReadable("tls_cert", c.tls_cert, false, out);
     CheckReadable("tls_key", c.tls_key, true, out);
   }
-  CheckReadable("registers", c.registers, false, out);
+  CheckReadable("registers", c.registers, true, out);
   CheckWritableDir("data_dir", c.data_dir, out);
   CheckWritableDir("backup_dir", c.backup_dir, out);
   return out;

@@ -5,7 +5,7 @@
 //     another process holds now is a note, not a problem (a rolling upgrade
 //     checks the new configuration while the old server runs);
 //   - the TLS certificate and key and the registers file can be read; a key
-//     readable by other users is a warning;
+//     or registers file others may read, or its group change, is a warning;
 //   - the data directory and backup_dir are directories loyaltyd can write
 //     (or can make).
 // Problems and warnings are sentences naming the option and the file.

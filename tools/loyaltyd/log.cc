@@ -8,9 +8,15 @@
 #include <memory>
 
 #include "adapters/http/router.h"
+#include "tools/build_info/build_info.h"
 
 namespace loyalty {
 namespace {
+
+// The event and fields of the line being written (LogEvent), read by the
+// JSON formatter on the same thread (the logger is synchronous).
+thread_local const std::string* tl_event = nullptr;
+thread_local const LogFields* tl_fields = nullptr;
 
 // One JSON object a line; the message is escaped, so a line always parses.
 class JsonFormatter final : public spdlog::formatter {
@@ -26,9 +32,17 @@ class JsonFormatter final : public spdlog::formatter {
     std::snprintf(ts + n, sizeof ts - n, ".%03dZ", static_cast<int>(ms % 1000));
     const auto level = spdlog::level::to_string_view(msg.level);
     std::string line = std::string("{\"ts\":\"") + ts + "\",\"level\":\"" +
-                       std::string(level.data(), level.size()) + "\",\"msg\":" +
-                       http::JsonString(std::string_view(msg.payload.data(), msg.payload.size())) +
-                       "}\n";
+                       std::string(level.data(), level.size()) +
+                       "\",\"version\":" + http::JsonString(build_info::Version());
+    if (tl_event) line += ",\"event\":" + http::JsonString(*tl_event);
+    if (tl_fields) {
+      for (const auto& [key, value] : *tl_fields) {
+        line += "," + http::JsonString(key) + ":" + http::JsonString(value);
+      }
+    }
+    line +=
+        ",\"msg\":" + http::JsonString(std::string_view(msg.payload.data(), msg.payload.size())) +
+        "}\n";
     dest.append(line.data(), line.data() + line.size());
   }
   std::unique_ptr<spdlog::formatter> clone() const override {
@@ -48,7 +62,7 @@ void SetUpLog(bool json) {
   if (json) {
     logger->set_formatter(std::make_unique<JsonFormatter>());
   } else {
-    logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %l loyaltyd: %v");
+    logger->set_pattern("%Y-%m-%d %H:%M:%S.%e%z %l loyaltyd: %v");
   }
   logger->flush_on(spdlog::level::trace);  // every line at once: operators tail it
 }
@@ -56,6 +70,19 @@ void SetUpLog(bool json) {
 void LogInfo(const std::string& line) { Logger()->info(line); }
 void LogWarn(const std::string& line) { Logger()->warn(line); }
 void LogError(const std::string& line) { Logger()->error(line); }
+
+void LogEvent(LogLevel level, const std::string& event, const std::string& line,
+              const LogFields& fields) {
+  tl_event = &event;
+  tl_fields = &fields;
+  switch (level) {
+    case LogLevel::kInfo: LogInfo(line); break;
+    case LogLevel::kWarn: LogWarn(line); break;
+    case LogLevel::kError: LogError(line); break;
+  }
+  tl_event = nullptr;
+  tl_fields = nullptr;
+}
 
 void RateLimitedLog::Warn(const std::string& line) {
   std::lock_guard lock(mu_);

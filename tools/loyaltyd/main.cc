@@ -39,8 +39,8 @@
 #include "adapters/rocksdb/key_codec.h"
 #include "adapters/rocksdb/store.h"
 #include "adapters/yaml/config_file.h"
-#include "tools/build_info/build_info.h"
 #include "engine/runtime/runtime.h"
+#include "tools/build_info/build_info.h"
 #include "tools/loyaltyd/admin_api.h"
 #include "tools/loyaltyd/admin_backups.h"
 #include "tools/loyaltyd/admin_reports.h"
@@ -217,6 +217,7 @@ void Daemon::SampleMetrics() {
   if (run_.server) metrics_.SampleServer(run_.server->counters(), run_.server->connections());
   metrics_.SampleBudgets(*run_.runtime->rules(), run_.runtime->BudgetTotals());
   metrics_.SampleRfm(run_.rfm_job->computed_ms(), run_.runtime->now());
+  metrics_.SamplePoints(run_.rfm_job->points_outstanding(), *run_.runtime->rules());
   if (run_.cache) {
     const auto c = run_.cache->counters();
     metrics_.SampleCache(&c);
@@ -266,10 +267,12 @@ StoreOptions Daemon::MakeStoreOptions() {
 void Daemon::OnStoreHealth(const StoreHealth& h) {
   const std::string detail = h.detail.empty() ? "" : " (" + h.detail + ")";
   if (h.writable) {
-    LogInfo("the store takes writes again" + detail);
+    LogEvent(LogLevel::kInfo, "store_writable", "the store takes writes again" + detail);
   } else {
-    LogError("the store refuses writes: " + h.reason + detail +
-             "; lookups go on, sales get UNAVAILABLE, /readyz says 503");
+    LogEvent(LogLevel::kError, "store_refuses_writes",
+             "the store refuses writes: " + h.reason + detail +
+                 "; lookups go on, sales get UNAVAILABLE, /readyz says 503",
+             {{"reason", h.reason}});
   }
 }
 
@@ -306,8 +309,8 @@ Status Daemon::Build() {
       *run_.store,
       BackupSchedule{config_.backup_dir, config_.backup_interval_ms,
                      static_cast<uint32_t>(config_.backup_keep)},
-      SystemNowMs, [](const std::string& line) { LogInfo(line); },
-      [](const std::string& line) { LogWarn(line); });
+      SystemNowMs, [](const std::string& line) { LogEvent(LogLevel::kInfo, "backup", line); },
+      [](const std::string& line) { LogEvent(LogLevel::kWarn, "backup_failed", line); });
   if (follow_events_) {
     if (Status s = RestoreEventClock(); !s.ok()) return s;
   }
@@ -318,8 +321,12 @@ Status Daemon::Build() {
   run_.publisher = std::make_unique<RulesPublisher>(
       io_, *run_.versions, SystemNowMs, [this](const StoredRuleSet& v, const std::string& action) {
         metrics_.SetRulesVersion(v.version());
-        LogInfo("rules: " + action + " version " + std::to_string(v.version()) + " ('" + v.name() +
-                "') by " + v.activated_by());
+        LogEvent(LogLevel::kInfo, "rules",
+                 "rules: " + action + " version " + std::to_string(v.version()) + " ('" + v.name() +
+                     "') by " + v.activated_by(),
+                 {{"action", action},
+                  {"operator", v.activated_by()},
+                  {"rules_version", std::to_string(v.version())}});
       });
   auto rules = run_.publisher->Load(config_.rules);
   if (!rules.ok()) return Status::Invalid("rules: " + rules.status().message());
@@ -411,8 +418,10 @@ Status Daemon::StartServing() {
             << " shards, durability " << config_.durability
             << (config_.register_tls == "on" ? ", TLS" : ", plaintext (loopback only)")
             << (config_.redis.empty() ? "" : ", redis " + config_.redis) << ")" << std::endl;
-  LogInfo("started: registers on " + HostPort(o.host, run_.server->port()) + ", rules version " +
-          std::to_string(rules->version));
+  LogEvent(LogLevel::kInfo, "start",
+           "started: registers on " + HostPort(o.host, run_.server->port()) + ", rules version " +
+               std::to_string(rules->version),
+           {{"commit", build_info::Commit()}, {"rules_version", std::to_string(rules->version)}});
   NotifyServiceManager("READY=1");
   return Status::Ok();
 }
@@ -423,8 +432,10 @@ void Daemon::WaitSignals() {
   stats_signal_ = std::make_unique<asio::signal_set>(io_, SIGUSR1);
   stop_signals_->async_wait([this](const boost::system::error_code& ec, int signal) {
     if (ec) return;
-    LogInfo(std::string("received ") + (signal == SIGINT ? "SIGINT" : "SIGTERM") +
-            "; draining in-flight requests");
+    LogEvent(LogLevel::kInfo, "drain",
+             std::string("received ") + (signal == SIGINT ? "SIGINT" : "SIGTERM") +
+                 "; draining in-flight requests",
+             {{"reason", signal == SIGINT ? "SIGINT" : "SIGTERM"}});
     readiness_.draining = true;
     NotifyServiceManager("STOPPING=1");
     if (config_.drain_delay_ms == 0) return Drain();
@@ -476,7 +487,7 @@ void Daemon::Drain() {
 }
 
 int Daemon::Fail(const std::string& why) {
-  LogError(why);
+  LogEvent(LogLevel::kError, "start_failed", why, {{"reason", why}});
   io_.stop();
   if (io_thread_.joinable()) io_thread_.join();
   return 1;
@@ -508,7 +519,7 @@ int Daemon::Serve() {
     LogInfo(RedisStatsLine(run_.cache->counters()));
   }
   readiness_.store.store(nullptr);
-  LogInfo("stopped; bye");
+  LogEvent(LogLevel::kInfo, "stop", "stopped; bye");
   return 0;
 }
 

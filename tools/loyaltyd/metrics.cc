@@ -88,6 +88,12 @@ Metrics::Metrics()
                    .Help("Since the RFM quantiles in force were computed (-1: never)")
                    .Register(*registry_)
                    .Add({})),
+      points_outstanding_(OneGauge(*registry_, "loyalty_points_outstanding",
+                                   "Points all customers hold, as of the RFM job's last run")),
+      points_value_(BuildGauge()
+                        .Name("loyalty_points_outstanding_value_minor")
+                        .Help("The discount the outstanding points buy, in minor units")
+                        .Register(*registry_)),
       cache_up_(BuildGauge()
                     .Name("loyalty_cache_up")
                     .Help("1 when the Redis profile cache is reachable (absent: no cache)")
@@ -126,6 +132,8 @@ Metrics::Metrics()
                                "Times RocksDB slowed or stopped writes")),
       txn_ids_(OneGauge(*registry_, "loyalty_txn_ids_stored",
                         "Transaction ids kept for deduplication (RocksDB's estimate)")),
+      txn_ids_pruned_(OneCounter(*registry_, "loyalty_txn_ids_pruned_total",
+                                 "Transaction ids dropped by the retention (txn_retention_days)")),
       backup_last_(OneGauge(*registry_, "loyalty_backup_last_success_timestamp_seconds",
                             "When the last verified backup was taken (0: never)")),
       backup_age_(OneGauge(*registry_, "loyalty_backup_age_seconds",
@@ -260,6 +268,12 @@ void AddSince(prometheus::Counter& counter, T now, T& seen) {
 
 }  // namespace
 
+void Metrics::SamplePoints(int64_t points, const RuleSet& rules) {
+  points_outstanding_.Set(double(points));
+  points_value_.Add({{"currency", rules.program.currency}})
+      .Set(double(points) * double(rules.program.point_value_minor));
+}
+
 void Metrics::SampleStore(const StoreFigures& f, bool writable) {
   store_writable_.Set(writable ? 1 : 0);
   AddSince(commit_failures_, f.commit_failures, seen_commit_failures_);
@@ -270,6 +284,7 @@ void Metrics::SampleStore(const StoreFigures& f, bool writable) {
   writes_stopped_.Set(f.writes_stopped ? 1 : 0);
   AddSince(write_stalls_, f.write_stalls, seen_write_stalls_);
   txn_ids_.Set(double(f.txn_ids_estimate));
+  AddSince(txn_ids_pruned_, f.txn_ids_pruned, seen_txn_ids_pruned_);
 }
 
 void Metrics::SampleBackups(const BackupFigures& b) {

@@ -12,6 +12,8 @@
 //   loyalty_rules_version                           gauge: the active rule set
 //   loyalty_ready                                   gauge: 1 when /readyz says ready
 //   loyalty_rfm_quantiles_age_seconds               gauge: since the RFM job's last run
+//   loyalty_points_outstanding                      gauge: points all customers hold (at that run)
+//   loyalty_points_outstanding_value_minor{currency}  gauge: the discount they buy, minor units
 //   loyalty_cache_up, loyalty_cache_publish_lag_seconds, loyalty_cache_backlog
 //                                                   gauges, only with a cache
 //   loyalty_admin_refused_total{code}               counter: refused admin requests
@@ -23,11 +25,13 @@
 //   loyalty_commit_failures_total                   counter: commits that failed or were refused
 //   loyalty_disk_free_bytes, loyalty_disk_reserve_bytes   gauges: the data disk (disk_guard.h)
 //   loyalty_rocksdb_live_sst_bytes, loyalty_rocksdb_pending_compaction_bytes,
-//   loyalty_rocksdb_writes_stopped                  gauges; loyalty_rocksdb_write_stalls_total
-//   counter loyalty_txn_ids_stored                          gauge: transaction ids kept (RocksDB's
-//   estimate) loyalty_backup_last_success_timestamp_seconds   gauge: 0 when never
-//   loyalty_backup_age_seconds                      gauge: since the last verified backup (+Inf:
-//   none) loyalty_backup_running                          gauge: 1 while a backup runs
+//   loyalty_rocksdb_writes_stopped                  gauges
+//   loyalty_rocksdb_write_stalls_total              counter
+//   loyalty_txn_ids_stored                          gauge: transaction ids kept (estimate)
+//   loyalty_txn_ids_pruned_total                    counter: dropped by the retention
+//   loyalty_backup_last_success_timestamp_seconds   gauge: 0 when never
+//   loyalty_backup_age_seconds                      gauge: since the last verified backup (+Inf)
+//   loyalty_backup_running                          gauge: 1 while a backup runs
 //   loyalty_backups_total{result}                   counter: ok | failed, since start
 //   process_cpu_seconds_total, process_resident_memory_bytes, process_open_fds,
 //   process_max_fds, process_start_time_seconds     the usual process figures (/proc/self)
@@ -66,6 +70,9 @@ class Metrics final : public RuntimeObserver {
   void SetRulesVersion(uint32_t version) { rules_version_.Set(version); }
   void SetReady(bool ready) { ready_.Set(ready ? 1 : 0); }
   // `computed_ms` 0: no quantiles yet (-1).
+  // The points customers hold and what they would buy, as of the RFM job's
+  // last run (it reads every customer).
+  void SamplePoints(int64_t points, const RuleSet& rules);
   void SampleRfm(int64_t computed_ms, int64_t now_ms) {
     rfm_age_.Set(computed_ms == 0 ? -1 : double(now_ms - computed_ms) / 1000);
   }
@@ -106,6 +113,8 @@ class Metrics final : public RuntimeObserver {
   prometheus::Gauge& rules_version_;
   prometheus::Gauge& ready_;
   prometheus::Gauge& rfm_age_;
+  prometheus::Gauge& points_outstanding_;
+  prometheus::Family<prometheus::Gauge>& points_value_;
   prometheus::Family<prometheus::Gauge>& cache_up_;  // samples added with a cache only
   prometheus::Family<prometheus::Gauge>& cache_lag_;
   prometheus::Family<prometheus::Gauge>& cache_backlog_;
@@ -120,6 +129,7 @@ class Metrics final : public RuntimeObserver {
   prometheus::Gauge& writes_stopped_;
   prometheus::Counter& write_stalls_;
   prometheus::Gauge& txn_ids_;
+  prometheus::Counter& txn_ids_pruned_;
   prometheus::Gauge& backup_last_;
   prometheus::Gauge& backup_age_;
   prometheus::Gauge& backup_running_;
@@ -133,7 +143,7 @@ class Metrics final : public RuntimeObserver {
   prometheus::Gauge& start_time_;
   net::ServerCounters seen_;  // what SampleServer already added
   // What the cumulative samples already added (counters only go up).
-  uint64_t seen_commit_failures_ = 0, seen_write_stalls_ = 0;
+  uint64_t seen_commit_failures_ = 0, seen_write_stalls_ = 0, seen_txn_ids_pruned_ = 0;
   uint64_t seen_backups_ok_ = 0, seen_backups_failed_ = 0;
   double seen_cpu_seconds_ = 0;
 };

@@ -67,8 +67,10 @@ Result<RfmQuantiles> RfmJob::Recompute() {
   TimeMs now_ms = clock_();
   const uint64_t events = runtime_.stats().grouped_events;
   std::vector<RfmInput> inputs;
+  int64_t points = 0;
   Status s = store_.ForEachCustomer([&](const CustomerState& c) {
     inputs.push_back(RfmInputOf(c));
+    points += c.balance();
     now_ms = std::max(now_ms, c.last_purchase_ms);
     return Status::Ok();
   });
@@ -78,6 +80,7 @@ Result<RfmQuantiles> RfmJob::Recompute() {
   if (s = store_.PutMeta({{store_keys::kRfmQuantilesKey, bytes}}); !s.ok()) return s;
   runtime_.SetRfm(std::make_shared<const RfmQuantiles>(q));
   computed_ms_ = now_ms;
+  points_outstanding_ = points;
   events_at_run_ = events;
   customers_at_run_ = q.customers;
   return q;

@@ -48,6 +48,9 @@ class RfmJob {
   Result<RfmQuantiles> Recompute();
   // When the quantiles in force were computed (server clock); 0 = never.
   TimeMs computed_ms() const;
+  // The points all customers held at that run (the sum of their balances;
+  // the run reads every customer anyway): for the metrics.
+  int64_t points_outstanding() const { return points_outstanding_.load(); }
 
   // Runs once at once, then every interval and after bulk loads, on its
   // own thread.
@@ -64,6 +67,7 @@ class RfmJob {
   const int64_t check_ms_;
   std::mutex run_mu_;  // one run at a time
   std::atomic<TimeMs> computed_ms_{0};
+  std::atomic<int64_t> points_outstanding_{0};
   std::atomic<uint64_t> events_at_run_{0};     // events committed when the last run began
   std::atomic<uint64_t> customers_at_run_{0};  // who had bought, then
   std::mutex mu_;
