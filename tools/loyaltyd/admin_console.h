@@ -25,8 +25,8 @@
 #include "adapters/http/router.h"
 #include "adapters/rocksdb/audit_log.h"
 #include "adapters/rocksdb/store.h"
-#include "tools/loyaltyd/worker.h"
 #include "engine/runtime/runtime.h"
+#include "tools/loyaltyd/worker.h"
 
 namespace loyalty {
 

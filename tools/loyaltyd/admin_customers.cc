@@ -65,8 +65,7 @@ Json MatchJson(const CustomerMatch& m, const CustomerState& s, const RuleSet& ru
 
 }  // namespace
 
-void AdminCustomers::Attach(Runtime* runtime, RegisterFront* front, Store* store,
-                            AuditLog* audit) {
+void AdminCustomers::Attach(Runtime* runtime, RegisterFront* front, Store* store, AuditLog* audit) {
   runtime_ = runtime;
   front_ = front;
   audit_ = audit;

@@ -29,9 +29,9 @@
 
 #include "adapters/http/router.h"
 #include "adapters/rocksdb/store.h"
+#include "engine/runtime/runtime.h"
 #include "tools/loyaltyd/rules_publisher.h"
 #include "tools/loyaltyd/worker.h"
-#include "engine/runtime/runtime.h"
 
 namespace loyalty {
 

@@ -25,10 +25,10 @@
 
 #include "adapters/http/router.h"
 #include "adapters/rocksdb/store.h"
-#include "tools/loyaltyd/worker.h"
 #include "engine/runtime/runtime.h"
-#include "tools/wiring/rfm_job.h"
+#include "tools/loyaltyd/worker.h"
 #include "tools/report/reports.h"
+#include "tools/wiring/rfm_job.h"
 
 namespace loyalty {
 
