@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cstdio>
 
+#include "engine/check.h"
 #include "engine/limits.h"
 
 namespace loyalty::wire {
@@ -254,14 +255,16 @@ v1::Profile EncodeProfile(const Profile& p, std::string_view card) {
 }
 
 std::optional<v1::Error> OutcomeAsError(const Decision& d) {
-  if (d.outcome == Outcome::kUnknownCard) {
-    return MakeError(v1::UNKNOWN_CARD, "card", d.message);
-  }
-  if (d.outcome == Outcome::kDuplicateDifferentPayload) {
-    return MakeError(v1::DUPLICATE_DIFFERENT_PAYLOAD, "transaction_id", d.message);
-  }
-  if (d.outcome == Outcome::kPointsPerEventOverMax) {
-    return MakeError(v1::INVALID_FIELD, "lines", "lines: " + d.message);
+  // Which outcomes travel as errors is the core's (TravelsAsError, which the
+  // runtime also uses to write nothing); here only how each is sent.
+  if (!TravelsAsError(d.outcome)) return std::nullopt;
+  switch (d.outcome) {
+    case Outcome::kUnknownCard: return MakeError(v1::UNKNOWN_CARD, "card", d.message);
+    case Outcome::kDuplicateDifferentPayload:
+      return MakeError(v1::DUPLICATE_DIFFERENT_PAYLOAD, "transaction_id", d.message);
+    case Outcome::kPointsPerEventOverMax:
+      return MakeError(v1::INVALID_FIELD, "lines", "lines: " + d.message);
+    default: LOYALTY_CHECK(false);  // an outcome TravelsAsError names needs its error here
   }
   return std::nullopt;
 }

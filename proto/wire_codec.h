@@ -31,8 +31,9 @@ v1::Profile EncodeProfile(const Profile& profile, std::string_view card);
 void EncodeOffer(const OfferShown& offer, v1::Offer* out);
 v1::Signals EncodeSignals(const Signals& signals, const CustomerState& state);
 
-// The outcomes that travel as errors rather than decisions (DESIGN.md §5):
-// unknown card and duplicate-with-different-payload. nullopt for the others.
+// The error for an outcome that travels as one (TravelsAsError, decision.h:
+// unknown card, duplicate with a different payload, points per event over
+// the maximum); nullopt for the others.
 std::optional<v1::Error> OutcomeAsError(const Decision& decision);
 
 v1::Error MakeError(v1::ErrorCode code, std::string field, std::string message);

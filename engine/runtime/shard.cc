@@ -121,7 +121,6 @@ void Shard::RunCommits() {
       group = std::move(to_commit_.front());
       to_commit_.pop_front();
     }
-    ready_.notify_one();  // room for the next group
     CommitGroup(group);
     {
       std::lock_guard lock(mu_);
@@ -148,7 +147,6 @@ Shard::Group Shard::DecideGroup(std::vector<Work>& work) {
   Group group;
   group.seq = next_seq_++;
   group.failures_seen = failures_seen_;
-  group.events = work.size();
   group.batch = ctx_.store.NewBatch();
   group.owed.reserve(work.size());
   staged_keys_.push_back(StagedKeys{group.seq, {}, {}, {}});
@@ -215,10 +213,11 @@ void Shard::CommitGroup(Group& group) {
     const Status s = ctx_.store.Commit(*group.batch);
     committed = s.ok();
     if (observer_) {
-      observer_->OnCommit(group.events, (std::chrono::steady_clock::now() - commit_start).count());
+      observer_->OnCommit(group.owed.size(),
+                          (std::chrono::steady_clock::now() - commit_start).count());
     }
     counters_.groups += 1;
-    counters_.grouped_events += group.events;
+    counters_.grouped_events += group.owed.size();
     if (!committed) {
       counters_.commit_failures += 1;
       // A failed fsync may still leave the write on disk: the outcome is

@@ -90,7 +90,6 @@ class Shard {
   struct Group {
     uint64_t seq = 0;
     uint64_t failures_seen = 0;  // commit failures the shard knew of when it decided
-    std::size_t events = 0;
     std::unique_ptr<StoreBatch> batch;
     std::vector<Owed> owed;
     // Customers the group changed: their state as the group leaves them.
