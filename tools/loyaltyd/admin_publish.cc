@@ -9,6 +9,7 @@
 #include "tools/loyaltyd/activation_check.h"
 #include "tools/loyaltyd/admin_json.h"
 #include "tools/report/format.h"
+#include "tools/report/svg.h"
 #include "tools/simulate/render.h"
 #include "tools/simulate/simulator.h"
 
@@ -353,8 +354,8 @@ void AdminPublish::Activate(const Request& r, Respond respond) {
           return respond(JsonError(
               409, "CURRENCY_MISMATCH",
               "version " + std::to_string(version) + " is in " + risks->currency_candidate +
-                  " but the money of the program's " + std::to_string(risks->customers) +
-                  (risks->customers == 1 ? " customer" : " customers") + " is in " +
+                  " but the money of the program's " +
+                  report::CountOf(risks->customers, "customer", "customers") + " is in " +
                   risks->currency_in_force +
                   ": every sale after it would be refused; write the rules in " +
                   risks->currency_in_force));
