@@ -103,6 +103,13 @@ struct Config {
   // less than this is free on the data disk, and a ballast file of this size
   // keeps room to restart. 0: none.
   std::size_t disk_reserve_bytes = 256 << 20;
+  // Four eyes hold for every role: a draft is activated by someone other than
+  // its author. "on" lets an admin activate their own draft (audited as such).
+  std::string admin_self_approval = "off";  // off | on
+  std::size_t rules_drafts_max = 100;       // drafts waiting at once; beyond, uploads refused
+  // A data set (the Online Retail CSV, or an events file) marketers may
+  // simulate rule sets on from the console; empty: none.
+  std::string simulate_data;
   // Logs (stderr): text for people, json for collectors (one object a line).
   std::string log_format = "text";
 };

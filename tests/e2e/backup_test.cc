@@ -20,6 +20,7 @@
 #include "tests/support/requests.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/wait_for.h"
 
 namespace loyalty {
 namespace {
@@ -30,6 +31,7 @@ using testing::Http;
 using testing::RunCli;
 using testing::ServerProcess;
 using testing::TempDir;
+using testing::WaitFor;
 
 constexpr const char* kAdmin = "backup-admin-0123456789";
 
@@ -111,15 +113,6 @@ std::string Contents(const Store& store) {
   return out;
 }
 
-bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds within) {
-  const auto deadline = std::chrono::steady_clock::now() + within;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(20ms);
-  }
-  return true;
-}
-
 TEST(BackupE2eTest, ABackupTakenUnderLoadRestoresEveryAcknowledgedPurchaseOnce) {
   TempDir dir;
   const std::string db = dir.Sub("db");
@@ -161,6 +154,9 @@ TEST(BackupE2eTest, ABackupTakenUnderLoadRestoresEveryAcknowledgedPurchaseOnce) 
   ASSERT_EQ(restore.exit_code, 0) << restore.out;
   EXPECT_NE(restore.out.find("restored backup 1 (taken "), std::string::npos) << restore.out;
   EXPECT_NE(restore.out.find("consistent"), std::string::npos) << restore.out;
+  auto check = RunCli({"check", "--data-dir", dir.Sub("restored")});
+  EXPECT_EQ(check.exit_code, 0) << check.out;
+  EXPECT_NE(check.out.find("consistent"), std::string::npos) << check.out;
   {
     auto restored = Store::Open({dir.Sub("restored")});
     ASSERT_TRUE(restored.ok()) << restored.status().ToString();

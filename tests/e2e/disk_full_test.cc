@@ -31,6 +31,7 @@
 #include "tests/support/requests.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/wait_for.h"
 
 namespace loyalty {
 namespace {
@@ -39,17 +40,9 @@ using namespace std::chrono_literals;
 using testing::Http;
 using testing::ServerProcess;
 using testing::TempDir;
+using testing::WaitFor;
 
 constexpr const char* kReserve = "2097152";  // 2 MiB
-
-bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds within) {
-  const auto deadline = std::chrono::steady_clock::now() + within;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(50ms);
-  }
-  return true;
-}
 
 int Count(const std::string& text, const std::string& what) {
   int n = 0;

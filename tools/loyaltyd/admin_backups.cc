@@ -1,9 +1,10 @@
 #include "tools/loyaltyd/admin_backups.h"
 
 #include <chrono>
-#include <ctime>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+
+#include "tools/report/format.h"
 
 namespace loyalty {
 namespace {
@@ -19,15 +20,8 @@ std::string Canonical(const std::string& path) {
   return ec ? path : c.string();
 }
 
-// "2026-12-01T06:00:00Z" beside the milliseconds (people read dates).
-std::string IsoUtc(int64_t ms) {
-  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
+// "2026-12-01T06:00:00+00:00" beside the milliseconds (people read dates).
+std::string IsoUtc(int64_t ms) { return report::IsoDateTime(ms, 0); }
 
 Json RecordJson(const BackupRecord& b) {
   return {{"id", b.id},       {"created_ms", b.created_ms}, {"created", IsoUtc(b.created_ms)},
@@ -97,7 +91,8 @@ void AdminBackups::Post(const Request& r, Respond respond) {
     request.keep = body["keep"].get<uint32_t>();
   }
   if (body.contains("data_dir")) {
-    if (!body["data_dir"].is_string() || Canonical(body["data_dir"].get<std::string>()) != data_dir_) {
+    if (!body["data_dir"].is_string() ||
+        Canonical(body["data_dir"].get<std::string>()) != data_dir_) {
       return respond(
           JsonError(409, "WRONG_STORE",
                     "this server's store is " + data_dir_ + ", not " +
