@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cstdio>
 
+#include "engine/validate.h"
+
 namespace loyalty::http {
 namespace {
 
@@ -51,20 +53,28 @@ bool Match(const std::string& pattern, const std::string& path,
 
 std::string JsonString(std::string_view text) {
   std::string out = "\"";
-  for (char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
+  while (!text.empty()) {
+    // JSON is UTF-8: a byte that is no part of valid UTF-8 (a path with %FF)
+    // is written as U+FFFD, as a browser would show it.
+    const std::size_t valid = InvalidUtf8At(text).value_or(text.size());
+    for (char c : text.substr(0, valid)) {
+      switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        default:
+          if (static_cast<unsigned char>(c) < 0x20) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", c);
+            out += buf;
+          } else {
+            out += c;
+          }
+      }
     }
+    if (valid == text.size()) break;
+    out += "\\ufffd";
+    text.remove_prefix(valid + 1);
   }
   return out + "\"";
 }

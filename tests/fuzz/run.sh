@@ -19,7 +19,8 @@ seconds=${2:-20}
 clang=${CLANG:-clang++-15}
 jobs=${JOBS:-$(nproc)}
 # The real targets; each reads corpus/<name>/ and is <name>_fuzzer.
-targets=(frame_reader request hello registers_file)
+targets=(frame_reader request hello registers_file rules_file config_file replay_csv admin_router
+  store_codec)
 
 started=$(date +%s)
 if [ ! -f "$build_dir/build.ninja" ]; then

@@ -3,6 +3,7 @@
 #include <unordered_set>
 
 #include "console/assets.h"
+#include "tools/loyaltyd/admin_bodies.h"
 #include "tools/loyaltyd/admin_json.h"
 #include "tools/report/format.h"
 
@@ -82,11 +83,11 @@ void AdminConsole::SignIn(const Request& r, Respond respond) {
   if (r.content_type.rfind("application/json", 0) != 0) {
     return respond(JsonError(415, "BAD_CONTENT_TYPE", "sign in with a JSON body {\"token\": T}"));
   }
-  const Json j = Json::parse(r.body, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("token") || !j["token"].is_string()) {
-    return respond(JsonError(400, "BAD_BODY", "the body must be {\"token\": YOUR_ADMIN_TOKEN}"));
+  std::string token;
+  if (auto bad = admin::ReadSignIn(r.body, &token)) {
+    return respond(JsonError(400, "BAD_BODY", *bad));
   }
-  const auto who = router_.FindToken(j["token"].get<std::string>());
+  const auto who = router_.FindToken(token);
   if (!who) return respond(JsonError(401, "UNAUTHENTICATED", "unknown token"));
   const http::ConsoleSession s = router_.sessions().Create(*who, NowMs());
   if (audit_ != nullptr) {

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "tools/loyaltyd/admin_bodies.h"
 #include "tools/loyaltyd/admin_json.h"
 #include "tools/loyaltyd/statement.h"
 #include "tools/report/format.h"
@@ -15,28 +16,6 @@ using http::JsonError;
 using http::Request;
 using http::Respond;
 using http::Response;
-
-// The body's fields, or the reason it is refused.
-std::optional<std::string> ReadAdjust(const std::string& body, v1::Adjust* a) {
-  const Json j = Json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return "the body must be a JSON object";
-  for (const auto& [key, value] : j.items()) {
-    if (key == "transaction_id" || key == "reason" || key == "set_tier") {
-      if (!value.is_string()) return key + " must be a string";
-    } else if (key == "points") {
-      if (!value.is_number_integer()) return "points must be a whole number (negative: a debit)";
-    } else {
-      return key + " is not a field (transaction_id, points, reason, set_tier)";
-    }
-  }
-  if (!j.contains("transaction_id")) return "transaction_id is missing (the retry key)";
-  if (!j.contains("reason")) return "reason is missing (a reason code, e.g. goodwill)";
-  a->set_transaction_id(j["transaction_id"]);
-  a->set_reason(j["reason"]);
-  a->set_points(j.value("points", int64_t{0}));
-  a->set_set_tier(j.value("set_tier", std::string()));
-  return std::nullopt;
-}
 
 Response AdjustReply(const v1::Reply& reply, const cli::Display& display) {
   if (reply.has_error()) return admin::EngineError(reply.error(), reply.error().message());
@@ -163,7 +142,7 @@ void AdminCustomers::Ledger(const Request& r, Respond respond) {
 void AdminCustomers::Adjust(const Request& r, Respond respond) {
   v1::Request request;
   v1::Adjust* a = request.mutable_adjust();
-  if (auto bad = ReadAdjust(r.body, a)) return respond(JsonError(400, "BAD_BODY", *bad));
+  if (auto bad = admin::ReadAdjust(r.body, a)) return respond(JsonError(400, "BAD_BODY", *bad));
   const std::string card = r.params.at("card");
   a->set_card(card);
   a->set_operator_id(r.principal->name);

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "tools/loyaltyd/activation_check.h"
+#include "tools/loyaltyd/admin_bodies.h"
 #include "tools/loyaltyd/admin_json.h"
 #include "tools/report/format.h"
 #include "tools/report/svg.h"
@@ -82,35 +83,6 @@ Json SummaryJson(const RuleSet& rules) {
           {"tiers", tiers},
           {"earn_rules", earn},
           {"offers", offers}};
-}
-
-// The activation body: {"at_ms": T, "tier_migration": "requalify"}, both
-// optional; else the reason it is refused.
-struct ActivateBody {
-  TimeMs at_ms = 0;
-  bool requalify = false;
-};
-std::optional<std::string> ReadActivate(const std::string& body, ActivateBody* out) {
-  if (body.empty()) return std::nullopt;
-  const Json j = Json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
-    return "the body must be empty (activate now) or a JSON object";
-  }
-  for (const auto& [key, value] : j.items()) {
-    if (key == "at_ms") {
-      if (!value.is_number_integer()) return "at_ms must be milliseconds since the epoch";
-      out->at_ms = value.get<TimeMs>();
-    } else if (key == "tier_migration") {
-      if (value != "requalify") {
-        return "tier_migration must be \"requalify\": customers of a dropped tier start over "
-               "from the lowest tier and qualify again on their last 12 months";
-      }
-      out->requalify = true;
-    } else {
-      return key + " is not a field (at_ms, tier_migration)";
-    }
-  }
-  return std::nullopt;
 }
 
 std::string VersionLabel(const StoredRuleSet& v, const char* what) {
@@ -242,13 +214,8 @@ void AdminPublish::Submit(const Request& r, Respond respond) {
   const auto stored = Find(r, respond);
   if (!stored) return;
   std::string note;
-  if (!r.body.empty()) {
-    const Json j = Json::parse(r.body, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || (j.size() == 1 && !j.contains("note")) ||
-        j.size() > 1 || (j.contains("note") && !j["note"].is_string())) {
-      return respond(JsonError(400, "BAD_BODY", "the body must be empty or {\"note\": TEXT}"));
-    }
-    note = j.value("note", std::string());
+  if (auto bad = admin::ReadSubmit(r.body, &note)) {
+    return respond(JsonError(400, "BAD_BODY", *bad));
   }
   auto made = publisher_->Submit(stored->version(), admin::ActorOf(r), note);
   if (!made.ok()) return respond(admin::FromStatus(made.status()));
@@ -320,8 +287,9 @@ void AdminPublish::Simulate(const Request& r, Respond respond) {
 void AdminPublish::Activate(const Request& r, Respond respond) {
   const auto stored = Find(r, respond);
   if (!stored) return;
-  ActivateBody body;
-  if (auto bad = ReadActivate(r.body, &body)) return respond(JsonError(400, "BAD_BODY", *bad));
+  admin::ActivateBody body;
+  if (auto bad = admin::ReadActivate(r.body, &body))
+    return respond(JsonError(400, "BAD_BODY", *bad));
   // Four eyes, for every role: the author does not approve their own draft.
   std::string detail;
   if (stored->author() == r.principal->name && !stored->was_active()) {
@@ -388,15 +356,8 @@ void AdminPublish::Activate(const Request& r, Respond respond) {
 
 void AdminPublish::Rollback(const Request& r, Respond respond) {
   uint32_t to = 0;
-  if (!r.body.empty()) {
-    const Json j = Json::parse(r.body, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || j.size() != 1 || !j.contains("to") ||
-        !j["to"].is_number_unsigned() || j["to"].get<uint64_t>() > UINT32_MAX) {
-      return respond(JsonError(400, "BAD_BODY",
-                               "the body must be empty (the version the one in force replaced) "
-                               "or {\"to\": VERSION}"));
-    }
-    to = j["to"].get<uint32_t>();
+  if (auto bad = admin::ReadRollback(r.body, &to)) {
+    return respond(JsonError(400, "BAD_BODY", *bad));
   }
   auto made = publisher_->Rollback(admin::ActorOf(r), to);
   if (!made.ok()) return respond(admin::FromStatus(made.status()));
