@@ -47,7 +47,9 @@ export async function render(main, params) {
   const currency = overview.currency;
   const [key, rows] = rowsOf(report);
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))]
-    .filter((c) => rows.some((r) => typeof r[c] !== 'object' || r[c] === null));
+    .filter((c) => rows.some((r) => typeof r[c] !== 'object' || r[c] === null))
+    // Names first (the server's keys come sorted), then the figures.
+    .sort((a, b) => (typeof rows[0][a] === 'string' ? 0 : 1) - (typeof rows[0][b] === 'string' ? 0 : 1));
   const chart = h('img', { src: `/v1/reports/${name}?format=svg`, alt: NAMES[name], class: 'report-chart', id: 'chart' });
   body.replaceChildren(
     h('div', { class: 'actions' },

@@ -14,6 +14,9 @@ import { money, count, dateTime } from './format.js';
 import { diffLines } from './diff.js';
 import { barChart } from './chart.js';
 
+// "1 line", "1,234 lines".
+function lines(n) { return `${count(n)} ${n === 1 ? 'line' : 'lines'}`; }
+
 export async function render(main, params) {
   if (params[0] === 'new') return renderEditor(main);
   if (params[0]) return renderVersion(main, Number(params[0]));
@@ -213,7 +216,7 @@ function diffView(before, after) {
     if (!near[k]) {
       let end = k;
       while (end < rows.length && !near[end]) end++;
-      cells.push(h('tr', { class: 'd-fold' }, h('td', { colspan: 4 }, `⋯ ${end - k} unchanged line(s)`)));
+      cells.push(h('tr', { class: 'd-fold' }, h('td', { colspan: 4 }, `⋯ ${lines(end - k)} unchanged`)));
       k = end - 1;
       continue;
     }
@@ -222,7 +225,7 @@ function diffView(before, after) {
       h('td', { class: 'ln' }, r.ln || ''), h('td', { class: 'code' }, r.left ?? ''),
       h('td', { class: 'ln' }, r.rn || ''), h('td', { class: 'code' }, r.right ?? '')));
   }
-  return h('div', {}, h('p', { class: 'muted' }, changed ? `${changed} line(s) differ.` : 'The same text.'),
+  return h('div', {}, h('p', { class: 'muted' }, changed ? `${lines(changed)} ${changed === 1 ? 'differs' : 'differ'}.` : 'The same text.'),
     h('div', { class: 'table-wrap' }, h('table', { class: 'diff', id: 'diff' },
       h('colgroup', {}, h('col', { class: 'c-ln' }), h('col', {}), h('col', { class: 'c-ln' }), h('col', {})),
       h('thead', {}, h('tr', {}, h('th', {}, ''), h('th', {}, 'In force'), h('th', {}, ''), h('th', {}, 'This version'))),

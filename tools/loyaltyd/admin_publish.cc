@@ -9,6 +9,7 @@
 #include "tools/loyaltyd/activation_check.h"
 #include "tools/loyaltyd/admin_json.h"
 #include "tools/report/format.h"
+#include "tools/report/svg.h"
 #include "tools/simulate/render.h"
 #include "tools/simulate/simulator.h"
 
@@ -354,14 +355,14 @@ void AdminPublish::Activate(const Request& r, Respond respond) {
         auto risks = CheckActivation(*store_, *in_force, *candidate);
         if (!risks.ok()) return respond(admin::FromStatus(risks.status()));
         if (risks->currency_differs()) {
-          return respond(JsonError(
-              409, "CURRENCY_MISMATCH",
-              "version " + std::to_string(version) + " is in " + risks->currency_candidate +
-                  " but the money of the program's " + std::to_string(risks->customers) +
-                  (risks->customers == 1 ? " customer" : " customers") + " is in " +
-                  risks->currency_in_force +
-                  ": every sale after it would be refused; write the rules in " +
-                  risks->currency_in_force));
+          return respond(
+              JsonError(409, "CURRENCY_MISMATCH",
+                        "version " + std::to_string(version) + " is in " +
+                            risks->currency_candidate + " but the money of the program's " +
+                            report::CountOf(risks->customers, "customer", "customers") + " is in " +
+                            risks->currency_in_force +
+                            ": every sale after it would be refused; write the rules in " +
+                            risks->currency_in_force));
         }
         if (!risks->dropped_tiers.empty()) {
           if (!body.requalify) {
