@@ -3,17 +3,9 @@
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
+#include <charconv>
+
 namespace loyalty::net {
-namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 Digest Sha256(std::string_view text) {
   Digest digest{};
@@ -28,10 +20,9 @@ std::optional<Digest> ParseVerifier(std::string_view v) {
   }
   Digest d{};
   for (std::size_t i = 0; i < d.size(); ++i) {
-    const int hi = HexValue(v[kVerifierPrefix.size() + 2 * i]);
-    const int lo = HexValue(v[kVerifierPrefix.size() + 2 * i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    d[i] = static_cast<uint8_t>(hi << 4 | lo);
+    const char* digits = v.data() + kVerifierPrefix.size() + 2 * i;
+    const auto [end, ec] = std::from_chars(digits, digits + 2, d[i], 16);
+    if (ec != std::errc() || end != digits + 2) return std::nullopt;
   }
   return d;
 }

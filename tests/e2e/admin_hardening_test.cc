@@ -242,6 +242,21 @@ TEST_F(AdminHardeningTest, AmbiguousJsonIsRefusedInEveryBody) {
   EXPECT_EQ(nothing["entries"].size(), 0u);
 }
 
+// A rule set is bounded in size (and drafts in number: rules_drafts_max,
+// AdminTest.DraftsWaitingAtOnceAreBounded), whatever admin_body_bytes_max.
+TEST_F(AdminHardeningTest, AnOversizedRuleSetIsRefusedAndNothingIsStored) {
+  Start({}, "admin_body_bytes_max: 4194304\n");
+  const std::string big = Rules("big", 2) + "# " + std::string(300 << 10, 'x') + "\n";
+  for (const char* target : {"/v1/rulesets", "/v1/rulesets/validate"}) {
+    auto r = Http(port_, "POST", target, kEditor, big);
+    EXPECT_EQ(r.status, 413) << target << ": " << r.body;
+    EXPECT_EQ(Json(r)["code"], "RULES_TOO_LARGE");
+    EXPECT_NE(Json(r)["message"].get<std::string>().find("at most 262144 bytes"),
+              std::string::npos);
+  }
+  EXPECT_EQ(Json(Http(port_, "GET", "/v1/rulesets", kViewer))["versions"].size(), 1u);
+}
+
 // The audit entry is written in the batch of the adjustment's decision
 // (tests/runtime: RecordsWithAnEventAreCommittedWithItsDecisionOnce shows
 // both or neither are written): a retry, answered from the stored decision,

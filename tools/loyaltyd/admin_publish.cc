@@ -215,7 +215,20 @@ void AdminPublish::Ruleset(const Request& r, Respond respond) {
   respond(Ok(j));
 }
 
+namespace {
+
+// 413 when a rule set is over kRulesBytesMax.
+std::optional<Response> TooLarge(const std::string& yaml) {
+  if (yaml.size() <= AdminPublish::kRulesBytesMax) return std::nullopt;
+  return JsonError(413, "RULES_TOO_LARGE",
+                   "a rule set is at most " + std::to_string(AdminPublish::kRulesBytesMax) +
+                       " bytes; this one is " + std::to_string(yaml.size()));
+}
+
+}  // namespace
+
 void AdminPublish::Validate(const Request& r, Respond respond) {
+  if (auto big = TooLarge(r.body)) return respond(*big);
   const auto loaded = rules_file::Parse(r.body, "rules");
   Json j = {{"valid", loaded.problems.empty()},
             {"problems", ProblemsJson(loaded.problems)},
@@ -225,6 +238,7 @@ void AdminPublish::Validate(const Request& r, Respond respond) {
 }
 
 void AdminPublish::Upload(const Request& r, Respond respond) {
+  if (auto big = TooLarge(r.body)) return respond(*big);
   if (auto problems = publisher_->Validate(r.body); !problems.empty()) {
     Json j = {{"code", "INVALID_RULES"},
               {"message", "the rules have " + std::to_string(problems.size()) +
