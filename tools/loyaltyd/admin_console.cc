@@ -3,7 +3,6 @@
 #include <unordered_set>
 
 #include "console/assets.h"
-#include "tools/loyaltyd/admin_bodies.h"
 #include "tools/loyaltyd/admin_json.h"
 #include "tools/report/format.h"
 
@@ -83,11 +82,12 @@ void AdminConsole::SignIn(const Request& r, Respond respond) {
   if (r.content_type.rfind("application/json", 0) != 0) {
     return respond(JsonError(415, "BAD_CONTENT_TYPE", "sign in with a JSON body {\"token\": T}"));
   }
-  std::string token;
-  if (auto bad = admin::ReadSignIn(r.body, &token)) {
-    return respond(JsonError(400, "BAD_BODY", *bad));
+  Json j;
+  if (auto bad = admin::ParseBody(r.body, &j)) return respond(*bad);
+  if (!j.is_object() || !j.contains("token") || !j["token"].is_string()) {
+    return respond(JsonError(400, "BAD_BODY", "the body must be {\"token\": YOUR_ADMIN_TOKEN}"));
   }
-  const auto who = router_.FindToken(token);
+  const auto who = router_.FindToken(j["token"].get<std::string>());
   if (!who) return respond(JsonError(401, "UNAUTHENTICATED", "unknown token"));
   const http::ConsoleSession s = router_.sessions().Create(*who, NowMs());
   if (audit_ != nullptr) {

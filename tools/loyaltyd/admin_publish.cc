@@ -7,7 +7,6 @@
 #include <fstream>
 
 #include "tools/loyaltyd/activation_check.h"
-#include "tools/loyaltyd/admin_bodies.h"
 #include "tools/loyaltyd/admin_json.h"
 #include "tools/report/format.h"
 #include "tools/report/svg.h"
@@ -83,6 +82,34 @@ Json SummaryJson(const RuleSet& rules) {
           {"tiers", tiers},
           {"earn_rules", earn},
           {"offers", offers}};
+}
+
+// The activation body: {"at_ms": T, "tier_migration": "requalify"}, both
+// optional; else the reason it is refused.
+struct ActivateBody {
+  TimeMs at_ms = 0;
+  bool requalify = false;
+};
+std::optional<std::string> ReadActivate(const Json& j, ActivateBody* out) {
+  if (j.is_null()) return std::nullopt;  // no body
+  if (!j.is_object()) {
+    return "the body must be empty (activate now) or a JSON object";
+  }
+  for (const auto& [key, value] : j.items()) {
+    if (key == "at_ms") {
+      if (!value.is_number_integer()) return "at_ms must be milliseconds since the epoch";
+      out->at_ms = value.get<TimeMs>();
+    } else if (key == "tier_migration") {
+      if (value != "requalify") {
+        return "tier_migration must be \"requalify\": customers of a dropped tier start over "
+               "from the lowest tier and qualify again on their last 12 months";
+      }
+      out->requalify = true;
+    } else {
+      return key + " is not a field (at_ms, tier_migration)";
+    }
+  }
+  return std::nullopt;
 }
 
 std::string VersionLabel(const StoredRuleSet& v, const char* what) {
@@ -188,7 +215,20 @@ void AdminPublish::Ruleset(const Request& r, Respond respond) {
   respond(Ok(j));
 }
 
+namespace {
+
+// 413 when a rule set is over kRulesBytesMax.
+std::optional<Response> TooLarge(const std::string& yaml) {
+  if (yaml.size() <= AdminPublish::kRulesBytesMax) return std::nullopt;
+  return JsonError(413, "RULES_TOO_LARGE",
+                   "a rule set is at most " + std::to_string(AdminPublish::kRulesBytesMax) +
+                       " bytes; this one is " + std::to_string(yaml.size()));
+}
+
+}  // namespace
+
 void AdminPublish::Validate(const Request& r, Respond respond) {
+  if (auto big = TooLarge(r.body)) return respond(*big);
   const auto loaded = rules_file::Parse(r.body, "rules");
   Json j = {{"valid", loaded.problems.empty()},
             {"problems", ProblemsJson(loaded.problems)},
@@ -198,6 +238,7 @@ void AdminPublish::Validate(const Request& r, Respond respond) {
 }
 
 void AdminPublish::Upload(const Request& r, Respond respond) {
+  if (auto big = TooLarge(r.body)) return respond(*big);
   if (auto problems = publisher_->Validate(r.body); !problems.empty()) {
     Json j = {{"code", "INVALID_RULES"},
               {"message", "the rules have " + std::to_string(problems.size()) +
@@ -214,8 +255,14 @@ void AdminPublish::Submit(const Request& r, Respond respond) {
   const auto stored = Find(r, respond);
   if (!stored) return;
   std::string note;
-  if (auto bad = admin::ReadSubmit(r.body, &note)) {
-    return respond(JsonError(400, "BAD_BODY", *bad));
+  if (!r.body.empty()) {
+    Json j;
+    if (auto bad = admin::ParseBody(r.body, &j)) return respond(*bad);
+    if (!j.is_object() || (j.size() == 1 && !j.contains("note")) || j.size() > 1 ||
+        (j.contains("note") && !j["note"].is_string())) {
+      return respond(JsonError(400, "BAD_BODY", "the body must be empty or {\"note\": TEXT}"));
+    }
+    note = j.value("note", std::string());
   }
   auto made = publisher_->Submit(stored->version(), admin::ActorOf(r), note);
   if (!made.ok()) return respond(admin::FromStatus(made.status()));
@@ -287,9 +334,12 @@ void AdminPublish::Simulate(const Request& r, Respond respond) {
 void AdminPublish::Activate(const Request& r, Respond respond) {
   const auto stored = Find(r, respond);
   if (!stored) return;
-  admin::ActivateBody body;
-  if (auto bad = admin::ReadActivate(r.body, &body))
-    return respond(JsonError(400, "BAD_BODY", *bad));
+  ActivateBody body;
+  Json j;
+  if (!r.body.empty()) {
+    if (auto bad = admin::ParseBody(r.body, &j)) return respond(*bad);
+  }
+  if (auto bad = ReadActivate(j, &body)) return respond(JsonError(400, "BAD_BODY", *bad));
   // Four eyes, for every role: the author does not approve their own draft.
   std::string detail;
   if (stored->author() == r.principal->name && !stored->was_active()) {
@@ -356,8 +406,16 @@ void AdminPublish::Activate(const Request& r, Respond respond) {
 
 void AdminPublish::Rollback(const Request& r, Respond respond) {
   uint32_t to = 0;
-  if (auto bad = admin::ReadRollback(r.body, &to)) {
-    return respond(JsonError(400, "BAD_BODY", *bad));
+  if (!r.body.empty()) {
+    Json j;
+    if (auto bad = admin::ParseBody(r.body, &j)) return respond(*bad);
+    if (!j.is_object() || j.size() != 1 || !j.contains("to") || !j["to"].is_number_unsigned() ||
+        j["to"].get<uint64_t>() > UINT32_MAX) {
+      return respond(JsonError(400, "BAD_BODY",
+                               "the body must be empty (the version the one in force replaced) "
+                               "or {\"to\": VERSION}"));
+    }
+    to = j["to"].get<uint32_t>();
   }
   auto made = publisher_->Rollback(admin::ActorOf(r), to);
   if (!made.ok()) return respond(admin::FromStatus(made.status()));

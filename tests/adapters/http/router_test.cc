@@ -16,6 +16,18 @@ TEST(RouterTest, ARefusalNamingBytesThatAreNotUtf8IsStillJson) {
             "{\"code\":\"NOT_FOUND\",\"message\":\"no such endpoint: /\\ufffd\"}\n");
 }
 
+// Found by admin_router_fuzzer: "GET 4 HTTP/1.1" was routed to "/" and
+// "GET Xv1/audit" to /v1/audit: matching skipped the first byte unseen.
+TEST(RouterTest, APathWithoutTheLeadingSlashMatchesNoRoute) {
+  Router router(TokenTable({}), nullptr);
+  router.Add({"GET", "/", std::nullopt, nullptr});
+  router.Add({"GET", "/v1/audit", std::nullopt, nullptr});
+  EXPECT_EQ(router.PatternOf("GET", "/v1/audit"), "/v1/audit");
+  EXPECT_EQ(router.PatternOf("GET", "Xv1/audit"), "unmatched");
+  EXPECT_EQ(router.PatternOf("GET", "4"), "unmatched");
+  EXPECT_EQ(router.PatternOf("GET", ""), "unmatched");
+}
+
 TEST(RouterTest, ATargetIsDecodedAndAnEncodedSlashRefused) {
   Request r;
   EXPECT_FALSE(ReadTarget("/v1/customers/C%2D1?limit=5&q=a+b&flag", r));
