@@ -159,6 +159,7 @@ DecideResult Decide(const DecideInput& in) {
   rec.outcome = out.decision.outcome;
   rec.customer_id = state.customer_id;
   rec.event_time_ms = e.event_time_ms;
+  rec.store_id = e.store_id;
 
   // Expired lots are gone already: balances come straight from the state.
   out.decision.balances = BalancesAt(state, in.now_ms);

@@ -130,6 +130,7 @@ struct TxnRecord {
   std::vector<SpentSlice> spent;  // where points_spent came from
   int64_t points_refunded = 0;    // given back so far (cancellation, returns)
   bool cancelled = false;         // Redeem: cancelled
+  std::string store_id;           // where the event happened (the register's store)
   friend bool operator==(const TxnRecord&, const TxnRecord&) = default;
 };
 

@@ -242,6 +242,7 @@ std::string EncodeTxn(const TxnRecord& t, TimeMs stored_at_ms) {
     m.set_outcome(static_cast<uint32_t>(t.outcome));
     m.set_customer_id(t.customer_id);
     m.set_event_time_ms(t.event_time_ms);
+    m.set_store_id(t.store_id);
     for (const TxnLine& l : t.lines) {
       sv1::TxnLine* o = m.add_lines();
       o->set_sku(l.sku);
@@ -271,6 +272,7 @@ Result<TxnRecord> DecodeTxn(std::string_view bytes, std::string transaction_id,
   t.outcome = static_cast<Outcome>(m.outcome());
   t.customer_id = m.customer_id();
   t.event_time_ms = m.event_time_ms();
+  t.store_id = m.store_id();
   for (const sv1::TxnLine& l : m.lines()) {
     t.lines.push_back({l.sku(), l.quantity(), l.line_total_minor(), l.points(),
                        l.returned_quantity(), l.points_reversed()});

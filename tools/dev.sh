@@ -19,11 +19,13 @@ jobs=${JOBS:-$(nproc)}
 # Every package the build, the tests and the benchmark use. Keep sorted.
 # The client examples (proto/clients) add python3-protobuf, libprotobuf-java
 # with a JDK, and Node; npm comes with nodejs or from the npm package (below).
+# chromium is the headless browser of the console's browser test
+# (tests/console), driven by playwright-core, which downloads no browser.
 # clang-15 is for the fuzz targets (tests/fuzz): on Debian 12 its dependency
 # libclang-common-15-dev carries libFuzzer and the sanitizer runtimes; llvm-15
 # has the symbolizer that puts file:line into their reports.
 packages=(
-  clang-15 clang-format cmake default-jdk-headless g++ git libbenchmark-dev libboost-dev
+  chromium clang-15 clang-format cmake default-jdk-headless g++ git libbenchmark-dev libboost-dev
   libboost-system-dev libcli11-dev libgmock-dev libgtest-dev libhiredis-dev libjemalloc-dev
   libprotobuf-dev libprotobuf-java librocksdb-dev librsvg2-bin libspdlog-dev libssl-dev libyaml-cpp-dev llvm-15
   ninja-build nlohmann-json3-dev nodejs openssl pkg-config prometheus-cpp-dev protobuf-compiler
@@ -53,14 +55,17 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
-# The JavaScript client's packages (protobufjs), exactly as package-lock.json
-# pins them, into proto/clients/js/node_modules (not committed); again only
-# when the lock file changed since the last install.
+# The npm packages of the JavaScript client (protobufjs, proto/clients/js)
+# and of the console's browser test (playwright-core, tests/console), exactly
+# as their package-lock.json pins them, into their node_modules (not
+# committed); again only when a lock file changed since the last install.
 js_deps() {
-  local js=$root/proto/clients/js
-  [ "$js/node_modules/.package-lock.json" -nt "$js/package-lock.json" ] && return 0
-  echo "dev.sh: npm ci in proto/clients/js"
-  (cd "$js" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  local dir
+  for dir in "$root/proto/clients/js" "$root/tests/console"; do
+    [ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ] && continue
+    echo "dev.sh: npm ci in ${dir#"$root"/}"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  done
 }
 
 build() {
@@ -98,6 +103,26 @@ make_dev_pki() {
     --kind operator --out "$creds" >/dev/null
 }
 
+# First run: admin tokens for the console and the API, one per role, in a
+# config file under $1 (0600; like the PKI, nothing secret is committed), and
+# the Online Retail data set to simulate rule sets on when ../shared/data has it.
+make_dev_config() {
+  local config=$1/loyaltyd.yaml data=$root/../shared/data/online_retail_uci_2010-2011.csv.gz
+  [ -f "$config" ] && return 0
+  (
+    umask 077
+    {
+      echo "# Made by tools/dev.sh run for development; sign in to the console with a token."
+      echo "admin_tokens:"
+      local who
+      for who in marketing:editor publishing:publisher support:viewer operator:admin; do
+        echo "  - { name: ${who%%:*}, role: ${who##*:}, token: $(openssl rand -hex 24) }"
+      done
+      [ -f "$data" ] && echo "simulate_data: $(cd "$(dirname "$data")" && pwd)/$(basename "$data")"
+    } >"$config"
+  )
+}
+
 run() {
   build
   local listen=${LOYALTY_LISTEN:-127.0.0.1:7070}
@@ -114,6 +139,7 @@ prints below (\"loyaltyd admin on HOST:PORT\")." ;;
     *) admin_says="The admin API (health, metrics, rule versions) is on $admin:
   curl -s $admin/readyz" ;;
   esac
+  make_dev_config "$data"
   cat <<MSG
 loyaltyd starts on $listen (TLS) with data in $data and rules from deploy/rules.example.yaml.
 Its development CA, certificate and credentials are in $data/tls and $data/credentials.
@@ -126,9 +152,14 @@ In another terminal, let the CLI use them, then send a first purchase:
 (S1-R1 is register R1 of store S1; $data/credentials/ops-1.key is an operator,
 which may also adjust points.) $admin_says
 
+The web console is on the admin API's address, at / : sign in with one of the
+tokens in $data/loyaltyd.yaml (marketing: editor, publishing: publisher, support:
+viewer, operator: admin).
+
 Stop it with Ctrl-C (in-flight requests are answered first).
 MSG
-  exec "$build_dir/bin/loyaltyd" --listen "$listen" --admin-listen "$admin" --data-dir "$data" \
+  exec "$build_dir/bin/loyaltyd" --config "$data/loyaltyd.yaml" --listen "$listen" \
+    --admin-listen "$admin" --data-dir "$data" \
     --rules "$root/deploy/rules.example.yaml" --tls-cert "$data/tls/server.pem" \
     --tls-key "$data/tls/server.key" --registers "$data/registers"
 }

@@ -40,10 +40,12 @@ const char* RoleName(Role role) {
 
 const char* PermissionName(Permission p) {
   switch (p) {
+    case Permission::kSignedIn: return "use the console";
     case Permission::kRulesRead: return "read rule sets";
     case Permission::kRulesDraft: return "upload rule sets";
     case Permission::kRulesPublish: return "activate rule sets";
     case Permission::kCustomersRead: return "look up customers";
+    case Permission::kCustomersStory: return "search customers and read their ledger";
     case Permission::kCustomersAdjust: return "adjust points";
     case Permission::kAuditRead: return "read the audit log";
     case Permission::kReportsRead: return "read reports";
@@ -54,16 +56,30 @@ const char* PermissionName(Permission p) {
 
 bool Allows(Role role, Permission p) {
   using P = Permission;
+  if (p == P::kSignedIn) return true;
   const bool reads = p == P::kRulesRead || p == P::kAuditRead || p == P::kReportsRead;
   switch (role) {
     case Role::kAdmin: return true;
-    case Role::kViewer: return reads || p == P::kCustomersRead;
+    case Role::kViewer: return reads || p == P::kCustomersRead || p == P::kCustomersStory;
     case Role::kCashier: return p == P::kCustomersRead;
     case Role::kEditor: return reads || p == P::kRulesDraft;
     case Role::kPublisher:
       return reads || p == P::kRulesDraft || p == P::kRulesPublish || p == P::kRfmRecompute;
   }
   return false;
+}
+
+std::vector<std::pair<const char*, bool>> PermissionsOf(Role role) {
+  using P = Permission;
+  static constexpr std::pair<P, const char*> kKeys[] = {
+      {P::kRulesRead, "rules.read"},           {P::kRulesDraft, "rules.draft"},
+      {P::kRulesPublish, "rules.publish"},     {P::kCustomersRead, "customers.read"},
+      {P::kCustomersStory, "customers.story"}, {P::kCustomersAdjust, "customers.adjust"},
+      {P::kAuditRead, "audit.read"},           {P::kReportsRead, "reports.read"},
+      {P::kRfmRecompute, "rfm.recompute"}};
+  std::vector<std::pair<const char*, bool>> out;
+  for (const auto& [p, key] : kKeys) out.emplace_back(key, Allows(role, p));
+  return out;
 }
 
 std::optional<Principal> TokenTable::Find(std::string_view secret) const {

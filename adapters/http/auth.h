@@ -1,6 +1,7 @@
 // Who may do what on the admin API. A caller sends `Authorization: Bearer
 // SECRET`; the secret maps to a named principal with one role:
-//   viewer     reads rule sets, customers, the audit log, reports
+//   viewer     reads rule sets, customers (search and ledger statements
+//              too), the audit log, reports
 //   cashier    looks up customers only, and sees card numbers masked
 //   editor     viewer's reads (but customers), uploads rule-set drafts
 //   publisher  editor's rights, and activates and rolls back rule sets, but
@@ -19,10 +20,12 @@ namespace loyalty::http {
 
 enum class Role { kViewer, kCashier, kEditor, kPublisher, kAdmin };
 enum class Permission {
+  kSignedIn,  // any role: who am I, sign out
   kRulesRead,
   kRulesDraft,
   kRulesPublish,
   kCustomersRead,
+  kCustomersStory,  // search customers, read their ledger statement: not a cashier
   kCustomersAdjust,
   kAuditRead,
   kReportsRead,
@@ -33,6 +36,9 @@ std::optional<Role> ParseRole(std::string_view name);
 const char* RoleName(Role role);
 const char* PermissionName(Permission permission);
 bool Allows(Role role, Permission permission);
+// Every permission's short key ("rules.read") and whether `role` has it, for
+// the console to show what the person may do.
+std::vector<std::pair<const char*, bool>> PermissionsOf(Role role);
 
 struct Principal {
   std::string name;

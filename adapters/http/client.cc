@@ -40,8 +40,14 @@ Result<ClientReply> Call(const std::string& address, const ClientRequest& reques
   bhttp::response<bhttp::string_body> res;
   bhttp::read(stream, buffer, res, ec);
   if (ec) return Status::IoError("no answer from " + address + ": " + ec.message());
-  return ClientReply{static_cast<int>(res.result_int()), res.body(),
-                     std::string(res[bhttp::field::content_type])};
+  ClientReply reply{static_cast<int>(res.result_int()),
+                    res.body(),
+                    std::string(res[bhttp::field::content_type]),
+                    {}};
+  for (const auto& field : res) {
+    reply.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+  return reply;
 }
 
 }  // namespace loyalty::http

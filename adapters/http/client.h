@@ -28,6 +28,7 @@ struct ClientReply {
   int status = 0;
   std::string body;
   std::string content_type;
+  std::vector<std::pair<std::string, std::string>> headers;  // all of them, in order
 };
 
 // `address` is HOST:PORT.

@@ -1,5 +1,6 @@
 #include "adapters/http/router.h"
 
+#include <chrono>
 #include <cstdio>
 
 namespace loyalty::http {
@@ -15,6 +16,18 @@ std::vector<std::string> Segments(const std::string& path) {
     start = end + 1;
   }
   return out;
+}
+
+int64_t NowMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+bool SameText(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0;
 }
 
 bool Match(const std::string& pattern, const std::string& path,
@@ -71,7 +84,37 @@ std::string Router::PatternOf(const std::string& method, const std::string& path
   return "unmatched";
 }
 
-void Router::Dispatch(Request request, const std::string& authorization, Respond respond) const {
+std::variant<Principal, Response> Router::Authenticate(Request& request,
+                                                       const Credentials& c) const {
+  constexpr std::string_view kBearer = "Bearer ";
+  if (!c.authorization.empty()) {
+    if (c.authorization.rfind(kBearer, 0) != 0) {
+      return JsonError(401, "UNAUTHENTICATED",
+                       "send the header 'Authorization: Bearer TOKEN' (admin_tokens)");
+    }
+    auto found = tokens_.Find(std::string_view(c.authorization).substr(kBearer.size()));
+    if (!found) return JsonError(401, "UNAUTHENTICATED", "unknown token");
+    return *found;
+  }
+  const std::string id = CookieValue(c.cookie, kSessionCookie);
+  if (id.empty()) {
+    return JsonError(401, "UNAUTHENTICATED",
+                     "send the header 'Authorization: Bearer TOKEN' (admin_tokens), or sign in");
+  }
+  auto session = sessions_.Find(id, NowMs());
+  if (!session) return JsonError(401, "UNAUTHENTICATED", "the session ended: sign in again");
+  // A change made with the cookie must show the session's CSRF token, which
+  // only a page of this origin can have read.
+  if (request.method != "GET" && request.method != "HEAD" && !SameText(c.csrf, session->csrf)) {
+    return JsonError(403, "CSRF",
+                     "a change with the session cookie needs the header X-CSRF-Token that "
+                     "signing in gave");
+  }
+  request.session_id = session->id;
+  return session->principal;
+}
+
+void Router::Dispatch(Request request, const Credentials& credentials, Respond respond) const {
   const Route* found = nullptr;
   bool path_known = false;
   for (const Route& r : routes_) {
@@ -95,13 +138,9 @@ void Router::Dispatch(Request request, const std::string& authorization, Respond
     return refuse(JsonError(404, "NOT_FOUND", "no such endpoint: " + request.path));
   }
   if (found->permission) {
-    constexpr std::string_view kBearer = "Bearer ";
-    if (authorization.rfind(kBearer, 0) != 0) {
-      return refuse(JsonError(401, "UNAUTHENTICATED",
-                              "send the header 'Authorization: Bearer TOKEN' (admin_tokens)"));
-    }
-    request.principal = tokens_.Find(std::string_view(authorization).substr(kBearer.size()));
-    if (!request.principal) return refuse(JsonError(401, "UNAUTHENTICATED", "unknown token"));
+    auto who = Authenticate(request, credentials);
+    if (auto* refusal = std::get_if<Response>(&who)) return refuse(std::move(*refusal));
+    request.principal = std::get<Principal>(who);
     if (!Allows(request.principal->role, *found->permission)) {
       return refuse(JsonError(403, "FORBIDDEN",
                               std::string("role ") + RoleName(request.principal->role) +

@@ -3,11 +3,13 @@
 // permission it needs (none: open, like /healthz) and a handler. Adding an
 // endpoint (reports, simulate) is adding one row.
 //
-// Dispatch authenticates (Bearer token), authorizes, fills the path
-// parameters and calls the handler. Refusals never reach a handler; they are
-// JSON errors {"code": ..., "message": ...}:
-//   401 UNAUTHENTICATED  no token, or an unknown one
+// Dispatch authenticates (a Bearer token, or the console's session cookie,
+// session.h), authorizes, fills the path parameters and calls the handler.
+// Refusals never reach a handler; they are JSON errors {"code": ..., "message": ...}:
+//   401 UNAUTHENTICATED  no token, or an unknown one, or a session that ended
 //   403 FORBIDDEN        the role may not do this
+//   403 CSRF             a change with the session cookie, without its
+//                        X-CSRF-Token
 //   404 NOT_FOUND        no route has this path
 //   405 METHOD_NOT_ALLOWED  a route has the path, not the method
 //
@@ -19,9 +21,12 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "adapters/http/auth.h"
+#include "adapters/http/session.h"
 
 namespace loyalty::http {
 
@@ -31,14 +36,26 @@ struct Request {
   std::map<std::string, std::string> query;
   std::map<std::string, std::string> params;  // from {named} segments
   std::string body;
+  std::string content_type;            // the Content-Type header
   std::optional<Principal> principal;  // set when the route needs one
+  std::string session_id;              // when signed in by the session cookie
 };
 
 struct Response {
   unsigned status = 200;
   std::string body;
   std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;  // more (Set-Cookie...)
 };
+
+// What a request carries to say who sends it.
+struct Credentials {
+  std::string authorization;  // the Authorization header ("Bearer TOKEN")
+  std::string cookie;         // the Cookie header
+  std::string csrf;           // the X-CSRF-Token header
+};
+
+inline constexpr const char* kSessionCookie = "loyalty_session";
 
 using Respond = std::function<void(Response)>;
 using Handler = std::function<void(const Request&, Respond)>;
@@ -59,12 +76,14 @@ class Router {
  public:
   // Told of every refusal (status >= 400), for logs and metrics.
   using RefusalFn = std::function<void(const Request&, const Response&)>;
-  Router(TokenTable tokens, RefusalFn on_refusal)
-      : tokens_(std::move(tokens)), on_refusal_(std::move(on_refusal)) {}
+  Router(TokenTable tokens, RefusalFn on_refusal, SessionOptions sessions = {})
+      : tokens_(std::move(tokens)), on_refusal_(std::move(on_refusal)), sessions_(sessions) {}
 
   void Add(Route route) { routes_.push_back(std::move(route)); }
-  // `authorization` is the Authorization header's value ("" when absent).
-  void Dispatch(Request request, const std::string& authorization, Respond respond) const;
+  void Dispatch(Request request, const Credentials& credentials, Respond respond) const;
+  // Signing in and out (the session routes are the API's: admin_api.cc).
+  std::optional<Principal> FindToken(std::string_view secret) const { return tokens_.Find(secret); }
+  SessionTable& sessions() const { return sessions_; }
   // Reports a refusal made outside Dispatch (bad request, over a limit).
   void Refused(const Request& request, const Response& response) const;
   // The route pattern a request matched, or "unmatched": a metric label
@@ -72,8 +91,12 @@ class Router {
   std::string PatternOf(const std::string& method, const std::string& path) const;
 
  private:
+  // The principal the credentials name, or the refusal.
+  std::variant<Principal, Response> Authenticate(Request& request, const Credentials& c) const;
+
   TokenTable tokens_;
   RefusalFn on_refusal_;
+  mutable SessionTable sessions_;  // thread-safe itself
   std::vector<Route> routes_;
 };
 

@@ -66,6 +66,15 @@ bhttp::response<bhttp::string_body> ToBeast(const Response& r, unsigned version,
   res.set(bhttp::field::server, "loyaltyd");
   res.set(bhttp::field::content_type, r.content_type);
   res.set(bhttp::field::cache_control, "no-store");
+  // The console's pages run only this origin's scripts and styles, talk only
+  // to it, and are never framed (docs/SECURITY.md).
+  res.set("Content-Security-Policy",
+          "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+          "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set("X-Frame-Options", "DENY");
+  res.set("Referrer-Policy", "no-referrer");
+  for (const auto& [name, value] : r.headers) res.insert(name, value);
   res.keep_alive(keep_alive);
   res.body() = r.body;
   res.prepare_payload();
@@ -174,19 +183,31 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::awaitable<Response> Answer(const bhttp::request<bhttp::string_body>& req) {
     Request r;
     r.method = std::string(req.method_string());
-    SplitTarget(std::string_view(req.target().data(), req.target().size()), r);
+    const std::string_view target(req.target().data(), req.target().size());
+    SplitTarget(target, r);
+    // "/v1/customers/a%2Fb/adjust" would decode into another route's shape.
+    const std::string_view path = target.substr(0, target.find('?'));
+    if (path.find("%2F") != std::string_view::npos || path.find("%2f") != std::string_view::npos) {
+      Response refused = JsonError(400, "ENCODED_SLASH",
+                                   "an encoded slash (%2F) in a path is refused: no card, version "
+                                   "or report name holds one");
+      server_.router_.Refused(r, refused);
+      co_return refused;
+    }
     r.body = req.body();
-    const auto auth = req[bhttp::field::authorization];
+    r.content_type = std::string(req[bhttp::field::content_type]);
+    Credentials credentials{std::string(req[bhttp::field::authorization]),
+                            std::string(req[bhttp::field::cookie]),
+                            std::string(req["X-CSRF-Token"])};
     auto pending = std::make_shared<Pending>(stream_.get_executor());
     pending->wake.expires_after(Ms(server_.options_.timeout_ms));
     auto ex = stream_.get_executor();
-    server_.router_.Dispatch(r, std::string(auth.data(), auth.size()),
-                             [pending, ex](Response response) {
-                               asio::post(ex, [pending, response = std::move(response)]() mutable {
-                                 pending->response = std::move(response);
-                                 pending->wake.cancel();
-                               });
-                             });
+    server_.router_.Dispatch(r, credentials, [pending, ex](Response response) {
+      asio::post(ex, [pending, response = std::move(response)]() mutable {
+        pending->response = std::move(response);
+        pending->wake.cancel();
+      });
+    });
     if (!pending->response) {
       beast::error_code ec;
       co_await pending->wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));

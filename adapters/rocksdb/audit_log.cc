@@ -28,9 +28,11 @@ Store::MetaRecord AuditLog::Stage(store::v1::AuditEntry& entry) {
 
 Status AuditLog::Append(store::v1::AuditEntry entry) { return store_.PutMeta({Stage(entry)}); }
 
-Result<std::vector<store::v1::AuditEntry>> AuditLog::List(std::size_t limit,
-                                                          uint64_t before_seq) const {
+Result<std::vector<store::v1::AuditEntry>> AuditLog::List(std::size_t limit, uint64_t before_seq,
+                                                          const Filter& keep,
+                                                          std::size_t examined_max) const {
   std::vector<store::v1::AuditEntry> out;
+  std::size_t examined = 0;
   Status bad;
   Status s = store_.ForEachMeta(
       store_keys::kAuditPrefix, true, [&](std::string_view, std::string_view value) {
@@ -39,10 +41,10 @@ Result<std::vector<store::v1::AuditEntry>> AuditLog::List(std::size_t limit,
           bad = Status::Corruption("an audit entry does not decode");
           return false;
         }
-        if (before_seq == 0 || e.seq() < before_seq) {
-          out.push_back(std::move(e));
-        }
-        return out.size() < limit;
+        if (before_seq != 0 && e.seq() >= before_seq) return true;
+        examined += 1;
+        if (!keep || keep(e)) out.push_back(std::move(e));
+        return out.size() < limit && examined < examined_max;
       });
   if (!s.ok()) return s;
   if (!bad.ok()) return bad;

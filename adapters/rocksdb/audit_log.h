@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <vector>
 
@@ -31,8 +32,12 @@ class AuditLog {
   // Writes `entry` alone.
   Status Append(store::v1::AuditEntry entry);
   // Newest first: at most `limit` entries with a sequence below `before_seq`
-  // (0: from the newest).
-  Result<std::vector<store::v1::AuditEntry>> List(std::size_t limit, uint64_t before_seq) const;
+  // (0: from the newest) that `keep` keeps (none: all), looking at no more
+  // than `examined_max` entries below `before_seq`.
+  using Filter = std::function<bool(const store::v1::AuditEntry&)>;
+  Result<std::vector<store::v1::AuditEntry>> List(std::size_t limit, uint64_t before_seq,
+                                                  const Filter& keep = {},
+                                                  std::size_t examined_max = SIZE_MAX) const;
 
   Store& store() { return store_; }
 

@@ -77,7 +77,8 @@ Result<StoredRuleSet> RuleVersions::AddDraft(StoredRuleSet draft, store::v1::Aud
 }
 
 Result<StoredRuleSet> RuleVersions::Activate(uint32_t version, const std::string& who,
-                                             int64_t now_ms, store::v1::AuditEntry audit) {
+                                             int64_t now_ms, store::v1::AuditEntry audit,
+                                             Activation how) {
   std::lock_guard lock(mu_);
   auto next = Require(version);
   if (!next.ok()) return next.status();
@@ -90,6 +91,7 @@ Result<StoredRuleSet> RuleVersions::Activate(uint32_t version, const std::string
     if (old.version() == version) return old;  // already in force: nothing to write
     old.set_state(store::v1::RETIRED);
     records.push_back(Record(old));
+    if (how == Activation::kForward) next->set_replaced_version(old.version());
   }
   next->set_state(store::v1::ACTIVE);
   next->set_activated_ms(now_ms);
@@ -102,6 +104,24 @@ Result<StoredRuleSet> RuleVersions::Activate(uint32_t version, const std::string
   records.push_back(audit_.Stage(audit));
   if (Status w = store_.PutMeta(records); !w.ok()) return w;
   return next;
+}
+
+Result<StoredRuleSet> RuleVersions::Submit(uint32_t version, const std::string& who, int64_t now_ms,
+                                           const std::string& note, store::v1::AuditEntry audit) {
+  std::lock_guard lock(mu_);
+  auto v = Require(version);
+  if (!v.ok()) return v.status();
+  if (v->state() != store::v1::DRAFT) {
+    return Status::Invalid("rule set version " + std::to_string(version) +
+                           " is not a draft: only drafts are submitted for approval");
+  }
+  v->set_submitted_ms(now_ms);
+  v->set_submitted_by(who);
+  v->set_submit_note(note);
+  audit.set_after_version(version);
+  audit.set_target("rules/" + std::to_string(version));
+  if (Status w = store_.PutMeta({Record(*v), audit_.Stage(audit)}); !w.ok()) return w;
+  return v;
 }
 
 Result<StoredRuleSet> RuleVersions::Schedule(uint32_t version, int64_t at_ms,

@@ -2,7 +2,10 @@
 // meta column family ("ruleset/" + version, key_codec.h). Each holds the YAML
 // source text exactly as uploaded plus who, when and its state:
 //   DRAFT -> (SCHEDULED) -> ACTIVE -> RETIRED -> (ACTIVE again: rollback)
-// At most one version is ACTIVE. The store gives numbers: the next version is
+// At most one version is ACTIVE. A forward activation records the version it
+// replaced (replaced_version); a rollback goes back along those links and
+// leaves them as they were, so rolling back twice walks further back and
+// never returns to the version rolled back. The store gives numbers: the next version is
 // one more than the highest ever stored, so numbers are never reused and a
 // decision's rules_version always names one text.
 //
@@ -27,6 +30,10 @@ namespace loyalty {
 
 using StoredRuleSet = store::v1::RuleSetVersion;
 
+// Forward: a newer decision (replaced_version is set to the version in force).
+// Rollback: going back (the links stay as they were).
+enum class Activation { kForward, kRollback };
+
 class RuleVersions {
  public:
   explicit RuleVersions(AuditLog& audit) : audit_(audit), store_(audit.store()) {}
@@ -40,7 +47,11 @@ class RuleVersions {
   Result<StoredRuleSet> AddDraft(StoredRuleSet draft, store::v1::AuditEntry audit);
   // Makes `version` ACTIVE now, retiring the one active before.
   Result<StoredRuleSet> Activate(uint32_t version, const std::string& who, int64_t now_ms,
-                                 store::v1::AuditEntry audit);
+                                 store::v1::AuditEntry audit,
+                                 Activation how = Activation::kForward);
+  // A DRAFT's author asks for approval (state stays DRAFT).
+  Result<StoredRuleSet> Submit(uint32_t version, const std::string& who, int64_t now_ms,
+                               const std::string& note, store::v1::AuditEntry audit);
   // Marks `version` SCHEDULED for `at_ms`; the caller's timer calls Activate.
   // `at_ms` 0 takes the schedule back (DRAFT, or RETIRED if it was active).
   Result<StoredRuleSet> Schedule(uint32_t version, int64_t at_ms, const std::string& who,

@@ -9,28 +9,15 @@
 #include <rocksdb/write_batch.h>
 
 #include "adapters/rocksdb/key_codec.h"
+#include "adapters/rocksdb/store_internal.h"
 #include "proto/store_codec.h"
 
 namespace loyalty {
 
-struct WriteSet::Handles {
-  rocksdb::ColumnFamilyHandle* customers = nullptr;
-  rocksdb::ColumnFamilyHandle* cards = nullptr;
-  rocksdb::ColumnFamilyHandle* txns = nullptr;
-  rocksdb::ColumnFamilyHandle* ledger = nullptr;
-  rocksdb::ColumnFamilyHandle* budgets = nullptr;
-  rocksdb::ColumnFamilyHandle* meta = nullptr;
-};
-
 namespace {
 
-Status FromRocks(const rocksdb::Status& s, const std::string& what) {
-  if (s.ok()) return Status::Ok();
-  if (s.IsCorruption()) return Status::Corruption(what + ": " + s.ToString());
-  return Status::IoError(what + ": " + s.ToString());
-}
-
-rocksdb::Slice AsSlice(std::string_view v) { return {v.data(), v.size()}; }
+using store_internal::AsSlice;
+using store_internal::FromRocks;
 
 rocksdb::Options MakeOptions() {
   rocksdb::Options opts;

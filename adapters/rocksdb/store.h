@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -65,6 +66,22 @@ class WriteSet final : public StoreBatch {
   const Handles* handles_ = nullptr;  // set by Store::NewWriteSet
 };
 
+// One page of a customer's ledger statement (customer_reads.cc), read from
+// one snapshot so that the balances agree with the state.
+struct LedgerPage {
+  std::optional<CustomerState> state;     // none: no such customer
+  std::vector<LedgerEntry> entries;       // newest first
+  std::vector<int64_t> balance_after;     // the balance right after entries[i]
+  std::map<std::string, TxnRecord> txns;  // the entries' transactions still kept
+  bool more = false;                      // older entries exist
+};
+
+// A customer search's answer: which card (or id) matched, and whose.
+struct CustomerMatch {
+  std::string card;  // "" when the customer id matched
+  std::string customer_id;
+};
+
 class Store final : public DurableStore {
  public:
   // Opens or creates the database; refuses a schema newer than this build.
@@ -91,6 +108,20 @@ class Store final : public DurableStore {
                                                     int64_t used)>& visit) const override;
   Status ForEachLedgerEntry(std::string_view customer_id,
                             const std::function<Status(const LedgerEntry&)>& visit) const;
+  // Every customer's, customer by customer (customer_reads.cc).
+  Status ForEachLedgerEntry(const std::function<Status(const LedgerEntry&)>& visit) const;
+
+  // The statement of `customer_id` (customer_reads.cc): at most `limit`
+  // entries with a sequence below `before_seq` (0: from the newest), newest
+  // first, each with the balance after it (the state's balance minus the
+  // entries after it; balance == sum of the ledger), and the transaction
+  // records they name. State, entries and records come from one snapshot.
+  Result<LedgerPage> ReadLedgerPage(std::string_view customer_id, uint64_t before_seq,
+                                    std::size_t limit) const;
+  // At most `limit` cards starting with `prefix` (card order), then customer
+  // ids starting with it, each once.
+  Result<std::vector<CustomerMatch>> FindCustomers(std::string_view prefix,
+                                                   std::size_t limit) const;
 
   // The meta column family (key_codec.h): the admin side's small records,
   // rule-set versions and the audit log. PutMeta writes all `records` or none

@@ -123,6 +123,9 @@ const std::vector<Option>& Options() {
       Number<std::size_t>("admin_header_bytes_max", &Config::admin_header_bytes_max, 1024, 65'536),
       Number<std::size_t>("admin_body_bytes_max", &Config::admin_body_bytes_max, 1024, 16 << 20),
       Number<int64_t>("admin_timeout_ms", &Config::admin_timeout_ms, 100, 600'000),
+      OneOf("admin_self_approval", &Config::admin_self_approval, {"off", "on"}),
+      Number<std::size_t>("rules_drafts_max", &Config::rules_drafts_max, 1, 10'000),
+      Text("simulate_data", &Config::simulate_data),
       OneOf("log_format", &Config::log_format, {"text", "json"}),
   };
   return kOptions;

@@ -84,6 +84,13 @@ struct Config {
   std::size_t admin_header_bytes_max = 8192;
   std::size_t admin_body_bytes_max = 1 << 20;
   int64_t admin_timeout_ms = 10'000;  // to read a request, and to answer it
+  // Four eyes hold for every role: a draft is activated by someone other than
+  // its author. "on" lets an admin activate their own draft (audited as such).
+  std::string admin_self_approval = "off";  // off | on
+  std::size_t rules_drafts_max = 100;       // drafts waiting at once; beyond, uploads refused
+  // A data set (the Online Retail CSV, or an events file) marketers may
+  // simulate rule sets on from the console; empty: none.
+  std::string simulate_data;
   // Logs (stderr): text for people, json for collectors (one object a line).
   std::string log_format = "text";
 };

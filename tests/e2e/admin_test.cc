@@ -15,83 +15,12 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "adapters/rocksdb/store.h"
-#include "tests/support/http_client.h"
-#include "tests/support/server_process.h"
-#include "tests/support/temp_dir.h"
+#include "tests/e2e/admin_fixture.h"
 
 namespace loyalty {
 namespace {
 
-using nlohmann::json;
-using testing::Http;
-using testing::HttpReply;
-using testing::RunCli;
-using testing::ServerProcess;
-using testing::TempDir;
-
-constexpr const char* kViewer = "viewer-secret-0123456789";
-constexpr const char* kCashier = "cashier-secret-0123456789";
-constexpr const char* kEditor = "editor-secret-0123456789";
-constexpr const char* kPub1 = "publisher-one-0123456789";
-constexpr const char* kPub2 = "publisher-two-0123456789";
-constexpr const char* kAdmin = "admin-secret-0123456789";
-constexpr const char* kCard = "4000123412341234";
-
-std::string WriteConfig(const TempDir& dir, const std::string& extra = "") {
-  const std::string path = dir.Sub("loyaltyd.yaml");
-  std::ofstream(path) << "admin_tokens:\n"
-                      << "  - { name: vera, role: viewer, token: " << kViewer << " }\n"
-                      << "  - { name: carl, role: cashier, token: " << kCashier << " }\n"
-                      << "  - { name: edna, role: editor, token: " << kEditor << " }\n"
-                      << "  - { name: pia, role: publisher, token: " << kPub1 << " }\n"
-                      << "  - { name: paul, role: publisher, token: " << kPub2 << " }\n"
-                      << "  - { name: ada, role: admin, token: " << kAdmin << " }\n"
-                      << extra;
-  return path;
-}
-
-std::string Rules(const std::string& name, int points_per_unit) {
-  return "name: " + name +
-         "\nprogram:\n  currency: EUR\n  points_per_unit: " + std::to_string(points_per_unit) +
-         "\n";
-}
-
-json Json(const HttpReply& r) { return json::parse(r.body, nullptr, false); }
-
-// Polls `get` until `done` holds, at most ~20 s: a state change that happens
-// on the server's own time (a schedule, a signal), not a timed measurement.
-template <typename Get, typename Done>
-bool Eventually(Get get, Done done) {
-  for (int i = 0; i < 400; ++i) {
-    if (done(get())) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
-}
-
-int ActiveVersion(int admin_port) {
-  auto r = Http(admin_port, "GET", "/v1/rulesets", kViewer);
-  return r.status == 200 ? Json(r)["active"].get<int>() : -1;
-}
-
-class AdminTest : public ::testing::Test {
- protected:
-  void Start(std::vector<std::string> args = {}, const std::string& extra_config = "") {
-    args.insert(args.end(), {"--config", WriteConfig(dir_, extra_config)});
-    server_ = std::make_unique<ServerProcess>(dir_.Sub("db"), args);
-    ASSERT_TRUE(server_->ok()) << server_->Stderr();
-    port_ = server_->admin_port();
-    ASSERT_NE(port_, 0) << server_->banner();
-  }
-  int Purchase(const std::string& txn, const std::string& amount) {
-    return RunCli({"--server", server_->address(), "purchase", "--txn", txn, "--store", "S1",
-                   "--card", kCard, "--amount", amount})
-        .exit_code;
-  }
-  TempDir dir_;
-  std::unique_ptr<ServerProcess> server_;
-  int port_ = 0;
-};
+using namespace admin_testing;
 
 TEST_F(AdminTest, HealthReadinessAndMetricsAnswerWithoutAToken) {
   Start();

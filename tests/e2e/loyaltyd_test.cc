@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -216,6 +217,20 @@ TEST(DevShTest, RunStartsTheServerAndSaysHowToSendAFirstPurchase) {
               "--card", "4242", "--amount", "12.34", "--currency", "EUR"});
   ASSERT_EQ(bought.exit_code, 0) << bought.out;
   EXPECT_EQ(nlohmann::json::parse(bought.out)["decision"]["points_earned"], 12);
+  // The console's tokens, one per role, made on first run, as printed.
+  EXPECT_NE(server.banner().find("The web console is on the admin API's address"),
+            std::string::npos);
+  std::ifstream config(var + "/loyaltyd.yaml");
+  const std::string text((std::istreambuf_iterator<char>(config)), {});
+  const std::size_t at = text.find("name: operator, role: admin, token: ");
+  ASSERT_NE(at, std::string::npos) << text;
+  const std::string token = text.substr(at + 36, 48);
+  EXPECT_EQ(std::filesystem::status(var + "/loyaltyd.yaml").permissions() &
+                std::filesystem::perms::others_read,
+            std::filesystem::perms::none);
+  auto signed_in = Http(server.admin_port(), "POST", "/v1/session", "",
+                        nlohmann::json({{"token", token}}).dump());
+  EXPECT_EQ(signed_in.status, 200) << signed_in.body;
   EXPECT_EQ(server.StopWith(SIGTERM), 0) << server.Stderr();
 }
 

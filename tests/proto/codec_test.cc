@@ -44,6 +44,7 @@ TEST(StoreCodecTest, TxnRecordAndLedgerEntrySurviveARoundTrip) {
               {{"SKU", 3, 900, 9, 1, 3}},
               0,
               std::string("\x00\x01reply", 7)};
+  t.store_id = "S7";
   TimeMs stored = 0;
   auto back = store_codec::DecodeTxn(store_codec::EncodeTxn(t, kT0 + 5), "T-1", &stored);
   ASSERT_TRUE(back.ok());

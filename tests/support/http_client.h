@@ -12,6 +12,9 @@ struct HttpReply {
   int status = 0;
   std::string body;
   std::string content_type;
+  std::vector<std::pair<std::string, std::string>> headers;
+  // The first header named `name` (any case), "" when absent.
+  std::string Header(const std::string& name) const;
 };
 
 HttpReply Http(int port, const std::string& method, const std::string& target,

@@ -4,7 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <fstream>
+
 #include "tests/support/customers.h"
+#include "tools/report/more_charts.h"
 #include "tools/report/offers_render.h"
 
 namespace loyalty::report {
@@ -91,9 +95,60 @@ TEST(OffersReportTest, JsonAndTextShowBothGroupsSizes) {
   EXPECT_EQ(j["offers"][0]["holdout"]["customers"], 1);
   EXPECT_TRUE(j["offers"][1]["spend_uplift_minor"].is_null());
   const std::string text = OffersToText(r, Money{"EUR"});
-  EXPECT_NE(text.find("uplift: +10.00 EUR spend per customer (33.3%), 1.00 visits"),
+  EXPECT_NE(text.find("uplift: +10.00 EUR spend per customer (33.3%), 1.00 visits; no interval "
+                      "yet (a group has fewer than 2 customers)"),
             std::string::npos);
   EXPECT_NE(text.find("not measurable yet"), std::string::npos);
+}
+
+// Worked by hand: treated spent 50.00 and 30.00 (mean 40.00, variance
+// 2,000,000 minor units squared), holdout 20.00 and 40.00 (mean 30.00, the
+// same variance). Standard error sqrt(2e6/2 + 2e6/2) = 1,414.21; Welch's
+// degrees of freedom (2e6)^2 / (1e12/1 + 1e12/1) = 2, t = 4.303; the
+// interval is 1,000 -/+ 6,085.38.
+TEST(OffersReportTest, TheUpliftHasAWelchNinetyFivePercentInterval) {
+  RuleSet rules;
+  Offer tea;
+  tea.id = "tea";
+  tea.name = "Tea -10%";
+  rules.offers = {tea};
+  OffersTally tally(rules);
+  tally.Add(With("t1", {Use("tea", false, 1, 0, 5'000, 1)}));
+  tally.Add(With("t2", {Use("tea", false, 1, 0, 3'000, 1)}));
+  tally.Add(With("h1", {Use("tea", true, 1, 0, 2'000, 1)}));
+  tally.Add(With("h2", {Use("tea", true, 1, 0, 4'000, 1)}));
+  const OfferRow tea_row = tally.Finish().offers[0];
+  ASSERT_TRUE(tea_row.spend_uplift_ci95_low_minor && tea_row.spend_uplift_ci95_high_minor);
+  EXPECT_NEAR(*tea_row.spend_uplift_ci95_low_minor, 1'000 - 4.303 * 1'414.2136, 0.01);
+  EXPECT_NEAR(*tea_row.spend_uplift_ci95_high_minor, 1'000 + 4.303 * 1'414.2136, 0.01);
+  EXPECT_EQ(UpliftInterval(tea_row, Money{"EUR"}),
+            "95% CI -50.85 EUR to +70.85 EUR, not shown to work yet");
+  EXPECT_EQ(
+      OffersToJson(OffersReport{.offers = {tea_row}})["offers"][0]["spend_uplift_ci95_high_minor"]
+          .get<double>(),
+      *tea_row.spend_uplift_ci95_high_minor);
+  const std::string svg = OffersSvg(OffersReport{.offers = {tea_row}}, Money{"EUR"}, "");
+  EXPECT_NE(svg.find(">95% CI -50.85 EUR to +70.85 EUR<"), std::string::npos) << svg;
+}
+
+TEST(OffersReportTest, AnIntervalAboveZeroSaysTheOfferWorks) {
+  OfferRow row;
+  row.spend_uplift_ci95_low_minor = 120;
+  row.spend_uplift_ci95_high_minor = 480;
+  EXPECT_EQ(UpliftInterval(row, Money{"GBP"}), "95% CI +1.20 GBP to +4.80 GBP, shown to work");
+  row.spend_uplift_ci95_low_minor = -480;
+  row.spend_uplift_ci95_high_minor = -120;
+  EXPECT_EQ(UpliftInterval(row, Money{"GBP"}),
+            "95% CI -4.80 GBP to -1.20 GBP, shown to lower spend");
+}
+
+TEST(OffersReportTest, StudentsTFollowsTheTableAndTendsToTheNormal) {
+  EXPECT_DOUBLE_EQ(StudentT975(0.4), 12.706);  // below 1: 1
+  EXPECT_DOUBLE_EQ(StudentT975(2.9), 4.303);   // rounded down
+  EXPECT_DOUBLE_EQ(StudentT975(30), 2.042);
+  EXPECT_NEAR(StudentT975(40), 2.021, 0.001);
+  EXPECT_NEAR(StudentT975(120), 1.980, 0.001);
+  EXPECT_NEAR(StudentT975(1e9), 1.960, 0.001);
 }
 
 }  // namespace

@@ -25,6 +25,7 @@
 #include "engine/money.h"
 #include "tools/loyalty/channel.h"
 #include "tools/loyalty/credentials_command.h"
+#include "tools/loyalty/history_command.h"
 #include "tools/loyalty/offline.h"
 #include "tools/loyalty/publish.h"
 #include "tools/loyalty/redis_lookup.h"
@@ -363,6 +364,8 @@ int main(int argc, char** argv) {
   auto* simulate_cmd = AddSimulateCommand(*rules, simulate);
   ReportOptions report;
   const ReportCommands reports = AddReportCommands(app, report);
+  HistoryOptions history;
+  auto* history_cmd = AddHistoryCommand(app, history);
 
   try {
     app.parse(argc, argv);
@@ -373,6 +376,11 @@ int main(int argc, char** argv) {
   if (simulate_cmd->parsed()) {
     simulate.json = c.json;
     return RunSimulate(simulate);
+  }
+  if (history_cmd->parsed()) {
+    history.json = c.json;
+    history.timeout_ms = c.timeout_ms;
+    return RunHistory(history);
   }
   report.json = c.json;
   if (const std::string name = reports.Chosen(); !name.empty()) return RunReport(name, report);

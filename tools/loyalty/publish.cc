@@ -72,8 +72,16 @@ void AddPublishCommands(CLI::App* rules, PublishOptions& o) {
   o.activate = rules->add_subcommand("activate", "put a version in force, now or --at a time");
   o.activate->add_option("version", o.version, "version number")->required();
   o.activate->add_option("--at", o.at, "UTC time, e.g. 2026-12-01T06:00:00Z (default: now)");
-  o.rollback = rules->add_subcommand("rollback", "put the previously active version back");
-  for (CLI::App* cmd : {o.list, o.show, o.upload, o.activate, o.rollback}) {
+  o.activate->add_flag("--requalify-tiers", o.requalify,
+                       "confirm: customers of a tier the version drops start over from the "
+                       "lowest tier and qualify again");
+  o.rollback = rules->add_subcommand(
+      "rollback", "put back the version the one in force replaced, or --to a version");
+  o.rollback->add_option("--to", o.to, "a version that was in force once");
+  o.submit = rules->add_subcommand("submit", "ask for a draft's approval (four eyes)");
+  o.submit->add_option("version", o.version, "version number")->required();
+  o.submit->add_option("--note", o.note, "what the change is for");
+  for (CLI::App* cmd : {o.list, o.show, o.upload, o.activate, o.rollback, o.submit}) {
     AddAdminOptions(cmd, o);
   }
 }
@@ -95,16 +103,23 @@ int RunPublish(PublishOptions& o) {
     req = {"POST", "/v1/rulesets", "", text.str(), "application/yaml"};
   } else if (o.activate->parsed()) {
     req = {"POST", "/v1/rulesets/" + std::to_string(o.version) + "/activate"};
+    Json body = Json::object();
     if (!o.at.empty()) {
       const int64_t at_ms = ParseUtc(o.at);
       if (at_ms < 0) {
         std::cerr << "loyalty: --at '" << o.at << "' is not YYYY-MM-DDTHH:MM:SSZ (UTC)\n";
         return 2;
       }
-      req.body = "{\"at_ms\": " + std::to_string(at_ms) + "}";
+      body["at_ms"] = at_ms;
     }
+    if (o.requalify) body["tier_migration"] = "requalify";
+    if (!body.empty()) req.body = body.dump();
   } else if (o.rollback->parsed()) {
     req = {"POST", "/v1/rulesets/rollback"};
+    if (o.to != 0) req.body = Json({{"to", o.to}}).dump();
+  } else if (o.submit->parsed()) {
+    req = {"POST", "/v1/rulesets/" + std::to_string(o.version) + "/submit"};
+    if (!o.note.empty()) req.body = Json({{"note", o.note}}).dump();
   } else {
     return -1;
   }

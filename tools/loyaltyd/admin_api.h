@@ -1,14 +1,15 @@
-// AdminApi: the admin HTTP endpoints, as rows of the router's table
-// (adapters/http/router.h). Open: GET /healthz, /readyz, /metrics. Under
-// /v1/ with a Bearer token: rule sets, customers, the audit log (reports
-// and the RFM job: admin_reports.h).
-// README.md ("Admin API") lists each with a curl example.
+// AdminApi: the admin listener's probes and the audit log, as rows of the
+// router's table (adapters/http/router.h). Open: GET /healthz, /readyz,
+// /metrics. With a token or a console session: GET /v1/audit. The rest of
+// the API is in admin_customers.h (the support desk), admin_publish.h (rule
+// sets), admin_reports.h (reports, RFM) and admin_console.h (the console).
+// README.md ("Admin API") lists each with a curl example; docs/openapi.yaml
+// describes them all.
 //
 // The API starts before the store opens (so /healthz and /readyz answer
 // during startup); the /v1/ endpoints answer 503 NOT_READY until Attach.
 //
-// Thread safety: on the io thread; the runtime's replies come from shard
-// threads and go back through the router's Respond.
+// Thread safety: on the io thread.
 #pragma once
 
 #include <atomic>
@@ -16,10 +17,7 @@
 
 #include "adapters/http/router.h"
 #include "adapters/rocksdb/audit_log.h"
-#include "engine/runtime/runtime.h"
 #include "tools/loyaltyd/metrics.h"
-#include "tools/loyaltyd/rules_publisher.h"
-#include "tools/wiring/register_front.h"
 
 namespace loyalty {
 
@@ -35,30 +33,19 @@ struct Readiness {
 
 class AdminApi {
  public:
+  static constexpr std::size_t kAuditScannedMax = 10'000;  // entries one filtered page reads
+
   AdminApi(Readiness& readiness, Metrics& metrics, std::function<void()> sample_metrics);
   void AddRoutes(http::Router& router);
-  void Attach(Runtime* runtime, RegisterFront* front, RulesPublisher* publisher, AuditLog* audit);
+  void Attach(AuditLog* audit) { audit_ = audit; }
 
  private:
-  void Rulesets(const http::Request& r, http::Respond respond);
-  void Ruleset(const http::Request& r, http::Respond respond);
-  void Upload(const http::Request& r, http::Respond respond);
-  void Activate(const http::Request& r, http::Respond respond);
-  void Rollback(const http::Request& r, http::Respond respond);
-  void Customer(const http::Request& r, http::Respond respond);
-  void Adjust(const http::Request& r, http::Respond respond);
   void Audit(const http::Request& r, http::Respond respond);
-  bool Attached(const http::Respond& respond) const;
-  // The version the path names; else responds (400, 404) and returns none.
-  std::optional<StoredRuleSet> Find(const http::Request& r, const http::Respond& respond) const;
 
   Readiness& readiness_;
   Metrics& metrics_;
   std::function<void()> sample_metrics_;
-  Runtime* runtime_ = nullptr;
-  RegisterFront* front_ = nullptr;  // lookups and adjustments, as a register sends them
-  RulesPublisher* publisher_ = nullptr;
-  AuditLog* audit_ = nullptr;
+  std::atomic<AuditLog*> audit_{nullptr};
 };
 
 }  // namespace loyalty

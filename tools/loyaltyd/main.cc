@@ -41,12 +41,16 @@
 #include "adapters/yaml/config_file.h"
 #include "engine/runtime/runtime.h"
 #include "tools/loyaltyd/admin_api.h"
+#include "tools/loyaltyd/admin_console.h"
+#include "tools/loyaltyd/admin_customers.h"
+#include "tools/loyaltyd/admin_publish.h"
 #include "tools/loyaltyd/admin_reports.h"
 #include "tools/loyaltyd/config.h"
 #include "tools/loyaltyd/event_clock.h"
 #include "tools/loyaltyd/log.h"
 #include "tools/loyaltyd/redis_cache.h"
 #include "tools/loyaltyd/sd_notify.h"
+#include "tools/loyaltyd/worker.h"
 #include "tools/report/format.h"
 #include "tools/wiring/register_front.h"
 #include "tools/wiring/rfm_job.h"
@@ -115,6 +119,7 @@ class Daemon {
   // order (the runtime before the cache): whatever path ends the daemon, the
   // cache stops first.
   ~Daemon() {
+    worker_.Stop();  // its jobs read the store
     if (run_.cache) run_.cache->Stop();
     // Closed here, in reverse order of building, while the signal sets
     // (members, destroyed after this body) still catch a second SIGTERM:
@@ -129,10 +134,19 @@ class Daemon {
         router_(Tokens(config),
                 [this](const http::Request& r, const http::Response& res) { Refused(r, res); }),
         api_(readiness_, metrics_, [this] { SampleMetrics(); }),
+        customers_([this] { return readiness_.why_not(); }),
+        publish_([this] { return readiness_.why_not(); },
+                 PublishOptions{config.admin_self_approval == "on", config.simulate_data,
+                                config.data_dir}),
         reports_([this] { return readiness_.why_not(); }),
+        console_(
+            router_, [this] { return readiness_.why_not(); }, [this] { return Live(); }),
         drain_timer_(io_) {
     api_.AddRoutes(router_);
+    customers_.AddRoutes(router_);
+    publish_.AddRoutes(router_);
     reports_.AddRoutes(router_);
+    console_.AddRoutes(router_);
   }
 
   int Serve();
@@ -147,6 +161,7 @@ class Daemon {
   void Drain();
   void Refused(const http::Request& r, const http::Response& res);
   void SampleMetrics();
+  nlohmann::json Live() const;  // the console's overview: what only the daemon knows
   int Fail(const std::string& why);
 
   const config_file::Config& config_;
@@ -158,7 +173,11 @@ class Daemon {
   RateLimitedLog refusals_;
   http::Router router_;
   AdminApi api_;
-  AdminReports reports_;  // stopped in Serve, before run_ goes
+  AdminCustomers customers_;
+  AdminPublish publish_;
+  AdminReports reports_;
+  AdminConsole console_;
+  Worker worker_;  // the admin API's slow jobs; stopped in Serve, before run_ goes
   std::unique_ptr<http::Server> admin_;
   WireDecisionCodec codec_;  // the runtime's DecisionCodec; outlives run_
   Running run_;
@@ -180,6 +199,29 @@ void Daemon::Refused(const http::Request& r, const http::Response& res) {
   }
   refusals_.Warn("admin refused " + r.method + " " + router_.PatternOf(r.method, r.path) + who +
                  ": " + std::to_string(res.status) + code);
+}
+
+nlohmann::json Daemon::Live() const {
+  const auto rules = run_.runtime->rules();
+  const RuntimeStats stats = run_.runtime->stats();
+  nlohmann::json j = {{"ready", readiness_.ready()},
+                      {"why_not_ready", readiness_.why_not()},
+                      {"rules",
+                       {{"version", rules->version},
+                        {"name", rules->name},
+                        {"currency", rules->program.currency},
+                        {"utc_offset_minutes", rules->program.utc_offset_minutes},
+                        {"point_value_minor", rules->program.point_value_minor}}},
+                      {"events", stats.events},
+                      {"events_rejected", stats.rejected},
+                      {"server_ms", SystemNowMs()},
+                      {"cache", {{"configured", run_.cache != nullptr}}}};
+  if (run_.cache) {
+    const auto c = run_.cache->counters();
+    j["cache"]["up"] = c.cache_up;
+    j["cache"]["backlog"] = c.backlog;
+  }
+  return j;
 }
 
 void Daemon::SampleMetrics() {
@@ -256,11 +298,13 @@ Status Daemon::Build() {
   run_.audit = std::move(*audit);
   run_.versions = std::make_unique<RuleVersions>(*run_.audit);
   run_.publisher = std::make_unique<RulesPublisher>(
-      io_, *run_.versions, SystemNowMs, [this](const StoredRuleSet& v, const std::string& action) {
+      io_, *run_.versions, SystemNowMs,
+      [this](const StoredRuleSet& v, const std::string& action) {
         metrics_.SetRulesVersion(v.version());
         LogInfo("rules: " + action + " version " + std::to_string(v.version()) + " ('" + v.name() +
                 "') by " + v.activated_by());
-      });
+      },
+      config_.rules_drafts_max);
   auto rules = run_.publisher->Load(config_.rules);
   if (!rules.ok()) return Status::Invalid("rules: " + rules.status().message());
   if (!run_.publisher->load_note().empty()) LogWarn(run_.publisher->load_note());
@@ -340,8 +384,12 @@ Status Daemon::StartServing() {
   if (Status s = run_.server->Listen(); !s.ok()) return s;
   run_.server->Start();
   run_.publisher->Attach(run_.runtime.get());
-  api_.Attach(run_.runtime.get(), run_.front.get(), run_.publisher.get(), run_.audit.get());
-  reports_.Attach(run_.store.get(), run_.runtime.get(), run_.rfm_job.get());
+  Runtime* runtime = run_.runtime.get();
+  publish_.Attach(runtime, run_.publisher.get(), run_.store.get(), &worker_);
+  customers_.Attach(runtime, run_.front.get(), run_.store.get(), run_.audit.get());
+  reports_.Attach(run_.store.get(), runtime, run_.rfm_job.get(), &worker_);
+  console_.Attach(runtime, run_.store.get(), run_.audit.get(), &worker_);
+  api_.Attach(run_.audit.get());
   WaitSignals();
   readiness_.rules_loaded = true;
   const auto rules = run_.runtime->rules();
@@ -431,7 +479,7 @@ int Daemon::Serve() {
   if (Status s = started.get_future().get(); !s.ok()) return Fail(s.ToString());
   guard.reset();
   io_thread_.join();
-  reports_.Stop();
+  worker_.Stop();
   run_.rfm_job->Stop();
   run_.runtime->Stop();
   LogInfo(StatsLine(run_.runtime->stats()));

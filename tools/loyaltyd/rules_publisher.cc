@@ -1,5 +1,6 @@
 #include "tools/loyaltyd/rules_publisher.h"
 
+#include <boost/asio/post.hpp>
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -33,12 +34,15 @@ Result<std::string> ReadRulesFile(const std::string& path) {
 }
 
 RulesPublisher::RulesPublisher(boost::asio::io_context& io, RuleVersions& versions, ClockFn clock,
-                               ChangedFn on_change)
+                               ChangedFn on_change, std::size_t drafts_max)
     : io_(io),
       versions_(versions),
       clock_(std::move(clock)),
       on_change_(std::move(on_change)),
-      timer_(io) {}
+      timer_(io),
+      drafts_max_(drafts_max) {}
+
+void RulesPublisher::Post(std::function<void()> fn) { boost::asio::post(io_, std::move(fn)); }
 
 std::vector<rules_file::Problem> RulesPublisher::Validate(const std::string& yaml) const {
   return rules_file::Parse(yaml, "rules").problems;
@@ -97,6 +101,16 @@ void RulesPublisher::Attach(Runtime* runtime) {
 
 Result<StoredRuleSet> RulesPublisher::Upload(const std::string& yaml, const Actor& by,
                                              bool built_in) {
+  auto all = versions_.List();
+  if (!all.ok()) return all.status();
+  std::size_t drafts = 0;
+  for (const auto& v : *all) drafts += v.state() == store::v1::DRAFT ? 1 : 0;
+  if (drafts >= drafts_max_) {
+    return Status(StatusCode::kResourceExhausted,
+                  std::to_string(drafts) + " drafts are waiting already (rules_drafts_max " +
+                      std::to_string(drafts_max_) +
+                      "): activate or let go of some before uploading more");
+  }
   StoredRuleSet draft;
   draft.set_built_in(built_in);
   draft.set_yaml(yaml);
@@ -123,7 +137,8 @@ Result<std::shared_ptr<const RuleSet>> RulesPublisher::Install(const StoredRuleS
 }
 
 Result<StoredRuleSet> RulesPublisher::Activate(uint32_t version, const Actor& by,
-                                               const std::string& action) {
+                                               const std::string& action, Activation how,
+                                               const std::string& detail) {
   auto stored = versions_.Get(version);
   if (!stored.ok()) return stored.status();
   if (!stored->has_value()) {
@@ -132,40 +147,71 @@ Result<StoredRuleSet> RulesPublisher::Activate(uint32_t version, const Actor& by
   // Rules stored by an older build may not validate under this one: refuse
   // before anything is written.
   if (auto rules = Parsed(**stored); !rules.ok()) return rules.status();
-  auto made = versions_.Activate(version, by.name, clock_(), Entry(by, action, clock_()));
+  store::v1::AuditEntry audit = Entry(by, action, clock_());
+  audit.set_detail(detail);
+  auto made = versions_.Activate(version, by.name, clock_(), std::move(audit), how);
   if (!made.ok()) return made.status();
   if (auto installed = Install(*made, action); !installed.ok()) return installed.status();
   ArmSchedule();
   return made;
 }
 
-Result<StoredRuleSet> RulesPublisher::Schedule(uint32_t version, TimeMs at_ms, const Actor& by) {
+Result<StoredRuleSet> RulesPublisher::Schedule(uint32_t version, TimeMs at_ms, const Actor& by,
+                                               const std::string& detail) {
+  if (at_ms <= clock_()) {
+    return Status::Invalid("at_ms " + std::to_string(at_ms) + " is not in the future (now is " +
+                           std::to_string(clock_()) +
+                           "): give a later time, or none to activate now");
+  }
   auto stored = versions_.Get(version);
   if (!stored.ok()) return stored.status();
   if (stored->has_value()) {
     if (auto rules = Parsed(**stored); !rules.ok()) return rules.status();
   }
   store::v1::AuditEntry audit = Entry(by, "rules.schedule", clock_());
-  audit.set_detail("at_ms=" + std::to_string(at_ms));
+  audit.set_detail("at_ms=" + std::to_string(at_ms) + (detail.empty() ? "" : "; " + detail));
   auto made = versions_.Schedule(version, at_ms, by.name, std::move(audit));
   if (made.ok()) ArmSchedule();
   return made;
 }
 
-Result<StoredRuleSet> RulesPublisher::Rollback(const Actor& by) {
-  auto all = versions_.List();
-  if (!all.ok()) return all.status();
-  const StoredRuleSet* previous = nullptr;
-  for (const auto& v : *all) {
-    if (v.state() == store::v1::RETIRED &&
-        (!previous || v.activated_ms() > previous->activated_ms())) {
-      previous = &v;
+Result<StoredRuleSet> RulesPublisher::Rollback(const Actor& by, uint32_t to) {
+  auto active = versions_.Active();
+  if (!active.ok()) return active.status();
+  if (!active->has_value()) return Status::NotFound("no version is in force");
+  const StoredRuleSet& now = **active;
+  if (to == 0) {
+    to = now.replaced_version();
+    if (to == 0) {
+      return Status::NotFound("version " + std::to_string(now.version()) +
+                              " replaced no version: there is nothing to roll back to (name one "
+                              "that was in force once)");
     }
   }
-  if (!previous) {
-    return Status::NotFound("no earlier version was ever active: nothing to roll back to");
+  auto target = versions_.Get(to);
+  if (!target.ok()) return target.status();
+  if (!target->has_value()) {
+    return Status::NotFound("rule set version " + std::to_string(to) + " does not exist");
   }
-  return Activate(previous->version(), by, "rules.rollback");
+  if (to == now.version()) {
+    return Status::Invalid("version " + std::to_string(to) + " is the one in force already");
+  }
+  if (!(*target)->was_active()) {
+    return Status::Invalid("version " + std::to_string(to) +
+                           " was never in force: a rollback goes back to a version that was; "
+                           "activate a draft instead");
+  }
+  return Activate(to, by, "rules.rollback", Activation::kRollback,
+                  "rolled back from version " + std::to_string(now.version()));
+}
+
+Result<StoredRuleSet> RulesPublisher::Submit(uint32_t version, const Actor& by,
+                                             const std::string& note) {
+  store::v1::AuditEntry audit = Entry(by, "rules.submit", clock_());
+  audit.set_detail(note);
+  auto active = versions_.Active();
+  if (active.ok() && active->has_value()) audit.set_before_version((*active)->version());
+  return versions_.Submit(version, by.name, clock_(), note, std::move(audit));
 }
 
 std::string RulesPublisher::Reload(const std::string& rules_path) {

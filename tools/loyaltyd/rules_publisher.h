@@ -11,7 +11,11 @@
 //   Upload      a new DRAFT, only when it validates.
 //   Activate    now (the runtime's pointer is swapped: no pause, no dropped
 //               connection) or at a time (a timer on the io thread swaps it).
-//   Rollback    re-activates the version that was in force before this one.
+//   Rollback    re-activates the version that was in force before this one
+//               (along replaced_version: a second rollback goes further
+//               back, never to the version just rolled back), or a named
+//               version that was in force once.
+//   Submit      the author asks for approval (four eyes: admin_api.cc).
 //   Reload      SIGHUP: the --rules file, when valid and changed, is stored
 //               and activated as a new version.
 // Every change is in the audit log with who, before and after.
@@ -43,8 +47,9 @@ class RulesPublisher {
   using ClockFn = std::function<TimeMs()>;
   // Told after each change of the rule set in force (logs, metrics).
   using ChangedFn = std::function<void(const StoredRuleSet& active, const std::string& action)>;
+  static constexpr std::size_t kDraftsDefaultMax = 100;
   RulesPublisher(boost::asio::io_context& io, RuleVersions& versions, ClockFn clock,
-                 ChangedFn on_change);
+                 ChangedFn on_change, std::size_t drafts_max = kDraftsDefaultMax);
 
   Result<std::shared_ptr<const RuleSet>> Load(const std::string& rules_path);
   // Once the runtime runs: later changes reach it; arms the schedule.
@@ -52,11 +57,25 @@ class RulesPublisher {
 
   // The problems of `yaml` (empty: valid).
   std::vector<rules_file::Problem> Validate(const std::string& yaml) const;
-  // Precondition: Validate(yaml) is empty.
+  // The rules a stored version holds (the built-in defaults for built_in).
+  Result<std::shared_ptr<const RuleSet>> Parsed(const StoredRuleSet& stored) const;
+  // Precondition: Validate(yaml) is empty. Refused (kResourceExhausted)
+  // when drafts_max drafts wait already.
   Result<StoredRuleSet> Upload(const std::string& yaml, const Actor& by, bool built_in = false);
-  Result<StoredRuleSet> Activate(uint32_t version, const Actor& by, const std::string& action);
-  Result<StoredRuleSet> Schedule(uint32_t version, TimeMs at_ms, const Actor& by);
-  Result<StoredRuleSet> Rollback(const Actor& by);
+  // `detail` goes into the audit entry (an approval of one's own draft, a
+  // confirmed migration).
+  Result<StoredRuleSet> Activate(uint32_t version, const Actor& by, const std::string& action,
+                                 Activation how = Activation::kForward,
+                                 const std::string& detail = "");
+  // Refused (kInvalidArgument) when at_ms is not in the future.
+  Result<StoredRuleSet> Schedule(uint32_t version, TimeMs at_ms, const Actor& by,
+                                 const std::string& detail = "");
+  // Back to `to` (0: the version the one in force replaced).
+  Result<StoredRuleSet> Rollback(const Actor& by, uint32_t to = 0);
+  Result<StoredRuleSet> Submit(uint32_t version, const Actor& by, const std::string& note);
+  // Runs `fn` on the io thread, where every change is made.
+  void Post(std::function<void()> fn);
+  TimeMs now() const { return clock_(); }
   // SIGHUP. A line for the log either way.
   std::string Reload(const std::string& rules_path);
 
@@ -65,7 +84,6 @@ class RulesPublisher {
   const std::string& load_note() const { return load_note_; }
 
  private:
-  Result<std::shared_ptr<const RuleSet>> Parsed(const StoredRuleSet& stored) const;
   Result<std::shared_ptr<const RuleSet>> Install(const StoredRuleSet& active,
                                                  const std::string& action);
   void ArmSchedule();
@@ -78,6 +96,7 @@ class RulesPublisher {
   Runtime* runtime_ = nullptr;
   boost::asio::system_timer timer_;
   std::string load_note_;
+  std::size_t drafts_max_;
 };
 
 // The rules file's text, or a Status "PATH: cannot be read".

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "tools/report/offers_render.h"
 #include "tools/report/rfm_render.h"
 #include "tools/report/svg.h"
 
@@ -125,8 +126,13 @@ std::string OffersSvg(const OffersReport& r, const Money& money, const std::stri
     const std::string uplift =
         o.spend_uplift_minor ? "uplift " + money.Format(static_cast<int64_t>(*o.spend_uplift_minor))
                              : "no holdout yet";
-    svg << SvgText(bar_left + bar_width + 16, y + half + 5, Fit(uplift, 12, kRight - 700),
+    svg << SvgText(bar_left + bar_width + 16, y + half - 2, Fit(uplift, 12, kRight - 700),
                    "class=\"value\"");
+    if (const std::string interval = UpliftInterval(o, money); !interval.empty()) {
+      svg << SvgText(bar_left + bar_width + 16, y + half + 12,
+                     Fit(interval.substr(0, interval.find(',')), 11, kRight - 700),
+                     "class=\"axis\"");
+    }
   }
   if (r.offers.size() > shown) {
     svg << SvgText(kLeft, kHeight - 24,

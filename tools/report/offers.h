@@ -27,7 +27,10 @@ struct OfferGroup {
   uint64_t customers = 0;
   int64_t spend_minor = 0;  // since the first issue, all customers of the group
   int64_t visits = 0;
+  double spend_squares = 0;  // sum of each customer's spend_minor squared (for the variance)
   double mean_spend_minor() const;
+  // The sample variance of the customers' spend (n - 1); 0 below 2 customers.
+  double spend_variance() const;
   double mean_visits() const;
 };
 
@@ -41,7 +44,16 @@ struct OfferRow {
   OfferGroup treated, holdout;
   // treated mean - holdout mean; nullopt while either group is empty.
   std::optional<double> spend_uplift_minor, spend_uplift_percent, visits_uplift;
+  // The 95% confidence interval of spend_uplift_minor (Welch's t interval:
+  // unequal variances, Student's t at the Welch-Satterthwaite degrees of
+  // freedom, rounded down); nullopt while either group has fewer than 2
+  // customers. An interval that contains 0 does not show the offer works.
+  std::optional<double> spend_uplift_ci95_low_minor, spend_uplift_ci95_high_minor;
 };
+
+// Student's t quantile for a two-sided 95% interval at `df` degrees of
+// freedom (rounded down; at least 1).
+double StudentT975(double df);
 
 struct OffersReport {
   uint64_t customers = 0;

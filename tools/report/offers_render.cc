@@ -20,17 +20,32 @@ nlohmann::json OrNull(const std::optional<double>& v) {
   return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
 }
 
+std::string SignedMoney(double minor, const Money& money) {
+  const auto rounded = static_cast<int64_t>(minor >= 0 ? minor + 0.5 : -minor + 0.5);
+  return (minor >= 0 ? "+" : "-") + money.Format(rounded);
+}
+
 std::string UpliftText(const OfferRow& row, const Money& money) {
   if (!row.spend_uplift_minor) return "uplift: not measurable yet (a group is empty)";
   const double minor = *row.spend_uplift_minor;
-  std::string text = "uplift: " + std::string(minor >= 0 ? "+" : "-") +
-                     money.Format(static_cast<int64_t>(minor >= 0 ? minor + 0.5 : -minor + 0.5)) +
-                     " spend per customer";
+  std::string text = "uplift: " + SignedMoney(minor, money) + " spend per customer";
   if (row.spend_uplift_percent) text += " (" + Fixed(*row.spend_uplift_percent, 1) + "%)";
-  return text + ", " + Fixed(*row.visits_uplift, 2) + " visits";
+  text += ", " + Fixed(*row.visits_uplift, 2) + " visits";
+  const std::string interval = UpliftInterval(row, money);
+  return interval.empty() ? text + "; no interval yet (a group has fewer than 2 customers)"
+                          : text + "; " + interval;
 }
 
 }  // namespace
+
+std::string UpliftInterval(const OfferRow& row, const Money& money) {
+  if (!row.spend_uplift_ci95_low_minor || !row.spend_uplift_ci95_high_minor) return "";
+  const double low = *row.spend_uplift_ci95_low_minor, high = *row.spend_uplift_ci95_high_minor;
+  const char* verdict = low > 0    ? "shown to work"
+                        : high < 0 ? "shown to lower spend"
+                                   : "not shown to work yet";
+  return "95% CI " + SignedMoney(low, money) + " to " + SignedMoney(high, money) + ", " + verdict;
+}
 
 nlohmann::json OffersToJson(const OffersReport& r) {
   nlohmann::json offers = nlohmann::json::array();
@@ -46,7 +61,9 @@ nlohmann::json OffersToJson(const OffersReport& r) {
                       {"holdout", GroupJson(o.holdout)},
                       {"spend_uplift_minor", OrNull(o.spend_uplift_minor)},
                       {"spend_uplift_percent", OrNull(o.spend_uplift_percent)},
-                      {"visits_uplift", OrNull(o.visits_uplift)}});
+                      {"visits_uplift", OrNull(o.visits_uplift)},
+                      {"spend_uplift_ci95_low_minor", OrNull(o.spend_uplift_ci95_low_minor)},
+                      {"spend_uplift_ci95_high_minor", OrNull(o.spend_uplift_ci95_high_minor)}});
   }
   return {{"customers", r.customers},
           {"discounts_minor", r.discounts_minor},

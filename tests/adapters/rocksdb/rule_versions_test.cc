@@ -119,5 +119,30 @@ TEST(RuleVersionsTest, AScheduleCanBeTakenBackAndAMissingVersionIsNotFound) {
   EXPECT_EQ(missing.status().message(), "rule set version 9 does not exist");
 }
 
+TEST(RuleVersionsTest, AForwardActivationRemembersWhatItReplacedAndARollbackDoesNot) {
+  testing::TempDir dir;
+  Opened o = Open(dir.Sub("db"));
+  for (const char* text : {"a\n", "b\n", "c\n"}) {
+    ASSERT_TRUE(o.versions->AddDraft(Draft(text, "ann"), By("ann", "rules.upload")).ok());
+  }
+  ASSERT_TRUE(o.versions->Activate(1, "pia", 1000, By("pia", "rules.activate")).ok());
+  ASSERT_TRUE(o.versions->Activate(2, "pia", 2000, By("pia", "rules.activate")).ok());
+  auto three = o.versions->Activate(3, "pia", 3000, By("pia", "rules.activate"));
+  ASSERT_TRUE(three.ok());
+  EXPECT_EQ(three->replaced_version(), 2u);
+  auto back =
+      o.versions->Activate(2, "paul", 4000, By("paul", "rules.rollback"), Activation::kRollback);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->replaced_version(), 1u);  // still what 2 replaced: the next rollback goes to 1
+  auto submitted = o.versions->AddDraft(Draft("d\n", "ann"), By("ann", "rules.upload"));
+  ASSERT_TRUE(submitted.ok());
+  auto asked = o.versions->Submit(4, "ann", 5000, "for spring", By("ann", "rules.submit"));
+  ASSERT_TRUE(asked.ok());
+  EXPECT_EQ(asked->state(), store::v1::DRAFT);
+  EXPECT_EQ(asked->submitted_ms(), 5000);
+  EXPECT_EQ(asked->submit_note(), "for spring");
+  EXPECT_FALSE(o.versions->Submit(2, "ann", 5000, "", By("ann", "rules.submit")).ok());
+}
+
 }  // namespace
 }  // namespace loyalty

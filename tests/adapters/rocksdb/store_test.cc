@@ -107,6 +107,58 @@ TEST(StoreTest, RefusesToOpenADirectoryItCannotCreate) {
   EXPECT_NE(store.status().message().find("/proc/definitely/not/here"), std::string::npos);
 }
 
+TEST(StoreTest, ALedgerPageGivesTheBalanceAfterEachEntryAndItsTransaction) {
+  testing::TempDir dir;
+  testing::World world;
+  auto store = Store::Open({dir.path()});
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  for (int i = 1; i <= 5; ++i) {
+    Event e = testing::Purchase("T-" + std::to_string(i), "4242", {L("A", 1, 1000 * i)});
+    e.store_id = "S" + std::to_string(i);
+    Write(**store, world.Apply(e, kT0 + i), "4242");
+  }
+  auto page = (*store)->ReadLedgerPage("4242", 0, 2);
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  ASSERT_TRUE(page->state.has_value());
+  ASSERT_EQ(page->entries.size(), 2u);
+  EXPECT_TRUE(page->more);
+  EXPECT_EQ(page->entries[0].seq, 5u);  // newest first
+  EXPECT_EQ(page->balance_after[0], page->state->balance());
+  EXPECT_EQ(page->balance_after[1], page->state->balance() - page->entries[0].points);
+  ASSERT_EQ(page->txns.count("T-5"), 1u);
+  EXPECT_EQ(page->txns.at("T-5").store_id, "S5");  // where it happened, kept since this field
+  auto rest = (*store)->ReadLedgerPage("4242", 4, 10);
+  ASSERT_TRUE(rest.ok());
+  ASSERT_EQ(rest->entries.size(), 3u);
+  EXPECT_FALSE(rest->more);
+  EXPECT_EQ(rest->entries[0].seq, 3u);
+  EXPECT_EQ(rest->balance_after[2], rest->entries[2].points);  // the first entry: from zero
+  auto nobody = (*store)->ReadLedgerPage("nobody", 0, 10);
+  ASSERT_TRUE(nobody.ok());
+  EXPECT_FALSE(nobody->state.has_value());
+}
+
+TEST(StoreTest, CustomersAreFoundByTheStartOfACardOrACustomerId) {
+  testing::TempDir dir;
+  testing::World world;
+  auto store = Store::Open({dir.path()});
+  ASSERT_TRUE(store.ok());
+  for (const char* card : {"4242000011112222", "4242000033334444", "5555000011112222"}) {
+    Write(**store,
+          world.Apply(testing::Purchase(std::string("T-") + card, card, {L("A", 1, 100)}), kT0),
+          card);
+  }
+  auto two = (*store)->FindCustomers("4242", 10);
+  ASSERT_TRUE(two.ok());
+  ASSERT_EQ(two->size(), 2u);  // by card; their ids (the same text) are not repeated
+  EXPECT_EQ((*two)[0].card, "4242000011112222");
+  EXPECT_EQ((*two)[0].customer_id, "4242000011112222");
+  EXPECT_EQ((*store)->FindCustomers("4242", 1)->size(), 1u);
+  EXPECT_EQ((*store)->FindCustomers("5555", 10)->size(), 1u);
+  EXPECT_TRUE((*store)->FindCustomers("9", 10)->empty());
+  EXPECT_TRUE((*store)->FindCustomers("", 10)->empty());
+}
+
 }  // namespace
 }  // namespace loyalty
 

@@ -1,0 +1,205 @@
+#include "tools/loyaltyd/admin_customers.h"
+
+#include <chrono>
+
+#include "tools/loyaltyd/admin_json.h"
+#include "tools/loyaltyd/statement.h"
+#include "tools/report/format.h"
+
+namespace loyalty {
+namespace {
+
+using admin::Json;
+using admin::Ok;
+using http::JsonError;
+using http::Request;
+using http::Respond;
+using http::Response;
+
+// The body's fields, or the reason it is refused.
+std::optional<std::string> ReadAdjust(const std::string& body, v1::Adjust* a) {
+  const Json j = Json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return "the body must be a JSON object";
+  for (const auto& [key, value] : j.items()) {
+    if (key == "transaction_id" || key == "reason" || key == "set_tier") {
+      if (!value.is_string()) return key + " must be a string";
+    } else if (key == "points") {
+      if (!value.is_number_integer()) return "points must be a whole number (negative: a debit)";
+    } else {
+      return key + " is not a field (transaction_id, points, reason, set_tier)";
+    }
+  }
+  if (!j.contains("transaction_id")) return "transaction_id is missing (the retry key)";
+  if (!j.contains("reason")) return "reason is missing (a reason code, e.g. goodwill)";
+  a->set_transaction_id(j["transaction_id"]);
+  a->set_reason(j["reason"]);
+  a->set_points(j.value("points", int64_t{0}));
+  a->set_set_tier(j.value("set_tier", std::string()));
+  return std::nullopt;
+}
+
+Response AdjustReply(const v1::Reply& reply, const cli::Display& display) {
+  if (reply.has_error()) return admin::EngineError(reply.error(), reply.error().message());
+  Json decision = cli::ReplyToJson(reply, display)["decision"];
+  // A refusal (not enough points to debit) is stored like a sale's: 409.
+  return Ok(decision, reply.decision().outcome() == v1::APPLIED ? 200 : 409);
+}
+
+// One search hit: the card that matched (or the id), and who it is.
+Json MatchJson(const CustomerMatch& m, const CustomerState& s, const RuleSet& rules,
+               TimeMs now_ms) {
+  Json j = {{"card", m.card.empty() ? (s.cards.empty() ? "" : s.cards.front()) : m.card},
+            {"matched", m.card.empty() ? "customer_id" : "card"},
+            {"customer_id", s.customer_id},
+            {"cards", s.cards},
+            {"tier", s.tier},
+            {"balance", BalancesAt(s, now_ms).balance},
+            {"visits", s.visits},
+            {"spend_minor", s.spend_minor},
+            {"currency", rules.program.currency}};
+  if (s.last_purchase_ms != 0) {
+    j["last_purchase_date"] = report::IsoDate(s.last_purchase_ms, rules.program.utc_offset_minutes);
+  }
+  return j;
+}
+
+}  // namespace
+
+void AdminCustomers::Attach(Runtime* runtime, RegisterFront* front, Store* store, AuditLog* audit) {
+  runtime_ = runtime;
+  front_ = front;
+  audit_ = audit;
+  store_ = store;
+}
+
+void AdminCustomers::AddRoutes(http::Router& router) {
+  using P = http::Permission;
+  auto bind = [this](void (AdminCustomers::*f)(const Request&, Respond)) {
+    return [this, f](const Request& r, Respond respond) {
+      if (store_ == nullptr) return respond(JsonError(503, "NOT_READY", why_not_ready_()));
+      (this->*f)(r, std::move(respond));
+    };
+  };
+  router.Add({"GET", "/v1/customers", P::kCustomersStory, bind(&AdminCustomers::Search)});
+  router.Add({"GET", "/v1/customers/{card}", P::kCustomersRead, bind(&AdminCustomers::Lookup)});
+  router.Add(
+      {"GET", "/v1/customers/{card}/ledger", P::kCustomersStory, bind(&AdminCustomers::Ledger)});
+  router.Add(
+      {"POST", "/v1/customers/{card}/adjust", P::kCustomersAdjust, bind(&AdminCustomers::Adjust)});
+}
+
+void AdminCustomers::Search(const Request& r, Respond respond) {
+  const auto q = r.query.find("q");
+  if (q == r.query.end() || q->second.size() < 2 || q->second.size() > limits::kIdBytesMax) {
+    return respond(JsonError(400, "BAD_QUERY",
+                             "q must be 2 to " + std::to_string(limits::kIdBytesMax) +
+                                 " characters: the start of a card number or customer id"));
+  }
+  uint64_t limit = kSearchDefault;
+  if (auto bad = admin::QueryNumber(r, "limit", 1, kSearchMax, &limit)) return respond(*bad);
+  auto found = store_->FindCustomers(q->second, limit + 1);
+  if (!found.ok()) return respond(admin::FromStatus(found.status()));
+  const auto rules = runtime_->rules();
+  const TimeMs now_ms = runtime_->now();
+  Json matches = Json::array();
+  for (std::size_t i = 0; i < found->size() && i < limit; ++i) {
+    auto state = store_->GetCustomer((*found)[i].customer_id);
+    if (!state.ok()) return respond(admin::FromStatus(state.status()));
+    if (!state->has_value()) continue;  // a card whose customer is being written
+    matches.push_back(MatchJson((*found)[i], **state, *rules, now_ms));
+  }
+  respond(Ok({{"query", q->second}, {"matches", matches}, {"more", found->size() > limit}}));
+}
+
+void AdminCustomers::Lookup(const Request& r, Respond respond) {
+  const std::string card = r.params.at("card");
+  const bool masked = r.principal->role == http::Role::kCashier;
+  const cli::Display display = admin::DisplayOf(*runtime_->rules());
+  v1::Request request;
+  request.mutable_lookup()->set_card(card);
+  front_->Handle(std::move(request), [respond, masked, card, display](std::string bytes) {
+    v1::Reply reply;
+    if (!reply.ParseFromString(bytes)) {
+      return respond(JsonError(500, "INTERNAL", "the engine's reply does not decode"));
+    }
+    if (reply.has_error()) {
+      // The engine's message names the card: say it again, masked for a cashier.
+      const std::string shown = masked ? http::MaskCard(card) : card;
+      const bool unknown = reply.error().code() == v1::UNKNOWN_CARD;
+      return respond(admin::EngineError(reply.error(), unknown
+                                                           ? "card " + shown + " is not enrolled"
+                                                       : masked ? "the card number is not valid"
+                                                                : reply.error().message()));
+    }
+    Json j = cli::ReplyToJson(reply, display)["profile"];
+    if (masked) {
+      j["customer_id"] = http::MaskCard(j["customer_id"].get<std::string>());
+      for (auto& c : j["cards"]) c = http::MaskCard(c.get<std::string>());
+    }
+    respond(Ok(j));
+  });
+}
+
+void AdminCustomers::Ledger(const Request& r, Respond respond) {
+  const std::string& card = r.params.at("card");
+  uint64_t limit = kLedgerDefault, before = 0;
+  if (auto bad = admin::QueryNumber(r, "limit", 1, kLedgerMax, &limit)) return respond(*bad);
+  if (auto bad = admin::QueryNumber(r, "before", 1, UINT64_MAX, &before)) return respond(*bad);
+  auto id = store_->GetCustomerIdForCard(card);
+  if (!id.ok()) return respond(admin::FromStatus(id.status()));
+  if (!id->has_value()) {
+    return respond(JsonError(404, "UNKNOWN_CARD", "card " + card + " is not enrolled"));
+  }
+  auto page = store_->ReadLedgerPage(**id, before, limit);
+  if (!page.ok()) return respond(admin::FromStatus(page.status()));
+  if (!page->state) {
+    return respond(JsonError(404, "UNKNOWN_CARD", "card " + card + " has no customer record"));
+  }
+  Json j = StatementJson(*page, *runtime_->rules(), runtime_->now());
+  j["card"] = card;
+  respond(Ok(j));
+}
+
+void AdminCustomers::Adjust(const Request& r, Respond respond) {
+  v1::Request request;
+  v1::Adjust* a = request.mutable_adjust();
+  if (auto bad = ReadAdjust(r.body, a)) return respond(JsonError(400, "BAD_BODY", *bad));
+  const std::string card = r.params.at("card");
+  a->set_card(card);
+  a->set_operator_id(r.principal->name);
+  a->set_event_time_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count());
+  store::v1::AuditEntry audit;
+  audit.set_who(r.principal->name);
+  audit.set_role(http::RoleName(r.principal->role));
+  audit.set_action("customers.adjust");
+  audit.set_target("customer " + http::MaskCard(card));
+  audit.set_at_ms(a->event_time_ms());
+  audit.set_before_version(runtime_->rules()->version);
+  audit.set_after_version(audit.before_version());
+  audit.set_detail("transaction_id=" + a->transaction_id() +
+                   " points=" + std::to_string(a->points()) + " reason=" + a->reason() +
+                   (a->set_tier().empty() ? "" : " set_tier=" + a->set_tier()));
+  const cli::Display display = admin::DisplayOf(*runtime_->rules());
+  // The reply comes on a shard thread; the audit entry is written before
+  // the answer, so an acknowledged adjustment is always in the log (the
+  // ledger entry itself also carries the operator and the reason).
+  front_->Handle(std::move(request), [this, respond, audit, display](std::string bytes) mutable {
+    v1::Reply reply;
+    if (!reply.ParseFromString(bytes)) {
+      return respond(JsonError(500, "INTERNAL", "the engine's reply does not decode"));
+    }
+    Response response = AdjustReply(reply, display);
+    audit.set_detail(audit.detail() + " status=" + std::to_string(response.status));
+    if (Status s = audit_->Append(audit); !s.ok()) {
+      return respond(JsonError(500, "AUDIT_FAILED",
+                               "the adjustment was decided but the audit log could not be "
+                               "written: " +
+                                   s.message() + "; resend the same transaction_id"));
+    }
+    respond(std::move(response));
+  });
+}
+
+}  // namespace loyalty

@@ -1,0 +1,80 @@
+// What the admin endpoints share: JSON answers, errors from a Status or an
+// engine error, numbers from paths and queries, who is acting, and how
+// people read money and times (the program's currency and clock).
+#pragma once
+
+#include <charconv>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "adapters/http/router.h"
+#include "engine/rules.h"
+#include "engine/status.h"
+#include "loyalty/v1/wire.pb.h"
+#include "tools/loyalty/render.h"
+#include "tools/loyaltyd/rules_publisher.h"
+
+namespace loyalty::admin {
+
+using Json = nlohmann::json;
+
+inline http::Response Ok(const Json& j, unsigned status = 200) {
+  return {status, j.dump(2) + "\n"};
+}
+
+// A Status from the store or the publisher as an HTTP error.
+inline http::Response FromStatus(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kNotFound: return http::JsonError(404, "NOT_FOUND", s.message());
+    case StatusCode::kInvalidArgument: return http::JsonError(422, "INVALID", s.message());
+    case StatusCode::kResourceExhausted: return http::JsonError(429, "TOO_MANY", s.message());
+    default: return http::JsonError(500, "STORE_FAILED", s.message());
+  }
+}
+
+inline std::optional<uint64_t> Number(const std::string& text) {
+  uint64_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return v;
+}
+
+// The query's `name` as a whole number from `min` to `max` (`fallback` when
+// absent); else the 400 to answer.
+inline std::optional<http::Response> QueryNumber(const http::Request& r, const std::string& name,
+                                                 uint64_t min, uint64_t max, uint64_t* out) {
+  const auto it = r.query.find(name);
+  if (it == r.query.end()) return std::nullopt;
+  const auto n = Number(it->second);
+  if (!n || *n < min || *n > max) {
+    return http::JsonError(400, "BAD_QUERY",
+                           name + " must be a whole number from " + std::to_string(min) + " to " +
+                               std::to_string(max));
+  }
+  *out = *n;
+  return std::nullopt;
+}
+
+// The engine's error reply as HTTP: the wire code, with a status that says
+// whose fault it is.
+inline http::Response EngineError(const v1::Error& e, const std::string& message) {
+  switch (e.code()) {
+    case v1::UNKNOWN_CARD: return http::JsonError(404, "UNKNOWN_CARD", message);
+    case v1::INVALID_FIELD: return http::JsonError(422, "INVALID_FIELD", message);
+    case v1::DUPLICATE_DIFFERENT_PAYLOAD:
+      return http::JsonError(409, "DUPLICATE_DIFFERENT_PAYLOAD", message);
+    default: return http::JsonError(503, v1::ErrorCode_Name(e.code()), message);
+  }
+}
+
+inline Actor ActorOf(const http::Request& r) {
+  return {r.principal->name, http::RoleName(r.principal->role)};
+}
+
+// Money in the program's currency, times in its time zone.
+inline cli::Display DisplayOf(const RuleSet& rules) {
+  return {rules.program.currency, rules.program.utc_offset_minutes};
+}
+
+}  // namespace loyalty::admin
