@@ -19,7 +19,7 @@ seconds=${2:-20}
 targets=(frame_reader request hello registers_file)
 
 started=$(date +%s)
-"$here/build.sh" "$build_dir"
+"$here/build.sh" "$build_dir" canary_fuzzer "${targets[@]/%/_fuzzer}"
 echo "fuzz: built in $(( $(date +%s) - started )) s"
 
 bin=$build_dir/bin

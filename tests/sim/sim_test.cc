@@ -40,7 +40,7 @@ TEST(SimulatorTest, AMillionEventsUnderFaultsKeepEveryInvariant) {
 TEST(SimulatorTest, TheSameSeedGivesTheSameRunAnswerForAnswer) {
   SimOptions o;
   o.seed = 42;
-  o.events = 30'000;
+  o.events = 10'000;
   const SimResult a = Simulate(o), b = Simulate(o);
   ASSERT_TRUE(a.ok) << a.failure;
   EXPECT_EQ(a.trace_hash, b.trace_hash);

@@ -172,8 +172,8 @@ class Sim {
       (void)runtime_->SweepDue(now_);
       return;
     }
-    if (roll < 389 && rng_.Permille(100)) return SwapRules();
-    if (roll < 390 && rng_.Permille(30)) return Crash();
+    if (roll < 389 && rng_.Permille(300)) return SwapRules();
+    if (roll < 390 && rng_.Permille(200)) return Crash();
     now_ += static_cast<TimeMs>(rng_.Below(60'000));
     Event e = NewEvent();
     const bool copy = e.kind != EventKind::kLookup && rng_.Permille(30);
