@@ -114,7 +114,8 @@ std::variant<Principal, Response> Router::Authenticate(Request& request,
   return session->principal;
 }
 
-void Router::Dispatch(Request request, const Credentials& credentials, Respond respond) const {
+std::variant<const Route*, Response> Router::Admit(Request& request,
+                                                   const Credentials& credentials) const {
   const Route* found = nullptr;
   bool path_known = false;
   for (const Route& r : routes_) {
@@ -128,7 +129,7 @@ void Router::Dispatch(Request request, const Credentials& credentials, Respond r
   }
   auto refuse = [&](Response response) {
     Refused(request, response);
-    respond(std::move(response));
+    return response;
   };
   if (!found) {
     if (path_known) {
@@ -147,10 +148,20 @@ void Router::Dispatch(Request request, const Credentials& credentials, Respond r
                                   " may not " + PermissionName(*found->permission)));
     }
   }
-  found->handler(request, [this, request, respond](Response response) {
+  return found;
+}
+
+void Router::Run(const Route& route, Request request, Respond respond) const {
+  route.handler(request, [this, request, respond](Response response) {
     if (response.status >= 400) Refused(request, response);
     respond(std::move(response));
   });
+}
+
+void Router::Dispatch(Request request, const Credentials& credentials, Respond respond) const {
+  auto admitted = Admit(request, credentials);
+  if (auto* refusal = std::get_if<Response>(&admitted)) return respond(std::move(*refusal));
+  Run(*std::get<const Route*>(admitted), std::move(request), std::move(respond));
 }
 
 }  // namespace loyalty::http

@@ -60,6 +60,8 @@ class WriteSet final : public StoreBatch {
   void PutLedger(const LedgerEntry& entry) override;
   // Points a shard has awarded from a campaign budget, in all (cumulative).
   void PutBudgetUsed(std::string_view rule_id, uint32_t shard, int64_t used) override;
+  // Into the meta column family, like PutMeta (an audit entry: audit_log.h).
+  void PutRecord(std::string_view key, std::string_view value) override;
   bool empty() const override;
   void Clear();
 

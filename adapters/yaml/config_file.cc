@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
 #include <charconv>
 #include <functional>
 #include <set>
@@ -123,6 +124,9 @@ const std::vector<Option>& Options() {
       Number<std::size_t>("admin_header_bytes_max", &Config::admin_header_bytes_max, 1024, 65'536),
       Number<std::size_t>("admin_body_bytes_max", &Config::admin_body_bytes_max, 1024, 16 << 20),
       Number<int64_t>("admin_timeout_ms", &Config::admin_timeout_ms, 100, 600'000),
+      OneOf("admin_tls", &Config::admin_tls, {"off", "on"}),
+      Text("admin_tls_cert", &Config::admin_tls_cert),
+      Text("admin_tls_key", &Config::admin_tls_key),
       OneOf("admin_self_approval", &Config::admin_self_approval, {"off", "on"}),
       Number<std::size_t>("rules_drafts_max", &Config::rules_drafts_max, 1, 10'000),
       Text("simulate_data", &Config::simulate_data),
@@ -182,6 +186,36 @@ bool ValidHostPort(const std::string& s) {
   return b != e && ec == std::errc() && end == e && port >= 0 && port <= 65535;
 }
 
+bool IsHex(std::string_view s) {
+  for (const char c : s) {
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+// Why a token's secret is refused ("" when it is fine): a verifier must be
+// one; a secret must be long and varied enough not to be guessed.
+std::string WeakToken(const std::string& token) {
+  constexpr std::string_view kPrefix = "sha256:";
+  if (token.rfind(kPrefix, 0) == 0) {
+    const std::string_view hex = std::string_view(token).substr(kPrefix.size());
+    if (hex.size() != 64 || !IsHex(hex)) return "must be sha256: and 64 hex digits";
+    return "";
+  }
+  constexpr const char* kHow = ": use a long random string (openssl rand -hex 32)";
+  if (token.size() < 16 || token.size() > 256) {
+    return std::string("must be 16 to 256 bytes, or sha256:<64 hex>; it is ") +
+           std::to_string(token.size()) + kHow;
+  }
+  const std::set<char> different(token.begin(), token.end());
+  if (different.size() < kTokenCharactersMin) {
+    return "is too easy to guess: " + std::to_string(different.size()) +
+           " different characters, at least " + std::to_string(kTokenCharactersMin) + " needed" +
+           kHow;
+  }
+  return "";
+}
+
 Status ValidateTokens(const std::vector<AdminToken>& tokens) {
   std::set<std::string> names, secrets;
   for (std::size_t i = 0; i < tokens.size(); ++i) {
@@ -194,8 +228,8 @@ Status ValidateTokens(const std::vector<AdminToken>& tokens) {
       return Status::Invalid(at + ".role '" + t.role +
                              "' must be viewer, cashier, editor, publisher or admin");
     }
-    if (t.token.size() < 16 || t.token.size() > 256) {
-      return Status::Invalid(at + ".token must be 16 to 256 bytes (a long random string)");
+    if (std::string why = WeakToken(t.token); !why.empty()) {
+      return Status::Invalid(at + ".token (" + t.name + ") " + why);
     }
     if (!names.insert(t.name).second) {
       return Status::Invalid(at + ".name '" + t.name + "' is used twice");
@@ -307,6 +341,14 @@ Status Validate(const Config& c) {
   }
   if (c.data_dir.empty()) return Status::Invalid("data_dir must not be empty");
   if (Status s = ValidateTokens(c.admin_tokens); !s.ok()) return s;
+  if (c.admin_tls == "on" && (c.admin_tls_cert.empty() ? c.tls_cert : c.admin_tls_cert).empty()) {
+    return Status::Invalid(
+        "admin_tls is on, so admin_tls_cert and admin_tls_key (or the register channel's "
+        "tls_cert and tls_key) are required");
+  }
+  if (c.admin_tls == "on" && (c.admin_tls_key.empty() ? c.tls_key : c.admin_tls_key).empty()) {
+    return Status::Invalid("admin_tls is on, so admin_tls_key (or tls_key) is required");
+  }
   return ValidateRegisterChannel(c);
 }
 

@@ -28,11 +28,17 @@ namespace loyalty::config_file {
 // A bearer token of the admin API. Roles: viewer, cashier, editor,
 // publisher, admin (adapters/http/auth.h says what each may do).
 struct AdminToken {
-  std::string name;   // who, as written in the audit log
-  std::string role;   // viewer | cashier | editor | publisher | admin
-  std::string token;  // the secret, 16..256 bytes; never printed
+  std::string name;  // who, as written in the audit log
+  std::string role;  // viewer | cashier | editor | publisher | admin
+  // The secret (16..256 bytes, at least kTokenCharactersMin different
+  // characters), or better its verifier "sha256:<64 hex>" (`loyalty
+  // credentials hash`... or `printf %s SECRET | sha256sum`); never printed.
+  std::string token;
   friend bool operator==(const AdminToken&, const AdminToken&) = default;
 };
+
+// A token secret with fewer different characters is refused as guessable.
+inline constexpr std::size_t kTokenCharactersMin = 8;
 
 struct Config {
   std::string listen = "127.0.0.1:7070";  // registers connect here
@@ -84,6 +90,11 @@ struct Config {
   std::size_t admin_header_bytes_max = 8192;
   std::size_t admin_body_bytes_max = 1 << 20;
   int64_t admin_timeout_ms = 10'000;  // to read a request, and to answer it
+  // HTTPS on the admin listener: on needs a certificate, admin_tls_cert and
+  // admin_tls_key, or else the register channel's tls_cert and tls_key.
+  std::string admin_tls = "off";  // off | on
+  std::string admin_tls_cert;
+  std::string admin_tls_key;
   // Four eyes hold for every role: a draft is activated by someone other than
   // its author. "on" lets an admin activate their own draft (audited as such).
   std::string admin_self_approval = "off";  // off | on

@@ -87,9 +87,11 @@ void Runtime::NoteRejected(std::string_view reason) {
   if (options_.observer) options_.observer->OnRejected(reason);
 }
 
-void Runtime::Submit(uint64_t request_id, Event event, AnswerFn answer) {
+void Runtime::Submit(uint64_t request_id, Event event, AnswerFn answer,
+                     CommitRecordsFn with_commit) {
   Work work;
   work.request_id = request_id;
+  work.with_commit = std::move(with_commit);
   work.event = std::move(event);
   work.rules = rules_.load();
   work.rfm = rfm_.load();

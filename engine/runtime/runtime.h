@@ -108,7 +108,9 @@ class Runtime {
 
   // One request: `answer` is called exactly once, on this thread (refused
   // before a shard, or a hot lookup) or on a shard's (after the commit).
-  void Submit(uint64_t request_id, Event event, AnswerFn answer);
+  // `with_commit` (optional) adds records to the decision's batch (answer.h).
+  void Submit(uint64_t request_id, Event event, AnswerFn answer,
+              CommitRecordsFn with_commit = nullptr);
   // A request the channel could not decode: counted and observed.
   void NoteRejected(std::string_view reason);
 

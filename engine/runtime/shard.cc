@@ -537,6 +537,9 @@ void Shard::Stage(Work& work, DecideResult& result, StoreBatch& batch, Owed& owe
     StageTxn(std::move(*fx.txn));
   }
   StageEffects(work, fx, batch);
+  if (work.with_commit) {
+    for (const auto& [key, value] : work.with_commit(result.decision)) batch.PutRecord(key, value);
+  }
   owed.answer.kind = AnswerKind::kDecided;
   owed.answer.decision_bytes = std::move(decision_bytes);
 }

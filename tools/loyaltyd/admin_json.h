@@ -33,6 +33,13 @@ inline http::Response FromStatus(const Status& s) {
   }
 }
 
+// A request body as JSON, strictly: a key given twice in one object, or a
+// number that is not a whole number from -2^63 to 2^63-1 (a fraction, an
+// exponent, or beyond), is refused, since two readers of such a body (a proxy
+// and this server, say) may disagree on what it says. Every admin body goes
+// through here. nullopt with `*out` set, else the 400 BAD_JSON to answer.
+std::optional<http::Response> ParseBody(const std::string& body, Json* out);
+
 inline std::optional<uint64_t> Number(const std::string& text) {
   uint64_t v = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
