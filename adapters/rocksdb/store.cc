@@ -19,8 +19,9 @@ namespace {
 using store_internal::AsSlice;
 using store_internal::FromRocks;
 
-rocksdb::Options MakeOptions() {
+rocksdb::Options MakeOptions(const StoreOptions& options) {
   rocksdb::Options opts;
+  if (options.env != nullptr) opts.env = options.env;
   opts.create_if_missing = true;
   opts.create_missing_column_families = true;
   opts.IncreaseParallelism(2);
@@ -88,7 +89,7 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   }
   std::vector<rocksdb::ColumnFamilyHandle*> hs;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(MakeOptions(), options.path, cfs, &hs, &raw);
+  rocksdb::Status s = rocksdb::DB::Open(MakeOptions(options), options.path, cfs, &hs, &raw);
   if (!s.ok()) return FromRocks(s, "open database at " + options.path);
   std::unique_ptr<rocksdb::DB> db(raw);
   db->DestroyColumnFamilyHandle(hs[0]);  // the default family is unused

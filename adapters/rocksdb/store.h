@@ -31,6 +31,7 @@ class DB;
 class ColumnFamilyHandle;
 class WriteBatch;
 class CompactionFilter;
+class Env;
 }  // namespace rocksdb
 
 namespace loyalty {
@@ -40,6 +41,9 @@ struct StoreOptions {
   bool sync = true;                          // fsync the WAL on every Commit
   std::size_t block_cache_bytes = 64 << 20;  // default 64 MiB
   TxnRetention txn_retention;                // how long transaction records are kept
+  // Tests only: the Env RocksDB does its I/O through (a fault-injecting one,
+  // tests/support/power_cut_fs.h); outlives the store. Null: the default.
+  rocksdb::Env* env = nullptr;
 };
 
 // The writes of one or more events, applied all or nothing by Commit.
