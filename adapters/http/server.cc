@@ -14,6 +14,7 @@
 #include <chrono>
 #include <type_traits>
 
+#include "adapters/http/target.h"
 #include "adapters/net/tls_context.h"
 
 namespace loyalty::http {
@@ -25,45 +26,6 @@ using asio::ip::tcp;
 using Ms = std::chrono::milliseconds;
 
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string Decode(std::string_view s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() + 0 && HexValue(s[i + 1]) >= 0 &&
-               HexValue(s[i + 2]) >= 0) {
-      out += static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
-// "/v1/audit?limit=5&x=y" into its path and query.
-void SplitTarget(std::string_view target, Request& r) {
-  const std::size_t q = target.find('?');
-  r.path = Decode(target.substr(0, q));
-  if (q == std::string_view::npos) return;
-  std::string_view rest = target.substr(q + 1);
-  while (!rest.empty()) {
-    const std::size_t amp = rest.find('&');
-    const std::string_view pair = rest.substr(0, amp);
-    const std::size_t eq = pair.find('=');
-    r.query[Decode(pair.substr(0, eq))] =
-        eq == std::string_view::npos ? "" : Decode(pair.substr(eq + 1));
-    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
-  }
-}
 
 bhttp::response<bhttp::string_body> ToBeast(const Response& r, unsigned version, bool keep_alive) {
   bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
@@ -146,19 +108,12 @@ bool IsProbe(const Request& r) {
 std::optional<Response> ReadHead(const bhttp::request<bhttp::string_body>& req, Request& r,
                                  Credentials& c) {
   r.method = std::string(req.method_string());
-  const std::string_view target(req.target().data(), req.target().size());
-  SplitTarget(target, r);
+  std::optional<Response> refusal =
+      ReadTarget(std::string_view(req.target().data(), req.target().size()), r);
   r.content_type = std::string(req[bhttp::field::content_type]);
   c = Credentials{std::string(req[bhttp::field::authorization]),
                   std::string(req[bhttp::field::cookie]), std::string(req["X-CSRF-Token"])};
-  // "/v1/customers/a%2Fb/adjust" would decode into another route's shape.
-  const std::string_view path = target.substr(0, target.find('?'));
-  if (path.find("%2F") != std::string_view::npos || path.find("%2f") != std::string_view::npos) {
-    return JsonError(400, "ENCODED_SLASH",
-                     "an encoded slash (%2F) in a path is refused: no card, version or report "
-                     "name holds one");
-  }
-  return std::nullopt;
+  return refusal;
 }
 
 bool Benign(const beast::error_code& ec) {

@@ -4,8 +4,10 @@
 
 #include <cctype>
 #include <charconv>
+#include <fstream>
 #include <functional>
 #include <set>
+#include <sstream>
 
 namespace loyalty::config_file {
 namespace {
@@ -291,21 +293,27 @@ Status Set(Config& config, std::string_view key, const std::string& value,
   return Status::Ok();
 }
 
-Result<Config> LoadFile(const std::string& path) {
+Result<Config> Parse(std::string_view text, const std::string& path) {
   Config c;
   try {
-    const YAML::Node root = YAML::LoadFile(path);
+    const YAML::Node root = YAML::Load(std::string(text));
     if (root.IsNull()) return c;
     if (!root.IsMap()) return Status::Invalid(path + ": expected key: value lines");
     for (const auto& kv : root) {
       if (Status s = ReadOption(path, kv.first, kv.second, c); !s.ok()) return s;
     }
-  } catch (const YAML::BadFile&) {
-    return Status::Invalid("config file " + path + " cannot be read");
   } catch (const YAML::Exception& e) {
     return Status::Invalid(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
   return c;
+}
+
+Result<Config> LoadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::Invalid("config file " + path + " cannot be read");
+  std::stringstream text;
+  text << in.rdbuf();
+  return Parse(text.str(), path);
 }
 
 Status ApplyEnvironment(Config& config, const std::vector<std::string>& environment,
@@ -352,6 +360,31 @@ Status Validate(const Config& c) {
   return ValidateRegisterChannel(c);
 }
 
+namespace {
+
+// `text` as a YAML double-quoted scalar, so a value with a quote, a
+// backslash or a control character prints as what it is.
+std::string Quoted(const std::string& text) {
+  std::string out = "\"";
+  for (const char ch : text) {
+    const auto u = static_cast<unsigned char>(ch);
+    if (ch == '"' || ch == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (u < 0x20 || u == 0x7f) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 0xf];
+    } else {
+      out += ch;
+    }
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
 std::string Print(const Config& c) {
   std::string out = "# effective loyaltyd configuration (defaults < file < LOYALTY_* < flags)\n";
   for (const Option& o : Options()) {
@@ -359,11 +392,12 @@ std::string Print(const Config& c) {
       out += "admin_tokens:";
       out += c.admin_tokens.empty() ? " []\n" : "\n";
       for (const AdminToken& t : c.admin_tokens) {
-        out += "  - { name: \"" + t.name + "\", role: " + t.role + ", token: <redacted> }\n";
+        out += "  - { name: " + Quoted(t.name) + ", role: " + Quoted(t.role) +
+               ", token: <redacted> }\n";
       }
       continue;
     }
-    out += o.key + ": \"" + o.get(c) + "\"\n";
+    out += o.key + ": " + Quoted(o.get(c)) + "\n";
   }
   return out;
 }

@@ -113,6 +113,8 @@ Status Set(Config& config, std::string_view key, const std::string& value,
 
 // Defaults overlaid with the file.
 Result<Config> LoadFile(const std::string& path);
+// Defaults overlaid with a file's text; `path` names it in messages.
+Result<Config> Parse(std::string_view text, const std::string& path);
 
 // Overlays LOYALTY_<KEY> variables of `environ`-style entries ("NAME=value").
 // Returns the names of LOYALTY_* variables that are no option, in `unknown`.

@@ -16,7 +16,8 @@ root=$(cd "$here/../.." && pwd)
 build_dir=${1:?usage: run.sh BUILD_DIR [SECONDS_PER_TARGET]}
 seconds=${2:-20}
 # The real targets; each reads corpus/<name>/ and is <name>_fuzzer.
-targets=(frame_reader request hello registers_file)
+targets=(frame_reader request hello registers_file rules_file config_file replay_csv admin_router
+  store_codec)
 
 started=$(date +%s)
 "$here/build.sh" "$build_dir" canary_fuzzer "${targets[@]/%/_fuzzer}"
