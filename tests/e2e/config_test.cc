@@ -45,7 +45,7 @@ TEST(ConfigTest, PrintConfigRedactsTheTokens) {
   auto r = RunLoyaltyd({"--print-config"}, {"LOYALTY_ADMIN_TOKENS=ops:admin:sup3r-secret-value-42"},
                        dir.Sub("err"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("{ name: \"ops\", role: admin, token: <redacted> }"), std::string::npos)
+  EXPECT_NE(r.out.find("{ name: \"ops\", role: \"admin\", token: <redacted> }"), std::string::npos)
       << r.out;
   EXPECT_EQ(r.out.find("sup3r"), std::string::npos);
 }
