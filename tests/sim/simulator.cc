@@ -262,11 +262,13 @@ class Sim {
   void RetryUnknown() {
     auto it = unknown_.begin();
     std::advance(it, static_cast<long>(rng_.Below(unknown_.size())));
-    Txn& t = txns_.at(*it);
+    Resend(std::string(*it));
+  }
+  void Resend(const std::string& id) {
+    Txn& t = txns_.at(id);
     t.event.event_time_ms = now_;
     t.known = Known::kInFlight;
-    const std::string id = *it;
-    unknown_.erase(it);
+    unknown_.erase(id);
     Send(t.event, Probe::kSend);
   }
 
@@ -426,13 +428,7 @@ class Sim {
     for (int round = 0; !unknown_.empty() && r_.ok; ++round) {
       if (round > 50) return Fail(std::to_string(unknown_.size()) + " outcomes stay unknown");
       const std::vector<std::string> pending(unknown_.begin(), unknown_.end());
-      for (const std::string& id : pending) {
-        Txn& t = txns_.at(id);
-        t.event.event_time_ms = now_;
-        t.known = Known::kInFlight;
-        unknown_.erase(id);
-        Send(t.event, Probe::kSend);
-      }
+      for (const std::string& id : pending) Resend(id);
       Drain();
     }
     if (!r_.ok) return;
