@@ -74,10 +74,8 @@ void AdminCustomers::Attach(Runtime* runtime, RegisterFront* front, Store* store
 void AdminCustomers::AddRoutes(http::Router& router) {
   using P = http::Permission;
   auto bind = [this](void (AdminCustomers::*f)(const Request&, Respond)) {
-    return [this, f](const Request& r, Respond respond) {
-      if (store_ == nullptr) return respond(JsonError(503, "NOT_READY", why_not_ready_()));
-      (this->*f)(r, std::move(respond));
-    };
+    return admin::Bind(
+        this, f, [this] { return store_ != nullptr; }, why_not_ready_);
   };
   router.Add({"GET", "/v1/customers", P::kCustomersStory, bind(&AdminCustomers::Search)});
   router.Add({"GET", "/v1/customers/{card}", P::kCustomersRead, bind(&AdminCustomers::Lookup)});

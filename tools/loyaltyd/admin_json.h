@@ -4,6 +4,7 @@
 #pragma once
 
 #include <charconv>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -18,6 +19,19 @@
 namespace loyalty::admin {
 
 using Json = nlohmann::json;
+
+// The route handler that calls `method` of `self` once `ready()`; before
+// that, 503 NOT_READY saying why_not_ready(). Each admin part binds its
+// routes with it.
+template <typename T>
+http::Handler Bind(T* self, void (T::*method)(const http::Request&, http::Respond),
+                   std::function<bool()> ready, std::function<std::string()> why_not_ready) {
+  return [self, method, ready = std::move(ready), why = std::move(why_not_ready)](
+             const http::Request& r, http::Respond respond) {
+    if (!ready()) return respond(http::JsonError(503, "NOT_READY", why()));
+    (self->*method)(r, std::move(respond));
+  };
+}
 
 inline http::Response Ok(const Json& j, unsigned status = 200) {
   return {status, j.dump(2) + "\n"};

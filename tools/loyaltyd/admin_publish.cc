@@ -151,10 +151,8 @@ void AdminPublish::Attach(Runtime* runtime, RulesPublisher* publisher, Store* st
 void AdminPublish::AddRoutes(http::Router& router) {
   using P = http::Permission;
   auto bind = [this](void (AdminPublish::*f)(const Request&, Respond)) {
-    return [this, f](const Request& r, Respond respond) {
-      if (publisher_ == nullptr) return respond(JsonError(503, "NOT_READY", why_not_ready_()));
-      (this->*f)(r, std::move(respond));
-    };
+    return admin::Bind(
+        this, f, [this] { return publisher_ != nullptr; }, why_not_ready_);
   };
   router.Add({"GET", "/v1/rulesets", P::kRulesRead, bind(&AdminPublish::Rulesets)});
   router.Add({"POST", "/v1/rulesets", P::kRulesDraft, bind(&AdminPublish::Upload)});
