@@ -265,6 +265,16 @@ Result<TxnRecord> DecodeTxn(std::string_view bytes, std::string transaction_id,
                             TimeMs* stored_at_ms) {
   sv1::Txn m;
   if (Status st = Parse(m, bytes, "transaction"); !st.ok()) return st;
+  // The enums are one byte: a cast alone would read kind 258 as a purchase.
+  if (m.kind() < static_cast<uint32_t>(EventKind::kEnroll) ||
+      m.kind() > static_cast<uint32_t>(EventKind::kFeedback)) {
+    return Status::Corruption("transaction record has unknown kind " + std::to_string(m.kind()));
+  }
+  if (m.outcome() < static_cast<uint32_t>(Outcome::kApplied) ||
+      m.outcome() > static_cast<uint32_t>(Outcome::kPointsPerEventOverMax)) {
+    return Status::Corruption("transaction record has unknown outcome " +
+                              std::to_string(m.outcome()));
+  }
   TxnRecord t;
   t.transaction_id = std::move(transaction_id);
   t.fingerprint = m.fingerprint();

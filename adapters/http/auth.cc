@@ -15,13 +15,6 @@ constexpr RoleName kRoles[] = {{Role::kViewer, "viewer"},
                                {Role::kPublisher, "publisher"},
                                {Role::kAdmin, "admin"}};
 
-bool SameSecret(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  unsigned char diff = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return diff == 0;
-}
-
 }  // namespace
 
 std::optional<Role> ParseRole(std::string_view name) {
@@ -87,9 +80,10 @@ std::vector<std::pair<const char*, bool>> PermissionsOf(Role role) {
 }
 
 std::optional<Principal> TokenTable::Find(std::string_view secret) const {
+  const net::Digest digest = net::Sha256(secret);
   std::optional<Principal> found;
   for (const TokenEntry& e : entries_) {  // no early exit: the time says nothing
-    if (SameSecret(e.secret, secret)) found = Principal{e.name, e.role};
+    if (net::SameDigest(e.verifier, digest)) found = Principal{e.name, e.role};
   }
   return found;
 }

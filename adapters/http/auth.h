@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "adapters/net/verifier.h"
+
 namespace loyalty::http {
 
 enum class Role { kViewer, kCashier, kEditor, kPublisher, kAdmin };
@@ -47,16 +49,19 @@ struct Principal {
   Role role = Role::kViewer;
 };
 
+// A token as the server keeps it: the SHA-256 of its secret, never the
+// secret itself (adapters/net/verifier.h).
 struct TokenEntry {
   std::string name;
   Role role = Role::kViewer;
-  std::string secret;
+  net::Digest verifier{};
 };
 
 class TokenTable {
  public:
   explicit TokenTable(std::vector<TokenEntry> entries) : entries_(std::move(entries)) {}
-  // The principal whose secret is `secret`, compared in constant time.
+  // The principal whose verifier is `secret`'s SHA-256, compared in constant
+  // time with every entry.
   std::optional<Principal> Find(std::string_view secret) const;
   bool empty() const { return entries_.empty(); }
 

@@ -22,6 +22,8 @@ struct ClientRequest {
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
   int64_t timeout_ms = 10'000;
+  // For https://: the CA certificates (PEM) to trust; empty: the system's.
+  std::string ca_path;
 };
 
 struct ClientReply {
@@ -31,7 +33,8 @@ struct ClientReply {
   std::vector<std::pair<std::string, std::string>> headers;  // all of them, in order
 };
 
-// `address` is HOST:PORT.
+// `address` is HOST:PORT (plain HTTP) or https://HOST:PORT (TLS 1.2+, the
+// server's name or address checked against its certificate).
 Result<ClientReply> Call(const std::string& address, const ClientRequest& request);
 
 }  // namespace loyalty::http

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cstdio>
 
+#include "engine/validate.h"
+
 namespace loyalty::http {
 namespace {
 
@@ -32,6 +34,8 @@ bool SameText(std::string_view a, std::string_view b) {
 
 bool Match(const std::string& pattern, const std::string& path,
            std::map<std::string, std::string>* params) {
+  // Segments skips the leading '/': without one, "Xv1/audit" was /v1/audit.
+  if (path.empty() || path.front() != '/') return false;
   const auto want = Segments(pattern);
   const auto have = Segments(path);
   if (want.size() != have.size()) return false;
@@ -51,20 +55,28 @@ bool Match(const std::string& pattern, const std::string& path,
 
 std::string JsonString(std::string_view text) {
   std::string out = "\"";
-  for (char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
+  while (!text.empty()) {
+    // JSON is UTF-8: a byte that is no part of valid UTF-8 (a path with %FF)
+    // is written as U+FFFD, as a browser would show it.
+    const std::size_t valid = InvalidUtf8At(text).value_or(text.size());
+    for (char c : text.substr(0, valid)) {
+      switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        default:
+          if (static_cast<unsigned char>(c) < 0x20) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", c);
+            out += buf;
+          } else {
+            out += c;
+          }
+      }
     }
+    if (valid == text.size()) break;
+    out += "\\ufffd";
+    text.remove_prefix(valid + 1);
   }
   return out + "\"";
 }
@@ -114,7 +126,8 @@ std::variant<Principal, Response> Router::Authenticate(Request& request,
   return session->principal;
 }
 
-void Router::Dispatch(Request request, const Credentials& credentials, Respond respond) const {
+std::variant<const Route*, Response> Router::Admit(Request& request,
+                                                   const Credentials& credentials) const {
   const Route* found = nullptr;
   bool path_known = false;
   for (const Route& r : routes_) {
@@ -128,7 +141,7 @@ void Router::Dispatch(Request request, const Credentials& credentials, Respond r
   }
   auto refuse = [&](Response response) {
     Refused(request, response);
-    respond(std::move(response));
+    return response;
   };
   if (!found) {
     if (path_known) {
@@ -147,10 +160,20 @@ void Router::Dispatch(Request request, const Credentials& credentials, Respond r
                                   " may not " + PermissionName(*found->permission)));
     }
   }
-  found->handler(request, [this, request, respond](Response response) {
+  return found;
+}
+
+void Router::Run(const Route& route, Request request, Respond respond) const {
+  route.handler(request, [this, request, respond](Response response) {
     if (response.status >= 400) Refused(request, response);
     respond(std::move(response));
   });
+}
+
+void Router::Dispatch(Request request, const Credentials& credentials, Respond respond) const {
+  auto admitted = Admit(request, credentials);
+  if (auto* refusal = std::get_if<Response>(&admitted)) return respond(std::move(*refusal));
+  Run(*std::get<const Route*>(admitted), std::move(request), std::move(respond));
 }
 
 }  // namespace loyalty::http

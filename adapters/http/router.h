@@ -80,7 +80,15 @@ class Router {
       : tokens_(std::move(tokens)), on_refusal_(std::move(on_refusal)), sessions_(sessions) {}
 
   void Add(Route route) { routes_.push_back(std::move(route)); }
+  // Admit, then Run (or answer the refusal).
   void Dispatch(Request request, const Credentials& credentials, Respond respond) const;
+  // What the request line and headers alone decide, before any body is read:
+  // the route (with `request`'s params, principal and session filled in), or
+  // the refusal (404, 405, 401, 403), already reported. The server reads the
+  // body of an admitted request only: a stranger's body is never read.
+  std::variant<const Route*, Response> Admit(Request& request, const Credentials& c) const;
+  // Calls the admitted `route`'s handler (refusals it answers are reported).
+  void Run(const Route& route, Request request, Respond respond) const;
   // Signing in and out (the session routes are the API's: admin_api.cc).
   std::optional<Principal> FindToken(std::string_view secret) const { return tokens_.Find(secret); }
   SessionTable& sessions() const { return sessions_; }

@@ -10,7 +10,12 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <chrono>
+#include <type_traits>
+
+#include "adapters/http/target.h"
+#include "adapters/net/tls_context.h"
 
 namespace loyalty::http {
 
@@ -21,45 +26,6 @@ using asio::ip::tcp;
 using Ms = std::chrono::milliseconds;
 
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string Decode(std::string_view s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() + 0 && HexValue(s[i + 1]) >= 0 &&
-               HexValue(s[i + 2]) >= 0) {
-      out += static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
-// "/v1/audit?limit=5&x=y" into its path and query.
-void SplitTarget(std::string_view target, Request& r) {
-  const std::size_t q = target.find('?');
-  r.path = Decode(target.substr(0, q));
-  if (q == std::string_view::npos) return;
-  std::string_view rest = target.substr(q + 1);
-  while (!rest.empty()) {
-    const std::size_t amp = rest.find('&');
-    const std::string_view pair = rest.substr(0, amp);
-    const std::size_t eq = pair.find('=');
-    r.query[Decode(pair.substr(0, eq))] =
-        eq == std::string_view::npos ? "" : Decode(pair.substr(eq + 1));
-    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
-  }
-}
 
 bhttp::response<bhttp::string_body> ToBeast(const Response& r, unsigned version, bool keep_alive) {
   bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
@@ -116,93 +82,179 @@ struct Pending {
 
 }  // namespace
 
-class Session : public std::enable_shared_from_this<Session> {
+// One connection; StreamSession reads and answers its requests, over TCP or
+// TLS.
+class Session {
  public:
-  Session(Server& server, tcp::socket socket) : server_(server), stream_(std::move(socket)) {}
+  Session(Server& server, bool probe_only) : server_(server), probe_only_(probe_only) {}
+  virtual ~Session() = default;
+  virtual void Start() = 0;
+  virtual void Close() = 0;
+  bool probe_only() const { return probe_only_; }
 
-  void Start() {
-    auto self = shared_from_this();
+ protected:
+  Server& server_;
+  const bool probe_only_;  // beyond connections_max: one probe, nothing else
+};
+
+namespace {
+
+bool IsProbe(const Request& r) {
+  return r.method == "GET" && (r.path == "/healthz" || r.path == "/readyz");
+}
+
+// The request line and headers as the router sees them; a refusal when
+// the path holds an encoded slash.
+std::optional<Response> ReadHead(const bhttp::request<bhttp::string_body>& req, Request& r,
+                                 Credentials& c) {
+  r.method = std::string(req.method_string());
+  std::optional<Response> refusal =
+      ReadTarget(std::string_view(req.target().data(), req.target().size()), r);
+  r.content_type = std::string(req[bhttp::field::content_type]);
+  c = Credentials{std::string(req[bhttp::field::authorization]),
+                  std::string(req[bhttp::field::cookie]), std::string(req["X-CSRF-Token"])};
+  return refusal;
+}
+
+bool Benign(const beast::error_code& ec) {
+  return ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+         ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
+         ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
+}
+
+}  // namespace
+
+template <class Stream>
+class StreamSession final : public Session,
+                            public std::enable_shared_from_this<StreamSession<Stream>> {
+ public:
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+  StreamSession(Server& server, bool probe_only, Stream stream)
+      : Session(server, probe_only), stream_(std::move(stream)) {}
+
+  void Start() override {
+    auto self = this->shared_from_this();
     asio::co_spawn(
         stream_.get_executor(), [self]() { return self->Loop(); }, asio::detached);
   }
-  void Close() {
+  void Close() override {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.socket().close(ec);
+    Lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
+    Lowest().socket().close(ec);
   }
 
  private:
+  beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
+  int64_t HeadTimeoutMs() const {
+    const ServerOptions& o = server_.options_;
+    return probe_only_ ? o.probe_timeout_ms : o.timeout_ms;
+  }
+
   asio::awaitable<void> Loop() {
+    bool shaken = true;
+    if constexpr (kTls) {
+      Lowest().expires_after(Ms(HeadTimeoutMs()));
+      beast::error_code ec;
+      co_await stream_.async_handshake(asio::ssl::stream_base::server,
+                                       asio::redirect_error(asio::use_awaitable, ec));
+      shaken = !ec;
+    }
+    if (shaken) co_await Serve();
+    Close();
+    server_.Forget(this);
+  }
+
+  // Requests one after the other (keep-alive), each admitted on its head
+  // before its body is read.
+  asio::awaitable<void> Serve() {
     const ServerOptions& o = server_.options_;
     beast::flat_buffer buffer;
     while (true) {
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(o.header_bytes_max));
       parser.body_limit(o.body_bytes_max);
-      stream_.expires_after(Ms(o.timeout_ms));
+      Lowest().expires_after(Ms(HeadTimeoutMs()));
       beast::error_code ec;
-      co_await bhttp::async_read(stream_, buffer, parser,
-                                 asio::redirect_error(asio::use_awaitable, ec));
-      if (ec == bhttp::error::header_limit) {
-        co_await Send(
-            JsonError(431, "HEADERS_TOO_LARGE",
-                      "request headers are over " + std::to_string(o.header_bytes_max) + " bytes"),
-            11, false);
-        co_await CloseGently(stream_);
-        break;
-      }
-      if (ec == bhttp::error::body_limit) {
-        co_await Send(JsonError(413, "BODY_TOO_LARGE",
-                                "request body is over " + std::to_string(o.body_bytes_max) +
-                                    " bytes (admin_body_bytes_max)"),
-                      11, false);
-        co_await CloseGently(stream_);
-        break;
-      }
+      co_await bhttp::async_read_header(stream_, buffer, parser,
+                                        asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
-        if (ec != bhttp::error::end_of_stream && ec != beast::error::timeout &&
-            ec != asio::error::operation_aborted && ec != asio::error::connection_reset &&
-            ec != asio::error::eof) {
-          co_await Send(JsonError(400, "BAD_REQUEST", "not an HTTP/1.1 request: " + ec.message()),
-                        11, false);
-          co_await CloseGently(stream_);
-        }
-        break;
+        co_await ReadFailed(ec);
+        co_return;
       }
-      const auto& req = parser.get();
       server_.counters_.requests += 1;
-      Response response = co_await Answer(req);
-      const bool keep = req.keep_alive();
-      co_await Send(response, req.version(), keep);
-      if (!keep) break;
+      const auto& head = parser.get();
+      const unsigned version = head.version();
+      const bool keep = head.keep_alive() && !probe_only_;
+      Request r;
+      Credentials credentials;
+      std::optional<Response> refusal = ReadHead(head, r, credentials);
+      if (!refusal && probe_only_ && !IsProbe(r)) {
+        refusal = JsonError(503, "OVERLOADED", "too many admin connections; retry later");
+      }
+      if (refusal) server_.router_.Refused(r, *refusal);
+      const Route* route = nullptr;
+      if (!refusal) {
+        auto admitted = server_.router_.Admit(r, credentials);
+        if (auto* no = std::get_if<Response>(&admitted)) {
+          refusal = std::move(*no);
+        } else {
+          route = std::get<const Route*>(admitted);
+        }
+      }
+      if (refusal) {
+        // The body, if any, stays unread: answer, and close when one comes.
+        const bool body_coming = !parser.is_done();
+        co_await Send(*refusal, version, keep && !body_coming);
+        if (body_coming) co_await CloseGently(Lowest());
+        if (!keep || body_coming) co_return;
+        continue;
+      }
+      if (!parser.is_done()) {
+        Lowest().expires_after(Ms(o.timeout_ms));
+        co_await bhttp::async_read(stream_, buffer, parser,
+                                   asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) {
+          co_await ReadFailed(ec);
+          co_return;
+        }
+      }
+      r.body = std::move(parser.get().body());
+      Response response = co_await Answer(*route, std::move(r));
+      co_await Send(response, version, keep);
+      if (!keep) co_return;
     }
-    Close();
-    server_.Forget(this);
   }
 
-  asio::awaitable<Response> Answer(const bhttp::request<bhttp::string_body>& req) {
-    Request r;
-    r.method = std::string(req.method_string());
-    const std::string_view target(req.target().data(), req.target().size());
-    SplitTarget(target, r);
-    // "/v1/customers/a%2Fb/adjust" would decode into another route's shape.
-    const std::string_view path = target.substr(0, target.find('?'));
-    if (path.find("%2F") != std::string_view::npos || path.find("%2f") != std::string_view::npos) {
-      Response refused = JsonError(400, "ENCODED_SLASH",
-                                   "an encoded slash (%2F) in a path is refused: no card, version "
-                                   "or report name holds one");
-      server_.router_.Refused(r, refused);
-      co_return refused;
+  // A request that could not be read whole: over a limit or not HTTP gets
+  // its refusal; a closed or idle connection just ends.
+  asio::awaitable<void> ReadFailed(const beast::error_code& ec) {
+    const ServerOptions& o = server_.options_;
+    if (ec == bhttp::error::header_limit) {
+      co_await Send(
+          JsonError(431, "HEADERS_TOO_LARGE",
+                    "request headers are over " + std::to_string(o.header_bytes_max) + " bytes"),
+          11, false);
+    } else if (ec == bhttp::error::body_limit) {
+      co_await Send(JsonError(413, "BODY_TOO_LARGE",
+                              "request body is over " + std::to_string(o.body_bytes_max) +
+                                  " bytes (admin_body_bytes_max)"),
+                    11, false);
+    } else if (!Benign(ec)) {
+      co_await Send(JsonError(400, "BAD_REQUEST", "not an HTTP/1.1 request: " + ec.message()), 11,
+                    false);
+    } else {
+      co_return;
     }
-    r.body = req.body();
-    r.content_type = std::string(req[bhttp::field::content_type]);
-    Credentials credentials{std::string(req[bhttp::field::authorization]),
-                            std::string(req[bhttp::field::cookie]),
-                            std::string(req["X-CSRF-Token"])};
+    co_await CloseGently(Lowest());
+  }
+
+  asio::awaitable<Response> Answer(const Route& route, Request r) {
     auto pending = std::make_shared<Pending>(stream_.get_executor());
     pending->wake.expires_after(Ms(server_.options_.timeout_ms));
     auto ex = stream_.get_executor();
-    server_.router_.Dispatch(r, credentials, [pending, ex](Response response) {
+    const Request kept = r;  // for the refusal's report, if late
+    server_.router_.Run(route, std::move(r), [pending, ex](Response response) {
       asio::post(ex, [pending, response = std::move(response)]() mutable {
         pending->response = std::move(response);
         pending->wake.cancel();
@@ -214,7 +266,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (!pending->response) {
       Response late = JsonError(503, "TIMEOUT", "the request took too long; it may still finish");
-      server_.router_.Refused(r, late);
+      server_.router_.Refused(kept, late);
       co_return late;
     }
     co_return std::move(*pending->response);
@@ -222,13 +274,12 @@ class Session : public std::enable_shared_from_this<Session> {
 
   asio::awaitable<void> Send(const Response& response, unsigned version, bool keep_alive) {
     auto res = ToBeast(response, version, keep_alive);
-    stream_.expires_after(Ms(server_.options_.timeout_ms));
+    Lowest().expires_after(Ms(server_.options_.timeout_ms));
     beast::error_code ec;
     co_await bhttp::async_write(stream_, res, asio::redirect_error(asio::use_awaitable, ec));
   }
 
-  Server& server_;
-  beast::tcp_stream stream_;
+  Stream stream_;
 };
 
 Server::Server(asio::io_context& io, ServerOptions options, const Router& router)
@@ -237,6 +288,11 @@ Server::Server(asio::io_context& io, ServerOptions options, const Router& router
 Server::~Server() = default;
 
 Status Server::Listen() {
+  if (!options_.tls_cert_path.empty() || !options_.tls_key_path.empty()) {
+    auto made = net::MakeTlsContext(options_.tls_cert_path, options_.tls_key_path);
+    if (!made.ok()) return Status::Invalid("admin listener: " + made.status().message());
+    tls_ = std::move(made).value();
+  }
   const std::string where = options_.host + ":" + std::to_string(options_.port);
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(options_.host, ec);
@@ -268,16 +324,18 @@ void Server::Start() {
             if (!acceptor_.is_open()) co_return;
             continue;
           }
-          if (sessions_.size() >= options_.connections_max) {
+          const std::size_t regular = sessions_.size() - probe_sessions_;
+          if (regular < options_.connections_max) {
+            Admit(std::move(socket), false);
+          } else if (probe_sessions_ < options_.probe_connections_max) {
+            counters_.probe_connections += 1;
+            Admit(std::move(socket), true);
+          } else {
             counters_.connections_refused += 1;
+            if (tls_) continue;  // the socket closes: no HTTP before a handshake
             asio::co_spawn(io_, Refuse(std::make_shared<beast::tcp_stream>(std::move(socket))),
                            asio::detached);
-            continue;
           }
-          counters_.connections_accepted += 1;
-          auto session = std::make_shared<Session>(*this, std::move(socket));
-          sessions_.push_back(session);
-          session->Start();
         }
       },
       asio::detached);
@@ -289,7 +347,24 @@ void Server::Stop() {
   for (auto& s : sessions_) s->Close();
 }
 
+void Server::Admit(tcp::socket socket, bool probe_only) {
+  counters_.connections_accepted += 1;
+  std::shared_ptr<Session> session;
+  if (tls_) {
+    using Tls = beast::ssl_stream<beast::tcp_stream>;
+    session = std::make_shared<StreamSession<Tls>>(
+        *this, probe_only, Tls(beast::tcp_stream(std::move(socket)), *tls_));
+  } else {
+    session = std::make_shared<StreamSession<beast::tcp_stream>>(
+        *this, probe_only, beast::tcp_stream(std::move(socket)));
+  }
+  if (probe_only) probe_sessions_ += 1;
+  sessions_.push_back(session);
+  session->Start();
+}
+
 void Server::Forget(Session* session) {
+  if (session->probe_only()) probe_sessions_ -= 1;
   sessions_.remove_if([session](const auto& s) { return s.get() == session; });
 }
 

@@ -1,19 +1,17 @@
 #include "adapters/net/credentials.h"
 
-#include <openssl/crypto.h>
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 
 #include <fstream>
 #include <sstream>
 #include <vector>
 
+#include "adapters/net/verifier.h"
 #include "engine/limits.h"
 
 namespace loyalty::net {
 namespace {
 
-constexpr std::string_view kVerifierPrefix = "sha256:";
 constexpr std::size_t kSecretHexDigits = 64;
 
 std::string Hex(const uint8_t* bytes, std::size_t n) {
@@ -25,19 +23,6 @@ std::string Hex(const uint8_t* bytes, std::size_t n) {
     out += kDigits[bytes[i] & 0xf];
   }
   return out;
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::array<uint8_t, 32> Sha256(std::string_view text) {
-  std::array<uint8_t, 32> digest{};
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest.data());
-  return digest;
 }
 
 // Printable ASCII without spaces, 1..kIdBytesMax bytes.
@@ -76,17 +61,11 @@ std::string ParseLine(const std::vector<std::string>& w, Credential* c) {
   }
   c->store_id = w[2];
   c->register_id = w[3];
-  const std::string& v = w[4];
-  if (v.compare(0, kVerifierPrefix.size(), kVerifierPrefix) != 0 ||
-      v.size() != kVerifierPrefix.size() + 64) {
+  const auto verifier = ParseVerifier(w[4]);
+  if (!verifier) {
     return "verifier must be sha256: and 64 hex digits (made by `loyalty credentials add`)";
   }
-  for (std::size_t i = 0; i < 32; ++i) {
-    const int hi = HexValue(v[kVerifierPrefix.size() + 2 * i]);
-    const int lo = HexValue(v[kVerifierPrefix.size() + 2 * i + 1]);
-    if (hi < 0 || lo < 0) return "verifier has a character that is not a hex digit";
-    c->verifier[i] = static_cast<uint8_t>(hi << 4 | lo);
-  }
+  c->verifier = *verifier;
   if (w.size() == 6) {
     if (w[5] != "revoked") return "the last word may only be 'revoked', got '" + w[5] + "'";
     c->revoked = true;
@@ -153,8 +132,7 @@ AuthRefusal CredentialBook::Verify(std::string_view key_id, std::string_view sec
   if (!IsId(key_id) || secret.size() != kSecretHexDigits) return AuthRefusal::kMalformed;
   const Credential* c = Find(key_id);
   if (c == nullptr) return AuthRefusal::kUnknownKey;
-  const std::array<uint8_t, 32> digest = Sha256(secret);
-  if (CRYPTO_memcmp(digest.data(), c->verifier.data(), digest.size()) != 0) {
+  if (!SameDigest(Sha256(secret), c->verifier)) {
     return AuthRefusal::kWrongSecret;
   }
   if (c->revoked) return AuthRefusal::kRevoked;
@@ -168,11 +146,6 @@ Result<std::string> MakeSecret() {
     return Status::IoError("the system's random number generator failed");
   }
   return Hex(bytes.data(), bytes.size());
-}
-
-std::string VerifierText(std::string_view secret) {
-  const std::array<uint8_t, 32> digest = Sha256(secret);
-  return std::string(kVerifierPrefix) + Hex(digest.data(), digest.size());
 }
 
 Result<ClientCredential> LoadClientCredential(const std::string& path) {

@@ -25,6 +25,7 @@
 #include <string>
 #include <string_view>
 
+#include "adapters/net/verifier.h"
 #include "engine/status.h"
 
 namespace loyalty::net {
@@ -64,8 +65,8 @@ class CredentialBook {
 
 // A secret: 32 random bytes from the OS's CSPRNG as 64 lowercase hex digits.
 Result<std::string> MakeSecret();
-// "sha256:<64 hex>" of a secret's text, as the registers file stores it.
-std::string VerifierText(std::string_view secret);
+// VerifierText (verifier.h): "sha256:<64 hex>" of a secret, as the registers
+// file stores it.
 
 // The client's credential file: one line "KEY_ID:SECRET".
 struct ClientCredential {

@@ -61,6 +61,7 @@ namespace {
 
 rocksdb::Options MakeOptions(const StoreOptions& options, std::shared_ptr<StoreEvents> events) {
   rocksdb::Options opts;
+  if (options.env != nullptr) opts.env = options.env;
   opts.create_if_missing = true;
   opts.create_missing_column_families = true;
   opts.IncreaseParallelism(2);
@@ -101,6 +102,9 @@ void WriteSet::PutBudgetUsed(std::string_view rule_id, uint32_t shard, int64_t u
   key.push_back('\0');
   key += std::to_string(shard);
   LOYALTY_CHECK(batch_->Put(handles_->budgets, key, std::to_string(used)).ok());
+}
+void WriteSet::PutRecord(std::string_view key, std::string_view value) {
+  LOYALTY_CHECK(batch_->Put(handles_->meta, AsSlice(key), AsSlice(value)).ok());
 }
 bool WriteSet::empty() const { return batch_->Count() == 0; }
 void WriteSet::Clear() { batch_->Clear(); }

@@ -47,6 +47,7 @@ class ColumnFamilyHandle;
 class Status;
 class WriteBatch;
 class CompactionFilter;
+class Env;
 }  // namespace rocksdb
 
 namespace loyalty {
@@ -93,6 +94,9 @@ struct StoreOptions {
   // RocksDB's error lines (its own LOG file keeps everything). Must not block.
   std::function<void(const std::string&)> on_rocksdb_error;
   TxnRetention txn_retention;  // how long transaction records are kept
+  // Tests only: the Env RocksDB does its I/O through (a fault-injecting one,
+  // tests/support/power_cut_fs.h); outlives the store. Null: the default.
+  rocksdb::Env* env = nullptr;
 };
 
 // One backup in a backup directory (backup.cc).
@@ -142,6 +146,8 @@ class WriteSet final : public StoreBatch {
   void PutLedger(const LedgerEntry& entry) override;
   // Points a shard has awarded from a campaign budget, in all (cumulative).
   void PutBudgetUsed(std::string_view rule_id, uint32_t shard, int64_t used) override;
+  // Into the meta column family, like PutMeta (an audit entry: audit_log.h).
+  void PutRecord(std::string_view key, std::string_view value) override;
   bool empty() const override;
   void Clear();
 

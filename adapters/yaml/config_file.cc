@@ -3,9 +3,12 @@
 #include <arpa/inet.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
 #include <charconv>
+#include <fstream>
 #include <functional>
 #include <set>
+#include <sstream>
 
 namespace loyalty::config_file {
 namespace {
@@ -124,6 +127,9 @@ const std::vector<Option>& Options() {
       Number<std::size_t>("admin_header_bytes_max", &Config::admin_header_bytes_max, 1024, 65'536),
       Number<std::size_t>("admin_body_bytes_max", &Config::admin_body_bytes_max, 1024, 16 << 20),
       Number<int64_t>("admin_timeout_ms", &Config::admin_timeout_ms, 100, 600'000),
+      OneOf("admin_tls", &Config::admin_tls, {"off", "on"}),
+      Text("admin_tls_cert", &Config::admin_tls_cert),
+      Text("admin_tls_key", &Config::admin_tls_key),
       OneOf("admin_self_approval", &Config::admin_self_approval, {"off", "on"}),
       Number<std::size_t>("rules_drafts_max", &Config::rules_drafts_max, 1, 10'000),
       Text("simulate_data", &Config::simulate_data),
@@ -188,6 +194,36 @@ bool ValidHostPort(const std::string& s) {
   return b != e && ec == std::errc() && end == e && port >= 0 && port <= 65535;
 }
 
+bool IsHex(std::string_view s) {
+  for (const char c : s) {
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+// Why a token's secret is refused ("" when it is fine): a verifier must be
+// one; a secret must be long and varied enough not to be guessed.
+std::string WeakToken(const std::string& token) {
+  constexpr std::string_view kPrefix = "sha256:";
+  if (token.rfind(kPrefix, 0) == 0) {
+    const std::string_view hex = std::string_view(token).substr(kPrefix.size());
+    if (hex.size() != 64 || !IsHex(hex)) return "must be sha256: and 64 hex digits";
+    return "";
+  }
+  constexpr const char* kHow = ": use a long random string (openssl rand -hex 32)";
+  if (token.size() < 16 || token.size() > 256) {
+    return std::string("must be 16 to 256 bytes, or sha256:<64 hex>; it is ") +
+           std::to_string(token.size()) + kHow;
+  }
+  const std::set<char> different(token.begin(), token.end());
+  if (different.size() < kTokenCharactersMin) {
+    return "is too easy to guess: " + std::to_string(different.size()) +
+           " different characters, at least " + std::to_string(kTokenCharactersMin) + " needed" +
+           kHow;
+  }
+  return "";
+}
+
 void ValidateTokens(const std::vector<AdminToken>& tokens, Problems& problems) {
   std::set<std::string> names, secrets;
   for (std::size_t i = 0; i < tokens.size(); ++i) {
@@ -200,8 +236,8 @@ void ValidateTokens(const std::vector<AdminToken>& tokens, Problems& problems) {
       problems.push_back(at + ".role '" + t.role +
                          "' must be viewer, cashier, editor, publisher or admin");
     }
-    if (t.token.size() < 16 || t.token.size() > 256) {
-      problems.push_back(at + ".token must be 16 to 256 bytes (a long random string)");
+    if (std::string why = WeakToken(t.token); !why.empty()) {
+      problems.push_back(at + ".token (" + t.name + ") " + why);
     }
     if (!t.name.empty() && !names.insert(t.name).second) {
       problems.push_back(at + ".name '" + t.name + "' is used twice");
@@ -276,10 +312,10 @@ Status Set(Config& config, std::string_view key, const std::string& value,
   return Status::Ok();
 }
 
-Config LoadFile(const std::string& path, Problems& problems) {
+Config Parse(std::string_view text, const std::string& path, Problems& problems) {
   Config c;
   try {
-    const YAML::Node root = YAML::LoadFile(path);
+    const YAML::Node root = YAML::Load(std::string(text));
     if (root.IsNull()) return c;
     if (!root.IsMap()) {
       problems.push_back(path + ": expected key: value lines");
@@ -294,11 +330,27 @@ Config LoadFile(const std::string& path, Problems& problems) {
         problems.push_back(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
       }
     }
-  } catch (const YAML::BadFile&) {
-    problems.push_back("config file " + path + " cannot be read");
   } catch (const YAML::Exception& e) {
     problems.push_back(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
+  return c;
+}
+
+Config LoadFile(const std::string& path, Problems& problems) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    problems.push_back("config file " + path + " cannot be read");
+    return Config{};
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return Parse(text.str(), path, problems);
+}
+
+Result<Config> Parse(std::string_view text, const std::string& path) {
+  Problems problems;
+  Config c = Parse(text, path, problems);
+  if (!problems.empty()) return First(problems);
   return c;
 }
 
@@ -367,11 +419,44 @@ Problems ValidateAll(const Config& c) {
   }
   if (c.data_dir.empty()) problems.push_back("data_dir must not be empty");
   ValidateTokens(c.admin_tokens, problems);
+  if (c.admin_tls == "on" && (c.admin_tls_cert.empty() ? c.tls_cert : c.admin_tls_cert).empty()) {
+    problems.push_back(
+        "admin_tls is on, so admin_tls_cert and admin_tls_key (or the register channel's "
+        "tls_cert and tls_key) are required");
+  }
+  if (c.admin_tls == "on" && (c.admin_tls_key.empty() ? c.tls_key : c.admin_tls_key).empty()) {
+    problems.push_back("admin_tls is on, so admin_tls_key (or tls_key) is required");
+  }
   ValidateRegisterChannel(c, problems);
   return problems;
 }
 
 Status Validate(const Config& c) { return First(ValidateAll(c)); }
+
+namespace {
+
+// `text` as a YAML double-quoted scalar, so a value with a quote, a
+// backslash or a control character prints as what it is.
+std::string Quoted(const std::string& text) {
+  std::string out = "\"";
+  for (const char ch : text) {
+    const auto u = static_cast<unsigned char>(ch);
+    if (ch == '"' || ch == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (u < 0x20 || u == 0x7f) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 0xf];
+    } else {
+      out += ch;
+    }
+  }
+  return out + "\"";
+}
+
+}  // namespace
 
 std::string Print(const Config& c) {
   std::string out = "# effective loyaltyd configuration (defaults < file < LOYALTY_* < flags)\n";
@@ -380,11 +465,12 @@ std::string Print(const Config& c) {
       out += "admin_tokens:";
       out += c.admin_tokens.empty() ? " []\n" : "\n";
       for (const AdminToken& t : c.admin_tokens) {
-        out += "  - { name: \"" + t.name + "\", role: " + t.role + ", token: <redacted> }\n";
+        out += "  - { name: " + Quoted(t.name) + ", role: " + Quoted(t.role) +
+               ", token: <redacted> }\n";
       }
       continue;
     }
-    out += o.key + ": \"" + o.get(c) + "\"\n";
+    out += o.key + ": " + Quoted(o.get(c)) + "\n";
   }
   return out;
 }

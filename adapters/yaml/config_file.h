@@ -36,11 +36,17 @@ namespace loyalty::config_file {
 // A bearer token of the admin API. Roles: viewer, cashier, editor,
 // publisher, admin (adapters/http/auth.h says what each may do).
 struct AdminToken {
-  std::string name;   // who, as written in the audit log
-  std::string role;   // viewer | cashier | editor | publisher | admin
-  std::string token;  // the secret, 16..256 bytes; never printed
+  std::string name;  // who, as written in the audit log
+  std::string role;  // viewer | cashier | editor | publisher | admin
+  // The secret (16..256 bytes, at least kTokenCharactersMin different
+  // characters), or better its verifier "sha256:<64 hex>" (`loyalty
+  // credentials hash`... or `printf %s SECRET | sha256sum`); never printed.
+  std::string token;
   friend bool operator==(const AdminToken&, const AdminToken&) = default;
 };
+
+// A token secret with fewer different characters is refused as guessable.
+inline constexpr std::size_t kTokenCharactersMin = 8;
 
 struct Config {
   std::string listen = "127.0.0.1:7070";  // registers connect here
@@ -103,6 +109,11 @@ struct Config {
   // less than this is free on the data disk, and a ballast file of this size
   // keeps room to restart. 0: none.
   std::size_t disk_reserve_bytes = 256 << 20;
+  // HTTPS on the admin listener: on needs a certificate, admin_tls_cert and
+  // admin_tls_key, or else the register channel's tls_cert and tls_key.
+  std::string admin_tls = "off";  // off | on
+  std::string admin_tls_cert;
+  std::string admin_tls_key;
   // Four eyes hold for every role: a draft is activated by someone other than
   // its author. "on" lets an admin activate their own draft (audited as such).
   std::string admin_self_approval = "off";  // off | on
@@ -122,10 +133,13 @@ using Problems = std::vector<std::string>;
 Status Set(Config& config, std::string_view key, const std::string& value,
            const std::string& where);
 
-// Defaults overlaid with the file; the options with a bad value keep their
-// default and add to `problems`.
+// Defaults overlaid with the file (or a file's text; `path` names it in
+// messages); the options with a bad value keep their default and add to
+// `problems`.
 Config LoadFile(const std::string& path, Problems& problems);
+Config Parse(std::string_view text, const std::string& path, Problems& problems);
 Result<Config> LoadFile(const std::string& path);  // the first problem
+Result<Config> Parse(std::string_view text, const std::string& path);
 
 // Overlays LOYALTY_<KEY> variables of `environ`-style entries ("NAME=value").
 // Returns the names of LOYALTY_* variables that are no option, in `unknown`.

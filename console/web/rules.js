@@ -186,7 +186,9 @@ function actions(v, list) {
         try {
           const made = await api('POST', `/v1/rulesets/${v.version}/activate`, body);
           out.replaceChildren(notice(made.state === 'scheduled' ? `Scheduled for ${dateTime(made.activate_at)}.` : `Version ${made.version} is in force.`, 'ok'));
-          setTimeout(() => location.reload(), 600);
+          // Shows the new state after a moment, unless the person has moved on.
+          const here = location.hash;
+          setTimeout(() => { if (location.hash === here) location.reload(); }, 600);
         } catch (err) {
           if (err.code === 'TIERS_DROPPED') migrateBox.hidden = false;
           fail(err);

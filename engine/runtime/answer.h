@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "engine/customer_state.h"
 #include "engine/decide.h"
@@ -56,5 +58,15 @@ std::string_view AnswerLabel(const Answer& answer);
 
 // Called once per request, on the thread that answers it.
 using AnswerFn = std::function<void(Answer)>;
+
+// Records (key, value) a channel wants written in the same batch as its
+// event's decision, so that neither exists without the other: an admin
+// adjustment's audit entry. Called on the shard's thread only when the event
+// is decided afresh and its writes are staged (an applied change, or a
+// refusal that is stored); never for a retry answered from the stored
+// decision, nor for a refusal that writes nothing. So a retried request gets
+// its records written once.
+using CommitRecords = std::vector<std::pair<std::string, std::string>>;
+using CommitRecordsFn = std::function<CommitRecords(const Decision& decision)>;
 
 }  // namespace loyalty

@@ -25,6 +25,10 @@ class MemoryBatch final : public StoreBatch {
     writes_.push_back(
         [key = std::make_pair(std::string(id), shard), used](auto& c) { c.budgets[key] = used; });
   }
+  void PutRecord(std::string_view key, std::string_view value) override {
+    writes_.push_back(
+        [k = std::string(key), v = std::string(value)](auto& c) { c.records[k] = v; });
+  }
   bool empty() const override { return writes_.empty(); }
   void ApplyTo(MemoryStore::Contents& contents) const {
     for (const Write& w : writes_) w(contents);
@@ -115,6 +119,11 @@ std::vector<LedgerEntry> MemoryStore::Ledger(const std::string& customer_id) con
   std::lock_guard lock(mu_);
   auto it = contents_.ledger.find(customer_id);
   return it == contents_.ledger.end() ? std::vector<LedgerEntry>{} : it->second;
+}
+
+std::map<std::string, std::string> MemoryStore::Records() const {
+  std::lock_guard lock(mu_);
+  return contents_.records;
 }
 
 }  // namespace loyalty

@@ -40,6 +40,8 @@ class MemoryStore final : public DurableStore {
 
   // What was committed, for checks.
   std::vector<LedgerEntry> Ledger(const std::string& customer_id) const;
+  // The channel's records (StoreBatch::PutRecord) committed, by key.
+  std::map<std::string, std::string> Records() const;
   uint64_t commits() const { return commits_.load(); }
 
  private:
@@ -50,6 +52,7 @@ class MemoryStore final : public DurableStore {
     std::map<std::string, TxnRecord, std::less<>> txns;
     std::map<std::string, std::vector<LedgerEntry>> ledger;
     std::map<std::pair<std::string, uint32_t>, int64_t> budgets;
+    std::map<std::string, std::string> records;
   };
   mutable std::mutex mu_;
   std::condition_variable released_;

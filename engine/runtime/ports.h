@@ -31,6 +31,10 @@ class StoreBatch {
   virtual void PutLedger(const LedgerEntry& entry) = 0;
   // What a shard has drawn from a campaign budget, in all (cumulative).
   virtual void PutBudgetUsed(std::string_view budget_id, uint32_t shard, int64_t used) = 0;
+  // A record a channel asked to keep with its event's decision (an audit
+  // entry: CommitRecordsFn), opaque to the runtime; the store keeps it with
+  // its own metadata.
+  virtual void PutRecord(std::string_view key, std::string_view value) = 0;
   virtual bool empty() const = 0;
 };
 

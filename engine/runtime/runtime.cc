@@ -40,7 +40,7 @@ Runtime::Runtime(DurableStore& store, const DecisionCodec& codec,
     shards_.push_back(std::make_unique<Shard>(ShardContext{store_, codec, *claims_, *budgets_},
                                               static_cast<uint32_t>(i), used[i], options_));
   }
-  if (options_.sweep_interval_ms > 0) {
+  if (options_.sweep_interval_ms > 0 && !options_.stepped) {
     sweeper_ = std::thread([this] {
       std::unique_lock lock(sweep_mu_);
       while (!sweep_cv_.wait_for(lock, std::chrono::milliseconds(options_.sweep_interval_ms),
@@ -87,9 +87,11 @@ void Runtime::NoteRejected(std::string_view reason) {
   if (options_.observer) options_.observer->OnRejected(reason);
 }
 
-void Runtime::Submit(uint64_t request_id, Event event, AnswerFn answer) {
+void Runtime::Submit(uint64_t request_id, Event event, AnswerFn answer,
+                     CommitRecordsFn with_commit) {
   Work work;
   work.request_id = request_id;
+  work.with_commit = std::move(with_commit);
   work.event = std::move(event);
   work.rules = rules_.load();
   work.rfm = rfm_.load();
@@ -145,6 +147,31 @@ void Runtime::Stop() {
   }
   sweep_cv_.notify_all();
   if (sweeper_.joinable()) sweeper_.join();
+  if (options_.stepped) {
+    // Drain as the threads would: a commit may send copies to another shard.
+    for (bool busy = true; busy;) {
+      busy = false;
+      for (std::size_t i = 0; i < shards_.size(); ++i)
+        busy = StepCommit(i) || StepDecide(i) || busy;
+    }
+  }
+  for (auto& s : shards_) s->Stop();
+}
+
+bool Runtime::StepDecide(std::size_t shard) {
+  LOYALTY_CHECK(options_.stepped);
+  return shards_.at(shard)->StepDecide();
+}
+
+bool Runtime::StepCommit(std::size_t shard) {
+  LOYALTY_CHECK(options_.stepped);
+  return shards_.at(shard)->StepCommit();
+}
+
+void Runtime::Crash() {
+  LOYALTY_CHECK(options_.stepped);
+  stopped_ = true;
+  for (auto& s : shards_) s->Crash();
   for (auto& s : shards_) s->Stop();
 }
 

@@ -72,6 +72,11 @@ struct RuntimeOptions {
   // right for those who never come back. 0: no periodic sweep.
   int64_t sweep_interval_ms = 3'600'000;
   RuntimeObserver* observer = nullptr;  // optional; outlives the runtime
+  // No threads: the caller drives the shards with StepDecide and StepCommit,
+  // in an order of its choosing (the simulator, tests/sim/), and calls
+  // SweepDue itself (sweep_interval_ms is ignored). Answers are then called
+  // on the caller's thread, inside Submit or a step.
+  bool stepped = false;
 };
 
 struct RuntimeStats {
@@ -103,7 +108,9 @@ class Runtime {
 
   // One request: `answer` is called exactly once, on this thread (refused
   // before a shard, or a hot lookup) or on a shard's (after the commit).
-  void Submit(uint64_t request_id, Event event, AnswerFn answer);
+  // `with_commit` (optional) adds records to the decision's batch (answer.h).
+  void Submit(uint64_t request_id, Event event, AnswerFn answer,
+              CommitRecordsFn with_commit = nullptr);
   // A request the channel could not decode: counted and observed.
   void NoteRejected(std::string_view reason);
 
@@ -124,6 +131,15 @@ class Runtime {
 
   // Finishes everything queued (every accepted event is answered), then joins.
   void Stop();
+
+  // Stepped mode only (RuntimeOptions::stepped). Shard `i` decides one
+  // group / commits its oldest decided group; false when it had nothing to
+  // do. Crash drops everything not yet committed without answering it, as
+  // a killed process would; the runtime then does nothing more.
+  std::size_t shard_count() const { return shards_.size(); }
+  bool StepDecide(std::size_t shard);
+  bool StepCommit(std::size_t shard);
+  void Crash();
   RuntimeStats stats() const;
 
   // Queues a sweep of every customer with something due at `now_ms` (the

@@ -25,8 +25,10 @@ Shard::Shard(ShardContext context, uint32_t index, std::map<std::string, int64_t
       cached_customers_max_(options.cached_customers_max),
       on_commit_(options.on_commit),
       observer_(options.observer),
+      stepped_(options.stepped),
       budget_log_(index) {
   budget_log_.Seed(std::move(budget_used));
+  if (stepped_) return;  // the caller steps it (StepDecide, StepCommit)
   committer_ = std::thread([this] { RunCommits(); });
   thread_ = std::thread([this] { Run(); });
 }
@@ -65,6 +67,11 @@ void Shard::Stop() {
     stopping_ = true;
   }
   ready_.notify_one();
+  if (stepped_) {  // no threads: the runtime has drained it (Runtime::Stop)
+    std::lock_guard lock(mu_);
+    finished_ = true;
+    return;
+  }
   if (thread_.joinable()) thread_.join();  // after every group in flight is answered
   {
     std::lock_guard lock(mu_);
@@ -92,23 +99,31 @@ void Shard::Run() {
         finished_ = true;
         return;
       }
-      // Take what queued while the previous group was being decided.
-      while (!queue_.empty() && work.size() < group_max_) {
-        work.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-      committed.swap(committed_seqs_);
+      TakeWork(work, committed);
     }
-    Forget(committed);
-    Group group = DecideGroup(work);
-    work.clear();
-    {
-      std::lock_guard lock(mu_);
-      to_commit_.push_back(std::move(group));  // behind the one being committed, if any
-      inflight_ += 1;
-    }
-    commit_ready_.notify_one();
+    DecideAndHandOff(work, committed);
   }
+}
+
+void Shard::TakeWork(std::vector<Work>& work, std::vector<uint64_t>& committed) {
+  // Take what queued while the previous group was being decided.
+  while (!queue_.empty() && work.size() < group_max_) {
+    work.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  committed.swap(committed_seqs_);
+}
+
+void Shard::DecideAndHandOff(std::vector<Work>& work, const std::vector<uint64_t>& committed) {
+  Forget(committed);
+  Group group = DecideGroup(work);
+  work.clear();
+  {
+    std::lock_guard lock(mu_);
+    to_commit_.push_back(std::move(group));  // behind the one being committed, if any
+    inflight_ += 1;
+  }
+  commit_ready_.notify_one();
 }
 
 void Shard::RunCommits() {
@@ -121,14 +136,49 @@ void Shard::RunCommits() {
       group = std::move(to_commit_.front());
       to_commit_.pop_front();
     }
-    CommitGroup(group);
-    {
-      std::lock_guard lock(mu_);
-      inflight_ -= 1;
-      committed_seqs_.push_back(group.seq);
-    }
-    ready_.notify_one();
+    CommitAndAnswer(group);
   }
+}
+
+void Shard::CommitAndAnswer(Group& group) {
+  CommitGroup(group);
+  {
+    std::lock_guard lock(mu_);
+    inflight_ -= 1;
+    committed_seqs_.push_back(group.seq);
+  }
+  ready_.notify_one();
+}
+
+bool Shard::StepDecide() {
+  std::vector<Work> work;
+  std::vector<uint64_t> committed;
+  {
+    std::lock_guard lock(mu_);
+    if (finished_ || queue_.empty() || inflight_ >= 2) return false;
+    TakeWork(work, committed);
+  }
+  DecideAndHandOff(work, committed);
+  return true;
+}
+
+bool Shard::StepCommit() {
+  Group group;
+  {
+    std::lock_guard lock(mu_);
+    if (finished_ || to_commit_.empty()) return false;
+    group = std::move(to_commit_.front());
+    to_commit_.pop_front();
+  }
+  CommitAndAnswer(group);
+  return true;
+}
+
+void Shard::Crash() {
+  std::lock_guard lock(mu_);
+  queue_.clear();      // never decided: their answers are dropped, uncalled
+  to_commit_.clear();  // decided, never committed: likewise
+  finished_ = true;
 }
 
 // Shard thread: decides every event of `work` on the state the groups in
@@ -487,6 +537,9 @@ void Shard::Stage(Work& work, DecideResult& result, StoreBatch& batch, Owed& owe
     StageTxn(std::move(*fx.txn));
   }
   StageEffects(work, fx, batch);
+  if (work.with_commit) {
+    for (const auto& [key, value] : work.with_commit(result.decision)) batch.PutRecord(key, value);
+  }
   owed.answer.kind = AnswerKind::kDecided;
   owed.answer.decision_bytes = std::move(decision_bytes);
 }

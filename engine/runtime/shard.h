@@ -72,6 +72,16 @@ class Shard {
   // sees a change that is not yet durable.
   std::shared_ptr<const CustomerState> CommittedState(const std::string& card) const;
   void Stop();  // drains the queue and the groups in flight, then joins
+
+  // Stepped (RuntimeOptions::stepped: no threads; a simulation drives it).
+  // StepDecide decides one group, if work is queued and fewer than two
+  // groups are in flight; StepCommit commits the oldest decided group and
+  // answers it. Each returns whether it did anything.
+  bool StepDecide();
+  bool StepCommit();
+  // A crash: everything queued or decided and not committed is dropped, its
+  // answers never called; the shard does nothing more.
+  void Crash();
   const ShardCounters& counters() const { return counters_; }
 
  private:
@@ -108,6 +118,10 @@ class Shard {
 
   void Run();         // the shard thread
   void RunCommits();  // the committer thread
+  // The two halves of each, shared with the stepped mode. TakeWork under mu_.
+  void TakeWork(std::vector<Work>& work, std::vector<uint64_t>& committed);
+  void DecideAndHandOff(std::vector<Work>& work, const std::vector<uint64_t>& committed);
+  void CommitAndAnswer(Group& group);
   Group DecideGroup(std::vector<Work>& work);
   void CommitGroup(Group& group);
   void Forget(const std::vector<uint64_t>& committed);
@@ -133,6 +147,7 @@ class Shard {
   const std::size_t cached_customers_max_;
   const CommitListener on_commit_;
   RuntimeObserver* const observer_;
+  const bool stepped_;
 
   // Under mu_: the queue, the hand-off to the committer, and back.
   std::mutex mu_;

@@ -19,8 +19,9 @@ struct Work {
   std::shared_ptr<const RuleSet> rules;
   std::shared_ptr<const RfmQuantiles> rfm;  // null: none computed yet
   TimeMs now_ms = 0;
-  AnswerFn answer;     // null for a sweep
-  bool sweep = false;  // the periodic sweep of event.card's customer (no answer owed)
+  AnswerFn answer;              // null for a sweep
+  CommitRecordsFn with_commit;  // optional: records written in the decision's batch
+  bool sweep = false;           // the periodic sweep of event.card's customer (no answer owed)
   std::chrono::steady_clock::time_point accepted;  // set when an observer wants latency
 };
 

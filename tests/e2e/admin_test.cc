@@ -240,13 +240,15 @@ TEST_F(AdminTest, ConnectionsBeyondTheCapAreRefusedWithJson) {
         {boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_)});
   }
   // The two idle connections are counted once the server has accepted them.
-  EXPECT_TRUE(Eventually([&] { return Http(port_, "GET", "/healthz"); },
+  // (The probes, /healthz and /readyz, are still answered from a reserve:
+  // AdminHardeningTest.ProbesAreAnsweredWhileEveryConnectionIsTaken.)
+  EXPECT_TRUE(Eventually([&] { return Http(port_, "GET", "/metrics"); },
                          [](const HttpReply& r) { return r.status == 503; }));
-  auto over = Http(port_, "GET", "/healthz");
+  auto over = Http(port_, "GET", "/metrics");
   EXPECT_EQ(over.status, 503);
   EXPECT_EQ(Json(over)["code"], "OVERLOADED");
   idle.clear();  // closed: their places free up
-  EXPECT_TRUE(Eventually([&] { return Http(port_, "GET", "/healthz"); },
+  EXPECT_TRUE(Eventually([&] { return Http(port_, "GET", "/metrics"); },
                          [](const HttpReply& r) { return r.status == 200; }));
 }
 

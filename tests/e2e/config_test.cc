@@ -49,7 +49,7 @@ TEST(ConfigTest, PrintConfigRedactsTheTokens) {
   auto r = RunLoyaltyd({"--print-config"}, {"LOYALTY_ADMIN_TOKENS=ops:admin:sup3r-secret-value-42"},
                        dir.Sub("err"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("{ name: \"ops\", role: admin, token: <redacted> }"), std::string::npos)
+  EXPECT_NE(r.out.find("{ name: \"ops\", role: \"admin\", token: <redacted> }"), std::string::npos)
       << r.out;
   EXPECT_EQ(r.out.find("sup3r"), std::string::npos);
 }
@@ -82,7 +82,8 @@ TEST(ConfigTest, CheckConfigNamesTheOptionTheSourceAndTheReason) {
             "loyaltyd: admin_tokens[0].role 'boss' must be viewer, cashier, editor, publisher "
             "or admin\n");
   EXPECT_EQ(check({}, {"LOYALTY_ADMIN_TOKENS=ops:admin:short"}),
-            "loyaltyd: admin_tokens[0].token must be 16 to 256 bytes (a long random string)\n");
+            "loyaltyd: admin_tokens[0].token (ops) must be 16 to 256 bytes, or sha256:<64 hex>; "
+            "it is 5: use a long random string (openssl rand -hex 32)\n");
   EXPECT_EQ(check({}, {"LOYALTY_ADMIN_TOKENS=nonsense"}),
             "loyaltyd: LOYALTY_ADMIN_TOKENS: admin_tokens must be NAME:ROLE:SECRET entries "
             "separated by commas\n");

@@ -13,6 +13,7 @@
 
 #include "adapters/net/framing.h"
 #include "loyalty/v1/wire.pb.h"
+#include "proto/store_codec.h"
 #include "tests/fuzz/seed_credentials.h"
 #include "tests/fuzz/seed_history.h"
 
@@ -265,6 +266,59 @@ void WriteRegistersFileSeeds(const fs::path& dir) {
   Write(dir / "refused_words", "S1-R4 register S1\n");
 }
 
+// Stored records as the store writes them, each after the byte that tells
+// store_codec_fuzzer which decoder reads it (0 customer, 1 ledger, 2 txn).
+void WriteStoreSeeds(const fs::path& dir) {
+  CustomerState c;
+  c.customer_id = kCard;
+  c.cards = {kCard, "C-1-replaced"};
+  c.enrolled_at_ms = kNowMs - 90 * kMsPerDay;
+  c.birthday = Date{1990, 2, 29};
+  c.version = 3;
+  c.next_ledger_seq = 3;
+  c.lots = {Lot{1'000, kNowMs - 60 * kMsPerDay, kNowMs - 46 * kMsPerDay, kNowMs + 300 * kMsPerDay,
+                kPurchaseTxn}};
+  c.lifetime_points = 1'000;
+  c.tier = "silver";
+  c.visits = 1;
+  c.spend_minor = 100'000;
+  c.months = {{24'316, 100'000, 1}};
+  c.category_affinity = {{"school", 1'000}};
+  c.nps_score = 9;
+  c.nps_comment = "quick till";
+  const std::string customer = store_codec::EncodeCustomer(c);
+  Write(dir / "customer", std::string(1, '\0') + customer);
+  Write(dir / "customer_truncated", std::string(1, '\0') + customer.substr(0, customer.size() / 2));
+  Write(dir / "customer_empty", std::string(1, '\0'));
+
+  LedgerEntry e;
+  e.kind = LedgerKind::kSpend;
+  e.points = -500;
+  e.transaction_id = kRedeemTxn;
+  e.at_ms = kNowMs - 10 * kMsPerDay;
+  Write(dir / "ledger_spend", std::string(1, '\1') + store_codec::EncodeLedgerEntry(e));
+  Write(dir / "ledger_unknown_kind", std::string("\1\x08\x09", 3));
+
+  TxnRecord t;
+  t.fingerprint = 0x1234'5678'9abc'def0;
+  t.kind = EventKind::kPurchase;
+  t.customer_id = kCard;
+  t.event_time_ms = kNowMs - 60 * kMsPerDay;
+  t.store_id = "S1";
+  t.lines = {TxnLine{"SKU-1", 4, 100'000, 1'000, 1, 250}};
+  t.reply = std::string("\x08\x01", 2);
+  Write(dir / "txn_purchase", std::string(1, '\2') + store_codec::EncodeTxn(t, kNowMs));
+  TxnRecord r;
+  r.kind = EventKind::kRedeem;
+  r.customer_id = kCard;
+  r.points_spent = 500;
+  r.spent = {SpentSlice{500, kNowMs - 60 * kMsPerDay, kNowMs - 46 * kMsPerDay,
+                        kNowMs + 300 * kMsPerDay, kPurchaseTxn}};
+  r.cancelled = true;
+  Write(dir / "txn_redeem_cancelled", std::string(1, '\2') + store_codec::EncodeTxn(r, kNowMs));
+  Write(dir / "txn_unknown_outcome", std::string("\2\x10\x02\x18\x63", 5));
+}
+
 }  // namespace
 }  // namespace loyalty::fuzz
 
@@ -282,6 +336,7 @@ int main(int argc, char** argv) {
   fs::create_directories(root / "canary");
   fs::create_directories(root / "hello");
   fs::create_directories(root / "registers_file");
+  fs::create_directories(root / "store_codec");
   for (const Seed& s : valid) Write(root / "request" / s.name, s.request.SerializeAsString());
   for (const Seed& s : RefusedRequests()) {
     Write(root / "request" / s.name, s.request.SerializeAsString());
@@ -289,6 +344,7 @@ int main(int argc, char** argv) {
   WriteFrameSeeds(root / "frame_reader", valid);
   WriteHelloSeeds(root / "hello", valid);
   WriteRegistersFileSeeds(root / "registers_file");
+  WriteStoreSeeds(root / "store_codec");
   Write(root / "canary" / "asan", "asan");
   Write(root / "canary" / "ubsan", "ubsan");
   return 0;

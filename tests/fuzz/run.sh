@@ -8,27 +8,19 @@
 # BUILD_DIR gets the clang build (e.g. build/fuzz); SECONDS_PER_TARGET
 # defaults to 20. Found inputs go to BUILD_DIR/found/<target>/ (new coverage)
 # and BUILD_DIR/artifacts/ (crashes); the checked-in corpus is only read.
-# Environment: CLANG (default clang++-15), JOBS (default: number of cores),
-# CMAKE_CXX_COMPILER_LAUNCHER (default: ccache where installed).
+# Environment: as build.sh (CLANG, JOBS, CMAKE_CXX_COMPILER_LAUNCHER).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build_dir=${1:?usage: run.sh BUILD_DIR [SECONDS_PER_TARGET]}
 seconds=${2:-20}
-clang=${CLANG:-clang++-15}
-jobs=${JOBS:-$(nproc)}
 # The real targets; each reads corpus/<name>/ and is <name>_fuzzer.
-targets=(frame_reader request hello registers_file)
+targets=(frame_reader request hello registers_file rules_file config_file replay_csv admin_router
+  store_codec)
 
 started=$(date +%s)
-if [ ! -f "$build_dir/build.ninja" ]; then
-  launcher=${CMAKE_CXX_COMPILER_LAUNCHER:-$(command -v ccache || true)}
-  cmake -S "$root" -B "$build_dir" -G Ninja -DLOYALTY_FUZZ=ON -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_CXX_FLAGS_RELEASE="-O1 -g" -DCMAKE_CXX_COMPILER="$clang" \
-    ${launcher:+-DCMAKE_CXX_COMPILER_LAUNCHER="$launcher"} >/dev/null
-fi
-cmake --build "$build_dir" -j "$jobs"
+"$here/build.sh" "$build_dir" canary_fuzzer "${targets[@]/%/_fuzzer}"
 echo "fuzz: built in $(( $(date +%s) - started )) s"
 
 bin=$build_dir/bin

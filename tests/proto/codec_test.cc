@@ -63,6 +63,22 @@ TEST(StoreCodecTest, GarbageIsCorruptionNotACrash) {
   EXPECT_EQ(back.status().code(), StatusCode::kCorruption);
 }
 
+// Found while writing store_codec_fuzzer: the enums are one byte, so a
+// cast read a stored kind of 258 as a purchase and kept an outcome of 99.
+TEST(StoreCodecTest, ATransactionOfUnknownKindOrOutcomeIsCorruption) {
+  const std::string kind_258("\x10\x82\x02\x18\x01", 5);  // kind 258, outcome 1
+  auto kind = store_codec::DecodeTxn(kind_258, "T-1");
+  ASSERT_FALSE(kind.ok());
+  EXPECT_EQ(kind.status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(kind.status().message(), "transaction record has unknown kind 258");
+  const std::string outcome_99("\x10\x02\x18\x63", 4);  // kind 2, outcome 99
+  auto outcome = store_codec::DecodeTxn(outcome_99, "T-1");
+  ASSERT_FALSE(outcome.ok());
+  EXPECT_EQ(outcome.status().message(), "transaction record has unknown outcome 99");
+  const std::string purchase("\x10\x02\x18\x01", 4);
+  ASSERT_TRUE(store_codec::DecodeTxn(purchase, "T-1").ok());
+}
+
 TEST(WireCodecTest, ARequestWithoutABodyIsAnUnknownMessage) {
   v1::Request r;
   r.set_request_id(9);

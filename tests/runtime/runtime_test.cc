@@ -123,6 +123,40 @@ TEST_F(RuntimeTest, AFailedCommitAnswersUnavailableAndARetryAppliesOnce) {
   EXPECT_EQ(runtime_->stats().commit_failures, 2u);
 }
 
+// A channel's records (an admin adjustment's audit entry) are written in the
+// batch of the decision they go with: both or neither, whatever the commit
+// does, and once per transaction, however often it is retried.
+TEST_F(RuntimeTest, RecordsWithAnEventAreCommittedWithItsDecisionOnce) {
+  Start(RuleSet{}, 1);
+  int staged = 0;
+  auto send = [&](const std::string& txn) {
+    auto promise = std::make_shared<std::promise<Answer>>();
+    auto future = promise->get_future();
+    runtime_->Submit(
+        1, testing::Purchase(txn, "C1", {L("A", 1, 1000)}),
+        [promise](Answer a) { promise->set_value(std::move(a)); },
+        [&staged, txn](const Decision& d) {
+          staged += 1;
+          return CommitRecords{{"audit/" + txn, OutcomeName(d.outcome)}};
+        });
+    EXPECT_EQ(future.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+    return future.get();
+  };
+  EXPECT_EQ(send("T-1").kind, AnswerKind::kDecided);
+  EXPECT_EQ(send("T-1").kind, AnswerKind::kReplayed);  // a retry: no second record
+  EXPECT_EQ(store_.Records(), (std::map<std::string, std::string>{{"audit/T-1", "applied"}}));
+
+  // A commit that writes nothing writes no record either; its retry writes both.
+  store_.FailCommits(1, MemoryStore::Failure::kNotWritten);
+  EXPECT_EQ(send("T-2").kind, AnswerKind::kUnavailable);
+  EXPECT_EQ(store_.Records().count("audit/T-2"), 0u);
+  EXPECT_EQ(Balance("C1"), 10);
+  EXPECT_EQ(send("T-2").kind, AnswerKind::kDecided);
+  EXPECT_EQ(store_.Records().count("audit/T-2"), 1u);
+  EXPECT_EQ(Balance("C1"), 20);
+  EXPECT_EQ(staged, 3);  // T-1 once, T-2 for the failed commit and its retry
+}
+
 // While group 1 is being committed, group 2 is decided on the state group 1
 // leaves. When group 1's commit fails, group 2 fails with it, unwritten,
 // though its own commit would have worked; retries then apply both once.

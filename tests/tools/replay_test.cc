@@ -59,6 +59,32 @@ TEST(RetailCsvTest, GroupsAnInvoicesRowsAndAppliesTheDocumentedRules) {
   EXPECT_EQ(csv->counts().invoices, 2u);
 }
 
+// Found writing replay_csv_fuzzer, each shown under UBSan with the row
+// below (tests/fuzz/corpus/replay_csv/regression_*): the lowest int64 as a
+// cancellation's quantity overflowed when negated, a price of 1e300 did not
+// fit int64, nor did a line total of huge prices, a year of -2147483648
+// overflowed, and a CustomerID of ".5" made an invoice for nobody.
+TEST(RetailCsvTest, NumbersOutOfRangeAreDroppedNotOverflowed) {
+  testing::TempDir dir;
+  auto csv = Open(dir,
+                  "C1,X,d,-9223372036854775808,2010-12-01 08:26:00,2.55,17850,UK\n"
+                  "1,X,d,5,2010-12-01 08:26:00,1e300,17850,UK\n"
+                  "1,X,d,100000,2010-12-01 08:26:00,92233720368547,17850,UK\n"
+                  "1,X,d,5,2010-12-01 08:26:00,2.5,.5,UK\n"
+                  "2,X,d,5,-2147483648-12-01 08:26:00,2.5,17850,UK\n"
+                  "3,X,d,100000,2010-12-01 08:26:00,10000000.00,17850,UK\n");
+  auto odd_date = csv->Next();
+  ASSERT_TRUE(odd_date);
+  EXPECT_EQ(odd_date->number, "2");
+  EXPECT_EQ(odd_date->time_ms, 0);  // malformed, as documented
+  auto biggest = csv->Next();       // the largest line allowed still reads
+  ASSERT_TRUE(biggest);
+  EXPECT_EQ(biggest->total_minor(), 100'000 * int64_t{1'000'000'000});
+  EXPECT_FALSE(csv->Next());
+  EXPECT_EQ(csv->counts().dropped_lines, 3u);
+  EXPECT_EQ(csv->counts().anonymous_rows, 1u);
+}
+
 TEST(RetailCsvTest, RefusesAFileThatIsNotTheRetailLog) {
   testing::TempDir dir;
   std::ofstream(dir.Sub("x.csv")) << "a,b,c\n";

@@ -62,7 +62,9 @@ CLI::App* AddHistoryCommand(CLI::App& app, HistoryOptions& o) {
   auto* cmd = app.add_subcommand(
       "history", "a customer's ledger statement from a running loyaltyd's admin API");
   cmd->add_option("--card", o.card, "card number")->required();
-  cmd->add_option("--admin", o.admin, "HOST:PORT of loyaltyd's admin API (default 127.0.0.1:7071)");
+  cmd->add_option("--admin", o.admin,
+                  "HOST:PORT of loyaltyd's admin API, https://HOST:PORT when admin_tls is on (CA: "
+                  "$LOYALTY_CA; default 127.0.0.1:7071)");
   cmd->add_option("--token", o.token, "bearer token (default: $LOYALTY_ADMIN_TOKEN)");
   cmd->add_option("--limit", o.limit, "entries a page (default 50)")->check(CLI::Range(1, 500));
   cmd->add_flag("--all", o.all, "every page, to the first entry");
@@ -76,6 +78,7 @@ int RunHistory(const HistoryOptions& o) {
     if (const char* t = std::getenv("LOYALTY_ADMIN_TOKEN")) req.token = t;
   }
   req.timeout_ms = o.timeout_ms;
+  if (const char* ca = std::getenv("LOYALTY_CA")) req.ca_path = ca;  // for https://
   std::string before;
   for (bool first = true;; first = false) {
     req.target = "/v1/customers/" + o.card + "/ledger?limit=" + std::to_string(o.limit) + before;

@@ -17,7 +17,9 @@ namespace {
 using Json = nlohmann::json;
 
 void AddAdminOptions(CLI::App* cmd, PublishOptions& o) {
-  cmd->add_option("--admin", o.admin, "HOST:PORT of loyaltyd's admin API (default 127.0.0.1:7071)");
+  cmd->add_option("--admin", o.admin,
+                  "HOST:PORT of loyaltyd's admin API, https://HOST:PORT when admin_tls is on (CA: "
+                  "$LOYALTY_CA; default 127.0.0.1:7071)");
   cmd->add_option("--token", o.token, "bearer token (default: $LOYALTY_ADMIN_TOKEN)");
 }
 
@@ -128,6 +130,7 @@ int RunPublish(PublishOptions& o) {
     if (const char* t = std::getenv("LOYALTY_ADMIN_TOKEN")) req.token = t;
   }
   req.timeout_ms = o.timeout_ms;
+  if (const char* ca = std::getenv("LOYALTY_CA")) req.ca_path = ca;  // for https://
   auto reply = http::Call(o.admin, req);
   if (!reply.ok()) {
     std::cerr << "loyalty: " << reply.status().message() << "\n";

@@ -96,6 +96,7 @@ std::optional<std::string> Fetch(const std::string& name, const char* format,
     if (const char* t = std::getenv("LOYALTY_ADMIN_TOKEN")) req.token = t;
   }
   req.timeout_ms = 120'000;  // a report reads every customer
+  if (const char* ca = std::getenv("LOYALTY_CA")) req.ca_path = ca;  // for https://
   auto reply = http::Call(o.admin, req);
   if (!reply.ok()) {
     std::cerr << "loyalty: " << o.admin << ": " << reply.status().message() << "\n";

@@ -82,8 +82,9 @@ void AdminConsole::SignIn(const Request& r, Respond respond) {
   if (r.content_type.rfind("application/json", 0) != 0) {
     return respond(JsonError(415, "BAD_CONTENT_TYPE", "sign in with a JSON body {\"token\": T}"));
   }
-  const Json j = Json::parse(r.body, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("token") || !j["token"].is_string()) {
+  Json j;
+  if (auto bad = admin::ParseBody(r.body, &j)) return respond(*bad);
+  if (!j.is_object() || !j.contains("token") || !j["token"].is_string()) {
     return respond(JsonError(400, "BAD_BODY", "the body must be {\"token\": YOUR_ADMIN_TOKEN}"));
   }
   const auto who = router_.FindToken(j["token"].get<std::string>());

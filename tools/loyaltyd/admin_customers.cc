@@ -17,9 +17,8 @@ using http::Respond;
 using http::Response;
 
 // The body's fields, or the reason it is refused.
-std::optional<std::string> ReadAdjust(const std::string& body, v1::Adjust* a) {
-  const Json j = Json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return "the body must be a JSON object";
+std::optional<std::string> ReadAdjust(const Json& j, v1::Adjust* a) {
+  if (!j.is_object()) return "the body must be a JSON object";
   for (const auto& [key, value] : j.items()) {
     if (key == "transaction_id" || key == "reason" || key == "set_tier") {
       if (!value.is_string()) return key + " must be a string";
@@ -75,10 +74,8 @@ void AdminCustomers::Attach(Runtime* runtime, RegisterFront* front, Store* store
 void AdminCustomers::AddRoutes(http::Router& router) {
   using P = http::Permission;
   auto bind = [this](void (AdminCustomers::*f)(const Request&, Respond)) {
-    return [this, f](const Request& r, Respond respond) {
-      if (store_ == nullptr) return respond(JsonError(503, "NOT_READY", why_not_ready_()));
-      (this->*f)(r, std::move(respond));
-    };
+    return admin::Bind(
+        this, f, [this] { return store_ != nullptr; }, why_not_ready_);
   };
   router.Add({"GET", "/v1/customers", P::kCustomersStory, bind(&AdminCustomers::Search)});
   router.Add({"GET", "/v1/customers/{card}", P::kCustomersRead, bind(&AdminCustomers::Lookup)});
@@ -163,7 +160,9 @@ void AdminCustomers::Ledger(const Request& r, Respond respond) {
 void AdminCustomers::Adjust(const Request& r, Respond respond) {
   v1::Request request;
   v1::Adjust* a = request.mutable_adjust();
-  if (auto bad = ReadAdjust(r.body, a)) return respond(JsonError(400, "BAD_BODY", *bad));
+  Json body;
+  if (auto bad = admin::ParseBody(r.body, &body)) return respond(*bad);
+  if (auto bad = ReadAdjust(body, a)) return respond(JsonError(400, "BAD_BODY", *bad));
   const std::string card = r.params.at("card");
   a->set_card(card);
   a->set_operator_id(r.principal->name);
@@ -182,24 +181,29 @@ void AdminCustomers::Adjust(const Request& r, Respond respond) {
                    " points=" + std::to_string(a->points()) + " reason=" + a->reason() +
                    (a->set_tier().empty() ? "" : " set_tier=" + a->set_tier()));
   const cli::Display display = admin::DisplayOf(*runtime_->rules());
-  // The reply comes on a shard thread; the audit entry is written before
-  // the answer, so an acknowledged adjustment is always in the log (the
-  // ledger entry itself also carries the operator and the reason).
-  front_->Handle(std::move(request), [this, respond, audit, display](std::string bytes) mutable {
-    v1::Reply reply;
-    if (!reply.ParseFromString(bytes)) {
-      return respond(JsonError(500, "INTERNAL", "the engine's reply does not decode"));
-    }
-    Response response = AdjustReply(reply, display);
-    audit.set_detail(audit.detail() + " status=" + std::to_string(response.status));
-    if (Status s = audit_->Append(audit); !s.ok()) {
-      return respond(JsonError(500, "AUDIT_FAILED",
-                               "the adjustment was decided but the audit log could not be "
-                               "written: " +
-                                   s.message() + "; resend the same transaction_id"));
-    }
-    respond(std::move(response));
-  });
+  // The audit entry travels with the event and is written in the batch of
+  // its decision (on the shard's thread): no adjustment without its entry,
+  // even if the process dies right after the commit, and a retry (answered
+  // from the stored decision) writes none, so a retried adjustment is audited
+  // once. A refusal that stores nothing (an unknown card) changes nothing and
+  // is not audited (the refusal is logged).
+  AuditLog* log = audit_;
+  auto with_commit = [log, audit](const Decision& decision) {
+    store::v1::AuditEntry entry = audit;
+    const bool applied = decision.outcome == Outcome::kApplied;
+    entry.set_detail(entry.detail() + " status=" + (applied ? "200" : "409"));
+    return CommitRecords{log->Stage(entry)};
+  };
+  front_->Handle(
+      std::move(request),
+      [respond, display](std::string bytes) {
+        v1::Reply reply;
+        if (!reply.ParseFromString(bytes)) {
+          return respond(JsonError(500, "INTERNAL", "the engine's reply does not decode"));
+        }
+        respond(AdjustReply(reply, display));
+      },
+      std::move(with_commit));
 }
 
 }  // namespace loyalty

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <charconv>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -19,6 +20,19 @@ namespace loyalty::admin {
 
 using Json = nlohmann::json;
 
+// The route handler that calls `method` of `self` once `ready()`; before
+// that, 503 NOT_READY saying why_not_ready(). Each admin part binds its
+// routes with it.
+template <typename T>
+http::Handler Bind(T* self, void (T::*method)(const http::Request&, http::Respond),
+                   std::function<bool()> ready, std::function<std::string()> why_not_ready) {
+  return [self, method, ready = std::move(ready), why = std::move(why_not_ready)](
+             const http::Request& r, http::Respond respond) {
+    if (!ready()) return respond(http::JsonError(503, "NOT_READY", why()));
+    (self->*method)(r, std::move(respond));
+  };
+}
+
 inline http::Response Ok(const Json& j, unsigned status = 200) {
   return {status, j.dump(2) + "\n"};
 }
@@ -32,6 +46,13 @@ inline http::Response FromStatus(const Status& s) {
     default: return http::JsonError(500, "STORE_FAILED", s.message());
   }
 }
+
+// A request body as JSON, strictly: a key given twice in one object, or a
+// number that is not a whole number from -2^63 to 2^63-1 (a fraction, an
+// exponent, or beyond), is refused, since two readers of such a body (a proxy
+// and this server, say) may disagree on what it says. Every admin body goes
+// through here. nullopt with `*out` set, else the 400 BAD_JSON to answer.
+std::optional<http::Response> ParseBody(const std::string& body, Json* out);
 
 inline std::optional<uint64_t> Number(const std::string& text) {
   uint64_t v = 0;

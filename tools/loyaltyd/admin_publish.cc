@@ -90,10 +90,9 @@ struct ActivateBody {
   TimeMs at_ms = 0;
   bool requalify = false;
 };
-std::optional<std::string> ReadActivate(const std::string& body, ActivateBody* out) {
-  if (body.empty()) return std::nullopt;
-  const Json j = Json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
+std::optional<std::string> ReadActivate(const Json& j, ActivateBody* out) {
+  if (j.is_null()) return std::nullopt;  // no body
+  if (!j.is_object()) {
     return "the body must be empty (activate now) or a JSON object";
   }
   for (const auto& [key, value] : j.items()) {
@@ -152,10 +151,8 @@ void AdminPublish::Attach(Runtime* runtime, RulesPublisher* publisher, Store* st
 void AdminPublish::AddRoutes(http::Router& router) {
   using P = http::Permission;
   auto bind = [this](void (AdminPublish::*f)(const Request&, Respond)) {
-    return [this, f](const Request& r, Respond respond) {
-      if (publisher_ == nullptr) return respond(JsonError(503, "NOT_READY", why_not_ready_()));
-      (this->*f)(r, std::move(respond));
-    };
+    return admin::Bind(
+        this, f, [this] { return publisher_ != nullptr; }, why_not_ready_);
   };
   router.Add({"GET", "/v1/rulesets", P::kRulesRead, bind(&AdminPublish::Rulesets)});
   router.Add({"POST", "/v1/rulesets", P::kRulesDraft, bind(&AdminPublish::Upload)});
@@ -216,7 +213,20 @@ void AdminPublish::Ruleset(const Request& r, Respond respond) {
   respond(Ok(j));
 }
 
+namespace {
+
+// 413 when a rule set is over kRulesBytesMax.
+std::optional<Response> TooLarge(const std::string& yaml) {
+  if (yaml.size() <= AdminPublish::kRulesBytesMax) return std::nullopt;
+  return JsonError(413, "RULES_TOO_LARGE",
+                   "a rule set is at most " + std::to_string(AdminPublish::kRulesBytesMax) +
+                       " bytes; this one is " + std::to_string(yaml.size()));
+}
+
+}  // namespace
+
 void AdminPublish::Validate(const Request& r, Respond respond) {
+  if (auto big = TooLarge(r.body)) return respond(*big);
   const auto loaded = rules_file::Parse(r.body, "rules");
   Json j = {{"valid", loaded.problems.empty()},
             {"problems", ProblemsJson(loaded.problems)},
@@ -226,6 +236,7 @@ void AdminPublish::Validate(const Request& r, Respond respond) {
 }
 
 void AdminPublish::Upload(const Request& r, Respond respond) {
+  if (auto big = TooLarge(r.body)) return respond(*big);
   if (auto problems = publisher_->Validate(r.body); !problems.empty()) {
     Json j = {{"code", "INVALID_RULES"},
               {"message", "the rules have " + std::to_string(problems.size()) +
@@ -243,9 +254,10 @@ void AdminPublish::Submit(const Request& r, Respond respond) {
   if (!stored) return;
   std::string note;
   if (!r.body.empty()) {
-    const Json j = Json::parse(r.body, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || (j.size() == 1 && !j.contains("note")) ||
-        j.size() > 1 || (j.contains("note") && !j["note"].is_string())) {
+    Json j;
+    if (auto bad = admin::ParseBody(r.body, &j)) return respond(*bad);
+    if (!j.is_object() || (j.size() == 1 && !j.contains("note")) || j.size() > 1 ||
+        (j.contains("note") && !j["note"].is_string())) {
       return respond(JsonError(400, "BAD_BODY", "the body must be empty or {\"note\": TEXT}"));
     }
     note = j.value("note", std::string());
@@ -321,7 +333,11 @@ void AdminPublish::Activate(const Request& r, Respond respond) {
   const auto stored = Find(r, respond);
   if (!stored) return;
   ActivateBody body;
-  if (auto bad = ReadActivate(r.body, &body)) return respond(JsonError(400, "BAD_BODY", *bad));
+  Json j;
+  if (!r.body.empty()) {
+    if (auto bad = admin::ParseBody(r.body, &j)) return respond(*bad);
+  }
+  if (auto bad = ReadActivate(j, &body)) return respond(JsonError(400, "BAD_BODY", *bad));
   // Four eyes, for every role: the author does not approve their own draft.
   std::string detail;
   if (stored->author() == r.principal->name && !stored->was_active()) {
@@ -389,9 +405,10 @@ void AdminPublish::Activate(const Request& r, Respond respond) {
 void AdminPublish::Rollback(const Request& r, Respond respond) {
   uint32_t to = 0;
   if (!r.body.empty()) {
-    const Json j = Json::parse(r.body, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || j.size() != 1 || !j.contains("to") ||
-        !j["to"].is_number_unsigned() || j["to"].get<uint64_t>() > UINT32_MAX) {
+    Json j;
+    if (auto bad = admin::ParseBody(r.body, &j)) return respond(*bad);
+    if (!j.is_object() || j.size() != 1 || !j.contains("to") || !j["to"].is_number_unsigned() ||
+        j["to"].get<uint64_t>() > UINT32_MAX) {
       return respond(JsonError(400, "BAD_BODY",
                                "the body must be empty (the version the one in force replaced) "
                                "or {\"to\": VERSION}"));

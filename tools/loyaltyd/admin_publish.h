@@ -43,6 +43,10 @@ struct PublishOptions {
 
 class AdminPublish {
  public:
+  // A rule set's YAML, uploaded or validated: far above any real program
+  // (the rules' own counts are bounded too: engine/limits.h), and with
+  // rules_drafts_max it bounds what drafts may take in the store.
+  static constexpr std::size_t kRulesBytesMax = 256 << 10;
   AdminPublish(std::function<std::string()> why_not_ready, PublishOptions options)
       : why_not_ready_(std::move(why_not_ready)), options_(std::move(options)) {}
   void AddRoutes(http::Router& router);

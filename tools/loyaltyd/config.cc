@@ -1,5 +1,7 @@
 #include "tools/loyaltyd/config.h"
 
+#include <sys/stat.h>
+
 namespace loyalty {
 namespace {
 
@@ -46,6 +48,18 @@ constexpr FlagSpec kFlags[] = {
      "for ever)"},
 };
 
+// The config file may hold admin tokens: other users of the machine should
+// not read it. A warning, not a refusal: a file holding only verifiers, or
+// mounted read-only by a container runtime, may well be readable.
+void WarnIfReadableByOthers(const std::string& path, std::vector<std::string>& warnings) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || (st.st_mode & (S_IRGRP | S_IROTH)) == 0) return;
+  warnings.push_back("config file " + path + " is readable by " +
+                     ((st.st_mode & S_IROTH) != 0 ? "every user" : "its group") +
+                     " of this machine, and may hold admin tokens: chmod 600 it, and keep "
+                     "tokens as sha256:<hex> verifiers (docs/SECURITY.md)");
+}
+
 std::string FlagName(const std::string& key) {
   std::string name = "--" + key;
   for (char& c : name) c = c == '_' ? '-' : c;
@@ -66,7 +80,10 @@ void AddConfigFlags(CLI::App& app, Flags& flags) {
 
 config_file::Config BuildConfig(Flags& flags, char** environment, config_file::Problems& problems) {
   config_file::Config config;
-  if (!flags.config_path.empty()) config = config_file::LoadFile(flags.config_path, problems);
+  if (!flags.config_path.empty()) {
+    config = config_file::LoadFile(flags.config_path, problems);
+    WarnIfReadableByOthers(flags.config_path, flags.warnings);
+  }
   std::vector<std::string> env;
   for (char** e = environment; e && *e; ++e) env.emplace_back(*e);
   std::vector<std::string> unknown;

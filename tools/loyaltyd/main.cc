@@ -28,6 +28,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <future>
 #include <iostream>
 #include <thread>
@@ -36,6 +37,7 @@
 #include "adapters/http/server.h"
 #include "adapters/net/framing.h"
 #include "adapters/net/server.h"
+#include "adapters/net/verifier.h"
 #include "adapters/rocksdb/key_codec.h"
 #include "adapters/rocksdb/store.h"
 #include "adapters/yaml/config_file.h"
@@ -101,11 +103,19 @@ Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options, int64_t wa
   }
 }
 
-http::TokenTable Tokens(const config_file::Config& config) {
+// The admin tokens as the server keeps them: verifiers only. A secret given
+// in plain text is hashed here and its text wiped from the configuration
+// and the environment, so it stays in memory no longer than startup.
+http::TokenTable TakeTokens(config_file::Config& config) {
   std::vector<http::TokenEntry> entries;
-  for (const auto& t : config.admin_tokens) {
-    entries.push_back({t.name, *http::ParseRole(t.role), t.token});  // roles validated
+  for (auto& t : config.admin_tokens) {
+    const auto given = net::ParseVerifier(t.token);  // validated: a verifier or a secret
+    entries.push_back({t.name, *http::ParseRole(t.role), given ? *given : net::Sha256(t.token)});
+    std::fill(t.token.begin(), t.token.end(), '\0');
+    t.token.clear();
+    t.token.shrink_to_fit();
   }
+  ::unsetenv("LOYALTY_ADMIN_TOKENS");  // nor handed to any child process
   return http::TokenTable(std::move(entries));
 }
 
@@ -138,12 +148,12 @@ class Daemon {
     // action would end the process "killed by SIGTERM" in the middle.
     Running closing = std::move(run_);
   }
-  Daemon(const config_file::Config& config, bool follow_events)
+  Daemon(const config_file::Config& config, http::TokenTable tokens, bool follow_events)
       : config_(config),
         follow_events_(follow_events),
         refusals_(20, std::chrono::seconds(1)),
         rocksdb_errors_(5, std::chrono::seconds(60)),
-        router_(Tokens(config),
+        router_(std::move(tokens),
                 [this](const http::Request& r, const http::Response& res) { Refused(r, res); }),
         api_(readiness_, metrics_, [this] { SampleMetrics(); }),
         customers_([this] { return readiness_.why_not(); }),
@@ -276,10 +286,15 @@ Status Daemon::StartAdmin() {
   o.header_bytes_max = config_.admin_header_bytes_max;
   o.body_bytes_max = config_.admin_body_bytes_max;
   o.timeout_ms = config_.admin_timeout_ms;
+  if (config_.admin_tls == "on") {
+    o.tls_cert_path = config_.admin_tls_cert.empty() ? config_.tls_cert : config_.admin_tls_cert;
+    o.tls_key_path = config_.admin_tls_key.empty() ? config_.tls_key : config_.admin_tls_key;
+  }
   admin_ = std::make_unique<http::Server>(io_, o, router_);
   if (Status s = admin_->Listen(); !s.ok()) return s;
   admin_->Start();
-  std::cout << "loyaltyd admin on " << HostPort(o.host, admin_->port()) << std::endl;
+  std::cout << "loyaltyd admin on " << HostPort(o.host, admin_->port())
+            << (o.tls_cert_path.empty() ? "" : " (HTTPS)") << std::endl;
   return Status::Ok();
 }
 
@@ -575,7 +590,7 @@ int Daemon::Serve() {
 
 // --check-config: every problem of the options and of what startup would
 // meet (check_config.h), one line each on stderr; notes and warnings on
-// stdout. Exit 0 valid, 1 not.
+// stdout (stderr holds the problems only). Exit 0 valid, 1 not.
 int CheckConfig(const config_file::Config& config, const Flags& flags,
                 config_file::Problems problems) {
   const StartupCheck startup = CheckStartup(config);
@@ -602,7 +617,7 @@ int main(int argc, char** argv) {
   loyalty::AddConfigFlags(app, flags);
   CLI11_PARSE(app, argc, argv);
   loyalty::config_file::Problems problems;
-  const auto config = loyalty::BuildConfig(flags, environ, problems);
+  auto config = loyalty::BuildConfig(flags, environ, problems);
   if (flags.check_config) return loyalty::CheckConfig(config, flags, problems);
   if (!problems.empty()) {
     for (const auto& p : problems) std::cerr << "loyaltyd: " << p << "\n";
@@ -614,5 +629,6 @@ int main(int argc, char** argv) {
   }
   loyalty::SetUpLog(config.log_format == "json");
   for (const auto& w : flags.warnings) loyalty::LogWarn(w);
-  return loyalty::Daemon(config, config.clock == "event").Serve();
+  auto tokens = loyalty::TakeTokens(config);
+  return loyalty::Daemon(config, std::move(tokens), config.clock == "event").Serve();
 }

@@ -4,10 +4,10 @@
 
 namespace loyalty::replay {
 
-Result<std::unique_ptr<GzLines>> GzLines::Open(const std::string& path) {
+Result<std::unique_ptr<GzLines>> GzLines::Open(const std::string& path, unsigned buffer_bytes) {
   gzFile gz = gzopen(path.c_str(), "rb");
   if (gz == nullptr) return Status::IoError("cannot open " + path);
-  gzbuffer(gz, 1 << 20);
+  gzbuffer(gz, buffer_bytes);
   return std::unique_ptr<GzLines>(new GzLines(gz));
 }
 

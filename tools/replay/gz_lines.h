@@ -12,7 +12,9 @@ namespace loyalty::replay {
 
 class GzLines {
  public:
-  static Result<std::unique_ptr<GzLines>> Open(const std::string& path);
+  // buffer_bytes: zlib's read buffer (a megabyte reads the data set fastest).
+  static Result<std::unique_ptr<GzLines>> Open(const std::string& path,
+                                               unsigned buffer_bytes = 1 << 20);
   ~GzLines();
   GzLines(const GzLines&) = delete;
   GzLines& operator=(const GzLines&) = delete;

@@ -4,6 +4,8 @@
 #include <ctime>
 #include <set>
 
+#include "engine/limits.h"
+
 namespace loyalty::replay {
 namespace {
 
@@ -12,11 +14,15 @@ enum Column { kInvoice = 0, kStock, kDescription, kQuantity, kDate, kPrice, kCus
 const std::set<std::string> kNonProducts = {
     "POST", "M", "D", "BANK CHARGES", "AMAZONFEE", "DOT", "CRUK", "PADS", "B", "S", "C2"};
 
-// "2010-12-01 08:26:00" as UTC milliseconds; 0 when malformed.
+// "2010-12-01 08:26:00" as UTC milliseconds; 0 when malformed (a field out
+// of its calendar range included: -2147483648 as a year overflowed).
 int64_t ParseTime(const std::string& s) {
   std::tm tm{};
   if (std::sscanf(s.c_str(), "%d-%d-%d %d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-                  &tm.tm_min, &tm.tm_sec) < 5) {
+                  &tm.tm_min, &tm.tm_sec) < 5 ||
+      tm.tm_year < 1 || tm.tm_year > 9999 || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 ||
+      tm.tm_mday > 31 || tm.tm_hour < 0 || tm.tm_hour > 23 || tm.tm_min < 0 || tm.tm_min > 59 ||
+      tm.tm_sec < 0 || tm.tm_sec > 60) {
     return 0;
   }
   tm.tm_year -= 1900;
@@ -24,18 +30,26 @@ int64_t ParseTime(const std::string& s) {
   return static_cast<int64_t>(timegm(&tm)) * 1000;
 }
 
-// "2.55" -> 255 pence; more decimals round half up ("0.165" -> 17).
+// "2.55" -> 255 pence; more decimals round half up ("0.165" -> 17). A price
+// beyond a line's maximum (limits.h) is malformed: 1e300 did not fit int64.
 std::optional<int64_t> ParsePence(const std::string& s) {
   char* end = nullptr;
   const double v = std::strtod(s.c_str(), &end);
-  if (end == s.c_str() || *end != '\0' || !std::isfinite(v)) return std::nullopt;
+  if (end == s.c_str() || *end != '\0' || !std::isfinite(v) ||
+      std::abs(v * 100) > static_cast<double>(limits::kLineTotalMinorMax)) {
+    return std::nullopt;
+  }
   return static_cast<int64_t>(std::floor(v * 100 + 0.5));
 }
 
-std::optional<int64_t> ParseInt(const std::string& s) {
+// A quantity; beyond a line's maximum (limits.h) it is malformed: the
+// lowest int64, negated for a cancellation, overflowed.
+std::optional<int64_t> ParseQuantity(const std::string& s) {
   char* end = nullptr;
   const long long v = std::strtoll(s.c_str(), &end, 10);
-  if (end == s.c_str() || *end != '\0') return std::nullopt;
+  if (end == s.c_str() || *end != '\0' || v < -limits::kQuantityMax || v > limits::kQuantityMax) {
+    return std::nullopt;
+  }
   return v;
 }
 
@@ -72,8 +86,8 @@ std::vector<std::string> SplitCsv(const std::string& line) {
   return out;
 }
 
-Result<std::unique_ptr<RetailCsv>> RetailCsv::Open(const std::string& path) {
-  auto lines = GzLines::Open(path);
+Result<std::unique_ptr<RetailCsv>> RetailCsv::Open(const std::string& path, unsigned buffer_bytes) {
+  auto lines = GzLines::Open(path, buffer_bytes);
   if (!lines.ok()) return lines.status();
   std::unique_ptr<RetailCsv> csv(new RetailCsv(std::move(*lines)));
   std::string header;
@@ -127,18 +141,20 @@ std::optional<Invoice> RetailCsv::Next() {
       continue;
     }
     for (const auto& r : rows) {
-      if (r[kCustomer].empty()) {
+      // "17850.0" is 17850; ".5" names nobody.
+      const std::string customer = r[kCustomer].substr(0, r[kCustomer].find('.'));
+      if (customer.empty()) {
         counts_.anonymous_rows += 1;
         continue;
       }
-      const auto qty = ParseInt(r[kQuantity]);
+      const auto qty = ParseQuantity(r[kQuantity]);
       const auto price = ParsePence(r[kPrice]);
       const int64_t sign = inv.cancellation ? -1 : 1;
       if (!qty || !price || *qty * sign <= 0 || *price <= 0 || kNonProducts.count(r[kStock])) {
         counts_.dropped_lines += 1;
         continue;
       }
-      inv.customer_id = r[kCustomer].substr(0, r[kCustomer].find('.'));
+      inv.customer_id = customer;
       inv.time_ms = ParseTime(r[kDate]);
       inv.lines.push_back({r[kStock], r[kDescription], *qty * sign, *price});
     }

@@ -4,10 +4,12 @@
 //
 // The data set's oddities are handled by rules, never by crashing; each is
 // counted in Counts so a summary can say what was skipped and why:
-//   - rows without a CustomerID: anonymous sales, skipped;
+//   - rows without a CustomerID (or only ".5"): anonymous sales, skipped;
 //   - a line with quantity or price <= 0 on an ordinary invoice (adjustments,
-//     free samples), or a non-product code (POST, M, D, BANK CHARGES,
+//     free samples), beyond a line's maximum (engine/limits.h: 100,000 units,
+//     10,000,000.00), or a non-product code (POST, M, D, BANK CHARGES,
 //     AMAZONFEE, DOT, CRUK, PADS, B, S, C2): the line is dropped;
+//   - a date out of the calendar's range: time 0;
 //   - 'A' invoices (bad-debt adjustments): skipped;
 //   - prices with more than 2 decimals: rounded half up to the penny;
 //   - CustomerID written as a float (17850.0): read as 17850.
@@ -53,7 +55,9 @@ struct Counts {
 
 class RetailCsv {
  public:
-  static Result<std::unique_ptr<RetailCsv>> Open(const std::string& path);
+  // buffer_bytes: as GzLines::Open.
+  static Result<std::unique_ptr<RetailCsv>> Open(const std::string& path,
+                                                 unsigned buffer_bytes = 1 << 20);
   ~RetailCsv();
 
   // The next invoice with at least one line, or nullopt at the end.

@@ -37,6 +37,10 @@ std::string EncodeAnswer(const Answer& a) {
 }
 
 void RegisterFront::Handle(v1::Request request, ReplyFn reply) {
+  Handle(std::move(request), std::move(reply), nullptr);
+}
+
+void RegisterFront::Handle(v1::Request request, ReplyFn reply, CommitRecordsFn with_commit) {
   const uint64_t id = request.request_id();
   Event event;
   if (auto error = wire::DecodeRequest(request, &event)) {
@@ -45,8 +49,10 @@ void RegisterFront::Handle(v1::Request request, ReplyFn reply) {
     reply(wire::ErrorReply(id, std::move(*error)));
     return;
   }
-  runtime_.Submit(id, std::move(event),
-                  [reply = std::move(reply)](Answer answer) { reply(EncodeAnswer(answer)); });
+  runtime_.Submit(
+      id, std::move(event),
+      [reply = std::move(reply)](Answer answer) { reply(EncodeAnswer(answer)); },
+      std::move(with_commit));
 }
 
 }  // namespace loyalty

@@ -29,6 +29,9 @@ class RegisterFront final : public net::RequestHandler {
  public:
   explicit RegisterFront(Runtime& runtime) : runtime_(runtime) {}
   void Handle(v1::Request request, ReplyFn reply) override;
+  // As Handle, with records written in the decision's batch (answer.h
+  // CommitRecordsFn): the admin adjustment and its audit entry.
+  void Handle(v1::Request request, ReplyFn reply, CommitRecordsFn with_commit);
 
  private:
   Runtime& runtime_;

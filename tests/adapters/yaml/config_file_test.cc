@@ -89,6 +89,25 @@ TEST(ConfigFileTest, TokensComeFromTheFileAndAreCheckedTogether) {
       << bad.status().message();
 }
 
+// Found by config_file_fuzzer: Print wrapped values in quotes without
+// escaping them, so a data_dir with a quote or a backslash printed as YAML
+// that did not parse, or parsed to another path.
+TEST(ConfigFileTest, PrintedValuesWithQuotesAndBackslashesParseBackTheSame) {
+  auto c = Parse(
+      "data_dir: 'a \"quoted\" dir'\nrules: C:\\rules\\x.yaml\n"
+      "admin_tokens: [{name: \"o'\\\"b\", role: admin, token: x}]\n",
+      "loyaltyd.yaml");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->data_dir, "a \"quoted\" dir");
+  EXPECT_EQ(c->rules, "C:\\rules\\x.yaml");
+  auto again = Parse(Print(*c), "printed");
+  ASSERT_TRUE(again.ok()) << again.status().message() << "\n" << Print(*c);
+  EXPECT_EQ(again->data_dir, c->data_dir);
+  EXPECT_EQ(again->rules, c->rules);
+  EXPECT_EQ(again->admin_tokens.at(0).name, "o'\"b");
+  EXPECT_EQ(Print(*again), Print(*c));
+}
+
 TEST(ConfigFileTest, PrintListsEveryOptionAndNoSecret) {
   Config c;
   c.admin_tokens.push_back({"ann", "editor", "0123456789abcdef"});

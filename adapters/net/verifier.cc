@@ -1,0 +1,45 @@
+#include "adapters/net/verifier.h"
+
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
+#include <charconv>
+
+namespace loyalty::net {
+
+Digest Sha256(std::string_view text) {
+  Digest digest{};
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest.data());
+  return digest;
+}
+
+std::optional<Digest> ParseVerifier(std::string_view v) {
+  if (v.substr(0, kVerifierPrefix.size()) != kVerifierPrefix ||
+      v.size() != kVerifierPrefix.size() + 64) {
+    return std::nullopt;
+  }
+  Digest d{};
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    const char* digits = v.data() + kVerifierPrefix.size() + 2 * i;
+    const auto [end, ec] = std::from_chars(digits, digits + 2, d[i], 16);
+    if (ec != std::errc() || end != digits + 2) return std::nullopt;
+  }
+  return d;
+}
+
+std::string VerifierText(std::string_view secret) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  const Digest d = Sha256(secret);
+  std::string out(kVerifierPrefix);
+  for (const uint8_t b : d) {
+    out += kDigits[b >> 4];
+    out += kDigits[b & 0xf];
+  }
+  return out;
+}
+
+bool SameDigest(const Digest& a, const Digest& b) {
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace loyalty::net
