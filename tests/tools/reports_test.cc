@@ -107,6 +107,44 @@ TEST(ReportsTest, OneOfEverythingReadsAsPeopleWriteIt) {
             (std::vector<std::string>{"minor units", "'1 visits'"}));  // the check bites
 }
 
+// A server keeps every report fresh with MakeEveryReport: the same six
+// reports, byte for byte, from two readings of the customers instead of ten.
+TEST(ReportsTest, AllSixAtOnceAreEachReportAsMadeAloneFromTwoReadings) {
+  RuleSet rules;
+  rules.program.currency = "GBP";
+  Offer welcome;
+  welcome.id = "welcome";
+  rules.offers.push_back(welcome);
+  CustomerState a = Customer("a", 1, 1'234, 3);
+  a.nps_score = 4;
+  a.nps_at_ms = kReportNowMs - kMsPerDay;
+  a.offer_uses = {{"welcome", false, kReportNowMs - 5 * kMsPerDay, kReportNowMs - 5 * kMsPerDay, 1,
+                   1, 1'234, 1}};
+  const std::vector<CustomerState> states = {a, Customer("b", 3, 9'000, 40),
+                                             Customer("c", 12, 52'000, 200), Customer("p", 0, 0)};
+  int readings = 0;
+  const CustomerSource counted = [&](const CustomerVisit& visit) {
+    ++readings;
+    return From(states)(visit);
+  };
+  auto every =
+      MakeEveryReport({ReportKind::kPareto, &rules, kReportNowMs, Money{"GBP"}, "note"}, counted);
+  ASSERT_TRUE(every.ok());
+  EXPECT_EQ(readings, 2);
+  for (std::size_t k = 0; k < kReportNames.size(); ++k) {
+    const auto kind = static_cast<ReportKind>(k);
+    auto alone = MakeReport({kind, &rules, kReportNowMs, Money{"GBP"}, "note"}, From(states));
+    ASSERT_TRUE(alone.ok()) << kReportNames[k];
+    EXPECT_EQ((*every)[k].json, alone->json) << kReportNames[k];
+    EXPECT_EQ((*every)[k].text, alone->text) << kReportNames[k];
+    EXPECT_EQ((*every)[k].svg, alone->svg) << kReportNames[k];
+  }
+  auto failed = MakeEveryReport({ReportKind::kPareto, &rules, 0, Money{}, ""},
+                                [](const CustomerVisit&) { return Status::IoError("disk gone"); });
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.status().message(), "disk gone");
+}
+
 TEST(ReportsTest, AFailingSourceIsTheReportsFailure) {
   const RuleSet rules;
   auto made = MakeReport({ReportKind::kNps, &rules, 0, Money{}, ""},

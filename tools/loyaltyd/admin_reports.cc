@@ -1,6 +1,7 @@
 #include "tools/loyaltyd/admin_reports.h"
 
 #include <algorithm>
+#include <ctime>
 #include <nlohmann/json.hpp>
 
 #include "tools/report/reports.h"
@@ -69,60 +70,135 @@ std::optional<std::string> TableCsv(const Json& report) {
   return std::nullopt;
 }
 
-// The report `r` asks for, made now over `store`; the response to send.
-}  // namespace
+// "Sat, 28 Nov 2026 20:14:03 GMT" (RFC 9110's IMF-fixdate).
+std::string HttpDate(int64_t wall_ms) {
+  const std::time_t t = static_cast<std::time_t>(wall_ms / 1000);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  char out[40];
+  std::strftime(out, sizeof out, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return out;
+}
 
-// The report `r` asks for, made now over the store (or the same one made a
-// moment ago when nothing has changed since); the response to send.
-Response AdminReports::ReportResponse(const Request& r) {
-  const Runtime& runtime = *runtime_;
-  const auto kind = report::ReportKindOf(r.params.at("name"));
-  const auto rules = runtime.rules();
-  report::ReportRequest request{*kind, rules.get(), runtime.now(),
-                                report::Money{rules->program.currency}, ""};
-  // Amounts are in the program's currency; another code would only relabel them.
-  if (auto c = r.query.find("currency");
-      c != r.query.end() && c->second != rules->program.currency) {
-    return JsonError(400, "WRONG_CURRENCY",
-                     "amounts are in the program's currency " + rules->program.currency + ", not " +
-                         c->second + "; drop currency=");
-  }
-  // A page asks for a report's JSON, then its chart: one reading of every
-  // customer serves both while no event, sweep, rule or RFM change came.
-  const RuntimeStats stats = runtime.stats();
-  const Made::Key key{rules->version, stats.events, stats.swept, runtime.rfm().get()};
-  auto& cached = made_[static_cast<std::size_t>(*kind)];
-  if (!cached || !(cached->key == key) || request.as_of_ms - cached->made_ms > kReusedMaxMs) {
-    Store& store = *store_.load();
-    auto made = report::MakeReport(
-        request, [&](const report::CustomerVisit& visit) { return store.ForEachCustomer(visit); });
-    if (!made.ok()) return JsonError(500, "STORE_FAILED", made.status().message());
-    cached = Made{key, request.as_of_ms, std::move(*made)};
-  }
-  const report::ReportOutput* made = &cached->output;
+int64_t MsBetween(std::chrono::steady_clock::time_point from,
+                  std::chrono::steady_clock::time_point to) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(to - from).count();
+}
+
+// The answer to `r` (its name and format checked) from reports made at `wall_ms`.
+Response ReportAnswer(const Request& r, const report::ReportOutput& made, int64_t wall_ms) {
   const auto f = r.query.find("format");
   const std::string format = f == r.query.end() ? "json" : f->second;
-  if (format == "svg") return {200, made->svg, "image/svg+xml"};
-  if (format == "text") return {200, made->text, "text/plain; charset=utf-8"};
-  if (format == "csv") {
-    auto csv = TableCsv(made->json);
+  Response response;
+  if (format == "svg") {
+    response = {200, made.svg, "image/svg+xml"};
+  } else if (format == "text") {
+    response = {200, made.text, "text/plain; charset=utf-8"};
+  } else if (format == "csv") {
+    auto csv = TableCsv(made.json);
     if (!csv) return JsonError(404, "NO_TABLE", "this report has no rows to export yet");
-    Response response{200, *csv, "text/csv; charset=utf-8"};
+    response = {200, *csv, "text/csv; charset=utf-8"};
     response.headers.emplace_back("Content-Disposition",
                                   "attachment; filename=\"" + r.params.at("name") + ".csv\"");
-    return response;
+  } else {
+    response = Ok(made.json);
   }
-  return Ok(made->json);
+  response.headers.emplace_back("Last-Modified", HttpDate(wall_ms));
+  return response;
+}
+
+}  // namespace
+
+AdminReports::Key AdminReports::CurrentKey() const {
+  const RuntimeStats stats = runtime_->stats();
+  return Key{runtime_->rules()->version, stats.events, stats.swept, runtime_->rfm().get()};
+}
+
+std::shared_ptr<const AdminReports::Made> AdminReports::Latest() const {
+  std::lock_guard lock(mu_);
+  return latest_;
+}
+
+std::shared_ptr<const AdminReports::Made> AdminReports::MakeNow(std::string* failed) {
+  std::lock_guard making(make_mu_);
+  // The key first: an event handled while the store is read makes the next
+  // request or round make them again, never a copy that claims too much.
+  const Key key = CurrentKey();
+  // Made while this one waited for its turn: as good as new.
+  if (auto latest = Latest();
+      latest && latest->key == key && MsBetween(latest->at, Clock::now()) < kRoundsApartMinMs) {
+    return latest;
+  }
+  const Runtime& runtime = *runtime_;
+  const auto rules = runtime.rules();
+  const report::ReportRequest request{report::ReportKind::kPareto, rules.get(), runtime.now(),
+                                      report::Money{rules->program.currency}, ""};
+  const Clock::time_point start = Clock::now();
+  Store& store = *store_.load();
+  auto every = report::MakeEveryReport(
+      request, [&](const report::CustomerVisit& visit) { return store.ForEachCustomer(visit); });
+  if (!every.ok()) {
+    *failed = every.status().message();
+    return nullptr;
+  }
+  const Clock::time_point end = Clock::now();
+  const int64_t wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
+  auto made = std::make_shared<const Made>(
+      Made{key, end, wall_ms, MsBetween(start, end), std::move(*every)});
+  std::lock_guard lock(mu_);
+  latest_ = made;
+  return made;
+}
+
+void AdminReports::Keep() {
+  std::unique_lock lock(mu_);
+  while (!stop_) {
+    wake_.wait_for(lock, std::chrono::seconds(1));
+    if (stop_) break;
+    const Clock::time_point now = Clock::now();
+    if (MsBetween(asked_, now) > kWatchedMs) continue;  // nobody is looking
+    const std::shared_ptr<const Made> latest = latest_;
+    if (latest && MsBetween(latest->at, now) < std::max(kRoundsApartMinMs, 10 * latest->took_ms)) {
+      continue;
+    }
+    lock.unlock();
+    // Unchanged reports still age (a customer lapses as days go by): renewed
+    // before the copy is too old to answer.
+    if (!latest || !(latest->key == CurrentKey()) ||
+        MsBetween(latest->at, Clock::now()) > kStaleMaxMs / 2) {
+      std::string failed;
+      MakeNow(&failed);  // a failure is told to the next request, which makes its own
+    }
+    lock.lock();
+  }
 }
 
 AdminReports::AdminReports(std::function<std::string()> why_not_ready)
     : why_not_ready_(std::move(why_not_ready)) {}
 
+AdminReports::~AdminReports() { Stop(); }
+
 void AdminReports::Attach(Store* store, Runtime* runtime, RfmJob* rfm_job, Worker* worker) {
   runtime_ = runtime;
   rfm_job_ = rfm_job;
   worker_ = worker;
-  store_ = store;  // last: from here on requests are served
+  store_ = store;  // from here on requests are served
+  {
+    std::lock_guard lock(mu_);
+    asked_ = Clock::now();  // the first round warms the copy up
+  }
+  keeper_ = std::thread(&AdminReports::Keep, this);
+}
+
+void AdminReports::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  if (keeper_.joinable()) keeper_.join();
 }
 
 void AdminReports::AddRoutes(http::Router& router) {
@@ -158,7 +234,36 @@ void AdminReports::Report(const Request& r, Respond respond) {
       f->second != "csv") {
     return respond(JsonError(400, "BAD_FORMAT", "format must be json, text, svg or csv"));
   }
-  Queue([this, r, respond] { respond(ReportResponse(r)); }, respond);
+  if (store_ == nullptr) return respond(JsonError(503, "NOT_READY", why_not_ready_()));
+  const auto rules = runtime_->rules();
+  // Amounts are in the program's currency; another code would only relabel them.
+  if (auto c = r.query.find("currency");
+      c != r.query.end() && c->second != rules->program.currency) {
+    return respond(JsonError(400, "WRONG_CURRENCY",
+                             "amounts are in the program's currency " + rules->program.currency +
+                                 ", not " + c->second + "; drop currency="));
+  }
+  const auto index = static_cast<std::size_t>(*kind);
+  std::shared_ptr<const Made> latest;
+  {
+    std::lock_guard lock(mu_);
+    asked_ = Clock::now();
+    latest = latest_;
+  }
+  const auto fresh = r.query.find("fresh");
+  if (latest && (fresh == r.query.end() || fresh->second != "true") &&
+      MsBetween(latest->at, Clock::now()) <= kStaleMaxMs &&
+      (latest->took_ms >= kWaitWorthMs || latest->key == CurrentKey())) {
+    return respond(ReportAnswer(r, latest->outputs[index], latest->wall_ms));
+  }
+  Queue(
+      [this, r, respond, index] {
+        std::string failed;
+        const auto made = MakeNow(&failed);
+        if (!made) return respond(JsonError(500, "STORE_FAILED", failed));
+        respond(ReportAnswer(r, made->outputs[index], made->wall_ms));
+      },
+      respond);
 }
 
 void AdminReports::Rfm(const Request&, Respond respond) {

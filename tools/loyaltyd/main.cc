@@ -141,6 +141,7 @@ class Daemon {
   // cache stops first.
   ~Daemon() {
     worker_.Stop();  // its jobs read the store
+    reports_.Stop();  // its keeper too
     if (run_.cache) run_.cache->Stop();
     // Closed here, in reverse order of building, while the signal sets
     // (members, destroyed after this body) still catch a second SIGTERM:
@@ -568,6 +569,7 @@ int Daemon::Serve() {
   guard.reset();
   io_thread_.join();
   worker_.Stop();
+  reports_.Stop();
   run_.backups->Stop();
   run_.rfm_job->Stop();
   run_.runtime->Stop();

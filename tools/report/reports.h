@@ -53,4 +53,10 @@ struct ReportOutput {
 
 Result<ReportOutput> MakeReport(const ReportRequest& request, const CustomerSource& source);
 
+// All six at once (request.kind is ignored), in kReportNames' order, from the
+// same two readings of the customers one report takes: what a server keeping
+// every report fresh uses.
+using EveryReport = std::array<ReportOutput, kReportNames.size()>;
+Result<EveryReport> MakeEveryReport(const ReportRequest& request, const CustomerSource& source);
+
 }  // namespace loyalty::report
