@@ -141,9 +141,12 @@ void DecidePurchase(const DecideInput& in, CustomerState& state, DecideResult& o
   ApplyRedemptions(in, redemptions, state, rec, out);
   ProfilePurchase(state, e, in.rules);
 
-  // Offers for next time, chosen on the customer as this sale left them.
+  // Offers for next time, targeted on the customer as this sale left them
+  // or as they arrived: a sale resets churn risk, recency and the lifecycle
+  // stage, so judged after it alone a win-back offer would never reach the
+  // lapsed customer who came back. Caps and holds count this sale's uses.
   const Signals after = SignalsOf(state, in.rules, e.event_time_ms, in.rfm);
-  const OfferChoice choice = ChooseOffers(state, after, in.rules, e.event_time_ms, draws);
+  const OfferChoice choice = ChooseOffers(state, after, in.rules, e.event_time_ms, draws, &before);
   IssueOffers(state, choice, in.rules, e.event_time_ms);
   out.decision.offers = ShowOffers(state, choice, in.rules, e.event_time_ms);
   out.effects.txn = std::move(rec);

@@ -97,14 +97,15 @@ bool InHoldout(const std::string& customer_id, const Offer& offer) {
 }
 
 OfferChoice ChooseOffers(const CustomerState& s, const Signals& g, const RuleSet& rules,
-                         TimeMs now_ms, const BudgetDraws& budgets) {
+                         TimeMs now_ms, const BudgetDraws& budgets, const Signals* arrived) {
   OfferChoice choice;
   std::vector<const Offer*> candidates;
   for (const Offer& o : rules.offers) {
     const OfferUse* use = FindUse(s, o.id);
     if (CapReached(use, o) || !BudgetLeft(o, budgets)) continue;
     bool early = false;
-    const bool open = IsOpen(o, s, rules, now_ms, &early) && Matches(o.target, s, g);
+    const bool open = IsOpen(o, s, rules, now_ms, &early) &&
+                      (Matches(o.target, s, g) || (arrived && Matches(o.target, s, *arrived)));
     if (!open && !Held(use, o, now_ms)) continue;
     if (InHoldout(s.customer_id, o)) {
       choice.held_out.push_back(&o);

@@ -54,8 +54,13 @@ struct OfferChoice {
   std::vector<const Offer*> held_out;  // would have been shown: holdout customers
 };
 // Offers whose budget has nothing left (after `budgets`' draws) are not chosen.
+// After a sale, `arrived` is the customer as they came in: an offer's target
+// may match either (a win-back offer is for the lapsed customer who came
+// back, whose churn risk this sale reset; a category offer for what this
+// sale showed they like).
 OfferChoice ChooseOffers(const CustomerState& state, const Signals& signals, const RuleSet& rules,
-                         TimeMs now_ms, const BudgetDraws& budgets);
+                         TimeMs now_ms, const BudgetDraws& budgets,
+                         const Signals* arrived = nullptr);
 
 // What the register shows for each chosen offer (valid_until: held offers
 // keep their date; others as if issued now).

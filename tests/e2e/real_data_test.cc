@@ -250,6 +250,17 @@ TEST(RealDataTest, ReplayedThroughTheEngineTheParetoReportMatchesAnIndependentCo
   EXPECT_LE(rfm_customers, revenue.size());
   EXPECT_EQ(json_report("rfm")["scored"], true);
   std::cout << "lifecycle: " << lifecycle["stages"].dump() << "\n";
+  // The win-back offer reaches the slipping regulars who come back (judged
+  // on them as they arrived: the sale itself resets their churn risk), at
+  // most once each (its cap).
+  const auto offers = json_report("offers");
+  ASSERT_EQ(offers["offers"].size(), 1u) << offers;
+  const auto& win_back = offers["offers"][0];
+  EXPECT_EQ(win_back["id"], "we-miss-you");
+  std::cout << "we-miss-you: issued " << win_back["issued"] << " times, treated "
+            << win_back["treated"] << ", holdout " << win_back["holdout"] << "\n";
+  EXPECT_GE(win_back["issued"].get<uint64_t>(), 100u);
+  EXPECT_LE(win_back["issued"].get<uint64_t>(), revenue.size());
 }
 
 }  // namespace
