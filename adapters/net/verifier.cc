@@ -1,6 +1,8 @@
 #include "adapters/net/verifier.h"
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/sha.h>
 
 #include <charconv>
@@ -11,6 +13,20 @@ Digest Sha256(std::string_view text) {
   Digest digest{};
   SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest.data());
   return digest;
+}
+
+std::string HmacSha256Hex(std::string_view key, std::string_view message) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &length);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < length; ++i) {
+    hex += kHex[mac[i] >> 4];
+    hex += kHex[mac[i] & 0xf];
+  }
+  return hex;
 }
 
 std::optional<Digest> ParseVerifier(std::string_view v) {

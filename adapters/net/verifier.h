@@ -16,6 +16,9 @@ namespace loyalty::net {
 
 using Digest = std::array<uint8_t, 32>;
 Digest Sha256(std::string_view text);
+// HMAC-SHA256 of `message` under `key`, as 64 lowercase hex digits (the
+// webhooks' signature, tools/wiring/webhook_sink.h).
+std::string HmacSha256Hex(std::string_view key, std::string_view message);
 inline constexpr std::string_view kVerifierPrefix = "sha256:";
 // The digest of a "sha256:<64 hex>" text; nullopt when it is not one.
 std::optional<Digest> ParseVerifier(std::string_view text);

@@ -40,6 +40,19 @@ std::string RuleSetKey(uint32_t version) {
   return buf;
 }
 
+std::string OutboxKey(uint64_t seq) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%s%020llu", kOutboxPrefix, static_cast<unsigned long long>(seq));
+  return buf;
+}
+
+std::string DeadLetterKey(uint64_t seq) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%s%020llu", kDeadLetterPrefix,
+                static_cast<unsigned long long>(seq));
+  return buf;
+}
+
 std::string AuditKey(uint64_t seq) {
   char buf[48];
   std::snprintf(buf, sizeof buf, "%s%020llu", kAuditPrefix, static_cast<unsigned long long>(seq));

@@ -40,6 +40,10 @@ inline constexpr const char* kMeta = "meta";
 inline constexpr const char* kSchemaVersionKey = "schema_version";
 inline constexpr const char* kRuleSetPrefix = "ruleset/";
 inline constexpr const char* kAuditPrefix = "audit/";
+// The outbox (engine/outbox.h): "outbox/" + 20-digit sequence -> a CloudEvent's
+// JSON; delivered ones are deleted. Given up on: "outbox-dead/" + the same.
+inline constexpr const char* kOutboxPrefix = "outbox/";
+inline constexpr const char* kDeadLetterPrefix = "outbox-dead/";
 inline constexpr const char* kRfmQuantilesKey = "rfm/quantiles";
 inline constexpr const char* kStoreIdKey = "store_id";
 inline constexpr const char* kLastBackupKey = "backup/last";
@@ -50,6 +54,8 @@ inline constexpr const char* kEventClockKey = "clock/event_ms";
 // `ldb scan`.
 std::string RuleSetKey(uint32_t version);
 std::string AuditKey(uint64_t seq);
+std::string OutboxKey(uint64_t seq);
+std::string DeadLetterKey(uint64_t seq);
 
 // Precondition: customer_id is 1..255 bytes.
 std::string LedgerKey(std::string_view customer_id, uint64_t seq);

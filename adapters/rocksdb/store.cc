@@ -106,6 +106,10 @@ void WriteSet::PutBudgetUsed(std::string_view rule_id, uint32_t shard, int64_t u
 void WriteSet::PutRecord(std::string_view key, std::string_view value) {
   LOYALTY_CHECK(batch_->Put(handles_->meta, AsSlice(key), AsSlice(value)).ok());
 }
+void WriteSet::PutOutbox(std::string_view, std::string_view event_json) {
+  const uint64_t seq = handles_->outbox_seq.fetch_add(1) + 1;
+  LOYALTY_CHECK(batch_->Put(handles_->meta, store_keys::OutboxKey(seq), AsSlice(event_json)).ok());
+}
 bool WriteSet::empty() const { return batch_->Count() == 0; }
 void WriteSet::Clear() { batch_->Clear(); }
 
@@ -155,8 +159,7 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   }
   std::unique_ptr<rocksdb::DB> db(raw);
   db->DestroyColumnFamilyHandle(hs[0]);  // the default family is unused
-  auto h = std::make_unique<WriteSet::Handles>(
-      WriteSet::Handles{hs[1], hs[2], hs[3], hs[4], hs[5], hs[6]});
+  auto h = std::make_unique<WriteSet::Handles>(hs[1], hs[2], hs[3], hs[4], hs[5], hs[6]);
   std::unique_ptr<Store> store(
       new Store(options, std::move(db), std::move(h), std::move(txn_filter), std::move(pruned)));
   store->guard_ = std::move(guard);
@@ -165,6 +168,7 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   // The first look at the disk: a store short of room refuses writes from the start.
   if (store->guard_ || options.disk_check_interval_ms > 0) store->CheckDisk();
   if (Status st = store->PrepareSchema(); !st.ok()) return st;
+  if (Status st = store->OpenOutbox(); !st.ok()) return st;
   if (options.disk_check_interval_ms > 0) {
     store->watcher_ = std::thread([s = store.get()] { s->WatchDisk(); });
   }

@@ -148,6 +148,7 @@ class WriteSet final : public StoreBatch {
   void PutBudgetUsed(std::string_view rule_id, uint32_t shard, int64_t used) override;
   // Into the meta column family, like PutMeta (an audit entry: audit_log.h).
   void PutRecord(std::string_view key, std::string_view value) override;
+  void PutOutbox(std::string_view customer_id, std::string_view event_json) override;
   bool empty() const override;
   void Clear();
 
@@ -248,6 +249,32 @@ class Store final : public DurableStore {
 
   const StoreOptions& options() const { return options_; }
 
+  // The outbox (outbox.cc): events staged by the runtime with the changes
+  // that caused them (StoreBatch::PutOutbox), in sequence order, until a
+  // dispatcher acknowledges them (deleted) or gives up on them (moved to the
+  // dead letters, kept until redelivered). At least once: an acknowledgement
+  // lost in a crash delivers the event again, with the same id.
+  struct OutboxItem {
+    uint64_t seq = 0;
+    std::string event_json;
+  };
+  struct DeadLetter {
+    uint64_t seq = 0;
+    std::string event_json;
+    std::string error;  // the last failure
+    uint32_t tries = 0;
+    int64_t at_ms = 0;  // when it was given up on
+  };
+  // The oldest `max` events not yet delivered.
+  Result<std::vector<OutboxItem>> ReadOutbox(std::size_t max) const;
+  Status AckOutbox(const std::vector<uint64_t>& seqs);
+  Status DeadLetterOutbox(const std::vector<OutboxItem>& items, const std::string& error,
+                          uint32_t tries, int64_t at_ms);
+  Result<std::vector<DeadLetter>> ReadDeadLetters(std::size_t max) const;
+  // Every dead letter back into the outbox, after what is there: the count.
+  Result<std::size_t> RedeliverDeadLetters();
+  uint64_t outbox_last_seq() const;  // events ever staged (the last sequence)
+
   // Compacts the transaction records now (the retention drops the old
   // ones); RocksDB also does it by itself as tables fill. For tests and ops.
   Status CompactTxns();
@@ -263,6 +290,7 @@ class Store final : public DurableStore {
   Result<std::optional<std::string>> Get(rocksdb::ColumnFamilyHandle* cf,
                                          std::string_view key) const;
   Status PrepareSchema();  // schema.cc
+  Status OpenOutbox();     // outbox.cc: the sequence continues from the last one
   // Health: a refusal (`writable` false) or its end, told once.
   void UpdateHealth(bool disk_ok, std::string disk_reason, std::string detail, uint64_t free_bytes);
   void OnRocksError(std::string detail);  // RocksDB stopped writes (StoreEvents)

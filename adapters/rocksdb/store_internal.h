@@ -4,6 +4,7 @@
 
 #include <rocksdb/db.h>
 
+#include <atomic>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,7 @@ struct WriteSet::Handles {
   rocksdb::ColumnFamilyHandle* ledger = nullptr;
   rocksdb::ColumnFamilyHandle* budgets = nullptr;
   rocksdb::ColumnFamilyHandle* meta = nullptr;
+  mutable std::atomic<uint64_t> outbox_seq{0};  // the last outbox sequence given (outbox.cc)
 };
 
 namespace store_internal {

@@ -10,6 +10,8 @@
 #include <set>
 #include <sstream>
 
+#include "engine/outbox.h"
+
 namespace loyalty::config_file {
 namespace {
 
@@ -115,6 +117,11 @@ const std::vector<Option>& Options() {
       Number<int64_t>("rfm_interval_ms", &Config::rfm_interval_ms, 0, 604'800'000),
       Number<int64_t>("txn_retention_days", &Config::txn_retention_days, 0, 36'500),
       Text("redis", &Config::redis),
+      Text("webhook_url", &Config::webhook_url),
+      Text("webhook_secret_file", &Config::webhook_secret_file),
+      Text("webhook_events", &Config::webhook_events),
+      Number<int64_t>("webhook_max_tries", &Config::webhook_max_tries, 1, 1'000),
+      Number<int64_t>("webhook_timeout_ms", &Config::webhook_timeout_ms, 100, 600'000),
       Text("redis_key_prefix", &Config::redis_key_prefix, 64),
       Number<int64_t>("redis_connect_timeout_ms", &Config::redis_connect_timeout_ms, 1, 60'000),
       Number<int64_t>("redis_command_timeout_ms", &Config::redis_command_timeout_ms, 1, 60'000),
@@ -427,37 +434,27 @@ Problems ValidateAll(const Config& c) {
   if (c.admin_tls == "on" && (c.admin_tls_key.empty() ? c.tls_key : c.admin_tls_key).empty()) {
     problems.push_back("admin_tls is on, so admin_tls_key (or tls_key) is required");
   }
+  if (!c.webhook_url.empty()) {
+    if (c.webhook_url.rfind("http://", 0) != 0 && c.webhook_url.rfind("https://", 0) != 0) {
+      problems.push_back("webhook_url '" + c.webhook_url + "' must start with http:// or https://");
+    }
+    if (c.webhook_secret_file.empty()) {
+      problems.push_back(
+          "webhook_url is set, so webhook_secret_file is required (the key its events are "
+          "signed with; openssl rand -hex 32 > FILE; chmod 600 FILE)");
+    }
+    if (auto types = OutboxTypesOf(c.webhook_events); !types.ok()) {
+      problems.push_back("webhook_events: " + types.status().message());
+    }
+  }
   ValidateRegisterChannel(c, problems);
   return problems;
 }
 
 Status Validate(const Config& c) { return First(ValidateAll(c)); }
 
-namespace {
-
-// `text` as a YAML double-quoted scalar, so a value with a quote, a
-// backslash or a control character prints as what it is.
-std::string Quoted(const std::string& text) {
-  std::string out = "\"";
-  for (const char ch : text) {
-    const auto u = static_cast<unsigned char>(ch);
-    if (ch == '"' || ch == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (u < 0x20 || u == 0x7f) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[u >> 4];
-      out += kHex[u & 0xf];
-    } else {
-      out += ch;
-    }
-  }
-  return out + "\"";
-}
-
-}  // namespace
-
+// Every value as a YAML double-quoted scalar (a JSON string is one), so a
+// value with a quote, a backslash or a control character prints as it is.
 std::string Print(const Config& c) {
   std::string out = "# effective loyaltyd configuration (defaults < file < LOYALTY_* < flags)\n";
   for (const Option& o : Options()) {
@@ -465,12 +462,12 @@ std::string Print(const Config& c) {
       out += "admin_tokens:";
       out += c.admin_tokens.empty() ? " []\n" : "\n";
       for (const AdminToken& t : c.admin_tokens) {
-        out += "  - { name: " + Quoted(t.name) + ", role: " + Quoted(t.role) +
+        out += "  - { name: " + JsonQuoted(t.name) + ", role: " + JsonQuoted(t.role) +
                ", token: <redacted> }\n";
       }
       continue;
     }
-    out += o.key + ": " + Quoted(o.get(c)) + "\n";
+    out += o.key + ": " + JsonQuoted(o.get(c)) + "\n";
   }
   return out;
 }

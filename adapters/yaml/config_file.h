@@ -83,6 +83,17 @@ struct Config {
   // matches) are kept at least this long, then pruned as RocksDB compacts;
   // 0: kept for ever (DESIGN.md §6).
   int64_t txn_retention_days = 90;
+  // Events out (engine/outbox.h, docs/EVENTS.md "Events out"): POSTed as
+  // CloudEvents batches to webhook_url (http:// or https://), signed with
+  // the secret in webhook_secret_file (HMAC-SHA256); webhook_events lists
+  // the types staged and sent ("all", or comma-separated). A batch failing
+  // webhook_max_tries times in a row goes to the dead letters. Empty url: no
+  // outbox, nothing staged.
+  std::string webhook_url;
+  std::string webhook_secret_file;
+  std::string webhook_events = "all";
+  int64_t webhook_max_tries = 12;
+  int64_t webhook_timeout_ms = 10'000;
   // Hot profile cache (adapters/redis). Empty address: no cache.
   std::string redis;                          // HOST:PORT
   std::string redis_key_prefix = "loyalty:";  // at most 64 bytes

@@ -29,6 +29,11 @@ class MemoryBatch final : public StoreBatch {
     writes_.push_back(
         [k = std::string(key), v = std::string(value)](auto& c) { c.records[k] = v; });
   }
+  void PutOutbox(std::string_view customer_id, std::string_view event_json) override {
+    writes_.push_back([id = std::string(customer_id), e = std::string(event_json)](auto& c) {
+      c.outbox.emplace_back(id, e);
+    });
+  }
   bool empty() const override { return writes_.empty(); }
   void ApplyTo(MemoryStore::Contents& contents) const {
     for (const Write& w : writes_) w(contents);
@@ -119,6 +124,11 @@ std::vector<LedgerEntry> MemoryStore::Ledger(const std::string& customer_id) con
   std::lock_guard lock(mu_);
   auto it = contents_.ledger.find(customer_id);
   return it == contents_.ledger.end() ? std::vector<LedgerEntry>{} : it->second;
+}
+
+std::vector<std::pair<std::string, std::string>> MemoryStore::Outbox() const {
+  std::lock_guard lock(mu_);
+  return contents_.outbox;
 }
 
 std::map<std::string, std::string> MemoryStore::Records() const {

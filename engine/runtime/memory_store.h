@@ -42,6 +42,8 @@ class MemoryStore final : public DurableStore {
   std::vector<LedgerEntry> Ledger(const std::string& customer_id) const;
   // The channel's records (StoreBatch::PutRecord) committed, by key.
   std::map<std::string, std::string> Records() const;
+  // The outbox committed, in order: (customer id, CloudEvent JSON).
+  std::vector<std::pair<std::string, std::string>> Outbox() const;
   uint64_t commits() const { return commits_.load(); }
 
  private:
@@ -53,6 +55,7 @@ class MemoryStore final : public DurableStore {
     std::map<std::string, std::vector<LedgerEntry>> ledger;
     std::map<std::pair<std::string, uint32_t>, int64_t> budgets;
     std::map<std::string, std::string> records;
+    std::vector<std::pair<std::string, std::string>> outbox;  // customer id, event, in order
   };
   mutable std::mutex mu_;
   std::condition_variable released_;

@@ -35,6 +35,10 @@ class StoreBatch {
   // entry: CommitRecordsFn), opaque to the runtime; the store keeps it with
   // its own metadata.
   virtual void PutRecord(std::string_view key, std::string_view value) = 0;
+  // An event for the outside world (engine/outbox.h: a CloudEvent's JSON),
+  // kept in order until a dispatcher has delivered it. The store gives it
+  // its place in the queue.
+  virtual void PutOutbox(std::string_view customer_id, std::string_view event_json) = 0;
   virtual bool empty() const = 0;
 };
 

@@ -46,6 +46,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string_view>
 #include <thread>
 #include <vector>
@@ -77,6 +78,10 @@ struct RuntimeOptions {
   // SweepDue itself (sweep_interval_ms is ignored). Answers are then called
   // on the caller's thread, inside Submit or a step.
   bool stepped = false;
+  // The outbox (engine/outbox.h): the event types staged with each change,
+  // and the CloudEvents source they name. Empty: no outbox, nothing staged.
+  std::set<std::string> outbox_types;
+  std::string outbox_source = "/loyaltyd";
 };
 
 struct RuntimeStats {

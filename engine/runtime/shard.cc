@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "engine/outbox.h"
 #include "engine/runtime/runtime.h"
 
 namespace loyalty {
@@ -26,6 +27,8 @@ Shard::Shard(ShardContext context, uint32_t index, std::map<std::string, int64_t
       on_commit_(options.on_commit),
       observer_(options.observer),
       stepped_(options.stepped),
+      outbox_types_(options.outbox_types),
+      outbox_source_(options.outbox_source),
       budget_log_(index) {
   budget_log_.Seed(std::move(budget_used));
   if (stepped_) return;  // the caller steps it (StepDecide, StepCommit)
@@ -483,7 +486,7 @@ void Shard::ProcessChange(Work& work, StoreBatch& batch, Owed& o) {
     o.answer.refusal = std::move(result.decision);
     return;
   }
-  Stage(work, result, batch, o);
+  Stage(work, result, batch, o, *state);
 }
 
 // Expiry and tier review for a customer who may not come back (no answer).
@@ -492,7 +495,7 @@ void Shard::ProcessSweep(Work& work, StoreBatch& batch) {
   if (!state.ok() || *state == nullptr) return;  // the next sweep tries again
   DecideResult result = Sweep(**state, *work.rules, work.now_ms);
   if (!result.effects.state) return;
-  StageEffects(work, result.effects, batch);
+  StageEffects(work, result.effects, batch, *state, nullptr);
   counters_.swept += 1;
 }
 
@@ -528,7 +531,8 @@ bool Shard::CheckNewCustomerId(const Work& work, Owed& owed) {
 
 // Puts the decision's effects in the group's batch and in shard memory; the
 // answer is the stored decision, exactly as a retry will get it.
-void Shard::Stage(Work& work, DecideResult& result, StoreBatch& batch, Owed& owed) {
+void Shard::Stage(Work& work, DecideResult& result, StoreBatch& batch, Owed& owed,
+                  const CustomerState* before) {
   std::string decision_bytes = ctx_.codec.Encode(result.decision);
   Effects& fx = result.effects;
   if (fx.txn) {
@@ -536,7 +540,7 @@ void Shard::Stage(Work& work, DecideResult& result, StoreBatch& batch, Owed& owe
     batch.PutTxn(*fx.txn, work.now_ms);
     StageTxn(std::move(*fx.txn));
   }
-  StageEffects(work, fx, batch);
+  StageEffects(work, fx, batch, before, &result.decision);
   if (work.with_commit) {
     for (const auto& [key, value] : work.with_commit(result.decision)) batch.PutRecord(key, value);
   }
@@ -547,12 +551,26 @@ void Shard::Stage(Work& work, DecideResult& result, StoreBatch& batch, Owed& owe
 // The writes every decision and sweep share: the returned or cancelled
 // original, the ledger, the customer's state (memory ahead of the disk by
 // one group).
-void Shard::StageEffects(const Work& work, Effects& fx, StoreBatch& batch) {
+void Shard::StageEffects(const Work& work, Effects& fx, StoreBatch& batch,
+                         const CustomerState* before, const Decision* decision) {
   if (fx.original) {
     batch.PutTxn(*fx.original, work.now_ms);
     StageTxn(std::move(*fx.original));
   }
   for (const LedgerEntry& entry : fx.ledger) batch.PutLedger(entry);
+  if (fx.state && !outbox_types_.empty()) {
+    const bool sweep = decision == nullptr;
+    const OutboxChange change{sweep ? nullptr : &work.event,
+                              before,
+                              &*fx.state,
+                              decision,
+                              &fx.ledger,
+                              work.rules.get(),
+                              work.now_ms};
+    for (const OutboxEvent& e : OutboxEventsOf(change, outbox_types_)) {
+      batch.PutOutbox(e.customer_id, CloudEventJson(e, outbox_source_));
+    }
+  }
   if (fx.state) {
     batch.PutCustomer(*fx.state);
     if (fx.link_card) batch.PutCard(work.event.card, fx.state->customer_id);

@@ -133,8 +133,12 @@ class Shard {
   DecideResult DecideWithBudgets(const DecideInput& input);
   void SendHome(std::vector<WaitingCopy> copies, const std::string* failure);
   bool CheckNewCustomerId(const Work& work, Owed& owed);
-  void Stage(Work& work, DecideResult& result, StoreBatch& batch, Owed& owed);
-  void StageEffects(const Work& work, Effects& effects, StoreBatch& batch);
+  void Stage(Work& work, DecideResult& result, StoreBatch& batch, Owed& owed,
+             const CustomerState* before);
+  // `before`: the customer as the event found them (null: new);
+  // `decision`: null for a sweep.
+  void StageEffects(const Work& work, Effects& effects, StoreBatch& batch,
+                    const CustomerState* before, const Decision* decision);
   void StageTxn(TxnRecord record);
   void Answered(Owed& o);
 
@@ -148,6 +152,8 @@ class Shard {
   const CommitListener on_commit_;
   RuntimeObserver* const observer_;
   const bool stepped_;
+  const std::set<std::string> outbox_types_;
+  const std::string outbox_source_;
 
   // Under mu_: the queue, the hand-off to the committer, and back.
   std::mutex mu_;

@@ -29,6 +29,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <future>
 #include <iostream>
 #include <thread>
@@ -41,6 +42,7 @@
 #include "adapters/rocksdb/key_codec.h"
 #include "adapters/rocksdb/store.h"
 #include "adapters/yaml/config_file.h"
+#include "engine/outbox.h"
 #include "engine/runtime/runtime.h"
 #include "tools/build_info/build_info.h"
 #include "tools/loyaltyd/admin_api.h"
@@ -58,8 +60,10 @@
 #include "tools/loyaltyd/sd_notify.h"
 #include "tools/loyaltyd/worker.h"
 #include "tools/report/format.h"
+#include "tools/wiring/outbox_dispatcher.h"
 #include "tools/wiring/register_front.h"
 #include "tools/wiring/rfm_job.h"
+#include "tools/wiring/webhook_sink.h"
 
 namespace loyalty {
 namespace {
@@ -119,11 +123,39 @@ http::TokenTable TakeTokens(config_file::Config& config) {
   return http::TokenTable(std::move(entries));
 }
 
+// Events out (webhook_url): the types the runtime stages, and the dispatcher
+// that sends them; null without a webhook.
+Result<std::unique_ptr<OutboxDispatcher>> MakeOutbox(const config_file::Config& config,
+                                                     Store& store, RuntimeOptions& runtime) {
+  if (config.webhook_url.empty()) return std::unique_ptr<OutboxDispatcher>();
+  std::ifstream in(config.webhook_secret_file, std::ios::binary);
+  std::string secret((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+  if (!in && secret.empty()) {
+    return Status::Invalid("webhook_secret_file " + config.webhook_secret_file + " cannot be read");
+  }
+  if (secret.size() < 16) {
+    return Status::Invalid("webhook_secret_file " + config.webhook_secret_file +
+                           " holds fewer than 16 bytes: use openssl rand -hex 32");
+  }
+  auto types = OutboxTypesOf(config.webhook_events);
+  if (!types.ok()) return Status::Invalid("webhook_events: " + types.status().message());
+  runtime.outbox_types = *types;
+  runtime.outbox_source = "/loyaltyd/" + store.store_id();
+  std::vector<std::unique_ptr<OutboxSink>> sinks;
+  sinks.push_back(std::make_unique<WebhookSink>(
+      WebhookOptions{config.webhook_url, secret, *types, config.webhook_timeout_ms, ""}));
+  DispatcherOptions options;
+  options.max_tries = static_cast<uint32_t>(config.webhook_max_tries);
+  return std::make_unique<OutboxDispatcher>(store, std::move(sinks), options);
+}
+
 // Everything the running server is made of, in the order it is built.
 struct Running {
   std::unique_ptr<EventClockHandler> clocked;  // --clock event: between server and front
   std::unique_ptr<Store> store;
-  std::unique_ptr<Backups> backups;  // stopped before the store closes
+  std::unique_ptr<OutboxDispatcher> outbox;  // events out; stopped before the store closes
+  std::unique_ptr<Backups> backups;          // stopped before the store closes
   std::unique_ptr<AuditLog> audit;
   std::unique_ptr<RuleVersions> versions;
   std::unique_ptr<RulesPublisher> publisher;
@@ -140,7 +172,7 @@ class Daemon {
   // order (the runtime before the cache): whatever path ends the daemon, the
   // cache stops first.
   ~Daemon() {
-    worker_.Stop();  // its jobs read the store
+    worker_.Stop();   // its jobs read the store
     reports_.Stop();  // its keeper too
     if (run_.cache) run_.cache->Stop();
     // Closed here, in reverse order of building, while the signal sets
@@ -275,6 +307,7 @@ void Daemon::SampleMetrics() {
     const auto c = run_.cache->counters();
     metrics_.SampleCache(&c);
   }
+  if (run_.outbox) metrics_.SampleOutbox(run_.outbox->stats());
 }
 
 Status Daemon::StartAdmin() {
@@ -398,6 +431,9 @@ Status Daemon::Build() {
   if (!cache.ok()) return cache.status();
   run_.cache = std::move(*cache);
   RuntimeOptions runtime_options;
+  auto outbox = MakeOutbox(config_, *run_.store, runtime_options);
+  if (!outbox.ok()) return outbox.status();
+  run_.outbox = std::move(*outbox);
   runtime_options.shards = config_.shards;
   runtime_options.on_commit = CommitListenerFor(run_.cache.get());
   runtime_options.observer = &metrics_;
@@ -419,6 +455,7 @@ Status Daemon::Build() {
     });
     run_.cache->Start();
   }
+  if (run_.outbox) run_.outbox->Start();
   return Status::Ok();
 }
 
@@ -574,6 +611,7 @@ int Daemon::Serve() {
   run_.rfm_job->Stop();
   run_.runtime->Stop();
   LogInfo(StatsLine(run_.runtime->stats()));
+  if (run_.outbox) run_.outbox->Stop();  // what is left goes at the next start
   if (follow_events_) {
     const Status kept =
         run_.store->PutMeta({{store_keys::kEventClockKey, std::to_string(event_clock_.Now())}});

@@ -151,7 +151,17 @@ Metrics::Metrics()
       open_fds_(OneGauge(*registry_, "process_open_fds", "Open file descriptors")),
       max_fds_(OneGauge(*registry_, "process_max_fds", "The limit on open file descriptors")),
       start_time_(OneGauge(*registry_, "process_start_time_seconds",
-                           "When the process started, seconds since the epoch")) {
+                           "When the process started, seconds since the epoch")),
+      outbox_backlog_(OneGauge(*registry_, "loyalty_outbox_backlog",
+                               "Events out staged and not yet delivered or given up on")),
+      outbox_oldest_age_(OneGauge(*registry_, "loyalty_outbox_oldest_age_seconds",
+                                  "How long the batch at the head of the outbox has been failing")),
+      outbox_delivered_(OneCounter(*registry_, "loyalty_outbox_delivered_total",
+                                   "Events out delivered to every sink")),
+      outbox_failures_(OneCounter(*registry_, "loyalty_outbox_failures_total",
+                                  "Failed deliveries of a batch of events out")),
+      outbox_dead_(OneCounter(*registry_, "loyalty_outbox_dead_letters_total",
+                              "Events out given up on (dead letters)")) {
   BuildGauge()
       .Name("loyalty_build_info")
       .Help("The running build: version, git commit, build type (always 1)")
@@ -328,6 +338,14 @@ std::string Metrics::Serialize() const {
   std::ostringstream out;
   prometheus::TextSerializer().Serialize(out, registry_->Collect());
   return out.str();
+}
+
+void Metrics::SampleOutbox(const DispatcherStats& s) {
+  outbox_backlog_.Set(double(s.backlog));
+  outbox_oldest_age_.Set(double(s.oldest_age_ms) * 1e-3);
+  AddSince(outbox_delivered_, s.delivered, seen_outbox_delivered_);
+  AddSince(outbox_failures_, s.failures, seen_outbox_failures_);
+  AddSince(outbox_dead_, s.dead_lettered, seen_outbox_dead_);
 }
 
 }  // namespace loyalty

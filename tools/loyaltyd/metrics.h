@@ -55,6 +55,7 @@
 #include "adapters/redis/publisher.h"
 #include "adapters/rocksdb/store.h"
 #include "engine/runtime/runtime.h"
+#include "tools/wiring/outbox_dispatcher.h"
 
 namespace loyalty {
 
@@ -80,6 +81,7 @@ class Metrics final : public RuntimeObserver {
   void SampleServer(const net::ServerCounters& c, std::size_t connections);
   void SampleAdmin(std::size_t connections) { admin_connections_.Set(double(connections)); }
   void SampleCache(const redis::PublisherCounters* c);  // null: no cache configured
+  void SampleOutbox(const DispatcherStats& s);
   // Budget left per budgeted rule of `rules`, given the points used so far.
   void SampleBudgets(const RuleSet& rules, const std::map<std::string, int64_t>& used);
   void SampleStore(const StoreFigures& f, bool writable);
@@ -141,6 +143,12 @@ class Metrics final : public RuntimeObserver {
   prometheus::Gauge& open_fds_;
   prometheus::Gauge& max_fds_;
   prometheus::Gauge& start_time_;
+  prometheus::Gauge& outbox_backlog_;
+  prometheus::Gauge& outbox_oldest_age_;
+  prometheus::Counter& outbox_delivered_;
+  prometheus::Counter& outbox_failures_;
+  prometheus::Counter& outbox_dead_;
+  uint64_t seen_outbox_delivered_ = 0, seen_outbox_failures_ = 0, seen_outbox_dead_ = 0;
   net::ServerCounters seen_;  // what SampleServer already added
   // What the cumulative samples already added (counters only go up).
   uint64_t seen_commit_failures_ = 0, seen_write_stalls_ = 0, seen_txn_ids_pruned_ = 0;

@@ -1,0 +1,205 @@
+#include "engine/outbox.h"
+
+#include <cstdio>
+
+#include "engine/calendar.h"
+
+namespace loyalty {
+namespace {
+
+const char* LedgerType(LedgerKind kind) {
+  switch (kind) {
+    case LedgerKind::kEarn: return "loyalty.points.earned";
+    case LedgerKind::kSpend: return "loyalty.points.spent";
+    case LedgerKind::kExpire: return "loyalty.points.expired";
+    case LedgerKind::kReverse: return "loyalty.points.reversed";
+    case LedgerKind::kRefund: return "loyalty.points.refunded";
+    case LedgerKind::kAdjust: return "loyalty.points.adjusted";
+  }
+  return "loyalty.points.adjusted";
+}
+
+// {"key": value, ...} built in order.
+class JsonObject {
+ public:
+  JsonObject& Str(std::string_view key, std::string_view value) {
+    return Raw(key, JsonQuoted(value));
+  }
+  JsonObject& Int(std::string_view key, int64_t value) { return Raw(key, std::to_string(value)); }
+  JsonObject& Raw(std::string_view key, std::string_view json) {
+    text_ += text_.empty() ? "{" : ",";
+    text_ += JsonQuoted(key);
+    text_ += ":";
+    text_ += json;
+    return *this;
+  }
+  std::string Done() const { return text_.empty() ? "{}" : text_ + "}"; }
+
+ private:
+  std::string text_;
+};
+
+int32_t IssuedCount(const CustomerState* s, const std::string& offer_id) {
+  if (s == nullptr) return 0;
+  for (const OfferUse& u : s->offer_uses) {
+    if (u.offer_id == offer_id) return u.holdout ? 0 : u.issued;
+  }
+  return 0;
+}
+
+}  // namespace
+
+bool IsOutboxType(std::string_view type) {
+  for (const char* t : kOutboxTypes) {
+    if (type == t) return true;
+  }
+  return false;
+}
+
+Result<std::set<std::string>> OutboxTypesOf(std::string_view list) {
+  std::set<std::string> types;
+  if (list == "all") {
+    for (const char* t : kOutboxTypes) types.insert(t);
+    return types;
+  }
+  while (!list.empty()) {
+    const std::size_t comma = list.find(',');
+    std::string_view item = list.substr(0, comma);
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (item.empty()) continue;
+    if (!IsOutboxType(item)) {
+      return Status::Invalid("'" + std::string(item) +
+                             "' is no event type (docs/EVENTS.md lists them; or all)");
+    }
+    types.insert(std::string(item));
+  }
+  return types;
+}
+
+std::string JsonQuoted(std::string_view text) {
+  std::string out = "\"";
+  for (const char ch : text) {
+    const auto u = static_cast<unsigned char>(ch);
+    if (ch == '"' || ch == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (u < 0x20 || u == 0x7f) {  // DEL too: YAML reads these strings
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", u);
+      out += buf;
+    } else {
+      out += ch;
+    }
+  }
+  return out + "\"";
+}
+
+std::string Rfc3339Utc(TimeMs ms) {
+  const int64_t day = FloorDiv(ms, kMsPerDay);
+  const int64_t in_day = ms - day * kMsPerDay;
+  const CivilDay d = CivilFromDays(day);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", static_cast<int>(d.year),
+                static_cast<int>(d.month), static_cast<int>(d.day),
+                static_cast<int>(in_day / 3'600'000), static_cast<int>(in_day / 60'000 % 60),
+                static_cast<int>(in_day / 1'000 % 60), static_cast<int>(in_day % 1'000));
+  return buf;
+}
+
+std::vector<OutboxEvent> OutboxEventsOf(const OutboxChange& c,
+                                        const std::set<std::string>& wanted) {
+  std::vector<OutboxEvent> out;
+  if (wanted.empty() || c.after == nullptr || c.rules == nullptr) return out;
+  const CustomerState& after = *c.after;
+  const std::string& who = after.customer_id;
+  const std::string txn = c.event ? c.event->transaction_id : "";
+  const TimeMs at = c.event ? c.event->event_time_ms : c.now_ms;
+  const std::string store = c.event ? c.event->store_id : "";
+  auto add = [&](const char* type, std::string id, std::string data) {
+    if (wanted.count(type) == 0) return;
+    out.push_back({std::move(id), type, who, at, std::move(data)});
+  };
+  if (c.before == nullptr) {
+    add("loyalty.customer.enrolled", "enrolled:" + who,
+        JsonObject()
+            .Str("customer_id", who)
+            .Str("store_id", store)
+            .Str("tier", after.tier)
+            .Str("transaction_id", txn)
+            .Done());
+  }
+  const std::string& currency = c.rules->program.currency;
+  if (c.ledger != nullptr) {
+    for (const LedgerEntry& e : *c.ledger) {
+      JsonObject data;
+      data.Str("customer_id", who)
+          .Int("points", e.points)
+          .Int("ledger_seq", static_cast<int64_t>(e.seq))
+          .Str("transaction_id", e.transaction_id)
+          .Str("rule_id", e.rule_id)
+          .Str("store_id", store)
+          .Int("balance_after", after.balance())
+          .Str("currency", currency);
+      add(LedgerType(e.kind), "ledger:" + who + ":" + std::to_string(e.seq), data.Done());
+    }
+  }
+  if (c.before != nullptr && c.before->tier != after.tier) {
+    const std::string when = txn.empty() ? std::to_string(at) : txn;
+    add("loyalty.tier.changed", "tier:" + who + ":" + when,
+        JsonObject()
+            .Str("customer_id", who)
+            .Str("from", c.before->tier)
+            .Str("to", after.tier)
+            .Str("reason", c.event ? "qualified by this event" : "tier review")
+            .Str("transaction_id", txn)
+            .Done());
+  }
+  for (const OfferUse& u : after.offer_uses) {
+    const int32_t was = IssuedCount(c.before, u.offer_id);
+    const int32_t now = u.holdout ? 0 : u.issued;
+    for (int32_t n = was + 1; n <= now; ++n) {
+      const Offer* o = c.rules->FindOffer(u.offer_id);
+      add("loyalty.offer.issued",
+          "offer-issued:" + who + ":" + u.offer_id + ":" + std::to_string(n),
+          JsonObject()
+              .Str("customer_id", who)
+              .Str("offer_id", u.offer_id)
+              .Str("name", o && !o->name.empty() ? o->name : u.offer_id)
+              .Int("valid_until_ms",
+                   u.last_issued_ms + (o ? int64_t{o->valid_days} * kMsPerDay : 0))
+              .Str("transaction_id", txn)
+              .Done());
+    }
+  }
+  if (c.decision != nullptr) {
+    for (const OfferApplied& a : c.decision->offers_applied) {
+      add("loyalty.offer.redeemed", "offer-redeemed:" + who + ":" + txn + ":" + a.offer_id,
+          JsonObject()
+              .Str("customer_id", who)
+              .Str("offer_id", a.offer_id)
+              .Int("discount_minor", a.discount_minor)
+              .Int("bonus_points", a.points)
+              .Str("currency", currency)
+              .Str("transaction_id", txn)
+              .Done());
+    }
+  }
+  return out;
+}
+
+std::string CloudEventJson(const OutboxEvent& e, std::string_view source) {
+  return JsonObject()
+      .Str("specversion", "1.0")
+      .Str("id", e.id)
+      .Str("source", source)
+      .Str("type", e.type)
+      .Str("subject", e.customer_id)
+      .Str("time", Rfc3339Utc(e.time_ms))
+      .Str("datacontenttype", "application/json")
+      .Raw("data", e.data)
+      .Done();
+}
+
+}  // namespace loyalty

@@ -1,0 +1,66 @@
+#include "tools/wiring/webhook_sink.h"
+
+#include <chrono>
+
+#include "adapters/http/client.h"
+#include "adapters/net/verifier.h"
+
+namespace loyalty {
+namespace {
+
+// The value of "type" in a CloudEvent's JSON as engine/outbox.cc writes it.
+std::string TypeOf(const std::string& event_json) {
+  constexpr std::string_view kKey = "\"type\":\"";
+  const std::size_t at = event_json.find(kKey);
+  if (at == std::string::npos) return "";
+  const std::size_t from = at + kKey.size();
+  return event_json.substr(from, event_json.find('"', from) - from);
+}
+
+}  // namespace
+
+std::string WebhookSignature(const std::string& secret, int64_t unix_s, const std::string& body) {
+  const std::string t = std::to_string(unix_s);
+  return "t=" + t + ",v1=" + net::HmacSha256Hex(secret, t + "." + body);
+}
+
+WebhookSink::WebhookSink(WebhookOptions options) : options_(std::move(options)) {
+  const bool tls = options_.url.rfind("https://", 0) == 0;
+  const std::string rest = options_.url.substr(tls ? 8 : 7);  // validated by the config
+  const std::size_t slash = rest.find('/');
+  address_ = (tls ? "https://" : "") + rest.substr(0, slash);
+  target_ = slash == std::string::npos ? "/" : rest.substr(slash);
+}
+
+std::string WebhookSink::name() const { return "webhook " + address_; }
+
+Status WebhookSink::Deliver(const std::vector<std::string>& events_json) {
+  std::string body = "[";
+  std::size_t sent = 0;
+  for (const std::string& e : events_json) {
+    if (!options_.types.empty() && options_.types.count(TypeOf(e)) == 0) continue;
+    body += sent++ == 0 ? "" : ",";
+    body += e;
+  }
+  body += "]";
+  if (sent == 0) return Status::Ok();
+  http::ClientRequest request;
+  request.method = "POST";
+  request.target = target_;
+  request.body = body;
+  request.content_type = "application/cloudevents-batch+json";
+  request.timeout_ms = options_.timeout_ms;
+  request.ca_path = options_.ca_path;
+  const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+  request.headers.emplace_back("Loyalty-Signature", WebhookSignature(options_.secret, now_s, body));
+  auto reply = http::Call(address_, request);
+  if (!reply.ok()) return reply.status();
+  if (reply->status < 200 || reply->status > 299) {
+    return Status::Unavailable("answered HTTP " + std::to_string(reply->status));
+  }
+  return Status::Ok();
+}
+
+}  // namespace loyalty
