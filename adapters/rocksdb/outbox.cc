@@ -59,14 +59,27 @@ Status Store::OpenOutbox() {
 
 uint64_t Store::outbox_last_seq() const { return handles_->outbox_seq.load(); }
 
-Result<std::vector<Store::OutboxItem>> Store::ReadOutbox(std::size_t max) const {
+Result<std::vector<Store::OutboxItem>> Store::ReadOutbox(uint64_t after, std::size_t max) const {
+  uint64_t through = 0;  // every event up to here is committed
+  {
+    std::lock_guard lock(handles_->outbox_mu);
+    through = handles_->outbox_in_flight.empty() ? handles_->outbox_seq.load()
+                                                 : *handles_->outbox_in_flight.begin() - 1;
+  }
   std::vector<OutboxItem> items;
-  Status s = ForEachMeta(
-      store_keys::kOutboxPrefix, false, [&](std::string_view key, std::string_view value) {
-        items.push_back({SeqOf(key, store_keys::kOutboxPrefix), std::string(value)});
-        return items.size() < max;
-      });
-  if (!s.ok()) return s;
+  if (through <= after) return items;
+  // From `after` on: the acknowledged events before it are tombstones a scan
+  // from the start would step over one by one.
+  const std::string upper = store_keys::OutboxKey(through + 1);
+  const rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions options;
+  options.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, handles_->meta));
+  for (it->Seek(store_keys::OutboxKey(after + 1)); it->Valid() && items.size() < max; it->Next()) {
+    const std::string_view key(it->key().data(), it->key().size());
+    items.push_back({SeqOf(key, store_keys::kOutboxPrefix), it->value().ToString()});
+  }
+  if (Status s = FromRocks(it->status(), "read the outbox"); !s.ok()) return s;
   return items;
 }
 
@@ -112,10 +125,13 @@ Result<std::vector<Store::DeadLetter>> Store::ReadDeadLetters(std::size_t max) c
 Result<std::size_t> Store::RedeliverDeadLetters() {
   auto dead = ReadDeadLetters(SIZE_MAX);
   if (!dead.ok()) return dead.status();
+  // Under the outbox's lock from the first sequence given to the write, so a
+  // reader never sees the new sequences before their events are there.
+  std::lock_guard lock(handles_->outbox_mu);
   rocksdb::WriteBatch batch;
+  uint64_t seq = handles_->outbox_seq.load();
   for (const DeadLetter& d : *dead) {
-    const uint64_t seq = handles_->outbox_seq.fetch_add(1) + 1;
-    if (auto s = batch.Put(handles_->meta, store_keys::OutboxKey(seq), AsSlice(d.event_json));
+    if (auto s = batch.Put(handles_->meta, store_keys::OutboxKey(++seq), AsSlice(d.event_json));
         !s.ok()) {
       return FromRocks(s, "stage redelivery");
     }
@@ -126,6 +142,7 @@ Result<std::size_t> Store::RedeliverDeadLetters() {
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
   if (Status s = FromRocks(db_->Write(wo, &batch), "redeliver dead letters"); !s.ok()) return s;
+  handles_->outbox_seq.store(seq);
   return dead->size();
 }
 

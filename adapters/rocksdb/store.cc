@@ -76,9 +76,20 @@ rocksdb::Options MakeOptions(const StoreOptions& options, std::shared_ptr<StoreE
 }  // namespace
 
 WriteSet::WriteSet() : batch_(std::make_unique<rocksdb::WriteBatch>()) {}
-WriteSet::~WriteSet() = default;
-WriteSet::WriteSet(WriteSet&&) noexcept = default;
-WriteSet& WriteSet::operator=(WriteSet&&) noexcept = default;
+WriteSet::~WriteSet() { ReleaseOutbox(); }
+WriteSet::WriteSet(WriteSet&& other) noexcept
+    : batch_(std::move(other.batch_)),
+      handles_(other.handles_),
+      outbox_seqs_(std::exchange(other.outbox_seqs_, {})) {}
+WriteSet& WriteSet::operator=(WriteSet&& other) noexcept {
+  if (this != &other) {
+    ReleaseOutbox();
+    batch_ = std::move(other.batch_);
+    handles_ = other.handles_;
+    outbox_seqs_ = std::exchange(other.outbox_seqs_, {});
+  }
+  return *this;
+}
 
 void WriteSet::PutCustomer(const CustomerState& s) {
   LOYALTY_CHECK(
@@ -107,11 +118,26 @@ void WriteSet::PutRecord(std::string_view key, std::string_view value) {
   LOYALTY_CHECK(batch_->Put(handles_->meta, AsSlice(key), AsSlice(value)).ok());
 }
 void WriteSet::PutOutbox(std::string_view, std::string_view event_json) {
-  const uint64_t seq = handles_->outbox_seq.fetch_add(1) + 1;
+  uint64_t seq = 0;
+  {
+    std::lock_guard lock(handles_->outbox_mu);
+    seq = handles_->outbox_seq.fetch_add(1) + 1;
+    handles_->outbox_in_flight.insert(seq);
+  }
+  outbox_seqs_.push_back(seq);
   LOYALTY_CHECK(batch_->Put(handles_->meta, store_keys::OutboxKey(seq), AsSlice(event_json)).ok());
 }
+void WriteSet::ReleaseOutbox() {
+  if (outbox_seqs_.empty()) return;
+  std::lock_guard lock(handles_->outbox_mu);
+  for (uint64_t seq : outbox_seqs_) handles_->outbox_in_flight.erase(seq);
+  outbox_seqs_.clear();
+}
 bool WriteSet::empty() const { return batch_->Count() == 0; }
-void WriteSet::Clear() { batch_->Clear(); }
+void WriteSet::Clear() {
+  batch_->Clear();
+  ReleaseOutbox();
+}
 
 Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   const std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName,
@@ -370,6 +396,7 @@ Status Store::Commit(WriteSet& writes) {
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
   const rocksdb::Status s = db_->Write(wo, writes.batch_.get());
+  writes.ReleaseOutbox();  // written, or never will be
   if (s.ok()) return Status::Ok();
   return WriteFailed("the commit", s);
 }

@@ -155,8 +155,10 @@ class WriteSet final : public StoreBatch {
  private:
   friend class Store;
   struct Handles;
+  void ReleaseOutbox();  // its outbox sequences are committed or dropped
   std::unique_ptr<rocksdb::WriteBatch> batch_;
   const Handles* handles_ = nullptr;  // set by Store::NewWriteSet
+  std::vector<uint64_t> outbox_seqs_;
 };
 
 // One page of a customer's ledger statement (customer_reads.cc), read from
@@ -265,8 +267,11 @@ class Store final : public DurableStore {
     uint32_t tries = 0;
     int64_t at_ms = 0;  // when it was given up on
   };
-  // The oldest `max` events not yet delivered.
-  Result<std::vector<OutboxItem>> ReadOutbox(std::size_t max) const;
+  // At most `max` events after sequence `after`, oldest first, only as far
+  // as every event is committed: none of a batch still being committed, and
+  // none after it, so a reader that goes on from the last one it got never
+  // misses one.
+  Result<std::vector<OutboxItem>> ReadOutbox(uint64_t after, std::size_t max) const;
   Status AckOutbox(const std::vector<uint64_t>& seqs);
   Status DeadLetterOutbox(const std::vector<OutboxItem>& items, const std::string& error,
                           uint32_t tries, int64_t at_ms);

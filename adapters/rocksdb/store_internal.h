@@ -5,6 +5,8 @@
 #include <rocksdb/db.h>
 
 #include <atomic>
+#include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -19,7 +21,13 @@ struct WriteSet::Handles {
   rocksdb::ColumnFamilyHandle* ledger = nullptr;
   rocksdb::ColumnFamilyHandle* budgets = nullptr;
   rocksdb::ColumnFamilyHandle* meta = nullptr;
-  mutable std::atomic<uint64_t> outbox_seq{0};  // the last outbox sequence given (outbox.cc)
+  // The outbox's sequence (outbox.cc): the last one given, and those given
+  // to batches not yet committed or dropped. Below the lowest of these, every
+  // event there is committed and no new one will appear: the dispatcher reads
+  // up to there, in order, from where it stopped.
+  mutable std::mutex outbox_mu;
+  mutable std::atomic<uint64_t> outbox_seq{0};
+  mutable std::set<uint64_t> outbox_in_flight;  // guarded by outbox_mu
 };
 
 namespace store_internal {

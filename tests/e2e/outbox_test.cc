@@ -20,7 +20,7 @@
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/wait_for.h"
-#include "tests/support/webhook_receiver.h"
+#include "tools/bench/webhook_receiver.h"
 
 namespace loyalty::testing {
 namespace {
@@ -175,14 +175,14 @@ TEST_F(OutboxTest, AReceiverThatStaysDownFillsTheDeadLetters) {
   ASSERT_EQ(dead->size(), 2u);  // enrolled, earned
   EXPECT_EQ(dead->front().tries, 2u);
   EXPECT_NE(dead->front().error.find("HTTP 503"), std::string::npos) << dead->front().error;
-  auto waiting = (*store)->ReadOutbox(100);
+  auto waiting = (*store)->ReadOutbox(0, 100);
   ASSERT_TRUE(waiting.ok());
   EXPECT_TRUE(waiting->empty());
   // Redelivered: back in the outbox, after what is there, the same events.
   auto moved = (*store)->RedeliverDeadLetters();
   ASSERT_TRUE(moved.ok());
   EXPECT_EQ(*moved, 2u);
-  waiting = (*store)->ReadOutbox(100);
+  waiting = (*store)->ReadOutbox(0, 100);
   ASSERT_EQ(waiting->size(), 2u);
   EXPECT_EQ(waiting->front().event_json, dead->front().event_json);
   EXPECT_TRUE((*store)->ReadDeadLetters(100)->empty());

@@ -50,6 +50,9 @@ int main(int argc, char** argv) {
   app.add_option("--soak", o.soak, "sustained run of this many seconds, RSS every 10 s");
   app.add_option("--replay", o.replay,
                  "replay an Online Retail CSV(.gz) (../shared/data) instead of the synthetic mix");
+  app.add_flag("--webhook", o.webhook,
+               "the started server stages every event in its outbox and POSTs it to a webhook "
+               "receiver the bench runs (the outbox's cost)");
   app.add_flag("--redis", o.redis,
                "start a redis-server too and report the commit->readable lag of the profile cache");
   app.add_flag("--plaintext", o.plaintext,

@@ -16,6 +16,7 @@
 #include "tools/bench/credentials.h"
 #include "tools/bench/process.h"
 #include "tools/bench/reference.h"
+#include "tools/bench/webhook_receiver.h"
 #include "tools/replay/retail_csv.h"
 
 namespace loyalty::bench {
@@ -211,6 +212,7 @@ int RunOnce(Options o) {
   std::string dir;
   pid_t pid = o.server_pid;
   pid_t redis_pid = -1;
+  std::unique_ptr<WebhookReceiver> receiver;
   if (o.server.empty()) {
     dir = TempDir();
     Channel channel;
@@ -220,6 +222,15 @@ int RunOnce(Options o) {
       const int port = FreePort();
       redis_pid = StartRedisServer(dir, port, o.server_cpu);
       more = {"--redis", "127.0.0.1:" + std::to_string(port)};
+    }
+    if (o.webhook) {
+      receiver = std::make_unique<WebhookReceiver>(false);
+      receiver->Answer(204);
+      std::ofstream(dir + "/webhook.secret") << "bench-secret-0123456789abcdef\n";
+      std::ofstream(dir + "/webhook.yaml")
+          << "webhook_url: " << receiver->url() << "\nwebhook_secret_file: " << dir
+          << "/webhook.secret\nwebhook_events: all\n";
+      more.insert(more.end(), {"--config", dir + "/webhook.yaml"});
     }
     server = StartServer(o, dir, o.durability, channel, more);
     if (!server->ok()) return 1;
@@ -255,6 +266,10 @@ int RunOnce(Options o) {
                 static_cast<double>(st["redis_lag_p99_us"]) / 1000);
   }
   if (server) server->Stop();
+  if (receiver) {
+    std::printf("  webhook: %llu requests received (up to 500 events each)\n",
+                static_cast<unsigned long long>(receiver->count()));
+  }
   StopRedisServer(redis_pid);
   if (!dir.empty()) std::filesystem::remove_all(dir);
   return 0;

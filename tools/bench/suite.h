@@ -21,8 +21,9 @@ struct Options {
   bool fill = true;
   bool compare = false;
   double soak = 0;
-  std::string replay;  // Online Retail CSV(.gz): replay it instead of the synthetic mix
-  bool redis = false;  // the started server publishes to a redis-server the bench starts
+  std::string replay;    // Online Retail CSV(.gz): replay it instead of the synthetic mix
+  bool redis = false;    // the started server publishes to a redis-server the bench starts
+  bool webhook = false;  // the started server sends every event out to a receiver the bench runs
   // The register channel. A started server speaks TLS and authenticates the
   // credentials made for the run (credentials.h), one per connection, unless
   // `plaintext` (register_tls: off, loopback). Against --server: its CA file

@@ -49,6 +49,7 @@ bool OutboxDispatcher::Pause(int64_t ms) {
 
 void OutboxDispatcher::Run() {
   std::mt19937_64 jitter(std::random_device{}());
+  uint64_t cursor = 0;             // the last sequence delivered or given up on
   uint32_t tries = 0;              // failures in a row of the batch at the head
   uint64_t head_seq = 0;           // the first sequence of that batch
   int64_t head_first_seen_ms = 0;  // when it was first read
@@ -57,11 +58,11 @@ void OutboxDispatcher::Run() {
       std::lock_guard lock(mu_);
       if (stop_) return;
     }
-    auto batch = store_.ReadOutbox(options_.batch_max);
+    auto batch = store_.ReadOutbox(cursor, options_.batch_max);
     if (!batch.ok() || batch->empty()) {
       if (batch.ok()) {
         std::lock_guard lock(mu_);
-        delivered_through_ = store_.outbox_last_seq();
+        delivered_through_ = cursor;
         stats_.oldest_age_ms = 0;
       }
       if (!Pause(options_.idle_poll_ms)) return;
@@ -89,6 +90,7 @@ void OutboxDispatcher::Run() {
     }
     if (failed.ok()) {
       const Status acked = store_.AckOutbox(seqs);
+      cursor = seqs.back();  // even if the acknowledgement failed: at least once, not twice now
       std::lock_guard lock(mu_);
       if (acked.ok()) {
         stats_.delivered += seqs.size();
@@ -111,6 +113,7 @@ void OutboxDispatcher::Run() {
       const Status moved = store_.DeadLetterOutbox(*batch, failed.message(), tries, now);
       std::lock_guard lock(mu_);
       if (moved.ok()) {
+        cursor = seqs.back();
         stats_.dead_lettered += batch->size();
         delivered_through_ = std::max(delivered_through_, seqs.back());
       }

@@ -37,7 +37,7 @@ class OutboxSink {
 };
 
 struct DispatcherOptions {
-  std::size_t batch_max = 100;
+  std::size_t batch_max = 500;
   uint32_t max_tries = 12;
   int64_t dead_after_ms = 86'400'000;  // a day
   int64_t backoff_first_ms = 200;

@@ -1,4 +1,4 @@
-#include "tests/support/webhook_receiver.h"
+#include "tools/bench/webhook_receiver.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -9,9 +9,9 @@
 #include <algorithm>
 #include <cctype>
 
-namespace loyalty::testing {
+namespace loyalty {
 
-WebhookReceiver::WebhookReceiver() {
+WebhookReceiver::WebhookReceiver(bool keep) : keep_(keep) {
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -89,9 +89,11 @@ void WebhookReceiver::Serve() {
                               " X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
     (void)!::write(fd, reply.data(), reply.size());
     ::close(fd);
+    count_ += 1;
+    if (!keep_) continue;
     std::lock_guard lock(mu_);
     requests_.push_back(std::move(r));
   }
 }
 
-}  // namespace loyalty::testing
+}  // namespace loyalty

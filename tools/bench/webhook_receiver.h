@@ -1,7 +1,8 @@
-// A webhook receiver for tests: a real HTTP/1.1 listener on 127.0.0.1 (a
-// free port) that keeps every request's body and headers and answers with
-// the status the test sets (500 to play an outage), one request per
-// connection, as the engine's client sends them.
+// A webhook receiver for tests and the benchmark (loyalty-bench --webhook):
+// a real HTTP/1.1 listener on 127.0.0.1 (a free port) that keeps every
+// request's body and headers (or, with keep = false, only counts them) and
+// answers with the status the caller sets (500 to play an outage), one
+// request per connection, as the engine's client sends them.
 #pragma once
 
 #include <atomic>
@@ -11,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-namespace loyalty::testing {
+namespace loyalty {
 
 struct ReceivedRequest {
   std::string target;
@@ -22,7 +23,7 @@ struct ReceivedRequest {
 
 class WebhookReceiver {
  public:
-  WebhookReceiver();
+  explicit WebhookReceiver(bool keep = true);
   ~WebhookReceiver();
   int port() const { return port_; }
   std::string url(const std::string& path = "/hook") const {
@@ -30,16 +31,19 @@ class WebhookReceiver {
   }
   void Answer(int status) { status_ = status; }
   std::vector<ReceivedRequest> requests() const;
+  uint64_t count() const { return count_.load(); }  // requests answered
 
  private:
   void Serve();
   int listen_fd_ = -1;
   int port_ = 0;
+  const bool keep_;
   std::atomic<int> status_{200};
+  std::atomic<uint64_t> count_{0};
   std::atomic<bool> stop_{false};
   mutable std::mutex mu_;
   std::vector<ReceivedRequest> requests_;
   std::thread thread_;
 };
 
-}  // namespace loyalty::testing
+}  // namespace loyalty
