@@ -214,3 +214,50 @@ TEST(StoreTest, ARetentionOfZeroKeepsEveryTransactionRecord) {
 
 }  // namespace
 }  // namespace loyalty
+
+namespace loyalty {
+namespace {
+
+// Two shards stage outbox events at once and commit out of order: a reader
+// going on from the last event it got must neither miss the one committed
+// late nor see a later one before it (DESIGN: at least once, in order).
+TEST(OutboxStoreTest, AReaderStopsBeforeAnEventStillBeingCommittedAndGoesOnInOrder) {
+  testing::TempDir dir;
+  auto store = Store::Open({dir.path()});
+  ASSERT_TRUE(store.ok());
+  WriteSet first = (*store)->NewWriteSet();
+  first.PutOutbox("A", R"({"id":"a1"})");  // sequence 1, committed last
+  WriteSet second = (*store)->NewWriteSet();
+  second.PutOutbox("B", R"({"id":"b1"})");  // sequence 2
+  ASSERT_TRUE((*store)->Commit(second).ok());
+  auto read = (*store)->ReadOutbox(0, 10);
+  ASSERT_TRUE(read.ok());
+  EXPECT_TRUE(read->empty());  // 2 is there, but 1 may still come
+  ASSERT_TRUE((*store)->Commit(first).ok());
+  read = (*store)->ReadOutbox(0, 10);
+  ASSERT_EQ(read->size(), 2u);
+  EXPECT_EQ((*read)[0].event_json, R"({"id":"a1"})");
+  EXPECT_EQ((*read)[1].seq, 2u);
+  ASSERT_TRUE((*store)->AckOutbox({1}).ok());
+  read = (*store)->ReadOutbox(1, 10);
+  ASSERT_EQ(read->size(), 1u);
+  EXPECT_EQ(read->front().seq, 2u);
+  {
+    WriteSet dropped = (*store)->NewWriteSet();  // never committed: holds nothing back
+    dropped.PutOutbox("C", R"({"id":"c1"})");
+  }
+  WriteSet third = (*store)->NewWriteSet();
+  third.PutOutbox("C", R"({"id":"c2"})");
+  ASSERT_TRUE((*store)->Commit(third).ok());
+  read = (*store)->ReadOutbox(2, 10);
+  ASSERT_EQ(read->size(), 1u);
+  EXPECT_EQ(read->front().event_json, R"({"id":"c2"})");
+  // The sequence goes on after a reopen.
+  store->reset();
+  store = Store::Open({dir.path()});
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ((*store)->outbox_last_seq(), 4u);
+}
+
+}  // namespace
+}  // namespace loyalty
