@@ -45,6 +45,8 @@ const char* PermissionName(Permission p) {
     case Permission::kRfmRecompute: return "recompute the RFM quantiles";
     case Permission::kBackupsRead: return "read the state of backups";
     case Permission::kBackupsRun: return "start backups";
+    case Permission::kEventsRead: return "read the events out and their dead letters";
+    case Permission::kEventsRedeliver: return "redeliver dead letters";
   }
   return "?";
 }
@@ -56,7 +58,8 @@ bool Allows(Role role, Permission p) {
       p == P::kRulesRead || p == P::kAuditRead || p == P::kReportsRead || p == P::kBackupsRead;
   switch (role) {
     case Role::kAdmin: return true;
-    case Role::kViewer: return reads || p == P::kCustomersRead || p == P::kCustomersStory;
+    case Role::kViewer:
+      return reads || p == P::kCustomersRead || p == P::kCustomersStory || p == P::kEventsRead;
     case Role::kCashier: return p == P::kCustomersRead;
     case Role::kEditor: return reads || p == P::kRulesDraft;
     case Role::kPublisher:
@@ -67,13 +70,19 @@ bool Allows(Role role, Permission p) {
 
 std::vector<std::pair<const char*, bool>> PermissionsOf(Role role) {
   using P = Permission;
-  static constexpr std::pair<P, const char*> kKeys[] = {
-      {P::kRulesRead, "rules.read"},           {P::kRulesDraft, "rules.draft"},
-      {P::kRulesPublish, "rules.publish"},     {P::kCustomersRead, "customers.read"},
-      {P::kCustomersStory, "customers.story"}, {P::kCustomersAdjust, "customers.adjust"},
-      {P::kAuditRead, "audit.read"},           {P::kReportsRead, "reports.read"},
-      {P::kRfmRecompute, "rfm.recompute"},     {P::kBackupsRead, "backups.read"},
-      {P::kBackupsRun, "backups.run"}};
+  static constexpr std::pair<P, const char*> kKeys[] = {{P::kRulesRead, "rules.read"},
+                                                        {P::kRulesDraft, "rules.draft"},
+                                                        {P::kRulesPublish, "rules.publish"},
+                                                        {P::kCustomersRead, "customers.read"},
+                                                        {P::kCustomersStory, "customers.story"},
+                                                        {P::kCustomersAdjust, "customers.adjust"},
+                                                        {P::kAuditRead, "audit.read"},
+                                                        {P::kReportsRead, "reports.read"},
+                                                        {P::kRfmRecompute, "rfm.recompute"},
+                                                        {P::kBackupsRead, "backups.read"},
+                                                        {P::kBackupsRun, "backups.run"},
+                                                        {P::kEventsRead, "events.read"},
+                                                        {P::kEventsRedeliver, "events.redeliver"}};
   std::vector<std::pair<const char*, bool>> out;
   for (const auto& [p, key] : kKeys) out.emplace_back(key, Allows(role, p));
   return out;

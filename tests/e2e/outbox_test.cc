@@ -29,6 +29,9 @@ using namespace std::chrono_literals;
 using Json = nlohmann::json;
 
 constexpr const char* kSecret = "5f2b9c0e7a4d4e1f8b3c6a9d2e7f1a0b";
+constexpr const char* kViewer = "viewer-secret-0123456789";
+constexpr const char* kCashier = "cashier-secret-0123456789";
+constexpr const char* kAdmin = "admin-secret-0123456789ab";
 
 class OutboxTest : public ::testing::Test {
  protected:
@@ -40,7 +43,11 @@ class OutboxTest : public ::testing::Test {
     std::ofstream(config) << "webhook_url: " << receiver_.url() << "\n"
                           << "webhook_secret_file: " << secret << "\n"
                           << "webhook_events: all\n"
-                          << "webhook_max_tries: " << max_tries << "\n";
+                          << "webhook_max_tries: " << max_tries << "\n"
+                          << "admin_tokens:\n"
+                          << "  - { name: vera, role: viewer, token: " << kViewer << " }\n"
+                          << "  - { name: carl, role: cashier, token: " << kCashier << " }\n"
+                          << "  - { name: ada, role: admin, token: " << kAdmin << " }\n";
     ::chmod(config.c_str(), 0600);
     return config;
   }
@@ -158,34 +165,47 @@ TEST_F(OutboxTest, EveryEventArrivesOnceInOrderAndSignedAcrossAnOutageAndAKill) 
   }
 }
 
-TEST_F(OutboxTest, AReceiverThatStaysDownFillsTheDeadLetters) {
+TEST_F(OutboxTest, AReceiverThatStaysDownFillsTheDeadLettersAndRedeliveryDeliversThem) {
   const std::string data = dir_.Sub("db");
   receiver_.Answer(503);
   ServerProcess server(data, {"--config", Config(2)});
   ASSERT_TRUE(server.ok()) << server.Stderr();
   ASSERT_EQ(Purchase(server, "T-1", "4000000000000001", "10.00"), 0);
-  ASSERT_TRUE(WaitFor([&] { return receiver_.requests().size() >= 2; }, 30s));
+  auto out = [&](const char* token) {
+    return Http(server.admin_port(), "GET", "/v1/events/out", token);
+  };
+  // Two tries, then the batch (enrolled, earned) is given up on.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const auto r = out(kViewer);
+        return r.status == 200 && Json::parse(r.body)["dead_letters"].size() == 2;
+      },
+      30s))
+      << out(kViewer).body << server.Stderr();
+  const Json state = Json::parse(out(kViewer).body);
+  EXPECT_EQ(state["configured"], true);
+  EXPECT_EQ(state["backlog"], 0);
+  const Json& first = state["dead_letters"][0];
+  EXPECT_EQ(first["id"], "enrolled:4000000000000001");
+  EXPECT_EQ(first["type"], "loyalty.customer.enrolled");
+  EXPECT_EQ(first["tries"], 2);
+  EXPECT_NE(first["error"].get<std::string>().find("HTTP 503"), std::string::npos) << first;
+  EXPECT_EQ(first["event"]["subject"], "4000000000000001");
+  EXPECT_EQ(out(kCashier).status, 403);
+  EXPECT_EQ(Http(server.admin_port(), "POST", "/v1/events/out/redeliver", kViewer).status, 403);
+  EXPECT_TRUE(TakenIds().empty());
+  // The CRM is back: an admin redelivers, and the events arrive.
+  receiver_.Answer(200);
+  const auto again = Http(server.admin_port(), "POST", "/v1/events/out/redeliver", kAdmin);
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(Json::parse(again.body)["redelivered"], 2);
+  ASSERT_TRUE(WaitFor([&] { return TakenIds().size() == 2; }, 30s)) << server.Stderr();
+  EXPECT_EQ(TakenIds(),
+            (std::set<std::string>{"enrolled:4000000000000001", "ledger:4000000000000001:1"}));
+  EXPECT_TRUE(Json::parse(out(kViewer).body)["dead_letters"].empty());
+  const auto audit = Http(server.admin_port(), "GET", "/v1/audit?action=events.", kViewer);
+  EXPECT_NE(audit.body.find("events.redeliver"), std::string::npos) << audit.body;
   ASSERT_EQ(server.StopWith(SIGTERM), 0) << server.Stderr();
-  StoreOptions options;
-  options.path = data;
-  auto store = Store::Open(options);
-  ASSERT_TRUE(store.ok()) << store.status().message();
-  auto dead = (*store)->ReadDeadLetters(100);
-  ASSERT_TRUE(dead.ok());
-  ASSERT_EQ(dead->size(), 2u);  // enrolled, earned
-  EXPECT_EQ(dead->front().tries, 2u);
-  EXPECT_NE(dead->front().error.find("HTTP 503"), std::string::npos) << dead->front().error;
-  auto waiting = (*store)->ReadOutbox(0, 100);
-  ASSERT_TRUE(waiting.ok());
-  EXPECT_TRUE(waiting->empty());
-  // Redelivered: back in the outbox, after what is there, the same events.
-  auto moved = (*store)->RedeliverDeadLetters();
-  ASSERT_TRUE(moved.ok());
-  EXPECT_EQ(*moved, 2u);
-  waiting = (*store)->ReadOutbox(0, 100);
-  ASSERT_EQ(waiting->size(), 2u);
-  EXPECT_EQ(waiting->front().event_json, dead->front().event_json);
-  EXPECT_TRUE((*store)->ReadDeadLetters(100)->empty());
 }
 
 }  // namespace

@@ -74,6 +74,8 @@ const RouteRow kRoutes[] = {
     {"POST", "/v1/rulesets/{version}/submit", P::kRulesDraft},
     {"POST", "/v1/rulesets/{version}/simulate", P::kRulesDraft},
     {"POST", "/v1/rulesets/{version}/activate", P::kRulesPublish},
+    {"GET", "/v1/events/out", P::kEventsRead},
+    {"POST", "/v1/events/out/redeliver", P::kEventsRedeliver},
 };
 
 // What the last handler saw.

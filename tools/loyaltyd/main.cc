@@ -49,6 +49,7 @@
 #include "tools/loyaltyd/admin_backups.h"
 #include "tools/loyaltyd/admin_console.h"
 #include "tools/loyaltyd/admin_customers.h"
+#include "tools/loyaltyd/admin_events.h"
 #include "tools/loyaltyd/admin_publish.h"
 #include "tools/loyaltyd/admin_reports.h"
 #include "tools/loyaltyd/backups.h"
@@ -197,6 +198,7 @@ class Daemon {
         console_(
             router_, [this] { return readiness_.why_not(); }, [this] { return Live(); }),
         backups_api_([this] { return readiness_.why_not(); }),
+        events_api_([this] { return readiness_.why_not(); }),
         drain_timer_(io_) {
     api_.AddRoutes(router_);
     customers_.AddRoutes(router_);
@@ -204,6 +206,7 @@ class Daemon {
     reports_.AddRoutes(router_);
     console_.AddRoutes(router_);
     backups_api_.AddRoutes(router_);
+    events_api_.AddRoutes(router_);
   }
 
   int Serve();
@@ -239,6 +242,7 @@ class Daemon {
   AdminConsole console_;
   Worker worker_;  // the admin API's slow jobs; stopped in Serve, before run_ goes
   AdminBackups backups_api_;
+  AdminEvents events_api_;
   std::unique_ptr<http::Server> admin_;
   WireDecisionCodec codec_;  // the runtime's DecisionCodec; outlives run_
   Running run_;
@@ -511,6 +515,7 @@ Status Daemon::StartServing() {
   console_.Attach(runtime, run_.store.get(), run_.audit.get(), &worker_);
   api_.Attach(run_.audit.get());
   backups_api_.Attach(run_.backups.get(), run_.audit.get(), config_.data_dir);
+  events_api_.Attach(run_.store.get(), run_.outbox.get(), run_.audit.get());
   WaitSignals();
   readiness_.rules_loaded = true;
   const auto rules = run_.runtime->rules();
