@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "tools/loyaltyd/admin_json.h"
 #include "tools/report/format.h"
 
 namespace loyalty {
@@ -105,15 +106,10 @@ void AdminBackups::Post(const Request& r, Respond respond) {
     return respond(JsonError(409, "BUSY", started.message()));
   }
   if (!started.ok()) return respond(JsonError(422, "INVALID_FIELD", started.message()));
-  store::v1::AuditEntry entry;
-  entry.set_at_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count());
-  entry.set_who(r.principal->name);
-  entry.set_role(http::RoleName(r.principal->role));
-  entry.set_action("backup.start");
-  entry.set_target(backups->state().running_dir);
-  if (audit_) (void)audit_->Append(std::move(entry));
+  if (audit_) {
+    (void)audit_->Append(admin::AuditEntryOf(*r.principal, "backup.start",
+                                             backups->state().running_dir, admin::WallNowMs()));
+  }
   respond({202, Json({{"started", true}, {"dir", backups->state().running_dir}}).dump(2) + "\n"});
 }
 

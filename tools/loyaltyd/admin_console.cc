@@ -91,13 +91,8 @@ void AdminConsole::SignIn(const Request& r, Respond respond) {
   if (!who) return respond(JsonError(401, "UNAUTHENTICATED", "unknown token"));
   const http::ConsoleSession s = router_.sessions().Create(*who, NowMs());
   if (audit_ != nullptr) {
-    store::v1::AuditEntry e;
-    e.set_who(who->name);
-    e.set_role(http::RoleName(who->role));
-    e.set_action("session.signin");
-    e.set_target("console");
-    e.set_at_ms(s.created_ms);
-    (void)audit_->Append(e);  // a sign-in goes on even if its line cannot be written
+    // A sign-in goes on even if its line cannot be written.
+    (void)audit_->Append(admin::AuditEntryOf(*who, "session.signin", "console", s.created_ms));
   }
   Json body = WhoJson(*who);
   body["csrf"] = s.csrf;

@@ -166,15 +166,9 @@ void AdminCustomers::Adjust(const Request& r, Respond respond) {
   const std::string card = r.params.at("card");
   a->set_card(card);
   a->set_operator_id(r.principal->name);
-  a->set_event_time_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count());
-  store::v1::AuditEntry audit;
-  audit.set_who(r.principal->name);
-  audit.set_role(http::RoleName(r.principal->role));
-  audit.set_action("customers.adjust");
-  audit.set_target("customer " + http::MaskCard(card));
-  audit.set_at_ms(a->event_time_ms());
+  a->set_event_time_ms(admin::WallNowMs());
+  store::v1::AuditEntry audit = admin::AuditEntryOf(
+      *r.principal, "customers.adjust", "customer " + http::MaskCard(card), a->event_time_ms());
   audit.set_before_version(runtime_->rules()->version);
   audit.set_after_version(audit.before_version());
   audit.set_detail("transaction_id=" + a->transaction_id() +

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "tools/loyaltyd/admin_json.h"
 #include "tools/report/format.h"
 
 namespace loyalty {
@@ -78,15 +79,11 @@ void AdminEvents::Redeliver(const Request& r, Respond respond) {
   if (!store) return respond(JsonError(503, "NOT_READY", why_not_ready_()));
   auto moved = store->RedeliverDeadLetters();
   if (!moved.ok()) return respond(JsonError(500, "STORE_FAILED", moved.status().message()));
-  store::v1::AuditEntry entry;
-  entry.set_at_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count());
-  entry.set_who(r.principal->name);
-  entry.set_role(http::RoleName(r.principal->role));
-  entry.set_action("events.redeliver");
-  entry.set_target(std::to_string(*moved) + " dead letters");
-  if (audit_) (void)audit_->Append(std::move(entry));
+  if (audit_) {
+    (void)audit_->Append(admin::AuditEntryOf(*r.principal, "events.redeliver",
+                                             std::to_string(*moved) + " dead letters",
+                                             admin::WallNowMs()));
+  }
   respond({200, Json({{"redelivered", *moved}}).dump(2) + "\n"});
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <charconv>
+#include <chrono>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -12,6 +13,7 @@
 #include "adapters/http/router.h"
 #include "engine/rules.h"
 #include "engine/status.h"
+#include "loyalty/v1/admin_store.pb.h"
 #include "loyalty/v1/wire.pb.h"
 #include "tools/loyalty/render.h"
 #include "tools/loyaltyd/rules_publisher.h"
@@ -31,6 +33,26 @@ http::Handler Bind(T* self, void (T::*method)(const http::Request&, http::Respon
     if (!ready()) return respond(http::JsonError(503, "NOT_READY", why()));
     (self->*method)(r, std::move(respond));
   };
+}
+
+// An audit line for what `who` did at `at_ms` to `target`; the caller adds
+// what else it knows (versions, detail).
+inline store::v1::AuditEntry AuditEntryOf(const http::Principal& who, const std::string& action,
+                                          const std::string& target, int64_t at_ms) {
+  store::v1::AuditEntry e;
+  e.set_who(who.name);
+  e.set_role(http::RoleName(who.role));
+  e.set_action(action);
+  e.set_target(target);
+  e.set_at_ms(at_ms);
+  return e;
+}
+
+// Now on the wall clock, in ms since the epoch.
+inline int64_t WallNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 inline http::Response Ok(const Json& j, unsigned status = 200) {
