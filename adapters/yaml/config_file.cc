@@ -122,6 +122,8 @@ const std::vector<Option>& Options() {
       Text("webhook_events", &Config::webhook_events),
       Number<int64_t>("webhook_max_tries", &Config::webhook_max_tries, 1, 1'000),
       Number<int64_t>("webhook_timeout_ms", &Config::webhook_timeout_ms, 100, 600'000),
+      Text("events_redis_stream", &Config::events_redis_stream, 256),
+      Number<int64_t>("events_redis_maxlen", &Config::events_redis_maxlen, 1'000, 1'000'000'000),
       Text("redis_key_prefix", &Config::redis_key_prefix, 64),
       Number<int64_t>("redis_connect_timeout_ms", &Config::redis_connect_timeout_ms, 1, 60'000),
       Number<int64_t>("redis_command_timeout_ms", &Config::redis_command_timeout_ms, 1, 60'000),
@@ -433,6 +435,10 @@ Problems ValidateAll(const Config& c) {
   }
   if (c.admin_tls == "on" && (c.admin_tls_key.empty() ? c.tls_key : c.admin_tls_key).empty()) {
     problems.push_back("admin_tls is on, so admin_tls_key (or tls_key) is required");
+  }
+  if (!c.events_redis_stream.empty() && c.redis.empty()) {
+    problems.push_back("events_redis_stream '" + c.events_redis_stream +
+                       "' needs redis: HOST:PORT (the server the stream is on)");
   }
   if (!c.webhook_url.empty()) {
     if (c.webhook_url.rfind("http://", 0) != 0 && c.webhook_url.rfind("https://", 0) != 0) {

@@ -94,6 +94,11 @@ struct Config {
   std::string webhook_events = "all";
   int64_t webhook_max_tries = 12;
   int64_t webhook_timeout_ms = 10'000;
+  // Events out to a Redis stream too (XADD, bounded by events_redis_maxlen),
+  // on the `redis` server; empty: none. With a stream every type is staged
+  // (the webhook still gets only webhook_events).
+  std::string events_redis_stream;
+  int64_t events_redis_maxlen = 1'000'000;
   // Hot profile cache (adapters/redis). Empty address: no cache.
   std::string redis;                          // HOST:PORT
   std::string redis_key_prefix = "loyalty:";  // at most 64 bytes

@@ -15,7 +15,9 @@
 #include <set>
 
 #include "adapters/net/verifier.h"
+#include "adapters/redis/connection.h"
 #include "adapters/rocksdb/store.h"
+#include "tests/adapters/redis/redis_server.h"
 #include "tests/support/http_client.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
@@ -35,7 +37,7 @@ constexpr const char* kAdmin = "admin-secret-0123456789ab";
 
 class OutboxTest : public ::testing::Test {
  protected:
-  std::string Config(int max_tries) {
+  std::string Config(int max_tries, const std::string& more = "") {
     const std::string secret = dir_.Sub("webhook.secret");
     std::ofstream(secret) << kSecret << "\n";
     ::chmod(secret.c_str(), 0600);
@@ -47,7 +49,8 @@ class OutboxTest : public ::testing::Test {
                           << "admin_tokens:\n"
                           << "  - { name: vera, role: viewer, token: " << kViewer << " }\n"
                           << "  - { name: carl, role: cashier, token: " << kCashier << " }\n"
-                          << "  - { name: ada, role: admin, token: " << kAdmin << " }\n";
+                          << "  - { name: ada, role: admin, token: " << kAdmin << " }\n"
+                          << more;
     ::chmod(config.c_str(), 0600);
     return config;
   }
@@ -205,6 +208,46 @@ TEST_F(OutboxTest, AReceiverThatStaysDownFillsTheDeadLettersAndRedeliveryDeliver
   EXPECT_TRUE(Json::parse(out(kViewer).body)["dead_letters"].empty());
   const auto audit = Http(server.admin_port(), "GET", "/v1/audit?action=events.", kViewer);
   EXPECT_NE(audit.body.find("events.redeliver"), std::string::npos) << audit.body;
+  ASSERT_EQ(server.StopWith(SIGTERM), 0) << server.Stderr();
+}
+
+// In-house consumers read the same events from a Redis stream (XADD, each
+// entry's fields: id, type, subject, event).
+TEST_F(OutboxTest, TheRedisStreamHoldsTheSameEvents) {
+  RedisServer redis;
+  ASSERT_TRUE(redis.ok()) << redis.error();
+  ServerProcess server(dir_.Sub("db"), {"--config", Config(1'000, "redis: " + redis.address() +
+                                                                      "\nevents_redis_stream: "
+                                                                      "crm:events\n")});
+  ASSERT_TRUE(server.ok()) << server.Stderr();
+  int txn = 0;
+  for (const char* card : {"4000000000000001", "4000000000000002", "4000000000000001"}) {
+    ASSERT_EQ(Purchase(server, "T-" + std::to_string(++txn), card, "25.00"), 0);
+  }
+  ASSERT_TRUE(WaitFor([&] { return TakenIds().size() >= 5; }, 30s)) << server.Stderr();
+  auto c = redis::Connection::Open(redis.endpoint(), 1'000, 1'000);
+  ASSERT_TRUE(c.ok());
+  (*c)->Append({"XRANGE", "crm:events", "-", "+"});
+  auto range = (*c)->Read();
+  ASSERT_TRUE(range.ok());
+  std::map<std::string, std::string> streamed;  // id -> event
+  for (const redis::Reply& entry : range->elements) {
+    const auto& fields = entry.elements.at(1).elements;
+    std::map<std::string, std::string> f;
+    for (std::size_t i = 0; i + 1 < fields.size(); i += 2) f[fields[i].str] = fields[i + 1].str;
+    const Json event = Json::parse(f.at("event"));
+    EXPECT_EQ(f.at("id"), event["id"]);
+    EXPECT_EQ(f.at("type"), event["type"]);
+    EXPECT_EQ(f.at("subject"), event["subject"]);
+    streamed[f.at("id")] = f.at("event");
+  }
+  std::map<std::string, std::string> posted;
+  for (const Json& e : Taken()) posted[e["id"].get<std::string>()] = e.dump();
+  ASSERT_EQ(streamed.size(), posted.size());
+  for (const auto& [id, event] : streamed) {
+    ASSERT_EQ(posted.count(id), 1u) << id;
+    EXPECT_EQ(Json::parse(event), Json::parse(posted[id])) << id;
+  }
   ASSERT_EQ(server.StopWith(SIGTERM), 0) << server.Stderr();
 }
 
