@@ -47,6 +47,7 @@ const char* PermissionName(Permission p) {
     case Permission::kBackupsRun: return "start backups";
     case Permission::kEventsRead: return "read the events out and their dead letters";
     case Permission::kEventsRedeliver: return "redeliver dead letters";
+    case Permission::kCustomersExport: return "export everything held about a customer";
   }
   return "?";
 }
@@ -82,7 +83,8 @@ std::vector<std::pair<const char*, bool>> PermissionsOf(Role role) {
                                                         {P::kBackupsRead, "backups.read"},
                                                         {P::kBackupsRun, "backups.run"},
                                                         {P::kEventsRead, "events.read"},
-                                                        {P::kEventsRedeliver, "events.redeliver"}};
+                                                        {P::kEventsRedeliver, "events.redeliver"},
+                                                        {P::kCustomersExport, "customers.export"}};
   std::vector<std::pair<const char*, bool>> out;
   for (const auto& [p, key] : kKeys) out.emplace_back(key, Allows(role, p));
   return out;

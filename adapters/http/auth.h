@@ -36,6 +36,7 @@ enum class Permission {
   kBackupsRun,       // start a backup (writes where it is told): admins only
   kEventsRead,       // events out: what waits, the dead letters (they name customers)
   kEventsRedeliver,  // the dead letters back into the outbox: admins only
+  kCustomersExport,  // everything held about a customer (GDPR): admins only
 };
 
 std::optional<Role> ParseRole(std::string_view name);

@@ -50,6 +50,7 @@
 #include "tools/loyaltyd/admin_console.h"
 #include "tools/loyaltyd/admin_customers.h"
 #include "tools/loyaltyd/admin_events.h"
+#include "tools/loyaltyd/admin_privacy.h"
 #include "tools/loyaltyd/admin_publish.h"
 #include "tools/loyaltyd/admin_reports.h"
 #include "tools/loyaltyd/backups.h"
@@ -215,6 +216,7 @@ class Daemon {
             router_, [this] { return readiness_.why_not(); }, [this] { return Live(); }),
         backups_api_([this] { return readiness_.why_not(); }),
         events_api_([this] { return readiness_.why_not(); }),
+        privacy_api_([this] { return readiness_.why_not(); }),
         drain_timer_(io_) {
     api_.AddRoutes(router_);
     customers_.AddRoutes(router_);
@@ -223,6 +225,7 @@ class Daemon {
     console_.AddRoutes(router_);
     backups_api_.AddRoutes(router_);
     events_api_.AddRoutes(router_);
+    privacy_api_.AddRoutes(router_);
   }
 
   int Serve();
@@ -259,6 +262,7 @@ class Daemon {
   Worker worker_;  // the admin API's slow jobs; stopped in Serve, before run_ goes
   AdminBackups backups_api_;
   AdminEvents events_api_;
+  AdminPrivacy privacy_api_;
   std::unique_ptr<http::Server> admin_;
   WireDecisionCodec codec_;  // the runtime's DecisionCodec; outlives run_
   Running run_;
@@ -532,6 +536,7 @@ Status Daemon::StartServing() {
   api_.Attach(run_.audit.get());
   backups_api_.Attach(run_.backups.get(), run_.audit.get(), config_.data_dir);
   events_api_.Attach(run_.store.get(), run_.outbox.get(), run_.audit.get());
+  privacy_api_.Attach(run_.store.get(), run_.audit.get());
   WaitSignals();
   readiness_.rules_loaded = true;
   const auto rules = run_.runtime->rules();
