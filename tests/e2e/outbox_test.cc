@@ -197,11 +197,24 @@ TEST_F(OutboxTest, AReceiverThatStaysDownFillsTheDeadLettersAndRedeliveryDeliver
   EXPECT_EQ(out(kCashier).status, 403);
   EXPECT_EQ(Http(server.admin_port(), "POST", "/v1/events/out/redeliver", kViewer).status, 403);
   EXPECT_TRUE(TakenIds().empty());
+  // What an operator reads on the command line.
+  const CliResult listed =
+      RunCli({"events", "dead-letters", "--admin", server.admin_address(), "--token", kViewer});
+  EXPECT_EQ(listed.exit_code, 0);
+  EXPECT_NE(listed.out.find("loyalty.customer.enrolled  enrolled:4000000000000001  2 tries  "),
+            std::string::npos)
+      << listed.out;
+  EXPECT_NE(listed.out.find("HTTP 503"), std::string::npos) << listed.out;
+  const CliResult status =
+      RunCli({"events", "status", "--admin", server.admin_address(), "--token", kViewer});
+  EXPECT_NE(status.out.find("0 waiting, 0 delivered since start"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("2 dead letters"), std::string::npos) << status.out;
   // The CRM is back: an admin redelivers, and the events arrive.
   receiver_.Answer(200);
-  const auto again = Http(server.admin_port(), "POST", "/v1/events/out/redeliver", kAdmin);
-  ASSERT_EQ(again.status, 200) << again.body;
-  EXPECT_EQ(Json::parse(again.body)["redelivered"], 2);
+  const CliResult again =
+      RunCli({"events", "redeliver", "--admin", server.admin_address(), "--token", kAdmin});
+  EXPECT_EQ(again.exit_code, 0);
+  EXPECT_EQ(again.out, "redelivered 2 dead letters\n");
   ASSERT_TRUE(WaitFor([&] { return TakenIds().size() == 2; }, 30s)) << server.Stderr();
   EXPECT_EQ(TakenIds(),
             (std::set<std::string>{"enrolled:4000000000000001", "ledger:4000000000000001:1"}));

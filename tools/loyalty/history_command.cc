@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/http/client.h"
+#include "tools/loyalty/admin_call.h"
 #include "tools/report/format.h"
 
 namespace loyalty::cli {
@@ -72,13 +73,7 @@ CLI::App* AddHistoryCommand(CLI::App& app, HistoryOptions& o) {
 }
 
 int RunHistory(const HistoryOptions& o) {
-  http::ClientRequest req;
-  req.token = o.token;
-  if (req.token.empty()) {
-    if (const char* t = std::getenv("LOYALTY_ADMIN_TOKEN")) req.token = t;
-  }
-  req.timeout_ms = o.timeout_ms;
-  if (const char* ca = std::getenv("LOYALTY_CA")) req.ca_path = ca;  // for https://
+  http::ClientRequest req = AdminRequest("GET", "", o.token, o.timeout_ms);
   std::string before;
   for (bool first = true;; first = false) {
     req.target = "/v1/customers/" + o.card + "/ledger?limit=" + std::to_string(o.limit) + before;

@@ -29,6 +29,7 @@
 #include "tools/loyalty/backup_command.h"
 #include "tools/loyalty/channel.h"
 #include "tools/loyalty/credentials_command.h"
+#include "tools/loyalty/events_command.h"
 #include "tools/loyalty/history_command.h"
 #include "tools/loyalty/offline.h"
 #include "tools/loyalty/publish.h"
@@ -374,6 +375,8 @@ int main(int argc, char** argv) {
   AddBackupCommands(app, backup);
   HistoryOptions history;
   auto* history_cmd = AddHistoryCommand(app, history);
+  loyalty::cli::EventsOptions events;
+  AddEventsCommands(app, events);
 
   try {
     app.parse(argc, argv);
@@ -385,6 +388,9 @@ int main(int argc, char** argv) {
     simulate.json = c.json;
     return RunSimulate(simulate);
   }
+  events.json = c.json;
+  events.timeout_ms = c.timeout_ms;
+  if (int code = RunEvents(events); code >= 0) return code;
   if (history_cmd->parsed()) {
     history.json = c.json;
     history.timeout_ms = c.timeout_ms;

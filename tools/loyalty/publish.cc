@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "adapters/http/client.h"
+#include "tools/loyalty/admin_call.h"
 #include "tools/report/format.h"
 
 namespace loyalty::cli {
@@ -125,12 +126,10 @@ int RunPublish(PublishOptions& o) {
   } else {
     return -1;
   }
-  req.token = o.token;
-  if (req.token.empty()) {
-    if (const char* t = std::getenv("LOYALTY_ADMIN_TOKEN")) req.token = t;
-  }
-  req.timeout_ms = o.timeout_ms;
-  if (const char* ca = std::getenv("LOYALTY_CA")) req.ca_path = ca;  // for https://
+  const http::ClientRequest with = AdminRequest(req.method, req.target, o.token, o.timeout_ms);
+  req.token = with.token;
+  req.timeout_ms = with.timeout_ms;
+  req.ca_path = with.ca_path;
   auto reply = http::Call(o.admin, req);
   if (!reply.ok()) {
     std::cerr << "loyalty: " << reply.status().message() << "\n";

@@ -10,6 +10,7 @@
 #include "adapters/rocksdb/rule_versions.h"
 #include "adapters/yaml/rules_file.h"
 #include "engine/money.h"
+#include "tools/loyalty/admin_call.h"
 #include "tools/loyalty/offline.h"
 #include "tools/report/reports.h"
 
@@ -88,15 +89,10 @@ int FromStore(report::ReportKind kind, const ReportOptions& o) {
 // GET /v1/reports/NAME?format=F from a running server; the body, or none.
 std::optional<std::string> Fetch(const std::string& name, const char* format,
                                  const ReportOptions& o) {
-  http::ClientRequest req;
-  req.target = "/v1/reports/" + name + "?format=" + format;
-  if (!o.currency.empty()) req.target += "&currency=" + o.currency;
-  req.token = o.token;
-  if (req.token.empty()) {
-    if (const char* t = std::getenv("LOYALTY_ADMIN_TOKEN")) req.token = t;
-  }
-  req.timeout_ms = 120'000;  // a report reads every customer
-  if (const char* ca = std::getenv("LOYALTY_CA")) req.ca_path = ca;  // for https://
+  std::string target = "/v1/reports/" + name + "?format=" + format;
+  if (!o.currency.empty()) target += "&currency=" + o.currency;
+  // A report may read every customer.
+  const http::ClientRequest req = AdminRequest("GET", target, o.token, 120'000);
   auto reply = http::Call(o.admin, req);
   if (!reply.ok()) {
     std::cerr << "loyalty: " << o.admin << ": " << reply.status().message() << "\n";
