@@ -12,6 +12,7 @@
 #include "adapters/rocksdb/audit.h"
 #include "adapters/rocksdb/backup.h"
 #include "adapters/rocksdb/disk_guard.h"
+#include "tools/loyalty/admin_call.h"
 #include "tools/loyalty/offline.h"
 
 namespace loyalty::cli {
@@ -84,10 +85,7 @@ BackupRecord FromJson(const Json& j) {
 
 // The store is held by a running loyaltyd: ask it, then wait for the result.
 int BackupOnline(const BackupOptions& o, const std::string& to) {
-  http::ClientRequest req{"POST", "/v1/backups", o.token};
-  if (req.token.empty()) {
-    if (const char* t = std::getenv("LOYALTY_ADMIN_TOKEN")) req.token = t;
-  }
+  http::ClientRequest req = AdminRequest("POST", "/v1/backups", o.token, 10'000);
   req.body = Json({{"to", to}, {"keep", o.keep}, {"data_dir", Absolute(o.data_dir)}}).dump();
   const int64_t asked_ms = NowMs();
   auto started = http::Call(o.admin, req);
@@ -105,7 +103,7 @@ int BackupOnline(const BackupOptions& o, const std::string& to) {
               << "\n";
     return 1;
   }
-  http::ClientRequest poll{"GET", "/v1/backups", req.token};
+  const http::ClientRequest poll = AdminRequest("GET", "/v1/backups", o.token, 10'000);
   while (true) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     auto state = http::Call(o.admin, poll);
