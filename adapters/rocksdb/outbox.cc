@@ -59,13 +59,14 @@ Status Store::OpenOutbox() {
 
 uint64_t Store::outbox_last_seq() const { return handles_->outbox_seq.load(); }
 
+uint64_t Store::outbox_readable_seq() const {
+  std::lock_guard lock(handles_->outbox_mu);
+  return handles_->outbox_in_flight.empty() ? handles_->outbox_seq.load()
+                                            : *handles_->outbox_in_flight.begin() - 1;
+}
+
 Result<std::vector<Store::OutboxItem>> Store::ReadOutbox(uint64_t after, std::size_t max) const {
-  uint64_t through = 0;  // every event up to here is committed
-  {
-    std::lock_guard lock(handles_->outbox_mu);
-    through = handles_->outbox_in_flight.empty() ? handles_->outbox_seq.load()
-                                                 : *handles_->outbox_in_flight.begin() - 1;
-  }
+  const uint64_t through = outbox_readable_seq();
   std::vector<OutboxItem> items;
   if (through <= after) return items;
   // From `after` on: the acknowledged events before it are tombstones a scan

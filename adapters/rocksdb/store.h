@@ -278,7 +278,12 @@ class Store final : public DurableStore {
   Result<std::vector<DeadLetter>> ReadDeadLetters(std::size_t max) const;
   // Every dead letter back into the outbox, after what is there: the count.
   Result<std::size_t> RedeliverDeadLetters();
-  uint64_t outbox_last_seq() const;  // events ever staged (the last sequence)
+  // The last sequence given; it starts again from 0 when the store opens
+  // with an empty outbox (ids, not sequences, name events).
+  uint64_t outbox_last_seq() const;
+  // The sequence every event up to which is committed (ReadOutbox reads no
+  // further): nothing at or below it will appear later.
+  uint64_t outbox_readable_seq() const;
 
   // Compacts the transaction records now (the retention drops the old
   // ones); RocksDB also does it by itself as tables fill. For tests and ops.

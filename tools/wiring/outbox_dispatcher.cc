@@ -58,9 +58,13 @@ void OutboxDispatcher::Run() {
       std::lock_guard lock(mu_);
       if (stop_) return;
     }
+    const uint64_t readable = store_.outbox_readable_seq();  // before the read: <= its bound
     auto batch = store_.ReadOutbox(cursor, options_.batch_max);
     if (!batch.ok() || batch->empty()) {
       if (batch.ok()) {
+        // Nothing after the cursor up to `readable`: all of it was delivered
+        // (before a restart, say), or never staged here.
+        cursor = std::max(cursor, readable);
         std::lock_guard lock(mu_);
         delivered_through_ = cursor;
         stats_.oldest_age_ms = 0;
