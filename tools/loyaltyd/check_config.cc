@@ -7,6 +7,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <utility>  // before Asio (Boost 1.74)
 
 #include "adapters/yaml/rules_file.h"
@@ -98,6 +99,22 @@ StartupCheck CheckStartup(const config_file::Config& c) {
   CheckWritableDir("data_dir", c.data_dir, out);
   CheckWritableDir("backup_dir", c.backup_dir, out);
   return out;
+}
+
+int CheckConfig(const config_file::Config& config, const Flags& flags,
+                config_file::Problems problems) {
+  const StartupCheck startup = CheckStartup(config);
+  problems.insert(problems.end(), startup.problems.begin(), startup.problems.end());
+  for (const auto& w : flags.warnings) std::cout << "loyaltyd: warning: " << w << "\n";
+  for (const auto& n : startup.notes) std::cout << "loyaltyd: " << n << "\n";
+  if (flags.print_config && problems.empty()) std::cout << config_file::Print(config);
+  for (const auto& p : problems) std::cerr << "loyaltyd: " << p << "\n";
+  if (problems.size() > 1) {
+    std::cerr << "loyaltyd: " << problems.size() << " problems in the configuration\n";
+  }
+  if (!problems.empty()) return 1;
+  std::cout << "loyaltyd: the configuration is valid" << std::endl;
+  return 0;
 }
 
 }  // namespace loyalty

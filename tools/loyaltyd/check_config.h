@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "adapters/yaml/config_file.h"
+#include "tools/loyaltyd/config.h"
 
 namespace loyalty {
 
@@ -26,5 +27,11 @@ struct StartupCheck {
 };
 
 StartupCheck CheckStartup(const config_file::Config& config);
+
+// --check-config: every problem of the options and of what startup would
+// meet (check_config.h), one line each on stderr; notes and warnings on
+// stdout (stderr holds the problems only). Exit 0 valid, 1 not.
+int CheckConfig(const config_file::Config& config, const Flags& flags,
+                config_file::Problems problems);
 
 }  // namespace loyalty

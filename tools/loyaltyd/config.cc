@@ -2,6 +2,11 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cstdlib>
+
+#include "adapters/net/verifier.h"
+
 namespace loyalty {
 namespace {
 
@@ -108,6 +113,19 @@ config_file::Config BuildConfig(Flags& flags, char** environment, config_file::P
   // kept a valid one, so nothing is reported twice).
   for (std::string& p : config_file::ValidateAll(config)) problems.push_back(std::move(p));
   return config;
+}
+
+http::TokenTable TakeTokens(config_file::Config& config) {
+  std::vector<http::TokenEntry> entries;
+  for (auto& t : config.admin_tokens) {
+    const auto given = net::ParseVerifier(t.token);  // validated: a verifier or a secret
+    entries.push_back({t.name, *http::ParseRole(t.role), given ? *given : net::Sha256(t.token)});
+    std::fill(t.token.begin(), t.token.end(), '\0');
+    t.token.clear();
+    t.token.shrink_to_fit();
+  }
+  ::unsetenv("LOYALTY_ADMIN_TOKENS");  // nor handed to any child process
+  return http::TokenTable(std::move(entries));
 }
 
 }  // namespace loyalty

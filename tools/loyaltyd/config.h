@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/http/auth.h"
 #include "adapters/yaml/config_file.h"
 
 namespace loyalty {
@@ -27,5 +28,10 @@ void AddConfigFlags(CLI::App& app, Flags& flags);
 // The effective configuration; every problem found goes to `problems` (an
 // option with a bad value keeps its earlier value).
 config_file::Config BuildConfig(Flags& flags, char** environment, config_file::Problems& problems);
+
+// The admin tokens as the server keeps them: verifiers only. A secret given
+// in plain text is hashed here and its text wiped from the configuration
+// and the environment, so it stays in memory no longer than startup.
+http::TokenTable TakeTokens(config_file::Config& config);
 
 }  // namespace loyalty

@@ -57,6 +57,7 @@
 #include "tools/loyaltyd/check_config.h"
 #include "tools/loyaltyd/config.h"
 #include "tools/loyaltyd/event_clock.h"
+#include "tools/loyaltyd/events_out.h"
 #include "tools/loyaltyd/log.h"
 #include "tools/loyaltyd/redis_cache.h"
 #include "tools/loyaltyd/sd_notify.h"
@@ -108,64 +109,6 @@ Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options, int64_t wa
     told = true;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-}
-
-// The admin tokens as the server keeps them: verifiers only. A secret given
-// in plain text is hashed here and its text wiped from the configuration
-// and the environment, so it stays in memory no longer than startup.
-http::TokenTable TakeTokens(config_file::Config& config) {
-  std::vector<http::TokenEntry> entries;
-  for (auto& t : config.admin_tokens) {
-    const auto given = net::ParseVerifier(t.token);  // validated: a verifier or a secret
-    entries.push_back({t.name, *http::ParseRole(t.role), given ? *given : net::Sha256(t.token)});
-    std::fill(t.token.begin(), t.token.end(), '\0');
-    t.token.clear();
-    t.token.shrink_to_fit();
-  }
-  ::unsetenv("LOYALTY_ADMIN_TOKENS");  // nor handed to any child process
-  return http::TokenTable(std::move(entries));
-}
-
-// Events out (webhook_url): the types the runtime stages, and the dispatcher
-// that sends them; null without a webhook.
-Result<std::unique_ptr<OutboxDispatcher>> MakeOutbox(const config_file::Config& config,
-                                                     Store& store, RuntimeOptions& runtime) {
-  std::vector<std::unique_ptr<OutboxSink>> sinks;
-  std::set<std::string> staged;
-  if (!config.webhook_url.empty()) {
-    std::ifstream in(config.webhook_secret_file, std::ios::binary);
-    std::string secret((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
-    if (!in && secret.empty()) {
-      return Status::Invalid("webhook_secret_file " + config.webhook_secret_file +
-                             " cannot be read");
-    }
-    if (secret.size() < 16) {
-      return Status::Invalid("webhook_secret_file " + config.webhook_secret_file +
-                             " holds fewer than 16 bytes: use openssl rand -hex 32");
-    }
-    auto types = OutboxTypesOf(config.webhook_events);
-    if (!types.ok()) return Status::Invalid("webhook_events: " + types.status().message());
-    staged = *types;
-    sinks.push_back(std::make_unique<WebhookSink>(
-        WebhookOptions{config.webhook_url, secret, *types, config.webhook_timeout_ms, ""}));
-  }
-  if (!config.events_redis_stream.empty()) {
-    auto endpoint = redis::ParseEndpoint(config.redis);
-    if (!endpoint.ok()) return Status::Invalid("redis: " + endpoint.status().message());
-    staged = *OutboxTypesOf("all");
-    RedisStreamOptions o;
-    o.endpoint = *endpoint;
-    o.key = config.events_redis_stream;
-    o.maxlen = config.events_redis_maxlen;
-    sinks.push_back(std::make_unique<RedisStreamSink>(o));
-  }
-  if (sinks.empty()) return std::unique_ptr<OutboxDispatcher>();
-  runtime.outbox_types = staged;
-  runtime.outbox_source = "/loyaltyd/" + store.store_id();
-  DispatcherOptions options;
-  options.max_tries = static_cast<uint32_t>(config.webhook_max_tries);
-  return std::make_unique<OutboxDispatcher>(store, std::move(sinks), options);
 }
 
 // Everything the running server is made of, in the order it is built.
@@ -653,25 +596,6 @@ int Daemon::Serve() {
 }
 
 }  // namespace
-
-// --check-config: every problem of the options and of what startup would
-// meet (check_config.h), one line each on stderr; notes and warnings on
-// stdout (stderr holds the problems only). Exit 0 valid, 1 not.
-int CheckConfig(const config_file::Config& config, const Flags& flags,
-                config_file::Problems problems) {
-  const StartupCheck startup = CheckStartup(config);
-  problems.insert(problems.end(), startup.problems.begin(), startup.problems.end());
-  for (const auto& w : flags.warnings) std::cout << "loyaltyd: warning: " << w << "\n";
-  for (const auto& n : startup.notes) std::cout << "loyaltyd: " << n << "\n";
-  if (flags.print_config && problems.empty()) std::cout << config_file::Print(config);
-  for (const auto& p : problems) std::cerr << "loyaltyd: " << p << "\n";
-  if (problems.size() > 1) {
-    std::cerr << "loyaltyd: " << problems.size() << " problems in the configuration\n";
-  }
-  if (!problems.empty()) return 1;
-  std::cout << "loyaltyd: the configuration is valid" << std::endl;
-  return 0;
-}
 
 }  // namespace loyalty
 
