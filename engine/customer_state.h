@@ -74,6 +74,13 @@ struct OfferUse {
   friend bool operator==(const OfferUse&, const OfferUse&) = default;
 };
 
+// The customer's answer to marketing (personalised offers, marketing events):
+// kept with when and where it was given, which a controller must be able to
+// show (GDPR art. 7). Unknown: never asked (rules: program.marketing_consent
+// says whether that allows marketing).
+enum class Consent : uint8_t { kUnknown = 0, kGranted = 1, kRefused = 2 };
+const char* ConsentName(Consent consent);  // "unknown", "granted", "refused"
+
 struct CustomerState {
   std::string customer_id;
   std::vector<std::string> cards;
@@ -114,6 +121,9 @@ struct CustomerState {
   std::string nps_comment;  // the latest comment, if any
   int64_t feedbacks = 0;
   std::vector<OfferUse> offer_uses;  // offers issued (or held out), by first issue
+  Consent marketing_consent = Consent::kUnknown;
+  TimeMs consent_at_ms = 0;    // when it was given or withdrawn (server time)
+  std::string consent_source;  // where: "enrolment", "register S1/R2", "web-form", ...
 
   int64_t balance() const;  // sum of lots minus debt
   friend bool operator==(const CustomerState&, const CustomerState&) = default;

@@ -6,6 +6,7 @@
 #include "engine/greeting.h"
 #include "engine/lots.h"
 #include "engine/offers.h"
+#include "engine/profile.h"
 #include "engine/tiers.h"
 
 namespace loyalty {
@@ -19,6 +20,7 @@ void DecideRedeem(const DecideInput& in, CustomerState& state, DecideResult& out
 void DecideAdjust(const DecideInput& in, CustomerState& state, DecideResult& out);
 void DecideCancelRedeem(const DecideInput& in, CustomerState& state, DecideResult& out);
 void DecideFeedback(const DecideInput& in, CustomerState& state, DecideResult& out);
+void DecideConsent(const DecideInput& in, CustomerState& state, DecideResult& out);
 
 namespace {
 
@@ -43,6 +45,7 @@ CustomerState NewCustomer(const Event& e, TimeMs now_ms, const RuleSet& rules) {
                               : now_ms;
   s.enrolled_at_ms = since_ms;
   s.birthday = e.birthday;
+  if (e.kind == EventKind::kEnroll) ProfileConsent(s, e, now_ms);
   s.tier = rules.base_tier;
   s.tier_since_ms = since_ms;
   return s;
@@ -138,6 +141,7 @@ DecideResult Decide(const DecideInput& in) {
     case EventKind::kAdjust: DecideAdjust(in, state, out); break;
     case EventKind::kCancelRedeem: DecideCancelRedeem(in, state, out); break;
     case EventKind::kFeedback: DecideFeedback(in, state, out); break;
+    case EventKind::kConsent: DecideConsent(in, state, out); break;
     default: LOYALTY_CHECK(false);
   }
   // Over a host limit: refused as an invalid event, so nothing is written.

@@ -42,4 +42,9 @@ void DecideFeedback(const DecideInput& in, CustomerState& state, DecideResult& o
   out.decision.outcome = Outcome::kApplied;
 }
 
+void DecideConsent(const DecideInput& in, CustomerState& state, DecideResult& out) {
+  ProfileConsent(state, in.event, in.now_ms);
+  out.decision.outcome = Outcome::kApplied;
+}
+
 }  // namespace loyalty

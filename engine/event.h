@@ -24,6 +24,7 @@ enum class EventKind : uint8_t {
   kAdjust = 6,        // manual points correction by an operator, with a reason
   kCancelRedeem = 7,  // gives a redemption's points back, original expiry kept
   kFeedback = 8,      // the customer's NPS score (0-10) and an optional comment
+  kConsent = 9,       // the customer's yes or no to marketing, with where it was given
 };
 const char* EventKindName(EventKind kind);
 
@@ -70,13 +71,17 @@ struct Event {
   std::string set_tier;            // Adjust: move the customer to this tier
   int32_t score = -1;              // Feedback: 0..10 ("how likely to recommend us")
   std::string comment;             // Feedback: optional, free text
+  // Consent (required), Enroll (optional): yes or no to marketing
+  // (personalised offers, marketing events); absent at enrolment: not asked.
+  std::optional<bool> marketing_consent;
+  std::string consent_source;  // Consent: where it was given (e.g. web-form); empty: the register
 };
 
 // Whether the event changes state and so needs a transaction id.
 inline bool IsStateChanging(EventKind kind) {
   return kind == EventKind::kPurchase || kind == EventKind::kReturn || kind == EventKind::kRedeem ||
          kind == EventKind::kAdjust || kind == EventKind::kCancelRedeem ||
-         kind == EventKind::kFeedback;
+         kind == EventKind::kFeedback || kind == EventKind::kConsent;
 }
 
 // A stable 64-bit fingerprint of the event's payload, every field but the

@@ -43,6 +43,10 @@ uint64_t Fingerprint(const Event& e) {
     f.Int(e.score);
     f.Str(e.comment);
   }
+  if (e.marketing_consent || !e.consent_source.empty()) {
+    f.Int(e.marketing_consent ? (*e.marketing_consent ? 1 : 0) : -1);
+    f.Str(e.consent_source);
+  }
   bool offers = false;
   for (const Line& l : e.lines) offers = offers || !l.offer_id.empty();
   if (offers) {

@@ -54,7 +54,8 @@ static_assert(kReplyBytesFloorPerConnection <= kReplyBytesQueuedDefaultMax);
 // --- Events ------------------------------------------------------------------
 inline constexpr std::size_t kIdBytesMax = 64;  // txn, card, store, sku...
 inline constexpr std::size_t kCategoryBytesMax = 64;
-inline constexpr std::size_t kCommentBytesMax = 1000;  // Feedback comment, UTF-8
+inline constexpr std::size_t kCommentBytesMax = 1000;       // Feedback comment, UTF-8
+inline constexpr std::size_t kConsentSourceBytesMax = 100;  // where consent was given, UTF-8
 inline constexpr std::size_t kLinesPerBasketMax = 1000;
 inline constexpr int64_t kQuantityMax = 100'000;
 // 10 million major units per line (1e9 minor with 2 decimals): absurd above.

@@ -17,6 +17,16 @@ const char* EventKindName(EventKind kind) {
     case EventKind::kAdjust: return "adjust";
     case EventKind::kCancelRedeem: return "cancel_redeem";
     case EventKind::kFeedback: return "feedback";
+    case EventKind::kConsent: return "consent";
+  }
+  return "unknown";
+}
+
+const char* ConsentName(Consent consent) {
+  switch (consent) {
+    case Consent::kUnknown: return "unknown";
+    case Consent::kGranted: return "granted";
+    case Consent::kRefused: return "refused";
   }
   return "unknown";
 }

@@ -96,9 +96,16 @@ bool InHoldout(const std::string& customer_id, const Offer& offer) {
   return static_cast<int32_t>(f.value() % 1000) < offer.holdout_permille;
 }
 
+bool MarketingAllowed(const CustomerState& s, const RuleSet& rules) {
+  return s.marketing_consent == Consent::kGranted ||
+         (s.marketing_consent == Consent::kUnknown && !rules.program.marketing_consent_required);
+}
+
 OfferChoice ChooseOffers(const CustomerState& s, const Signals& g, const RuleSet& rules,
                          TimeMs now_ms, const BudgetDraws& budgets, const Signals* arrived) {
   OfferChoice choice;
+  // Without consent: no offer, and no holdout record either (not in the test).
+  if (!MarketingAllowed(s, rules)) return choice;
   std::vector<const Offer*> candidates;
   for (const Offer& o : rules.offers) {
     const OfferUse* use = FindUse(s, o.id);

@@ -43,6 +43,10 @@
 
 namespace loyalty {
 
+// Whether the customer may get personalised offers and marketing events:
+// they said yes, or were never asked and the program does not require it.
+bool MarketingAllowed(const CustomerState& state, const RuleSet& rules);
+
 // The budget id of an offer's redemptions in the BudgetGate.
 std::string OfferBudgetId(const Offer& offer);
 

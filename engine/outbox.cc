@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "engine/calendar.h"
+#include "engine/offers.h"
 
 namespace loyalty {
 namespace {
@@ -55,6 +56,8 @@ bool IsOutboxType(std::string_view type) {
   }
   return false;
 }
+
+bool IsMarketingType(std::string_view type) { return type == "loyalty.offer.issued"; }
 
 Result<std::set<std::string>> OutboxTypesOf(std::string_view list) {
   std::set<std::string> types;
@@ -117,9 +120,13 @@ std::vector<OutboxEvent> OutboxEventsOf(const OutboxChange& c,
   const std::string txn = c.event ? c.event->transaction_id : "";
   const TimeMs at = c.event ? c.event->event_time_ms : c.now_ms;
   const std::string store = c.event ? c.event->store_id : "";
+  const bool marketing = MarketingAllowed(after, *c.rules);
   auto add = [&](const char* type, std::string id, std::string data) {
     if (wanted.count(type) == 0) return;
-    out.push_back({std::move(id), type, who, at, std::move(data)});
+    const bool for_marketing = IsMarketingType(type);
+    if (for_marketing && !marketing) return;
+    out.push_back(
+        {std::move(id), type, who, at, for_marketing ? "marketing" : "service", std::move(data)});
   };
   if (c.before == nullptr) {
     add("loyalty.customer.enrolled", "enrolled:" + who,
@@ -127,6 +134,35 @@ std::vector<OutboxEvent> OutboxEventsOf(const OutboxChange& c,
             .Str("customer_id", who)
             .Str("store_id", store)
             .Str("tier", after.tier)
+            .Str("marketing_consent", ConsentName(after.marketing_consent))
+            .Str("transaction_id", txn)
+            .Done());
+  }
+  if (c.before != nullptr && (c.before->marketing_consent != after.marketing_consent ||
+                              c.before->consent_at_ms != after.consent_at_ms)) {
+    add("loyalty.consent.changed", "consent:" + who + ":" + txn,
+        JsonObject()
+            .Str("customer_id", who)
+            .Str("marketing_consent", ConsentName(after.marketing_consent))
+            .Str("was", ConsentName(c.before->marketing_consent))
+            .Int("at_ms", after.consent_at_ms)
+            .Str("at", Rfc3339Utc(after.consent_at_ms))
+            .Str("source", after.consent_source)
+            .Str("transaction_id", txn)
+            .Done());
+  }
+  if (c.event != nullptr && c.event->kind == EventKind::kFeedback &&
+      NpsGroupOf(c.event->score) == NpsGroup::kDetractor && c.decision != nullptr &&
+      c.decision->outcome == Outcome::kApplied) {
+    add("loyalty.feedback.detractor", "feedback:" + who + ":" + txn,
+        JsonObject()
+            .Str("customer_id", who)
+            .Int("score", c.event->score)
+            .Str("comment", c.event->comment)
+            .Str("store_id", store)
+            .Str("tier", after.tier)
+            .Int("spend_minor", after.spend_minor)
+            .Str("currency", c.rules->program.currency)
             .Str("transaction_id", txn)
             .Done());
   }
@@ -198,6 +234,7 @@ std::string CloudEventJson(const OutboxEvent& e, std::string_view source) {
       .Str("subject", e.customer_id)
       .Str("time", Rfc3339Utc(e.time_ms))
       .Str("datacontenttype", "application/json")
+      .Str("purpose", e.purpose)
       .Raw("data", e.data)
       .Done();
 }

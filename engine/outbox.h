@@ -31,8 +31,12 @@ inline constexpr const char* kOutboxTypes[] = {
     "loyalty.customer.enrolled", "loyalty.points.earned",   "loyalty.points.spent",
     "loyalty.points.reversed",   "loyalty.points.refunded", "loyalty.points.expired",
     "loyalty.points.adjusted",   "loyalty.tier.changed",    "loyalty.offer.issued",
-    "loyalty.offer.redeemed"};
+    "loyalty.offer.redeemed",    "loyalty.consent.changed", "loyalty.feedback.detractor"};
 bool IsOutboxType(std::string_view type);
+// Marketing events (an offer issued) go out only for a customer who may get
+// marketing (MarketingAllowed, offers.h); the others are the service of the
+// account and go out for everyone. Each event says which (`purpose`).
+bool IsMarketingType(std::string_view type);
 // "all", or types separated by commas (spaces allowed): the set, or an
 // error naming the unknown type.
 Result<std::set<std::string>> OutboxTypesOf(std::string_view list);
@@ -42,7 +46,8 @@ struct OutboxEvent {
   std::string type;
   std::string customer_id;  // the CloudEvents subject
   TimeMs time_ms = 0;
-  std::string data;  // a JSON object's text
+  const char* purpose = "service";  // or "marketing" (IsMarketingType)
+  std::string data;                 // a JSON object's text
 };
 
 struct OutboxChange {
@@ -60,8 +65,8 @@ struct OutboxChange {
 std::vector<OutboxEvent> OutboxEventsOf(const OutboxChange& change,
                                         const std::set<std::string>& wanted);
 
-// One CloudEvents 1.0 structured-mode JSON object; `source` names the
-// engine ("/loyaltyd/<store id>").
+// One CloudEvents 1.0 structured-mode JSON object, with the extension
+// attribute `purpose`; `source` names the engine ("/loyaltyd/<store id>").
 std::string CloudEventJson(const OutboxEvent& event, std::string_view source);
 
 // "2026-11-28T20:14:03.120Z"

@@ -98,4 +98,18 @@ void ProfileFeedback(CustomerState& s, const Event& e) {
   }
 }
 
+void ProfileConsent(CustomerState& s, const Event& e, TimeMs now_ms) {
+  if (!e.marketing_consent) return;
+  s.marketing_consent = *e.marketing_consent ? Consent::kGranted : Consent::kRefused;
+  s.consent_at_ms = now_ms;
+  if (!e.consent_source.empty()) {
+    s.consent_source = e.consent_source;
+  } else if (e.kind == EventKind::kEnroll) {
+    s.consent_source = "enrolment";
+  } else {
+    s.consent_source =
+        "register " + e.store_id + (e.register_id.empty() ? "" : "/" + e.register_id);
+  }
+}
+
 }  // namespace loyalty

@@ -33,6 +33,11 @@ void ProfileRedemption(CustomerState& state, int64_t points, int64_t minor, int 
 // A Feedback event.
 void ProfileFeedback(CustomerState& state, const Event& feedback);
 
+// The marketing consent an Enroll or a Consent event carries (none: nothing
+// changes), as of `now_ms`, with where it was given: the event's source, or
+// "enrolment", or the register ("register S1/R2").
+void ProfileConsent(CustomerState& state, const Event& event, TimeMs now_ms);
+
 // Decays `weights` (as of `from_ms`) to `to_ms` with the given half-life.
 void DecayAffinities(std::vector<Affinity>& weights, TimeMs from_ms, TimeMs to_ms,
                      int32_t half_life_days);

@@ -76,6 +76,11 @@ struct ProgramRules {
   // The chain's clock for days of week, hours and birthdays (minutes east of
   // UTC; +60 for CET). Ledger days (lots) stay in UTC.
   int32_t utc_offset_minutes = 0;
+  // Whether a customer who was never asked (Consent::kUnknown) may get
+  // personalised offers and marketing events: false ("assumed") by default;
+  // a chain under the GDPR sets program.marketing_consent: required. A
+  // customer who said no never gets them.
+  bool marketing_consent_required = false;
   ProgramLimits limits;
 };
 

@@ -301,6 +301,15 @@ std::optional<FieldError> ValidateEvent(const Event& e, const RuleSet& rules, Ti
       if (auto err = CheckTime(e, rules, now_ms)) return err;
       if (auto err = CheckRange(e.score, 0, 10, "score")) return err;
       return CheckText(e.comment, "comment", limits::kCommentBytesMax, true);
+    case EventKind::kConsent:
+      if (auto err = CheckId(e.transaction_id, "transaction_id", true)) return err;
+      if (auto err = CheckTime(e, rules, now_ms)) return err;
+      if (!e.marketing_consent) {
+        return Fail("marketing_consent", "is required: true (yes to marketing) or false (no)");
+      }
+      if (auto err = CheckId(e.store_id, "store_id", false)) return err;
+      if (auto err = CheckId(e.register_id, "register_id", false)) return err;
+      return CheckText(e.consent_source, "consent_source", limits::kConsentSourceBytesMax, false);
   }
   return Fail("kind", "unknown event kind");
 }

@@ -80,6 +80,9 @@ void PutProfile(const CustomerState& s, sv1::Customer& m) {
     o->set_spend_since_minor(u.spend_since_minor);
     o->set_visits_since(u.visits_since);
   }
+  m.set_marketing_consent(static_cast<uint32_t>(s.marketing_consent));
+  m.set_consent_at_ms(s.consent_at_ms);
+  m.set_consent_source(s.consent_source);
 }
 
 void GetProfile(const sv1::Customer& m, CustomerState& s) {
@@ -106,6 +109,12 @@ void GetProfile(const sv1::Customer& m, CustomerState& s) {
     s.offer_uses.push_back({u.offer_id(), u.holdout(), u.first_issued_ms(), u.last_issued_ms(),
                             u.issued(), u.redeemed(), u.spend_since_minor(), u.visits_since()});
   }
+  // An unknown value (a newer writer's) reads as not asked: never as a yes.
+  s.marketing_consent = m.marketing_consent() <= static_cast<uint32_t>(Consent::kRefused)
+                            ? static_cast<Consent>(m.marketing_consent())
+                            : Consent::kUnknown;
+  s.consent_at_ms = m.consent_at_ms();
+  s.consent_source = m.consent_source();
 }
 
 // Builds message M on an arena whose first block is on the stack, then
@@ -267,7 +276,7 @@ Result<TxnRecord> DecodeTxn(std::string_view bytes, std::string transaction_id,
   if (Status st = Parse(m, bytes, "transaction"); !st.ok()) return st;
   // The enums are one byte: a cast alone would read kind 258 as a purchase.
   if (m.kind() < static_cast<uint32_t>(EventKind::kEnroll) ||
-      m.kind() > static_cast<uint32_t>(EventKind::kFeedback)) {
+      m.kind() > static_cast<uint32_t>(EventKind::kConsent)) {
     return Status::Corruption("transaction record has unknown kind " + std::to_string(m.kind()));
   }
   if (m.outcome() < static_cast<uint32_t>(Outcome::kApplied) ||

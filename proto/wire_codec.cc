@@ -94,6 +94,13 @@ std::optional<v1::Error> DecodeFeedback(const v1::Feedback& f, Event* e) {
   return std::nullopt;
 }
 
+std::optional<v1::Error> DecodeConsent(const v1::Consent& c, Event* e) {
+  DecodeAtRegister(c, EventKind::kConsent, e);
+  if (c.has_marketing()) e->marketing_consent = c.marketing();
+  e->consent_source = c.source();
+  return std::nullopt;
+}
+
 // The soonest pending points to become spendable. A lot is pending until its
 // spendable_from, so the pending points are the lots that become spendable
 // last, as many as `pending`: no clock is needed here.
@@ -132,6 +139,7 @@ std::optional<v1::Error> DecodeRequest(const v1::Request& r, Event* e) {
       e->kind = EventKind::kEnroll;
       e->card = r.enroll().card();
       e->customer_id = r.enroll().customer_id();
+      if (r.enroll().has_marketing_consent()) e->marketing_consent = r.enroll().marketing_consent();
       if (!r.enroll().birthday().empty()) {
         e->birthday = ParseBirthday(r.enroll().birthday());
         if (!e->birthday && InvalidUtf8At(r.enroll().birthday())) {
@@ -177,6 +185,7 @@ std::optional<v1::Error> DecodeRequest(const v1::Request& r, Event* e) {
       return std::nullopt;
     }
     case v1::Request::kFeedback: return DecodeFeedback(r.feedback(), e);
+    case v1::Request::kConsent: return DecodeConsent(r.consent(), e);
     case v1::Request::kLookup:
       e->kind = EventKind::kLookup;
       e->card = r.lookup().card();
@@ -244,6 +253,8 @@ v1::Profile EncodeProfile(const Profile& p, std::string_view card) {
   const Release release = NextRelease(s, p.balances.pending);
   out.set_next_release_points(release.points);
   out.set_next_release_ms(release.at_ms);
+  out.set_marketing_consent(ConsentName(s.marketing_consent));
+  out.set_consent_at_ms(s.consent_at_ms);
   out.set_visits(s.visits);
   out.set_spend_minor(s.spend_minor);
   out.set_last_purchase_ms(s.last_purchase_ms);

@@ -48,6 +48,8 @@ const char* PermissionName(Permission p) {
     case Permission::kEventsRead: return "read the events out and their dead letters";
     case Permission::kEventsRedeliver: return "redeliver dead letters";
     case Permission::kCustomersExport: return "export everything held about a customer";
+    case Permission::kCustomersConsent: return "record a customer's marketing consent";
+    case Permission::kCustomersErase: return "erase a customer's personal data";
   }
   return "?";
 }
@@ -84,7 +86,9 @@ std::vector<std::pair<const char*, bool>> PermissionsOf(Role role) {
                                                         {P::kBackupsRun, "backups.run"},
                                                         {P::kEventsRead, "events.read"},
                                                         {P::kEventsRedeliver, "events.redeliver"},
-                                                        {P::kCustomersExport, "customers.export"}};
+                                                        {P::kCustomersExport, "customers.export"},
+                                                        {P::kCustomersConsent, "customers.consent"},
+                                                        {P::kCustomersErase, "customers.erase"}};
   std::vector<std::pair<const char*, bool>> out;
   for (const auto& [p, key] : kKeys) out.emplace_back(key, Allows(role, p));
   return out;

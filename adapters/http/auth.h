@@ -31,12 +31,14 @@ enum class Permission {
   kCustomersAdjust,
   kAuditRead,
   kReportsRead,
-  kRfmRecompute,     // changes the RFM scores decisions see: publishers and admins
-  kBackupsRead,      // the last backup, a running one
-  kBackupsRun,       // start a backup (writes where it is told): admins only
-  kEventsRead,       // events out: what waits, the dead letters (they name customers)
-  kEventsRedeliver,  // the dead letters back into the outbox: admins only
-  kCustomersExport,  // everything held about a customer (GDPR): admins only
+  kRfmRecompute,      // changes the RFM scores decisions see: publishers and admins
+  kBackupsRead,       // the last backup, a running one
+  kBackupsRun,        // start a backup (writes where it is told): admins only
+  kEventsRead,        // events out: what waits, the dead letters (they name customers)
+  kEventsRedeliver,   // the dead letters back into the outbox: admins only
+  kCustomersExport,   // everything held about a customer (GDPR): admins only
+  kCustomersConsent,  // record a customer's yes or no to marketing: admins only
+  kCustomersErase,    // erase a customer's personal data (GDPR art. 17): admins only
 };
 
 std::optional<Role> ParseRole(std::string_view name);

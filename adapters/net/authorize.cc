@@ -41,6 +41,7 @@ std::optional<v1::Error> Authorize(const Credential& credential, v1::Request& re
     case v1::Request::kCancelRedeem:
       return BindToRegister(credential, request.mutable_cancel_redeem());
     case v1::Request::kFeedback: return BindToRegister(credential, request.mutable_feedback());
+    case v1::Request::kConsent: return BindToRegister(credential, request.mutable_consent());
     case v1::Request::kAdjust:
       return Denied("adjust",
                     "manual adjustments and tier changes are not a till's: use the admin API "

@@ -13,10 +13,11 @@ namespace detail {
 void Reader::Program(const YAML::Node& n, RuleSet& r) {
   if (!IsMap(n, "program")) return;
   ProgramRules& p = r.program;
-  OnlyKeys(n, "program",
-           {"currency", "points_per_unit", "rounding", "earn_on", "exclude_categories",
-            "exclude_skus", "categories", "pending_days", "expiry", "return_policy",
-            "unknown_original", "redemption", "utc_offset", "offers_shown", "limits"});
+  OnlyKeys(
+      n, "program",
+      {"currency", "points_per_unit", "rounding", "earn_on", "exclude_categories", "exclude_skus",
+       "categories", "pending_days", "expiry", "return_policy", "unknown_original", "redemption",
+       "utc_offset", "offers_shown", "limits", "marketing_consent"});
   if (n["currency"]) {
     if (auto s = Scalar(n["currency"], "program.currency")) {
       if (auto e = CurrencyExponent(*s)) {
@@ -84,6 +85,11 @@ void Reader::Program(const YAML::Node& n, RuleSet& r) {
       Fail(n["utc_offset"], "program.utc_offset",
            "'" + *s + "' is not an offset from UTC like +01:00 or -05:00");
     }
+  }
+  if (n["marketing_consent"]) {
+    if (auto v = Pick<bool>(*this, n["marketing_consent"], "program.marketing_consent",
+                            {{"required", true}, {"assumed", false}}))
+      p.marketing_consent_required = *v;
   }
   if (n["redemption"]) Redemption(n["redemption"], p);
   if (n["limits"]) Limits(n["limits"], p.limits);

@@ -277,5 +277,77 @@ TEST_F(OutboxTest, TheRedisStreamHoldsTheSameEvents) {
   ASSERT_EQ(again.StopWith(SIGTERM), 0) << again.Stderr();
 }
 
+// Consent (issue 15): a customer who said no earns as anyone but gets no
+// offer and no marketing event; the yes given later through the admin API is
+// audited, reaches the CRM as a service event, and the next sale's offer
+// goes out. A detractor's answer goes out for service recovery.
+TEST_F(OutboxTest, WithoutConsentNoOfferAndNoMarketingEventGoOut) {
+  const std::string rules = dir_.Sub("rules.yaml");
+  std::ofstream(rules) << "program: { currency: EUR, marketing_consent: required }\n"
+                       << "offers:\n"
+                       << "  - { id: thank-you, reward: { bonus_points: 50 } }\n";
+  ServerProcess server(dir_.Sub("db"), {"--config", Config(1'000), "--rules", rules});
+  ASSERT_TRUE(server.ok()) << server.Stderr();
+  const std::string yes = "4000000000000001", no = "4000000000000002";
+  auto cli = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--server", server.address()});
+    return RunCli(args);
+  };
+  ASSERT_EQ(cli({"enroll", "--card", yes, "--consent", "yes"}).exit_code, 0);
+  ASSERT_EQ(cli({"enroll", "--card", no, "--consent", "no"}).exit_code, 0);
+  ASSERT_EQ(Purchase(server, "T-1", yes, "25.00"), 0);
+  ASSERT_EQ(Purchase(server, "T-2", no, "25.00"), 0);
+  const CliResult looked = cli({"lookup", "--card", no});
+  EXPECT_NE(looked.out.find("marketing consent: no (no offers)"), std::string::npos) << looked.out;
+  ASSERT_EQ(cli({"feedback", "--txn", "F-1", "--store", "S1", "--card", no, "--score", "3",
+                 "--comment", "queue too long"})
+                .exit_code,
+            0);
+  // 2 enrolments, 2 earnings, 1 offer issued (to the yes), 1 detractor.
+  ASSERT_TRUE(WaitFor([&] { return TakenIds().size() >= 6; }, 30s))
+      << TakenIds().size() << server.Stderr();
+  std::map<std::string, Json> by_id;
+  for (const Json& e : Taken()) by_id[e["id"].get<std::string>()] = e;
+  ASSERT_EQ(by_id.count("offer-issued:" + yes + ":thank-you:1"), 1u);
+  EXPECT_EQ(by_id["offer-issued:" + yes + ":thank-you:1"]["purpose"], "marketing");
+  EXPECT_EQ(by_id["enrolled:" + no]["data"]["marketing_consent"], "refused");
+  EXPECT_EQ(by_id["enrolled:" + no]["purpose"], "service");
+  const Json& complaint = by_id["feedback:" + no + ":F-1"];
+  EXPECT_EQ(complaint["type"], "loyalty.feedback.detractor");
+  EXPECT_EQ(complaint["data"]["score"], 3);
+  EXPECT_EQ(complaint["data"]["comment"], "queue too long");
+  for (const auto& [id, e] : by_id) {
+    EXPECT_FALSE(e["subject"] == no && e["purpose"] == "marketing") << e;
+  }
+
+  // The customer says yes on the web form; support records it.
+  const std::string path = "/v1/customers/" + no + "/consent";
+  const std::string body = R"({"transaction_id": "K-1", "marketing": true, "source": "web-form"})";
+  EXPECT_EQ(Http(server.admin_port(), "POST", path, kViewer, body).status, 403);
+  const auto bad = Http(server.admin_port(), "POST", path, kAdmin,
+                        R"({"transaction_id": "K-1", "marketing": "yes", "source": "web-form"})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("marketing must be true"), std::string::npos) << bad.body;
+  const auto given = Http(server.admin_port(), "POST", path, kAdmin, body);
+  ASSERT_EQ(given.status, 200) << given.body;
+  const auto profile = Http(server.admin_port(), "GET", "/v1/customers/" + no, kAdmin);
+  EXPECT_EQ(Json::parse(profile.body)["marketing_consent"], "granted") << profile.body;
+  const auto audit = Http(server.admin_port(), "GET", "/v1/audit?action=customers.", kViewer);
+  EXPECT_NE(audit.body.find("marketing=yes source=web-form"), std::string::npos) << audit.body;
+  ASSERT_EQ(Purchase(server, "T-3", no, "25.00"), 0);
+  ASSERT_TRUE(
+      WaitFor([&] { return TakenIds().count("offer-issued:" + no + ":thank-you:1") == 1; }, 30s))
+      << server.Stderr();
+  by_id.clear();
+  for (const Json& e : Taken()) by_id[e["id"].get<std::string>()] = e;
+  const Json& changed = by_id["consent:" + no + ":K-1"];
+  EXPECT_EQ(changed["type"], "loyalty.consent.changed");
+  EXPECT_EQ(changed["purpose"], "service");
+  EXPECT_EQ(changed["data"]["marketing_consent"], "granted");
+  EXPECT_EQ(changed["data"]["was"], "refused");
+  EXPECT_EQ(changed["data"]["source"], "web-form");
+  ASSERT_EQ(server.StopWith(SIGTERM), 0) << server.Stderr();
+}
+
 }  // namespace
 }  // namespace loyalty::testing

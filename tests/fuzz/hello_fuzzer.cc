@@ -91,6 +91,8 @@ void CheckAuthorize(const Credential& c, const v1::Request& request) {
       return CheckBound(c, request.cancel_redeem(), after.cancel_redeem(), denied.has_value());
     case v1::Request::kFeedback:
       return CheckBound(c, request.feedback(), after.feedback(), denied.has_value());
+    case v1::Request::kConsent:
+      return CheckBound(c, request.consent(), after.consent(), denied.has_value());
     default: LOYALTY_CHECK(!denied); return;
   }
 }

@@ -138,15 +138,22 @@ class Runner {
         }
         e.lines.push_back(line);
       }
-    } else if (w[0] == "enroll") {  // enroll CARD [birthday YYYY-MM-DD]
+    } else if (w[0] == "enroll") {  // enroll CARD [birthday YYYY-MM-DD] [consent yes|no]
       e.kind = EventKind::kEnroll;
       e.card = w.at(1);
       e.event_time_ms = now_;
-      if (w.size() > 3 && w[2] == "birthday") {
-        int y = 0, m = 0, d = 0;
-        std::sscanf(w[3].c_str(), "%d-%d-%d", &y, &m, &d);
-        e.birthday = Date{y, m, d};
+      for (std::size_t k = 2; k + 1 < w.size(); k += 2) {
+        if (w[k] == "birthday") {
+          int y = 0, m = 0, d = 0;
+          std::sscanf(w[k + 1].c_str(), "%d-%d-%d", &y, &m, &d);
+          e.birthday = Date{y, m, d};
+        }
+        if (w[k] == "consent") e.marketing_consent = w[k + 1] == "yes";
       }
+    } else if (w[0] == "consent") {  // consent TXN card CARD yes|no [source WORD]
+      e = Sale(EventKind::kConsent, w.at(1), w.at(3));
+      e.marketing_consent = w.at(4) == "yes";
+      if (w.size() > 6 && w[5] == "source") e.consent_source = w[6];
     } else if (w[0] == "adjust") {  // adjust TXN card CARD points N reason R by OP [tier T]
       e.kind = EventKind::kAdjust;
       e.transaction_id = w.at(1);
@@ -255,8 +262,9 @@ class Runner {
   // The customer's signals, offers and hints; false when w[k] is none of them.
   bool ExpectKnowing(const std::vector<std::string>& w, std::size_t& k) {
     static const std::set<std::string> kKeys = {
-        "lifecycle", "churn", "nps",   "segment", "not-segment", "offers",   "hint",
-        "no-hint",   "rfm",   "value", "issued",  "held",        "redeemed", "offer-discount"};
+        "lifecycle", "churn",          "nps",     "segment",       "not-segment", "offers",
+        "hint",      "no-hint",        "rfm",     "value",         "issued",      "held",
+        "redeemed",  "offer-discount", "consent", "consent-source"};
     if (kKeys.count(w[k]) == 0) return false;
     const std::string key = w[k];
     std::string arg = w.at(++k);
@@ -297,6 +305,10 @@ class Runner {
     };
     if (key == "lifecycle") {
       EXPECT_EQ(LifecycleName(g.lifecycle), arg) << at_ << ": lifecycle";
+    } else if (key == "consent") {  // consent granted|refused|unknown
+      EXPECT_EQ(ConsentName(c.marketing_consent), arg) << at_ << ": consent";
+    } else if (key == "consent-source") {
+      EXPECT_EQ(c.consent_source, arg) << at_ << ": consent source";
     } else if (key == "churn") {  // churn 0.5
       EXPECT_EQ(g.churn_risk_permille, Permille(arg)) << at_ << ": churn risk";
     } else if (key == "nps") {

@@ -49,6 +49,7 @@ struct Common {
   int64_t timeout_ms = 5000;
   std::string txn, original, store, register_id, card, currency = "EUR", amount, basket;
   std::string customer_id, birthday, reason, operator_id, set_tier, comment;
+  std::string consent, source;  // "yes" or "no"; where it was given
   std::vector<std::string> lines;
   int64_t points = 0;
   int32_t score = -1;
@@ -210,6 +211,15 @@ Result<v1::Request> BuildFeedback(const Common& c) {
   return r;
 }
 
+Result<v1::Request> BuildConsent(const Common& c) {
+  v1::Request r;
+  v1::Consent* k = r.mutable_consent();
+  SetAtRegister(c, k);
+  k->set_marketing(c.consent == "yes");
+  k->set_source(c.source);
+  return r;
+}
+
 Result<v1::Request> BuildReturn(const Common& c) {
   v1::Request r;
   v1::Return* p = r.mutable_purchase_return();
@@ -298,6 +308,8 @@ int main(int argc, char** argv) {
   enroll->add_option("--card", c.card, "card number")->required();
   enroll->add_option("--customer", c.customer_id, "the chain's customer id (default: the card)");
   enroll->add_option("--birthday", c.birthday, "YYYY-MM-DD or --MM-DD");
+  enroll->add_option("--consent", c.consent, "yes or no to marketing (offers, messages)")
+      ->check(CLI::IsMember({"yes", "no"}));
 
   auto* purchase = app.add_subcommand("purchase", "record a sale and earn points");
   AddSaleOptions(purchase, c, LineKind::kSale);
@@ -338,6 +350,19 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 10));
   feedback->add_option("--comment", c.comment, "what the customer said (optional)");
   feedback->add_option("--time-ms", c.time_ms, "event time, ms since the epoch (default: now)");
+
+  auto* consent = app.add_subcommand(
+      "consent", "record the customer's yes or no to marketing (offers, messages)");
+  consent->add_option("--txn", c.txn, "transaction id (the retry key)")->required();
+  consent->add_option("--store", c.store, "store id (default: the credential's)");
+  consent->add_option("--register", c.register_id, "register id");
+  consent->add_option("--card", c.card, "card number")->required();
+  consent->add_option("--marketing", c.consent, "yes or no")
+      ->required()
+      ->check(CLI::IsMember({"yes", "no"}));
+  consent->add_option("--source", c.source,
+                      "where the customer said it, e.g. web-form (default: the register)");
+  consent->add_option("--time-ms", c.time_ms, "event time, ms since the epoch (default: now)");
 
   auto* lookup = app.add_subcommand("lookup", "show a card's balances and tier");
   lookup->add_option("--card", c.card, "card number")->required();
@@ -422,6 +447,7 @@ int main(int argc, char** argv) {
     r.mutable_enroll()->set_card(c.card);
     r.mutable_enroll()->set_customer_id(c.customer_id);
     r.mutable_enroll()->set_birthday(c.birthday);
+    if (!c.consent.empty()) r.mutable_enroll()->set_marketing_consent(c.consent == "yes");
     return Send(c, r);
   }
   if (purchase->parsed()) return Send(c, BuildPurchase(c));
@@ -430,6 +456,7 @@ int main(int argc, char** argv) {
   if (cancel->parsed()) return Send(c, BuildCancelRedeem(c));
   if (adjust->parsed()) return Send(c, BuildAdjust(c));
   if (feedback->parsed()) return Send(c, BuildFeedback(c));
+  if (consent->parsed()) return Send(c, BuildConsent(c));
   if (use_redis) {
     via.card = c.card;
     via.timeout_ms = c.timeout_ms;

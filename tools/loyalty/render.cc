@@ -146,6 +146,8 @@ nlohmann::json ProfileJson(const v1::Profile& p, const Display& d) {
   j["spend_minor"] = p.spend_minor();
   PutTime(j, "last_purchase", p.last_purchase_ms(), d);
   j["version"] = p.version();
+  if (!p.marketing_consent().empty()) j["marketing_consent"] = p.marketing_consent();
+  PutTime(j, "consent", p.consent_at_ms(), d);
   if (p.has_signals()) j["signals"] = SignalsJson(p.signals());
   j["greeting_hints"] =
       std::vector<std::string>(p.greeting_hints().begin(), p.greeting_hints().end());
@@ -230,6 +232,9 @@ std::string DatesText(const v1::Profile& p, const Display& d) {
   if (p.next_expiry_points() > 0 && p.next_expiry_ms() != 0) {
     out += "\n  " + Points(p.next_expiry_points()) + " expire on " + When(p.next_expiry_ms(), d);
   }
+  // The cashier's cue: ask a customer never asked; never offer to one who said no.
+  if (p.marketing_consent() == "unknown") out += "\n  marketing consent: not asked yet";
+  if (p.marketing_consent() == "refused") out += "\n  marketing consent: no (no offers)";
   return out;
 }
 

@@ -37,7 +37,30 @@ std::optional<std::string> ReadAdjust(const Json& j, v1::Adjust* a) {
   return std::nullopt;
 }
 
-Response AdjustReply(const v1::Reply& reply, const cli::Display& display) {
+// {"transaction_id": ..., "marketing": true|false, "source": "web-form"}
+std::optional<std::string> ReadConsent(const Json& j, v1::Consent* c) {
+  if (!j.is_object()) return "the body must be a JSON object";
+  for (const auto& [key, value] : j.items()) {
+    if (key == "transaction_id" || key == "source") {
+      if (!value.is_string()) return key + " must be a string";
+    } else if (key == "marketing") {
+      if (!value.is_boolean()) return "marketing must be true (yes to marketing) or false (no)";
+    } else {
+      return key + " is not a field (transaction_id, marketing, source)";
+    }
+  }
+  if (!j.contains("transaction_id")) return "transaction_id is missing (the retry key)";
+  if (!j.contains("marketing")) return "marketing is missing: true (yes) or false (no)";
+  if (!j.contains("source")) {
+    return "source is missing: where the customer said it (e.g. web-form, phone, letter)";
+  }
+  c->set_transaction_id(j["transaction_id"]);
+  c->set_marketing(j["marketing"].get<bool>());
+  c->set_source(j["source"]);
+  return std::nullopt;
+}
+
+Response DecisionReply(const v1::Reply& reply, const cli::Display& display) {
   if (reply.has_error()) return admin::EngineError(reply.error(), reply.error().message());
   Json decision = cli::ReplyToJson(reply, display)["decision"];
   // A refusal (not enough points to debit) is stored like a sale's: 409.
@@ -83,6 +106,8 @@ void AdminCustomers::AddRoutes(http::Router& router) {
       {"GET", "/v1/customers/{card}/ledger", P::kCustomersStory, bind(&AdminCustomers::Ledger)});
   router.Add(
       {"POST", "/v1/customers/{card}/adjust", P::kCustomersAdjust, bind(&AdminCustomers::Adjust)});
+  router.Add({"POST", "/v1/customers/{card}/consent", P::kCustomersConsent,
+              bind(&AdminCustomers::Consent)});
 }
 
 void AdminCustomers::Search(const Request& r, Respond respond) {
@@ -167,13 +192,36 @@ void AdminCustomers::Adjust(const Request& r, Respond respond) {
   a->set_card(card);
   a->set_operator_id(r.principal->name);
   a->set_event_time_ms(admin::WallNowMs());
+  SubmitAudited(r, std::move(request), "customers.adjust", card,
+                "transaction_id=" + a->transaction_id() + " points=" + std::to_string(a->points()) +
+                    " reason=" + a->reason() +
+                    (a->set_tier().empty() ? "" : " set_tier=" + a->set_tier()),
+                std::move(respond));
+}
+
+void AdminCustomers::Consent(const Request& r, Respond respond) {
+  v1::Request request;
+  v1::Consent* c = request.mutable_consent();
+  Json body;
+  if (auto bad = admin::ParseBody(r.body, &body)) return respond(*bad);
+  if (auto bad = ReadConsent(body, c)) return respond(JsonError(400, "BAD_BODY", *bad));
+  const std::string card = r.params.at("card");
+  c->set_card(card);
+  c->set_event_time_ms(admin::WallNowMs());
+  SubmitAudited(r, std::move(request), "customers.consent", card,
+                "transaction_id=" + c->transaction_id() +
+                    " marketing=" + (c->marketing() ? "yes" : "no") + " source=" + c->source(),
+                std::move(respond));
+}
+
+void AdminCustomers::SubmitAudited(const Request& r, v1::Request request, const char* action,
+                                   const std::string& card, const std::string& detail,
+                                   Respond respond) {
   store::v1::AuditEntry audit = admin::AuditEntryOf(
-      *r.principal, "customers.adjust", "customer " + http::MaskCard(card), a->event_time_ms());
+      *r.principal, action, "customer " + http::MaskCard(card), admin::WallNowMs());
   audit.set_before_version(runtime_->rules()->version);
   audit.set_after_version(audit.before_version());
-  audit.set_detail("transaction_id=" + a->transaction_id() +
-                   " points=" + std::to_string(a->points()) + " reason=" + a->reason() +
-                   (a->set_tier().empty() ? "" : " set_tier=" + a->set_tier()));
+  audit.set_detail(detail);
   const cli::Display display = admin::DisplayOf(*runtime_->rules());
   // The audit entry travels with the event and is written in the batch of
   // its decision (on the shard's thread): no adjustment without its entry,
@@ -195,7 +243,7 @@ void AdminCustomers::Adjust(const Request& r, Respond respond) {
         if (!reply.ParseFromString(bytes)) {
           return respond(JsonError(500, "INTERNAL", "the engine's reply does not decode"));
         }
-        respond(AdjustReply(reply, display));
+        respond(DecisionReply(reply, display));
       },
       std::move(with_commit));
 }

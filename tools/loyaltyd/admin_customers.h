@@ -41,6 +41,11 @@ class AdminCustomers {
   void Lookup(const http::Request& r, http::Respond respond);
   void Ledger(const http::Request& r, http::Respond respond);
   void Adjust(const http::Request& r, http::Respond respond);
+  void Consent(const http::Request& r, http::Respond respond);
+  // Sends `request` (an adjustment, a consent) through the register front
+  // with its audit entry, written in the batch of its decision.
+  void SubmitAudited(const http::Request& r, v1::Request request, const char* action,
+                     const std::string& card, const std::string& detail, http::Respond respond);
 
   std::function<std::string()> why_not_ready_;
   Runtime* runtime_ = nullptr;

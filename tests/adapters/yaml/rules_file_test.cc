@@ -48,12 +48,12 @@ TEST(RulesFileTest, NamesFileLineAndColumnOfEveryMistake) {
       "bad.yaml");
   EXPECT_FALSE(l.rules);
   ASSERT_EQ(l.problems.size(), 3u);
-  EXPECT_EQ(
-      l.problems[0].ToString(),
-      "bad.yaml:4:3: program.colour: unknown key; expected one of: categories, currency, "
-      "earn_on, exclude_categories, exclude_skus, expiry, limits, offers_shown, pending_days, "
-      "points_per_unit, "
-      "redemption, return_policy, rounding, unknown_original, utc_offset");
+  EXPECT_EQ(l.problems[0].ToString(),
+            "bad.yaml:4:3: program.colour: unknown key; expected one of: categories, currency, "
+            "earn_on, exclude_categories, exclude_skus, expiry, limits, marketing_consent, "
+            "offers_shown, pending_days, "
+            "points_per_unit, "
+            "redemption, return_policy, rounding, unknown_original, utc_offset");
   EXPECT_EQ(l.problems[1].ToString(),
             "bad.yaml:2:13: program.currency: 'EUX' is not an ISO 4217 code like EUR");
   EXPECT_EQ(l.problems[2].ToString(),
