@@ -21,6 +21,8 @@ void DecideAdjust(const DecideInput& in, CustomerState& state, DecideResult& out
 void DecideCancelRedeem(const DecideInput& in, CustomerState& state, DecideResult& out);
 void DecideFeedback(const DecideInput& in, CustomerState& state, DecideResult& out);
 void DecideConsent(const DecideInput& in, CustomerState& state, DecideResult& out);
+void DecideReplaceCard(const DecideInput& in, CustomerState& state, DecideResult& out);
+void DecideErase(const DecideInput& in, CustomerState& state, DecideResult& out);
 
 namespace {
 
@@ -142,6 +144,8 @@ DecideResult Decide(const DecideInput& in) {
     case EventKind::kCancelRedeem: DecideCancelRedeem(in, state, out); break;
     case EventKind::kFeedback: DecideFeedback(in, state, out); break;
     case EventKind::kConsent: DecideConsent(in, state, out); break;
+    case EventKind::kReplaceCard: DecideReplaceCard(in, state, out); break;
+    case EventKind::kErase: DecideErase(in, state, out); break;
     default: LOYALTY_CHECK(false);
   }
   // Over a host limit: refused as an invalid event, so nothing is written.

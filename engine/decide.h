@@ -41,6 +41,13 @@ struct Effects {
                                       // the caller fills txn->reply
   std::optional<TxnRecord> original;  // the returned purchase, updated
   bool link_card = false;             // store card -> customer (enrolment)
+  std::string new_card;               // store this card -> customer too (a replacement)
+  // Cards never to be used again (replaced, erased): their links go, and a
+  // later event with one is refused as unknown.
+  std::vector<std::string> retired_cards;
+  // Erasure: the customer's id before (state holds the pseudonym); the store
+  // moves their ledger and transaction records under the new id.
+  std::string erased_from;
   // What the decision takes from campaign budgets: the caller applies these
   // (all or none) before it stages the rest; empty for every refusal.
   std::vector<BudgetDraw> budget_draws;

@@ -1,7 +1,11 @@
 // Manual adjustments: an operator credits or debits points, or moves the
 // customer to a tier (invitation-only tiers are reached only this way). The
 // ledger entry carries the reason code and the operator id.
+#include <algorithm>
+#include <cstdio>
+
 #include "engine/decide.h"
+#include "engine/fnv.h"
 #include "engine/lots.h"
 #include "engine/profile.h"
 #include "engine/tiers.h"
@@ -44,6 +48,46 @@ void DecideFeedback(const DecideInput& in, CustomerState& state, DecideResult& o
 
 void DecideConsent(const DecideInput& in, CustomerState& state, DecideResult& out) {
   ProfileConsent(state, in.event, in.now_ms);
+  out.decision.outcome = Outcome::kApplied;
+}
+
+// The shard has checked that the new card belongs to nobody and was never
+// retired.
+void DecideReplaceCard(const DecideInput& in, CustomerState& state, DecideResult& out) {
+  const Event& e = in.event;
+  std::replace(state.cards.begin(), state.cards.end(), e.card, e.new_card);
+  out.effects.new_card = e.new_card;
+  out.effects.retired_cards = {e.card};
+  out.decision.outcome = Outcome::kApplied;
+}
+
+std::string ErasedId(const std::string& transaction_id) {
+  Fnv f;
+  f.Str("erased");
+  f.Str(transaction_id);
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(f.value()));
+  return std::string("erased-") + hex;
+}
+
+// Everything that says who the customer is goes; what accounting needs (the
+// points, the ledger, the counts) stays under a pseudonym made from the
+// erasure's transaction id, never from the card.
+void DecideErase(const DecideInput& in, CustomerState& state, DecideResult& out) {
+  out.effects.erased_from = state.customer_id;
+  out.effects.retired_cards = state.cards;
+  state.customer_id = ErasedId(in.event.transaction_id);
+  state.cards.clear();
+  state.birthday.reset();
+  state.nps_comment.clear();
+  state.nps_store.clear();
+  state.category_affinity.clear();
+  state.brand_affinity.clear();
+  state.store_affinity.clear();
+  state.marketing_consent = Consent::kRefused;  // never a marketing event again
+  state.consent_at_ms = in.now_ms;
+  state.consent_source = "erased";
+  out.decision.customer_id = state.customer_id;
   out.decision.outcome = Outcome::kApplied;
 }
 

@@ -25,6 +25,8 @@ enum class EventKind : uint8_t {
   kCancelRedeem = 7,  // gives a redemption's points back, original expiry kept
   kFeedback = 8,      // the customer's NPS score (0-10) and an optional comment
   kConsent = 9,       // the customer's yes or no to marketing, with where it was given
+  kReplaceCard = 10,  // a lost card: its balance and history move to a new card, the old is refused
+  kErase = 11,        // GDPR erasure: personal data removed, the ledger kept under a pseudonym
 };
 const char* EventKindName(EventKind kind);
 
@@ -75,13 +77,15 @@ struct Event {
   // (personalised offers, marketing events); absent at enrolment: not asked.
   std::optional<bool> marketing_consent;
   std::string consent_source;  // Consent: where it was given (e.g. web-form); empty: the register
+  std::string new_card;        // ReplaceCard: the card that takes over
 };
 
 // Whether the event changes state and so needs a transaction id.
 inline bool IsStateChanging(EventKind kind) {
   return kind == EventKind::kPurchase || kind == EventKind::kReturn || kind == EventKind::kRedeem ||
          kind == EventKind::kAdjust || kind == EventKind::kCancelRedeem ||
-         kind == EventKind::kFeedback || kind == EventKind::kConsent;
+         kind == EventKind::kFeedback || kind == EventKind::kConsent ||
+         kind == EventKind::kReplaceCard || kind == EventKind::kErase;
 }
 
 // A stable 64-bit fingerprint of the event's payload, every field but the

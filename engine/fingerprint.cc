@@ -47,6 +47,7 @@ uint64_t Fingerprint(const Event& e) {
     f.Int(e.marketing_consent ? (*e.marketing_consent ? 1 : 0) : -1);
     f.Str(e.consent_source);
   }
+  if (!e.new_card.empty()) f.Str(e.new_card);
   bool offers = false;
   for (const Line& l : e.lines) offers = offers || !l.offer_id.empty();
   if (offers) {

@@ -18,6 +18,8 @@ const char* EventKindName(EventKind kind) {
     case EventKind::kCancelRedeem: return "cancel_redeem";
     case EventKind::kFeedback: return "feedback";
     case EventKind::kConsent: return "consent";
+    case EventKind::kReplaceCard: return "replace_card";
+    case EventKind::kErase: return "erase";
   }
   return "unknown";
 }

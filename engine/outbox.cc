@@ -116,7 +116,9 @@ std::vector<OutboxEvent> OutboxEventsOf(const OutboxChange& c,
   std::vector<OutboxEvent> out;
   if (wanted.empty() || c.after == nullptr || c.rules == nullptr) return out;
   const CustomerState& after = *c.after;
-  const std::string& who = after.customer_id;
+  const bool erased = c.event != nullptr && c.event->kind == EventKind::kErase;
+  // An erasure's events name the customer as the receivers knew them.
+  const std::string& who = erased && c.before ? c.before->customer_id : after.customer_id;
   const std::string txn = c.event ? c.event->transaction_id : "";
   const TimeMs at = c.event ? c.event->event_time_ms : c.now_ms;
   const std::string store = c.event ? c.event->store_id : "";
@@ -138,8 +140,27 @@ std::vector<OutboxEvent> OutboxEventsOf(const OutboxChange& c,
             .Str("transaction_id", txn)
             .Done());
   }
-  if (c.before != nullptr && (c.before->marketing_consent != after.marketing_consent ||
-                              c.before->consent_at_ms != after.consent_at_ms)) {
+  if (erased) {
+    add("loyalty.customer.erased", "erased:" + who,
+        JsonObject()
+            .Str("customer_id", who)
+            .Str("pseudonym", after.customer_id)
+            .Str("transaction_id", txn)
+            .Done());
+  }
+  if (c.event != nullptr && c.event->kind == EventKind::kReplaceCard) {
+    add("loyalty.card.replaced", "card-replaced:" + who + ":" + txn,
+        JsonObject()
+            .Str("customer_id", who)
+            .Str("card", c.event->new_card)
+            .Str("previous_card", c.event->card)
+            .Str("reason", c.event->reason)
+            .Str("transaction_id", txn)
+            .Done());
+  }
+  if (c.before != nullptr && !erased &&
+      (c.before->marketing_consent != after.marketing_consent ||
+       c.before->consent_at_ms != after.consent_at_ms)) {
     add("loyalty.consent.changed", "consent:" + who + ":" + txn,
         JsonObject()
             .Str("customer_id", who)

@@ -310,6 +310,18 @@ std::optional<FieldError> ValidateEvent(const Event& e, const RuleSet& rules, Ti
       if (auto err = CheckId(e.store_id, "store_id", false)) return err;
       if (auto err = CheckId(e.register_id, "register_id", false)) return err;
       return CheckText(e.consent_source, "consent_source", limits::kConsentSourceBytesMax, false);
+    case EventKind::kReplaceCard:
+      if (auto err = CheckId(e.transaction_id, "transaction_id", true)) return err;
+      if (auto err = CheckTime(e, rules, now_ms)) return err;
+      if (auto err = CheckId(e.new_card, "new_card", true)) return err;
+      if (e.new_card == e.card) return Fail("new_card", "must differ from the card it replaces");
+      if (auto err = CheckId(e.reason, "reason", true)) return err;
+      return CheckId(e.operator_id, "operator_id", true);
+    case EventKind::kErase:
+      if (auto err = CheckId(e.transaction_id, "transaction_id", true)) return err;
+      if (auto err = CheckTime(e, rules, now_ms)) return err;
+      if (auto err = CheckId(e.reason, "reason", true)) return err;
+      return CheckId(e.operator_id, "operator_id", true);
   }
   return Fail("kind", "unknown event kind");
 }

@@ -276,7 +276,7 @@ Result<TxnRecord> DecodeTxn(std::string_view bytes, std::string transaction_id,
   if (Status st = Parse(m, bytes, "transaction"); !st.ok()) return st;
   // The enums are one byte: a cast alone would read kind 258 as a purchase.
   if (m.kind() < static_cast<uint32_t>(EventKind::kEnroll) ||
-      m.kind() > static_cast<uint32_t>(EventKind::kConsent)) {
+      m.kind() > static_cast<uint32_t>(EventKind::kErase)) {
     return Status::Corruption("transaction record has unknown kind " + std::to_string(m.kind()));
   }
   if (m.outcome() < static_cast<uint32_t>(Outcome::kApplied) ||

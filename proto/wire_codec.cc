@@ -186,6 +186,27 @@ std::optional<v1::Error> DecodeRequest(const v1::Request& r, Event* e) {
     }
     case v1::Request::kFeedback: return DecodeFeedback(r.feedback(), e);
     case v1::Request::kConsent: return DecodeConsent(r.consent(), e);
+    case v1::Request::kReplaceCard: {
+      const v1::ReplaceCard& m = r.replace_card();
+      e->kind = EventKind::kReplaceCard;
+      e->transaction_id = m.transaction_id();
+      e->card = m.card();
+      e->event_time_ms = m.event_time_ms();
+      e->new_card = m.new_card();
+      e->reason = m.reason();
+      e->operator_id = m.operator_id();
+      return std::nullopt;
+    }
+    case v1::Request::kErase: {
+      const v1::Erase& m = r.erase();
+      e->kind = EventKind::kErase;
+      e->transaction_id = m.transaction_id();
+      e->card = m.card();
+      e->event_time_ms = m.event_time_ms();
+      e->reason = m.reason();
+      e->operator_id = m.operator_id();
+      return std::nullopt;
+    }
     case v1::Request::kLookup:
       e->kind = EventKind::kLookup;
       e->card = r.lookup().card();

@@ -46,6 +46,14 @@ std::optional<v1::Error> Authorize(const Credential& credential, v1::Request& re
       return Denied("adjust",
                     "manual adjustments and tier changes are not a till's: use the admin API "
                     "(POST /v1/customers/{card}/adjust) or an operator credential");
+    case v1::Request::kReplaceCard:
+      return Denied("replace_card",
+                    "replacing a card is not a till's: use the admin API "
+                    "(POST /v1/customers/{card}/replace) or an operator credential");
+    case v1::Request::kErase:
+      return Denied("erase",
+                    "erasing a customer is not a till's: use the admin API "
+                    "(POST /v1/customers/{card}/erase) or an operator credential");
     case v1::Request::kEnroll:
     case v1::Request::kLookup:
     case v1::Request::kHello:  // answered by the server before it gets here

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "engine/fnv.h"
+
 namespace loyalty::store_keys {
 
 std::string LedgerPrefix(std::string_view customer_id) {
@@ -57,6 +59,15 @@ std::string AuditKey(uint64_t seq) {
   char buf[48];
   std::snprintf(buf, sizeof buf, "%s%020llu", kAuditPrefix, static_cast<unsigned long long>(seq));
   return buf;
+}
+
+std::string RetiredCardKey(std::string_view salt, std::string_view card) {
+  Fnv f;
+  f.Str(std::string(salt));
+  f.Str(std::string(card));
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(f.value()));
+  return std::string("\x01retired:") + hex;
 }
 
 }  // namespace loyalty::store_keys

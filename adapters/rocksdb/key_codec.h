@@ -5,6 +5,8 @@
 //   -------------  --------------------------------------  -----------------------
 //   customers      customer_id (raw bytes)                  store.v1.Customer
 //   cards          card (raw bytes)                         customer_id (raw bytes)
+//   cards          0x01 "retired:" 16 hex digits            "" (a replaced or erased
+//                                                           card: RetiredCardKey)
 //   txns           transaction_id (raw bytes)               store.v1.Txn
 //   ledger         u8 len | customer_id | u64 seq (BE)      store.v1.LedgerEntry
 //   budgets        rule id | 0x00 | shard (decimal)         points that shard awarded (decimal)
@@ -56,6 +58,11 @@ std::string RuleSetKey(uint32_t version);
 std::string AuditKey(uint64_t seq);
 std::string OutboxKey(uint64_t seq);
 std::string DeadLetterKey(uint64_t seq);
+
+// A retired card's key: a 64-bit FNV-1a of the store's salt and the card,
+// never the number (an erased customer's card must not stay readable). It
+// starts with 0x01, which no card (printable ASCII) does.
+std::string RetiredCardKey(std::string_view salt, std::string_view card);
 
 // Precondition: customer_id is 1..255 bytes.
 std::string LedgerKey(std::string_view customer_id, uint64_t seq);

@@ -98,6 +98,15 @@ void WriteSet::PutCustomer(const CustomerState& s) {
 void WriteSet::PutCard(std::string_view card, std::string_view customer_id) {
   LOYALTY_CHECK(batch_->Put(handles_->cards, AsSlice(card), AsSlice(customer_id)).ok());
 }
+void WriteSet::RetireCard(std::string_view card) {
+  LOYALTY_CHECK(batch_->Delete(handles_->cards, AsSlice(card)).ok());
+  LOYALTY_CHECK(
+      batch_->Put(handles_->cards, store_keys::RetiredCardKey(handles_->card_salt, card), "").ok());
+}
+void WriteSet::EraseCustomer(std::string_view from_id, const CustomerState& state) {
+  PutCustomer(state);
+  erasures_.emplace_back(from_id, state.customer_id);
+}
 void WriteSet::PutTxn(const TxnRecord& t, TimeMs stored_at_ms) {
   LOYALTY_CHECK(
       batch_->Put(handles_->txns, t.transaction_id, store_codec::EncodeTxn(t, stored_at_ms)).ok());
@@ -194,6 +203,7 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   // The first look at the disk: a store short of room refuses writes from the start.
   if (store->guard_ || options.disk_check_interval_ms > 0) store->CheckDisk();
   if (Status st = store->PrepareSchema(); !st.ok()) return st;
+  store->handles_->card_salt = store->store_id_;
   if (Status st = store->OpenOutbox(); !st.ok()) return st;
   if (options.disk_check_interval_ms > 0) {
     store->watcher_ = std::thread([s = store.get()] { s->WatchDisk(); });
@@ -393,12 +403,80 @@ Status Store::Commit(WriteSet& writes) {
     commit_failures_.fetch_add(1, std::memory_order_relaxed);
     return Refusal();
   }
+  for (const auto& [from, to] : writes.erasures_) {
+    if (Status s = StageErasure(from, to, *writes.batch_); !s.ok()) {
+      writes.ReleaseOutbox();
+      return s;
+    }
+  }
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
   const rocksdb::Status s = db_->Write(wo, writes.batch_.get());
   writes.ReleaseOutbox();  // written, or never will be
   if (s.ok()) return Status::Ok();
   return WriteFailed("the commit", s);
+}
+
+// Called at commit, so every earlier commit of the customer's shard is on
+// disk: their whole ledger moves, and every transaction record naming them.
+// The records are found by a scan of all of them (an erasure is rare; about
+// a second per million records kept).
+Status Store::StageErasure(const std::string& from, const std::string& to,
+                           rocksdb::WriteBatch& batch) const {
+  if (Status s = FromRocks(batch.Delete(handles_->customers, AsSlice(from)), "stage erasure");
+      !s.ok()) {
+    return s;
+  }
+  const std::string prefix = store_keys::LedgerPrefix(from);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_->ledger));
+  for (it->Seek(AsSlice(prefix)); it->Valid() && it->key().starts_with(AsSlice(prefix));
+       it->Next()) {
+    auto parts = store_keys::ParseLedgerKey(store_internal::AsView(it->key()));
+    if (!parts.ok()) return parts.status();
+    auto entry =
+        store_codec::DecodeLedgerEntry(store_internal::AsView(it->value()), to, parts->seq);
+    if (!entry.ok()) return entry.status();
+    batch.Delete(handles_->ledger, it->key());
+    batch.Put(handles_->ledger, store_keys::LedgerKey(to, parts->seq),
+              store_codec::EncodeLedgerEntry(*entry));
+  }
+  if (Status s = FromRocks(it->status(), "read the ledger to erase"); !s.ok()) return s;
+  it.reset(db_->NewIterator(rocksdb::ReadOptions(), handles_->txns));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    TimeMs stored_at_ms = 0;
+    auto txn = store_codec::DecodeTxn(store_internal::AsView(it->value()), it->key().ToString(),
+                                      &stored_at_ms);
+    if (!txn.ok()) return txn.status();
+    if (txn->customer_id != from) continue;
+    txn->customer_id = to;
+    txn->reply.clear();  // it named the customer; a retry now finds the card unknown
+    batch.Put(handles_->txns, it->key(), store_codec::EncodeTxn(*txn, stored_at_ms));
+  }
+  return FromRocks(it->status(), "read the transactions to erase");
+}
+
+Status Store::Scrub() {
+  const std::vector<rocksdb::ColumnFamilyHandle*> all = {handles_->customers, handles_->cards,
+                                                         handles_->txns,      handles_->ledger,
+                                                         handles_->budgets,   handles_->meta};
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  if (Status s = FromRocks(db_->Flush(flush, all), "flush before the scrub"); !s.ok()) return s;
+  rocksdb::CompactRangeOptions options;
+  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  for (rocksdb::ColumnFamilyHandle* cf : all) {
+    if (Status s = FromRocks(db_->CompactRange(options, cf, nullptr, nullptr), "scrub"); !s.ok()) {
+      return s;
+    }
+  }
+  // The log files the flush made obsolete go now, not at some later flush.
+  return FromRocks(db_->FlushWAL(true), "sync the log after the scrub");
+}
+
+Result<bool> Store::IsCardRetired(std::string_view card) const {
+  auto found = Get(handles_->cards, store_keys::RetiredCardKey(handles_->card_salt, card));
+  if (!found.ok()) return found.status();
+  return found->has_value();
 }
 
 std::unique_ptr<StoreBatch> Store::NewBatch() const {

@@ -142,6 +142,8 @@ class WriteSet final : public StoreBatch {
 
   void PutCustomer(const CustomerState& state) override;
   void PutCard(std::string_view card, std::string_view customer_id) override;
+  void RetireCard(std::string_view card) override;
+  void EraseCustomer(std::string_view from_id, const CustomerState& state) override;
   void PutTxn(const TxnRecord& txn, TimeMs stored_at_ms) override;
   void PutLedger(const LedgerEntry& entry) override;
   // Points a shard has awarded from a campaign budget, in all (cumulative).
@@ -159,6 +161,7 @@ class WriteSet final : public StoreBatch {
   std::unique_ptr<rocksdb::WriteBatch> batch_;
   const Handles* handles_ = nullptr;  // set by Store::NewWriteSet
   std::vector<uint64_t> outbox_seqs_;
+  std::vector<std::pair<std::string, std::string>> erasures_;  // from id, to id: at commit
 };
 
 // One page of a customer's ledger statement (customer_reads.cc), read from
@@ -191,6 +194,11 @@ class Store final : public DurableStore {
   // Fails with kUnavailable while the store refuses writes (health()), with
   // a message fit for a register: "store unavailable: ...", no file path.
   Status Commit(WriteSet& writes);
+  // Rewrites every table without what was deleted or overwritten (an erased
+  // customer's card, birthday, comments), and drops the write-ahead log that
+  // still held them: a full flush and compaction, seconds per GB. After an
+  // erasure (docs/OPERATIONS.md: backups keep the data until they age out).
+  Status Scrub();
   // The runtime's port (engine/runtime/ports.h): a WriteSet, committed as above.
   std::unique_ptr<StoreBatch> NewBatch() const override;
   Status Commit(StoreBatch& batch) override;
@@ -214,6 +222,7 @@ class Store final : public DurableStore {
   Result<std::optional<CustomerState>> GetCustomer(std::string_view customer_id) const override;
   Result<std::optional<std::string>> GetCustomerIdForCard(std::string_view card) const override;
   Result<std::optional<TxnRecord>> GetTxn(std::string_view transaction_id) const override;
+  Result<bool> IsCardRetired(std::string_view card) const override;
 
   // Visits every customer / one customer's ledger in key order. Stops at the
   // first non-ok Status returned by `visit` and returns it.
@@ -299,6 +308,8 @@ class Store final : public DurableStore {
         std::shared_ptr<std::atomic<uint64_t>> txns_pruned);
   Result<std::optional<std::string>> Get(rocksdb::ColumnFamilyHandle* cf,
                                          std::string_view key) const;
+  Status StageErasure(const std::string& from, const std::string& to,
+                      rocksdb::WriteBatch& batch) const;
   Status PrepareSchema();  // schema.cc
   Status OpenOutbox();     // outbox.cc: the sequence continues from the last one
   // Health: a refusal (`writable` false) or its end, told once.

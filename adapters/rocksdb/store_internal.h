@@ -28,6 +28,8 @@ struct WriteSet::Handles {
   mutable std::mutex outbox_mu;
   mutable std::atomic<uint64_t> outbox_seq{0};
   mutable std::set<uint64_t> outbox_in_flight;  // guarded by outbox_mu
+  // Salts the retired cards' hashes (RetiredCardKey): the store's id.
+  std::string card_salt;
 };
 
 namespace store_internal {

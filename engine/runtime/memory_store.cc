@@ -15,6 +15,27 @@ class MemoryBatch final : public StoreBatch {
     writes_.push_back(
         [card = std::string(card), id = std::string(customer_id)](auto& c) { c.cards[card] = id; });
   }
+  void RetireCard(std::string_view card) override {
+    writes_.push_back([card = std::string(card)](auto& c) {
+      c.cards.erase(card);
+      c.retired.insert(card);
+    });
+  }
+  void EraseCustomer(std::string_view from_id, const CustomerState& state) override {
+    writes_.push_back([from = std::string(from_id), state](auto& c) {
+      c.customers.erase(from);
+      c.customers[state.customer_id] = state;
+      std::vector<LedgerEntry> entries = std::move(c.ledger[from]);
+      c.ledger.erase(from);
+      for (LedgerEntry& e : entries) e.customer_id = state.customer_id;
+      c.ledger[state.customer_id] = std::move(entries);
+      for (auto& [id, txn] : c.txns) {
+        if (txn.customer_id != from) continue;
+        txn.customer_id = state.customer_id;
+        txn.reply.clear();
+      }
+    });
+  }
   void PutTxn(const TxnRecord& txn, TimeMs) override {
     writes_.push_back([txn](auto& c) { c.txns[txn.transaction_id] = txn; });
   }
@@ -91,6 +112,11 @@ Result<std::optional<std::string>> MemoryStore::GetCustomerIdForCard(std::string
   auto it = contents_.cards.find(card);
   if (it == contents_.cards.end()) return std::optional<std::string>();
   return std::optional<std::string>(it->second);
+}
+
+Result<bool> MemoryStore::IsCardRetired(std::string_view card) const {
+  std::lock_guard lock(mu_);
+  return contents_.retired.count(card) > 0;
 }
 
 Result<std::optional<TxnRecord>> MemoryStore::GetTxn(std::string_view id) const {

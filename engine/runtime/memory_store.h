@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -34,6 +35,7 @@ class MemoryStore final : public DurableStore {
   Result<std::optional<CustomerState>> GetCustomer(std::string_view customer_id) const override;
   Result<std::optional<std::string>> GetCustomerIdForCard(std::string_view card) const override;
   Result<std::optional<TxnRecord>> GetTxn(std::string_view transaction_id) const override;
+  Result<bool> IsCardRetired(std::string_view card) const override;
   Status ForEachCustomer(const std::function<Status(const CustomerState&)>& visit) const override;
   Status ForEachBudgetUsed(
       const std::function<void(const std::string&, uint32_t, int64_t)>& visit) const override;
@@ -51,6 +53,7 @@ class MemoryStore final : public DurableStore {
   struct Contents {
     std::map<std::string, CustomerState, std::less<>> customers;
     std::map<std::string, std::string, std::less<>> cards;
+    std::set<std::string, std::less<>> retired;  // cards (a test store keeps them plain)
     std::map<std::string, TxnRecord, std::less<>> txns;
     std::map<std::string, std::vector<LedgerEntry>> ledger;
     std::map<std::pair<std::string, uint32_t>, int64_t> budgets;

@@ -27,6 +27,16 @@ class StoreBatch {
   virtual ~StoreBatch() = default;
   virtual void PutCustomer(const CustomerState& state) = 0;
   virtual void PutCard(std::string_view card, std::string_view customer_id) = 0;
+  // A card never to be used again (replaced, erased): its link goes, and the
+  // store remembers it (as a salted hash, never the number) so that
+  // IsCardRetired says so.
+  virtual void RetireCard(std::string_view card) = 0;
+  // The customer known as `from_id` becomes `state` (under another id, a
+  // pseudonym): when committed, after every earlier commit, the store moves
+  // their ledger entries and transaction records to the new id (the records'
+  // stored replies are dropped: they named the customer) and removes the
+  // record under the old id. Stands in for PutCustomer(state).
+  virtual void EraseCustomer(std::string_view from_id, const CustomerState& state) = 0;
   virtual void PutTxn(const TxnRecord& txn, TimeMs stored_at_ms) = 0;
   virtual void PutLedger(const LedgerEntry& entry) = 0;
   // What a shard has drawn from a campaign budget, in all (cumulative).
@@ -54,6 +64,7 @@ class DurableStore {
   virtual Result<std::optional<CustomerState>> GetCustomer(std::string_view customer_id) const = 0;
   virtual Result<std::optional<std::string>> GetCustomerIdForCard(std::string_view card) const = 0;
   virtual Result<std::optional<TxnRecord>> GetTxn(std::string_view transaction_id) const = 0;
+  virtual Result<bool> IsCardRetired(std::string_view card) const = 0;
   // Stops at the first non-ok Status returned by `visit` and returns it.
   virtual Status ForEachCustomer(
       const std::function<Status(const CustomerState&)>& visit) const = 0;

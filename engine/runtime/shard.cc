@@ -1,5 +1,6 @@
 #include "engine/runtime/shard.h"
 
+#include <algorithm>
 #include <set>
 
 #include "engine/outbox.h"
@@ -293,12 +294,18 @@ void Shard::CommitGroup(Group& group) {
   } else if (!group.changed.empty()) {
     {
       std::lock_guard lock(view_mu_);
-      for (const auto& c : group.changed) committed_[c.card] = c.state;
+      for (const auto& c : group.changed) {
+        if (c.state) {
+          committed_[c.card] = c.state;
+        } else {
+          committed_.erase(c.card);  // retired: nobody's from now on
+        }
+      }
     }
     if (on_commit_) {
       std::set<std::string> told;
       for (auto it = group.changed.rbegin(); it != group.changed.rend(); ++it) {
-        if (told.insert(it->card).second) on_commit_(*it->state, it->at);
+        if (told.insert(it->card).second && it->state) on_commit_(*it->state, it->at);
       }
     }
   }
@@ -468,7 +475,10 @@ void Shard::ProcessChange(Work& work, StoreBatch& batch, Owed& o) {
   }
   if (*state == nullptr && !prior &&
       (e.kind == EventKind::kEnroll || e.kind == EventKind::kPurchase) &&
-      !CheckNewCustomerId(work, o)) {
+      (!CheckNotRetired(work, e.card, o) || !CheckNewCustomerId(work, o))) {
+    return;
+  }
+  if (*state != nullptr && !prior && e.kind == EventKind::kReplaceCard && !CheckNewCard(work, o)) {
     return;
   }
   DecideResult result = DecideWithBudgets(DecideInput{e, *state, prior ? &*prior : nullptr,
@@ -497,6 +507,56 @@ void Shard::ProcessSweep(Work& work, StoreBatch& batch) {
   if (!result.effects.state) return;
   StageEffects(work, result.effects, batch, *state, nullptr);
   counters_.swept += 1;
+}
+
+// A card replaced or erased is never enrolled again (a purchase would).
+bool Shard::CheckNotRetired(const Work& work, const std::string& card, Owed& owed) {
+  // Held as nobody's: retired by a group of this shard, maybe not committed yet.
+  const auto held = by_card_.find(card);
+  Result<bool> retired = held != by_card_.end() && held->second == nullptr;
+  if (!*retired) retired = ctx_.store.IsCardRetired(card);
+  if (!retired.ok()) {
+    owed.answer = CannotRead(work.request_id, retired.status());
+    return false;
+  }
+  if (!*retired) return true;
+  owed.answer =
+      Answer::Error(work.request_id, AnswerKind::kUnknownCard, "card",
+                    "card " + card + " was replaced or withdrawn: it cannot be used again");
+  return false;
+}
+
+// A replacement card must be new: nobody's card, never retired, not being
+// enrolled right now on its own shard (claimed like a new customer's id).
+bool Shard::CheckNewCard(const Work& work, Owed& owed) {
+  const std::string& card = work.event.new_card;
+  if (!CheckNotRetired(work, card, owed)) {
+    owed.answer.field = "new_card";
+    return false;
+  }
+  const std::string claim = "\x01customer:" + card;
+  if (!ctx_.claims.TryClaim(claim)) {
+    owed.answer =
+        Unavailable(work.request_id, "card " + card + " is being enrolled right now; retry");
+    return false;
+  }
+  owed.extra_claim = claim;
+  auto owner = ctx_.store.GetCustomerIdForCard(card);
+  if (!owner.ok()) {
+    owed.answer = CannotRead(work.request_id, owner.status());
+    return false;
+  }
+  auto same_id = ctx_.store.GetCustomer(card);
+  if (!same_id.ok()) {
+    owed.answer = CannotRead(work.request_id, same_id.status());
+    return false;
+  }
+  if (owner->has_value() || same_id->has_value()) {
+    owed.answer = Answer::Error(work.request_id, AnswerKind::kInvalid, "new_card",
+                                "card " + card + " already belongs to a customer");
+    return false;
+  }
+  return true;
 }
 
 // A new card becomes customer `customer_id` (or the card number): refuse an
@@ -572,10 +632,20 @@ void Shard::StageEffects(const Work& work, Effects& fx, StoreBatch& batch,
     }
   }
   if (fx.state) {
-    batch.PutCustomer(*fx.state);
+    if (fx.erased_from.empty()) {
+      batch.PutCustomer(*fx.state);
+    } else {
+      batch.EraseCustomer(fx.erased_from, *fx.state);
+    }
     if (fx.link_card) batch.PutCard(work.event.card, fx.state->customer_id);
+    if (!fx.new_card.empty()) batch.PutCard(fx.new_card, fx.state->customer_id);
+    for (const std::string& card : fx.retired_cards) batch.RetireCard(card);
+    // A retired card is held as nobody's (null) until its group is
+    // committed and evicted: the store may still link it meanwhile.
+    const bool retired = std::find(fx.retired_cards.begin(), fx.retired_cards.end(),
+                                   work.event.card) != fx.retired_cards.end();
     StatePtr& held = by_card_[work.event.card];
-    held = std::make_shared<const CustomerState>(std::move(*fx.state));
+    held = retired ? nullptr : std::make_shared<const CustomerState>(std::move(*fx.state));
     deciding_->changed.push_back({work.event.card, held, work.now_ms});
     inflight_cards_[work.event.card] = deciding_->seq;
     staged_keys_.back().cards.push_back(work.event.card);

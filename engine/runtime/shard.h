@@ -132,6 +132,8 @@ class Shard {
   void ProcessSweep(Work& work, StoreBatch& batch);
   DecideResult DecideWithBudgets(const DecideInput& input);
   void SendHome(std::vector<WaitingCopy> copies, const std::string* failure);
+  bool CheckNotRetired(const Work& work, const std::string& card, Owed& owed);
+  bool CheckNewCard(const Work& work, Owed& owed);
   bool CheckNewCustomerId(const Work& work, Owed& owed);
   void Stage(Work& work, DecideResult& result, StoreBatch& batch, Owed& owed,
              const CustomerState* before);

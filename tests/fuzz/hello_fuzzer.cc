@@ -81,6 +81,10 @@ void CheckAuthorize(const Credential& c, const v1::Request& request) {
   }
   switch (request.body_case()) {
     case v1::Request::kAdjust: LOYALTY_CHECK(denied && denied->field() == "adjust"); return;
+    case v1::Request::kReplaceCard:
+      LOYALTY_CHECK(denied && denied->field() == "replace_card");
+      return;
+    case v1::Request::kErase: LOYALTY_CHECK(denied && denied->field() == "erase"); return;
     case v1::Request::kPurchase:
       return CheckBound(c, request.purchase(), after.purchase(), denied.has_value());
     case v1::Request::kPurchaseReturn:

@@ -58,7 +58,7 @@ void Txn(std::string_view bytes) {
   LOYALTY_CHECK(decoded->transaction_id == "T-1");
   const auto kind = static_cast<int>(decoded->kind);
   LOYALTY_CHECK(kind >= static_cast<int>(EventKind::kEnroll) &&
-                kind <= static_cast<int>(EventKind::kConsent));
+                kind <= static_cast<int>(EventKind::kErase));
   const auto outcome = static_cast<int>(decoded->outcome);
   LOYALTY_CHECK(outcome >= static_cast<int>(Outcome::kApplied) &&
                 outcome <= static_cast<int>(Outcome::kPointsPerEventOverMax));

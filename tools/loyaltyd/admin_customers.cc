@@ -1,5 +1,6 @@
 #include "tools/loyaltyd/admin_customers.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "tools/loyaltyd/admin_json.h"
@@ -60,6 +61,23 @@ std::optional<std::string> ReadConsent(const Json& j, v1::Consent* c) {
   return std::nullopt;
 }
 
+// The body has exactly these string fields.
+std::optional<std::string> ReadFields(const Json& j, const std::vector<std::string>& names) {
+  if (!j.is_object()) return "the body must be a JSON object";
+  std::string list;
+  for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
+  for (const auto& [key, value] : j.items()) {
+    if (std::find(names.begin(), names.end(), key) == names.end()) {
+      return key + " is not a field (" + list + ")";
+    }
+    if (!value.is_string()) return key + " must be a string";
+  }
+  for (const std::string& n : names) {
+    if (!j.contains(n)) return n + " is missing (" + list + " are required)";
+  }
+  return std::nullopt;
+}
+
 Response DecisionReply(const v1::Reply& reply, const cli::Display& display) {
   if (reply.has_error()) return admin::EngineError(reply.error(), reply.error().message());
   Json decision = cli::ReplyToJson(reply, display)["decision"];
@@ -87,7 +105,10 @@ Json MatchJson(const CustomerMatch& m, const CustomerState& s, const RuleSet& ru
 
 }  // namespace
 
-void AdminCustomers::Attach(Runtime* runtime, RegisterFront* front, Store* store, AuditLog* audit) {
+void AdminCustomers::Attach(Runtime* runtime, RegisterFront* front, Store* store, AuditLog* audit,
+                            Worker* worker, ForgetFn forget) {
+  worker_ = worker;
+  forget_ = std::move(forget);
   runtime_ = runtime;
   front_ = front;
   audit_ = audit;
@@ -108,6 +129,10 @@ void AdminCustomers::AddRoutes(http::Router& router) {
       {"POST", "/v1/customers/{card}/adjust", P::kCustomersAdjust, bind(&AdminCustomers::Adjust)});
   router.Add({"POST", "/v1/customers/{card}/consent", P::kCustomersConsent,
               bind(&AdminCustomers::Consent)});
+  router.Add({"POST", "/v1/customers/{card}/replace", P::kCustomersAdjust,
+              bind(&AdminCustomers::Replace)});
+  router.Add(
+      {"POST", "/v1/customers/{card}/erase", P::kCustomersErase, bind(&AdminCustomers::Erase)});
 }
 
 void AdminCustomers::Search(const Request& r, Respond respond) {
@@ -216,7 +241,7 @@ void AdminCustomers::Consent(const Request& r, Respond respond) {
 
 void AdminCustomers::SubmitAudited(const Request& r, v1::Request request, const char* action,
                                    const std::string& card, const std::string& detail,
-                                   Respond respond) {
+                                   Respond respond, Then then) {
   store::v1::AuditEntry audit = admin::AuditEntryOf(
       *r.principal, action, "customer " + http::MaskCard(card), admin::WallNowMs());
   audit.set_before_version(runtime_->rules()->version);
@@ -238,14 +263,88 @@ void AdminCustomers::SubmitAudited(const Request& r, v1::Request request, const 
   };
   front_->Handle(
       std::move(request),
-      [respond, display](std::string bytes) {
+      [respond, display, then = std::move(then)](std::string bytes) {
         v1::Reply reply;
         if (!reply.ParseFromString(bytes)) {
           return respond(JsonError(500, "INTERNAL", "the engine's reply does not decode"));
         }
+        const bool applied = reply.has_decision() && reply.decision().outcome() == v1::APPLIED;
+        if (applied && then) return then(DecisionReply(reply, display), respond);
         respond(DecisionReply(reply, display));
       },
       std::move(with_commit));
+}
+
+void AdminCustomers::Replace(const Request& r, Respond respond) {
+  v1::Request request;
+  v1::ReplaceCard* m = request.mutable_replace_card();
+  Json body;
+  if (auto bad = admin::ParseBody(r.body, &body)) return respond(*bad);
+  if (auto bad = ReadFields(body, {"transaction_id", "new_card", "reason"})) {
+    return respond(JsonError(400, "BAD_BODY", *bad));
+  }
+  const std::string card = r.params.at("card");
+  m->set_transaction_id(body["transaction_id"]);
+  m->set_card(card);
+  m->set_new_card(body["new_card"]);
+  m->set_reason(body["reason"]);
+  m->set_operator_id(r.principal->name);
+  m->set_event_time_ms(admin::WallNowMs());
+  // The old card's snapshot goes from the cache (the new one is published
+  // with the commit), on the worker: it may wait for Redis.
+  auto forget = [this, card](Response decided, Respond respond) {
+    const bool queued = worker_->Queue(
+        [this, card, decided, respond] {
+          (void)forget_(card, "");  // a cache that is down is resynced when it is back
+          respond(decided);
+        },
+        respond);
+    if (!queued) respond(decided);
+  };
+  SubmitAudited(r, std::move(request), "customers.replace", card,
+                "transaction_id=" + m->transaction_id() +
+                    " new_card=" + http::MaskCard(m->new_card()) + " reason=" + m->reason(),
+                std::move(respond), std::move(forget));
+}
+
+void AdminCustomers::Erase(const Request& r, Respond respond) {
+  v1::Request request;
+  v1::Erase* m = request.mutable_erase();
+  Json body;
+  if (auto bad = admin::ParseBody(r.body, &body)) return respond(*bad);
+  if (auto bad = ReadFields(body, {"transaction_id", "reason"})) {
+    return respond(JsonError(400, "BAD_BODY", *bad));
+  }
+  const std::string card = r.params.at("card");
+  auto id = store_->GetCustomerIdForCard(card);
+  if (!id.ok()) return respond(admin::FromStatus(id.status()));
+  const std::string customer_id = id->value_or("");
+  m->set_transaction_id(body["transaction_id"]);
+  m->set_card(card);
+  m->set_reason(body["reason"]);
+  m->set_operator_id(r.principal->name);
+  m->set_event_time_ms(admin::WallNowMs());
+  // Then, on the worker: the cache's copy goes, and the store is rewritten
+  // without what was deleted (the answer waits for it: when it says 200,
+  // nothing of the customer is left on the disk but in backups).
+  auto scrub = [this, card, customer_id](Response decided, Respond respond) {
+    const bool queued = worker_->Queue(
+        [this, card, customer_id, decided, respond]() mutable {
+          const Status cache = forget_(card, customer_id);
+          const Status disk = store_->Scrub();
+          if (!disk.ok()) return respond(admin::FromStatus(disk));
+          Json j = Json::parse(decided.body, nullptr, false);
+          j["scrubbed"] = true;
+          j["cache_cleared"] = cache.ok();
+          if (!cache.ok()) j["cache_error"] = cache.message();
+          respond(Ok(j));
+        },
+        respond);
+    if (!queued) respond(JsonError(503, "BUSY", "erased, but the scrub could not start; retry"));
+  };
+  SubmitAudited(r, std::move(request), "customers.erase", card,
+                "transaction_id=" + m->transaction_id() + " reason=" + m->reason(),
+                std::move(respond), std::move(scrub));
 }
 
 }  // namespace loyalty

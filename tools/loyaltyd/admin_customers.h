@@ -22,6 +22,7 @@
 #include "adapters/rocksdb/audit_log.h"
 #include "adapters/rocksdb/store.h"
 #include "engine/runtime/runtime.h"
+#include "tools/loyaltyd/worker.h"
 #include "tools/wiring/register_front.h"
 
 namespace loyalty {
@@ -34,7 +35,11 @@ class AdminCustomers {
   explicit AdminCustomers(std::function<std::string()> why_not_ready)
       : why_not_ready_(std::move(why_not_ready)) {}
   void AddRoutes(http::Router& router);
-  void Attach(Runtime* runtime, RegisterFront* front, Store* store, AuditLog* audit);
+  // Removes a card's (and a customer's, when the id is given) copy from the
+  // cache (ForgetInRedis).
+  using ForgetFn = std::function<Status(const std::string& card, const std::string& customer_id)>;
+  void Attach(Runtime* runtime, RegisterFront* front, Store* store, AuditLog* audit, Worker* worker,
+              ForgetFn forget);
 
  private:
   void Search(const http::Request& r, http::Respond respond);
@@ -42,16 +47,24 @@ class AdminCustomers {
   void Ledger(const http::Request& r, http::Respond respond);
   void Adjust(const http::Request& r, http::Respond respond);
   void Consent(const http::Request& r, http::Respond respond);
-  // Sends `request` (an adjustment, a consent) through the register front
-  // with its audit entry, written in the batch of its decision.
+  void Replace(const http::Request& r, http::Respond respond);
+  void Erase(const http::Request& r, http::Respond respond);
+  // What follows an applied decision instead of answering it at once (on the
+  // shard's thread: hand slow work to the worker).
+  using Then = std::function<void(http::Response decided, http::Respond respond)>;
+  // Sends `request` (an adjustment, a consent, ...) through the register
+  // front with its audit entry, written in the batch of its decision.
   void SubmitAudited(const http::Request& r, v1::Request request, const char* action,
-                     const std::string& card, const std::string& detail, http::Respond respond);
+                     const std::string& card, const std::string& detail, http::Respond respond,
+                     Then then = nullptr);
 
   std::function<std::string()> why_not_ready_;
   Runtime* runtime_ = nullptr;
   RegisterFront* front_ = nullptr;  // lookups and adjustments, as a register sends them
   Store* store_ = nullptr;
   AuditLog* audit_ = nullptr;
+  Worker* worker_ = nullptr;
+  ForgetFn forget_;
 };
 
 }  // namespace loyalty

@@ -54,6 +54,8 @@ class EventClockHandler final : public net::RequestHandler {
       case v1::Request::kCancelRedeem: return r.cancel_redeem().event_time_ms();
       case v1::Request::kFeedback: return r.feedback().event_time_ms();
       case v1::Request::kConsent: return r.consent().event_time_ms();
+      case v1::Request::kReplaceCard: return r.replace_card().event_time_ms();
+      case v1::Request::kErase: return r.erase().event_time_ms();
       default: return 0;
     }
   }

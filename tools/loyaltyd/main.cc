@@ -473,7 +473,10 @@ Status Daemon::StartServing() {
   run_.publisher->Attach(run_.runtime.get());
   Runtime* runtime = run_.runtime.get();
   publish_.Attach(runtime, run_.publisher.get(), run_.store.get(), &worker_);
-  customers_.Attach(runtime, run_.front.get(), run_.store.get(), run_.audit.get());
+  customers_.Attach(runtime, run_.front.get(), run_.store.get(), run_.audit.get(), &worker_,
+                    [this](const std::string& card, const std::string& customer_id) {
+                      return ForgetInRedis(config_, run_.cache.get(), card, customer_id);
+                    });
   reports_.Attach(run_.store.get(), runtime, run_.rfm_job.get(), &worker_);
   console_.Attach(runtime, run_.store.get(), run_.audit.get(), &worker_);
   api_.Attach(run_.audit.get());

@@ -1,5 +1,10 @@
 #include "tools/loyaltyd/redis_cache.h"
 
+#include <algorithm>
+
+#include "adapters/redis/connection.h"
+#include "adapters/redis/schema.h"
+
 namespace loyalty {
 
 Result<std::unique_ptr<redis::Publisher>> MakeRedisCache(const config_file::Config& config,
@@ -30,6 +35,23 @@ CommitListener CommitListenerFor(redis::Publisher* publisher) {
   return [publisher](const CustomerState& state, TimeMs now_ms) {
     publisher->OnCommit(state, now_ms);
   };
+}
+
+Status ForgetInRedis(const config_file::Config& config, const redis::Publisher* publisher,
+                     const std::string& card, const std::string& customer_id) {
+  if (config.redis.empty() || publisher == nullptr) return Status::Ok();
+  (void)publisher->WaitUntilIdle(5'000);
+  auto endpoint = redis::ParseEndpoint(config.redis);
+  if (!endpoint.ok()) return endpoint.status();
+  auto c = redis::Connection::Open(*endpoint, config.redis_connect_timeout_ms,
+                                   std::max<int64_t>(config.redis_command_timeout_ms, 1'000));
+  if (!c.ok()) return c.status();
+  const redis::KeySchema keys(config.redis_key_prefix);
+  std::vector<std::string> del = {"DEL", keys.CardKey(card)};
+  if (!customer_id.empty()) del.push_back(keys.CustomerKey(customer_id));
+  (*c)->Append(del);
+  auto reply = (*c)->Read();
+  return reply.ok() ? Status::Ok() : reply.status();
 }
 
 std::string RedisStatsLine(const redis::PublisherCounters& c) {

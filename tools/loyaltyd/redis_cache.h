@@ -25,6 +25,14 @@ Result<std::unique_ptr<redis::Publisher>> MakeRedisCache(const config_file::Conf
 // (no listener) when `publisher` is null.
 CommitListener CommitListenerFor(redis::Publisher* publisher);
 
+// Removes what the cache holds for a customer who is gone or a card that
+// is (an erasure, a replacement): `card`'s key, and the customer's under
+// `customer_id` when not empty. Waits (up to 5 s) until the publisher has
+// written what was offered before, so nothing it still had queued writes
+// them back. Ok when there is no cache (config.redis empty).
+Status ForgetInRedis(const config_file::Config& config, const redis::Publisher* publisher,
+                     const std::string& card, const std::string& customer_id);
+
 // "redis up=1 published=... lag_p50_us=..." for the log.
 std::string RedisStatsLine(const redis::PublisherCounters& c);
 
