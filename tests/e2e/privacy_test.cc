@@ -216,5 +216,70 @@ TEST(PrivacyTest, AfterErasureNoPersonalDatumIsLeftInTheStoreOrRedisAndTheLedger
   EXPECT_EQ(check.exit_code, 0) << check.out;
 }
 
+// A lost card (issue 15): support moves the customer to a new card; the
+// balance, tier and history go with them, the old card is refused from then
+// on, and the ledger still balances.
+TEST(PrivacyTest, AReplacedCardCarriesTheBalanceAndHistoryAndTheOldOneIsRefused) {
+  TempDir dir;
+  const std::string config = dir.Sub("loyaltyd.yaml");
+  std::ofstream(config) << "admin_tokens:\n"
+                        << "  - { name: vera, role: viewer, token: " << kViewer << " }\n"
+                        << "  - { name: ada, role: admin, token: " << kAdmin << " }\n";
+  ::chmod(config.c_str(), 0600);
+  const std::string data = dir.Sub("db");
+  ServerProcess server(data, {"--config", config});
+  ASSERT_TRUE(server.ok()) << server.Stderr();
+  const std::string lost = "4000000000001111", fresh = "4000000000002222",
+                    taken = "4000000000003333";
+  auto buy = [&](const std::string& txn, const std::string& card) {
+    return RunCli({"--server", server.address(), "purchase", "--txn", txn, "--store", "S1",
+                   "--card", card, "--amount", "40.00"});
+  };
+  ASSERT_EQ(buy("T-1", lost).exit_code, 0);
+  ASSERT_EQ(buy("T-2", lost).exit_code, 0);
+  ASSERT_EQ(buy("T-3", taken).exit_code, 0);
+  const Json before =
+      Json::parse(Http(server.admin_port(), "GET", "/v1/customers/" + lost, kAdmin).body);
+  const std::string path = "/v1/customers/" + lost + "/replace";
+  auto replace = [&](const std::string& token, const std::string& new_card) {
+    return Http(
+        server.admin_port(), "POST", path, token,
+        R"({"transaction_id": "X-1", "new_card": ")" + new_card + R"(", "reason": "lost"})");
+  };
+  EXPECT_EQ(replace(kViewer, fresh).status, 403);
+  const auto same = replace(kAdmin, lost);
+  EXPECT_EQ(same.status, 422);  // the engine refuses the field
+  EXPECT_NE(same.body.find("new_card"), std::string::npos) << same.body;
+  const auto busy =
+      Http(server.admin_port(), "POST", path, kAdmin,
+           R"({"transaction_id": "X-0", "new_card": ")" + taken + R"(", "reason": "lost"})");
+  EXPECT_EQ(busy.status, 422);
+  EXPECT_NE(busy.body.find("already belongs to a customer"), std::string::npos) << busy.body;
+  const auto moved = replace(kAdmin, fresh);
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  EXPECT_EQ(replace(kAdmin, fresh).status, 200);  // a retry: the same answer
+
+  const Json after =
+      Json::parse(Http(server.admin_port(), "GET", "/v1/customers/" + fresh, kAdmin).body);
+  EXPECT_EQ(after["customer_id"], before["customer_id"]);
+  EXPECT_EQ(after["balance"], before["balance"]);
+  EXPECT_EQ(after["tier"], before["tier"]);
+  EXPECT_EQ(after["visits"], 2);
+  EXPECT_EQ(after["cards"], Json::array({fresh}));
+  EXPECT_EQ(Http(server.admin_port(), "GET", "/v1/customers/" + lost, kAdmin).status, 404);
+  const CliResult refused = buy("T-4", lost);
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.out.find("cannot be used again"), std::string::npos) << refused.out;
+  ASSERT_EQ(buy("T-5", fresh).exit_code, 0);
+  const Json ledger = Json::parse(
+      Http(server.admin_port(), "GET", "/v1/customers/" + fresh + "/ledger", kAdmin).body);
+  EXPECT_EQ(ledger["entries"].size(), 3u) << ledger.dump();
+  const auto audit = Http(server.admin_port(), "GET", "/v1/audit?action=customers.", kViewer);
+  EXPECT_NE(audit.body.find("customers.replace"), std::string::npos) << audit.body;
+  ASSERT_EQ(server.StopWith(SIGTERM), 0) << server.Stderr();
+  const CliResult check = RunCli({"check", "--data-dir", data});
+  EXPECT_EQ(check.exit_code, 0) << check.out;
+}
+
 }  // namespace
 }  // namespace loyalty::testing
