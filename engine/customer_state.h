@@ -28,6 +28,7 @@ struct Lot {
   TimeMs spendable_from_ms = 0;       // pending until then
   TimeMs expires_at_ms = 0;           // 0: never expires
   std::string source_transaction_id;  // the first purchase of the day
+  bool noticed = false;  // the "points expiring soon" notice went out (program.expiry.notice_days)
   friend bool operator==(const Lot&, const Lot&) = default;
 };
 

@@ -190,6 +190,10 @@ DecideResult Sweep(const CustomerState& customer, const RuleSet& rules, TimeMs n
   CustomerState state = customer;
   if (auto expired = ExpireLots(state, now_ms)) out.effects.ledger.push_back(*expired);
   const bool tier_changed = ReviewTier(state, rules, now_ms);
+  // Lots about to expire are marked: the outbox tells the customer once each.
+  for (Lot& lot : state.lots) {
+    if (NoticeDue(lot, rules.program.expiry_notice_days, now_ms)) lot.noticed = true;
+  }
   if (!out.effects.ledger.empty() || tier_changed || state != customer) {
     state.version += 1;
     out.decision.customer_id = state.customer_id;

@@ -68,4 +68,11 @@ std::optional<LedgerEntry> ReverseLots(CustomerState& state, int64_t points,
                                        const std::string& txn_id, TimeMs original_time_ms,
                                        TimeMs now_ms, ReturnPolicy policy, int64_t* reversed);
 
+// Whether `lot` is due its expiring-soon notice at `now_ms`: it expires
+// within `notice_days` (and has not yet), and none went out for it.
+inline bool NoticeDue(const Lot& lot, int32_t notice_days, TimeMs now_ms) {
+  return notice_days > 0 && !lot.noticed && lot.expires_at_ms > now_ms &&
+         lot.expires_at_ms - now_ms <= int64_t{notice_days} * kMsPerDay;
+}
+
 }  // namespace loyalty

@@ -1,5 +1,6 @@
 #include "engine/outbox.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "engine/calendar.h"
@@ -201,6 +202,31 @@ std::vector<OutboxEvent> OutboxEventsOf(const OutboxChange& c,
           .Str("currency", currency);
       add(LedgerType(e.kind), "ledger:" + who + ":" + std::to_string(e.seq), data.Done());
     }
+  }
+  for (const Lot& lot : after.lots) {
+    if (!lot.noticed || c.before == nullptr) continue;
+    const bool was_noticed =
+        std::any_of(c.before->lots.begin(), c.before->lots.end(), [&](const Lot& b) {
+          return b.noticed && b.earned_at_ms == lot.earned_at_ms &&
+                 b.expires_at_ms == lot.expires_at_ms;
+        });
+    if (was_noticed) continue;
+    const int32_t offset = c.rules->program.utc_offset_minutes;
+    add("loyalty.points.expiring",
+        "expiring:" + who + ":" + std::to_string(lot.earned_at_ms) + ":" +
+            std::to_string(lot.expires_at_ms),
+        JsonObject()
+            .Str("customer_id", who)
+            .Int("points", lot.points)
+            .Int("expires_at_ms", lot.expires_at_ms)
+            .Str("expires_at", Rfc3339Utc(lot.expires_at_ms))
+            .Str("expires_on",
+                 Rfc3339Utc(lot.expires_at_ms + int64_t{offset} * 60'000).substr(0, 10))
+            .Int("days_left", (lot.expires_at_ms - c.now_ms + kMsPerDay - 1) / kMsPerDay)
+            .Int("balance", after.balance())
+            .Str("earned_on", Rfc3339Utc(lot.earned_at_ms).substr(0, 10))
+            .Str("transaction_id", lot.source_transaction_id)
+            .Done());
   }
   if (c.before != nullptr && c.before->tier != after.tier) {
     const std::string when = txn.empty() ? std::to_string(at) : txn;

@@ -68,6 +68,9 @@ struct ProgramRules {
   int32_t expiry_days = 365;   // kRolling
   int32_t expiry_months = 12;  // kEndOfMonth: 0 = end of the month earned
   int32_t expiry_years = 1;    // kEndOfYear: 0 = end of the year earned
+  // The sweep tells the customer (loyalty.points.expiring, once per lot) this
+  // many days before a lot expires; 0: never.
+  int32_t expiry_notice_days = 0;
   ReturnPolicy return_policy = ReturnPolicy::kWithinBalance;
   UnknownOriginalPolicy unknown_original = UnknownOriginalPolicy::kRefuse;
   int64_t point_value_minor = 1;  // discount one point buys

@@ -153,7 +153,11 @@ void FillCustomer(const CustomerState& s, sv1::Customer& m) {
   }
   m.set_version(s.version);
   m.set_next_ledger_seq(s.next_ledger_seq);
-  for (const Lot& l : s.lots) PutLot(l, m.add_lots());
+  for (const Lot& l : s.lots) {
+    sv1::Lot* o = m.add_lots();
+    PutLot(l, o);
+    if (l.noticed) o->set_noticed(true);
+  }
   m.set_debt_points(s.debt_points);
   m.set_lifetime_points(s.lifetime_points);
   m.set_tier(s.tier);
@@ -193,7 +197,10 @@ Result<CustomerState> DecodeCustomer(std::string_view bytes) {
     s.birthday = Date{m.birthday().year(), m.birthday().month(), m.birthday().day()};
   s.version = m.version();
   s.next_ledger_seq = m.next_ledger_seq();
-  for (const sv1::Lot& l : m.lots()) s.lots.push_back(GetLot<Lot>(l));
+  for (const sv1::Lot& l : m.lots()) {
+    s.lots.push_back(GetLot<Lot>(l));
+    s.lots.back().noticed = l.noticed();
+  }
   s.debt_points = m.debt_points();
   s.lifetime_points = m.lifetime_points();
   s.tier = m.tier();

@@ -115,6 +115,7 @@ const std::vector<Option>& Options() {
       Number<int64_t>("store_lock_wait_ms", &Config::store_lock_wait_ms, 0, 600'000),
       OneOf("clock", &Config::clock, {"system", "event"}),
       Number<int64_t>("rfm_interval_ms", &Config::rfm_interval_ms, 0, 604'800'000),
+      Number<int64_t>("sweep_interval_ms", &Config::sweep_interval_ms, 100, 86'400'000),
       Number<int64_t>("txn_retention_days", &Config::txn_retention_days, 0, 36'500),
       Text("redis", &Config::redis),
       Text("webhook_url", &Config::webhook_url),

@@ -79,6 +79,9 @@ struct Config {
   // The RFM job recomputes the population quantiles this often (and at
   // startup); 0: only at startup and on demand (POST /v1/rfm/recompute).
   int64_t rfm_interval_ms = 3'600'000;
+  // The sweep (points expiring and expired, tier reviews, expiring-points
+  // notices) looks at every customer this often.
+  int64_t sweep_interval_ms = 3'600'000;
   // Transaction records (the stored reply a retry gets, what a return
   // matches) are kept at least this long, then pruned as RocksDB compacts;
   // 0: kept for ever (DESIGN.md §6).

@@ -158,7 +158,11 @@ void Reader::CheckReferences(const RuleSet& r) {
 
 void Reader::Expiry(const YAML::Node& e, ProgramRules& p) {
   if (!IsMap(e, "program.expiry")) return;
-  OnlyKeys(e, "program.expiry", {"policy", "days", "months", "years"});
+  OnlyKeys(e, "program.expiry", {"policy", "days", "months", "years", "notice_days"});
+  if (e["notice_days"]) {
+    if (auto v = Integer(e["notice_days"], "program.expiry.notice_days", 0, 365))
+      p.expiry_notice_days = static_cast<int32_t>(*v);
+  }
   if (e["policy"]) {
     if (auto v = Pick<ExpiryPolicy>(*this, e["policy"], "program.expiry.policy",
                                     {{"rolling", ExpiryPolicy::kRolling},

@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "engine/check.h"
+#include "engine/lots.h"
 #include "engine/runtime/budget_book.h"
 #include "engine/runtime/shard.h"
 #include "engine/runtime/txn_claims.h"
@@ -65,8 +66,10 @@ Result<std::size_t> Runtime::SweepDue(TimeMs now_ms) {
   Status s = store_.ForEachCustomer([&](const CustomerState& c) {
     if (c.cards.empty()) return Status::Ok();
     bool due = c.tier_review_at_ms != 0 && c.tier_review_at_ms <= now_ms;
-    for (const Lot& lot : c.lots)
-      due = due || (lot.expires_at_ms != 0 && lot.expires_at_ms <= now_ms);
+    for (const Lot& lot : c.lots) {
+      due = due || (lot.expires_at_ms != 0 && lot.expires_at_ms <= now_ms) ||
+            NoticeDue(lot, rules->program.expiry_notice_days, now_ms);
+    }
     if (!due) return Status::Ok();
     Work work;
     work.sweep = true;

@@ -349,5 +349,67 @@ TEST_F(OutboxTest, WithoutConsentNoOfferAndNoMarketingEventGoOut) {
   ASSERT_EQ(server.StopWith(SIGTERM), 0) << server.Stderr();
 }
 
+// Expiring-points notices (issue 15) from a real loyaltyd: with
+// program.expiry.notice_days, the sweep sends loyalty.points.expiring once
+// per lot, across a kill -9, before the lot's expiry. The engine's clock
+// follows the sales' times (--clock event), so days pass in a second.
+TEST_F(OutboxTest, ExpiringPointsNoticesGoOutOncePerLot) {
+  const std::string rules = dir_.Sub("rules.yaml");
+  std::ofstream(rules) << "program: { currency: EUR, expiry: { policy: rolling, days: 30, "
+                          "notice_days: 7 } }\n";
+  const std::string data = dir_.Sub("db");
+  const std::vector<std::string> args = {
+      "--config", Config(1'000, "sweep_interval_ms: 100\n"), "--rules", rules, "--clock", "event"};
+  auto server = std::make_unique<ServerProcess>(data, args);
+  ASSERT_TRUE(server->ok()) << server->Stderr();
+  constexpr int64_t kDay = 86'400'000;
+  const int64_t t0 = 1'735'689'600'000;  // 2025-01-01T00:00:00Z
+  auto sale = [&](const std::string& txn, const std::string& card, int64_t at) {
+    return RunCli({"--server", server->address(), "purchase", "--txn", txn, "--store", "S1",
+                   "--card", card, "--amount", "10.00", "--time-ms", std::to_string(at)});
+  };
+  auto expiring = [&](const std::string& who) {
+    std::set<std::string> ids;
+    for (const Json& e : Taken()) {
+      if (e["type"] == "loyalty.points.expiring" && e["subject"] == who) ids.insert(e["id"]);
+    }
+    return ids;
+  };
+  const std::string a = "4000000000000001", b = "4000000000000002";
+  ASSERT_EQ(sale("T-1", a, t0).exit_code, 0);
+  ASSERT_EQ(sale("T-2", a, t0 + 2 * kDay).exit_code, 0);  // a second lot, two days later
+  // Day 24: a's first lot (gone on day 31) has 7 days left, the second 9.
+  ASSERT_EQ(sale("T-3", b, t0 + 24 * kDay).exit_code, 0);
+  ASSERT_TRUE(WaitFor([&] { return expiring(a).size() == 1; }, 30s)) << server->Stderr();
+  const std::string first = *expiring(a).begin();
+  ASSERT_EQ(server->StopWith(SIGKILL), 128 + SIGKILL);
+  server = std::make_unique<ServerProcess>(data, args);
+  ASSERT_TRUE(server->ok()) << server->Stderr();
+  // Day 26: the second lot's turn (7 days); day 31: the first lot expires.
+  ASSERT_EQ(sale("T-4", b, t0 + 26 * kDay).exit_code, 0);
+  ASSERT_TRUE(WaitFor([&] { return expiring(a).size() == 2; }, 30s)) << server->Stderr();
+  ASSERT_EQ(sale("T-5", b, t0 + 31 * kDay).exit_code, 0);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        for (const Json& e : Taken()) {
+          if (e["type"] == "loyalty.points.expired" && e["subject"] == a) return true;
+        }
+        return false;
+      },
+      30s))
+      << server->Stderr();
+  ASSERT_EQ(server->StopWith(SIGTERM), 0) << server->Stderr();
+  // Two lots, two notices, each with its own id; the first said 7 days.
+  EXPECT_EQ(expiring(a).size(), 2u);
+  EXPECT_EQ(expiring(b).size(), 0u);  // b's lots expire on days 54 and 56
+  for (const Json& e : Taken()) {
+    if (e["id"] != first) continue;
+    EXPECT_EQ(e["data"]["days_left"], 7) << e;
+    EXPECT_EQ(e["data"]["points"], 10) << e;
+    EXPECT_EQ(e["data"]["expires_on"], "2025-02-01") << e;  // gone from that midnight
+    EXPECT_EQ(e["purpose"], "service") << e;
+  }
+}
+
 }  // namespace
 }  // namespace loyalty::testing

@@ -4,9 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <numeric>
+#include <set>
 #include <thread>
 
 #include "engine/runtime/memory_store.h"
@@ -29,13 +31,14 @@ class TextCodec final : public DecisionCodec {
 
 class RuntimeTest : public ::testing::Test {
  protected:
-  void Start(RuleSet rules, std::size_t shards = 2) {
+  void Start(RuleSet rules, std::size_t shards = 2, std::set<std::string> outbox_types = {}) {
     RuntimeOptions options;
     options.shards = shards;
     options.sweep_interval_ms = 0;
+    options.outbox_types = std::move(outbox_types);
     runtime_ =
         std::make_unique<Runtime>(store_, codec_, std::make_shared<const RuleSet>(std::move(rules)),
-                                  options, [] { return kT0; });
+                                  options, [this] { return now_.load(); });
     ASSERT_TRUE(runtime_->status().ok());
   }
   std::future<Answer> Send(Event e) {
@@ -64,6 +67,7 @@ class RuntimeTest : public ::testing::Test {
     return c.ok() && c->has_value() ? (*c)->balance() : -1;
   }
 
+  std::atomic<TimeMs> now_{kT0};
   MemoryStore store_;
   TextCodec codec_;
   std::unique_ptr<Runtime> runtime_;
@@ -210,6 +214,57 @@ TEST_F(RuntimeTest, ABudgetDrawnFromEveryShardAtOnceIsNeverOvershot) {
   int64_t balances = 0;
   for (int i = 0; i < 40; ++i) balances += Balance("C" + std::to_string(i));
   EXPECT_EQ(balances, 40 * 1 + 100);  // a point each, and the whole budget
+}
+
+// Expiring-points notices (issue 15): the sweep marks each lot that expires
+// within program.expiry.notice_days and stages one loyalty.points.expiring
+// for it; a later sweep sends nothing again, and without notice_days none.
+TEST_F(RuntimeTest, TheSweepSendsOneExpiringNoticePerLotOnce) {
+  RuleSet rules;
+  rules.program.expiry_days = 30;
+  rules.program.expiry_notice_days = 7;
+  Start(rules, 2, {"loyalty.points.expiring"});
+  ASSERT_EQ(Call(testing::Purchase("T-1", "C1", {L("A", 1, 5000)})).kind, AnswerKind::kDecided);
+  now_ = kT0 + 5 * kMsPerDay;
+  ASSERT_EQ(Call(testing::Purchase("T-2", "C2", {L("A", 1, 2000)}, now_)).kind,
+            AnswerKind::kDecided);
+  auto notices = [&] {
+    std::vector<std::string> found;
+    for (const auto& [who, json] : store_.Outbox()) {
+      if (json.find("\"loyalty.points.expiring\"") != std::string::npos) found.push_back(json);
+    }
+    return found;
+  };
+  // Day 20: 11 days left for C1, none due yet.
+  ASSERT_EQ(runtime_->SweepDue(kT0 + 20 * kMsPerDay).value(), 0u);
+  // Day 24: C1's lot (expiring on day 31) has 7 days left, C2's 12.
+  ASSERT_EQ(runtime_->SweepDue(kT0 + 24 * kMsPerDay).value(), 1u);
+  ASSERT_TRUE(WaitFor([&] { return notices().size() == 1; }));
+  EXPECT_NE(notices()[0].find("\"points\":50"), std::string::npos) << notices()[0];
+  EXPECT_NE(notices()[0].find("\"days_left\":7"), std::string::npos) << notices()[0];
+  EXPECT_NE(notices()[0].find("\"expires_on\":\"2026-02-01\""), std::string::npos) << notices()[0];
+  // Day 25: C1's lot was told; C2's has 11 days: nothing due.
+  EXPECT_EQ(runtime_->SweepDue(kT0 + 25 * kMsPerDay).value(), 0u);
+  // Day 29: C2's turn, once.
+  ASSERT_EQ(runtime_->SweepDue(kT0 + 29 * kMsPerDay).value(), 1u);
+  ASSERT_TRUE(WaitFor([&] { return notices().size() == 2; }));
+  EXPECT_EQ(runtime_->SweepDue(kT0 + 29 * kMsPerDay + 1).value(), 0u);
+  auto c1 = store_.GetCustomer("C1");
+  ASSERT_TRUE(c1.ok() && c1->has_value());
+  ASSERT_EQ((*c1)->lots.size(), 1u);
+  EXPECT_TRUE((*c1)->lots[0].noticed);
+  runtime_->Stop();
+  EXPECT_EQ(notices().size(), 2u);
+}
+
+TEST_F(RuntimeTest, WithoutNoticeDaysNoLotIsEverDueForANotice) {
+  RuleSet rules;
+  rules.program.expiry_days = 30;
+  Start(rules, 2, {"loyalty.points.expiring"});
+  ASSERT_EQ(Call(testing::Purchase("T-1", "C1", {L("A", 1, 5000)})).kind, AnswerKind::kDecided);
+  EXPECT_EQ(runtime_->SweepDue(kT0 + 29 * kMsPerDay).value(), 0u);
+  runtime_->Stop();
+  EXPECT_TRUE(store_.Outbox().empty());
 }
 
 }  // namespace

@@ -29,6 +29,10 @@ inline void SetEveryProfileField(CustomerState& s) {
   s.feedbacks = 12;
   s.offer_uses = {{"welcome10", false, 1'767'225'600'013, 1'767'225'600'014, 2, 1, 15016, 3},
                   {"winback", true, 1'767'225'600'017, 1'767'225'600'018, 1, 0, 19, 1}};
+  s.marketing_consent = Consent::kRefused;
+  s.consent_at_ms = 1'767'225'600'020;
+  s.consent_source = "web-form";
+  for (Lot& lot : s.lots) lot.noticed = true;  // the expiring-soon notice went out
 }
 
 }  // namespace loyalty::testing

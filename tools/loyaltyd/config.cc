@@ -48,6 +48,8 @@ constexpr FlagSpec kFlags[] = {
     {"rfm_interval_ms",
      "recompute the RFM quantiles this often (default 3600000; 0: startup, on demand and after "
      "bulk loads)"},
+    {"sweep_interval_ms",
+     "look for expired and soon-expiring points and tier reviews this often (default 3600000)"},
     {"txn_retention_days",
      "keep each transaction record (retries, returns) at least this long (default 90; 0: "
      "for ever)"},

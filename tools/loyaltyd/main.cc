@@ -402,6 +402,7 @@ Status Daemon::Build() {
   if (!outbox.ok()) return outbox.status();
   run_.outbox = std::move(*outbox);
   runtime_options.shards = config_.shards;
+  runtime_options.sweep_interval_ms = config_.sweep_interval_ms;
   runtime_options.on_commit = CommitListenerFor(run_.cache.get());
   runtime_options.observer = &metrics_;
   run_.runtime = std::make_unique<Runtime>(
