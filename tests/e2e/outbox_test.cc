@@ -212,7 +212,7 @@ TEST_F(OutboxTest, AReceiverThatStaysDownFillsTheDeadLettersAndRedeliveryDeliver
   // The CRM is back: an admin redelivers, and the events arrive.
   receiver_.Answer(200);
   const CliResult again =
-      RunCli({"events", "redeliver", "--admin", server.admin_address(), "--token", kAdmin});
+      RunCli({"events", "replay", "--admin", server.admin_address(), "--token", kAdmin});
   EXPECT_EQ(again.exit_code, 0);
   EXPECT_EQ(again.out, "redelivered 2 dead letters\n");
   ASSERT_TRUE(WaitFor([&] { return TakenIds().size() == 2; }, 30s)) << server.Stderr();
@@ -261,6 +261,17 @@ TEST_F(OutboxTest, TheRedisStreamHoldsTheSameEvents) {
     ASSERT_EQ(posted.count(id), 1u) << id;
     EXPECT_EQ(Json::parse(event), Json::parse(posted[id])) << id;
   }
+  // What an in-house developer watches on the command line.
+  const CliResult tail = RunCli({"events", "tail", "--redis", redis.address(), "--stream",
+                                 "crm:events", "--from-start", "--count", "2"});
+  EXPECT_EQ(tail.exit_code, 0);
+  EXPECT_NE(tail.out.find("  loyalty.customer.enrolled  4000000000000001  "
+                          "enrolled:4000000000000001\n"),
+            std::string::npos)
+      << tail.out;
+  EXPECT_NE(tail.out.find("  loyalty.points.earned  4000000000000001  ledger:4000000000000001:1\n"),
+            std::string::npos)
+      << tail.out;
   ASSERT_EQ(server.StopWith(SIGTERM), 0) << server.Stderr();
   // Started again with everything delivered: nothing is said to wait.
   ServerProcess again(dir_.Sub("db"), {"--config", Config(1'000, "redis: " + redis.address() +

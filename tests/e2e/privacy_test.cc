@@ -31,13 +31,19 @@ constexpr const char* kViewer = "viewer-secret-0123456789";
 constexpr const char* kAdmin = "admin-secret-0123456789ab";
 constexpr const char* kCard = "4000000000000042";
 
-TEST(PrivacyTest, TheExportHoldsEveryStoredFieldEveryEntryAndTransaction) {
-  TempDir dir;
+// loyaltyd.yaml with a viewer's and an admin's token, and `more`.
+std::string Config(const TempDir& dir, const std::string& more = "") {
   const std::string config = dir.Sub("loyaltyd.yaml");
-  std::ofstream(config) << "admin_tokens:\n"
+  std::ofstream(config) << more << "admin_tokens:\n"
                         << "  - { name: vera, role: viewer, token: " << kViewer << " }\n"
                         << "  - { name: ada, role: admin, token: " << kAdmin << " }\n";
   ::chmod(config.c_str(), 0600);
+  return config;
+}
+
+TEST(PrivacyTest, TheExportHoldsEveryStoredFieldEveryEntryAndTransaction) {
+  TempDir dir;
+  const std::string config = Config(dir);
   const std::string data = dir.Sub("db");
   ServerProcess server(data, {"--config", config});
   ASSERT_TRUE(server.ok()) << server.Stderr();
@@ -108,12 +114,7 @@ TEST(PrivacyTest, AfterErasureNoPersonalDatumIsLeftInTheStoreOrRedisAndTheLedger
   TempDir dir;
   RedisServer redis;
   ASSERT_TRUE(redis.ok()) << redis.error();
-  const std::string config = dir.Sub("loyaltyd.yaml");
-  std::ofstream(config) << "redis: " << redis.address() << "\n"
-                        << "admin_tokens:\n"
-                        << "  - { name: vera, role: viewer, token: " << kViewer << " }\n"
-                        << "  - { name: ada, role: admin, token: " << kAdmin << " }\n";
-  ::chmod(config.c_str(), 0600);
+  const std::string config = Config(dir, "redis: " + redis.address() + "\n");
   const std::string data = dir.Sub("db");
   auto server = std::make_unique<ServerProcess>(data, std::vector<std::string>{"--config", config});
   ASSERT_TRUE(server->ok()) << server->Stderr();
@@ -221,11 +222,7 @@ TEST(PrivacyTest, AfterErasureNoPersonalDatumIsLeftInTheStoreOrRedisAndTheLedger
 // on, and the ledger still balances.
 TEST(PrivacyTest, AReplacedCardCarriesTheBalanceAndHistoryAndTheOldOneIsRefused) {
   TempDir dir;
-  const std::string config = dir.Sub("loyaltyd.yaml");
-  std::ofstream(config) << "admin_tokens:\n"
-                        << "  - { name: vera, role: viewer, token: " << kViewer << " }\n"
-                        << "  - { name: ada, role: admin, token: " << kAdmin << " }\n";
-  ::chmod(config.c_str(), 0600);
+  const std::string config = Config(dir);
   const std::string data = dir.Sub("db");
   ServerProcess server(data, {"--config", config});
   ASSERT_TRUE(server.ok()) << server.Stderr();

@@ -3,6 +3,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "adapters/redis/connection.h"
 #include "tools/loyalty/admin_call.h"
 
 namespace loyalty::cli {
@@ -39,6 +40,49 @@ void PrintDeadLetters(const Json& s) {
   }
 }
 
+// One line an event: when, type, whose, id; --json: the CloudEvent itself.
+int Tail(const EventsOptions& o) {
+  auto endpoint = redis::ParseEndpoint(o.redis);
+  if (!endpoint.ok()) {
+    std::cerr << "loyalty: --redis: " << endpoint.status().message() << "\n";
+    return 1;
+  }
+  auto c = redis::Connection::Open(*endpoint, 1'000, 5'000);
+  if (!c.ok()) {
+    std::cerr << "loyalty: " << o.redis << ": " << c.status().message() << "\n";
+    return 3;
+  }
+  std::string after = o.from_start ? "0" : "$";
+  std::size_t shown = 0;
+  while (o.count == 0 || shown < o.count) {
+    (*c)->Append({"XREAD", "COUNT", "100", "BLOCK", "1000", "STREAMS", o.stream, after});
+    auto reply = (*c)->Read();
+    if (!reply.ok() || reply->IsError()) {
+      std::cerr << "loyalty: " << o.redis << ": "
+                << (reply.ok() ? reply->str : reply.status().message()) << "\n";
+      return 3;
+    }
+    if (reply->type != redis::Reply::Type::kArray) continue;  // nothing new within a second
+    for (const redis::Reply& entry : reply->elements.at(0).elements.at(1).elements) {
+      after = entry.elements.at(0).str;
+      const auto& fields = entry.elements.at(1).elements;
+      for (std::size_t i = 0; i + 1 < fields.size(); i += 2) {
+        if (fields[i].str != "event") continue;
+        const Json e = Json::parse(fields[i + 1].str, nullptr, false);
+        if (o.json || e.is_discarded()) {
+          std::cout << fields[i + 1].str << "\n";
+        } else {
+          std::cout << Text(e, "time") << "  " << Text(e, "type") << "  " << Text(e, "subject")
+                    << "  " << Text(e, "id") << "\n";
+        }
+      }
+      std::cout.flush();
+      if (++shown == o.count) break;
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
 void AddEventsCommands(CLI::App& app, EventsOptions& o) {
@@ -55,10 +99,19 @@ void AddEventsCommands(CLI::App& app, EventsOptions& o) {
       ->check(CLI::Range(1, 1000));
   o.redeliver =
       common(events->add_subcommand("redeliver", "every dead letter back into the outbox (admin)"));
+  o.redeliver->alias("replay");
+  o.tail = events->add_subcommand(
+      "tail", "follow the events in the Redis stream (events_redis_stream), one line each");
+  o.tail->add_option("--redis", o.redis, "HOST:PORT of Redis (default 127.0.0.1:6379)");
+  o.tail->add_option("--stream", o.stream, "the stream's key (loyaltyd's events_redis_stream)")
+      ->required();
+  o.tail->add_flag("--from-start", o.from_start, "from the oldest event kept, not from now");
+  o.tail->add_option("--count", o.count, "stop after this many events (default: follow)");
   events->require_subcommand(1);
 }
 
 int RunEvents(const EventsOptions& o) {
+  if (o.tail->parsed()) return Tail(o);
   http::ClientRequest req;
   if (o.status->parsed()) {
     req = AdminRequest("GET", "/v1/events/out?limit=1000", o.token, o.timeout_ms);
