@@ -125,6 +125,9 @@ struct CustomerState {
   Consent marketing_consent = Consent::kUnknown;
   TimeMs consent_at_ms = 0;    // when it was given or withdrawn (server time)
   std::string consent_source;  // where: "enrolment", "register S1/R2", "web-form", ...
+  // The last purchase after which the churn risk reached churn.alert_at and
+  // the CRM was told (once per lapse: a new purchase starts a new one).
+  TimeMs churn_alerted_after_ms = 0;
 
   int64_t balance() const;  // sum of lots minus debt
   friend bool operator==(const CustomerState&, const CustomerState&) = default;

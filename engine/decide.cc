@@ -7,6 +7,7 @@
 #include "engine/lots.h"
 #include "engine/offers.h"
 #include "engine/profile.h"
+#include "engine/signals.h"
 #include "engine/tiers.h"
 
 namespace loyalty {
@@ -194,6 +195,8 @@ DecideResult Sweep(const CustomerState& customer, const RuleSet& rules, TimeMs n
   for (Lot& lot : state.lots) {
     if (NoticeDue(lot, rules.program.expiry_notice_days, now_ms)) lot.noticed = true;
   }
+  if (ChurnAlertDue(state, rules.churn, now_ms))
+    state.churn_alerted_after_ms = state.last_purchase_ms;
   if (!out.effects.ledger.empty() || tier_changed || state != customer) {
     state.version += 1;
     out.decision.customer_id = state.customer_id;

@@ -5,6 +5,7 @@
 
 #include "engine/calendar.h"
 #include "engine/offers.h"
+#include "engine/signals.h"
 
 namespace loyalty {
 namespace {
@@ -58,7 +59,9 @@ bool IsOutboxType(std::string_view type) {
   return false;
 }
 
-bool IsMarketingType(std::string_view type) { return type == "loyalty.offer.issued"; }
+bool IsMarketingType(std::string_view type) {
+  return type == "loyalty.offer.issued" || type == "loyalty.churn.risk_crossed";
+}
 
 Result<std::set<std::string>> OutboxTypesOf(std::string_view list) {
   std::set<std::string> types;
@@ -226,6 +229,25 @@ std::vector<OutboxEvent> OutboxEventsOf(const OutboxChange& c,
             .Int("balance", after.balance())
             .Str("earned_on", Rfc3339Utc(lot.earned_at_ms).substr(0, 10))
             .Str("transaction_id", lot.source_transaction_id)
+            .Done());
+  }
+  if (c.before != nullptr && after.churn_alerted_after_ms != c.before->churn_alerted_after_ms &&
+      after.churn_alerted_after_ms != 0) {
+    const Signals g = SignalsOf(after, *c.rules, c.now_ms, nullptr);
+    add("loyalty.churn.risk_crossed",
+        "churn:" + who + ":" + std::to_string(after.churn_alerted_after_ms),
+        JsonObject()
+            .Str("customer_id", who)
+            .Int("churn_risk_permille", g.churn_risk_permille)
+            .Int("threshold_permille", c.rules->churn.alert_permille)
+            .Str("lifecycle", LifecycleName(g.lifecycle))
+            .Int("days_since_purchase", g.days_since_purchase)
+            .Int("usual_interval_days", g.usual_interval_days)
+            .Int("spend_12m_minor", g.spend_12m_minor)
+            .Str("currency", c.rules->program.currency)
+            .Str("tier", after.tier)
+            .Int("balance", after.balance())
+            .Str("last_purchase_at", Rfc3339Utc(after.last_purchase_ms))
             .Done());
   }
   if (c.before != nullptr && c.before->tier != after.tier) {

@@ -32,7 +32,8 @@ inline constexpr const char* kOutboxTypes[] = {
     "loyalty.points.reversed",   "loyalty.points.refunded", "loyalty.points.expired",
     "loyalty.points.adjusted",   "loyalty.tier.changed",    "loyalty.offer.issued",
     "loyalty.offer.redeemed",    "loyalty.consent.changed", "loyalty.feedback.detractor",
-    "loyalty.card.replaced",     "loyalty.customer.erased", "loyalty.points.expiring"};
+    "loyalty.card.replaced",     "loyalty.customer.erased", "loyalty.points.expiring",
+    "loyalty.churn.risk_crossed"};
 bool IsOutboxType(std::string_view type);
 // Marketing events (an offer issued) go out only for a customer who may get
 // marketing (MarketingAllowed, offers.h); the others are the service of the

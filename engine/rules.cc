@@ -95,6 +95,9 @@ Status ValidateKnowing(const RuleSet& r) {
   if (c.welcome_back_permille < 0 || c.welcome_back_permille > 1000) {
     return Bad("churn.welcome_back_at", "must be between 0 and 1");
   }
+  if (c.alert_permille < 0 || c.alert_permille > 1000) {
+    return Bad("churn.alert_at", "must be between 0 and 1");
+  }
   if (r.affinity_half_life_days < 1 || r.affinity_half_life_days > 3650) {
     return Bad("affinity.half_life_days", "must be between 1 and 3650");
   }

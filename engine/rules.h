@@ -145,6 +145,9 @@ struct ChurnRules {
   int32_t min_interval_days = 7;        // a usual interval is never taken as shorter
   int32_t lost_after_intervals = 3;     // > 1
   int32_t welcome_back_permille = 500;  // the greeting says "welcome back" from this risk
+  // The sweep tells the CRM (loyalty.churn.risk_crossed, once per lapse) when
+  // a customer's risk reaches this: the win-back trigger. 0: never.
+  int32_t alert_permille = 0;
 };
 
 enum class NpsGroup : uint8_t { kNone = 0, kDetractor = 1, kPassive = 2, kPromoter = 3 };

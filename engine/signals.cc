@@ -75,6 +75,12 @@ int32_t ChurnRiskPermille(const CustomerState& s, const ChurnRules& r, TimeMs no
   return late >= full ? 1000 : static_cast<int32_t>(late * 1000 / full);
 }
 
+bool ChurnAlertDue(const CustomerState& s, const ChurnRules& r, TimeMs now_ms) {
+  return r.alert_permille > 0 && s.last_purchase_ms > 0 &&
+         s.churn_alerted_after_ms != s.last_purchase_ms &&
+         ChurnRiskPermille(s, r, now_ms) >= r.alert_permille;
+}
+
 Signals SignalsOf(const CustomerState& s, const RuleSet& rules, TimeMs now_ms,
                   const RfmQuantiles* rfm) {
   Signals g;

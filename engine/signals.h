@@ -68,4 +68,8 @@ int32_t ChurnRiskPermille(const CustomerState& state, const ChurnRules& rules, T
 // condition are looked up in signals.segments.
 bool Matches(const Condition& condition, const CustomerState& state, const Signals& signals);
 
+// Whether the customer's churn risk reached churn.alert_at at `now_ms` and
+// the CRM was not told yet in this lapse (since their last purchase).
+bool ChurnAlertDue(const CustomerState& state, const ChurnRules& rules, TimeMs now_ms);
+
 }  // namespace loyalty

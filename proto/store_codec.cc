@@ -83,6 +83,7 @@ void PutProfile(const CustomerState& s, sv1::Customer& m) {
   m.set_marketing_consent(static_cast<uint32_t>(s.marketing_consent));
   m.set_consent_at_ms(s.consent_at_ms);
   m.set_consent_source(s.consent_source);
+  m.set_churn_alerted_after_ms(s.churn_alerted_after_ms);
 }
 
 void GetProfile(const sv1::Customer& m, CustomerState& s) {
@@ -115,6 +116,7 @@ void GetProfile(const sv1::Customer& m, CustomerState& s) {
                             : Consent::kUnknown;
   s.consent_at_ms = m.consent_at_ms();
   s.consent_source = m.consent_source();
+  s.churn_alerted_after_ms = m.churn_alerted_after_ms();
 }
 
 // Builds message M on an arena whose first block is on the stack, then

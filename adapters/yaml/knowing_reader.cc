@@ -60,7 +60,8 @@ void Reader::Ladder(const YAML::Node& n, LifecycleRules& l) {
 void Reader::Churn(const YAML::Node& n, ChurnRules& c) {
   if (!IsMap(n, "churn")) return;
   OnlyKeys(n, "churn",
-           {"first_interval_days", "min_interval_days", "lost_after_intervals", "welcome_back_at"});
+           {"first_interval_days", "min_interval_days", "lost_after_intervals", "welcome_back_at",
+            "alert_at"});
   auto read = [&](const char* key, int64_t lo, int64_t hi, int32_t& into) {
     if (!n[key]) return;
     if (auto v = Integer(n[key], std::string("churn.") + key, lo, hi)) {
@@ -73,6 +74,9 @@ void Reader::Churn(const YAML::Node& n, ChurnRules& c) {
   if (n["welcome_back_at"]) {
     if (auto v = Share(n["welcome_back_at"], "churn.welcome_back_at", "a churn risk"))
       c.welcome_back_permille = *v;
+  }
+  if (n["alert_at"]) {
+    if (auto v = Share(n["alert_at"], "churn.alert_at", "a churn risk")) c.alert_permille = *v;
   }
 }
 

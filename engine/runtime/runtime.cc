@@ -8,6 +8,7 @@
 #include "engine/runtime/budget_book.h"
 #include "engine/runtime/shard.h"
 #include "engine/runtime/txn_claims.h"
+#include "engine/signals.h"
 #include "engine/validate.h"
 
 namespace loyalty {
@@ -65,7 +66,8 @@ Result<std::size_t> Runtime::SweepDue(TimeMs now_ms) {
   std::size_t queued = 0;
   Status s = store_.ForEachCustomer([&](const CustomerState& c) {
     if (c.cards.empty()) return Status::Ok();
-    bool due = c.tier_review_at_ms != 0 && c.tier_review_at_ms <= now_ms;
+    bool due = (c.tier_review_at_ms != 0 && c.tier_review_at_ms <= now_ms) ||
+               ChurnAlertDue(c, rules->churn, now_ms);
     for (const Lot& lot : c.lots) {
       due = due || (lot.expires_at_ms != 0 && lot.expires_at_ms <= now_ms) ||
             NoticeDue(lot, rules->program.expiry_notice_days, now_ms);

@@ -267,5 +267,37 @@ TEST_F(RuntimeTest, WithoutNoticeDaysNoLotIsEverDueForANotice) {
   EXPECT_TRUE(store_.Outbox().empty());
 }
 
+// The win-back trigger (issue 15): the sweep tells the CRM once when a
+// customer's churn risk reaches churn.alert_at; a purchase starts a new lapse.
+TEST_F(RuntimeTest, TheSweepTellsOnceWhenAChurnRiskCrossesTheAlertThreshold) {
+  RuleSet rules;
+  rules.churn.first_interval_days = 10;  // a one-time buyer is late after 10 days
+  rules.churn.lost_after_intervals = 3;  // and lost after 30: risk 0.5 on day 20
+  rules.churn.alert_permille = 500;
+  Start(rules, 2, {"loyalty.churn.risk_crossed"});
+  ASSERT_EQ(Call(testing::Purchase("T-1", "C1", {L("A", 1, 5000)})).kind, AnswerKind::kDecided);
+  auto alerts = [&] {
+    std::vector<std::string> found;
+    for (const auto& [who, json] : store_.Outbox()) {
+      if (json.find("\"loyalty.churn.risk_crossed\"") != std::string::npos) found.push_back(json);
+    }
+    return found;
+  };
+  EXPECT_EQ(runtime_->SweepDue(kT0 + 19 * kMsPerDay).value(), 0u);  // risk 0.45
+  ASSERT_EQ(runtime_->SweepDue(kT0 + 20 * kMsPerDay).value(), 1u);  // 0.5
+  ASSERT_TRUE(WaitFor([&] { return alerts().size() == 1; }));
+  EXPECT_NE(alerts()[0].find("\"churn_risk_permille\":500"), std::string::npos) << alerts()[0];
+  EXPECT_NE(alerts()[0].find("\"purpose\":\"marketing\""), std::string::npos) << alerts()[0];
+  EXPECT_EQ(runtime_->SweepDue(kT0 + 25 * kMsPerDay).value(), 0u);  // told already
+  // The customer comes back, then lapses again: a second alert.
+  now_ = kT0 + 26 * kMsPerDay;
+  ASSERT_EQ(Call(testing::Purchase("T-2", "C1", {L("A", 1, 5000)}, now_)).kind,
+            AnswerKind::kDecided);
+  EXPECT_EQ(runtime_->SweepDue(kT0 + 30 * kMsPerDay).value(), 0u);
+  ASSERT_EQ(runtime_->SweepDue(kT0 + 80 * kMsPerDay).value(), 1u);
+  ASSERT_TRUE(WaitFor([&] { return alerts().size() == 2; }));
+  runtime_->Stop();
+}
+
 }  // namespace
 }  // namespace loyalty

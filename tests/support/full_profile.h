@@ -32,6 +32,7 @@ inline void SetEveryProfileField(CustomerState& s) {
   s.marketing_consent = Consent::kRefused;
   s.consent_at_ms = 1'767'225'600'020;
   s.consent_source = "web-form";
+  s.churn_alerted_after_ms = 1'767'225'600'021;
   for (Lot& lot : s.lots) lot.noticed = true;  // the expiring-soon notice went out
 }
 
