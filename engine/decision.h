@@ -112,6 +112,7 @@ struct SpentSlice {
   TimeMs spendable_from_ms = 0;
   TimeMs expires_at_ms = 0;
   std::string source_transaction_id;
+  bool noticed = false;  // its lot's expiring-soon notice went out: given back, not sent again
   friend bool operator==(const SpentSlice&, const SpentSlice&) = default;
 };
 

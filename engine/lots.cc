@@ -68,7 +68,7 @@ int64_t TakeFrom(CustomerState& state, int64_t want, auto pick,
     taken += t;
     if (slices != nullptr && t > 0) {
       slices->push_back({t, lot.earned_at_ms, lot.spendable_from_ms, lot.expires_at_ms,
-                         lot.source_transaction_id});
+                         lot.source_transaction_id, lot.noticed});
     }
   }
   return taken;
@@ -177,7 +177,7 @@ LedgerEntry RestoreSlices(CustomerState& state, const std::vector<SpentSlice>& s
     if (t == 0) continue;
     left -= t;
     back.push_back(Lot{t, it->earned_at_ms, it->spendable_from_ms, it->expires_at_ms,
-                       it->source_transaction_id});
+                       it->source_transaction_id, it->noticed});
   }
   LOYALTY_CHECK(left == 0);
   // Debt first, as for any credit; then each slice back as its own lot.

@@ -184,6 +184,10 @@ Status ValidateRuleSet(const RuleSet& r) {
                "(pending_days is " +
                    std::to_string(p.pending_days) + ")");
   }
+  if (p.expiry_notice_days > 0 && p.expiry_policy == ExpiryPolicy::kNever) {
+    return bad("program.expiry.notice_days",
+               "points never expire (expiry.policy is never): remove notice_days or set 0");
+  }
   if (p.point_value_minor < 1 || p.point_value_minor > 1'000'000) {
     return bad("program.redemption.point_value_minor", "must be between 1 and 1000000");
   }

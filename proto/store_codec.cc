@@ -24,12 +24,13 @@ void PutLot(const LotLike& l, sv1::Lot* o) {
   o->set_spendable_from_ms(l.spendable_from_ms);
   o->set_expires_at_ms(l.expires_at_ms);
   o->set_source_transaction_id(l.source_transaction_id);
+  if (l.noticed) o->set_noticed(true);
 }
 
 template <typename LotLike>
 LotLike GetLot(const sv1::Lot& l) {
-  return LotLike{l.points(), l.earned_at_ms(), l.spendable_from_ms(), l.expires_at_ms(),
-                 l.source_transaction_id()};
+  return LotLike{l.points(),        l.earned_at_ms(),          l.spendable_from_ms(),
+                 l.expires_at_ms(), l.source_transaction_id(), l.noticed()};
 }
 
 void PutAffinities(const std::vector<Affinity>& in,
@@ -158,7 +159,6 @@ void FillCustomer(const CustomerState& s, sv1::Customer& m) {
   for (const Lot& l : s.lots) {
     sv1::Lot* o = m.add_lots();
     PutLot(l, o);
-    if (l.noticed) o->set_noticed(true);
   }
   m.set_debt_points(s.debt_points);
   m.set_lifetime_points(s.lifetime_points);
@@ -199,10 +199,7 @@ Result<CustomerState> DecodeCustomer(std::string_view bytes) {
     s.birthday = Date{m.birthday().year(), m.birthday().month(), m.birthday().day()};
   s.version = m.version();
   s.next_ledger_seq = m.next_ledger_seq();
-  for (const sv1::Lot& l : m.lots()) {
-    s.lots.push_back(GetLot<Lot>(l));
-    s.lots.back().noticed = l.noticed();
-  }
+  for (const sv1::Lot& l : m.lots()) s.lots.push_back(GetLot<Lot>(l));
   s.debt_points = m.debt_points();
   s.lifetime_points = m.lifetime_points();
   s.tier = m.tier();

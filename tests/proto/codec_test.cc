@@ -26,6 +26,18 @@ TEST(StoreCodecTest, CustomerStateSurvivesARoundTrip) {
   EXPECT_EQ(*back, s);
 }
 
+TEST(StoreCodecTest, ASpentSliceKeepsItsLotsExpiryNotice) {
+  TxnRecord t;
+  t.transaction_id = "R-1";
+  t.kind = EventKind::kRedeem;
+  t.customer_id = "C";
+  t.spent = {SpentSlice{50, kT0, kT0, kT0 + 30 * kMsPerDay, "T-1", true},
+             SpentSlice{20, kT0, kT0, kT0 + 31 * kMsPerDay, "T-2", false}};
+  auto back = store_codec::DecodeTxn(store_codec::EncodeTxn(t, kT0), "R-1");
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, t);
+}
+
 TEST(StoreCodecTest, ACustomerWithoutFeedbackHasNoScore) {
   CustomerState s;
   s.customer_id = "C";
