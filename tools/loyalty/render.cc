@@ -146,8 +146,11 @@ nlohmann::json ProfileJson(const v1::Profile& p, const Display& d) {
   j["spend_minor"] = p.spend_minor();
   PutTime(j, "last_purchase", p.last_purchase_ms(), d);
   j["version"] = p.version();
-  if (!p.marketing_consent().empty()) j["marketing_consent"] = p.marketing_consent();
-  PutTime(j, "consent", p.consent_at_ms(), d);
+  // From the server only (a Redis snapshot does not carry it).
+  if (!p.marketing_consent().empty()) {
+    j["marketing_consent"] = p.marketing_consent();
+    PutTime(j, "consent", p.consent_at_ms(), d);
+  }
   if (p.has_signals()) j["signals"] = SignalsJson(p.signals());
   j["greeting_hints"] =
       std::vector<std::string>(p.greeting_hints().begin(), p.greeting_hints().end());

@@ -62,7 +62,9 @@ TEST(LoyaltydRedisTest, LookupViaRedisShowsWhatTheServerShows) {
   // greeting hints, offers); the full signals come from the server.
   nlohmann::json want = ServerProfile(server, "4242");
   want.erase("signals");
-  want.erase("currency");  // the snapshot carries no program currency (README, Redis)
+  want.erase("currency");           // the snapshot carries no program currency (README, Redis)
+  want.erase("marketing_consent");  // nor the consent: offers in it already respect it
+  want.erase("consent_ms");
   const CliResult cached = ViaRedis(redis, "4242", true);
   nlohmann::json got = nlohmann::json::parse(cached.out);
   EXPECT_EQ(got["source"], "redis");
