@@ -2,7 +2,6 @@
 // customer to a tier (invitation-only tiers are reached only this way). The
 // ledger entry carries the reason code and the operator id.
 #include <algorithm>
-#include <cstdio>
 
 #include "engine/decide.h"
 #include "engine/fnv.h"
@@ -65,9 +64,7 @@ std::string ErasedId(const std::string& transaction_id) {
   Fnv f;
   f.Str("erased");
   f.Str(transaction_id);
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(f.value()));
-  return std::string("erased-") + hex;
+  return std::string("erased-") + f.hex();
 }
 
 // Everything that says who the customer is goes; what accounting needs (the

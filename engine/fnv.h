@@ -30,6 +30,13 @@ class Fnv {
     Bytes(s.data(), s.size());
   }
   uint64_t value() const { return h_; }
+  // The value as 16 lowercase hex digits (a pseudonym, a key).
+  std::string hex() const {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string out(16, '0');
+    for (int i = 15, shift = 0; i >= 0; --i, shift += 4) out[i] = kDigits[(h_ >> shift) & 0xf];
+    return out;
+  }
 
  private:
   uint64_t h_ = 14695981039346656037ULL;

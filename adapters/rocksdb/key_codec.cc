@@ -65,9 +65,7 @@ std::string RetiredCardKey(std::string_view salt, std::string_view card) {
   Fnv f;
   f.Str(std::string(salt));
   f.Str(std::string(card));
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(f.value()));
-  return std::string("\x01retired:") + hex;
+  return std::string("\x01retired:") + f.hex();
 }
 
 }  // namespace loyalty::store_keys

@@ -134,6 +134,7 @@ class Shard {
   void SendHome(std::vector<WaitingCopy> copies, const std::string* failure);
   bool CheckNotRetired(const Work& work, const std::string& card, Owed& owed);
   bool CheckNewCard(const Work& work, Owed& owed);
+  bool ClaimNewId(const Work& work, const std::string& id, Owed& owed, bool* taken);
   bool CheckNewCustomerId(const Work& work, Owed& owed);
   void Stage(Work& work, DecideResult& result, StoreBatch& batch, Owed& owed,
              const CustomerState* before);

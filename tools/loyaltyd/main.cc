@@ -74,15 +74,6 @@ namespace {
 
 namespace asio = boost::asio;
 
-// One line an operator (or loyalty-bench) can read: SIGUSR1 prints it.
-std::string StatsLine(const RuntimeStats& st) {
-  return "stats events=" + std::to_string(st.events) + " groups=" + std::to_string(st.groups) +
-         " grouped_events=" + std::to_string(st.grouped_events) +
-         " replays=" + std::to_string(st.replays) + " rejected=" + std::to_string(st.rejected) +
-         " lookups_direct=" + std::to_string(st.lookups_direct) +
-         " commit_failures=" + std::to_string(st.commit_failures);
-}
-
 // "127.0.0.1:7070", "[::1]:7070": an address as one writes it.
 std::string HostPort(const std::string& host, unsigned port) {
   const bool v6 = host.find(':') != std::string::npos;
@@ -475,9 +466,7 @@ Status Daemon::StartServing() {
   Runtime* runtime = run_.runtime.get();
   publish_.Attach(runtime, run_.publisher.get(), run_.store.get(), &worker_);
   customers_.Attach(runtime, run_.front.get(), run_.store.get(), run_.audit.get(), &worker_,
-                    [this](const std::string& card, const std::string& customer_id) {
-                      return ForgetInRedis(config_, run_.cache.get(), card, customer_id);
-                    });
+                    RedisForgetter(config_, run_.cache.get()));
   reports_.Attach(run_.store.get(), runtime, run_.rfm_job.get(), &worker_);
   console_.Attach(runtime, run_.store.get(), run_.audit.get(), &worker_);
   api_.Attach(run_.audit.get());
@@ -542,7 +531,7 @@ void Daemon::WaitSignals() {
   *stats = [this, stats] {
     stats_signal_->async_wait([this, stats](const boost::system::error_code& ec, int) {
       if (ec) return;
-      LogInfo(StatsLine(run_.runtime->stats()));
+      LogInfo(RuntimeStatsLine(run_.runtime->stats()));
       if (run_.cache) LogInfo(RedisStatsLine(run_.cache->counters()));
       (*stats)();
     });
@@ -583,7 +572,7 @@ int Daemon::Serve() {
   run_.backups->Stop();
   run_.rfm_job->Stop();
   run_.runtime->Stop();
-  LogInfo(StatsLine(run_.runtime->stats()));
+  LogInfo(RuntimeStatsLine(run_.runtime->stats()));
   if (run_.outbox) run_.outbox->Stop();  // what is left goes at the next start
   if (follow_events_) {
     const Status kept =

@@ -348,4 +348,12 @@ void Metrics::SampleOutbox(const DispatcherStats& s) {
   AddSince(outbox_dead_, s.dead_lettered, seen_outbox_dead_);
 }
 
+std::string RuntimeStatsLine(const RuntimeStats& st) {
+  return "stats events=" + std::to_string(st.events) + " groups=" + std::to_string(st.groups) +
+         " grouped_events=" + std::to_string(st.grouped_events) +
+         " replays=" + std::to_string(st.replays) + " rejected=" + std::to_string(st.rejected) +
+         " lookups_direct=" + std::to_string(st.lookups_direct) +
+         " commit_failures=" + std::to_string(st.commit_failures);
+}
+
 }  // namespace loyalty

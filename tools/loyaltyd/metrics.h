@@ -156,4 +156,7 @@ class Metrics final : public RuntimeObserver {
   double seen_cpu_seconds_ = 0;
 };
 
+// One line an operator (or loyalty-bench) can read: SIGUSR1 prints it.
+std::string RuntimeStatsLine(const RuntimeStats& st);
+
 }  // namespace loyalty

@@ -54,6 +54,13 @@ Status ForgetInRedis(const config_file::Config& config, const redis::Publisher* 
   return reply.ok() ? Status::Ok() : reply.status();
 }
 
+std::function<Status(const std::string&, const std::string&)> RedisForgetter(
+    const config_file::Config& config, const redis::Publisher* publisher) {
+  return [&config, publisher](const std::string& card, const std::string& customer_id) {
+    return ForgetInRedis(config, publisher, card, customer_id);
+  };
+}
+
 std::string RedisStatsLine(const redis::PublisherCounters& c) {
   std::string line = "redis up=" + std::to_string(c.cache_up ? 1 : 0);
   auto add = [&line](const char* name, auto value) {

@@ -3,6 +3,7 @@
 // tools/ because it joins two adapters (redis and rocksdb).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -32,6 +33,9 @@ CommitListener CommitListenerFor(redis::Publisher* publisher);
 // them back. Ok when there is no cache (config.redis empty).
 Status ForgetInRedis(const config_file::Config& config, const redis::Publisher* publisher,
                      const std::string& card, const std::string& customer_id);
+// ForgetInRedis bound to `config` and `publisher` (both must outlive it).
+std::function<Status(const std::string& card, const std::string& customer_id)> RedisForgetter(
+    const config_file::Config& config, const redis::Publisher* publisher);
 
 // "redis up=1 published=... lag_p50_us=..." for the log.
 std::string RedisStatsLine(const redis::PublisherCounters& c);
