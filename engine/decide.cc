@@ -234,6 +234,7 @@ DecideResult Sweep(const CustomerState& customer, const RuleSet& rules, TimeMs n
   }
   if (ChurnAlertDue(state, rules.churn, now_ms))
     state.churn_alerted_after_ms = state.last_purchase_ms;
+  if (CommentExpired(state, rules.program, now_ms)) state.nps_comment.clear();
   if (LifecycleMoved(state, rules.lifecycle, now_ms)) {
     state.lifecycle_stage = static_cast<uint8_t>(LifecycleOf(state, rules.lifecycle, now_ms));
   }

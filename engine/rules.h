@@ -84,6 +84,10 @@ struct ProgramRules {
   // a chain under the GDPR sets program.marketing_consent: required. A
   // customer who said no never gets them.
   bool marketing_consent_required = false;
+  // Feedback comments (free text: may name people, carry complaints) are
+  // dropped by the sweep this many days after they were given; the score
+  // stays. 0: kept until the customer is erased.
+  int32_t comment_retention_days = 365;
   ProgramLimits limits;
 };
 

@@ -81,6 +81,11 @@ bool ChurnAlertDue(const CustomerState& s, const ChurnRules& r, TimeMs now_ms) {
          ChurnRiskPermille(s, r, now_ms) >= r.alert_permille;
 }
 
+bool CommentExpired(const CustomerState& s, const ProgramRules& p, TimeMs now_ms) {
+  return p.comment_retention_days > 0 && !s.nps_comment.empty() &&
+         now_ms - s.nps_at_ms >= int64_t{p.comment_retention_days} * kMsPerDay;
+}
+
 bool LifecycleMoved(const CustomerState& s, const LifecycleRules& r, TimeMs now_ms) {
   return s.lifecycle_stage != 0 &&
          static_cast<uint8_t>(LifecycleOf(s, r, now_ms)) != s.lifecycle_stage;

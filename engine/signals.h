@@ -71,6 +71,9 @@ bool Matches(const Condition& condition, const CustomerState& state, const Signa
 // Whether the customer's churn risk reached churn.alert_at at `now_ms` and
 // the CRM was not told yet in this lapse (since their last purchase).
 bool ChurnAlertDue(const CustomerState& state, const ChurnRules& rules, TimeMs now_ms);
+// Whether the customer's feedback comment is older than
+// program.comment_retention_days at `now_ms` (the sweep drops it).
+bool CommentExpired(const CustomerState& state, const ProgramRules& program, TimeMs now_ms);
 // Whether the customer's lifecycle stage at `now_ms` is no longer the one
 // last stored (time moves a stage too: visits leave the 12-month window).
 // False while the stored stage is not yet known.

@@ -17,7 +17,7 @@ void Reader::Program(const YAML::Node& n, RuleSet& r) {
       n, "program",
       {"currency", "points_per_unit", "rounding", "earn_on", "exclude_categories", "exclude_skus",
        "categories", "pending_days", "expiry", "return_policy", "unknown_original", "redemption",
-       "utc_offset", "offers_shown", "limits", "marketing_consent"});
+       "utc_offset", "offers_shown", "limits", "marketing_consent", "comment_retention_days"});
   if (n["currency"]) {
     if (auto s = Scalar(n["currency"], "program.currency")) {
       if (auto e = CurrencyExponent(*s)) {
@@ -90,6 +90,11 @@ void Reader::Program(const YAML::Node& n, RuleSet& r) {
     if (auto v = Pick<bool>(*this, n["marketing_consent"], "program.marketing_consent",
                             {{"required", true}, {"assumed", false}}))
       p.marketing_consent_required = *v;
+  }
+  if (n["comment_retention_days"]) {
+    if (auto v = Integer(n["comment_retention_days"], "program.comment_retention_days", 0,
+                         limits::kExpiryDaysMax))
+      p.comment_retention_days = static_cast<int32_t>(*v);
   }
   if (n["redemption"]) Redemption(n["redemption"], p);
   if (n["limits"]) Limits(n["limits"], p.limits);

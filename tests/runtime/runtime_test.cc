@@ -329,6 +329,31 @@ TEST_F(RuntimeTest, ALifecycleStageThatMovesIsToldBySaleOrBySweepOnce) {
   runtime_->Stop();
 }
 
+// A feedback comment is personal data kept for program.comment_retention_days:
+// the sweep drops it then, and keeps the score.
+TEST_F(RuntimeTest, TheSweepDropsAFeedbackCommentPastItsRetention) {
+  RuleSet rules;
+  rules.program.comment_retention_days = 30;
+  Start(rules);
+  ASSERT_EQ(Call(testing::Purchase("T-1", "C1", {L("A", 1, 5000)})).kind, AnswerKind::kDecided);
+  Event feedback = testing::Purchase("F-1", "C1", {});
+  feedback.kind = EventKind::kFeedback;
+  feedback.lines.clear();
+  feedback.currency.clear();
+  feedback.score = 4;
+  feedback.comment = "the cashier at till 3 was rude";
+  const Answer told = Call(feedback);
+  ASSERT_EQ(told.kind, AnswerKind::kDecided) << told.message;
+  auto customer = [&] { return *store_.GetCustomer("C1").value(); };
+  EXPECT_EQ(customer().nps_comment, "the cashier at till 3 was rude");
+  EXPECT_EQ(runtime_->SweepDue(kT0 + 29 * kMsPerDay).value(), 0u);
+  ASSERT_EQ(runtime_->SweepDue(kT0 + 30 * kMsPerDay).value(), 1u);
+  ASSERT_TRUE(WaitFor([&] { return customer().nps_comment.empty(); }));
+  EXPECT_EQ(customer().nps_score, 4);
+  EXPECT_EQ(runtime_->SweepDue(kT0 + 31 * kMsPerDay).value(), 0u);
+  runtime_->Stop();
+}
+
 Event LinkCard(std::string card, std::string new_card) {
   Event e;
   e.kind = EventKind::kLinkCard;

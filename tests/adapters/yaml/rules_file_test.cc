@@ -49,7 +49,8 @@ TEST(RulesFileTest, NamesFileLineAndColumnOfEveryMistake) {
   EXPECT_FALSE(l.rules);
   ASSERT_EQ(l.problems.size(), 3u);
   EXPECT_EQ(l.problems[0].ToString(),
-            "bad.yaml:4:3: program.colour: unknown key; expected one of: categories, currency, "
+            "bad.yaml:4:3: program.colour: unknown key; expected one of: categories, "
+            "comment_retention_days, currency, "
             "earn_on, exclude_categories, exclude_skus, expiry, limits, marketing_consent, "
             "offers_shown, pending_days, "
             "points_per_unit, "
