@@ -365,11 +365,12 @@ struct Election::Impl {
       if (rc == ZNONODE) continue;  // went meanwhile: look again
       if (rc != ZOK) return ZkStatus("watch " + before, rc);
       predecessor = before;
+      if (Status s = ReadEpoch(); !s.ok()) return s;  // knows the primary before it says standby
       Publish([&](Leadership& l) {
         l.role = Role::kStandby;
         l.reason = "standby behind " + *(own - 1);
       });
-      return ReadEpoch();
+      return Status::Ok();
     }
     return Status::Unavailable("the member list kept changing for " + std::to_string(kRoundsMax) +
                                " rounds");
