@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -33,6 +34,36 @@ struct ZkEvent {
   int rc = 0;  // kHeartbeat
   Clock::time_point started;
 };
+
+// The C client logs through a callback without a context, so this is
+// process-wide: its INFO lines (a dozen per connect) are dropped; a warning or
+// error from one place in the client goes to stderr at most once per 10 s,
+// with how many were held back (a dead server is otherwise 10 lines/s).
+void ClientLog(const char* message) {
+  constexpr auto kQuiet = std::chrono::seconds(10);
+  const std::string_view text(message);
+  const size_t level = text.find("ZOO_");
+  if (level == std::string_view::npos || text.compare(level, 9, "ZOO_INFO@") == 0 ||
+      text.compare(level, 10, "ZOO_DEBUG@") == 0) {
+    return;
+  }
+  const std::string_view what = text.substr(level);
+  const std::string site(what.substr(0, what.find(": ")));
+  static std::mutex mu;
+  static std::map<std::string, std::pair<Clock::time_point, int>> last;  // site -> when, held
+  std::lock_guard lock(mu);
+  auto& [when, held] = last[site];
+  const auto now = Clock::now();
+  if (when != Clock::time_point() && now - when < kQuiet) {
+    ++held;
+    return;
+  }
+  std::fprintf(stderr, "zookeeper client: %.*s", static_cast<int>(what.size()), what.data());
+  if (held > 0) std::fprintf(stderr, " (and %d more like it)", held);
+  std::fputc('\n', stderr);
+  when = now;
+  held = 0;
+}
 
 Status ZkStatus(const std::string& what, int rc) {
   return Status::Unavailable(what + ": ZooKeeper said " + zerror(rc));
@@ -273,8 +304,8 @@ struct Election::Impl {
     own_name.clear();
     predecessor.clear();
     paths_made = false;
-    zh = zookeeper_init(options.servers.c_str(), &Impl::OnWatch, options.session_timeout_ms,
-                        nullptr, handle_context.get(), 0);
+    zh = zookeeper_init2(options.servers.c_str(), &Impl::OnWatch, options.session_timeout_ms,
+                         nullptr, handle_context.get(), 0, &ClientLog);
     if (zh == nullptr) {
       Publish([&](Leadership& l) { l.reason = "zookeeper_init failed: " + options.servers; });
       reopen_at = Clock::now() + kReopenAfter;
@@ -290,11 +321,17 @@ struct Election::Impl {
     handle_context.reset();
   }
 
+  // A write, not a read: it commits only through the ensemble's leader with
+  // the session still valid there. A read (or a ping) can be answered by a
+  // follower cut off from the leader, which keeps serving for up to
+  // syncLimit x tickTime while the leader expires the session.
   void SendHeartbeat(Clock::time_point now) {
     heartbeat_at = now + session_timeout / 6;
     auto beat = std::make_unique<HeartbeatContext>(HeartbeatContext{handle_context.get(), now});
     const std::string path = nodes_path + "/" + own_name;
-    if (zoo_aexists(zh, path.c_str(), 0, &Impl::OnHeartbeat, beat.get()) == ZOK) {
+    const std::string data = EncodeMember(self);  // unchanged; the request copies it
+    if (zoo_aset(zh, path.c_str(), data.data(), static_cast<int>(data.size()), -1,
+                 &Impl::OnHeartbeat, beat.get()) == ZOK) {
       beat.release();  // OnHeartbeat owns it now
     }
   }

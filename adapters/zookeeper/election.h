@@ -10,22 +10,22 @@
 // Formats in records.h; the guarantees and their limits in README.md.
 //
 // The lease (why a deposed primary stops in time): the primary may act only
-// while IsPrimary() is true, i.e. until the start of its last round trip to
-// ZooKeeper that succeeded plus lease_percent of the negotiated session
-// timeout. ZooKeeper expires the session no earlier than a full session
-// timeout after it last heard from the member, and only then can another
-// member take over; so the old primary's lease has run out before a new
-// primary exists. It also steps down at once when the client reports the
-// connection lost or the session expired, or its znode is gone. A pause
-// between checking IsPrimary() and acting is what epochs are for: a standby
-// refuses batches of an epoch older than the newest it has seen.
+// while IsPrimary() is true, i.e. until the start of its last heartbeat (a
+// write to its own znode, every 1/6 of the session timeout) that succeeded
+// plus lease_percent of the negotiated session timeout. ZooKeeper expires the session no earlier
+// than a full session timeout after it last heard from the member, and only then can another member
+// take over; so the old primary's lease has run out before a new primary exists. It also steps down
+// at once when the client reports the connection lost or the session expired, or its znode is gone.
+// A pause between checking IsPrimary() and acting is what epochs are for: a standby refuses batches
+// of an epoch older than the newest it has seen.
 //
 // After an expiry the member joins again with a new session, at the end of
 // the queue (a standby). Becoming primary again, even after a short
 // disconnect, always takes a new epoch.
 //
 // Threads: one election thread per Election does every ZooKeeper call; the
-// client's own two threads only queue events for it. Every public method is
+// client's own two threads only queue events for it. The C client's
+// warnings go to stderr, rate-limited (its INFO lines are dropped). Every public method is
 // safe from any thread and waits only on a mutex held for copies, never on
 // ZooKeeper, except Join (blocks until registered, at most
 // join_timeout_ms) and the destructor (closes the session; up to about
