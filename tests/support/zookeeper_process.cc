@@ -156,7 +156,7 @@ void ZooKeeperProcess::Resume() {
 }
 
 std::string ZooKeeperProcess::Command(const std::string& word) const {
-  return Ask(port_, word, milliseconds(1000));
+  return Ask(port_, word, milliseconds(5000));
 }
 
 std::string ZooKeeperProcess::Log() const {

@@ -40,8 +40,8 @@ class ZooKeeperProcess {
   void Pause();    // SIGSTOP
   void Resume();   // SIGCONT
 
-  // A four-letter command ("srvr", "ruok", "mntr") on a fresh connection with
-  // a 1 s timeout; empty when nothing answered.
+  // A four-letter command ("srvr", "ruok", "mntr", "wchp") on a fresh
+  // connection with a 5 s timeout; empty when nothing answered.
   std::string Command(const std::string& word) const;
   // The server's own log (slf4j-simple on its stderr), for failure messages.
   std::string Log() const;

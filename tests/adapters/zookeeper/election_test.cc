@@ -61,6 +61,11 @@ class EpochLog {
     std::lock_guard lock(mu_);
     return taken_;
   }
+  // The listener runs after waiters on the state are woken: wait for it too.
+  std::vector<Taken> WaitFor(size_t count) const {
+    loyalty::testing::WaitFor([&] { return taken().size() >= count; }, 5s);
+    return taken();
+  }
 
  private:
   mutable std::mutex mu_;
@@ -174,23 +179,26 @@ TEST_F(ElectionTest, EachStandbyWatchesOnlyTheMemberJustBeforeIt) {
   auto b = JoinAs("b");
   auto c = JoinAs("c");
   ASSERT_TRUE(a && b && c);
-  std::istringstream watches(zk_.Command("wchp"));
-  std::vector<int> watchers;  // per member znode, in the order listed
-  std::vector<std::string> paths;
-  for (std::string line; std::getline(watches, line);) {
-    if (line.rfind("/loyalty/nodes/", 0) == 0) {
-      paths.push_back(line);
-      watchers.push_back(0);
-    } else if (!line.empty() && line[0] == '\t' && !paths.empty() &&
-               paths.back().rfind("/loyalty/nodes/", 0) == 0) {
-      ++watchers.back();
-    } else if (!line.empty() && line[0] == '/') {
-      paths.push_back(line);  // another path: its watchers are not counted
+  // Member znode -> how many sessions watch it, from ZooKeeper's `wchp`.
+  std::string listing;
+  std::vector<std::pair<std::string, int>> watched;
+  const auto parse = [&] {
+    listing = zk_.Command("wchp");
+    watched.clear();
+    bool counting = false;
+    std::istringstream lines(listing);
+    for (std::string line; std::getline(lines, line);) {
+      if (!line.empty() && line[0] == '/') {
+        counting = line.rfind("/loyalty/nodes/", 0) == 0;
+        if (counting) watched.push_back({line, 0});
+      } else if (counting && !line.empty() && line[0] == '\t') {
+        ++watched.back().second;
+      }
     }
-  }
-  std::erase_if(paths, [](const std::string& p) { return p.rfind("/loyalty/nodes/", 0) != 0; });
-  ASSERT_EQ(paths.size(), 2u) << zk_.Command("wchp");  // a's (by b) and b's (by c)
-  EXPECT_EQ(watchers, (std::vector<int>{1, 1})) << zk_.Command("wchp");
+    return watched.size() == 2;  // a's (watched by b) and b's (by c)
+  };
+  ASSERT_TRUE(loyalty::testing::WaitFor(parse, 5s)) << listing;
+  for (const auto& [path, sessions] : watched) EXPECT_EQ(sessions, 1) << listing;
 }
 
 TEST_F(ElectionTest, ClosingThePrimaryMakesTheNextOnePrimaryWithAHigherEpoch) {
@@ -214,7 +222,7 @@ TEST_F(ElectionTest, ClosingThePrimaryMakesTheNextOnePrimaryWithAHigherEpoch) {
   b.reset();
   ASSERT_TRUE(WaitRole(*c, Role::kPrimary)) << c->Current().reason;
   EXPECT_TRUE(c->IsPrimary());
-  const auto taken = log.taken();
+  const auto taken = log.WaitFor(3);
   ASSERT_EQ(taken.size(), 3u);
   EXPECT_EQ(taken[0].node_id, "a");
   EXPECT_EQ(taken[1].node_id, "b");
@@ -264,7 +272,7 @@ TEST_F(ElectionTest, APausedPrimaryAcknowledgesNothingAfterAStandbyTookOver) {
   // p finds out: it steps down, its session is gone, it joins again behind b.
   ASSERT_TRUE(loyalty::testing::WaitFor([&] { return p.Said("change standby 0 b"); }, 15s))
       << "p did not rejoin as a standby behind b";
-  const auto taken = log.taken();
+  const auto taken = log.WaitFor(1);
   ASSERT_EQ(taken.size(), 1u);
   const auto acks = p.AckTimes();
   ASSERT_FALSE(acks.empty());
@@ -326,7 +334,7 @@ TEST_F(ElectionTest, EpochsStrictlyIncreaseAcrossFailovers) {
     members.erase(members.begin());
     ASSERT_TRUE(WaitRole(*members.front(), Role::kPrimary)) << members.front()->Current().reason;
   }
-  const auto taken = log.taken();
+  const auto taken = log.WaitFor(5);
   ASSERT_EQ(taken.size(), 5u);
   for (size_t i = 0; i < taken.size(); ++i) {
     EXPECT_EQ(taken[i].node_id, "m" + std::to_string(i));
