@@ -88,6 +88,9 @@ struct Election::Impl {
   struct HeartbeatContext {
     HandleContext* handle;
     Clock::time_point started;
+    std::string path;
+    zoo_op_t op;
+    zoo_op_result_t result;  // written by the client when the reply comes
   };
 
   Impl(const ElectionOptions& o, const Member& m, Listener l)
@@ -143,12 +146,12 @@ struct Election::Impl {
     handle->impl->Push(std::move(e));
   }
 
-  static void OnHeartbeat(int rc, const struct Stat*, const void* data) {
+  static void OnHeartbeat(int rc, const void* data) {
     std::unique_ptr<HeartbeatContext> beat(static_cast<HeartbeatContext*>(const_cast<void*>(data)));
     ZkEvent e;
     e.kind = ZkEvent::Kind::kHeartbeat;
     e.generation = beat->handle->generation;
-    e.rc = rc;
+    e.rc = rc == ZOK ? beat->result.err : rc;
     e.started = beat->started;
     beat->handle->impl->Push(std::move(e));
   }
@@ -321,17 +324,20 @@ struct Election::Impl {
     handle_context.reset();
   }
 
-  // A write, not a read: it commits only through the ensemble's leader with
-  // the session still valid there. A read (or a ping) can be answered by a
-  // follower cut off from the leader, which keeps serving for up to
-  // syncLimit x tickTime while the leader expires the session.
+  // A transaction, not a read: it commits only through the ensemble's
+  // leader, with the session still valid there (a read or a ping can be
+  // answered by a follower cut off from the leader, which serves on for up
+  // to syncLimit x tickTime while the leader expires the session). A check
+  // changes nothing, so it wakes no watcher (a set on the znode would wake
+  // the standby behind it at every beat).
   void SendHeartbeat(Clock::time_point now) {
     heartbeat_at = now + session_timeout / 6;
-    auto beat = std::make_unique<HeartbeatContext>(HeartbeatContext{handle_context.get(), now});
-    const std::string path = nodes_path + "/" + own_name;
-    const std::string data = EncodeMember(self);  // unchanged; the request copies it
-    if (zoo_aset(zh, path.c_str(), data.data(), static_cast<int>(data.size()), -1,
-                 &Impl::OnHeartbeat, beat.get()) == ZOK) {
+    auto beat = std::make_unique<HeartbeatContext>();
+    beat->handle = handle_context.get();
+    beat->started = now;
+    beat->path = nodes_path + "/" + own_name;
+    zoo_check_op_init(&beat->op, beat->path.c_str(), -1);
+    if (zoo_amulti(zh, 1, &beat->op, &beat->result, &Impl::OnHeartbeat, beat.get()) == ZOK) {
       beat.release();  // OnHeartbeat owns it now
     }
   }

@@ -11,7 +11,8 @@
 //
 // The lease (why a deposed primary stops in time): the primary may act only
 // while IsPrimary() is true, i.e. until the start of its last heartbeat (a
-// write to its own znode, every 1/6 of the session timeout) that succeeded
+// multi-op checking its own znode, committed through ZooKeeper's leader,
+// every 1/6 of the session timeout) that succeeded
 // plus lease_percent of the negotiated session timeout. ZooKeeper expires the session no earlier
 // than a full session timeout after it last heard from the member, and only then can another member
 // take over; so the old primary's lease has run out before a new primary exists. It also steps down

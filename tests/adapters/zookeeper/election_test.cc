@@ -172,6 +172,25 @@ TEST_F(ElectionTest, ThreeMembersElectExactlyOnePrimaryAndAllNameIt) {
   std::cout << "ZooKeeper started in " << zk_.startup().count() << " ms\n";
 }
 
+// The heartbeats renew the lease: over three leases the primary never
+// stops being primary and never takes a new epoch.
+TEST_F(ElectionTest, APrimaryKeepsItsLeaseAndEpochWhileZooKeeperAnswers) {
+  auto a = JoinAs("a");
+  auto b = JoinAs("b");
+  ASSERT_TRUE(a && b);
+  const Leadership before = a->Current();
+  const auto until = Clock::now() + 3 * milliseconds(kSessionMs / 2);
+  int samples = 0;
+  while (Clock::now() < until) {
+    ASSERT_TRUE(a->IsPrimary()) << "after " << samples << " samples: " << a->Current().reason;
+    ++samples;
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_EQ(a->Current().epoch, before.epoch);
+  EXPECT_EQ(a->Current().changes, before.changes);
+  EXPECT_EQ(b->Current().role, Role::kStandby);
+}
+
 // No herd: ZooKeeper's own watch list (wchp) shows each member's znode
 // watched by one session, the next one's, and the last one's by none.
 TEST_F(ElectionTest, EachStandbyWatchesOnlyTheMemberJustBeforeIt) {
