@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "tests/support/free_port.h"
+#include "tests/support/tcp_proxy.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/wait_for.h"
 #include "tests/support/zookeeper_process.h"
@@ -306,7 +308,7 @@ TEST_F(ElectionTest, APausedPrimaryAcknowledgesNothingAfterAStandbyTookOver) {
 // ZooKeeper itself stops answering (SIGSTOP of the server) past the session
 // timeout: the primary stops within its lease and says why; afterwards one
 // member is primary again, with a new epoch.
-TEST_F(ElectionTest, APrimaryCutOffFromZooKeeperStepsDownWithinItsLease) {
+TEST_F(ElectionTest, APrimaryWhoseZooKeeperFreezesStepsDownWithinItsLease) {
   std::mutex mu;
   std::vector<Leadership> seen_by_a;
   auto a = JoinAs("a", [&](const Leadership& l) {
@@ -339,6 +341,52 @@ TEST_F(ElectionTest, APrimaryCutOffFromZooKeeperStepsDownWithinItsLease) {
   EXPECT_FALSE(a->IsPrimary() && b->IsPrimary());
   const Election& primary = a->IsPrimary() ? *a : *b;
   EXPECT_GT(primary.Current().epoch, 1u);
+}
+
+// A network partition between the primary and ZooKeeper only (a proxy that
+// stops every byte, no reset): the primary, running all along, stops being
+// primary before the standby takes over. A thread samples IsPrimary() every
+// millisecond the whole time.
+TEST_F(ElectionTest, APrimaryCutOffFromZooKeeperStopsBeforeTheStandbyTakesOver) {
+  loyalty::testing::TcpProxy proxy(zk_.port());
+  ASSERT_TRUE(proxy.ok());
+  ElectionOptions via_proxy = Options();
+  via_proxy.servers = proxy.address();
+  auto joined = Election::Join(via_proxy, {"a", "127.0.0.1:a"});
+  ASSERT_TRUE(joined.ok()) << joined.status().ToString();
+  std::unique_ptr<Election> a = std::move(joined).value();
+  EpochLog log;
+  auto b = JoinAs("b", log.For("b"));
+  ASSERT_TRUE(b);
+  ASSERT_TRUE(a->IsPrimary());
+
+  std::atomic<int64_t> a_last_primary_ns{0};
+  std::atomic<bool> sampling{true};
+  std::thread sampler([&] {
+    while (sampling) {
+      const int64_t t = NowNs();  // read before asking, as an acknowledging caller would
+      if (a->IsPrimary()) a_last_primary_ns = t;
+      std::this_thread::sleep_for(1ms);
+    }
+  });
+  proxy.Cut();
+  const bool took_over = WaitRole(*b, Role::kPrimary);
+  const auto taken = log.WaitFor(1);
+  sampling = false;
+  sampler.join();
+  ASSERT_TRUE(took_over) << b->Current().reason;
+  ASSERT_EQ(taken.size(), 1u);
+  EXPECT_NE(a->Current().role, Role::kPrimary) << a->Current().reason;
+  EXPECT_LT(a_last_primary_ns.load(), taken[0].at_ns);
+  std::cout << "a stopped " << (taken[0].at_ns - a_last_primary_ns.load()) / 1000000
+            << " ms before b took epoch " << taken[0].epoch << " (" << a->Current().reason << ")\n";
+
+  proxy.Heal();  // a learns its session expired and joins again behind b
+  EXPECT_TRUE(
+      a->WaitUntil([](const Leadership& l) { return l.role == Role::kStandby && Holds(l, "b"); },
+                   kFailoverWithin))
+      << a->Current().reason;
+  EXPECT_TRUE(b->IsPrimary());
 }
 
 TEST_F(ElectionTest, EpochsStrictlyIncreaseAcrossFailovers) {
