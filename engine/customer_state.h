@@ -128,10 +128,24 @@ struct CustomerState {
   // The last purchase after which the churn risk reached churn.alert_at and
   // the CRM was told (once per lapse: a new purchase starts a new one).
   TimeMs churn_alerted_after_ms = 0;
+  // The card the customer's events are routed by (the runtime's shard): the
+  // first card, kept when that card is replaced or more are linked, so a
+  // customer never changes shard. Empty in records older than the field:
+  // then the first of `cards`. Cleared by erasure.
+  std::string route_card;
+  // Merged into this customer (their cards, points and history went there).
+  std::string merged_into;
 
   int64_t balance() const;  // sum of lots minus debt
   friend bool operator==(const CustomerState&, const CustomerState&) = default;
 };
+
+// The card `s`'s events are routed by (route_card; else the first card).
+inline const std::string& RouteCard(const CustomerState& s) {
+  static const std::string kNone;
+  if (!s.route_card.empty()) return s.route_card;
+  return s.cards.empty() ? kNone : s.cards.front();
+}
 
 // Since when the customer has been a member: enrolment, or their first
 // purchase when that is earlier (a card enrolled by a backdated purchase

@@ -23,6 +23,8 @@ void DecideCancelRedeem(const DecideInput& in, CustomerState& state, DecideResul
 void DecideFeedback(const DecideInput& in, CustomerState& state, DecideResult& out);
 void DecideConsent(const DecideInput& in, CustomerState& state, DecideResult& out);
 void DecideReplaceCard(const DecideInput& in, CustomerState& state, DecideResult& out);
+void DecideMerge(const DecideInput& in, CustomerState& state, DecideResult& out);
+DecideResult DecideLinkCard(const DecideInput& in);
 void DecideErase(const DecideInput& in, CustomerState& state, DecideResult& out);
 
 namespace {
@@ -101,6 +103,37 @@ DecideResult DecideEnroll(const DecideInput& in) {
   return r;
 }
 
+// A second card for the customer of event.card (Enroll with link_to_card at
+// a till). The runtime has checked the new card belongs to nobody; the same
+// link again is answered like a second enrolment. The customer keeps their
+// shard: the new card goes last, the first stays where events are routed.
+DecideResult DecideLinkCard(const DecideInput& in) {
+  const Event& e = in.event;
+  if (in.customer == nullptr) {
+    return Refuse(Outcome::kUnknownCard, "card " + e.card + " is not enrolled", in);
+  }
+  const CustomerState& c = *in.customer;
+  DecideResult r;
+  if (std::find(c.cards.begin(), c.cards.end(), e.new_card) != c.cards.end()) {
+    r = Refuse(Outcome::kAlreadyEnrolled, "card " + e.new_card + " is already this customer's", in);
+  } else {
+    CustomerState s = c;
+    if (s.route_card.empty()) s.route_card = RouteCard(s);
+    s.cards.push_back(e.new_card);
+    s.version += 1;
+    r.decision.outcome = Outcome::kApplied;
+    r.decision.rules_version = in.rules.version;
+    r.effects.new_card = e.new_card;
+    r.effects.state = std::move(s);
+  }
+  const CustomerState& now = r.effects.state ? *r.effects.state : c;
+  Profile p = ViewProfile(now, in.now_ms);
+  r.decision.customer_id = now.customer_id;
+  r.decision.balances = p.balances;
+  r.decision.tier = now.tier;
+  return r;
+}
+
 DecideResult Decide(const DecideInput& in) {
   const Event& e = in.event;
   LOYALTY_CHECK(e.kind != EventKind::kLookup);
@@ -116,6 +149,7 @@ DecideResult Decide(const DecideInput& in) {
                   in);
   }
   if (e.kind == EventKind::kEnroll) return DecideEnroll(in);
+  if (e.kind == EventKind::kLinkCard) return DecideLinkCard(in);
 
   // Purchases enrol an unknown card on the spot (cards are handed out at the
   // till); returns and redemptions need a customer who exists.
@@ -147,6 +181,7 @@ DecideResult Decide(const DecideInput& in) {
     case EventKind::kConsent: DecideConsent(in, state, out); break;
     case EventKind::kReplaceCard: DecideReplaceCard(in, state, out); break;
     case EventKind::kErase: DecideErase(in, state, out); break;
+    case EventKind::kMerge: DecideMerge(in, state, out); break;
     default: LOYALTY_CHECK(false);
   }
   // Over a host limit: refused as an invalid event, so nothing is written.

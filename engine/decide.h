@@ -31,6 +31,9 @@ struct DecideInput {
   const BudgetsUsed* budgets = nullptr;  // what is used of the campaign budgets (budget.h);
                                          // nullptr: budgeted rules and offers give nothing
   const RfmQuantiles* rfm = nullptr;     // the latest population quantiles; nullptr: none yet
+  // Merge: the customer of event.merged_card, who moves into `customer`
+  // (the runtime checks both exist and differ).
+  const CustomerState* merged = nullptr;
 };
 
 // Everything to write for one event, all or nothing.
@@ -41,7 +44,11 @@ struct Effects {
                                       // the caller fills txn->reply
   std::optional<TxnRecord> original;  // the returned purchase, updated
   bool link_card = false;             // store card -> customer (enrolment)
-  std::string new_card;               // store this card -> customer too (a replacement)
+  std::string new_card;               // store this card -> customer too (a replacement, a link)
+  // Merge: the customer merged away, emptied (merged_into set); their cards
+  // (moved_cards) now lead to `state`.
+  std::optional<CustomerState> merged_state;
+  std::vector<std::string> moved_cards;
   // Cards never to be used again (replaced, erased): their links go, and a
   // later event with one is refused as unknown.
   std::vector<std::string> retired_cards;

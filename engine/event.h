@@ -27,6 +27,8 @@ enum class EventKind : uint8_t {
   kConsent = 9,       // the customer's yes or no to marketing, with where it was given
   kReplaceCard = 10,  // a lost card: its balance and history move to a new card, the old is refused
   kErase = 11,        // GDPR erasure: personal data removed, the ledger kept under a pseudonym
+  kLinkCard = 12,     // a second card for the customer of `card` (Enroll with link_to_card)
+  kMerge = 13,        // two customers become one: merged_card's moves into card's
 };
 const char* EventKindName(EventKind kind);
 
@@ -77,7 +79,8 @@ struct Event {
   // (personalised offers, marketing events); absent at enrolment: not asked.
   std::optional<bool> marketing_consent;
   std::string consent_source;  // Consent: where it was given (e.g. web-form); empty: the register
-  std::string new_card;        // ReplaceCard: the card that takes over
+  std::string new_card;        // ReplaceCard: the card that takes over; LinkCard: the one added
+  std::string merged_card;     // Merge: a card of the customer who moves into `card`'s
 };
 
 // Whether the event changes state and so needs a transaction id.
@@ -85,7 +88,7 @@ inline bool IsStateChanging(EventKind kind) {
   return kind == EventKind::kPurchase || kind == EventKind::kReturn || kind == EventKind::kRedeem ||
          kind == EventKind::kAdjust || kind == EventKind::kCancelRedeem ||
          kind == EventKind::kFeedback || kind == EventKind::kConsent ||
-         kind == EventKind::kReplaceCard || kind == EventKind::kErase;
+         kind == EventKind::kReplaceCard || kind == EventKind::kErase || kind == EventKind::kMerge;
 }
 
 // A stable 64-bit fingerprint of the event's payload, every field but the

@@ -48,6 +48,7 @@ uint64_t Fingerprint(const Event& e) {
     f.Str(e.consent_source);
   }
   if (!e.new_card.empty()) f.Str(e.new_card);
+  if (!e.merged_card.empty()) f.Str(e.merged_card);
   bool offers = false;
   for (const Line& l : e.lines) offers = offers || !l.offer_id.empty();
   if (offers) {

@@ -16,6 +16,7 @@ enum class LedgerKind : uint8_t {
   kReverse = 4,  // points taken back by a return (negative)
   kRefund = 5,   // spent points given back by a return or cancellation
   kAdjust = 6,   // manual correction by an operator, with a reason
+  kMerge = 7,    // points moved between two customers merged into one (a pair)
 };
 const char* LedgerKindName(LedgerKind kind);
 

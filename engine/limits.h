@@ -53,6 +53,8 @@ static_assert(kReplyBytesFloorPerConnection <= kReplyBytesQueuedDefaultMax);
 
 // --- Events ------------------------------------------------------------------
 inline constexpr std::size_t kIdBytesMax = 64;  // txn, card, store, sku...
+// Cards one customer may hold (a linked second card, a family's cards).
+inline constexpr std::size_t kCardsPerCustomerMax = 10;
 inline constexpr std::size_t kCategoryBytesMax = 64;
 inline constexpr std::size_t kCommentBytesMax = 1000;       // Feedback comment, UTF-8
 inline constexpr std::size_t kConsentSourceBytesMax = 100;  // where consent was given, UTF-8

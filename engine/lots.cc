@@ -162,6 +162,21 @@ LedgerEntry DebitLots(CustomerState& state, int64_t points, const std::string& t
   return NewEntry(state, LedgerKind::kAdjust, -points, txn_id, reason, now_ms);
 }
 
+std::vector<LedgerEntry> MoveLots(CustomerState& from, CustomerState& to, const std::string& txn_id,
+                                  TimeMs now_ms) {
+  const int64_t moved = from.balance();
+  if (from.lots.empty() && from.debt_points == 0) return {};
+  to.lots.insert(to.lots.end(), from.lots.begin(), from.lots.end());
+  std::stable_sort(to.lots.begin(), to.lots.end(),
+                   [](const Lot& a, const Lot& b) { return ExpiryKey(a) < ExpiryKey(b); });
+  to.debt_points += from.debt_points;
+  from.lots.clear();
+  from.debt_points = 0;
+  if (moved == 0) return {};
+  return {NewEntry(from, LedgerKind::kMerge, -moved, txn_id, "merge", now_ms),
+          NewEntry(to, LedgerKind::kMerge, moved, txn_id, "merge", now_ms)};
+}
+
 LedgerEntry RestoreSlices(CustomerState& state, const std::vector<SpentSlice>& slices,
                           int64_t already, int64_t points, const std::string& txn_id,
                           TimeMs now_ms) {

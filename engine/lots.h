@@ -68,6 +68,13 @@ std::optional<LedgerEntry> ReverseLots(CustomerState& state, int64_t points,
                                        const std::string& txn_id, TimeMs original_time_ms,
                                        TimeMs now_ms, ReturnPolicy policy, int64_t* reversed);
 
+// Two customers merged: every lot of `from` (with its dates) and its debt
+// move to `to`, by a pair of kMerge entries (-balance on `from`'s ledger,
+// +balance on `to`'s), so each ledger still sums to its balance. Empty when
+// `from` had nothing.
+std::vector<LedgerEntry> MoveLots(CustomerState& from, CustomerState& to, const std::string& txn_id,
+                                  TimeMs now_ms);
+
 // Whether `lot` is due its expiring-soon notice at `now_ms`: it expires
 // within `notice_days` (and has not yet), and none went out for it.
 inline bool NoticeDue(const Lot& lot, int32_t notice_days, TimeMs now_ms) {

@@ -20,6 +20,8 @@ const char* EventKindName(EventKind kind) {
     case EventKind::kConsent: return "consent";
     case EventKind::kReplaceCard: return "replace_card";
     case EventKind::kErase: return "erase";
+    case EventKind::kLinkCard: return "link_card";
+    case EventKind::kMerge: return "merge";
   }
   return "unknown";
 }
@@ -61,6 +63,7 @@ const char* LedgerKindName(LedgerKind kind) {
     case LedgerKind::kReverse: return "reverse";
     case LedgerKind::kRefund: return "refund";
     case LedgerKind::kAdjust: return "adjust";
+    case LedgerKind::kMerge: return "merge";
   }
   return "unknown";
 }

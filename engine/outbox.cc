@@ -18,6 +18,7 @@ const char* LedgerType(LedgerKind kind) {
     case LedgerKind::kReverse: return "loyalty.points.reversed";
     case LedgerKind::kRefund: return "loyalty.points.refunded";
     case LedgerKind::kAdjust: return "loyalty.points.adjusted";
+    case LedgerKind::kMerge: return "loyalty.points.merged";
   }
   return "loyalty.points.adjusted";
 }
@@ -159,6 +160,27 @@ std::vector<OutboxEvent> OutboxEventsOf(const OutboxChange& c,
             .Str("card", c.event->new_card)
             .Str("previous_card", c.event->card)
             .Str("reason", c.event->reason)
+            .Str("transaction_id", txn)
+            .Done());
+  }
+  if (c.event != nullptr && c.event->kind == EventKind::kLinkCard) {
+    add("loyalty.card.linked", "card-linked:" + who + ":" + c.event->new_card,
+        JsonObject()
+            .Str("customer_id", who)
+            .Str("card", c.event->new_card)
+            .Str("linked_to", c.event->card)
+            .Str("store_id", store)
+            .Done());
+  }
+  if (c.merged != nullptr) {
+    add("loyalty.customers.merged", "merged:" + c.merged->customer_id + ":" + txn,
+        JsonObject()
+            .Str("customer_id", who)
+            .Str("merged_customer_id", c.merged->customer_id)
+            .Str("merged_card", c.event ? c.event->merged_card : "")
+            .Int("balance", after.balance())
+            .Str("tier", after.tier)
+            .Str("reason", c.event ? c.event->reason : "")
             .Str("transaction_id", txn)
             .Done());
   }

@@ -28,12 +28,13 @@ namespace loyalty {
 
 // Every type there is, in the order docs/EVENTS.md lists them.
 inline constexpr const char* kOutboxTypes[] = {
-    "loyalty.customer.enrolled", "loyalty.points.earned",   "loyalty.points.spent",
-    "loyalty.points.reversed",   "loyalty.points.refunded", "loyalty.points.expired",
-    "loyalty.points.adjusted",   "loyalty.tier.changed",    "loyalty.offer.issued",
-    "loyalty.offer.redeemed",    "loyalty.consent.changed", "loyalty.feedback.detractor",
-    "loyalty.card.replaced",     "loyalty.customer.erased", "loyalty.points.expiring",
-    "loyalty.churn.risk_crossed"};
+    "loyalty.customer.enrolled",  "loyalty.points.earned",   "loyalty.points.spent",
+    "loyalty.points.reversed",    "loyalty.points.refunded", "loyalty.points.expired",
+    "loyalty.points.adjusted",    "loyalty.tier.changed",    "loyalty.offer.issued",
+    "loyalty.offer.redeemed",     "loyalty.consent.changed", "loyalty.feedback.detractor",
+    "loyalty.card.replaced",      "loyalty.customer.erased", "loyalty.points.expiring",
+    "loyalty.churn.risk_crossed", "loyalty.card.linked",     "loyalty.customers.merged",
+    "loyalty.points.merged"};
 bool IsOutboxType(std::string_view type);
 // Marketing events (an offer issued) go out only for a customer who may get
 // marketing (MarketingAllowed, offers.h); the others are the service of the
@@ -60,6 +61,7 @@ struct OutboxChange {
   const std::vector<LedgerEntry>* ledger = nullptr;
   const RuleSet* rules = nullptr;  // required
   TimeMs now_ms = 0;
+  const CustomerState* merged = nullptr;  // Merge: the customer who moved into `after`, emptied
 };
 
 // The events of `change` whose type is in `wanted` (empty: none), in the

@@ -232,7 +232,9 @@ bool IsValidDate(const Date& d) {
 }
 
 std::optional<FieldError> ValidateEvent(const Event& e, const RuleSet& rules, TimeMs now_ms) {
-  if (auto err = CheckId(e.card, "card", true)) return err;
+  // A link names the customer's card link_to_card on the wire (Enroll).
+  const bool link = e.kind == EventKind::kLinkCard;
+  if (auto err = CheckId(e.card, link ? "link_to_card" : "card", true)) return err;
   switch (e.kind) {
     case EventKind::kLookup: return std::nullopt;
     case EventKind::kEnroll:
@@ -315,6 +317,17 @@ std::optional<FieldError> ValidateEvent(const Event& e, const RuleSet& rules, Ti
       if (auto err = CheckTime(e, rules, now_ms)) return err;
       if (auto err = CheckId(e.new_card, "new_card", true)) return err;
       if (e.new_card == e.card) return Fail("new_card", "must differ from the card it replaces");
+      if (auto err = CheckId(e.reason, "reason", true)) return err;
+      return CheckId(e.operator_id, "operator_id", true);
+    case EventKind::kLinkCard:
+      if (auto err = CheckId(e.new_card, "card", true)) return err;
+      if (e.new_card == e.card) return Fail("card", "must differ from link_to_card");
+      return std::nullopt;
+    case EventKind::kMerge:
+      if (auto err = CheckId(e.transaction_id, "transaction_id", true)) return err;
+      if (auto err = CheckTime(e, rules, now_ms)) return err;
+      if (auto err = CheckId(e.merged_card, "merged_card", true)) return err;
+      if (e.merged_card == e.card) return Fail("merged_card", "must differ from the card it joins");
       if (auto err = CheckId(e.reason, "reason", true)) return err;
       return CheckId(e.operator_id, "operator_id", true);
     case EventKind::kErase:

@@ -85,6 +85,8 @@ void PutProfile(const CustomerState& s, sv1::Customer& m) {
   m.set_consent_at_ms(s.consent_at_ms);
   m.set_consent_source(s.consent_source);
   m.set_churn_alerted_after_ms(s.churn_alerted_after_ms);
+  m.set_route_card(s.route_card);
+  m.set_merged_into(s.merged_into);
 }
 
 void GetProfile(const sv1::Customer& m, CustomerState& s) {
@@ -118,6 +120,8 @@ void GetProfile(const sv1::Customer& m, CustomerState& s) {
   s.consent_at_ms = m.consent_at_ms();
   s.consent_source = m.consent_source();
   s.churn_alerted_after_ms = m.churn_alerted_after_ms();
+  s.route_card = m.route_card();
+  s.merged_into = m.merged_into();
 }
 
 // Builds message M on an arena whose first block is on the stack, then
@@ -235,7 +239,7 @@ Result<LedgerEntry> DecodeLedgerEntry(std::string_view bytes, std::string custom
                                       uint64_t seq) {
   sv1::LedgerEntry m;
   if (Status st = Parse(m, bytes, "ledger"); !st.ok()) return st;
-  if (m.kind() < 1 || m.kind() > static_cast<uint32_t>(LedgerKind::kAdjust)) {
+  if (m.kind() < 1 || m.kind() > static_cast<uint32_t>(LedgerKind::kMerge)) {
     return Status::Corruption("ledger entry has unknown kind " + std::to_string(m.kind()));
   }
   LedgerEntry e;
@@ -282,7 +286,7 @@ Result<TxnRecord> DecodeTxn(std::string_view bytes, std::string transaction_id,
   if (Status st = Parse(m, bytes, "transaction"); !st.ok()) return st;
   // The enums are one byte: a cast alone would read kind 258 as a purchase.
   if (m.kind() < static_cast<uint32_t>(EventKind::kEnroll) ||
-      m.kind() > static_cast<uint32_t>(EventKind::kErase)) {
+      m.kind() > static_cast<uint32_t>(EventKind::kMerge)) {
     return Status::Corruption("transaction record has unknown kind " + std::to_string(m.kind()));
   }
   if (m.outcome() < static_cast<uint32_t>(Outcome::kApplied) ||

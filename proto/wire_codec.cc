@@ -136,6 +136,12 @@ v1::Error MakeError(v1::ErrorCode code, std::string field, std::string message) 
 std::optional<v1::Error> DecodeRequest(const v1::Request& r, Event* e) {
   switch (r.body_case()) {
     case v1::Request::kEnroll: {
+      if (!r.enroll().link_to_card().empty()) {  // routed by the customer's card
+        e->kind = EventKind::kLinkCard;
+        e->card = r.enroll().link_to_card();
+        e->new_card = r.enroll().card();
+        return std::nullopt;
+      }
       e->kind = EventKind::kEnroll;
       e->card = r.enroll().card();
       e->customer_id = r.enroll().customer_id();
@@ -202,6 +208,17 @@ std::optional<v1::Error> DecodeRequest(const v1::Request& r, Event* e) {
       e->kind = EventKind::kErase;
       e->transaction_id = m.transaction_id();
       e->card = m.card();
+      e->event_time_ms = m.event_time_ms();
+      e->reason = m.reason();
+      e->operator_id = m.operator_id();
+      return std::nullopt;
+    }
+    case v1::Request::kMerge: {
+      const v1::Merge& m = r.merge();
+      e->kind = EventKind::kMerge;
+      e->transaction_id = m.transaction_id();
+      e->card = m.card();
+      e->merged_card = m.merged_card();
       e->event_time_ms = m.event_time_ms();
       e->reason = m.reason();
       e->operator_id = m.operator_id();

@@ -54,6 +54,10 @@ std::optional<v1::Error> Authorize(const Credential& credential, v1::Request& re
       return Denied("erase",
                     "erasing a customer is not a till's: use the admin API "
                     "(POST /v1/customers/{card}/erase) or an operator credential");
+    case v1::Request::kMerge:
+      return Denied("merge",
+                    "merging customers is not a till's: use the admin API "
+                    "(POST /v1/customers/{card}/merge) or an operator credential");
     case v1::Request::kEnroll:
     case v1::Request::kLookup:
     case v1::Request::kHello:  // answered by the server before it gets here

@@ -1,11 +1,13 @@
 #include "engine/runtime/runtime.h"
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 
 #include "engine/check.h"
 #include "engine/lots.h"
 #include "engine/runtime/budget_book.h"
+#include "engine/runtime/card_routes.h"
 #include "engine/runtime/shard.h"
 #include "engine/runtime/txn_claims.h"
 #include "engine/signals.h"
@@ -34,14 +36,19 @@ Runtime::Runtime(DurableStore& store, const DecisionCodec& codec,
       clock_(std::move(clock)),
       rules_(std::move(rules)),
       claims_(std::make_unique<TxnClaims>(options_.copies_waiting_max)),
-      budgets_(std::make_unique<BudgetBook>()) {
+      budgets_(std::make_unique<BudgetBook>()),
+      routes_(std::make_unique<CardRoutes>()),
+      codec_(codec) {
   LOYALTY_CHECK(options_.shards >= 1);
   std::vector<std::map<std::string, int64_t>> used(options_.shards);
   status_ = budgets_->Load(store_, used);
   for (std::size_t i = 0; i < options_.shards; ++i) {
-    shards_.push_back(std::make_unique<Shard>(ShardContext{store_, codec, *claims_, *budgets_},
-                                              static_cast<uint32_t>(i), used[i], options_));
+    shards_.push_back(
+        std::make_unique<Shard>(ShardContext{store_, codec, *claims_, *budgets_,
+                                             [this](Work&& w) { Forward(std::move(w)); }},
+                                static_cast<uint32_t>(i), used[i], options_));
   }
+  if (!options_.stepped) merger_ = std::thread([this] { RunMerges(); });
   if (options_.sweep_interval_ms > 0 && !options_.stepped) {
     sweeper_ = std::thread([this] {
       std::unique_lock lock(sweep_mu_);
@@ -61,6 +68,17 @@ Shard& Runtime::ShardFor(const std::string& card) const {
   return *shards_[std::hash<std::string>{}(card) % shards_.size()];
 }
 
+// A shard found that work.key routes the customer: the work goes there, and
+// later events with the card go there at once.
+void Runtime::Forward(Work&& work) {
+  routes_->Learn(work.event.card, work.key);
+  if (ShardFor(work.key).Requeue(std::move(work))) return;
+  if (work.answer) {  // that shard has finished: only while stopping
+    work.answer(Answer::Error(work.request_id, AnswerKind::kUnavailable, "",
+                              "the engine is stopping; retry with the same transaction id"));
+  }
+}
+
 Result<std::size_t> Runtime::SweepDue(TimeMs now_ms) {
   auto rules = rules_.load();
   std::size_t queued = 0;
@@ -76,9 +94,10 @@ Result<std::size_t> Runtime::SweepDue(TimeMs now_ms) {
     Work work;
     work.sweep = true;
     work.event.card = c.cards.front();
+    work.key = RouteCard(c);
     work.rules = rules;
     work.now_ms = now_ms;
-    if (ShardFor(work.event.card).Enqueue(std::move(work))) ++queued;  // full: the next sweep
+    if (ShardFor(work.key).Enqueue(std::move(work))) ++queued;  // full: the next sweep
     return Status::Ok();
   });
   if (!s.ok()) return s;
@@ -108,10 +127,29 @@ void Runtime::Submit(uint64_t request_id, Event event, AnswerFn answer,
                          bad->field + ": " + bad->reason));
     return;
   }
-  Shard& shard = ShardFor(work.event.card);
+  if (work.event.kind == EventKind::kMerge) {
+    if (options_.stepped) {
+      answer(Answer::Error(request_id, AnswerKind::kUnavailable, "",
+                           "merges need the threaded runtime"));
+      return;
+    }
+    work.answer = std::move(answer);
+    {
+      std::lock_guard lock(merge_mu_);
+      merges_.push_back(std::move(work));
+    }
+    merge_cv_.notify_one();
+    return;
+  }
+  work.key = routes_->Route(work.event.card);
+  Shard& shard = ShardFor(work.key);
   if (work.event.kind == EventKind::kLookup) {
     // A hot card is answered here, from its committed state: no queue, no hop.
-    if (auto state = shard.CommittedState(work.event.card)) {
+    auto state = shard.CommittedState(work.key);
+    const auto holds = [&](const CustomerState& s) {
+      return std::find(s.cards.begin(), s.cards.end(), work.event.card) != s.cards.end();
+    };
+    if (state && holds(*state)) {
       Answer a;
       a.request_id = request_id;
       a.kind = AnswerKind::kProfile;
@@ -152,6 +190,12 @@ void Runtime::Stop() {
   }
   sweep_cv_.notify_all();
   if (sweeper_.joinable()) sweeper_.join();
+  {
+    std::lock_guard lock(merge_mu_);
+    merge_stop_ = true;  // the merges queued are still made and answered
+  }
+  merge_cv_.notify_all();
+  if (merger_.joinable()) merger_.join();
   if (options_.stepped) {
     // Drain as the threads would: a commit may send copies to another shard.
     for (bool busy = true; busy;) {

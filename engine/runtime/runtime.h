@@ -42,6 +42,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -57,6 +58,7 @@
 #include "engine/rules.h"
 #include "engine/runtime/answer.h"
 #include "engine/runtime/ports.h"
+#include "engine/runtime/work.h"
 
 namespace loyalty {
 
@@ -100,6 +102,7 @@ struct RuntimeStats {
 class Shard;
 class TxnClaims;
 class BudgetBook;
+class CardRoutes;
 
 class Runtime {
  public:
@@ -155,6 +158,12 @@ class Runtime {
 
  private:
   Shard& ShardFor(const std::string& card) const;
+  void Forward(Work&& work);
+  // Merges (EventKind::kMerge), one at a time on their own thread: every
+  // shard is paused between groups, so both customers are on disk and
+  // nobody else changes them; the merge is one durable batch (merge.cc).
+  void RunMerges();
+  void Merge(Work& work);
 
   DurableStore& store_;
   RuntimeOptions options_;
@@ -163,6 +172,8 @@ class Runtime {
   std::atomic<std::shared_ptr<const RfmQuantiles>> rfm_;
   std::unique_ptr<TxnClaims> claims_;
   std::unique_ptr<BudgetBook> budgets_;
+  std::unique_ptr<CardRoutes> routes_;
+  const DecisionCodec& codec_;
   Status status_;
   std::vector<std::unique_ptr<Shard>> shards_;
   std::atomic<uint64_t> rejected_{0};
@@ -173,6 +184,12 @@ class Runtime {
   std::condition_variable sweep_cv_;
   bool sweep_stop_ = false;
   std::thread sweeper_;
+  // The merges' queue and thread.
+  std::mutex merge_mu_;
+  std::condition_variable merge_cv_;
+  std::deque<Work> merges_;
+  bool merge_stop_ = false;
+  std::thread merger_;
 };
 
 }  // namespace loyalty

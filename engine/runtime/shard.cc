@@ -55,6 +55,35 @@ bool Shard::Enqueue(Work work) {
   return true;
 }
 
+std::shared_ptr<ShardPause> Shard::Pause() {
+  auto pause = std::make_shared<ShardPause>();
+  Work work;
+  work.pause = pause;
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ || finished_) return nullptr;
+    queue_.push_back(std::move(work));
+  }
+  ready_.notify_one();
+  std::unique_lock lock(pause->mu);
+  pause->cv.wait(lock, [&] { return pause->parked; });
+  return pause;
+}
+
+// Shard thread: nothing in flight; waits for the release, then drops what
+// it holds of the customers the caller changed.
+void Shard::Park(ShardPause& pause) {
+  std::unique_lock lock(pause.mu);
+  pause.parked = true;
+  pause.cv.notify_all();
+  pause.cv.wait(lock, [&] { return pause.released; });
+  std::lock_guard view(view_mu_);
+  for (const std::string& key : pause.forget) {
+    by_card_.erase(key);
+    committed_.erase(key);
+  }
+}
+
 bool Shard::Requeue(Work&& work) {
   {
     std::lock_guard lock(mu_);
@@ -95,8 +124,9 @@ void Shard::Run() {
       // what queues meanwhile makes the next group. Stopping waits for the
       // groups in flight too: their commits may send copies back here
       // (Requeue), and those are still decided.
+      // A pause waits for every group in flight to be answered.
       ready_.wait(lock, [&] {
-        return (!queue_.empty() && inflight_ < 2) ||
+        return (!queue_.empty() && inflight_ < (queue_.front().pause ? 1 : 2)) ||
                (queue_.empty() && stopping_ && inflight_ == 0);
       });
       if (queue_.empty()) {
@@ -105,6 +135,12 @@ void Shard::Run() {
       }
       TakeWork(work, committed);
     }
+    if (work.size() == 1 && work.front().pause) {
+      Forget(committed);
+      Park(*work.front().pause);
+      work.clear();
+      continue;
+    }
     DecideAndHandOff(work, committed);
   }
 }
@@ -112,8 +148,11 @@ void Shard::Run() {
 void Shard::TakeWork(std::vector<Work>& work, std::vector<uint64_t>& committed) {
   // Take what queued while the previous group was being decided.
   while (!queue_.empty() && work.size() < group_max_) {
+    if (queue_.front().pause && !work.empty()) break;  // a pause goes alone
+    const bool pause = queue_.front().pause != nullptr;
     work.push_back(std::move(queue_.front()));
     queue_.pop_front();
+    if (pause) break;
   }
   committed.swap(committed_seqs_);
 }
@@ -196,6 +235,7 @@ Shard::Group Shard::DecideGroup(std::vector<Work>& work) {
     staged_txns_.clear();
     new_customers_.clear();
     inflight_cards_.clear();
+    retiring_.clear();
     staged_keys_.clear();
   }
   Group group;
@@ -203,7 +243,7 @@ Shard::Group Shard::DecideGroup(std::vector<Work>& work) {
   group.failures_seen = failures_seen_;
   group.batch = ctx_.store.NewBatch();
   group.owed.reserve(work.size());
-  staged_keys_.push_back(StagedKeys{group.seq, {}, {}, {}});
+  staged_keys_.push_back(StagedKeys{group.seq, {}, {}, {}, {}});
   deciding_ = &group;
   for (Work& w : work) group.owed.push_back(Process(w, *group.batch));
   deciding_ = nullptr;
@@ -230,6 +270,10 @@ void Shard::Forget(const std::vector<uint64_t>& committed) {
       for (const std::string& c : k.cards) {
         auto it = inflight_cards_.find(c);
         if (it != inflight_cards_.end() && it->second == k.seq) inflight_cards_.erase(it);
+      }
+      for (const std::string& c : k.retired) {
+        auto it = retiring_.find(c);
+        if (it != retiring_.end() && it->second == k.seq) retiring_.erase(it);
       }
       staged_keys_.pop_front();
     }
@@ -350,14 +394,25 @@ void Shard::SendHome(std::vector<WaitingCopy> copies, const std::string* failure
 
 Shard::Owed Shard::Process(Work& work, StoreBatch& batch) {
   Owed o;
+  if (work.key.empty()) work.key = work.event.card;
+  const Result<bool> here = Resolve(work);
   if (work.sweep) {
-    ProcessSweep(work, batch);
+    if (here.ok() && *here) ProcessSweep(work, batch);  // else: the next sweep tries again
     return o;
   }
   o.kind = work.event.kind;  // `work` may be parked (moved from) below
   o.accepted = work.accepted;
   o.answer.request_id = work.request_id;
   o.reply = work.answer;
+  if (!here.ok()) {
+    o.answer = CannotRead(work.request_id, here.status());
+    return o;
+  }
+  if (!*here) {  // the customer is held by another shard: the answer goes with the work
+    o.reply = nullptr;
+    ctx_.forward(std::move(work));
+    return o;
+  }
   if (o.kind == EventKind::kLookup) {
     ProcessLookup(work, o);
   } else {
@@ -366,22 +421,38 @@ Shard::Owed Shard::Process(Work& work, StoreBatch& batch) {
   return o;
 }
 
-Result<const CustomerState*> Shard::LoadByCard(const std::string& card) {
-  if (auto it = by_card_.find(card); it != by_card_.end()) return it->second.get();
+Result<bool> Shard::Resolve(Work& work) {
+  if (by_card_.count(work.key) > 0) return true;  // held (ahead of the store)
+  const std::string& card = work.event.card;
   auto id = ctx_.store.GetCustomerIdForCard(card);
   if (!id.ok()) return id.status();
-  if (!id->has_value()) return static_cast<const CustomerState*>(nullptr);
+  if (!id->has_value()) return true;  // not enrolled
   auto state = ctx_.store.GetCustomer(**id);
   if (!state.ok()) return state.status();
   if (!state->has_value()) {
     return Status::Corruption("card " + card + " points to customer " + **id + ", who is missing");
   }
+  const std::string route = RouteCard(**state);
+  if (route.empty()) return true;  // nobody's cards (cannot be: the store keeps none)
+  if (route != work.key) {
+    work.key = route;
+    return false;
+  }
   auto loaded = std::make_shared<const CustomerState>(std::move(**state));
   {
     std::lock_guard lock(view_mu_);
-    committed_[card] = loaded;  // read from disk: committed
+    committed_[work.key] = loaded;  // read from disk: committed
   }
-  return by_card_.emplace(card, std::move(loaded)).first->second.get();
+  by_card_.emplace(work.key, std::move(loaded));
+  return true;
+}
+
+const CustomerState* Shard::Held(const Work& work) const {
+  auto it = by_card_.find(work.key);
+  if (it == by_card_.end() || it->second == nullptr) return nullptr;
+  const std::vector<std::string>& cards = it->second->cards;
+  return std::find(cards.begin(), cards.end(), work.event.card) != cards.end() ? it->second.get()
+                                                                               : nullptr;
 }
 
 Result<std::optional<TxnRecord>> Shard::LoadTxn(const std::string& txn_id) {
@@ -392,17 +463,14 @@ Result<std::optional<TxnRecord>> Shard::LoadTxn(const std::string& txn_id) {
 }
 
 void Shard::ProcessLookup(const Work& work, Owed& o) {
-  auto state = LoadByCard(work.event.card);
-  if (!state.ok()) {
-    o.answer = CannotRead(work.request_id, state.status());
-  } else if (*state == nullptr) {
+  if (Held(work) == nullptr) {
     o.answer = Answer::Error(work.request_id, AnswerKind::kUnknownCard, "card",
                              "card " + work.event.card + " is not enrolled");
   } else {
     // The state as it is now in this shard (committed, or about to be with
     // this very group: the answer waits for the commit either way).
     o.answer.kind = AnswerKind::kProfile;
-    o.answer.state = by_card_.at(work.event.card);
+    o.answer.state = by_card_.at(work.key);
     o.answer.card = work.event.card;
     const std::shared_ptr<const BudgetsUsed> budgets = ctx_.budgets.Snapshot();
     o.answer.profile = std::make_shared<const Profile>(
@@ -468,20 +536,22 @@ void Shard::ProcessChange(Work& work, StoreBatch& batch, Owed& o) {
     }
     original = std::move(*p);
   }
-  auto state = LoadByCard(e.card);
-  if (!state.ok()) {
-    o.answer = CannotRead(work.request_id, state.status());
-    return;
-  }
-  if (*state == nullptr && !prior &&
+  const CustomerState* state = Held(work);
+  if (state == nullptr && !prior &&
       (e.kind == EventKind::kEnroll || e.kind == EventKind::kPurchase) &&
       (!CheckNotRetired(work, e.card, o) || !CheckNewCustomerId(work, o))) {
     return;
   }
-  if (*state != nullptr && !prior && e.kind == EventKind::kReplaceCard && !CheckNewCard(work, o)) {
+  if (state != nullptr && !prior && e.kind == EventKind::kReplaceCard && !CheckNewCard(work, o)) {
     return;
   }
-  DecideResult result = DecideWithBudgets(DecideInput{e, *state, prior ? &*prior : nullptr,
+  if (e.kind == EventKind::kLinkCard && state == nullptr) {
+    o.answer = Answer::Error(work.request_id, AnswerKind::kUnknownCard, "link_to_card",
+                             "card " + e.card + " is not enrolled: link to a customer's card");
+    return;
+  }
+  if (e.kind == EventKind::kLinkCard && !CheckLink(work, *state, o)) return;
+  DecideResult result = DecideWithBudgets(DecideInput{e, state, prior ? &*prior : nullptr,
                                                       original ? &*original : nullptr, *work.rules,
                                                       work.now_ms, nullptr, work.rfm.get()});
   if (result.replay) {
@@ -496,16 +566,16 @@ void Shard::ProcessChange(Work& work, StoreBatch& batch, Owed& o) {
     o.answer.refusal = std::move(result.decision);
     return;
   }
-  Stage(work, result, batch, o, *state);
+  Stage(work, result, batch, o, state);
 }
 
 // Expiry and tier review for a customer who may not come back (no answer).
 void Shard::ProcessSweep(Work& work, StoreBatch& batch) {
-  auto state = LoadByCard(work.event.card);
-  if (!state.ok() || *state == nullptr) return;  // the next sweep tries again
-  DecideResult result = Sweep(**state, *work.rules, work.now_ms);
+  const CustomerState* state = Held(work);
+  if (state == nullptr) return;  // the next sweep tries again
+  DecideResult result = Sweep(*state, *work.rules, work.now_ms);
   if (!result.effects.state) return;
-  StageEffects(work, result.effects, batch, *state, nullptr);
+  StageEffects(work, result.effects, batch, state, nullptr);
   counters_.swept += 1;
 }
 
@@ -559,16 +629,20 @@ void Shard::StageEffects(const Work& work, Effects& fx, StoreBatch& batch,
     }
     if (fx.link_card) batch.PutCard(work.event.card, fx.state->customer_id);
     if (!fx.new_card.empty()) batch.PutCard(fx.new_card, fx.state->customer_id);
-    for (const std::string& card : fx.retired_cards) batch.RetireCard(card);
-    // A retired card is held as nobody's (null) until its group is
-    // committed and evicted: the store may still link it meanwhile.
-    const bool retired = std::find(fx.retired_cards.begin(), fx.retired_cards.end(),
-                                   work.event.card) != fx.retired_cards.end();
-    StatePtr& held = by_card_[work.event.card];
-    held = retired ? nullptr : std::make_shared<const CustomerState>(std::move(*fx.state));
-    deciding_->changed.push_back({work.event.card, held, work.now_ms});
-    inflight_cards_[work.event.card] = deciding_->seq;
-    staged_keys_.back().cards.push_back(work.event.card);
+    // A retired card counts as retired at once (retiring_), though the
+    // store may still link it until its group is committed.
+    for (const std::string& card : fx.retired_cards) {
+      batch.RetireCard(card);
+      retiring_[card] = deciding_->seq;
+      staged_keys_.back().retired.push_back(card);
+    }
+    // A customer left without a card (erased) is held as nobody's (null).
+    const bool gone = fx.state->cards.empty();
+    StatePtr& held = by_card_[work.key];
+    held = gone ? nullptr : std::make_shared<const CustomerState>(std::move(*fx.state));
+    deciding_->changed.push_back({work.key, held, work.now_ms});
+    inflight_cards_[work.key] = deciding_->seq;
+    staged_keys_.back().cards.push_back(work.key);
   }
 }
 

@@ -18,6 +18,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -53,6 +54,9 @@ struct ShardContext {
   const DecisionCodec& codec;
   TxnClaims& claims;
   BudgetBook& budgets;
+  // Hands a work to the shard of its (corrected) work.key, learning the
+  // route; answers it itself when that shard has finished.
+  std::function<void(Work&&)> forward;
 };
 
 class Shard {
@@ -71,6 +75,12 @@ class Shard {
   // thread: a lookup answered from here skips the shard's queue, and never
   // sees a change that is not yet durable.
   std::shared_ptr<const CustomerState> CommittedState(const std::string& card) const;
+  // Parks the shard thread between groups once every group in flight is
+  // committed and answered, and keeps it parked until the returned pause is
+  // released (ShardPause::Release): meanwhile the caller may change this
+  // shard's customers in the store. Blocks until parked; null once the shard
+  // is stopping. Not in stepped mode.
+  std::shared_ptr<ShardPause> Pause();
   void Stop();  // drains the queue and the groups in flight, then joins
 
   // Stepped (RuntimeOptions::stepped: no threads; a simulation drives it).
@@ -113,7 +123,7 @@ class Shard {
   // What a group staged in shard memory, forgotten once it is committed.
   struct StagedKeys {
     uint64_t seq = 0;
-    std::vector<std::string> txns, customers, cards;
+    std::vector<std::string> txns, customers, cards, retired;
   };
 
   void Run();         // the shard thread
@@ -134,6 +144,7 @@ class Shard {
   void SendHome(std::vector<WaitingCopy> copies, const std::string* failure);
   bool CheckNotRetired(const Work& work, const std::string& card, Owed& owed);
   bool CheckNewCard(const Work& work, Owed& owed);
+  bool CheckLink(const Work& work, const CustomerState& customer, Owed& owed);
   bool ClaimNewId(const Work& work, const std::string& id, Owed& owed, bool* taken);
   bool CheckNewCustomerId(const Work& work, Owed& owed);
   void Stage(Work& work, DecideResult& result, StoreBatch& batch, Owed& owed,
@@ -145,7 +156,15 @@ class Shard {
   void StageTxn(TxnRecord record);
   void Answered(Owed& o);
 
-  Result<const CustomerState*> LoadByCard(const std::string& card);
+  // Brings the customer of work.event.card into memory under work.key, their
+  // route card. False when the store says they are routed by another card
+  // (a linked card seen here first, a merged customer's card): work.key then
+  // names it, and the work belongs to that card's shard (Forward).
+  Result<bool> Resolve(Work& work);
+  // The customer of work.event.card as held under work.key; null when none
+  // (not enrolled, erased, or the card left them: retired).
+  const CustomerState* Held(const Work& work) const;
+  void Park(ShardPause& pause);
   Result<std::optional<TxnRecord>> LoadTxn(const std::string& txn_id);
 
   ShardContext ctx_;
@@ -173,7 +192,8 @@ class Shard {
 
   // Shard-thread only.
   using StatePtr = std::shared_ptr<const CustomerState>;
-  // Hot states, ahead of the disk by the groups in flight.
+  // Hot states by route card (Work::key), ahead of the disk by the groups in
+  // flight; null: the customer is gone (erased), their cards retired.
   std::unordered_map<std::string, StatePtr> by_card_;
   template <typename V>
   struct Tagged {  // a value staged by group `seq`
@@ -183,7 +203,8 @@ class Shard {
   // Records staged by groups in flight (or read under their claim).
   std::unordered_map<std::string, Tagged<TxnRecord>> staged_txns_;
   std::unordered_map<std::string, uint64_t> new_customers_;   // ids created by groups in flight
-  std::unordered_map<std::string, uint64_t> inflight_cards_;  // cards changed by groups in flight
+  std::unordered_map<std::string, uint64_t> inflight_cards_;  // keys changed by groups in flight
+  std::unordered_map<std::string, uint64_t> retiring_;        // cards retired by groups in flight
   std::deque<StagedKeys> staged_keys_;
   Group* deciding_ = nullptr;  // the group being decided
   uint64_t next_seq_ = 1;

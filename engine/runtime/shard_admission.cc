@@ -1,5 +1,8 @@
 // Who a card or a customer id may become: the checks before a new customer,
 // or a replacement card, is decided (Shard::ProcessChange).
+#include <algorithm>
+
+#include "engine/limits.h"
 #include "engine/runtime/shard.h"
 
 namespace loyalty {
@@ -14,9 +17,12 @@ Answer CannotRead(uint64_t request_id, const Status& status) {
 
 // A card replaced or erased is never enrolled again (a purchase would).
 bool Shard::CheckNotRetired(const Work& work, const std::string& card, Owed& owed) {
-  // Held as nobody's: retired by a group of this shard, maybe not committed yet.
-  const auto held = by_card_.find(card);
-  Result<bool> retired = held != by_card_.end() && held->second == nullptr;
+  // Retired by a group of this shard, maybe not committed yet: the card
+  // itself, or its customer is held as nobody's (erased), or the card was
+  // routed to a customer who no longer holds it.
+  const auto held = by_card_.find(work.key);
+  Result<bool> retired = (held != by_card_.end() && held->second == nullptr) ||
+                         retiring_.count(card) > 0 || (card == work.event.card && work.key != card);
   if (!*retired) retired = ctx_.store.IsCardRetired(card);
   if (!retired.ok()) {
     owed.answer = CannotRead(work.request_id, retired.status());
@@ -71,6 +77,24 @@ bool Shard::CheckNewCard(const Work& work, Owed& owed) {
     return false;
   }
   return true;
+}
+
+// A card linked to `customer` (kLinkCard) must be nobody's, like a
+// replacement, and the customer below the cards limit. The same link again
+// is no news: Decide answers it as already enrolled.
+bool Shard::CheckLink(const Work& work, const CustomerState& customer, Owed& owed) {
+  const std::vector<std::string>& cards = customer.cards;
+  if (std::find(cards.begin(), cards.end(), work.event.new_card) != cards.end()) return true;
+  if (cards.size() >= limits::kCardsPerCustomerMax) {
+    owed.answer = Answer::Error(
+        work.request_id, AnswerKind::kInvalid, "new_card",
+        "the customer holds " + std::to_string(cards.size()) +
+            " cards, the most one customer may; replace one (POST /v1/customers/{card}/replace)");
+    return false;
+  }
+  if (CheckNewCard(work, owed)) return true;
+  if (owed.answer.field == "new_card") owed.answer.field = "card";  // Enroll's card on the wire
+  return false;
 }
 
 // A new card becomes customer `customer_id` (or the card number): refuse an

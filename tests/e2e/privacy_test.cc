@@ -278,5 +278,118 @@ TEST(PrivacyTest, AReplacedCardCarriesTheBalanceAndHistoryAndTheOldOneIsRefused)
   EXPECT_EQ(check.exit_code, 0) << check.out;
 }
 
+// Two cards enrolled separately by one person: support merges them. The
+// points move by a pair of ledger entries, the merged card leads to the
+// survivor from then on (also after a restart, when the routes are learned
+// again), a retry is answered the same, and `loyalty check` stays green.
+TEST(PrivacyTest, AMergeMovesPointsAndCardsAndTheLedgersStillBalance) {
+  TempDir dir;
+  const std::string config = Config(dir);
+  const std::string data = dir.Sub("db");
+  auto server = std::make_unique<ServerProcess>(data, std::vector<std::string>{"--config", config});
+  ASSERT_TRUE(server->ok()) << server->Stderr();
+  const std::string a = "4000000000004444", b = "4000000000005555";
+  auto buy = [&](const std::string& txn, const std::string& card, const char* amount) {
+    return RunCli({"--server", server->address(), "purchase", "--txn", txn, "--store", "S1",
+                   "--card", card, "--amount", amount});
+  };
+  auto customer = [&](const std::string& card) {
+    return Json::parse(Http(server->admin_port(), "GET", "/v1/customers/" + card, kAdmin).body);
+  };
+  ASSERT_EQ(buy("T-1", a, "40.00").exit_code, 0);
+  ASSERT_EQ(buy("T-2", b, "25.00").exit_code, 0);
+  ASSERT_EQ(buy("T-3", b, "10.00").exit_code, 0);
+  const int64_t balance_a = customer(a)["balance"], balance_b = customer(b)["balance"];
+  ASSERT_GT(balance_b, 0);
+  const std::string path = "/v1/customers/" + a + "/merge";
+  auto merge = [&](const std::string& txn, const std::string& merged) {
+    return Http(server->admin_port(), "POST", path, kAdmin,
+                R"({"transaction_id": ")" + txn + R"(", "merged_card": ")" + merged +
+                    R"(", "reason": "ticket-7"})");
+  };
+  EXPECT_EQ(merge("M-0", "4000000000009999").status, 404);  // nobody's card
+  const auto merged = merge("M-1", b);
+  ASSERT_EQ(merged.status, 200) << merged.body;
+  EXPECT_EQ(merge("M-1", b).status, 200);  // a retry: the stored answer
+  const auto again = merge("M-2", b);
+  EXPECT_EQ(again.status, 422) << again.body;
+  EXPECT_NE(again.body.find("already belong to the same customer"), std::string::npos);
+
+  // The merged card shows the survivor (their other card masked, as always).
+  Json after = customer(b);
+  EXPECT_EQ(after["customer_id"], "************4444");
+  EXPECT_EQ(after["balance"], balance_a + balance_b);
+  EXPECT_EQ(after["visits"], 3);
+  EXPECT_EQ(after["cards"], Json::array({"************4444", b}));
+  ASSERT_EQ(buy("T-4", b, "20.00").exit_code, 0);  // goes to the survivor
+  after = customer(a);
+  EXPECT_GT(after["balance"].get<int64_t>(), balance_a + balance_b);
+  const int64_t before_restart = after["balance"];
+  const Json ledger =
+      Json::parse(Http(server->admin_port(), "GET", "/v1/customers/" + a + "/ledger", kAdmin).body);
+  ASSERT_EQ(ledger["entries"].size(), 3u) << ledger.dump();  // earn, merge, earn
+  EXPECT_EQ(ledger["entries"][1]["kind"], "merge") << ledger.dump();
+  EXPECT_EQ(ledger["entries"][1]["points"], balance_b) << ledger.dump();
+  const auto audit = Http(server->admin_port(), "GET", "/v1/audit?action=customers.", kViewer);
+  EXPECT_NE(audit.body.find("customers.merge"), std::string::npos) << audit.body;
+  ASSERT_EQ(server->StopWith(SIGTERM), 0) << server->Stderr();
+
+  // A new process has learned no route: the merged card still reaches the
+  // survivor, never a second copy of them.
+  server = std::make_unique<ServerProcess>(data, std::vector<std::string>{"--config", config});
+  ASSERT_TRUE(server->ok()) << server->Stderr();
+  ASSERT_EQ(buy("T-5", b, "5.00").exit_code, 0);
+  ASSERT_EQ(buy("T-6", a, "5.00").exit_code, 0);
+  EXPECT_EQ(customer(b)["balance"], before_restart + 10);
+  ASSERT_EQ(server->StopWith(SIGTERM), 0) << server->Stderr();
+  const CliResult check = RunCli({"check", "--data-dir", data});
+  EXPECT_EQ(check.exit_code, 0) << check.out;
+}
+
+// A second card linked at the till (Enroll with link_to_card): one balance
+// for both, the link again is no news, a card of someone else cannot join.
+TEST(PrivacyTest, ASecondCardLinkedAtTheTillSharesOneBalance) {
+  TempDir dir;
+  const std::string config = Config(dir);
+  const std::string data = dir.Sub("db");
+  ServerProcess server(data, {"--config", config});
+  ASSERT_TRUE(server.ok()) << server.Stderr();
+  const std::string first = "4000000000006666", second = "4000000000007777",
+                    other = "4000000000008888";
+  auto cli = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--server", server.address()});
+    return RunCli(args);
+  };
+  auto buy = [&](const std::string& txn, const std::string& card) {
+    return cli({"purchase", "--txn", txn, "--store", "S1", "--card", card, "--amount", "30.00"});
+  };
+  ASSERT_EQ(buy("T-1", first).exit_code, 0);
+  ASSERT_EQ(buy("T-2", other).exit_code, 0);
+  const CliResult linked = cli({"enroll", "--card", second, "--link-to", first, "--json"});
+  ASSERT_EQ(linked.exit_code, 0) << linked.out;
+  EXPECT_EQ(Json::parse(linked.out)["decision"]["customer_id"], first) << linked.out;
+  const CliResult again = cli({"enroll", "--card", second, "--link-to", first});
+  EXPECT_NE(again.out.find("already"), std::string::npos) << again.out;
+  const CliResult taken = cli({"enroll", "--card", other, "--link-to", first, "--json"});
+  EXPECT_NE(taken.exit_code, 0);
+  EXPECT_EQ(Json::parse(taken.out)["error"]["field"], "card") << taken.out;
+  const CliResult unknown =
+      cli({"enroll", "--card", "4000000000001212", "--link-to", "4000000000003434", "--json"});
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_EQ(Json::parse(unknown.out)["error"]["field"], "link_to_card") << unknown.out;
+
+  ASSERT_EQ(buy("T-3", second).exit_code, 0);
+  const Json profile =
+      Json::parse(Http(server.admin_port(), "GET", "/v1/customers/" + first, kAdmin).body);
+  EXPECT_EQ(profile["visits"], 2) << profile.dump();
+  EXPECT_EQ(profile["cards"], Json::array({first, "************7777"}));
+  const CliResult lookup = cli({"lookup", "--card", second, "--json"});
+  ASSERT_EQ(lookup.exit_code, 0) << lookup.out;
+  EXPECT_EQ(Json::parse(lookup.out)["profile"]["balance"], 60) << lookup.out;
+  ASSERT_EQ(server.StopWith(SIGTERM), 0) << server.Stderr();
+  const CliResult check = RunCli({"check", "--data-dir", data});
+  EXPECT_EQ(check.exit_code, 0) << check.out;
+}
+
 }  // namespace
 }  // namespace loyalty::testing

@@ -85,6 +85,7 @@ void CheckAuthorize(const Credential& c, const v1::Request& request) {
       LOYALTY_CHECK(denied && denied->field() == "replace_card");
       return;
     case v1::Request::kErase: LOYALTY_CHECK(denied && denied->field() == "erase"); return;
+    case v1::Request::kMerge: LOYALTY_CHECK(denied && denied->field() == "merge"); return;
     case v1::Request::kPurchase:
       return CheckBound(c, request.purchase(), after.purchase(), denied.has_value());
     case v1::Request::kPurchaseReturn:

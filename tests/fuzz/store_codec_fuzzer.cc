@@ -45,7 +45,7 @@ void Ledger(std::string_view bytes) {
   LOYALTY_CHECK(decoded->customer_id == "C-1" && decoded->seq == 7);
   const auto kind = static_cast<int>(decoded->kind);
   LOYALTY_CHECK(kind >= static_cast<int>(LedgerKind::kEarn) &&
-                kind <= static_cast<int>(LedgerKind::kAdjust));
+                kind <= static_cast<int>(LedgerKind::kMerge));
   const std::string once = EncodeLedgerEntry(*decoded);
   auto again = DecodeLedgerEntry(once, "C-1", 7);
   LOYALTY_CHECK(again.ok() && EncodeLedgerEntry(*again) == once);
@@ -58,7 +58,7 @@ void Txn(std::string_view bytes) {
   LOYALTY_CHECK(decoded->transaction_id == "T-1");
   const auto kind = static_cast<int>(decoded->kind);
   LOYALTY_CHECK(kind >= static_cast<int>(EventKind::kEnroll) &&
-                kind <= static_cast<int>(EventKind::kErase));
+                kind <= static_cast<int>(EventKind::kMerge));
   const auto outcome = static_cast<int>(decoded->outcome);
   LOYALTY_CHECK(outcome >= static_cast<int>(Outcome::kApplied) &&
                 outcome <= static_cast<int>(Outcome::kPointsPerEventOverMax));

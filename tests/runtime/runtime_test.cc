@@ -299,5 +299,83 @@ TEST_F(RuntimeTest, TheSweepTellsOnceWhenAChurnRiskCrossesTheAlertThreshold) {
   runtime_->Stop();
 }
 
+Event LinkCard(std::string card, std::string new_card) {
+  Event e;
+  e.kind = EventKind::kLinkCard;
+  e.card = std::move(card);
+  e.new_card = std::move(new_card);
+  return e;
+}
+
+Event Merge(std::string txn, std::string card, std::string merged_card) {
+  Event e;
+  e.kind = EventKind::kMerge;
+  e.transaction_id = std::move(txn);
+  e.card = std::move(card);
+  e.merged_card = std::move(merged_card);
+  e.event_time_ms = kT0;
+  e.reason = "ticket-1";
+  e.operator_id = "ada";
+  return e;
+}
+
+int64_t LedgerSum(const MemoryStore& store, const std::string& customer_id) {
+  int64_t sum = 0;
+  for (const LedgerEntry& e : store.Ledger(customer_id)) sum += e.points;
+  return sum;
+}
+
+// Sales on two customers' cards (one of them a linked second card, seen
+// first on another shard) run from three threads while the two customers are
+// merged: every sale is applied once, to one copy of the customer, and both
+// ledgers still sum to their balances.
+TEST_F(RuntimeTest, AMergeWhileSalesRunOnBothCustomersLosesNothing) {
+  Start(RuleSet{}, 4);
+  ASSERT_EQ(Call(testing::Purchase("T-A", "CA", {L("A", 1, 1000)})).kind, AnswerKind::kDecided);
+  ASSERT_EQ(Call(testing::Purchase("T-B", "CB", {L("A", 1, 1000)})).kind, AnswerKind::kDecided);
+  const Answer linked = Call(LinkCard("CA", "CA2"));
+  ASSERT_EQ(linked.kind, AnswerKind::kDecided) << linked.message;
+  EXPECT_EQ(Call(LinkCard("CA", "CA2")).outcome, Outcome::kAlreadyEnrolled);
+  EXPECT_EQ(Call(LinkCard("CA", "CB")).field, "card");  // someone else's
+
+  constexpr int kSales = 150;
+  std::vector<std::future<Answer>> answers;
+  std::mutex mu;
+  auto sell = [&](const std::string& card) {
+    for (int i = 0; i < kSales; ++i) {
+      auto f = Send(testing::Purchase(card + "-" + std::to_string(i), card, {L("A", 1, 100)}));
+      std::lock_guard lock(mu);
+      answers.push_back(std::move(f));
+    }
+  };
+  std::thread t1(sell, "CA"), t2(sell, "CA2"), t3(sell, "CB");
+  const Answer merged = Call(Merge("M-1", "CA", "CB"));
+  t1.join();
+  t2.join();
+  t3.join();
+  ASSERT_EQ(merged.kind, AnswerKind::kDecided) << merged.message;
+  for (auto& f : answers) {
+    ASSERT_EQ(f.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+    const Answer a = f.get();
+    ASSERT_EQ(a.kind, AnswerKind::kDecided) << a.message;
+  }
+  EXPECT_EQ(Call(Merge("M-1", "CA", "CB")).kind, AnswerKind::kReplayed);
+  EXPECT_EQ(Call(Merge("M-2", "CA", "CB")).field, "merged_card");  // one customer now
+
+  // 10 + 10 for the first sales, 1 per sale after.
+  EXPECT_EQ(Balance("CA"), 20 + 3 * kSales);
+  EXPECT_EQ(Balance("CB"), 0);
+  EXPECT_EQ(LedgerSum(store_, "CA"), Balance("CA"));
+  EXPECT_EQ(LedgerSum(store_, "CB"), 0);
+  auto a = store_.GetCustomer("CA");
+  ASSERT_TRUE(a.ok() && a->has_value());
+  EXPECT_EQ((*a)->visits, 2 + 3 * kSales);
+  EXPECT_EQ((*a)->cards, (std::vector<std::string>{"CA", "CA2", "CB"}));
+  EXPECT_EQ((*store_.GetCustomer("CB"))->merged_into, "CA");
+  const Answer seen = Call(testing::Lookup("CB"));
+  ASSERT_EQ(seen.kind, AnswerKind::kProfile);
+  EXPECT_EQ(seen.state->customer_id, "CA");
+}
+
 }  // namespace
 }  // namespace loyalty

@@ -33,6 +33,8 @@ inline void SetEveryProfileField(CustomerState& s) {
   s.consent_at_ms = 1'767'225'600'020;
   s.consent_source = "web-form";
   s.churn_alerted_after_ms = 1'767'225'600'021;
+  s.route_card = "route-card-22";
+  s.merged_into = "merged-into-23";
   for (Lot& lot : s.lots) lot.noticed = true;  // the expiring-soon notice went out
 }
 

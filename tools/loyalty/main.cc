@@ -50,6 +50,7 @@ struct Common {
   std::string txn, original, store, register_id, card, currency = "EUR", amount, basket;
   std::string customer_id, birthday, reason, operator_id, set_tier, comment;
   std::string consent, source;  // "yes" or "no"; where it was given
+  std::string link_to;          // enroll: the card of the customer a second card joins
   std::vector<std::string> lines;
   int64_t points = 0;
   int32_t score = -1;
@@ -308,6 +309,8 @@ int main(int argc, char** argv) {
   enroll->add_option("--card", c.card, "card number")->required();
   enroll->add_option("--customer", c.customer_id, "the chain's customer id (default: the card)");
   enroll->add_option("--birthday", c.birthday, "YYYY-MM-DD or --MM-DD");
+  enroll->add_option("--link-to", c.link_to,
+                     "a second card: the card of the customer it joins (one balance for both)");
   enroll->add_option("--consent", c.consent, "yes or no to marketing (offers, messages)")
       ->check(CLI::IsMember({"yes", "no"}));
 
@@ -448,6 +451,7 @@ int main(int argc, char** argv) {
     r.mutable_enroll()->set_customer_id(c.customer_id);
     r.mutable_enroll()->set_birthday(c.birthday);
     if (!c.consent.empty()) r.mutable_enroll()->set_marketing_consent(c.consent == "yes");
+    r.mutable_enroll()->set_link_to_card(c.link_to);
     return Send(c, r);
   }
   if (purchase->parsed()) return Send(c, BuildPurchase(c));

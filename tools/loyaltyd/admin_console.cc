@@ -172,6 +172,7 @@ Json AdminConsole::CountAll() const {
         case LedgerKind::kExpire: expired -= e.points; break;
         case LedgerKind::kReverse: reversed -= e.points; break;
         case LedgerKind::kAdjust: adjusted += e.points; break;
+        case LedgerKind::kMerge: break;  // moved between customers: nets to zero
       }
       return Status::Ok();
     });

@@ -133,6 +133,10 @@ void AdminCustomers::AddRoutes(http::Router& router) {
               bind(&AdminCustomers::Replace)});
   router.Add(
       {"POST", "/v1/customers/{card}/erase", P::kCustomersErase, bind(&AdminCustomers::Erase)});
+  router.Add(
+      {"POST", "/v1/customers/{card}/link", P::kCustomersAdjust, bind(&AdminCustomers::Link)});
+  router.Add(
+      {"POST", "/v1/customers/{card}/merge", P::kCustomersAdjust, bind(&AdminCustomers::Merge)});
 }
 
 void AdminCustomers::Search(const Request& r, Respond respond) {
@@ -305,6 +309,41 @@ void AdminCustomers::Replace(const Request& r, Respond respond) {
                 "transaction_id=" + m->transaction_id() +
                     " new_card=" + http::MaskCard(m->new_card()) + " reason=" + m->reason(),
                 std::move(respond), std::move(forget));
+}
+
+// A second card, as a till links one at enrolment (Enroll.link_to_card).
+void AdminCustomers::Link(const Request& r, Respond respond) {
+  v1::Request request;
+  v1::Enroll* m = request.mutable_enroll();
+  Json body;
+  if (auto bad = admin::ParseBody(r.body, &body)) return respond(*bad);
+  if (auto bad = ReadFields(body, {"new_card"})) return respond(JsonError(400, "BAD_BODY", *bad));
+  const std::string card = r.params.at("card");
+  m->set_card(body["new_card"]);
+  m->set_link_to_card(card);
+  SubmitAudited(r, std::move(request), "customers.link", card,
+                "new_card=" + http::MaskCard(m->card()), std::move(respond));
+}
+
+void AdminCustomers::Merge(const Request& r, Respond respond) {
+  v1::Request request;
+  v1::Merge* m = request.mutable_merge();
+  Json body;
+  if (auto bad = admin::ParseBody(r.body, &body)) return respond(*bad);
+  if (auto bad = ReadFields(body, {"transaction_id", "merged_card", "reason"})) {
+    return respond(JsonError(400, "BAD_BODY", *bad));
+  }
+  const std::string card = r.params.at("card");
+  m->set_transaction_id(body["transaction_id"]);
+  m->set_card(card);
+  m->set_merged_card(body["merged_card"]);
+  m->set_reason(body["reason"]);
+  m->set_operator_id(r.principal->name);
+  m->set_event_time_ms(admin::WallNowMs());
+  SubmitAudited(r, std::move(request), "customers.merge", card,
+                "transaction_id=" + m->transaction_id() +
+                    " merged_card=" + http::MaskCard(m->merged_card()) + " reason=" + m->reason(),
+                std::move(respond));
 }
 
 void AdminCustomers::Erase(const Request& r, Respond respond) {

@@ -8,6 +8,8 @@
 //                                          that caused it (kind, store, money) and the
 //                                          rule; the lots and balances
 //   POST /v1/customers/{card}/adjust       a manual credit or debit (admin)
+//   POST /v1/customers/{card}/link         a second card for the customer
+//   POST /v1/customers/{card}/merge        another customer moves into this one
 // Search and statements read the store directly (one snapshot per page, so a
 // page's balances agree with each other and with the state); the lookup and
 // the adjustment go through the register front like any event.
@@ -48,6 +50,8 @@ class AdminCustomers {
   void Adjust(const http::Request& r, http::Respond respond);
   void Consent(const http::Request& r, http::Respond respond);
   void Replace(const http::Request& r, http::Respond respond);
+  void Link(const http::Request& r, http::Respond respond);
+  void Merge(const http::Request& r, http::Respond respond);
   void Erase(const http::Request& r, http::Respond respond);
   // What follows an applied decision instead of answering it at once (on the
   // shard's thread: hand slow work to the worker).

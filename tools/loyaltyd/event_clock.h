@@ -56,6 +56,7 @@ class EventClockHandler final : public net::RequestHandler {
       case v1::Request::kConsent: return r.consent().event_time_ms();
       case v1::Request::kReplaceCard: return r.replace_card().event_time_ms();
       case v1::Request::kErase: return r.erase().event_time_ms();
+      case v1::Request::kMerge: return r.merge().event_time_ms();
       default: return 0;
     }
   }
