@@ -26,26 +26,31 @@ std::vector<std::string_view> Lines(std::string_view text) {
   }
 }
 
+// Empty, too long or holding a byte outside `allowed`: Invalid, naming the
+// field and why.
+Status CheckField(const char* field, const std::string& value, size_t bytes_max,
+                  bool (*allowed)(char), const char* rule) {
+  const std::string name(field);
+  if (value.empty()) return Status::Invalid(name + ": empty");
+  if (value.size() > bytes_max) {
+    return Status::Invalid(name + ": longer than " + std::to_string(bytes_max) + " bytes");
+  }
+  if (!std::all_of(value.begin(), value.end(), allowed)) {
+    return Status::Invalid(name + " '" + value + "': " + rule);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status ValidateMember(const Member& member) {
-  if (member.node_id.empty()) return Status::Invalid("node id: empty");
-  if (member.node_id.size() > kNodeIdBytesMax) {
-    return Status::Invalid("node id: longer than " + std::to_string(kNodeIdBytesMax) + " bytes");
+  if (Status s = CheckField("node id", member.node_id, kNodeIdBytesMax, NodeIdByte,
+                            "only letters, digits, '.', '_' and '-' are allowed");
+      !s.ok()) {
+    return s;
   }
-  if (!std::all_of(member.node_id.begin(), member.node_id.end(), NodeIdByte)) {
-    return Status::Invalid("node id '" + member.node_id +
-                           "': only letters, digits, '.', '_' and '-' are allowed");
-  }
-  if (member.address.empty()) return Status::Invalid("address: empty");
-  if (member.address.size() > kAddressBytesMax) {
-    return Status::Invalid("address: longer than " + std::to_string(kAddressBytesMax) + " bytes");
-  }
-  if (!std::all_of(member.address.begin(), member.address.end(), AddressByte)) {
-    return Status::Invalid("address '" + member.address +
-                           "': no spaces, control characters or non-ASCII bytes");
-  }
-  return Status::Ok();
+  return CheckField("address", member.address, kAddressBytesMax, AddressByte,
+                    "no spaces, control characters or non-ASCII bytes");
 }
 
 std::string EncodeMember(const Member& member) { return member.node_id + "\n" + member.address; }
