@@ -25,7 +25,7 @@ constexpr milliseconds kIdleWake{1000};
 
 // One thing the client's threads tell the election thread.
 struct ZkEvent {
-  enum class Kind : uint8_t { kWatch, kHeartbeat };
+  enum class Kind : uint8_t { kWatch, kHeartbeat, kResign };
   Kind kind = Kind::kWatch;
   uint64_t generation = 0;  // which handle it came from; older ones are dropped
   int type = 0;             // kWatch
@@ -115,6 +115,7 @@ struct Election::Impl {
   mutable std::condition_variable cv;
   std::deque<ZkEvent> events;
   bool stopping = false;
+  bool resigning = false;  // set by Resign(), until the election thread stepped down
   Leadership state;
   Clock::time_point lease_until;
   std::thread thread;
@@ -252,8 +253,9 @@ struct Election::Impl {
   }
 
   void Handle(const ZkEvent& e) {
-    if (e.generation != generation) return;  // from a handle already closed
     const auto now = Clock::now();
+    if (e.kind == ZkEvent::Kind::kResign) return HandleResign(now);
+    if (e.generation != generation) return;  // from a handle already closed
     if (e.kind == ZkEvent::Kind::kHeartbeat) {
       if (e.rc == ZOK && PrimaryNow()) {
         std::lock_guard lock(mu);
@@ -275,6 +277,24 @@ struct Election::Impl {
       epoch_stale = true;  // read again (and watch again) unless primary
       check_at = std::min(check_at, now);
     }
+  }
+
+  // Steps down, then leaves the queue and joins it again at the end: the
+  // member behind is told at once (its watch fires), no timeout to wait.
+  void HandleResign(Clock::time_point now) {
+    if (PrimaryNow()) StepDown(Role::kStandby, "resigned");
+    {
+      std::lock_guard lock(mu);
+      resigning = false;  // role is no longer primary: IsPrimary() stays false
+    }
+    if (connected && !own_name.empty()) {
+      const std::string path = nodes_path + "/" + own_name;
+      const int rc = zoo_delete(zh, path.c_str(), -1);
+      if (rc == ZOK || rc == ZNONODE) own_name.clear();
+    }
+    // Not found under the session's prefix any more: registers again, last.
+    needs_check = true;
+    check_at = now;
   }
 
   void HandleSession(int zk_state, Clock::time_point now) {
@@ -531,6 +551,16 @@ Election::~Election() {
   if (impl_->thread.joinable()) impl_->thread.join();
 }
 
+void Election::Resign() {
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->resigning = true;  // IsPrimary() is false from here on
+  }
+  ZkEvent e;
+  e.kind = ZkEvent::Kind::kResign;
+  impl_->Push(std::move(e));
+}
+
 Leadership Election::Current() const {
   std::lock_guard lock(impl_->mu);
   return impl_->state;
@@ -538,7 +568,8 @@ Leadership Election::Current() const {
 
 bool Election::IsPrimary() const {
   std::lock_guard lock(impl_->mu);
-  return impl_->state.role == Role::kPrimary && Clock::now() < impl_->lease_until;
+  return impl_->state.role == Role::kPrimary && !impl_->resigning &&
+         Clock::now() < impl_->lease_until;
 }
 
 std::optional<Member> Election::Primary() const {

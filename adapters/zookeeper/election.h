@@ -97,6 +97,14 @@ class Election {
   Election(const Election&) = delete;
   Election& operator=(const Election&) = delete;
 
+  // Planned switchover: IsPrimary() is false before this returns; the
+  // election thread then steps down, deletes this member's znode and joins
+  // again at the end of the queue, so the member behind takes over at once
+  // (no session timeout). A standby just moves to the end. Does not wait
+  // for the next primary; when ZooKeeper cannot be reached, the member may
+  // become primary again (with a new epoch).
+  void Resign();
+
   Leadership Current() const;
   // Primary and within the lease now: the check before acknowledging.
   bool IsPrimary() const;

@@ -252,6 +252,37 @@ TEST_F(ElectionTest, ClosingThePrimaryMakesTheNextOnePrimaryWithAHigherEpoch) {
   EXPECT_LT(taken[1].epoch, taken[2].epoch);
 }
 
+// A planned switchover: the primary resigns, stops acting at once, the next
+// member takes over without waiting for a timeout, and the one that resigned
+// is now last in the queue.
+TEST_F(ElectionTest, AResigningPrimaryHandsOverAtOnceAndGoesToTheEndOfTheQueue) {
+  EpochLog log;
+  auto a = JoinAs("a", log.For("a"));
+  auto b = JoinAs("b", log.For("b"));
+  auto c = JoinAs("c", log.For("c"));
+  ASSERT_TRUE(a && b && c);
+  const auto started = Clock::now();
+  a->Resign();
+  EXPECT_FALSE(a->IsPrimary());
+  ASSERT_TRUE(WaitRole(*b, Role::kPrimary)) << b->Current().reason;
+  const auto took = std::chrono::duration_cast<milliseconds>(Clock::now() - started);
+  std::cout << "b took over " << took.count() << " ms after a resigned\n";
+  EXPECT_LT(took, milliseconds(kSessionMs));  // not by a session expiry
+  ASSERT_TRUE(a->WaitUntil(
+      [](const Leadership& l) { return l.role == Role::kStandby && Holds(l, "b"); }, 5s))
+      << a->Current().reason;
+  EXPECT_FALSE(a->IsPrimary());
+
+  b.reset();  // c, not a, is next
+  ASSERT_TRUE(WaitRole(*c, Role::kPrimary)) << c->Current().reason;
+  EXPECT_EQ(a->Current().role, Role::kStandby);
+  const auto taken = log.WaitFor(3);
+  ASSERT_EQ(taken.size(), 3u);
+  EXPECT_EQ(taken[1].node_id, "b");
+  EXPECT_EQ(taken[2].node_id, "c");
+  EXPECT_LT(taken[1].epoch, taken[2].epoch);
+}
+
 TEST_F(ElectionTest, AKilledPrimaryProcessIsReplacedOnceItsSessionExpires) {
   MemberProcess p(zk_.address(), "p");
   ASSERT_TRUE(loyalty::testing::WaitFor([&] { return p.Said("change primary 1 p"); }, 15s))
