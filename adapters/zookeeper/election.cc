@@ -65,6 +65,17 @@ void ClientLog(const char* message) {
   held = 0;
 }
 
+// A multi-op's own error: the first op's that failed (the ones after it
+// say ZRUNTIMEINCONSISTENCY), else the call's (e.g. a lost connection).
+template <size_t N>
+int FailedOp(int rc, const zoo_op_result_t (&results)[N]) {
+  if (rc == ZOK) return ZOK;
+  for (const zoo_op_result_t& r : results) {
+    if (r.err != ZOK && r.err != ZRUNTIMEINCONSISTENCY) return r.err;
+  }
+  return rc;
+}
+
 Status ZkStatus(const std::string& what, int rc) {
   return Status::Unavailable(what + ": ZooKeeper said " + zerror(rc));
 }
@@ -471,12 +482,12 @@ struct Election::Impl {
       const EpochRecord mine{last_epoch + 1, self};
       const std::string data = EncodeEpoch(mine);
       zoo_op_t ops[2];
-      zoo_op_result_t results[2];
+      zoo_op_result_t results[2] = {};
       struct Stat stat {};
       zoo_check_op_init(&ops[0], own_path.c_str(), -1);
       zoo_set_op_init(&ops[1], epoch_path.c_str(), data.data(), static_cast<int>(data.size()),
                       got->second, &stat);
-      const int rc = zoo_multi(zh, 2, ops, results);
+      const int rc = FailedOp(zoo_multi(zh, 2, ops, results), results);
       if (rc == ZBADVERSION) continue;  // another epoch landed between read and write
       if (rc == ZNONODE) {
         own_name.clear();
