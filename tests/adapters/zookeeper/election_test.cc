@@ -420,6 +420,24 @@ TEST_F(ElectionTest, APrimaryCutOffFromZooKeeperStopsBeforeTheStandbyTakesOver) 
   EXPECT_TRUE(b->IsPrimary());
 }
 
+// ZooKeeper itself restarts (kill -9, then again on its data): the members
+// see the connection drop, the primary stops, and once ZooKeeper is back one
+// of them is primary with an epoch above the one before.
+TEST_F(ElectionTest, AfterZooKeeperRestartsOneMemberIsPrimaryWithANewEpoch) {
+  auto a = JoinAs("a");
+  auto b = JoinAs("b");
+  ASSERT_TRUE(a && b);
+  ASSERT_EQ(a->Current().epoch, 1u);
+  ASSERT_TRUE(zk_.Restart()) << zk_.error();
+  ASSERT_TRUE(
+      loyalty::testing::WaitFor([&] { return a->IsPrimary() || b->IsPrimary(); }, kFailoverWithin))
+      << a->Current().reason << " / " << b->Current().reason;
+  EXPECT_FALSE(a->IsPrimary() && b->IsPrimary());
+  const Election& primary = a->IsPrimary() ? *a : *b;
+  EXPECT_GT(primary.Current().epoch, 1u);
+  std::cout << "ZooKeeper restarted in " << zk_.startup().count() << " ms\n";
+}
+
 TEST_F(ElectionTest, EpochsStrictlyIncreaseAcrossFailovers) {
   EpochLog log;
   std::vector<std::unique_ptr<Election>> members;
