@@ -85,7 +85,9 @@ struct Leadership {
 class Election {
  public:
   // Called on the election thread after every change of role, epoch or
-  // primary. Must not block long and must not destroy the Election.
+  // primary, in order, just after WaitUntil callers were woken (so they may
+  // see a change before the listener does). Must not block long and must
+  // not destroy the Election.
   using Listener = std::function<void(const Leadership&)>;
 
   // Connects, creates {root}/nodes and {root}/epoch when missing, registers
