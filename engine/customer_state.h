@@ -135,6 +135,10 @@ struct CustomerState {
   std::string route_card;
   // Merged into this customer (their cards, points and history went there).
   std::string merged_into;
+  // The lifecycle stage (rules.h Lifecycle) as of the last stored change or
+  // sweep, so the outbox can say when it moves; 0: not yet known (records
+  // older than the field: set silently by the next change).
+  uint8_t lifecycle_stage = 0;
 
   int64_t balance() const;  // sum of lots minus debt
   friend bool operator==(const CustomerState&, const CustomerState&) = default;

@@ -97,6 +97,7 @@ DecideResult DecideEnroll(const DecideInput& in) {
   r.decision.customer_id = s.customer_id;
   r.decision.tier = s.tier;
   r.decision.lifecycle = static_cast<uint8_t>(Lifecycle::kProspect);
+  s.lifecycle_stage = r.decision.lifecycle;
   r.decision.rules_version = in.rules.version;
   r.effects.state = std::move(s);
   r.effects.link_card = true;
@@ -214,6 +215,7 @@ DecideResult Decide(const DecideInput& in) {
   const bool changed = new_customer || !out.effects.ledger.empty() || out.effects.original ||
                        out.decision.outcome == Outcome::kApplied;
   if (changed) {
+    state.lifecycle_stage = out.decision.lifecycle;
     if (new_customer) out.effects.link_card = true;
     state.version += 1;
     out.effects.state = std::move(state);
@@ -232,6 +234,9 @@ DecideResult Sweep(const CustomerState& customer, const RuleSet& rules, TimeMs n
   }
   if (ChurnAlertDue(state, rules.churn, now_ms))
     state.churn_alerted_after_ms = state.last_purchase_ms;
+  if (LifecycleMoved(state, rules.lifecycle, now_ms)) {
+    state.lifecycle_stage = static_cast<uint8_t>(LifecycleOf(state, rules.lifecycle, now_ms));
+  }
   if (!out.effects.ledger.empty() || tier_changed || state != customer) {
     state.version += 1;
     out.decision.customer_id = state.customer_id;

@@ -135,8 +135,16 @@ void DecideMerge(const DecideInput& in, CustomerState& state, DecideResult& out)
   if (theirs != nullptr && (mine == nullptr || theirs > mine)) {  // tiers are listed low to high
     SetTier(state, in.rules, m.tier, in.now_ms);
   }
-  m.lifetime_points = 0;
-  m.version += 1;
+  // What moved is not kept twice: the merged record keeps its id, its
+  // ledger and where it went.
+  CustomerState left;
+  left.customer_id = m.customer_id;
+  left.enrolled_at_ms = m.enrolled_at_ms;
+  left.version = m.version + 1;
+  left.next_ledger_seq = m.next_ledger_seq;
+  left.tier = m.tier;
+  left.merged_into = m.merged_into;
+  m = std::move(left);
   out.effects.merged_state = std::move(m);
   out.decision.outcome = Outcome::kApplied;
 }

@@ -61,7 +61,8 @@ bool IsOutboxType(std::string_view type) {
 }
 
 bool IsMarketingType(std::string_view type) {
-  return type == "loyalty.offer.issued" || type == "loyalty.churn.risk_crossed";
+  return type == "loyalty.offer.issued" || type == "loyalty.churn.risk_crossed" ||
+         type == "loyalty.lifecycle.changed";
 }
 
 Result<std::set<std::string>> OutboxTypesOf(std::string_view list) {
@@ -160,6 +161,18 @@ std::vector<OutboxEvent> OutboxEventsOf(const OutboxChange& c,
             .Str("card", c.event->new_card)
             .Str("previous_card", c.event->card)
             .Str("reason", c.event->reason)
+            .Str("transaction_id", txn)
+            .Done());
+  }
+  if (c.before != nullptr && c.before->lifecycle_stage != 0 && after.lifecycle_stage != 0 &&
+      after.lifecycle_stage != c.before->lifecycle_stage) {
+    const auto name = [](uint8_t stage) { return LifecycleName(static_cast<Lifecycle>(stage)); };
+    add("loyalty.lifecycle.changed", "lifecycle:" + who + ":" + std::to_string(after.version),
+        JsonObject()
+            .Str("customer_id", who)
+            .Str("from", name(c.before->lifecycle_stage))
+            .Str("to", name(after.lifecycle_stage))
+            .Str("tier", after.tier)
             .Str("transaction_id", txn)
             .Done());
   }

@@ -28,13 +28,13 @@ namespace loyalty {
 
 // Every type there is, in the order docs/EVENTS.md lists them.
 inline constexpr const char* kOutboxTypes[] = {
-    "loyalty.customer.enrolled",  "loyalty.points.earned",   "loyalty.points.spent",
-    "loyalty.points.reversed",    "loyalty.points.refunded", "loyalty.points.expired",
-    "loyalty.points.adjusted",    "loyalty.tier.changed",    "loyalty.offer.issued",
-    "loyalty.offer.redeemed",     "loyalty.consent.changed", "loyalty.feedback.detractor",
-    "loyalty.card.replaced",      "loyalty.customer.erased", "loyalty.points.expiring",
-    "loyalty.churn.risk_crossed", "loyalty.card.linked",     "loyalty.customers.merged",
-    "loyalty.points.merged"};
+    "loyalty.customer.enrolled",  "loyalty.points.earned",    "loyalty.points.spent",
+    "loyalty.points.reversed",    "loyalty.points.refunded",  "loyalty.points.expired",
+    "loyalty.points.adjusted",    "loyalty.tier.changed",     "loyalty.offer.issued",
+    "loyalty.offer.redeemed",     "loyalty.consent.changed",  "loyalty.feedback.detractor",
+    "loyalty.card.replaced",      "loyalty.customer.erased",  "loyalty.points.expiring",
+    "loyalty.churn.risk_crossed", "loyalty.card.linked",      "loyalty.customers.merged",
+    "loyalty.points.merged",      "loyalty.lifecycle.changed"};
 bool IsOutboxType(std::string_view type);
 // Marketing events (an offer issued) go out only for a customer who may get
 // marketing (MarketingAllowed, offers.h); the others are the service of the

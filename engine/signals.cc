@@ -81,6 +81,11 @@ bool ChurnAlertDue(const CustomerState& s, const ChurnRules& r, TimeMs now_ms) {
          ChurnRiskPermille(s, r, now_ms) >= r.alert_permille;
 }
 
+bool LifecycleMoved(const CustomerState& s, const LifecycleRules& r, TimeMs now_ms) {
+  return s.lifecycle_stage != 0 &&
+         static_cast<uint8_t>(LifecycleOf(s, r, now_ms)) != s.lifecycle_stage;
+}
+
 Signals SignalsOf(const CustomerState& s, const RuleSet& rules, TimeMs now_ms,
                   const RfmQuantiles* rfm) {
   Signals g;

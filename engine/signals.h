@@ -71,5 +71,9 @@ bool Matches(const Condition& condition, const CustomerState& state, const Signa
 // Whether the customer's churn risk reached churn.alert_at at `now_ms` and
 // the CRM was not told yet in this lapse (since their last purchase).
 bool ChurnAlertDue(const CustomerState& state, const ChurnRules& rules, TimeMs now_ms);
+// Whether the customer's lifecycle stage at `now_ms` is no longer the one
+// last stored (time moves a stage too: visits leave the 12-month window).
+// False while the stored stage is not yet known.
+bool LifecycleMoved(const CustomerState& state, const LifecycleRules& rules, TimeMs now_ms);
 
 }  // namespace loyalty

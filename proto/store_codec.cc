@@ -2,6 +2,7 @@
 
 #include <google/protobuf/arena.h>
 
+#include "engine/rules.h"
 #include "loyalty/v1/store.pb.h"
 
 namespace loyalty::store_codec {
@@ -87,6 +88,7 @@ void PutProfile(const CustomerState& s, sv1::Customer& m) {
   m.set_churn_alerted_after_ms(s.churn_alerted_after_ms);
   m.set_route_card(s.route_card);
   m.set_merged_into(s.merged_into);
+  m.set_lifecycle_stage(s.lifecycle_stage);
 }
 
 void GetProfile(const sv1::Customer& m, CustomerState& s) {
@@ -122,6 +124,7 @@ void GetProfile(const sv1::Customer& m, CustomerState& s) {
   s.churn_alerted_after_ms = m.churn_alerted_after_ms();
   s.route_card = m.route_card();
   s.merged_into = m.merged_into();
+  s.lifecycle_stage = static_cast<uint8_t>(m.lifecycle_stage());
 }
 
 // Builds message M on an arena whose first block is on the stack, then
@@ -219,6 +222,10 @@ Result<CustomerState> DecodeCustomer(std::string_view bytes) {
   for (const sv1::RuleUse& u : m.rule_uses()) {
     s.rule_uses.push_back(
         {u.rule_id(), u.total(), u.day_ms(), u.day_count(), u.year(), u.year_count()});
+  }
+  if (m.lifecycle_stage() > static_cast<uint32_t>(loyalty::kLifecycleStages)) {
+    return Status::Corruption("customer has unknown lifecycle stage " +
+                              std::to_string(m.lifecycle_stage()));
   }
   GetProfile(m, s);
   return s;

@@ -85,7 +85,8 @@ Result<std::size_t> Runtime::SweepDue(TimeMs now_ms) {
   Status s = store_.ForEachCustomer([&](const CustomerState& c) {
     if (c.cards.empty()) return Status::Ok();
     bool due = (c.tier_review_at_ms != 0 && c.tier_review_at_ms <= now_ms) ||
-               ChurnAlertDue(c, rules->churn, now_ms);
+               ChurnAlertDue(c, rules->churn, now_ms) ||
+               LifecycleMoved(c, rules->lifecycle, now_ms);
     for (const Lot& lot : c.lots) {
       due = due || (lot.expires_at_ms != 0 && lot.expires_at_ms <= now_ms) ||
             NoticeDue(lot, rules->program.expiry_notice_days, now_ms);

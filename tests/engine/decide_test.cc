@@ -330,5 +330,55 @@ TEST(PurchaseTest, ABasketEarningAbovePointsPerEventMaxIsRefusedAndWritesNothing
   EXPECT_EQ(w.budgets().Used("big-bonus"), 80);
 }
 
+// Two customers merged: each lot keeps its dates, each ledger gets one half
+// of the pair, the history adds up, and the merged record keeps nothing but
+// its id, its ledger position and where it went.
+TEST(MergeTest, LotsKeepTheirDatesAndTheLedgersStillSumToTheBalances) {
+  World w;
+  w.Apply(testing::Purchase("T-1", "A", {L("A", 1, 1000)}, kT0 - 40 * kDay), kT0 - 40 * kDay);
+  w.Apply(testing::Purchase("T-2", "B", {L("A", 1, 2500)}, kT0 - 10 * kDay), kT0 - 10 * kDay);
+  CustomerState a = w.Customer("A"), b = w.Customer("B");
+  b.birthday = Date{1990, 5, 17};
+  b.nps_comment = "lovely";
+  Event e;
+  e.kind = EventKind::kMerge;
+  e.transaction_id = "M-1";
+  e.card = "A";
+  e.merged_card = "B";
+  e.event_time_ms = kT0;
+  e.reason = "ticket-1";
+  e.operator_id = "ada";
+  const RuleSet rules;
+  DecideResult r = Decide(DecideInput{e, &a, nullptr, nullptr, rules, kT0, nullptr, nullptr, &b});
+  ASSERT_EQ(r.decision.outcome, Outcome::kApplied);
+  ASSERT_TRUE(r.effects.state && r.effects.merged_state);
+  const CustomerState& after = *r.effects.state;
+  ASSERT_EQ(after.lots.size(), 2u);
+  EXPECT_EQ(after.lots[0].points, 10);  // the older lot expires first
+  EXPECT_EQ(after.lots[1].points, 25);
+  EXPECT_EQ(after.lots[1].expires_at_ms, b.lots[0].expires_at_ms);
+  EXPECT_EQ(after.balance(), 35);
+  EXPECT_EQ(after.visits, 2);
+  EXPECT_EQ(after.spend_minor, 3500);
+  EXPECT_EQ(after.cards, (std::vector<std::string>{"A", "B"}));
+  EXPECT_EQ(after.birthday, b.birthday);  // A had none
+  ASSERT_EQ(r.effects.ledger.size(), 2u);
+  EXPECT_EQ(r.effects.ledger[0].customer_id, "B");
+  EXPECT_EQ(r.effects.ledger[0].points, -25);
+  EXPECT_EQ(r.effects.ledger[0].seq, b.next_ledger_seq);
+  EXPECT_EQ(r.effects.ledger[1].customer_id, "A");
+  EXPECT_EQ(r.effects.ledger[1].points, 25);
+  EXPECT_EQ(r.effects.ledger[1].kind, LedgerKind::kMerge);
+  EXPECT_EQ(r.effects.ledger[1].operator_id, "ada");
+  const CustomerState& gone = *r.effects.merged_state;
+  EXPECT_EQ(gone.balance(), 0);
+  EXPECT_EQ(gone.merged_into, "A");
+  EXPECT_TRUE(gone.cards.empty());
+  EXPECT_FALSE(gone.birthday.has_value());
+  EXPECT_TRUE(gone.nps_comment.empty());
+  EXPECT_EQ(gone.next_ledger_seq, b.next_ledger_seq + 1);
+  EXPECT_EQ(r.effects.moved_cards, std::vector<std::string>{"B"});
+}
+
 }  // namespace
 }  // namespace loyalty

@@ -299,6 +299,36 @@ TEST_F(RuntimeTest, TheSweepTellsOnceWhenAChurnRiskCrossesTheAlertThreshold) {
   runtime_->Stop();
 }
 
+// The lifecycle stage moves with sales (tester, then account) and with time
+// (the visits leave the 12-month window: the sweep sees it), told once each.
+TEST_F(RuntimeTest, ALifecycleStageThatMovesIsToldBySaleOrBySweepOnce) {
+  RuleSet rules;
+  rules.lifecycle.buyer_purchases = 2;
+  rules.lifecycle.account_visits_12m = 2;
+  rules.lifecycle.account_categories = 0;
+  Start(rules, 2, {"loyalty.lifecycle.changed"});
+  auto moves = [&] {
+    std::vector<std::string> found;
+    for (const auto& [who, json] : store_.Outbox()) {
+      const auto from = json.find("\"from\":\"");
+      if (from != std::string::npos)
+        found.push_back(json.substr(from, json.find(",\"tier") - from));
+    }
+    return found;
+  };
+  ASSERT_EQ(Call(testing::Purchase("T-1", "C1", {L("A", 1, 5000)})).kind, AnswerKind::kDecided);
+  EXPECT_TRUE(moves().empty());  // a new customer: the enrolment says it
+  ASSERT_EQ(Call(testing::Purchase("T-2", "C1", {L("A", 1, 5000)})).kind, AnswerKind::kDecided);
+  ASSERT_EQ(moves(), std::vector<std::string>{R"("from":"tester","to":"account")"});
+  EXPECT_EQ(runtime_->SweepDue(kT0 + 300 * kMsPerDay).value(), 0u);  // still an account
+  ASSERT_EQ(runtime_->SweepDue(kT0 + 400 * kMsPerDay).value(), 1u);  // both visits are old
+  ASSERT_TRUE(WaitFor([&] { return moves().size() == 2; }));
+  EXPECT_EQ(moves()[1], R"("from":"account","to":"buyer")");
+  EXPECT_NE(store_.Outbox().back().second.find("\"purpose\":\"marketing\""), std::string::npos);
+  EXPECT_EQ(runtime_->SweepDue(kT0 + 401 * kMsPerDay).value(), 0u);  // told already
+  runtime_->Stop();
+}
+
 Event LinkCard(std::string card, std::string new_card) {
   Event e;
   e.kind = EventKind::kLinkCard;
