@@ -35,7 +35,7 @@ inline void SetEveryProfileField(CustomerState& s) {
   s.churn_alerted_after_ms = 1'767'225'600'021;
   s.route_card = "route-card-22";
   s.merged_into = "merged-into-23";
-  s.lifecycle_stage = 4;  // Lifecycle::kAccount
+  s.lifecycle_stage = 4;                       // Lifecycle::kAccount
   for (Lot& lot : s.lots) lot.noticed = true;  // the expiring-soon notice went out
 }
 
