@@ -25,13 +25,17 @@ jobs=${JOBS:-$(nproc)}
 # libclang-common-15-dev carries libFuzzer and the sanitizer runtimes; llvm-15
 # has the symbolizer that puts file:line into their reports. prometheus brings
 # promtool, which checks and unit-tests the alert rules (deploy/monitoring).
+# zookeeper is the server the election tests start themselves with java on
+# its jars (tests/support/zookeeper_process.h; the zookeeperd service is not
+# installed); libzookeeper-mt-dev is its C client (adapters/zookeeper).
 packages=(
   chromium clang-15 clang-format cmake default-jdk-headless g++ git libbenchmark-dev libboost-dev
   libboost-system-dev libcli11-dev libgmock-dev libgtest-dev libhiredis-dev libjemalloc-dev
-  libprotobuf-dev libprotobuf-java librocksdb-dev librsvg2-bin libspdlog-dev libssl-dev libyaml-cpp-dev llvm-15
+  libprotobuf-dev libprotobuf-java librocksdb-dev librsvg2-bin libspdlog-dev libssl-dev libyaml-cpp-dev
+  libzookeeper-mt-dev llvm-15
   ninja-build nlohmann-json3-dev nodejs openssl pkg-config prometheus prometheus-cpp-dev
   protobuf-compiler
-  python3 python3-protobuf redis-server redis-tools rocksdb-tools systemd zlib1g-dev
+  python3 python3-protobuf redis-server redis-tools rocksdb-tools systemd zlib1g-dev zookeeper
 )
 
 deps() {

@@ -1,10 +1,7 @@
 #include "tests/adapters/redis/redis_server.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,6 +10,8 @@
 #include <filesystem>
 #include <sstream>
 #include <thread>
+
+#include "tests/support/free_port.h"
 
 namespace loyalty::testing {
 namespace {
@@ -26,23 +25,6 @@ std::string FindRedisServer() {
     if (!dir.empty() && ::access(candidate.c_str(), X_OK) == 0) return candidate;
   }
   return "";
-}
-
-// A port the kernel just handed out on 127.0.0.1 (closed again at once).
-int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return port;
 }
 
 }  // namespace
