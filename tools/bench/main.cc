@@ -53,6 +53,8 @@ int main(int argc, char** argv) {
   app.add_flag("--webhook", o.webhook,
                "the started server stages every event in its outbox and POSTs it to a webhook "
                "receiver the bench runs (the outbox's cost)");
+  app.add_option("--webhook-events", o.webhook_events,
+                 "with --webhook: the event types staged (docs/EVENTS.md), or all");
   app.add_flag("--redis", o.redis,
                "start a redis-server too and report the commit->readable lag of the profile cache");
   app.add_flag("--plaintext", o.plaintext,

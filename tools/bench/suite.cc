@@ -229,7 +229,7 @@ int RunOnce(Options o) {
       std::ofstream(dir + "/webhook.secret") << "bench-secret-0123456789abcdef\n";
       std::ofstream(dir + "/webhook.yaml")
           << "webhook_url: " << receiver->url() << "\nwebhook_secret_file: " << dir
-          << "/webhook.secret\nwebhook_events: all\n";
+          << "/webhook.secret\nwebhook_events: \"" << o.webhook_events << "\"\n";
       more.insert(more.end(), {"--config", dir + "/webhook.yaml"});
     }
     server = StartServer(o, dir, o.durability, channel, more);

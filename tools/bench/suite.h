@@ -24,6 +24,7 @@ struct Options {
   std::string replay;    // Online Retail CSV(.gz): replay it instead of the synthetic mix
   bool redis = false;    // the started server publishes to a redis-server the bench starts
   bool webhook = false;  // the started server sends every event out to a receiver the bench runs
+  std::string webhook_events = "all";  // which (loyaltyd's webhook_events)
   // The register channel. A started server speaks TLS and authenticates the
   // credentials made for the run (credentials.h), one per connection, unless
   // `plaintext` (register_tls: off, loopback). Against --server: its CA file
