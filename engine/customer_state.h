@@ -8,6 +8,7 @@
 //   - version grows by exactly one per stored change.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -149,6 +150,10 @@ inline const std::string& RouteCard(const CustomerState& s) {
   static const std::string kNone;
   if (!s.route_card.empty()) return s.route_card;
   return s.cards.empty() ? kNone : s.cards.front();
+}
+
+inline bool HoldsCard(const CustomerState& s, std::string_view card) {
+  return std::find(s.cards.begin(), s.cards.end(), card) != s.cards.end();
 }
 
 // Since when the customer has been a member: enrolment, or their first

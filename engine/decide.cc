@@ -115,12 +115,11 @@ DecideResult DecideLinkCard(const DecideInput& in) {
   }
   const CustomerState& c = *in.customer;
   DecideResult r;
-  if (std::find(c.cards.begin(), c.cards.end(), e.new_card) != c.cards.end()) {
+  if (HoldsCard(c, e.new_card)) {
     r = Refuse(Outcome::kAlreadyEnrolled, "card " + e.new_card + " is already this customer's", in);
   } else {
     CustomerState s = c;
-    if (s.route_card.empty()) s.route_card = RouteCard(s);
-    s.cards.push_back(e.new_card);
+    s.cards.push_back(e.new_card);  // last: the first card still routes them
     s.version += 1;
     r.decision.outcome = Outcome::kApplied;
     r.decision.rules_version = in.rules.version;

@@ -101,8 +101,7 @@ void DecideMerge(const DecideInput& in, CustomerState& state, DecideResult& out)
     entry.operator_id = in.event.operator_id;
     out.effects.ledger.push_back(std::move(entry));
   }
-  if (state.route_card.empty()) state.route_card = RouteCard(state);
-  out.effects.moved_cards = m.cards;
+  out.effects.moved_cards = m.cards;  // after the survivor's: their first card still routes them
   state.cards.insert(state.cards.end(), m.cards.begin(), m.cards.end());
   m.cards.clear();
   m.route_card.clear();

@@ -32,10 +32,6 @@ class CardRoutes {
       routes_[card] = route;
     }
   }
-  std::size_t size() const {
-    std::shared_lock lock(mu_);
-    return routes_.size();
-  }
 
  private:
   mutable std::shared_mutex mu_;

@@ -9,8 +9,6 @@
 // it or none. The shards then drop what they held of the two and go on; the
 // merged customer's cards are routed to the survivor's shard from then on.
 // Sales wait for the length of one commit while a merge runs.
-#include <algorithm>
-
 #include "engine/outbox.h"
 #include "engine/runtime/card_routes.h"
 #include "engine/runtime/runtime.h"
@@ -20,7 +18,7 @@
 namespace loyalty {
 namespace {
 
-// The customer a card leads to in the store; field names the card's field.
+// The customer a card leads to in the store (none: not enrolled).
 Result<std::optional<CustomerState>> CustomerOfCard(const DurableStore& store,
                                                     const std::string& card) {
   auto id = store.GetCustomerIdForCard(card);

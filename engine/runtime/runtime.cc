@@ -1,6 +1,5 @@
 #include "engine/runtime/runtime.h"
 
-#include <algorithm>
 #include <chrono>
 #include <functional>
 
@@ -148,10 +147,7 @@ void Runtime::Submit(uint64_t request_id, Event event, AnswerFn answer,
   if (work.event.kind == EventKind::kLookup) {
     // A hot card is answered here, from its committed state: no queue, no hop.
     auto state = shard.CommittedState(work.key);
-    const auto holds = [&](const CustomerState& s) {
-      return std::find(s.cards.begin(), s.cards.end(), work.event.card) != s.cards.end();
-    };
-    if (state && holds(*state)) {
+    if (state && HoldsCard(*state, work.event.card)) {
       Answer a;
       a.request_id = request_id;
       a.kind = AnswerKind::kProfile;

@@ -126,6 +126,8 @@ class Shard {
     std::vector<std::string> txns, customers, cards, retired;
   };
 
+  // kUnavailable: the store could not be read (outcome: nothing happened).
+  static Answer CannotRead(uint64_t request_id, const Status& status);
   void Run();         // the shard thread
   void RunCommits();  // the committer thread
   // The two halves of each, shared with the stepped mode. TakeWork under mu_.

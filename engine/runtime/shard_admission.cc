@@ -1,19 +1,9 @@
 // Who a card or a customer id may become: the checks before a new customer,
 // or a replacement card, is decided (Shard::ProcessChange).
-#include <algorithm>
-
 #include "engine/limits.h"
 #include "engine/runtime/shard.h"
 
 namespace loyalty {
-namespace {
-
-Answer CannotRead(uint64_t request_id, const Status& status) {
-  return Answer::Error(request_id, AnswerKind::kUnavailable, "",
-                       "the store could not be read: " + status.message());
-}
-
-}  // namespace
 
 // A card replaced or erased is never enrolled again (a purchase would).
 bool Shard::CheckNotRetired(const Work& work, const std::string& card, Owed& owed) {
@@ -84,7 +74,7 @@ bool Shard::CheckNewCard(const Work& work, Owed& owed) {
 // is no news: Decide answers it as already enrolled.
 bool Shard::CheckLink(const Work& work, const CustomerState& customer, Owed& owed) {
   const std::vector<std::string>& cards = customer.cards;
-  if (std::find(cards.begin(), cards.end(), work.event.new_card) != cards.end()) return true;
+  if (HoldsCard(customer, work.event.new_card)) return true;
   if (cards.size() >= limits::kCardsPerCustomerMax) {
     owed.answer = Answer::Error(
         work.request_id, AnswerKind::kInvalid, "new_card",

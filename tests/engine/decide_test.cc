@@ -340,14 +340,7 @@ TEST(MergeTest, LotsKeepTheirDatesAndTheLedgersStillSumToTheBalances) {
   CustomerState a = w.Customer("A"), b = w.Customer("B");
   b.birthday = Date{1990, 5, 17};
   b.nps_comment = "lovely";
-  Event e;
-  e.kind = EventKind::kMerge;
-  e.transaction_id = "M-1";
-  e.card = "A";
-  e.merged_card = "B";
-  e.event_time_ms = kT0;
-  e.reason = "ticket-1";
-  e.operator_id = "ada";
+  const Event e = testing::Merge("M-1", "A", "B");
   const RuleSet rules;
   DecideResult r = Decide(DecideInput{e, &a, nullptr, nullptr, rules, kT0, nullptr, nullptr, &b});
   ASSERT_EQ(r.decision.outcome, Outcome::kApplied);

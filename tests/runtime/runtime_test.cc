@@ -354,26 +354,6 @@ TEST_F(RuntimeTest, TheSweepDropsAFeedbackCommentPastItsRetention) {
   runtime_->Stop();
 }
 
-Event LinkCard(std::string card, std::string new_card) {
-  Event e;
-  e.kind = EventKind::kLinkCard;
-  e.card = std::move(card);
-  e.new_card = std::move(new_card);
-  return e;
-}
-
-Event Merge(std::string txn, std::string card, std::string merged_card) {
-  Event e;
-  e.kind = EventKind::kMerge;
-  e.transaction_id = std::move(txn);
-  e.card = std::move(card);
-  e.merged_card = std::move(merged_card);
-  e.event_time_ms = kT0;
-  e.reason = "ticket-1";
-  e.operator_id = "ada";
-  return e;
-}
-
 int64_t LedgerSum(const MemoryStore& store, const std::string& customer_id) {
   int64_t sum = 0;
   for (const LedgerEntry& e : store.Ledger(customer_id)) sum += e.points;
@@ -388,10 +368,10 @@ TEST_F(RuntimeTest, AMergeWhileSalesRunOnBothCustomersLosesNothing) {
   Start(RuleSet{}, 4);
   ASSERT_EQ(Call(testing::Purchase("T-A", "CA", {L("A", 1, 1000)})).kind, AnswerKind::kDecided);
   ASSERT_EQ(Call(testing::Purchase("T-B", "CB", {L("A", 1, 1000)})).kind, AnswerKind::kDecided);
-  const Answer linked = Call(LinkCard("CA", "CA2"));
+  const Answer linked = Call(testing::LinkCard("CA", "CA2"));
   ASSERT_EQ(linked.kind, AnswerKind::kDecided) << linked.message;
-  EXPECT_EQ(Call(LinkCard("CA", "CA2")).outcome, Outcome::kAlreadyEnrolled);
-  EXPECT_EQ(Call(LinkCard("CA", "CB")).field, "card");  // someone else's
+  EXPECT_EQ(Call(testing::LinkCard("CA", "CA2")).outcome, Outcome::kAlreadyEnrolled);
+  EXPECT_EQ(Call(testing::LinkCard("CA", "CB")).field, "card");  // someone else's
 
   constexpr int kSales = 150;
   std::vector<std::future<Answer>> answers;
@@ -404,7 +384,7 @@ TEST_F(RuntimeTest, AMergeWhileSalesRunOnBothCustomersLosesNothing) {
     }
   };
   std::thread t1(sell, "CA"), t2(sell, "CA2"), t3(sell, "CB");
-  const Answer merged = Call(Merge("M-1", "CA", "CB"));
+  const Answer merged = Call(testing::Merge("M-1", "CA", "CB"));
   t1.join();
   t2.join();
   t3.join();
@@ -414,8 +394,8 @@ TEST_F(RuntimeTest, AMergeWhileSalesRunOnBothCustomersLosesNothing) {
     const Answer a = f.get();
     ASSERT_EQ(a.kind, AnswerKind::kDecided) << a.message;
   }
-  EXPECT_EQ(Call(Merge("M-1", "CA", "CB")).kind, AnswerKind::kReplayed);
-  EXPECT_EQ(Call(Merge("M-2", "CA", "CB")).field, "merged_card");  // one customer now
+  EXPECT_EQ(Call(testing::Merge("M-1", "CA", "CB")).kind, AnswerKind::kReplayed);
+  EXPECT_EQ(Call(testing::Merge("M-2", "CA", "CB")).field, "merged_card");  // one customer now
 
   // 10 + 10 for the first sales, 1 per sale after.
   EXPECT_EQ(Balance("CA"), 20 + 3 * kSales);

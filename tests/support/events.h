@@ -51,4 +51,26 @@ inline Event Lookup(std::string card) {
   return e;
 }
 
+// A second card for the customer of `card` (Enroll.link_to_card on the wire).
+inline Event LinkCard(std::string card, std::string new_card) {
+  Event e;
+  e.kind = EventKind::kLinkCard;
+  e.card = std::move(card);
+  e.new_card = std::move(new_card);
+  return e;
+}
+
+// The customer of `merged_card` moves into the customer of `card`.
+inline Event Merge(std::string txn, std::string card, std::string merged_card, TimeMs at = kT0) {
+  Event e;
+  e.kind = EventKind::kMerge;
+  e.transaction_id = std::move(txn);
+  e.card = std::move(card);
+  e.merged_card = std::move(merged_card);
+  e.event_time_ms = at;
+  e.reason = "ticket-1";
+  e.operator_id = "ada";
+  return e;
+}
+
 }  // namespace loyalty::testing

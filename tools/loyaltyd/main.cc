@@ -61,6 +61,7 @@
 #include "tools/loyaltyd/log.h"
 #include "tools/loyaltyd/redis_cache.h"
 #include "tools/loyaltyd/sd_notify.h"
+#include "tools/loyaltyd/store_open.h"
 #include "tools/loyaltyd/worker.h"
 #include "tools/report/format.h"
 #include "tools/wiring/outbox_dispatcher.h"
@@ -83,23 +84,6 @@ std::string HostPort(const std::string& host, unsigned port) {
 TimeMs SystemNowMs() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-// Another process (a previous loyaltyd still stopping) may hold the
-// database's lock: wait for it up to wait_ms.
-Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options, int64_t wait_ms) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
-  bool told = false;
-  while (true) {
-    auto store = Store::Open(options);
-    if (store.ok() || store.status().message().find("lock") == std::string::npos ||
-        std::chrono::steady_clock::now() >= deadline) {
-      return store;
-    }
-    if (!told) LogWarn("the store is locked by another process; waiting for it");
-    told = true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
 }
 
 // Everything the running server is made of, in the order it is built.
@@ -174,7 +158,6 @@ class Daemon {
   void Drain();
   void Refused(const http::Request& r, const http::Response& res);
   StoreOptions MakeStoreOptions();
-  void OnStoreHealth(const StoreHealth& health);
   void SampleMetrics();
   nlohmann::json Live() const;  // the console's overview: what only the daemon knows
   int Fail(const std::string& why);
@@ -298,7 +281,7 @@ StoreOptions Daemon::MakeStoreOptions() {
   o.migration_backup_dir = config_.backup_dir;
   o.disk_reserve_bytes = config_.disk_reserve_bytes;
   o.disk_check_interval_ms = 1000;
-  o.on_health = [this](const StoreHealth& h) { OnStoreHealth(h); };
+  o.on_health = LogStoreHealth;
   o.on_rocksdb_error = [this](const std::string& line) {
     rocksdb_errors_.Warn("rocksdb: " + line);
   };
@@ -309,20 +292,6 @@ StoreOptions Daemon::MakeStoreOptions() {
                               ? std::function<TimeMs()>([this] { return event_clock_.Now(); })
                               : std::function<TimeMs()>(SystemNowMs);
   return o;
-}
-
-// Once per change, not per sale: the refusals themselves are counted
-// (loyalty_commit_failures_total) and answered UNAVAILABLE.
-void Daemon::OnStoreHealth(const StoreHealth& h) {
-  const std::string detail = h.detail.empty() ? "" : " (" + h.detail + ")";
-  if (h.writable) {
-    LogEvent(LogLevel::kInfo, "store_writable", "the store takes writes again" + detail);
-  } else {
-    LogEvent(LogLevel::kError, "store_refuses_writes",
-             "the store refuses writes: " + h.reason + detail +
-                 "; lookups go on, sales get UNAVAILABLE, /readyz says 503",
-             {{"reason", h.reason}});
-  }
 }
 
 // --clock event: "now" never goes back across a restart. It starts at the
@@ -353,7 +322,7 @@ Status Daemon::Build() {
   readiness_.store.store(run_.store.get());
   readiness_.store_open = true;
   const StoreHealth health = run_.store->health();
-  if (!health.writable) OnStoreHealth(health);
+  if (!health.writable) LogStoreHealth(health);
   run_.backups = std::make_unique<Backups>(
       *run_.store,
       BackupSchedule{config_.backup_dir, config_.backup_interval_ms,
