@@ -48,6 +48,8 @@ struct Node {
   std::string data;
   std::string listen;
   std::string replication;
+  std::string admin;  // fixed: a deposed primary starts again on the same ports
+  bool paused = false;
   std::unique_ptr<testing::ServerProcess> process;
 };
 
@@ -55,13 +57,14 @@ struct Node {
 // addresses and data directory.
 class GroupFixture {
  public:
-  explicit GroupFixture(int nodes = 3) {
+  explicit GroupFixture(const std::string& mode = "sync", int nodes = 3) {
     const std::string secret = dir_.Sub("group.secret");
     std::ofstream(secret) << "a-test-only-group-secret-of-enough-length-0123456789\n";
     config_ = dir_.Sub("group.yaml");
     std::ofstream(config_) << "replication_tls: \"off\"\n"
                            << "replication_secret_file: \"" << secret << "\"\n"
                            << "zookeeper_session_ms: 2000\n"
+                           << "replication: " << mode << "\n"
                            << "shards: 2\n";
     for (int i = 0; i < nodes; ++i) {
       Node n;
@@ -69,6 +72,7 @@ class GroupFixture {
       n.data = dir_.Sub(n.id);
       n.listen = "127.0.0.1:" + std::to_string(testing::FreePort());
       n.replication = "127.0.0.1:" + std::to_string(testing::FreePort());
+      n.admin = "127.0.0.1:" + std::to_string(testing::FreePort());
       nodes_.push_back(std::move(n));
     }
   }
@@ -88,15 +92,17 @@ class GroupFixture {
     n.process = std::make_unique<testing::ServerProcess>(
         n.data,
         std::vector<std::string>{"--config", config_, "--zookeeper", zk_.address(), "--node-id",
-                                 n.id, "--replication-listen", n.replication},
+                                 n.id, "--replication-listen", n.replication, "--admin-listen",
+                                 n.admin},
         n.listen);
     return n.process->ok();
   }
 
   json Cluster(size_t i) const {
-    const auto& p = nodes_[i].process;
-    if (!p || p->admin_port() == 0) return json();
-    const auto reply = testing::Http(p->admin_port(), "GET", "/v1/cluster");
+    const Node& n = nodes_[i];
+    if (!n.process || n.paused) return json();
+    const auto reply =
+        testing::Http(std::stoi(n.admin.substr(n.admin.rfind(':') + 1)), "GET", "/v1/cluster");
     if (reply.status != 200) return json();
     return json::parse(reply.body, nullptr, false);
   }
@@ -305,6 +311,101 @@ TEST(GroupTest, KillNineThePrimaryAndAStandbyTakesOverWithNothingAcknowledgedLos
   }
   EXPECT_EQ(sales.replay_mismatches, 0u);
   EXPECT_GT(sales.acked.size(), 100u);
+}
+
+// A primary that stops (SIGSTOP: a long GC-like pause, a frozen VM) past its
+// ZooKeeper session: a standby takes over; when the old primary runs again,
+// the sale that was waiting in its socket is not acknowledged, it starts
+// again as a standby, and its copy ends up the same as the others'.
+//
+// In async mode: no standby's acknowledgement is awaited, so only the lease
+// (group.h) stands between the waking primary and an acknowledgement.
+TEST(GroupTest, APrimaryPausedPastItsSessionAcknowledgesNothingWhenItWakes) {
+  GroupFixture group("async");
+  ASSERT_TRUE(group.zk_ok()) << group.zk_error();
+  auto& nodes = group.nodes();
+  ASSERT_TRUE(group.Start(0)) << nodes[0].process->Stderr();
+  ASSERT_TRUE(testing::WaitFor([&] { return group.Primary() == 0; }, 20s));
+  ASSERT_TRUE(group.Start(1) && group.Start(2));
+  ASSERT_TRUE(testing::WaitFor([&] { return group.CaughtUp(2); }, 30s));
+
+  const auto addresses = group.Addresses();
+  net::FailoverClient registers(addresses, testing::ClientOptionsFor("ops-test", 2000));
+  auto sell = [&](const std::string& txn) {
+    v1::Request r = testing::WirePurchase(txn, "paused-1", 1000);
+    r.mutable_purchase()->set_event_time_ms(testing::WallClockMs());
+    return registers.Call(r, 30s);
+  };
+  auto first = sell("before-pause");
+  ASSERT_TRUE(first.ok() && first->has_decision()) << first.status().ToString();
+
+  // A till connected to the primary itself, a sale in its socket while it sleeps.
+  auto till = testing::ConnectAs(nodes[0].listen, "ops-test", 30'000);
+  ASSERT_TRUE(till.ok()) << till.status().ToString();
+  ASSERT_EQ(::kill(nodes[0].process->pid(), SIGSTOP), 0);
+  nodes[0].paused = true;
+  v1::Request late = testing::WirePurchase("while-paused", "paused-1", 5000);
+  late.mutable_purchase()->set_event_time_ms(testing::WallClockMs());
+  late.set_request_id(77);
+  ASSERT_TRUE((*till)->Send(late).ok());
+
+  // Past the 2 s session: another node serves, and sells.
+  ASSERT_TRUE(testing::WaitFor([&] { return group.Primary() > 0; }, 20s));
+  auto during = sell("after-takeover");
+  ASSERT_TRUE(during.ok() && during->has_decision()) << during.status().ToString();
+
+  ASSERT_EQ(::kill(nodes[0].process->pid(), SIGCONT), 0);
+  nodes[0].paused = false;
+  // The old primary answers the waiting sale with an error, or goes away
+  // (it starts again as a standby); a decision would be a second primary.
+  auto answer = (*till)->Receive();
+  std::printf("the waking primary answered: %s\n", answer.ok()
+                                                       ? answer->ShortDebugString().c_str()
+                                                       : answer.status().ToString().c_str());
+  if (answer.ok()) {
+    EXPECT_FALSE(answer->has_decision())
+        << "the paused primary acknowledged: " << answer->DebugString();
+  }
+  // It comes back as a standby, and the group is whole again.
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        const json c = group.Cluster(0);
+        return c.is_object() && c.value("role", "") == "standby";
+      },
+      30s))
+      << nodes[0].process->Stderr();
+  ASSERT_TRUE(testing::WaitFor([&] { return group.CaughtUp(2); }, 30s))
+      << nodes[0].process->Stderr();
+  auto after = sell("after-wake");
+  ASSERT_TRUE(after.ok() && after->has_decision());
+  ASSERT_TRUE(testing::WaitFor([&] { return group.CaughtUp(2); }, 30s));
+  const int primary = group.Primary();
+  ASSERT_GT(primary, 0);
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    if (static_cast<int>(i) != primary) {
+      EXPECT_EQ(nodes[i].process->StopWith(SIGTERM), 0);
+    }
+  }
+  EXPECT_EQ(nodes[static_cast<size_t>(primary)].process->StopWith(SIGTERM), 0);
+  // Every copy: the three acknowledged sales, not the one it never answered.
+  std::map<std::string, std::string> first_states;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    auto store = Store::Open({nodes[i].data});
+    ASSERT_TRUE(store.ok()) << nodes[i].id << ": " << store.status().ToString();
+    for (const char* txn : {"before-pause", "after-takeover", "after-wake"}) {
+      auto rec = (*store)->GetTxn(txn);
+      EXPECT_TRUE(rec.ok() && rec->has_value()) << nodes[i].id << " lacks " << txn;
+    }
+    auto unanswered = (*store)->GetTxn("while-paused");
+    EXPECT_TRUE(unanswered.ok() && !unanswered->has_value())
+        << nodes[i].id << " applied the sale the paused primary never acknowledged";
+    const auto states = States(**store);
+    if (i == 0) {
+      first_states = states;
+    } else {
+      EXPECT_EQ(states, first_states) << nodes[i].id << " differs from " << nodes[0].id;
+    }
+  }
 }
 
 }  // namespace
