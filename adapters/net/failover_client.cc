@@ -1,6 +1,7 @@
 #include "adapters/net/failover_client.h"
 
 #include <algorithm>
+#include <optional>
 #include <thread>
 
 namespace loyalty::net {
@@ -9,14 +10,11 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr std::chrono::milliseconds kPause{100};
 
-bool Retryable(v1::ErrorCode code) {
-  return code == v1::NOT_PRIMARY || code == v1::UNAVAILABLE || code == v1::OVERLOADED;
-}
-
 }  // namespace
 
-FailoverClient::FailoverClient(std::vector<std::string> addresses, ClientOptions options)
-    : addresses_(std::move(addresses)), options_(std::move(options)) {}
+FailoverClient::FailoverClient(std::vector<std::string> addresses, ClientOptions options,
+                               bool retry_busy)
+    : addresses_(std::move(addresses)), options_(std::move(options)), retry_busy_(retry_busy) {}
 
 Status FailoverClient::ConnectTo(const std::string& address) {
   client_.reset();
@@ -24,6 +22,7 @@ Status FailoverClient::ConnectTo(const std::string& address) {
   auto c = Client::Connect(address, options_);
   if (!c.ok()) return c.status();
   client_ = std::move(*c);
+  welcome_ = client_->welcome();
   current_ = address;
   ++reconnects_;
   return Status::Ok();
@@ -34,6 +33,8 @@ Result<v1::Reply> FailoverClient::Call(v1::Request request, std::chrono::millise
   const auto deadline = Clock::now() + within;
   std::string redirect;  // the primary a standby named
   Status last = Status::Unavailable("no address to try");
+  std::optional<v1::Reply> last_reply;
+  size_t failures = 0;  // in a row; without retry_busy, each address is tried once
   while (Clock::now() < deadline) {
     if (!client_) {
       std::string address = redirect;
@@ -44,6 +45,7 @@ Result<v1::Reply> FailoverClient::Call(v1::Request request, std::chrono::millise
       redirect.clear();
       if (Status s = ConnectTo(address); !s.ok()) {
         last = s;
+        if (!retry_busy_ && ++failures >= addresses_.size()) break;
         std::this_thread::sleep_for(kPause);
         continue;
       }
@@ -53,9 +55,16 @@ Result<v1::Reply> FailoverClient::Call(v1::Request request, std::chrono::millise
       last = reply.status();
       client_.reset();
       current_.clear();
+      if (!retry_busy_ && ++failures >= addresses_.size()) break;
       continue;
     }
-    if (!reply->has_error() || !Retryable(reply->error().code())) return reply;
+    failures = 0;
+    const v1::ErrorCode code =
+        reply->has_error() ? reply->error().code() : v1::ERROR_CODE_UNSPECIFIED;
+    const bool retry = code == v1::NOT_PRIMARY ||
+                       (retry_busy_ && (code == v1::UNAVAILABLE || code == v1::OVERLOADED));
+    if (!retry) return reply;
+    last_reply = *reply;
     const v1::Error& e = reply->error();
     last = Status::Unavailable(current_ + " answered " + v1::ErrorCode_Name(e.code()) + ": " +
                                e.message());
@@ -73,6 +82,7 @@ Result<v1::Reply> FailoverClient::Call(v1::Request request, std::chrono::millise
     const int64_t pause = std::max<int64_t>(e.retry_after_ms(), kPause.count());
     std::this_thread::sleep_for(std::chrono::milliseconds(pause));
   }
+  if (last_reply) return *last_reply;
   return last;
 }
 

@@ -20,22 +20,28 @@ namespace loyalty::net {
 
 class FailoverClient {
  public:
-  FailoverClient(std::vector<std::string> addresses, ClientOptions options);
+  // `retry_busy`: UNAVAILABLE and OVERLOADED are tried again too (a till);
+  // false: returned as they are (the CLI, which a person runs again).
+  FailoverClient(std::vector<std::string> addresses, ClientOptions options, bool retry_busy = true);
 
-  // The reply to `request` (request_id set when 0), or the last error when
-  // no address answered it within `within`. A reply carrying another error
-  // (INVALID_FIELD, UNKNOWN_CARD, ...) is returned as it is.
+  // The reply to `request` (request_id set when 0). A reply carrying another
+  // error (INVALID_FIELD, UNKNOWN_CARD, ...) is returned as it is; when
+  // `within` passes, the last error reply, else the last failure.
   Result<v1::Reply> Call(v1::Request request, std::chrono::milliseconds within);
 
   const std::string& current() const { return current_; }  // "" when not connected
   uint64_t reconnects() const { return reconnects_; }
+  // The Welcome of the server that answered last (empty before any).
+  const v1::Welcome& welcome() const { return welcome_; }
 
  private:
   Status ConnectTo(const std::string& address);
 
   std::vector<std::string> addresses_;
   ClientOptions options_;
+  bool retry_busy_;
   std::unique_ptr<Client> client_;
+  v1::Welcome welcome_;
   std::string current_;
   size_t next_ = 0;
   uint64_t next_request_id_ = 1;

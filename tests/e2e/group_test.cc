@@ -255,6 +255,13 @@ TEST(GroupTest, KillNineThePrimaryAndAStandbyTakesOverWithNothingAcknowledgedLos
   ASSERT_TRUE(testing::WaitFor([&] { return group.CaughtUp(2); }, 30s));
   const int primary = group.Primary();
   ASSERT_GE(primary, 0);
+  // What an operator's dashboard reads.
+  const std::string& admin = nodes[static_cast<size_t>(primary)].admin;
+  const std::string metrics =
+      testing::Http(std::stoi(admin.substr(admin.rfind(':') + 1)), "GET", "/metrics").body;
+  EXPECT_NE(metrics.find("loyalty_cluster_role{role=\"primary\"} 1"), std::string::npos);
+  EXPECT_NE(metrics.find("loyalty_replication_standbys 2"), std::string::npos);
+  EXPECT_NE(metrics.find("loyalty_replication_lag_batches 0"), std::string::npos);
   // Standbys first: nothing is written after the primary stops.
   for (size_t i = 0; i < nodes.size(); ++i) {
     if (static_cast<int>(i) != primary) {

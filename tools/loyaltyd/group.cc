@@ -310,6 +310,29 @@ std::string Group::PrimaryAddress() const {
   return l.primary.holder->address;
 }
 
+Group::Figures Group::figures() const {
+  const zk::Leadership l = election_->Current();
+  const replication::NodeView v = View();
+  Figures f;
+  f.role = zk::RoleName(l.role);
+  f.epoch = std::max(l.primary.epoch, v.epoch);
+  f.failovers = failovers_.load();
+  f.applied_seq = v.db ? v.db->LatestSeq() : 0;
+  if (v.primary) {
+    const auto followers = feed_->Followers();
+    f.standbys = followers.size();
+    for (const auto& s : followers) f.acked_seq = std::max(f.acked_seq, s.acked_seq);
+    f.lag_batches = f.applied_seq > f.acked_seq ? f.applied_seq - f.acked_seq : 0;
+  } else {
+    std::lock_guard lock(mu_);
+    if (follower_ != nullptr) {
+      const replication::FollowStats s = follower_->stats();
+      f.lag_batches = s.primary_seq > s.applied_seq ? s.primary_seq - s.applied_seq : 0;
+    }
+  }
+  return f;
+}
+
 nlohmann::json Group::Describe() const {
   const zk::Leadership l = election_->Current();
   const replication::NodeView v = View();
@@ -330,6 +353,9 @@ nlohmann::json Group::Describe() const {
                           {"lag_batches", latest > f.acked_seq ? latest - f.acked_seq : 0}});
     }
     r["standbys"] = standbys;
+  } else {
+    const Figures f = figures();
+    r["lag_batches"] = f.lag_batches;
   }
   j["replication"] = r;
   return j;

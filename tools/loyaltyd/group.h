@@ -72,8 +72,14 @@ class Group {
   bool IsPrimary() const { return election_->IsPrimary(); }
   // The primary's register address, "" while unknown (for NOT_PRIMARY).
   std::string PrimaryAddress() const;
-  // GET /v1/cluster.
+  // GET /v1/cluster, and the metrics.
   nlohmann::json Describe() const;
+  struct Figures {
+    std::string role;  // primary | standby | away
+    uint64_t epoch = 0, failovers = 0, applied_seq = 0, acked_seq = 0, lag_batches = 0;
+    uint64_t standbys = 0;
+  };
+  Figures figures() const;
   const std::string& node_id() const { return node_id_; }
 
  private:

@@ -260,6 +260,11 @@ void Daemon::SampleMetrics() {
   // run_ is built on the main thread; StartServing (on this io thread, after
   // a post that orders it after the build) sets rules_loaded.
   if (admin_) metrics_.SampleAdmin(admin_->connections());
+  if (group_) {
+    const Group::Figures g = group_->figures();
+    metrics_.SampleGroup(
+        {g.role, g.epoch, g.failovers, g.applied_seq, g.acked_seq, g.lag_batches, g.standbys});
+  }
   if (!readiness_.rules_loaded) return;
   metrics_.SampleStore(run_.store->Figures(), run_.store->health().writable);
   const Backups::State b = run_.backups->state();
