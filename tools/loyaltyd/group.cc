@@ -291,6 +291,7 @@ Status Group::Acknowledge() {
     std::lock_guard lock(mu_);
     log = db_;
   }
+  if (!election_->IsPrimary()) return Status::Unavailable("this node is no longer the primary");
   const uint64_t seq = log->LatestSeq();
   feed_->Wake();
   if (sync_ && !feed_->WaitAcked(seq, Clock::now() + kAckTimeout)) {

@@ -30,6 +30,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -152,7 +153,7 @@ class Daemon {
     backups_api_.AddRoutes(router_);
     events_api_.AddRoutes(router_);
     privacy_api_.AddRoutes(router_);
-    router_.Add({"GET", "/v1/cluster", http::Permission::kSignedIn,
+    router_.Add({"GET", "/v1/cluster", std::nullopt,  // like /readyz and /metrics
                  [this](const http::Request&, http::Respond respond) {
                    if (!group_) return respond(admin::Ok({{"role", "single"}}));
                    respond(admin::Ok(group_->Describe()));
@@ -590,8 +591,9 @@ Status Daemon::JoinGroup() {
   asio::post(io_, [&] {
     Status s = StartListener();
     if (s.ok()) {
-      std::cout << "loyaltyd standby on " << HostPort(listen_host_, run_.server->port())
-                << " (node " << config_.node_id << ")" << std::endl;
+      std::cout << "loyaltyd listening on " << HostPort(listen_host_, run_.server->port())
+                << " as a standby (node " << config_.node_id
+                << "): registers are sent to the primary" << std::endl;
       stop_signals_ = std::make_unique<asio::signal_set>(io_, SIGINT, SIGTERM);
       stop_signals_->async_wait([this](const boost::system::error_code& ec, int) {
         if (ec) return;
@@ -658,6 +660,9 @@ int Daemon::Serve() {
 }  // namespace loyalty
 
 int main(int argc, char** argv) {
+  // A write to a closed socket or pipe (stdout read by a supervisor that
+  // went away) is an error to handle, never the end of the server.
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"loyaltyd: the loyalty engine server"};
   app.set_version_flag("--version", loyalty::build_info::VersionLine("loyaltyd"),
                        "print the version, git commit and build type, then exit");
