@@ -114,7 +114,14 @@ void Feed::Reap() {
 
 void Feed::Serve(std::shared_ptr<Conn> conn) {
   PeerLink& link = *conn->link;
+  auto finish = [&] {
+    std::lock_guard lock(mu_);
+    conn->done = true;
+    conn->following = false;
+  };
   v1::PeerHello hello;
+  // The hello first: a peer slow to speak must not hold this node's copy.
+  if (Status s = link.Receive(&hello); !s.ok()) return finish();
   const NodeView view = view_();
   v1::PeerStatus status;
   status.set_node_id(options_.node_id);
@@ -130,12 +137,6 @@ void Feed::Serve(std::shared_ptr<Conn> conn) {
     p->set_epoch(t.epoch);
     p->set_first_seq(t.first_seq);
   }
-  auto finish = [&] {
-    std::lock_guard lock(mu_);
-    conn->done = true;
-    conn->following = false;
-  };
-  if (Status s = link.Receive(&hello); !s.ok()) return finish();
   conn->info.node_id = hello.node_id();
   if (!net::SameDigest(net::Sha256(hello.secret()), options_.secret_digest)) {
     status.set_refused("the group's secret is not the one this node has");

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -136,6 +137,7 @@ class GroupFixture {
     const int p = Primary();
     if (p < 0) return false;
     const json c = Cluster(static_cast<size_t>(p));
+    if (!c.is_object() || !c.contains("replication")) return false;
     const json& list = c["replication"]["standbys"];
     if (!list.is_array() || list.size() < standbys) return false;
     for (const json& s : list)
@@ -213,6 +215,21 @@ void Register(int id, const std::vector<std::string>& addresses, Sales& sales,
     }
     std::this_thread::sleep_for(5ms);
   }
+}
+
+// True when every thread of `pid` is stopped (state T in /proc).
+bool AllThreadsStopped(pid_t pid) {
+  const std::string tasks = "/proc/" + std::to_string(pid) + "/task";
+  std::error_code ec;
+  for (const auto& t : std::filesystem::directory_iterator(tasks, ec)) {
+    std::ifstream stat(t.path() / "stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    const size_t paren = text.rfind(')');
+    if (paren == std::string::npos || paren + 2 >= text.size() || text[paren + 2] != 'T') {
+      return false;
+    }
+  }
+  return !ec;
 }
 
 int KillCycles() {
@@ -472,8 +489,12 @@ TEST(GroupTest, APrimaryPausedPastItsSessionAcknowledgesNothingWhenItWakes) {
   // A till connected to the primary itself, a sale in its socket while it sleeps.
   auto till = testing::ConnectAs(nodes[0].listen, "ops-test", 30'000);
   ASSERT_TRUE(till.ok()) << till.status().ToString();
+  const json before = group.Cluster(0);
+  ASSERT_TRUE(before.value("serving", false)) << "n1 is no longer the primary" << before.dump();
   ASSERT_EQ(::kill(nodes[0].process->pid(), SIGSTOP), 0);
   nodes[0].paused = true;
+  // Stopped for sure: every thread of it (the signal stops each on its way).
+  ASSERT_TRUE(testing::WaitFor([&] { return AllThreadsStopped(nodes[0].process->pid()); }, 5s));
   v1::Request late = testing::WirePurchase("while-paused", "paused-1", 5000);
   late.mutable_purchase()->set_event_time_ms(testing::WallClockMs());
   late.set_request_id(77);
@@ -481,6 +502,8 @@ TEST(GroupTest, APrimaryPausedPastItsSessionAcknowledgesNothingWhenItWakes) {
 
   // Past the 2 s session: another node serves, and sells.
   ASSERT_TRUE(testing::WaitFor([&] { return group.Primary() > 0; }, 20s));
+  EXPECT_GT(group.Cluster(static_cast<size_t>(group.Primary())).value("epoch", 0),
+            before.value("epoch", 0));
   auto during = sell("after-takeover");
   ASSERT_TRUE(during.ok() && during->has_decision()) << during.status().ToString();
 
@@ -494,7 +517,7 @@ TEST(GroupTest, APrimaryPausedPastItsSessionAcknowledgesNothingWhenItWakes) {
                                                        : answer.status().ToString().c_str());
   if (answer.ok()) {
     EXPECT_FALSE(answer->has_decision())
-        << "the paused primary acknowledged: " << answer->DebugString();
+        << "the paused primary acknowledged: " << answer->DebugString() << group.Explain();
   }
   // It comes back as a standby, and the group is whole again.
   ASSERT_TRUE(testing::WaitFor(

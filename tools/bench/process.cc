@@ -1,15 +1,22 @@
 #include "tools/bench/process.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <thread>
+
+#include "tools/bench/reference.h"
 
 namespace loyalty::bench {
 namespace {
@@ -102,9 +109,10 @@ int RunStatus(const std::vector<std::string>& argv, std::string* err) {
 }
 
 Server::Server(const std::string& loyaltyd, const std::string& data_dir,
-               const std::vector<std::string>& extra_args, int cpu) {
-  std::vector<std::string> argv = {loyaltyd,      "--listen",   "127.0.0.1:0", "--admin-listen",
-                                   "127.0.0.1:0", "--data-dir", data_dir};
+               const std::vector<std::string>& extra_args, int cpu, const std::string& listen,
+               const std::string& admin_listen) {
+  std::vector<std::string> argv = {loyaltyd,     "--listen",   listen,  "--admin-listen",
+                                   admin_listen, "--data-dir", data_dir};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   int out = -1, err = -1;
   pid_ = Spawn(argv, cpu, &out, &err);
@@ -186,6 +194,42 @@ void Server::Stop() {
     pid_ = -1;
   }
   if (stderr_reader_.joinable()) stderr_reader_.join();
+}
+
+ZooKeeper::ZooKeeper(const std::string& dir) {
+  std::filesystem::create_directories(dir + "/data");
+  const auto port = static_cast<uint16_t>(FreePort());
+  std::ofstream(dir + "/zoo.cfg") << "tickTime=500\ndataDir=" << dir << "/data\nclientPort=" << port
+                                  << "\nclientPortAddress=127.0.0.1\nadmin.enableServer=false\n";
+  int out = -1, err = -1;
+  pid_ = Spawn({"/usr/bin/java", "-Xmx128m", "-XX:+UseSerialGC", "-Djava.net.preferIPv4Stack=true",
+                "-cp", "/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar",
+                "org.apache.zookeeper.server.ZooKeeperServerMain", dir + "/zoo.cfg"},
+               -1, &out, &err);
+  if (pid_ < 0) return;
+  ::close(out);
+  ::close(err);
+  // Serving once it takes a connection (at most 30 s).
+  for (int i = 0; i < 300; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(port);
+    const bool up = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    if (up) {
+      port_ = port;
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+ZooKeeper::~ZooKeeper() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
 }
 
 }  // namespace loyalty::bench

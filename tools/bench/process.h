@@ -33,8 +33,12 @@ int RunStatus(const std::vector<std::string>& argv, std::string* err);
 // stderr collected so the stats line (SIGUSR1) can be read.
 class Server {
  public:
+  // `listen` and `admin_listen`: port 0 takes any free one (a node of a
+  // group needs fixed ones: its peers are told them).
   Server(const std::string& loyaltyd, const std::string& data_dir,
-         const std::vector<std::string>& extra_args, int cpu);
+         const std::vector<std::string>& extra_args, int cpu,
+         const std::string& listen = "127.0.0.1:0",
+         const std::string& admin_listen = "127.0.0.1:0");
   ~Server();
   bool ok() const { return port_ != 0; }
   uint16_t port() const { return port_; }
@@ -52,6 +56,20 @@ class Server {
   std::thread stderr_reader_;
   std::mutex mu_;
   std::vector<std::string> stderr_lines_;
+};
+
+// A ZooKeeper server (Debian's jars, java) on a free loopback port, its data
+// under `dir`, with its default durability (its log fsynced).
+class ZooKeeper {
+ public:
+  explicit ZooKeeper(const std::string& dir);
+  ~ZooKeeper();
+  bool ok() const { return port_ != 0; }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  pid_t pid_ = -1;
+  uint16_t port_ = 0;
 };
 
 }  // namespace loyalty::bench

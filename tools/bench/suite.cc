@@ -9,8 +9,10 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <thread>
 
+#include "adapters/http/client.h"
 #include "adapters/net/framing.h"
 #include "proto/store_codec.h"
 #include "tools/bench/credentials.h"
@@ -124,12 +126,15 @@ PhaseOptions Over(const Channel& channel, PhaseOptions phase) {
 
 std::unique_ptr<Server> StartServer(const Options& o, const std::string& dir,
                                     const std::string& durability, const Channel& channel,
-                                    const std::vector<std::string>& more = {}) {
+                                    const std::vector<std::string>& more = {},
+                                    const std::string& node = "",
+                                    const std::string& listen = "127.0.0.1:0",
+                                    const std::string& admin_listen = "127.0.0.1:0") {
   const std::string rules = dir + "/bench-rules.yaml";
   char text[1024];
   std::snprintf(text, sizeof text, kBenchRules, o.replay.empty() ? "EUR" : "GBP");
   std::ofstream(rules) << text;
-  const std::string name = durability + (channel.plaintext ? "-plaintext" : "");
+  const std::string name = durability + (channel.plaintext ? "-plaintext" : "") + node;
   auto s = std::make_unique<Server>(
       o.loyaltyd, dir + "/db-" + name,
       [&] {
@@ -147,7 +152,7 @@ std::unique_ptr<Server> StartServer(const Options& o, const std::string& dir,
         args.insert(args.end(), more.begin(), more.end());
         return args;
       }(),
-      o.server_cpu);
+      o.server_cpu, listen, admin_listen);
   if (!s->ok()) std::cerr << "loyalty-bench: could not start " << o.loyaltyd << "\n";
   return s;
 }
@@ -380,6 +385,82 @@ Durable MeasureDurable(const Options& o, const std::string& dir, const Channel& 
   return d;
 }
 
+// The group's view of a node (GET /v1/cluster), null when it does not answer.
+nlohmann::json ClusterOf(uint16_t admin_port) {
+  http::ClientRequest get;
+  get.target = "/v1/cluster";
+  get.timeout_ms = 2000;
+  auto reply = http::Call("127.0.0.1:" + std::to_string(admin_port), get);
+  if (!reply.ok() || reply->status != 200) return nullptr;
+  return nlohmann::json::parse(reply->body, nullptr, false);
+}
+
+// A replicated group on this machine (issue 18): ZooKeeper, a primary and a
+// standby with replication sync, both on the server's CPU (in a deployment
+// the standby has its own machine: the figure is a pessimistic one), the
+// registers on the primary: the maximum purchase rate and p99 at half of it.
+struct Replicated {
+  bool ok = false;
+  Measured max, at_half;
+};
+
+Replicated MeasureReplicated(const Options& o, const std::string& dir, const Channel& channel) {
+  Replicated r;
+  ZooKeeper zk(dir + "/zk");
+  if (!zk.ok()) {
+    std::cerr << "loyalty-bench: ZooKeeper did not start (java, Debian's zookeeper package)\n";
+    return r;
+  }
+  const std::string secret = dir + "/group.secret";
+  std::ofstream(secret) << "bench-only-group-secret-0123456789abcdef\n";
+  auto node = [&](const std::string& id, uint16_t admin) {
+    const std::string replication = "127.0.0.1:" + std::to_string(FreePort());
+    return StartServer(
+        o, dir, "sync", channel,
+        {"--zookeeper", zk.address(), "--node-id", id, "--replication-listen", replication,
+         "--replication", "sync", "--replication-tls", "off", "--replication-secret-file", secret},
+        "-" + id, "127.0.0.1:" + std::to_string(FreePort()), "127.0.0.1:" + std::to_string(admin));
+  };
+  const auto admin1 = static_cast<uint16_t>(FreePort());
+  const auto admin2 = static_cast<uint16_t>(FreePort());
+  auto primary = node("n1", admin1);
+  auto ready = [&](int standbys) {
+    for (int i = 0; i < 600; ++i) {
+      const nlohmann::json c = ClusterOf(admin1);
+      if (c.is_object() && c.value("serving", false) &&
+          c["replication"]["standbys"].size() >= static_cast<size_t>(standbys)) {
+        return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  };
+  if (!primary->ok() || !ready(0)) return r;
+  auto standby = node("n2", admin2);
+  if (!standby->ok() || !ready(1)) {
+    std::cerr << "loyalty-bench: the standby did not follow the primary\n";
+    return r;
+  }
+  PhaseOptions max = MaxPhase(o, channel);
+  max.port = primary->port();
+  Workload fill = Only(o, "purchase=100", "rf");
+  Fill(o, fill, max, primary->port());
+  Quiesce(primary->pid());
+  Workload buy = Only(o, "purchase=100", "rp");
+  r.max = Measure(max, buy, primary->pid(), primary.get());
+  Print("replicated (sync) purchases", r.max);
+  Quiesce(primary->pid());
+  PhaseOptions half = max;
+  half.open_loop = true;
+  half.rate = r.max.r.rate() / 2;
+  r.at_half = Measure(half, buy, primary->pid(), primary.get());
+  Print("replicated (sync) purchases at half max", r.at_half);
+  standby->Stop();
+  primary->Stop();
+  r.ok = true;
+  return r;
+}
+
 }  // namespace
 
 int RunCompare(Options o) {
@@ -420,6 +501,10 @@ int RunCompare(Options o) {
   Print("no-sync purchases", nosync);
   async->Stop();
 
+  // A primary with a sync standby.
+  const Replicated replicated = MeasureReplicated(o, dir, tls);
+  if (!replicated.ok) return 1;
+
   // The references, with matching key count, value size and group size.
   const int batch = std::max(1, static_cast<int>(durable.mean_group + 0.5));
   const DbBenchFigures db =
@@ -440,6 +525,9 @@ int RunCompare(Options o) {
   Ratio("tills_p99_vs_commit_p99", Ms(secure.tills.r.by_kind[0].Quantile(0.99)),
         db.fillsync_p99_micros / 1000);
   Ratio("durable_vs_nosync", durable.r.rate(), nosync.r.rate());
+  Ratio("replicated_sync_vs_single", replicated.max.r.rate(), durable.r.rate());
+  Ratio("replicated_p99_at_half_vs_single", Ms(replicated.at_half.r.by_kind[0].Quantile(0.99)),
+        Ms(at_half.r.by_kind[0].Quantile(0.99)));
   Ratio("lookup_vs_redis_get_c50", lookups50.r.rate(), redis.get_rps_c50);
   Ratio("lookup_p50_vs_redis_get_p50_c1", Ms(lookups1.r.all.Quantile(0.5)), redis.get_p50_ms_c1);
   // The cost of TLS (authentication is in both: register_tls off still

@@ -182,6 +182,16 @@ int Daemon::Serve() {
   return 0;
 }
 
+void Daemon::AddClusterRoutes(http::Router& router) {
+  router.Add({"GET", "/v1/cluster", std::nullopt,  // like /readyz and /metrics
+              [this](const http::Request&, http::Respond respond) {
+                if (!group_) return respond(admin::Ok({{"role", "single"}}));
+                respond(admin::Ok(group_->Describe()));
+              }});
+  router.Add({"POST", "/v1/cluster/handover", http::Permission::kClusterHandover,
+              [this](const http::Request& r, http::Respond respond) { HandOver(r, respond); }});
+}
+
 // POST /v1/cluster/handover: a planned switchover, on the worker (it waits
 // for a standby to have every batch, up to 5 s).
 void Daemon::HandOver(const http::Request& r, const http::Respond& respond) {

@@ -134,13 +134,7 @@ class Daemon {
     backups_api_.AddRoutes(router_);
     events_api_.AddRoutes(router_);
     privacy_api_.AddRoutes(router_);
-    router_.Add({"GET", "/v1/cluster", std::nullopt,  // like /readyz and /metrics
-                 [this](const http::Request&, http::Respond respond) {
-                   if (!group_) return respond(admin::Ok({{"role", "single"}}));
-                   respond(admin::Ok(group_->Describe()));
-                 }});
-    router_.Add({"POST", "/v1/cluster/handover", http::Permission::kClusterHandover,
-                 [this](const http::Request& r, http::Respond respond) { HandOver(r, respond); }});
+    AddClusterRoutes(router_);
   }
 
   int Serve();
@@ -151,6 +145,7 @@ class Daemon {
   Status RestoreEventClock();
   Status StartRfmJob();
   Status JoinGroup();
+  void AddClusterRoutes(http::Router& router);  // GET /v1/cluster, POST /v1/cluster/handover
   void HandOver(const http::Request& r, const http::Respond& respond);
   Status StartListener();  // on the io thread
   Status StartServing();   // on the io thread

@@ -133,26 +133,37 @@ Status Group::OpenCopy() {
   if (!fs::exists(fs::path(data_dir_) / "CURRENT")) return Status::Ok();  // none yet
   auto db = ReplicaDb::Open(data_dir_, kWalKeepSeconds);
   if (!db.ok()) return db.status();
+  copies_open_.fetch_add(1);
+  // Counted closed once its destructor has run (and RocksDB let go of the
+  // directory's lock), not when the last owner let go: a feed connection
+  // may be the one that closes it.
+  std::shared_ptr<ReplicaDb> copy(db->release(), [this](ReplicaDb* p) {
+    delete p;
+    copies_open_.fetch_sub(1);
+  });
   std::lock_guard lock(mu_);
-  db_ = std::move(*db);
+  db_ = std::move(copy);
+  return Status::Ok();
+}
+
+// Closes the copy: the feed's connections that hold it are cut, and this
+// waits until the last one has closed it.
+Status Group::CloseCopy() {
+  {
+    std::lock_guard lock(mu_);
+    db_.reset();
+  }
+  feed_->DropFollowers();
+  const auto deadline = Clock::now() + milliseconds(10'000);
+  while (copies_open_.load() > 0) {
+    if (Clock::now() > deadline) return Status::Unavailable("the copy is still in use");
+    std::this_thread::sleep_for(milliseconds(5));
+  }
   return Status::Ok();
 }
 
 Status Group::CopyCheckpoint(const std::string& address) {
-  {
-    // The feed's connections hold the copy while they serve: cut them, then
-    // wait for the last one to let go.
-    std::unique_lock lock(mu_);
-    std::weak_ptr<ReplicaDb> old = db_;
-    db_.reset();
-    lock.unlock();
-    feed_->DropFollowers();
-    const auto deadline = Clock::now() + milliseconds(10'000);
-    while (!old.expired()) {
-      if (Clock::now() > deadline) return Status::Unavailable("the copy is still in use");
-      std::this_thread::sleep_for(milliseconds(10));
-    }
-  }
+  if (Status s = CloseCopy(); !s.ok()) return s;
   const std::string incoming = (fs::path(data_dir_) / ".incoming").string();
   info_("group: copying a checkpoint from " + address);
   const auto started = Clock::now();
@@ -217,19 +228,13 @@ Status Group::WaitUntilPrimary() {
         warn_("group: catching up with the peers failed (" + s.message() +
               "); going on with what this node has");
       }
-      std::unique_lock lock(mu_);
-      epoch_ = l.epoch;
+      {
+        std::lock_guard lock(mu_);
+        epoch_ = l.epoch;
+      }
       if (db_) {
         if (Status s = db_->BeginTenure(l.epoch); !s.ok()) return s;
-        std::weak_ptr<ReplicaDb> old = db_;
-        db_.reset();
-        lock.unlock();
-        feed_->DropFollowers();
-        const auto deadline = Clock::now() + milliseconds(10'000);
-        while (!old.expired()) {
-          if (Clock::now() > deadline) return Status::Unavailable("the copy is still in use");
-          std::this_thread::sleep_for(milliseconds(10));
-        }
+        if (Status s = CloseCopy(); !s.ok()) return s;
       }
       info_("group: primary now, epoch " + std::to_string(l.epoch));
       return Status::Ok();

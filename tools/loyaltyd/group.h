@@ -93,6 +93,7 @@ class Group {
   replication::NodeView View() const;
   Status CopyCheckpoint(const std::string& replication_address);
   Status OpenCopy();
+  Status CloseCopy();
   Status CatchUpWithPeers(const zk::Leadership& won);
   void OnLeadership(const zk::Leadership& l);
 
@@ -114,6 +115,7 @@ class Group {
   uint64_t epoch_ = 0;  // while primary
   std::function<void(const std::string&)> deposed_;
   std::atomic<uint64_t> failovers_{0};
+  std::atomic<int> copies_open_{0};  // ReplicaDb copies not yet destroyed
 };
 
 // The runtime's store in a group: commits as `store` does, then waits for
