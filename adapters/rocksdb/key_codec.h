@@ -51,6 +51,8 @@ inline constexpr const char* kStoreIdKey = "store_id";
 inline constexpr const char* kLastBackupKey = "backup/last";
 // --clock event: the latest event time seen, kept at a clean stop.
 inline constexpr const char* kEventClockKey = "clock/event_ms";
+// The primaries of a replicated group and where each began (replica.h).
+inline constexpr const char* kTenuresKey = "replication/tenures";
 
 // Zero-padded decimal, so key order is number order and keys read well in
 // `ldb scan`.

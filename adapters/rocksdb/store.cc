@@ -68,6 +68,7 @@ rocksdb::Options MakeOptions(const StoreOptions& options, std::shared_ptr<StoreE
   // RocksDB preallocates 4 MiB for every new MANIFEST (one per open); ours
   // holds a few KiB. Near a full disk that is room the store needs elsewhere.
   opts.manifest_preallocation_size = 64 << 10;
+  opts.WAL_ttl_seconds = options.wal_keep_seconds;
   opts.info_log = std::make_shared<InfoLog>(options.path, options.on_rocksdb_error);
   opts.listeners.push_back(std::move(events));
   return opts;

@@ -94,6 +94,9 @@ struct StoreOptions {
   // RocksDB's error lines (its own LOG file keeps everything). Must not block.
   std::function<void(const std::string&)> on_rocksdb_error;
   TxnRetention txn_retention;  // how long transaction records are kept
+  // Write-ahead log files are kept this long after a flush, so standbys can
+  // read the batches they miss (replica.h); 0: deleted at once.
+  uint64_t wal_keep_seconds = 0;
   // Tests only: the Env RocksDB does its I/O through (a fault-injecting one,
   // tests/support/power_cut_fs.h); outlives the store. Null: the default.
   rocksdb::Env* env = nullptr;
@@ -302,6 +305,7 @@ class Store final : public DurableStore {
 
  private:
   friend class StoreEvents;
+  friend class ReplicaDb;  // reads and follows the log of db_ (replica.h)
   Store(StoreOptions options, std::unique_ptr<rocksdb::DB> db,
         std::unique_ptr<WriteSet::Handles> handles,
         std::unique_ptr<rocksdb::CompactionFilter> txn_filter,

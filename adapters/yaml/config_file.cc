@@ -7,6 +7,7 @@
 #include <charconv>
 #include <fstream>
 #include <functional>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -143,6 +144,17 @@ const std::vector<Option>& Options() {
       OneOf("admin_self_approval", &Config::admin_self_approval, {"off", "on"}),
       Number<std::size_t>("rules_drafts_max", &Config::rules_drafts_max, 1, 10'000),
       Text("simulate_data", &Config::simulate_data),
+      Text("zookeeper", &Config::zookeeper, 1024),
+      Text("zookeeper_root", &Config::zookeeper_root, 256),
+      Number<int64_t>("zookeeper_session_ms", &Config::zookeeper_session_ms, 1'000, 120'000),
+      Text("node_id", &Config::node_id, 64),
+      Text("advertise", &Config::advertise),
+      Text("replication_listen", &Config::replication_listen),
+      Text("replication_advertise", &Config::replication_advertise),
+      OneOf("replication", &Config::replication, {"sync", "async"}),
+      Text("replication_secret_file", &Config::replication_secret_file),
+      OneOf("replication_tls", &Config::replication_tls, {"on", "off"}),
+      Text("replication_ca", &Config::replication_ca),
       OneOf("log_format", &Config::log_format, {"text", "json"}),
       Text("backup_dir", &Config::backup_dir),
       Number<int64_t>("backup_interval_ms", &Config::backup_interval_ms, 0, 2'592'000'000),
@@ -297,6 +309,71 @@ void ValidateRegisterChannel(const Config& c, Problems& problems) {
   }
 }
 
+// A replicated group: every node needs a name, a replication address and
+// the group's secret; plaintext replication only between loopback addresses.
+void ValidateGroup(const Config& c, Problems& problems) {
+  if (c.zookeeper.empty()) {
+    for (const auto& [key, value] :
+         {std::pair<const char*, const std::string&>{"node_id", c.node_id},
+          {"replication_listen", c.replication_listen}}) {
+      if (!value.empty()) {
+        problems.push_back(std::string(key) + " is set but zookeeper is not: a single node has " +
+                           "no group (set zookeeper: HOST:PORT,... or remove " + key + ")");
+      }
+    }
+    return;
+  }
+  static const std::regex kNodeId("[A-Za-z0-9._-]{1,64}");
+  if (!std::regex_match(c.node_id, kNodeId)) {
+    problems.push_back("node_id '" + c.node_id +
+                       "' must be 1 to 64 of A-Z a-z 0-9 . _ - (required with zookeeper)");
+  }
+  for (size_t start = 0; start <= c.zookeeper.size();) {
+    size_t end = c.zookeeper.find(',', start);
+    if (end == std::string::npos) end = c.zookeeper.size();
+    if (const std::string server = c.zookeeper.substr(start, end - start); !ValidHostPort(server)) {
+      problems.push_back("zookeeper '" + c.zookeeper + "': '" + server +
+                         "' is not HOST:PORT (a comma-separated list of the ensemble's servers)");
+      break;
+    }
+    start = end + 1;
+  }
+  if (c.zookeeper_root.empty() || c.zookeeper_root.front() != '/' ||
+      c.zookeeper_root.back() == '/') {
+    problems.push_back("zookeeper_root '" + c.zookeeper_root +
+                       "' must start with / and not end with one (e.g. /loyalty)");
+  }
+  if (std::string p = ListenProblem("replication_listen", c.replication_listen); !p.empty()) {
+    problems.push_back(p + " (required with zookeeper: where standbys pull batches)");
+  }
+  for (const auto& [key, value] :
+       {std::pair<const char*, const std::string&>{"advertise", c.advertise},
+        {"replication_advertise", c.replication_advertise}}) {
+    if (!value.empty() && !ValidHostPort(value)) {
+      problems.push_back(std::string(key) + " '" + value + "' is not HOST:PORT");
+    }
+  }
+  if (c.replication_secret_file.empty()) {
+    problems.push_back(
+        "replication_secret_file is required with zookeeper: a file holding the group's shared "
+        "secret (32 or more characters), the same on every node");
+  }
+  const std::string replication_peer =
+      c.replication_advertise.empty() ? c.replication_listen : c.replication_advertise;
+  if (c.replication_tls == "off") {
+    if (!IsLoopback(c.replication_listen) || !IsLoopback(replication_peer)) {
+      problems.push_back(
+          "replication_tls: off is allowed on loopback addresses only; "
+          "replication_listen is " +
+          c.replication_listen + ": set replication_ca, tls_cert and tls_key");
+    }
+  } else if (c.replication_ca.empty() || c.tls_cert.empty() || c.tls_key.empty()) {
+    problems.push_back(
+        "replication_tls is on, so replication_ca (PEM: the CA of the nodes' certificates), "
+        "tls_cert and tls_key are required (or replication_tls: off, on loopback only)");
+  }
+}
+
 Status First(const Problems& problems) {
   return problems.empty() ? Status::Ok() : Status::Invalid(problems.front());
 }
@@ -437,6 +514,7 @@ Problems ValidateAll(const Config& c) {
   if (c.admin_tls == "on" && (c.admin_tls_key.empty() ? c.tls_key : c.admin_tls_key).empty()) {
     problems.push_back("admin_tls is on, so admin_tls_key (or tls_key) is required");
   }
+  ValidateGroup(c, problems);
   if (!c.events_redis_stream.empty() && c.redis.empty()) {
     problems.push_back("events_redis_stream '" + c.events_redis_stream +
                        "' needs redis: HOST:PORT (the server the stream is on)");

@@ -140,6 +140,27 @@ struct Config {
   // A data set (the Online Retail CSV, or an events file) marketers may
   // simulate rule sets on from the console; empty: none.
   std::string simulate_data;
+  // A replicated group (docs/OPERATIONS.md "A replicated group"): empty
+  // zookeeper, one node as before. Otherwise the nodes elect a primary in
+  // ZooKeeper under zookeeper_root; the others are standbys that copy its
+  // batches (pulled from replication_listen) and answer registers
+  // NOT_PRIMARY naming it. replication sync: a reply waits until a standby
+  // has the batch on disk; async: it does not (a failover may lose the
+  // last acknowledged sales). Peers prove the secret in
+  // replication_secret_file (the same file on every node) over TLS.
+  std::string zookeeper;  // HOST:PORT,HOST:PORT,...
+  std::string zookeeper_root = "/loyalty";
+  int64_t zookeeper_session_ms = 6'000;
+  std::string node_id;
+  std::string advertise;  // the register address peers name; default: listen
+  std::string replication_listen;
+  std::string replication_advertise;  // default: replication_listen
+  std::string replication = "sync";   // sync | async
+  std::string replication_secret_file;
+  // on: replication speaks TLS, served with tls_cert/tls_key, the peer's
+  // certificate checked against replication_ca; off: loopback only.
+  std::string replication_tls = "on";  // on | off
+  std::string replication_ca;
   // Logs (stderr): text for people, json for collectors (one object a line).
   std::string log_format = "text";
 };

@@ -205,6 +205,7 @@ struct Election::Impl {
     Publish([&](Leadership& s) {
       s.role = role;
       s.epoch = 0;
+      s.members.clear();
       s.reason = reason;
     });
   }
@@ -431,7 +432,8 @@ struct Election::Impl {
       own_name = *own;
       if (own == members->begin()) {
         predecessor.clear();
-        return PrimaryNow() ? Status::Ok() : TakeEpoch();
+        if (PrimaryNow()) return Status::Ok();
+        return TakeEpoch(ReadMembers(*members));
       }
       const std::string before = nodes_path + "/" + *(own - 1);
       struct Stat stat {};
@@ -442,12 +444,28 @@ struct Election::Impl {
       if (Status s = ReadEpoch(); !s.ok()) return s;  // knows the primary before it says standby
       Publish([&](Leadership& l) {
         l.role = Role::kStandby;
+        l.members.clear();
         l.reason = "standby behind " + *(own - 1);
       });
       return Status::Ok();
     }
     return Status::Unavailable("the member list kept changing for " + std::to_string(kRoundsMax) +
                                " rounds");
+  }
+
+  // The members' znodes, skipping any that went or cannot be read.
+  std::vector<Member> ReadMembers(const std::vector<std::string>& names) {
+    std::vector<Member> out;
+    for (const std::string& name : names) {
+      char buffer[kZnodeBytesMax];
+      int length = sizeof buffer;
+      struct Stat stat {};
+      const std::string path = nodes_path + "/" + name;
+      if (zoo_get(zh, path.c_str(), 0, buffer, &length, &stat) != ZOK) continue;
+      auto member = DecodeMember(std::string_view(buffer, length < 0 ? 0 : length));
+      if (member.ok()) out.push_back(*std::move(member));
+    }
+    return out;
   }
 
   // Reads {root}/epoch; with `watch`, is told when it changes.
@@ -473,7 +491,7 @@ struct Election::Impl {
 
   // One multi-op: this member's znode still exists (so it is still first:
   // sequences only grow) and the epoch is unchanged since read.
-  Status TakeEpoch() {
+  Status TakeEpoch(const std::vector<Member>& members) {
     const auto started = Clock::now();  // ZooKeeper hears the multi after this
     const std::string own_path = nodes_path + "/" + own_name;
     for (int round = 0; round < kRoundsMax; ++round) {
@@ -505,6 +523,7 @@ struct Election::Impl {
         l.role = Role::kPrimary;
         l.epoch = mine.epoch;
         l.primary = mine;
+        l.members = members;
         l.reason = "took epoch " + std::to_string(mine.epoch);
       });
       return Status::Ok();

@@ -39,6 +39,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "adapters/zookeeper/records.h"
 #include "engine/status.h"
@@ -78,6 +79,9 @@ struct Leadership {
   // The holder of the newest epoch this member has read: the primary, or
   // for up to a session timeout after it died, the dead one. For redirects.
   EpochRecord primary;
+  // Every member (this one too), oldest first, as read when this member
+  // last became primary; empty otherwise. Who may hold batches it lacks.
+  std::vector<Member> members;
   std::string reason;  // why the role last changed ("session expired", ...)
   uint64_t changes = 0;
 };

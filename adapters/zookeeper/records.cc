@@ -49,16 +49,26 @@ Status ValidateMember(const Member& member) {
       !s.ok()) {
     return s;
   }
-  return CheckField("address", member.address, kAddressBytesMax, AddressByte,
+  if (Status s = CheckField("address", member.address, kAddressBytesMax, AddressByte,
+                            "no spaces, control characters or non-ASCII bytes");
+      !s.ok() || member.replication.empty()) {
+    return s;
+  }
+  return CheckField("replication address", member.replication, kAddressBytesMax, AddressByte,
                     "no spaces, control characters or non-ASCII bytes");
 }
 
-std::string EncodeMember(const Member& member) { return member.node_id + "\n" + member.address; }
+std::string EncodeMember(const Member& member) {
+  std::string text = member.node_id + "\n" + member.address;
+  if (!member.replication.empty()) text += "\n" + member.replication;
+  return text;
+}
 
 Result<Member> DecodeMember(std::string_view text) {
   const auto lines = Lines(text);
   if (lines.size() < 2) return Status::Corruption("member znode: want 'node_id\\naddress'");
-  Member member{std::string(lines[0]), std::string(lines[1])};
+  Member member{std::string(lines[0]), std::string(lines[1]),
+                lines.size() > 2 ? std::string(lines[2]) : std::string()};
   if (Status s = ValidateMember(member); !s.ok()) {
     return Status::Corruption("member znode: " + s.message());
   }

@@ -3,7 +3,7 @@
 // ever appended, one per line.
 //
 //   {root}/nodes/n-{session hex}-{10-digit sequence}   ephemeral, per member:
-//       "{node_id}\n{address}"
+//       "{node_id}\n{address}" or "{node_id}\n{address}\n{replication}"
 //   {root}/epoch   persistent: "{epoch}" when no primary was ever elected,
 //       else "{epoch}\n{node_id}\n{address}" of the member that took it.
 //
@@ -28,6 +28,8 @@ inline constexpr size_t kAddressBytesMax = 256;
 struct Member {
   std::string node_id;  // [A-Za-z0-9._-], 1..kNodeIdBytesMax
   std::string address;  // "host:port" or any text without whitespace
+  // Where peers pull its batches (a third line; empty: not given).
+  std::string replication;
   bool operator==(const Member&) const = default;
 };
 

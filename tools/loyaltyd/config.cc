@@ -53,6 +53,14 @@ constexpr FlagSpec kFlags[] = {
     {"txn_retention_days",
      "keep each transaction record (retries, returns) at least this long (default 90; 0: "
      "for ever)"},
+    {"zookeeper",
+     "HOST:PORT,... of the ZooKeeper ensemble of a replicated group (default: none, one node)"},
+    {"node_id", "this node's name in its group (required with zookeeper)"},
+    {"advertise",
+     "HOST:PORT registers reach this node at, named to them by standbys (default: "
+     "listen)"},
+    {"replication_listen", "HOST:PORT standbys pull this node's batches from (with zookeeper)"},
+    {"replication", "sync (default): a reply waits until a standby has the batch on disk; async"},
 };
 
 // The config file may hold admin tokens: other users of the machine should
