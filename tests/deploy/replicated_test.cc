@@ -141,6 +141,11 @@ TEST(ReplicatedDeployTest, ComposeGivesEachNodeItsOwnNameAddressesAndVolume) {
     EXPECT_EQ(Words(c.zookeeper, ','), ensemble) << name;
     EXPECT_EQ(c.replication, "sync") << name;
     EXPECT_EQ(c.replication_tls, "on") << name;
+    for (const auto& [zk, server] : Numbered("zookeeper-")) {
+      EXPECT_LE(3 * server["environment"]["ZOO_TICK_TIME"].as<int64_t>(), c.zookeeper_session_ms)
+          << zk << ": a primary's lease ends before a new primary exists only when the tick "
+          << "is at most a third of the session (adapters/zookeeper/README.md)";
+    }
     EXPECT_EQ(c.replication_advertise, name + ":" + std::to_string(PortOf(c.replication_listen)));
     // Registers outside compose reach a node at what it advertises: its
     // published register port, on the published address.
@@ -389,6 +394,12 @@ TEST(ReplicatedDeployTest, EachPodStartsWithAValidConfigurationThatNamesItself) 
                     std::to_string(ContainerPorts(
                         zk_set["spec"]["template"]["spec"]["containers"][0])["client"]));
   }
+  int64_t tick_ms = 0;
+  for (const auto& [name, value] :
+       PodEnv(zk_set["spec"]["template"]["spec"]["containers"][0], "")) {
+    if (name == "ZOO_TICK_TIME") tick_ms = std::stoll(value);
+  }
+  ASSERT_GT(tick_ms, 0) << "ZOO_TICK_TIME: the lease's margin depends on it";
   const std::string peers = g.set["spec"]["serviceName"].as<std::string>();
   for (int i = 0; i < g.set["spec"]["replicas"].as<int>(); ++i) {
     const std::string pod = g.set["metadata"]["name"].as<std::string>() + "-" + std::to_string(i);
@@ -401,6 +412,7 @@ TEST(ReplicatedDeployTest, EachPodStartsWithAValidConfigurationThatNamesItself) 
     EXPECT_EQ(PortOf(c.admin_listen), ports.at("admin"));
     EXPECT_EQ(PortOf(c.replication_listen), ports.at("replication"));
     EXPECT_EQ(Words(c.zookeeper, ','), ensemble) << pod;
+    EXPECT_LE(3 * tick_ms, c.zookeeper_session_ms) << pod << ": see the compose test";
     EXPECT_EQ(c.replication, "sync") << pod;
     EXPECT_EQ(c.replication_tls, "on") << pod;
   }
