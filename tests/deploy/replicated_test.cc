@@ -257,7 +257,7 @@ Env PodEnv(const YAML::Node& container, const std::string& pod) {
     const std::string name = e["name"].as<std::string>();
     std::string value;
     if (e["value"]) value = Expand(e["value"].as<std::string>(), env);
-    if (e["valueFrom"]["fieldRef"]) {
+    if (e["valueFrom"] && e["valueFrom"]["fieldRef"]) {
       const std::string field = e["valueFrom"]["fieldRef"]["fieldPath"].as<std::string>();
       EXPECT_TRUE(field == "metadata.name" || field == "metadata.namespace") << field;
       value = field == "metadata.name" ? pod : kNamespace;
