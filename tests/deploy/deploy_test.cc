@@ -270,11 +270,18 @@ std::vector<std::string> Needed(const std::string& binary) {
   return out;
 }
 
-// The Debian package that installed a library on this machine (Debian 12, as
-// the image), e.g. libjemalloc.so.2 -> libjemalloc2.
-std::string PackageOf(const std::string& soname) {
-  const std::string owner = Run("dpkg -S '*/" + soname + "' 2>/dev/null");
-  return owner.substr(0, owner.find_first_of(":, \n"));
+// The Debian packages that installed these libraries on this machine
+// (Debian 12, as the image), by file name: libjemalloc.so.2 -> libjemalloc2.
+// The ones in the multiarch directory (/lib32/libm.so.6 is libc6-i386's).
+std::map<std::string, std::string> PackagesOf(const std::vector<std::string>& sonames) {
+  std::string command = "dpkg -S";
+  for (const auto& soname : sonames) command += " '*-linux-gnu/" + soname + "'";
+  std::istringstream lines(Run(command + " 2>/dev/null"));
+  std::map<std::string, std::string> out;  // "libjemalloc2:amd64: /usr/lib/.../libjemalloc.so.2"
+  for (std::string line; std::getline(lines, line);) {
+    out[line.substr(line.rfind('/') + 1)] = line.substr(0, line.find_first_of(":, "));
+  }
+  return out;
 }
 
 // Debian 12's slim image has these (the C and C++ runtimes, zlib: dpkg needs it).
@@ -292,9 +299,10 @@ TEST(DeployTest, TheRuntimeImageInstallsEveryLibraryLoyaltydIsLinkedWith) {
   for (std::string word; words >> word;) installed.insert(word);
   const auto needed = Needed(LOYALTYD_PATH);
   ASSERT_GE(needed.size(), 5u) << "readelf -d " << LOYALTYD_PATH;
+  const auto packages = PackagesOf(needed);
   for (const auto& soname : needed) {
-    const std::string package = PackageOf(soname);
-    ASSERT_FALSE(package.empty()) << "no Debian package has " << soname << " (dpkg -S)";
+    ASSERT_TRUE(packages.count(soname)) << "no Debian package has " << soname << " (dpkg -S)";
+    const std::string& package = packages.at(soname);
     EXPECT_TRUE(installed.count(package) || kInBookwormSlim.count(package))
         << "loyaltyd needs " << soname << ": add " << package
         << " to the runtime stage of deploy/Dockerfile";
