@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -121,6 +122,48 @@ TEST(MonitoringTest, TheCheckNoticesANameNobodyExports) {
   EXPECT_EQ(used, (std::set<std::string>{"loyalty_events_total", "loyalty_not_a_metric"}));
   EXPECT_EQ(Missing(used, {"loyalty_events_total"}),
             std::vector<std::string>{"loyalty_not_a_metric"});
+}
+
+// The anchors GitHub gives the headings of a Markdown file: lower case,
+// spaces to dashes, other punctuation dropped.
+std::set<std::string> Anchors(const std::string& markdown_path) {
+  std::set<std::string> out;
+  std::ifstream in(markdown_path);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("#", 0) != 0) continue;
+    const std::string title = line.substr(line.find_first_not_of('#'));
+    std::string anchor;
+    for (char ch : title.substr(title.find_first_not_of(' '))) {
+      if (std::isalnum(static_cast<unsigned char>(ch))) {
+        anchor += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      } else if (ch == ' ' || ch == '-' || ch == '_') {
+        anchor += ch == ' ' ? '-' : ch;
+      }
+    }
+    out.insert(anchor);
+  }
+  return out;
+}
+
+// Each alert's runbook is a heading of docs/OPERATIONS.md that exists.
+TEST(MonitoringTest, EveryRunbookIsAHeadingOfOperations) {
+  const auto anchors = Anchors(std::string(SOURCE_DIR) + "/docs/OPERATIONS.md");
+  EXPECT_TRUE(anchors.count("a-replicated-group"));
+  int alerts = 0;
+  for (const char* file : {"alerts.yaml", "replication-alerts.yaml"}) {
+    for (const auto& group : YAML::LoadFile(kMonitoring + file)["groups"]) {
+      for (const auto& rule : group["rules"]) {
+        const std::string runbook = rule["annotations"]["runbook"].as<std::string>();
+        const std::string prefix = "docs/OPERATIONS.md#";
+        ASSERT_EQ(runbook.rfind(prefix, 0), 0u) << runbook;
+        EXPECT_TRUE(anchors.count(runbook.substr(prefix.size())))
+            << file << ": " << rule["alert"].as<std::string>() << "'s runbook " << runbook
+            << " is no heading of docs/OPERATIONS.md";
+        alerts += 1;
+      }
+    }
+  }
+  EXPECT_GE(alerts, 17);
 }
 
 TEST(MonitoringTest, AlertsAndDashboardNameOnlyMetricsLoyaltydExports) {
