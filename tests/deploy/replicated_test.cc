@@ -8,6 +8,7 @@
 // servers that agree on the ensemble, a name, addresses and a volume of its
 // own for every node, registers routed to the primary only, replication and
 // ZooKeeper reachable by the group's pods only, secrets read-only.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
@@ -38,6 +39,18 @@ std::set<std::string> Words(const std::string& text, char separator = ' ') {
     }
   }
   return out;
+}
+
+// Peers and registers reach a node at IPv4 addresses: the replication link
+// and the register client (adapters/net) take no host names.
+bool IPv4(const std::string& host_port) {
+  in_addr ip{};
+  return inet_pton(AF_INET, host_port.substr(0, host_port.rfind(':')).c_str(), &ip) == 1;
+}
+
+// Where peers connect to a node for its batches.
+std::string PeerAddress(const config_file::Config& c) {
+  return c.replication_advertise.empty() ? c.replication_listen : c.replication_advertise;
 }
 
 // deploy/container.yaml with a node's variables applied, as loyaltyd starts:
@@ -146,9 +159,14 @@ TEST(ReplicatedDeployTest, ComposeGivesEachNodeItsOwnNameAddressesAndVolume) {
           << zk << ": a primary's lease ends before a new primary exists only when the tick "
           << "is at most a third of the session (adapters/zookeeper/README.md)";
     }
-    EXPECT_EQ(c.replication_advertise, name + ":" + std::to_string(PortOf(c.replication_listen)));
+    // Peers reach it at its fixed address on the group's network.
+    EXPECT_EQ(PeerAddress(c), s["networks"]["group"]["ipv4_address"].as<std::string>() + ":" +
+                                  std::to_string(PortOf(c.replication_listen)))
+        << name;
+    EXPECT_TRUE(IPv4(PeerAddress(c))) << name << ": " << PeerAddress(c);
     // Registers outside compose reach a node at what it advertises: its
     // published register port, on the published address.
+    EXPECT_TRUE(IPv4(c.advertise)) << name << ": " << c.advertise;
     EXPECT_TRUE(Loopback(c.advertise.substr(0, c.advertise.rfind(':')))) << name;
     EXPECT_EQ(PortOf(c.advertise), PublishedPort(s, PortOf(c.listen))) << name;
     const std::string data = s["volumes"][0].as<std::string>();
@@ -211,7 +229,7 @@ TEST(ReplicatedDeployTest, ComposeMountsTheSecretsReadOnly) {
 // ---------------------------------------------------------------------------
 // kubernetes/replicated/
 
-const std::string kNamespace = "loyalty";  // any: the pods learn theirs
+const std::string kNamespace = "loyalty";  // any: a pod learns its own
 
 std::vector<YAML::Node> Docs(const std::string& file) {
   return YAML::LoadAllFromFile(kDeploy + "kubernetes/replicated/" + file);
@@ -249,9 +267,9 @@ std::string Expand(const std::string& value, const Env& above) {
   return out;
 }
 
-// The environment of pod `pod`'s first container: the downward API's name and
-// namespace filled in, a Secret's value left empty.
-Env PodEnv(const YAML::Node& container, const std::string& pod) {
+// The environment of pod `pod`'s first container: the downward API's name,
+// namespace and IP filled in, a Secret's value left empty.
+Env PodEnv(const YAML::Node& container, const std::string& pod, const std::string& ip = "") {
   Env env;
   for (const auto& e : container["env"]) {
     const std::string name = e["name"].as<std::string>();
@@ -259,8 +277,10 @@ Env PodEnv(const YAML::Node& container, const std::string& pod) {
     if (e["value"]) value = Expand(e["value"].as<std::string>(), env);
     if (e["valueFrom"] && e["valueFrom"]["fieldRef"]) {
       const std::string field = e["valueFrom"]["fieldRef"]["fieldPath"].as<std::string>();
-      EXPECT_TRUE(field == "metadata.name" || field == "metadata.namespace") << field;
-      value = field == "metadata.name" ? pod : kNamespace;
+      const std::map<std::string, std::string> fields = {
+          {"metadata.name", pod}, {"metadata.namespace", kNamespace}, {"status.podIP", ip}};
+      EXPECT_TRUE(fields.count(field)) << field;
+      value = fields.count(field) ? fields.at(field) : "";
     }
     env.emplace_back(name, value);
   }
@@ -400,14 +420,13 @@ TEST(ReplicatedDeployTest, EachPodStartsWithAValidConfigurationThatNamesItself) 
     if (name == "ZOO_TICK_TIME") tick_ms = std::stoll(value);
   }
   ASSERT_GT(tick_ms, 0) << "ZOO_TICK_TIME: the lease's margin depends on it";
-  const std::string peers = g.set["spec"]["serviceName"].as<std::string>();
   for (int i = 0; i < g.set["spec"]["replicas"].as<int>(); ++i) {
     const std::string pod = g.set["metadata"]["name"].as<std::string>() + "-" + std::to_string(i);
-    const auto c = NodeConfig(pod, PodEnv(g.container, pod));
-    const std::string dns = pod + "." + peers + "." + kNamespace + ".svc:";
+    const std::string ip = "10.244." + std::to_string(i) + ".17";
+    const auto c = NodeConfig(pod, PodEnv(g.container, pod, ip));
     EXPECT_EQ(c.node_id, pod);
-    EXPECT_EQ(c.advertise, dns + std::to_string(ports.at("registers")));
-    EXPECT_EQ(c.replication_advertise, dns + std::to_string(ports.at("replication")));
+    EXPECT_EQ(c.advertise, ip + ":" + std::to_string(ports.at("registers")));
+    EXPECT_EQ(PeerAddress(c), ip + ":" + std::to_string(ports.at("replication")));
     EXPECT_EQ(PortOf(c.listen), ports.at("registers"));
     EXPECT_EQ(PortOf(c.admin_listen), ports.at("admin"));
     EXPECT_EQ(PortOf(c.replication_listen), ports.at("replication"));
@@ -420,7 +439,7 @@ TEST(ReplicatedDeployTest, EachPodStartsWithAValidConfigurationThatNamesItself) 
 
 TEST(ReplicatedDeployTest, TheNodesMountTheirSecretsReadOnlyWithOwnerOnlyModes) {
   const Group g;
-  const auto c = NodeConfig("loyaltyd-0", PodEnv(g.container, "loyaltyd-0"));
+  const auto c = NodeConfig("loyaltyd-0", PodEnv(g.container, "loyaltyd-0", "10.244.0.17"));
   std::set<std::string> wanted = {c.tls_cert, c.tls_key, c.registers, c.replication_ca,
                                   c.replication_secret_file};
   std::set<std::string> secrets;
