@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 namespace loyalty::deploy {
@@ -52,22 +53,28 @@ std::string PublishedHost(const std::string& entry) {
   return colons == 2 ? entry.substr(0, entry.find(':')) : "";
 }
 
-std::string ComposeDefaults(const std::string& value) {
+std::string Substitute(const std::string& value, const std::string& open_with, char close_with,
+                       const std::function<std::string(const std::string&)>& replace) {
   std::string out;
   for (std::size_t at = 0; at < value.size();) {
-    const std::size_t open = value.find("${", at);
-    const std::size_t close = open == std::string::npos ? open : value.find('}', open);
+    const std::size_t open = value.find(open_with, at);
+    const std::size_t close = open == std::string::npos ? open : value.find(close_with, open);
     if (close == std::string::npos) {
       out += value.substr(at);
       break;
     }
     out += value.substr(at, open - at);
-    const std::string inside = value.substr(open + 2, close - open - 2);
-    const std::size_t dflt = inside.find(":-");
-    if (dflt != std::string::npos) out += inside.substr(dflt + 2);
+    out += replace(value.substr(open + open_with.size(), close - open - open_with.size()));
     at = close + 1;
   }
   return out;
+}
+
+std::string ComposeDefaults(const std::string& value) {
+  return Substitute(value, "${", '}', [](const std::string& inside) {
+    const std::size_t dflt = inside.find(":-");
+    return dflt == std::string::npos ? std::string() : inside.substr(dflt + 2);
+  });
 }
 
 int PortOf(const std::string& host_port) {

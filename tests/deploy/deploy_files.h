@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -39,6 +40,11 @@ bool Loopback(const std::string& host);
 // ${VAR:-default} resolved to its default (what runs when nobody sets VAR);
 // empty when the entry names no host (then Docker publishes on every interface).
 std::string PublishedHost(const std::string& entry);
+
+// `value` with every OPEN...CLOSE (e.g. "${" and '}') replaced by what
+// `replace` makes of the text between them.
+std::string Substitute(const std::string& value, const std::string& open_with, char close_with,
+                       const std::function<std::string(const std::string&)>& replace);
 
 // A compose value with every ${VAR:-default} replaced by its default and
 // every ${VAR} by nothing: what runs when nobody sets VAR.

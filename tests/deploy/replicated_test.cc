@@ -247,24 +247,13 @@ YAML::Node Named(const std::vector<YAML::Node>& docs, const std::string& kind,
 
 // Kubernetes' $(NAME) expansion: a variable defined above, else left as is.
 std::string Expand(const std::string& value, const Env& above) {
-  std::string out;
-  for (std::size_t at = 0; at < value.size();) {
-    const std::size_t open = value.find("$(", at);
-    const std::size_t close = open == std::string::npos ? open : value.find(')', open);
-    if (close == std::string::npos) {
-      out += value.substr(at);
-      break;
-    }
-    out += value.substr(at, open - at);
-    const std::string name = value.substr(open + 2, close - open - 2);
-    std::string found = value.substr(open, close - open + 1);
+  return Substitute(value, "$(", ')', [&above](const std::string& name) {
+    std::string found = "$(" + name + ")";
     for (const auto& [n, v] : above) {
       if (n == name) found = v;
     }
-    out += found;
-    at = close + 1;
-  }
-  return out;
+    return found;
+  });
 }
 
 // The environment of pod `pod`'s first container: the downward API's name,
