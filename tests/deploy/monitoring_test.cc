@@ -195,6 +195,7 @@ TEST(MonitoringTest, AlertsAndDashboardNameOnlyMetricsLoyaltydExports) {
   const auto dashboard = DashboardNames();
   EXPECT_GE(dashboard.size(), 25u);
   for (const auto& name : Missing(dashboard, exported)) {
+    if (OfAGroup(name) && in_source.count(name)) continue;
     ADD_FAILURE() << "loyaltyd-dashboard.json names " << name << ", which loyaltyd does not export";
   }
 }
