@@ -170,14 +170,14 @@ Result<std::vector<Tenure>> ReplicaDb::Tenures() const {
   return DecodeTenures(value);
 }
 
-Status ReplicaDb::BeginTenure(uint64_t epoch) {
+Status ReplicaDb::BeginTenure(uint64_t epoch, uint64_t first_seq) {
   auto tenures = Tenures();
   if (!tenures.ok()) return tenures.status();
   if (!tenures->empty() && tenures->back().epoch >= epoch) {
     return Status::Invalid("epoch " + std::to_string(epoch) + " is not above the last tenure's " +
                            std::to_string(tenures->back().epoch));
   }
-  tenures->push_back({epoch, LatestSeq() + 1});
+  tenures->push_back({epoch, first_seq == 0 ? LatestSeq() + 1 : first_seq});
   rocksdb::WriteOptions wo;
   wo.sync = true;
   return FromRocks(db_->Put(wo, meta_, store_keys::kTenuresKey, EncodeTenures(*tenures)),

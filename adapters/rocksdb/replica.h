@@ -84,9 +84,10 @@ class ReplicaDb {
   // Corruption: the histories differ), the last one synced: on disk when Ok.
   Status Apply(const std::vector<LoggedBatch>& batches);
   Result<std::vector<Tenure>> Tenures() const;
-  // Appends (epoch, LatestSeq() + 1) to the tenures, synced: the first
-  // batch of a new primary. Only before anything else writes.
-  Status BeginTenure(uint64_t epoch);
+  // Appends (epoch, first_seq) to the tenures, synced: the first batch of
+  // a new primary, before anything else writes. first_seq 0: the next batch
+  // (LatestSeq() + 1); a new group's first primary gives 1, the whole store.
+  Status BeginTenure(uint64_t epoch, uint64_t first_seq = 0);
   // A consistent copy in `dir` (must not exist; same filesystem: hard links).
   Status Checkpoint(const std::string& dir) const;
 

@@ -24,6 +24,7 @@
 #include <type_traits>
 
 #include "adapters/net/client.h"
+#include "adapters/net/failover_client.h"
 #include "engine/money.h"
 #include "tools/build_info/build_info.h"
 #include "tools/loyalty/backup_command.h"
@@ -251,19 +252,25 @@ int Send(const Common& c, Result<v1::Request> request) {
     std::cerr << "loyalty: " << options.status().message() << "\n";
     return 2;
   }
-  auto client = net::Client::Connect(c.server, *options);
-  if (!client.ok()) {
-    std::cerr << "loyalty: " << client.status().message() << "\n";
-    return 3;
+  // One server, or the nodes of a replicated group: a standby's NOT_PRIMARY
+  // is followed to the primary it names.
+  std::vector<std::string> servers;
+  for (size_t start = 0; start <= c.server.size();) {
+    const size_t end = std::min(c.server.find(',', start), c.server.size());
+    if (end > start) servers.push_back(c.server.substr(start, end - start));
+    start = end + 1;
   }
-  auto reply = (*client)->Call(std::move(*request));
+  net::FailoverClient client(servers, *options, /*retry_busy=*/false);
+  auto reply = client.Call(std::move(*request),
+                           std::chrono::milliseconds(std::max<int64_t>(c.timeout_ms, 1000) *
+                                                     static_cast<int64_t>(servers.size() + 1)));
   if (!reply.ok()) {
     std::cerr << "loyalty: " << reply.status().message() << "\n";
     return 3;
   }
   // The program's currency and clock, as the server's Welcome told them; an
   // older server says nothing, and a sale's own currency is the program's.
-  const v1::Welcome& welcome = (*client)->welcome();
+  const v1::Welcome& welcome = client.welcome();
   Display display{welcome.currency(), welcome.utc_offset_minutes()};
   if (display.currency.empty() && !c.txn.empty()) display.currency = c.currency;
   if (c.json)
@@ -299,7 +306,9 @@ int main(int argc, char** argv) {
                        "print the version, git commit and build type, then exit");
   app.require_subcommand(1);
   app.fallthrough();  // global flags (--json, --server) also after the command
-  app.add_option("--server", c.server, "HOST:PORT of loyaltyd (default 127.0.0.1:7070)");
+  app.add_option("--server", c.server,
+                 "HOST:PORT of loyaltyd (default 127.0.0.1:7070); the nodes of a replicated group "
+                 "as HOST:PORT,HOST:PORT,... (a standby's NOT_PRIMARY is followed)");
   app.add_flag("--json", c.json, "print one JSON object per reply");
   app.add_option("--timeout-ms", c.timeout_ms, "how long to wait for a reply (default 5000)");
   AddChannelOptions(app, c.channel);

@@ -15,6 +15,9 @@ using http::Respond;
 }  // namespace
 
 std::string Readiness::why_not() const {
+  if (standby) {
+    return "standby: this node copies the primary and sends registers to it (GET /v1/cluster)";
+  }
   if (!store_open) return "the store is not open yet";
   if (const Store* s = store.load()) {
     if (const StoreHealth h = s->health(); !h.writable)

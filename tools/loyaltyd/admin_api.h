@@ -28,6 +28,7 @@ struct Readiness {
   std::atomic<bool> store_open{false};
   std::atomic<bool> rules_loaded{false};
   std::atomic<bool> draining{false};
+  std::atomic<bool> standby{false};          // in a group, until this node is primary
   std::atomic<const Store*> store{nullptr};  // set while open
   bool ready() const { return why_not().empty(); }
   std::string why_not() const;  // "" when ready

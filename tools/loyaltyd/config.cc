@@ -125,6 +125,16 @@ config_file::Config BuildConfig(Flags& flags, char** environment, config_file::P
   return config;
 }
 
+std::string TokenVerifiers(const config_file::Config& config) {
+  std::string out;
+  for (const auto& t : config.admin_tokens) {
+    const auto given = net::ParseVerifier(t.token);
+    if (!out.empty()) out += ",";
+    out += t.name + ":" + t.role + ":" + (given ? t.token : net::VerifierText(t.token));
+  }
+  return out;
+}
+
 http::TokenTable TakeTokens(config_file::Config& config) {
   std::vector<http::TokenEntry> entries;
   for (auto& t : config.admin_tokens) {

@@ -33,5 +33,8 @@ config_file::Config BuildConfig(Flags& flags, char** environment, config_file::P
 // in plain text is hashed here and its text wiped from the configuration
 // and the environment, so it stays in memory no longer than startup.
 http::TokenTable TakeTokens(config_file::Config& config);
+// The admin tokens as a LOYALTY_ADMIN_TOKENS value of verifiers only
+// ("name:role:sha256:<hex>,..."), for a restart after TakeTokens; "" when none.
+std::string TokenVerifiers(const config_file::Config& config);
 
 }  // namespace loyalty

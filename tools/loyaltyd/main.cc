@@ -19,6 +19,8 @@
 // answered, then exit 0. SIGHUP re-reads the rules file and, when valid and
 // changed, stores and activates it as a new version; a file with mistakes
 // is refused and the running rules stay. SIGUSR1 logs a stats line.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
@@ -28,7 +30,9 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <future>
 #include <iostream>
@@ -50,6 +54,7 @@
 #include "tools/loyaltyd/admin_console.h"
 #include "tools/loyaltyd/admin_customers.h"
 #include "tools/loyaltyd/admin_events.h"
+#include "tools/loyaltyd/admin_json.h"
 #include "tools/loyaltyd/admin_privacy.h"
 #include "tools/loyaltyd/admin_publish.h"
 #include "tools/loyaltyd/admin_reports.h"
@@ -58,8 +63,10 @@
 #include "tools/loyaltyd/config.h"
 #include "tools/loyaltyd/event_clock.h"
 #include "tools/loyaltyd/events_out.h"
+#include "tools/loyaltyd/group.h"
 #include "tools/loyaltyd/log.h"
 #include "tools/loyaltyd/redis_cache.h"
+#include "tools/loyaltyd/role_switch.h"
 #include "tools/loyaltyd/sd_notify.h"
 #include "tools/loyaltyd/store_open.h"
 #include "tools/loyaltyd/worker.h"
@@ -117,9 +124,11 @@ class Daemon {
     // action would end the process "killed by SIGTERM" in the middle.
     Running closing = std::move(run_);
   }
-  Daemon(const config_file::Config& config, http::TokenTable tokens, bool follow_events)
+  Daemon(const config_file::Config& config, http::TokenTable tokens, bool follow_events,
+         std::function<void()> restart)
       : config_(config),
         follow_events_(follow_events),
+        restart_(std::move(restart)),
         refusals_(20, std::chrono::seconds(1)),
         rocksdb_errors_(5, std::chrono::seconds(60)),
         router_(std::move(tokens),
@@ -144,6 +153,11 @@ class Daemon {
     backups_api_.AddRoutes(router_);
     events_api_.AddRoutes(router_);
     privacy_api_.AddRoutes(router_);
+    router_.Add({"GET", "/v1/cluster", std::nullopt,  // like /readyz and /metrics
+                 [this](const http::Request&, http::Respond respond) {
+                   if (!group_) return respond(admin::Ok({{"role", "single"}}));
+                   respond(admin::Ok(group_->Describe()));
+                 }});
   }
 
   int Serve();
@@ -153,7 +167,9 @@ class Daemon {
   Status Build();
   Status RestoreEventClock();
   Status StartRfmJob();
-  Status StartServing();  // on the io thread
+  Status JoinGroup();
+  Status StartListener();  // on the io thread
+  Status StartServing();   // on the io thread
   void WaitSignals();
   void Drain();
   void Refused(const http::Request& r, const http::Response& res);
@@ -163,7 +179,8 @@ class Daemon {
   int Fail(const std::string& why);
 
   const config_file::Config& config_;
-  const bool follow_events_;  // --clock event (event_clock.h)
+  const bool follow_events_;             // --clock event (event_clock.h)
+  const std::function<void()> restart_;  // a deposed primary starts again as a standby
   EventClock event_clock_;
   asio::io_context io_{1};
   Readiness readiness_;
@@ -182,6 +199,14 @@ class Daemon {
   AdminPrivacy privacy_api_;
   std::unique_ptr<http::Server> admin_;
   WireDecisionCodec codec_;  // the runtime's DecisionCodec; outlives run_
+  // A replicated group (group.h); both outlive run_, whose runtime commits
+  // through replicated_.
+  std::unique_ptr<Group> group_;
+  std::unique_ptr<ReplicatedStore> replicated_;
+  RoleSwitch switch_{[this] { return group_ ? group_->PrimaryAddress() : std::string(); }};
+  std::atomic<bool> group_stop_{false};                   // a signal while a standby
+  std::atomic<const Runtime*> serving_runtime_{nullptr};  // for the Welcome
+  std::string listen_host_;
   Running run_;
   asio::steady_timer drain_timer_;
   std::unique_ptr<asio::signal_set> stop_signals_, reload_signal_, stats_signal_;
@@ -235,6 +260,11 @@ void Daemon::SampleMetrics() {
   // run_ is built on the main thread; StartServing (on this io thread, after
   // a post that orders it after the build) sets rules_loaded.
   if (admin_) metrics_.SampleAdmin(admin_->connections());
+  if (group_) {
+    const Group::Figures g = group_->figures();
+    metrics_.SampleGroup(
+        {g.role, g.epoch, g.failovers, g.applied_seq, g.acked_seq, g.lag_batches, g.standbys});
+  }
   if (!readiness_.rules_loaded) return;
   metrics_.SampleStore(run_.store->Figures(), run_.store->health().writable);
   const Backups::State b = run_.backups->state();
@@ -282,6 +312,7 @@ StoreOptions Daemon::MakeStoreOptions() {
   o.disk_reserve_bytes = config_.disk_reserve_bytes;
   o.disk_check_interval_ms = 1000;
   o.on_health = LogStoreHealth;
+  if (!config_.zookeeper.empty()) o.wal_keep_seconds = 3600;  // standbys read the log
   o.on_rocksdb_error = [this](const std::string& line) {
     rocksdb_errors_.Warn("rocksdb: " + line);
   };
@@ -315,10 +346,15 @@ Status Daemon::RestoreEventClock() {
 }
 
 Status Daemon::Build() {
+  const bool fresh = !std::filesystem::exists(std::filesystem::path(config_.data_dir) / "CURRENT");
   auto store = OpenStore(MakeStoreOptions(), config_.store_lock_wait_ms);
   if (!store.ok()) return Status::IoError("cannot open the store: " + store.status().message());
   run_.store = std::move(*store);
   for (const std::string& note : run_.store->open_notes()) LogWarn("store: " + note);
+  if (group_) {
+    if (Status s = group_->ServeAsPrimary(*run_.store, fresh); !s.ok()) return s;
+    replicated_ = std::make_unique<ReplicatedStore>(*run_.store, *group_);
+  }
   readiness_.store.store(run_.store.get());
   readiness_.store_open = true;
   const StoreHealth health = run_.store->health();
@@ -365,8 +401,9 @@ Status Daemon::Build() {
   runtime_options.sweep_interval_ms = config_.sweep_interval_ms;
   runtime_options.on_commit = CommitListenerFor(run_.cache.get());
   runtime_options.observer = &metrics_;
+  DurableStore& durable = replicated_ ? static_cast<DurableStore&>(*replicated_) : *run_.store;
   run_.runtime = std::make_unique<Runtime>(
-      *run_.store, codec_, *rules, runtime_options,
+      durable, codec_, *rules, runtime_options,
       follow_events_ ? Runtime::ClockFn([this] { return event_clock_.Now(); })
                      : Runtime::ClockFn(SystemNowMs));
   if (!run_.runtime->status().ok()) {
@@ -399,7 +436,9 @@ Status Daemon::StartRfmJob() {
   return Status::Ok();
 }
 
-Status Daemon::StartServing() {
+// The register listener, with the role switch as its handler: a standby's
+// answers NOT_PRIMARY until StartServing points it at the runtime.
+Status Daemon::StartListener() {
   net::ServerOptions o;
   if (!net::SplitHostPort(config_.listen, &o.host, &o.port)) {
     return Status::Invalid("listen '" + config_.listen + "' is not HOST:PORT");
@@ -421,16 +460,28 @@ Status Daemon::StartServing() {
   o.lookup_burst = config_.lookup_burst;
   o.reply_bytes_total_max = config_.reply_bytes_total_max;
   o.server_version = std::string("loyaltyd ") + build_info::Version();
-  o.describe_program = [runtime = run_.runtime.get()](v1::Welcome& w) {
+  o.describe_program = [this](v1::Welcome& w) {
+    const Runtime* runtime = serving_runtime_.load();
+    if (runtime == nullptr) return;  // a standby: no rules loaded
     const auto rules = runtime->rules();
     w.set_currency(rules->program.currency);
     w.set_utc_offset_minutes(rules->program.utc_offset_minutes);
   };
-  net::RequestHandler& handler = run_.clocked ? static_cast<net::RequestHandler&>(*run_.clocked)
-                                              : static_cast<net::RequestHandler&>(*run_.front);
-  run_.server = std::make_unique<net::Server>(io_, o, handler);
+  listen_host_ = o.host;
+  run_.server = std::make_unique<net::Server>(io_, o, switch_);
   if (Status s = run_.server->Listen(); !s.ok()) return s;
   run_.server->Start();
+  return Status::Ok();
+}
+
+Status Daemon::StartServing() {
+  if (!run_.server) {
+    if (Status s = StartListener(); !s.ok()) return s;
+  }
+  serving_runtime_.store(run_.runtime.get());
+  switch_.Serve(run_.clocked ? static_cast<net::RequestHandler*>(run_.clocked.get())
+                             : static_cast<net::RequestHandler*>(run_.front.get()));
+  readiness_.standby = false;
   run_.publisher->Attach(run_.runtime.get());
   Runtime* runtime = run_.runtime.get();
   publish_.Attach(runtime, run_.publisher.get(), run_.store.get(), &worker_);
@@ -445,15 +496,16 @@ Status Daemon::StartServing() {
   WaitSignals();
   readiness_.rules_loaded = true;
   const auto rules = run_.runtime->rules();
-  std::cout << "loyaltyd listening on " << HostPort(o.host, run_.server->port()) << " (data "
-            << config_.data_dir << ", rules version " << rules->version << ", " << config_.shards
+  const std::string listening = HostPort(listen_host_, run_.server->port());
+  std::cout << "loyaltyd listening on " << listening << " (data " << config_.data_dir
+            << ", rules version " << rules->version << ", " << config_.shards
             << " shards, durability " << config_.durability
             << (config_.register_tls == "on" ? ", TLS" : ", plaintext (loopback only)")
             << (config_.redis.empty() ? "" : ", redis " + config_.redis) << ")" << std::endl;
-  LogEvent(LogLevel::kInfo, "start",
-           "started: registers on " + HostPort(o.host, run_.server->port()) + ", rules version " +
-               std::to_string(rules->version),
-           {{"commit", build_info::Commit()}, {"rules_version", std::to_string(rules->version)}});
+  LogEvent(
+      LogLevel::kInfo, "start",
+      "started: registers on " + listening + ", rules version " + std::to_string(rules->version),
+      {{"commit", build_info::Commit()}, {"rules_version", std::to_string(rules->version)}});
   NotifyServiceManager("READY=1");
   return Status::Ok();
 }
@@ -525,11 +577,62 @@ int Daemon::Fail(const std::string& why) {
   return 1;
 }
 
+// A replicated group: join it, answer registers NOT_PRIMARY and follow the
+// primary until this node is elected (group.h). SIGTERM meanwhile stops it.
+Status Daemon::JoinGroup() {
+  readiness_.standby = true;
+  auto group = Group::Join(
+      config_, [](const std::string& line) { LogEvent(LogLevel::kInfo, "group", line); },
+      [](const std::string& line) { LogEvent(LogLevel::kWarn, "group", line); });
+  if (!group.ok()) return group.status();
+  group_ = std::move(*group);
+  group_->OnDeposed([this](const std::string& why) {
+    switch_.Serve(nullptr);  // nothing more is acknowledged
+    LogEvent(LogLevel::kWarn, "deposed",
+             "no longer the primary (" + why + "); starting again as a standby");
+    restart_();
+  });
+  std::promise<Status> listening;
+  asio::post(io_, [&] {
+    Status s = StartListener();
+    if (s.ok()) {
+      std::cout << "loyaltyd listening on " << HostPort(listen_host_, run_.server->port())
+                << " as a standby (node " << config_.node_id
+                << "): registers are sent to the primary" << std::endl;
+      stop_signals_ = std::make_unique<asio::signal_set>(io_, SIGINT, SIGTERM);
+      stop_signals_->async_wait([this](const boost::system::error_code& ec, int) {
+        if (ec) return;
+        group_stop_ = true;
+        group_->Stop();
+      });
+    }
+    listening.set_value(s);
+  });
+  if (Status s = listening.get_future().get(); !s.ok()) return s;
+  if (Status s = group_->WaitUntilPrimary(); !s.ok()) return s;
+  std::promise<void> quiet;  // the standby's signal set gives way to WaitSignals
+  asio::post(io_, [&] {
+    stop_signals_.reset();
+    quiet.set_value();
+  });
+  quiet.get_future().get();
+  return Status::Ok();
+}
+
 int Daemon::Serve() {
   LogInfo(build_info::VersionLine("loyaltyd"));
   if (Status s = StartAdmin(); !s.ok()) return Fail(s.message());
   auto guard = asio::make_work_guard(io_);
   io_thread_ = std::thread([this] { io_.run(); });
+  if (!config_.zookeeper.empty()) {
+    if (Status s = JoinGroup(); !s.ok()) {
+      if (!group_stop_) return Fail("group: " + s.message());
+      LogEvent(LogLevel::kInfo, "stop", "stopped while a standby; bye");
+      io_.stop();
+      io_thread_.join();
+      return 0;
+    }
+  }
   if (Status s = Build(); !s.ok()) return Fail(s.message());
   std::promise<Status> started;
   asio::post(io_, [&] { started.set_value(StartServing()); });
@@ -562,6 +665,9 @@ int Daemon::Serve() {
 }  // namespace loyalty
 
 int main(int argc, char** argv) {
+  // A write to a closed socket or pipe (stdout read by a supervisor that
+  // went away) is an error to handle, never the end of the server.
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"loyaltyd: the loyalty engine server"};
   app.set_version_flag("--version", loyalty::build_info::VersionLine("loyaltyd"),
                        "print the version, git commit and build type, then exit");
@@ -581,6 +687,16 @@ int main(int argc, char** argv) {
   }
   loyalty::SetUpLog(config.log_format == "json");
   for (const auto& w : flags.warnings) loyalty::LogWarn(w);
+  // A deposed primary starts again as a standby: the same program and
+  // arguments, with the admin tokens as verifiers only (the secrets were
+  // wiped from the environment), every other descriptor closed.
+  const std::string verifiers = loyalty::TokenVerifiers(config);
   auto tokens = loyalty::TakeTokens(config);
-  return loyalty::Daemon(config, std::move(tokens), config.clock == "event").Serve();
+  auto restart = [argv, verifiers] {
+    if (!verifiers.empty()) ::setenv("LOYALTY_ADMIN_TOKENS", verifiers.c_str(), 1);
+    ::close_range(3, ~0U, 0);
+    ::execv("/proc/self/exe", argv);
+    std::_Exit(75);  // EX_TEMPFAIL: a supervisor starts it again
+  };
+  return loyalty::Daemon(config, std::move(tokens), config.clock == "event", restart).Serve();
 }

@@ -161,7 +161,27 @@ Metrics::Metrics()
       outbox_failures_(OneCounter(*registry_, "loyalty_outbox_failures_total",
                                   "Failed deliveries of a batch of events out")),
       outbox_dead_(OneCounter(*registry_, "loyalty_outbox_dead_letters_total",
-                              "Events out given up on (dead letters)")) {
+                              "Events out given up on (dead letters)")),
+      group_role_(BuildGauge()
+                      .Name("loyalty_cluster_role")
+                      .Help("1 for this node's role: single, primary, standby or away")
+                      .Register(*registry_)),
+      group_epoch_(OneGauge(*registry_, "loyalty_cluster_epoch",
+                            "The newest epoch this node knows (0: single node)")),
+      failovers_(OneCounter(*registry_, "loyalty_failovers_total",
+                            "Times this node became primary since it started")),
+      applied_seq_(OneGauge(*registry_, "loyalty_replication_applied_seq",
+                            "The last batch in this node's store (RocksDB sequence number)")),
+      acked_seq_(OneGauge(*registry_, "loyalty_replication_acked_seq",
+                          "Primary: the last batch a standby has on disk")),
+      lag_batches_(OneGauge(*registry_, "loyalty_replication_lag_batches",
+                            "Primary: batches no standby has yet; standby: behind the primary")),
+      standbys_(OneGauge(*registry_, "loyalty_replication_standbys",
+                         "Primary: standbys following it now")) {
+  for (const char* role : {"single", "primary", "standby", "away"}) {
+    group_roles_[role] = &group_role_.Add({{"role", role}});
+  }
+  group_roles_["single"]->Set(1);
   BuildGauge()
       .Name("loyalty_build_info")
       .Help("The running build: version, git commit, build type (always 1)")
@@ -338,6 +358,16 @@ std::string Metrics::Serialize() const {
   std::ostringstream out;
   prometheus::TextSerializer().Serialize(out, registry_->Collect());
   return out.str();
+}
+
+void Metrics::SampleGroup(const GroupFigures& g) {
+  for (auto& [role, gauge] : group_roles_) gauge->Set(role == g.role ? 1 : 0);
+  group_epoch_.Set(double(g.epoch));
+  AddSince(failovers_, g.failovers, seen_failovers_);
+  applied_seq_.Set(double(g.applied_seq));
+  acked_seq_.Set(double(g.acked_seq));
+  lag_batches_.Set(double(g.lag_batches));
+  standbys_.Set(double(g.standbys));
 }
 
 void Metrics::SampleOutbox(const DispatcherStats& s) {

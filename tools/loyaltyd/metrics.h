@@ -33,6 +33,14 @@
 //   loyalty_backup_age_seconds                      gauge: since the last verified backup (+Inf)
 //   loyalty_backup_running                          gauge: 1 while a backup runs
 //   loyalty_backups_total{result}                   counter: ok | failed, since start
+//   loyalty_cluster_role{role}                      gauge: 1 for single | primary | standby | away
+//   loyalty_cluster_epoch                           gauge: the newest epoch known (group.h)
+//   loyalty_failovers_total                         counter: times this node became primary
+//   loyalty_replication_applied_seq                 gauge: the last batch in this node's store
+//   loyalty_replication_acked_seq                   gauge: primary: the last batch on a standby
+//   loyalty_replication_lag_batches                 gauge: primary: batches on no standby yet;
+//                                                   standby: batches behind the primary
+//   loyalty_replication_standbys                    gauge: primary: standbys following now
 //   process_cpu_seconds_total, process_resident_memory_bytes, process_open_fds,
 //   process_max_fds, process_start_time_seconds     the usual process figures (/proc/self)
 //
@@ -92,6 +100,12 @@ class Metrics final : public RuntimeObserver {
     uint64_t succeeded = 0, failed = 0;  // cumulative
   };
   void SampleBackups(const BackupFigures& b);
+  struct GroupFigures {
+    std::string role = "single";
+    uint64_t epoch = 0, failovers = 0, applied_seq = 0, acked_seq = 0, lag_batches = 0;
+    uint64_t standbys = 0;
+  };
+  void SampleGroup(const GroupFigures& g);
   void SampleProcess();
 
   std::string Serialize() const;
@@ -148,6 +162,15 @@ class Metrics final : public RuntimeObserver {
   prometheus::Counter& outbox_delivered_;
   prometheus::Counter& outbox_failures_;
   prometheus::Counter& outbox_dead_;
+  prometheus::Family<prometheus::Gauge>& group_role_;
+  std::map<std::string, prometheus::Gauge*> group_roles_;
+  prometheus::Gauge& group_epoch_;
+  prometheus::Counter& failovers_;
+  prometheus::Gauge& applied_seq_;
+  prometheus::Gauge& acked_seq_;
+  prometheus::Gauge& lag_batches_;
+  prometheus::Gauge& standbys_;
+  uint64_t seen_failovers_ = 0;
   uint64_t seen_outbox_delivered_ = 0, seen_outbox_failures_ = 0, seen_outbox_dead_ = 0;
   net::ServerCounters seen_;  // what SampleServer already added
   // What the cumulative samples already added (counters only go up).

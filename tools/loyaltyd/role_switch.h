@@ -1,0 +1,43 @@
+// RoleSwitch: the register listener's handler in a replicated group. While
+// this node is not primary, every request is answered NOT_PRIMARY naming the
+// primary's register address (empty while an election runs, with a retry
+// after); once it serves, requests go to the runtime's front.
+// Thread safety: Serve from any thread, Handle on the listener's.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <string>
+
+#include "adapters/net/server.h"
+#include "proto/wire_codec.h"
+
+namespace loyalty {
+
+class RoleSwitch final : public net::RequestHandler {
+ public:
+  static constexpr int64_t kElectionRetryMs = 500;
+
+  explicit RoleSwitch(std::function<std::string()> primary_address)
+      : primary_address_(std::move(primary_address)) {}
+  // Null: a standby again.
+  void Serve(net::RequestHandler* handler) { active_.store(handler); }
+
+  void Handle(v1::Request request, ReplyFn reply) override {
+    if (net::RequestHandler* h = active_.load()) return h->Handle(std::move(request), reply);
+    const std::string primary = primary_address_ ? primary_address_() : "";
+    v1::Error e = wire::MakeError(
+        v1::NOT_PRIMARY, "",
+        primary.empty() ? "this node is a standby and the group is electing a primary: retry"
+                        : "this node is a standby: send the request to the primary at " + primary);
+    e.set_primary(primary);
+    if (primary.empty()) e.set_retry_after_ms(kElectionRetryMs);
+    reply(wire::ErrorReply(request.request_id(), std::move(e)));
+  }
+
+ private:
+  const std::function<std::string()> primary_address_;
+  std::atomic<net::RequestHandler*> active_{nullptr};
+};
+
+}  // namespace loyalty
