@@ -2,16 +2,15 @@
 // name is one a real loyaltyd exports. The server runs with a Redis cache
 // (real redis-server), budgeted rules and a sale behind it, so that every
 // family it can export has samples; its /metrics is the reference (a
-// replicated group's own metrics aside: see OfAGroup).
+// replicated group's families included: a single node exports them too,
+// loyalty_cluster_role{role="single"} 1).
 // `promtool check rules` and `promtool test rules` run as their own tests
 // (tests/CMakeLists.txt).
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cctype>
-#include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -70,29 +69,6 @@ std::set<std::string> AlertNames(const std::string& file) {
     }
   }
   return used;
-}
-
-// A replicated group's metrics (issue 18): a single node, the reference
-// below, has no samples of them, so they are looked for where loyaltyd
-// names its metrics, as string literals in tools/loyaltyd/.
-bool OfAGroup(const std::string& name) {
-  return name.rfind("loyalty_cluster_", 0) == 0 || name.rfind("loyalty_replication_", 0) == 0 ||
-         name == "loyalty_failovers_total";
-}
-
-std::set<std::string> NamedInLoyaltyd() {
-  static const std::regex kLiteral(R"re("((?:loyalty|process)_[a-z0-9_]+)")re");
-  std::set<std::string> out;
-  for (const auto& f :
-       std::filesystem::recursive_directory_iterator(std::string(SOURCE_DIR) + "/tools/loyaltyd")) {
-    if (!f.is_regular_file()) continue;
-    std::ifstream in(f.path());
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    for (std::sregex_iterator it(text.begin(), text.end(), kLiteral), end; it != end; ++it) {
-      out.insert((*it)[1]);
-    }
-  }
-  return out;
 }
 
 void CollectExprs(const nlohmann::json& j, std::set<std::string>& used) {
@@ -182,20 +158,17 @@ TEST(MonitoringTest, AlertsAndDashboardNameOnlyMetricsLoyaltydExports) {
   const auto exported = Exported(testing::Http(server.admin_port(), "GET", "/metrics").body);
   ASSERT_GT(exported.size(), 30u);
 
-  const auto in_source = NamedInLoyaltyd();
   for (const auto& [file, names_min] :
        std::map<std::string, std::size_t>{{"alerts.yaml", 10}, {"replication-alerts.yaml", 3}}) {
     const auto alerts = AlertNames(file);
     EXPECT_GE(alerts.size(), names_min) << file;
     for (const auto& name : Missing(alerts, exported)) {
-      if (OfAGroup(name) && in_source.count(name)) continue;
       ADD_FAILURE() << file << " names " << name << ", which loyaltyd does not export";
     }
   }
   const auto dashboard = DashboardNames();
   EXPECT_GE(dashboard.size(), 25u);
   for (const auto& name : Missing(dashboard, exported)) {
-    if (OfAGroup(name) && in_source.count(name)) continue;
     ADD_FAILURE() << "loyaltyd-dashboard.json names " << name << ", which loyaltyd does not export";
   }
 }
