@@ -147,7 +147,15 @@ Status Follower::Run(const std::string& address, ReplicaDb& db, uint64_t known_e
       bytes += m.data().size();
       group.push_back({m.seq(), m.count(), std::move(*m.mutable_data())});
     } while (bytes < kGroupBytesMax && link->Readable());
-    if (group.empty()) continue;
+    if (!result.ok()) break;
+    if (group.empty()) {
+      // Heartbeats only: answered all the same, so the sender hears from
+      // this side within its timeout.
+      v1::Ack ack;
+      ack.set_applied_seq(db.LatestSeq());
+      result = link->Send(ack);
+      continue;
+    }
     if (Status s = db.Apply(group); !s.ok()) {
       result = s;
       break;

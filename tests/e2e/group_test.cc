@@ -320,6 +320,44 @@ TEST(GroupTest, KillNineThePrimaryAndAStandbyTakesOverWithNothingAcknowledgedLos
   EXPECT_GT(sales.acked.size(), 100u);
 }
 
+// Sync replication: a primary whose every standby is gone acknowledges no
+// sale, not even when the retry finds the sale on its own disk; once a
+// standby is back, the retry is answered (the same decision) and the
+// standby holds it.
+TEST(GroupTest, ASyncPrimaryWithoutAStandbyAcknowledgesNothing) {
+  GroupFixture group("sync", 2);
+  ASSERT_TRUE(group.zk_ok()) << group.zk_error();
+  auto& nodes = group.nodes();
+  ASSERT_TRUE(group.Start(0));
+  ASSERT_TRUE(testing::WaitFor([&] { return group.Primary() == 0; }, 20s));
+  ASSERT_TRUE(group.Start(1));
+  ASSERT_TRUE(testing::WaitFor([&] { return group.CaughtUp(1); }, 30s));
+  auto till = testing::ConnectAs(nodes[0].listen, "ops-test", 10'000);
+  ASSERT_TRUE(till.ok()) << till.status().ToString();
+  v1::Request sale = testing::WirePurchase("alone-1", "alone", 2500);
+  sale.mutable_purchase()->set_event_time_ms(testing::WallClockMs());
+
+  ASSERT_EQ(nodes[1].process->StopWith(SIGKILL), 128 + SIGKILL);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto reply = (*till)->Call(sale);
+    ASSERT_TRUE(reply.ok()) << reply.status().ToString();
+    EXPECT_TRUE(reply->has_error() && reply->error().code() == v1::UNAVAILABLE)
+        << "attempt " << attempt << ": " << reply->ShortDebugString();
+  }
+  ASSERT_TRUE(group.Start(1));
+  ASSERT_TRUE(testing::WaitFor([&] { return group.CaughtUp(1); }, 30s))
+      << nodes[1].process->Stderr();
+  auto reply = (*till)->Call(sale);
+  ASSERT_TRUE(reply.ok() && reply->has_decision()) << reply->ShortDebugString();
+  EXPECT_EQ(reply->decision().outcome(), v1::APPLIED);
+  EXPECT_EQ(nodes[1].process->StopWith(SIGTERM), 0);
+  EXPECT_EQ(nodes[0].process->StopWith(SIGTERM), 0);
+  auto standby = Store::Open({nodes[1].data});
+  ASSERT_TRUE(standby.ok()) << standby.status().ToString();
+  auto rec = (*standby)->GetTxn("alone-1");
+  EXPECT_TRUE(rec.ok() && rec->has_value());
+}
+
 // A primary that stops (SIGSTOP: a long GC-like pause, a frozen VM) past its
 // ZooKeeper session: a standby takes over; when the old primary runs again,
 // the sale that was waiting in its socket is not acknowledged, it starts

@@ -61,6 +61,15 @@ constexpr FlagSpec kFlags[] = {
      "listen)"},
     {"replication_listen", "HOST:PORT standbys pull this node's batches from (with zookeeper)"},
     {"replication", "sync (default): a reply waits until a standby has the batch on disk; async"},
+    {"replication_advertise", "HOST:PORT peers reach replication_listen at (default: it)"},
+    {"replication_secret_file",
+     "the group's shared secret (32+ characters), the same on every node"},
+    {"replication_tls",
+     "on (default): TLS between nodes, checked against replication_ca; off: loopback only"},
+    {"replication_ca", "PEM: the CA of the nodes' certificates (replication_tls on)"},
+    {"zookeeper_root", "the group's znode (default /loyalty)"},
+    {"zookeeper_session_ms",
+     "ZooKeeper session timeout (default 6000): a dead primary is replaced after about this long"},
 };
 
 // The config file may hold admin tokens: other users of the machine should

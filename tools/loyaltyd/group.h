@@ -125,8 +125,14 @@ class ReplicatedStore final : public DurableStore {
   Result<std::optional<std::string>> GetCustomerIdForCard(std::string_view card) const override {
     return store_.GetCustomerIdForCard(card);
   }
+  // A stored answer replayed to a retry is an acknowledgement too: given
+  // only once a standby has it (a commit whose wait failed is on this
+  // node's disk, and its retry finds it here).
   Result<std::optional<TxnRecord>> GetTxn(std::string_view id) const override {
-    return store_.GetTxn(id);
+    auto record = store_.GetTxn(id);
+    if (!record.ok() || !record->has_value()) return record;
+    if (Status s = group_.Acknowledge(); !s.ok()) return s;
+    return record;
   }
   Result<bool> IsCardRetired(std::string_view card) const override {
     return store_.IsCardRetired(card);

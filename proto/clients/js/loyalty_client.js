@@ -9,7 +9,13 @@
 //
 // One connection; several requests may be in flight: call() returns a
 // promise per request, and each reply settles the promise of the request_id
-// it answers, in whatever order replies come.
+// it answers, in whatever order replies come. GroupClient sends requests to
+// one server or to a replicated group (a list of addresses), following
+// NOT_PRIMARY to the primary and retrying the same request:
+//
+//   const group = new GroupClient('10.0.0.1:7070,10.0.0.2:7070',
+//     (host, port) => LoyaltyClient.connect({ host, port, caFile, credentialFile, v1 }));
+//   const reply = await group.call({ purchase: { ... } });
 'use strict';
 
 const fs = require('fs');
@@ -22,6 +28,9 @@ const FRAME_BYTES_MAX = 64 * 1024; // a frame body is at most 64 KiB, both ways
 // Error codes a register retries later with the very same request (same
 // transaction id); anything else is an answer.
 const RETRYABLE = new Set(['OVERLOADED', 'UNAVAILABLE', 'RATE_LIMITED']);
+// ...and the ones GroupClient follows: those, and NOT_PRIMARY (a standby of a
+// replicated group: the same request goes to the primary).
+const FOLLOWED = new Set([...RETRYABLE, 'NOT_PRIMARY']);
 
 // The messages of loyalty.v1, from the .proto file itself.
 function loadProtocol(protoFile = path.join(__dirname, '..', '..', 'loyalty', 'v1', 'wire.proto')) {
@@ -99,7 +108,9 @@ class LoyaltyClient {
     const reply = await self.call({ hello: { keyId: credential.keyId, secret: credential.secret, client } });
     if (reply.body !== 'welcome') {
       self.close();
-      throw new Error(`Hello refused: ${reply.error.code} ${reply.error.message}`);
+      const refused = new Error(`Hello refused: ${reply.error.code} ${reply.error.message}`);
+      refused.error = reply.error; // the server's Error
+      throw refused;
     }
     self.welcome = reply.welcome;
     return self;
@@ -177,19 +188,121 @@ class LoyaltyClient {
   }
 }
 
-// Sends until the reply is not OVERLOADED, UNAVAILABLE or RATE_LIMITED (after
-// retry_after_ms when given), always the same request, same transaction id.
-async function callWithRetries(client, request, attempts = 5) {
-  let backoffMs = 200;
-  let reply;
-  for (let i = 0; i < attempts; i++) {
-    reply = await client.call(request);
-    if (reply.body !== 'error' || !RETRYABLE.has(reply.error.code)) return reply;
-    const wait = reply.error.retryAfterMs > 0 ? reply.error.retryAfterMs : backoffMs;
-    await new Promise((r) => setTimeout(r, wait));
-    backoffMs *= 2;
-  }
-  return reply;
+// [{ host, port }] from 'host:port', 'host:port,host:port' or an array of
+// them ('[::1]:7070' for IPv6).
+function parseAddresses(servers) {
+  const list = Array.isArray(servers) ? servers : String(servers).split(',');
+  const addresses = list.map((text) => {
+    const colon = text.trim().lastIndexOf(':');
+    const host = text.trim().slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+    const port = Number(text.trim().slice(colon + 1));
+    if (colon <= 0 || !host || !Number.isInteger(port) || port <= 0 || port > 65535) {
+      throw new Error(`server address '${text}' is not HOST:PORT`);
+    }
+    return { host, port };
+  });
+  if (addresses.length === 0) throw new Error('no server address');
+  return addresses;
 }
 
-module.exports = { LoyaltyClient, loadProtocol, callWithRetries, RETRYABLE, FRAME_BYTES_MAX };
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// A register's requests to one server or to a replicated group's nodes
+// (docs/PROTOCOL.md, "Replicated group"), on one connection at a time.
+// `servers`: 'host:port', or several (comma-separated or an array);
+// `connect(host, port)` resolves to a LoyaltyClient (TCP, TLS, Hello).
+// call() sends a request until it has an answer, always the very same request
+// (same transaction id), until `deadlineMs` has passed:
+// - NOT_PRIMARY naming the primary: to the primary at once (a new connection
+//   and Hello), then the same request again;
+// - NOT_PRIMARY without a primary (an election is under way), a broken or
+//   timed-out connection, a failed connect: the next address, after
+//   retry_after_ms when given, else a back-off from 200 ms doubling to 2 s;
+// - OVERLOADED, UNAVAILABLE, RATE_LIMITED: the same connection, after
+//   retry_after_ms or the back-off.
+// The deadline is checked between attempts. Past it call() resolves to the
+// last reply (a retryable error) or rejects with the last connection error. A
+// Hello refused for another reason (UNAUTHENTICATED) rejects at once. `log`
+// hears of every redirect and reconnect.
+class GroupClient {
+  constructor(servers, connect, { deadlineMs = 15000, log = () => {}, firstBackoffMs = 200, backoffMaxMs = 2000 } = {}) {
+    this.addresses = parseAddresses(servers);
+    this.index = 0;
+    this.current = this.addresses[0];
+    this.connect = connect;
+    this.deadlineMs = deadlineMs;
+    this.log = log;
+    this.firstBackoffMs = firstBackoffMs;
+    this.backoffMaxMs = backoffMaxMs;
+    this.client = null; // the LoyaltyClient in use; null between connections
+  }
+
+  // The address requests go to now, 'host:port'.
+  get address() {
+    return `${this.current.host}:${this.current.port}`;
+  }
+
+  async call(request) {
+    const deadline = Date.now() + this.deadlineMs;
+    let backoffMs = this.firstBackoffMs;
+    let redirected = false;
+    for (;;) {
+      let reply = null;
+      let failure = null;
+      let error = null;
+      try {
+        if (!this.client) this.client = await this.connect(this.current.host, this.current.port);
+        reply = await this.client.call(request);
+      } catch (err) {
+        if (err.error && !FOLLOWED.has(err.error.code)) throw err; // the Hello's refusal
+        failure = err;
+        error = err.error || null;
+      }
+      if (!failure) {
+        if (reply.body !== 'error' || !FOLLOWED.has(reply.error.code)) return reply;
+        error = reply.error;
+      }
+      let waitMs = error && error.retryAfterMs > 0 ? error.retryAfterMs : Math.round(backoffMs * (0.5 + Math.random() / 2));
+      const was = this.address;
+      if (error && error.code === 'NOT_PRIMARY' && error.primary) {
+        this.move(error.primary);
+        if (!redirected) waitMs = 0; // a second redirect in a row waits: the group is changing
+        redirected = true;
+        this.log(`${was} is not the primary; the request goes to ${this.address}`);
+      } else if (failure || error.code === 'NOT_PRIMARY') {
+        this.move(null);
+        redirected = false;
+        this.log(`${was}: ${error ? error.message : failure.message}; next address ${this.address} in ${waitMs} ms`);
+      } else {
+        redirected = false; // OVERLOADED, UNAVAILABLE, RATE_LIMITED: the same connection
+      }
+      if (Date.now() + waitMs > deadline) {
+        if (failure) throw failure;
+        return reply;
+      }
+      await sleep(waitMs);
+      backoffMs = Math.min(backoffMs * 2, this.backoffMaxMs);
+    }
+  }
+
+  close() {
+    if (this.client) this.client.close();
+    this.client = null;
+  }
+
+  // Closes the connection; the next goes to `primary` ('host:port') or, when
+  // null, to the address after the current one in the list.
+  move(primary) {
+    this.close();
+    if (primary === null) {
+      this.index = (this.index + 1) % this.addresses.length;
+      this.current = this.addresses[this.index];
+      return;
+    }
+    [this.current] = parseAddresses(primary);
+    const known = this.addresses.findIndex((a) => a.host === this.current.host && a.port === this.current.port);
+    if (known >= 0) this.index = known;
+  }
+}
+
+module.exports = { LoyaltyClient, GroupClient, loadProtocol, parseAddresses, RETRYABLE, FOLLOWED, FRAME_BYTES_MAX };

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Connects to loyaltyd over TLS, authenticates as a register, sends a
 purchase, sends the same purchase again (a retry: the reply must be the same),
-and looks the card up. See README.md.
+and looks the card up; with several --server addresses (a replicated group),
+wherever the primary is. See README.md.
 
     PYTHONPATH=GEN python3 example.py --server 127.0.0.1:7070 \
         --ca var/tls/ca.pem --credential var/credentials/S1-R1.key --card 4242
@@ -12,7 +13,7 @@ import sys
 import time
 
 from loyalty.v1 import wire_pb2
-from loyalty_client import LoyaltyClient, call_with_retries
+from loyalty_client import GroupClient, LoyaltyClient
 
 
 def describe(reply):
@@ -36,28 +37,30 @@ def describe(reply):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--server", default="127.0.0.1:7070", help="HOST:PORT")
+    ap.add_argument("--server", default="127.0.0.1:7070",
+                    help="HOST:PORT, or a replicated group's addresses, comma-separated")
     ap.add_argument("--ca", required=True, help="CA certificate (PEM) that signed the server's")
     ap.add_argument("--credential", required=True, help="credential file KEY_ID:SECRET")
     ap.add_argument("--server-name", help="name to verify (default: the host)")
     ap.add_argument("--card", required=True)
     ap.add_argument("--txn", default="PY-%d" % int(time.time() * 1000))
     args = ap.parse_args()
-    host, _, port = args.server.rpartition(":")
 
-    def connect():
-        return LoyaltyClient.connect(host, int(port), ca_file=args.ca,
-                                     credential_file=args.credential,
-                                     client="loyalty-python-example/1",
-                                     server_name=args.server_name)
+    def connect(host, port):
+        started = time.monotonic()
+        client = LoyaltyClient.connect(host, port, ca_file=args.ca,
+                                       credential_file=args.credential,
+                                       client="loyalty-python-example/1",
+                                       server_name=args.server_name)
+        w = client.welcome
+        print("connected: %s to %s:%d, certificate verified against %s; TCP, TLS and Hello in %d ms"
+              % (client.tls_version, host, port, args.ca, (time.monotonic() - started) * 1000))
+        print("welcome: kind=%s store=%s register=%s server=%s" % (
+            wire_pb2.CredentialKind.Name(w.kind), w.store_id, w.register_id, w.server_version))
+        return client
 
-    started = time.monotonic()
-    client = connect()
-    w = client.welcome
-    print("connected: %s, certificate verified against %s; TCP, TLS and Hello in %d ms" % (
-        client.tls_version, args.ca, (time.monotonic() - started) * 1000))
-    print("welcome: kind=%s store=%s register=%s server=%s" % (
-        wire_pb2.CredentialKind.Name(w.kind), w.store_id, w.register_id, w.server_version))
+    # Connects on the first call; follows a standby's NOT_PRIMARY to the primary.
+    group = GroupClient(args.server, connect, log=lambda line: print("group:", line))
 
     # 2 x 4.50 EUR + 1 x 3.20 EUR; store and register come from the credential.
     purchase = wire_pb2.Request()
@@ -72,11 +75,11 @@ def main():
                 line_total_minor=320)
     p.total_minor = 1220
 
-    client, first = call_with_retries(client, connect, purchase)
+    first = group.call(purchase)
     print("purchase:", describe(first))
 
     # The same request again, as a register does when it did not see the reply.
-    client, again = call_with_retries(client, connect, purchase)
+    again = group.call(purchase)
     print("retry:", describe(again))
     same = (first.WhichOneof("body") == "decision" and again.WhichOneof("body") == "decision"
             and first.decision.SerializeToString() == again.decision.SerializeToString())
@@ -84,9 +87,9 @@ def main():
 
     lookup = wire_pb2.Request()
     lookup.lookup.card = args.card
-    client, profile = call_with_retries(client, connect, lookup)
+    profile = group.call(lookup)
     print("lookup:", describe(profile))
-    client.close()
+    group.close()
     return 0 if same and profile.WhichOneof("body") == "profile" else 1
 
 

@@ -9,8 +9,17 @@ be in flight: `send` them, then `receive` (replies come in any order) or
     client = LoyaltyClient.connect("127.0.0.1", 7070, ca_file="ca.pem",
                                    credential_file="S1-R1.key", client="acme-pos/4.2")
     reply = client.call(Request(purchase=Purchase(...)))
+
+GroupClient sends requests to one server or to a replicated group (a list of
+addresses), following NOT_PRIMARY to the primary and retrying the same request
+on a broken connection or a retryable error:
+
+    group = GroupClient("10.0.0.1:7070,10.0.0.2:7070",
+                        lambda host, port: LoyaltyClient.connect(host, port, ...))
+    reply = group.call(Request(purchase=Purchase(...)))
 """
 
+import random
 import socket
 import ssl
 import time
@@ -22,10 +31,18 @@ FRAME_BYTES_MAX = 64 * 1024  # a frame body is at most 64 KiB, both ways
 # Error codes a register retries, later, with the very same request (same
 # transaction id); anything else is an answer.
 RETRYABLE = {wire_pb2.OVERLOADED, wire_pb2.UNAVAILABLE, wire_pb2.RATE_LIMITED}
+# ...and the ones GroupClient follows: those, and NOT_PRIMARY (a standby of a
+# replicated group: the same request goes to the primary).
+FOLLOWED = RETRYABLE | {wire_pb2.NOT_PRIMARY}
 
 
 class LoyaltyError(Exception):
-    """The server closed, refused the credential, or the stream broke."""
+    """The server closed, refused the Hello, or the stream broke. `error`:
+    the server's Error when it refused the Hello, else None."""
+
+    def __init__(self, message, error=None):
+        super().__init__(message)
+        self.error = error
 
 
 def read_credential(path):
@@ -83,7 +100,8 @@ class LoyaltyClient:
         if reply.WhichOneof("body") != "welcome":
             sock.close()
             err = reply.error
-            raise LoyaltyError("Hello refused: %s %s" % (wire_pb2.ErrorCode.Name(err.code), err.message))
+            raise LoyaltyError("Hello refused: %s %s" % (wire_pb2.ErrorCode.Name(err.code), err.message),
+                               error=err)
         self.welcome = reply.welcome
         return self
 
@@ -153,32 +171,116 @@ class LoyaltyClient:
             self._buffer += chunk
 
 
-def call_with_retries(client, connect, request, attempts=5, first_backoff_s=0.2):
-    """Sends a state-changing request until it gets an answer: on OVERLOADED,
-    UNAVAILABLE or RATE_LIMITED (after retry_after_ms when given) and on a
-    broken or timed-out connection (on a new one), always the same request,
-    same transaction id. `client` may be None; `connect` makes a new
-    LoyaltyClient. Returns (client, reply): the client to go on with, and the
-    last reply even when it is still a retryable error."""
-    backoff, reply = first_backoff_s, None
-    for attempt in range(attempts):
-        try:
-            if client is None:
-                client = connect()
-            request.request_id = 0  # a fresh id on each send
-            reply = client.call(request)
-        except (OSError, LoyaltyError):
-            if client is not None:
-                client.close()
-            client = None
-            if attempt + 1 == attempts:
-                raise
-            time.sleep(backoff)
-            backoff *= 2
-            continue
-        if reply.WhichOneof("body") != "error" or reply.error.code not in RETRYABLE:
-            return client, reply
-        wait_ms = reply.error.retry_after_ms
-        time.sleep(wait_ms / 1000 if wait_ms > 0 else backoff)
-        backoff *= 2
-    return client, reply
+def parse_addresses(servers):
+    """[(host, port)] from "host:port", "host:port,host:port" or a list of
+    them ("[::1]:7070" for IPv6)."""
+    if isinstance(servers, str):
+        servers = servers.split(",")
+    addresses = []
+    for text in servers:
+        host, sep, port = text.strip().rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"server address '{text}' is not HOST:PORT")
+        addresses.append((host.strip("[]"), int(port)))
+    if not addresses:
+        raise ValueError("no server address")
+    return addresses
+
+
+class GroupClient:
+    """A register's requests to one server or to a replicated group's nodes
+    (docs/PROTOCOL.md, "Replicated group"), on one connection at a time.
+
+    `servers`: "host:port", or several (comma-separated or a list).
+    `connect(host, port)` makes a LoyaltyClient (TCP, TLS, Hello). `call`
+    sends a request until it has an answer, always the very same request
+    (same transaction id), until `deadline_s` has passed:
+    - NOT_PRIMARY naming the primary: to the primary at once (a new
+      connection and Hello), then the same request again;
+    - NOT_PRIMARY without a primary (an election is under way), a broken or
+      timed-out connection, a failed connect: the next address, after
+      retry_after_ms when given, else a back-off from 0.2 s doubling to 2 s;
+    - OVERLOADED, UNAVAILABLE, RATE_LIMITED: the same connection, after
+      retry_after_ms or the back-off.
+    The deadline is checked between attempts. Past it `call` returns the last
+    reply (a retryable error) or raises the last connection error. A Hello
+    refused for another reason (UNAUTHENTICATED) raises at once. `log(line)`
+    hears of every redirect and reconnect."""
+
+    def __init__(self, servers, connect, deadline_s=15.0, log=None, first_backoff_s=0.2,
+                 backoff_max_s=2.0):
+        self._addresses = parse_addresses(servers)
+        self._index = 0
+        self._current = self._addresses[0]
+        self._connect = connect
+        self._deadline_s = deadline_s
+        self._log = log or (lambda line: None)
+        self._first_backoff_s = first_backoff_s
+        self._backoff_max_s = backoff_max_s
+        self.client = None  # the LoyaltyClient in use; None between connections
+
+    @property
+    def address(self):
+        """The address requests go to now, "host:port"."""
+        return "%s:%d" % self._current
+
+    def call(self, request, deadline_s=None):
+        deadline = time.monotonic() + (self._deadline_s if deadline_s is None else deadline_s)
+        backoff, redirected = self._first_backoff_s, False
+        while True:
+            reply, failure = None, None
+            try:
+                if self.client is None:
+                    self.client = self._connect(*self._current)
+                request.request_id = 0  # a fresh id on each send
+                reply = self.client.call(request)
+            except (OSError, LoyaltyError) as e:
+                refused = getattr(e, "error", None)  # the Hello's Error
+                if refused is not None and refused.code not in FOLLOWED:
+                    raise
+                failure = e
+            if failure is not None:
+                error = getattr(failure, "error", None)
+            else:
+                error = reply.error if reply.WhichOneof("body") == "error" else None
+                if error is None or error.code not in FOLLOWED:
+                    return reply
+            wait_s = error.retry_after_ms / 1000 if error and error.retry_after_ms > 0 else (
+                backoff * random.uniform(0.5, 1.0))
+            was = self.address
+            if error and error.code == wire_pb2.NOT_PRIMARY and error.primary:
+                self._move(error.primary)
+                if not redirected:
+                    wait_s = 0  # a second redirect in a row waits: the group is changing
+                redirected = True
+                self._log(f"{was} is not the primary; the request goes to {self.address}")
+            elif failure is not None or error.code == wire_pb2.NOT_PRIMARY:
+                self._move(None)
+                redirected = False
+                self._log(f"{was}: {error.message if error else failure}; "
+                          f"next address {self.address} in {wait_s * 1000:.0f} ms")
+            else:
+                redirected = False  # OVERLOADED, UNAVAILABLE, RATE_LIMITED: same connection
+            if time.monotonic() + wait_s > deadline:
+                if failure is not None:
+                    raise failure
+                return reply
+            time.sleep(wait_s)
+            backoff = min(backoff * 2, self._backoff_max_s)
+
+    def close(self):
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+
+    def _move(self, primary):
+        """Closes the connection; the next one goes to `primary` ("host:port")
+        or, when None, to the address after the current one in the list."""
+        self.close()
+        if primary is None:
+            self._index = (self._index + 1) % len(self._addresses)
+            self._current = self._addresses[self._index]
+            return
+        self._current = parse_addresses(primary)[0]
+        if self._current in self._addresses:
+            self._index = self._addresses.index(self._current)

@@ -14,7 +14,8 @@ import loyalty.v1.Wire.Welcome;
 
 /**
  * Connects to loyaltyd over TLS, authenticates as a register, sends a purchase, sends the same
- * purchase again (a retry: the reply must be the same), and looks the card up. See README.md.
+ * purchase again (a retry: the reply must be the same), and looks the card up; with several
+ * --server addresses (a replicated group), wherever the primary is. See README.md.
  *
  * <pre>
  * java -cp classes:/usr/share/java/protobuf.jar loyalty.client.Example --server 127.0.0.1:7070 \
@@ -51,20 +52,6 @@ public final class Example {
     }
   }
 
-  /** Sends until the reply is not OVERLOADED, UNAVAILABLE or RATE_LIMITED (same request). */
-  static Reply callWithRetries(LoyaltyClient client, Request request) throws Exception {
-    long backoffMs = 200;
-    Reply reply = null;
-    for (int attempt = 0; attempt < 5; attempt++) {
-      reply = client.call(request);
-      if (!reply.hasError() || !LoyaltyClient.isRetryable(reply.getError().getCode())) break;
-      long wait = reply.getError().getRetryAfterMs();
-      Thread.sleep(wait > 0 ? wait : backoffMs);
-      backoffMs *= 2;
-    }
-    return reply;
-  }
-
   public static void main(String[] argv) throws Exception {
     Map<String, String> args = new HashMap<>();
     args.put("--server", "127.0.0.1:7070");
@@ -72,29 +59,31 @@ public final class Example {
     for (int i = 0; i + 1 < argv.length; i += 2) args.put(argv[i], argv[i + 1]);
     for (String required : new String[] {"--ca", "--credential", "--card"}) {
       if (!args.containsKey(required)) {
-        System.err.println("usage: Example [--server HOST:PORT] --ca CA.pem --credential FILE"
-            + " --card CARD [--txn ID] [--server-name NAME]");
+        System.err.println("usage: Example [--server HOST:PORT[,HOST:PORT...]] --ca CA.pem"
+            + " --credential FILE --card CARD [--txn ID] [--server-name NAME]");
         System.exit(2);
       }
     }
-    String server = args.get("--server");
-    int colon = server.lastIndexOf(':');
-    String host = server.substring(0, colon);
-    int port = Integer.parseInt(server.substring(colon + 1));
     String card = args.get("--card");
+    String ca = args.get("--ca");
 
-    boolean ok;
-    long started = System.nanoTime();
-    try (LoyaltyClient client = LoyaltyClient.connect(host, port, Path.of(args.get("--ca")),
-             Path.of(args.get("--credential")), "loyalty-java-example/1",
-             args.get("--server-name"), 5000)) {
+    // Connects on the first call; follows a standby's NOT_PRIMARY to the primary.
+    GroupClient.Connector connect = (host, port) -> {
+      long started = System.nanoTime();
+      LoyaltyClient client = LoyaltyClient.connect(host, port, Path.of(ca),
+          Path.of(args.get("--credential")), "loyalty-java-example/1", args.get("--server-name"),
+          5000);
       Welcome w = client.welcome();
-      System.out.println("connected: " + client.tlsVersion() + ", certificate verified against "
-          + args.get("--ca") + "; TCP, TLS and Hello in " + (System.nanoTime() - started) / 1_000_000
-          + " ms");
+      System.out.println("connected: " + client.tlsVersion() + " to " + host + ":" + port
+          + ", certificate verified against " + ca + "; TCP, TLS and Hello in "
+          + (System.nanoTime() - started) / 1_000_000 + " ms");
       System.out.println("welcome: kind=" + w.getKind() + " store=" + w.getStoreId()
           + " register=" + w.getRegisterId() + " server=" + w.getServerVersion());
-
+      return client;
+    };
+    boolean ok;
+    try (GroupClient group = new GroupClient(args.get("--server"), connect, 15_000,
+             line -> System.out.println("group: " + line))) {
       // 2 x 4.50 EUR + 1 x 3.20 EUR; store and register come from the credential.
       Request purchase = Request.newBuilder()
           .setPurchase(Purchase.newBuilder()
@@ -108,17 +97,17 @@ public final class Example {
                   .setQuantity(1).setUnitPriceMinor(320).setLineTotalMinor(320))
               .setTotalMinor(1220))
           .build();
-      Reply first = callWithRetries(client, purchase);
+      Reply first = group.call(purchase);
       System.out.println("purchase: " + describe(first));
 
       // The same request again, as a register does when it did not see the reply.
-      Reply again = callWithRetries(client, purchase);
+      Reply again = group.call(purchase);
       System.out.println("retry: " + describe(again));
       boolean same = first.hasDecision() && again.hasDecision()
           && first.getDecision().toByteString().equals(again.getDecision().toByteString());
       System.out.println(same ? "retry: identical reply" : "retry: DIFFERENT reply");
 
-      Reply profile = callWithRetries(client,
+      Reply profile = group.call(
           Request.newBuilder().setLookup(Lookup.newBuilder().setCard(card)).build());
       System.out.println("lookup: " + describe(profile));
       ok = same && profile.hasProfile();

@@ -20,6 +20,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
+import loyalty.v1.Wire;
 import loyalty.v1.Wire.ErrorCode;
 import loyalty.v1.Wire.Hello;
 import loyalty.v1.Wire.Reply;
@@ -33,7 +34,8 @@ import loyalty.v1.Wire.Welcome;
  * credential file ({@code KEY_ID:SECRET}). Frames are protobuf's delimited format
  * (writeDelimitedTo / parseDelimitedFrom), at most 64 KiB. Blocking, not thread-safe; several
  * requests may be in flight: {@link #send} them, then {@link #receive} (replies come in any
- * order), or {@link #call} one and wait for its own reply.
+ * order), or {@link #call} one and wait for its own reply. {@link GroupClient} sends requests to
+ * one server or a replicated group, following NOT_PRIMARY and retrying.
  */
 public final class LoyaltyClient implements AutoCloseable {
   public static final int FRAME_BYTES_MAX = 64 * 1024;
@@ -45,10 +47,22 @@ public final class LoyaltyClient implements AutoCloseable {
         || code == ErrorCode.RATE_LIMITED;
   }
 
-  /** The server refused the credential or closed the connection. */
+  /** The server refused the Hello or closed the connection. */
   public static final class LoyaltyException extends IOException {
+    private final transient Wire.Error error;
+
     public LoyaltyException(String message) {
+      this(message, null);
+    }
+
+    public LoyaltyException(String message, Wire.Error error) {
       super(message);
+      this.error = error;
+    }
+
+    /** The server's Error when it refused the Hello, else null. */
+    public Wire.Error error() {
+      return error;
     }
   }
 
@@ -127,7 +141,8 @@ public final class LoyaltyClient implements AutoCloseable {
       Reply reply = client.read();
       if (!reply.hasWelcome()) {
         throw new LoyaltyException(
-            "Hello refused: " + reply.getError().getCode() + " " + reply.getError().getMessage());
+            "Hello refused: " + reply.getError().getCode() + " " + reply.getError().getMessage(),
+            reply.getError());
       }
       client.welcome = reply.getWelcome();
       return client;
