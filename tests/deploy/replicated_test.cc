@@ -13,7 +13,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <map>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -27,16 +26,16 @@ namespace {
 
 using Env = std::vector<std::pair<std::string, std::string>>;  // name, value, in order
 
+// The words of `text` between separators (any white space when ' ').
 std::set<std::string> Words(const std::string& text, char separator = ' ') {
   std::set<std::string> out;
-  std::string word;
-  for (std::istringstream in(text); std::getline(in, word, separator);) {
-    if (separator == ' ') {
-      std::istringstream inner(word);
-      for (std::string w; inner >> w;) out.insert(w);
-    } else if (!word.empty()) {
-      out.insert(word);
-    }
+  std::istringstream in(text);
+  if (separator == ' ') {
+    for (std::string word; in >> word;) out.insert(word);
+    return out;
+  }
+  for (std::string word; std::getline(in, word, separator);) {
+    if (!word.empty()) out.insert(word);
   }
   return out;
 }
