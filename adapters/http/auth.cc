@@ -50,6 +50,7 @@ const char* PermissionName(Permission p) {
     case Permission::kCustomersExport: return "export everything held about a customer";
     case Permission::kCustomersConsent: return "record a customer's marketing consent";
     case Permission::kCustomersErase: return "erase a customer's personal data";
+    case Permission::kClusterHandover: return "hand the primary over to a standby";
   }
   return "?";
 }
@@ -88,7 +89,8 @@ std::vector<std::pair<const char*, bool>> PermissionsOf(Role role) {
                                                         {P::kEventsRedeliver, "events.redeliver"},
                                                         {P::kCustomersExport, "customers.export"},
                                                         {P::kCustomersConsent, "customers.consent"},
-                                                        {P::kCustomersErase, "customers.erase"}};
+                                                        {P::kCustomersErase, "customers.erase"},
+                                                        {P::kClusterHandover, "cluster.handover"}};
   std::vector<std::pair<const char*, bool>> out;
   for (const auto& [p, key] : kKeys) out.emplace_back(key, Allows(role, p));
   return out;

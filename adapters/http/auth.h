@@ -39,6 +39,7 @@ enum class Permission {
   kCustomersExport,   // everything held about a customer (GDPR): admins only
   kCustomersConsent,  // record a customer's yes or no to marketing: admins only
   kCustomersErase,    // erase a customer's personal data (GDPR art. 17): admins only
+  kClusterHandover,   // a replicated group's primary hands over to a standby: admins only
 };
 
 std::optional<Role> ParseRole(std::string_view name);

@@ -43,6 +43,8 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
+constexpr const char* kAdminToken = "test-only-admin-token-7f3a9c2e";
+
 struct Node {
   std::string id;
   std::string data;
@@ -65,7 +67,9 @@ class GroupFixture {
                            << "replication_secret_file: \"" << secret << "\"\n"
                            << "zookeeper_session_ms: 2000\n"
                            << "replication: " << mode << "\n"
-                           << "shards: 2\n";
+                           << "shards: 2\n"
+                           << "admin_tokens: [{name: ops, role: admin, token: \"" << kAdminToken
+                           << "\"}]\n";
     for (int i = 0; i < nodes; ++i) {
       Node n;
       n.id = "n" + std::to_string(i + 1);
@@ -96,6 +100,16 @@ class GroupFixture {
                                  n.admin},
         n.listen);
     return n.process->ok();
+  }
+
+  // The end of every node's log, for a failure's message.
+  std::string Explain() const {
+    std::string out;
+    for (const Node& n : nodes_) {
+      const std::string err = n.process ? n.process->Stderr() : "";
+      out += "\n--- " + n.id + " ---\n" + err.substr(err.size() > 4000 ? err.size() - 4000 : 0);
+    }
+    return out;
   }
 
   json Cluster(size_t i) const {
@@ -134,6 +148,17 @@ class GroupFixture {
   testing::TempDir dir_;
   std::string config_;
   std::vector<Node> nodes_;
+};
+
+// Joins the registers' threads whichever way a test ends.
+struct Tills {
+  std::atomic<bool>& stop;
+  std::vector<std::thread> threads;
+  ~Tills() {
+    stop = true;
+    for (auto& t : threads)
+      if (t.joinable()) t.join();
+  }
 };
 
 struct Acked {
@@ -207,74 +232,9 @@ std::map<std::string, std::string> States(Store& store) {
   return out;
 }
 
-TEST(GroupTest, KillNineThePrimaryAndAStandbyTakesOverWithNothingAcknowledgedLost) {
-  GroupFixture group;
-  ASSERT_TRUE(group.zk_ok()) << group.zk_error();
-  auto& nodes = group.nodes();
-  ASSERT_TRUE(group.Start(0)) << nodes[0].process->Stderr();
-  ASSERT_TRUE(testing::WaitFor([&] { return group.Primary() == 0; }, 20s))
-      << nodes[0].process->Stderr();
-  ASSERT_TRUE(group.Start(1)) << nodes[1].process->Stderr();
-  ASSERT_TRUE(group.Start(2)) << nodes[2].process->Stderr();
-  ASSERT_TRUE(testing::WaitFor([&] { return group.CaughtUp(2); }, 30s))
-      << group.Cluster(0).dump() << nodes[0].process->Stderr() << nodes[1].process->Stderr();
-
-  Sales sales;
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> registers;
-  const auto addresses = group.Addresses();
-  for (int i = 0; i < 3; ++i) {
-    registers.emplace_back([&, i] { Register(i, addresses, sales, stop); });
-  }
-  std::mt19937_64 rng(7);
-  std::vector<int64_t> failover_ms;
-  const int kills = KillCycles();
-  for (int k = 0; k < kills; ++k) {
-    // Sales flowing, then a random moment.
-    const uint64_t before = sales.count;
-    ASSERT_TRUE(testing::WaitFor([&] { return sales.count >= before + 30; }, 20s))
-        << "cycle " << k << ": sales stopped";
-    std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 300));
-    const int primary = group.Primary();
-    ASSERT_GE(primary, 0) << "cycle " << k;
-    Node& dead = nodes[static_cast<size_t>(primary)];
-    const int64_t killed_at = SteadyMs();
-    ASSERT_EQ(dead.process->StopWith(SIGKILL), 128 + SIGKILL);
-    // A standby serves, and a sale is acknowledged again.
-    ASSERT_TRUE(testing::WaitFor([&] { return sales.last_ack_ms > killed_at; }, 15s))
-        << "cycle " << k << ": no sale acknowledged after the kill";
-    failover_ms.push_back(sales.last_ack_ms - killed_at);
-    EXPECT_LT(failover_ms.back(), 5000) << "cycle " << k;
-    // The dead node comes back as a standby and catches up.
-    ASSERT_TRUE(group.Start(static_cast<size_t>(primary))) << dead.process->Stderr();
-    ASSERT_TRUE(testing::WaitFor([&] { return group.CaughtUp(2); }, 30s))
-        << "cycle " << k << ": " << dead.process->Stderr();
-  }
-  stop = true;
-  for (auto& t : registers) t.join();
-  ASSERT_TRUE(testing::WaitFor([&] { return group.CaughtUp(2); }, 30s));
-  const int primary = group.Primary();
-  ASSERT_GE(primary, 0);
-  // What an operator's dashboard reads.
-  const std::string& admin = nodes[static_cast<size_t>(primary)].admin;
-  const std::string metrics =
-      testing::Http(std::stoi(admin.substr(admin.rfind(':') + 1)), "GET", "/metrics").body;
-  EXPECT_NE(metrics.find("loyalty_cluster_role{role=\"primary\"} 1"), std::string::npos);
-  EXPECT_NE(metrics.find("loyalty_replication_standbys 2"), std::string::npos);
-  EXPECT_NE(metrics.find("loyalty_replication_lag_batches 0"), std::string::npos);
-  // Standbys first: nothing is written after the primary stops.
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    if (static_cast<int>(i) != primary) {
-      EXPECT_EQ(nodes[i].process->StopWith(SIGTERM), 0);
-    }
-  }
-  EXPECT_EQ(nodes[static_cast<size_t>(primary)].process->StopWith(SIGTERM), 0);
-
-  std::sort(failover_ms.begin(), failover_ms.end());
-  std::printf("failovers %zu, acknowledged again after p50 %lld ms, max %lld ms (%zu sales)\n",
-              failover_ms.size(), static_cast<long long>(failover_ms[failover_ms.size() / 2]),
-              static_cast<long long>(failover_ms.back()), sales.acked.size());
-
+// On every node's store: each acknowledged sale once, balances exact, the
+// audit (what `loyalty check` runs) clean, and the same state everywhere.
+void ExpectEveryStoreHoldsEverySaleOnce(std::vector<Node>& nodes, Sales& sales) {
   std::map<std::string, std::string> first;
   for (size_t i = 0; i < nodes.size(); ++i) {
     auto store = Store::Open({nodes[i].data});
@@ -316,8 +276,133 @@ TEST(GroupTest, KillNineThePrimaryAndAStandbyTakesOverWithNothingAcknowledgedLos
       EXPECT_EQ(states, first) << nodes[i].id << " differs from " << nodes[0].id;
     }
   }
+}
+
+TEST(GroupTest, KillNineThePrimaryAndAStandbyTakesOverWithNothingAcknowledgedLost) {
+  GroupFixture group;
+  ASSERT_TRUE(group.zk_ok()) << group.zk_error();
+  auto& nodes = group.nodes();
+  ASSERT_TRUE(group.Start(0)) << nodes[0].process->Stderr();
+  ASSERT_TRUE(testing::WaitFor([&] { return group.Primary() == 0; }, 20s))
+      << nodes[0].process->Stderr();
+  ASSERT_TRUE(group.Start(1)) << nodes[1].process->Stderr();
+  ASSERT_TRUE(group.Start(2)) << nodes[2].process->Stderr();
+  ASSERT_TRUE(testing::WaitFor([&] { return group.CaughtUp(2); }, 30s))
+      << group.Cluster(0).dump() << nodes[0].process->Stderr() << nodes[1].process->Stderr();
+
+  Sales sales;
+  std::atomic<bool> stop{false};
+  const auto addresses = group.Addresses();
+  Tills registers{stop, {}};
+  for (int i = 0; i < 3; ++i) {
+    registers.threads.emplace_back([&, i] { Register(i, addresses, sales, stop); });
+  }
+  std::mt19937_64 rng(7);
+  std::vector<int64_t> failover_ms;
+  const int kills = KillCycles();
+  for (int k = 0; k < kills; ++k) {
+    // Sales flowing, then a random moment.
+    const uint64_t before = sales.count;
+    ASSERT_TRUE(testing::WaitFor([&] { return sales.count >= before + 30; }, 20s))
+        << "cycle " << k << ": sales stopped";
+    std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 300));
+    const int primary = group.Primary();
+    ASSERT_GE(primary, 0) << "cycle " << k;
+    Node& dead = nodes[static_cast<size_t>(primary)];
+    const int64_t killed_at = SteadyMs();
+    ASSERT_EQ(dead.process->StopWith(SIGKILL), 128 + SIGKILL);
+    // A standby serves, and a sale is acknowledged again.
+    ASSERT_TRUE(testing::WaitFor([&] { return sales.last_ack_ms > killed_at; }, 15s))
+        << "cycle " << k << ": no sale acknowledged after the kill" << group.Explain();
+    failover_ms.push_back(sales.last_ack_ms - killed_at);
+    EXPECT_LT(failover_ms.back(), 5000) << "cycle " << k;
+    // The dead node comes back as a standby and catches up.
+    ASSERT_TRUE(group.Start(static_cast<size_t>(primary))) << dead.process->Stderr();
+    ASSERT_TRUE(testing::WaitFor([&] { return group.CaughtUp(2); }, 30s))
+        << "cycle " << k << ": " << group.Explain();
+  }
+  stop = true;
+  for (auto& t : registers.threads) t.join();
+  ASSERT_TRUE(testing::WaitFor([&] { return group.CaughtUp(2); }, 30s));
+  const int primary = group.Primary();
+  ASSERT_GE(primary, 0);
+  // What an operator's dashboard reads.
+  const std::string& admin = nodes[static_cast<size_t>(primary)].admin;
+  const std::string metrics =
+      testing::Http(std::stoi(admin.substr(admin.rfind(':') + 1)), "GET", "/metrics").body;
+  EXPECT_NE(metrics.find("loyalty_cluster_role{role=\"primary\"} 1"), std::string::npos);
+  EXPECT_NE(metrics.find("loyalty_replication_standbys 2"), std::string::npos);
+  EXPECT_NE(metrics.find("loyalty_replication_lag_batches 0"), std::string::npos);
+  // Standbys first: nothing is written after the primary stops.
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    if (static_cast<int>(i) != primary) {
+      EXPECT_EQ(nodes[i].process->StopWith(SIGTERM), 0);
+    }
+  }
+  EXPECT_EQ(nodes[static_cast<size_t>(primary)].process->StopWith(SIGTERM), 0);
+
+  std::sort(failover_ms.begin(), failover_ms.end());
+  std::printf("failovers %zu, acknowledged again after p50 %lld ms, max %lld ms (%zu sales)\n",
+              failover_ms.size(), static_cast<long long>(failover_ms[failover_ms.size() / 2]),
+              static_cast<long long>(failover_ms.back()), sales.acked.size());
+
+  ExpectEveryStoreHoldsEverySaleOnce(nodes, sales);
   EXPECT_EQ(sales.replay_mismatches, 0u);
   EXPECT_GT(sales.acked.size(), 100u);
+}
+
+// A planned switchover (POST /v1/cluster/handover) while registers sell: the
+// primary stops acknowledging, waits for a standby to have every batch and
+// resigns; the standby behind it serves within a second (no session to time
+// out), the old primary comes back as a standby, nothing is lost.
+TEST(GroupTest, APlannedHandoverMovesThePrimaryWithoutLosingASale) {
+  GroupFixture group;
+  ASSERT_TRUE(group.zk_ok()) << group.zk_error();
+  auto& nodes = group.nodes();
+  ASSERT_TRUE(group.Start(0));
+  ASSERT_TRUE(testing::WaitFor([&] { return group.Primary() == 0; }, 20s));
+  ASSERT_TRUE(group.Start(1) && group.Start(2));
+  ASSERT_TRUE(testing::WaitFor([&] { return group.CaughtUp(2); }, 30s));
+  Sales sales;
+  std::atomic<bool> stop{false};
+  const auto addresses = group.Addresses();
+  Tills tills{stop, {}};
+  tills.threads.emplace_back([&] { Register(0, addresses, sales, stop); });
+  ASSERT_TRUE(testing::WaitFor([&] { return sales.count >= 30; }, 20s));
+
+  const auto& admin = nodes[0].admin;
+  const int64_t asked_at = SteadyMs();
+  const auto reply = testing::Http(std::stoi(admin.substr(admin.rfind(':') + 1)), "POST",
+                                   "/v1/cluster/handover", kAdminToken);
+  EXPECT_EQ(reply.status, 200) << reply.body;
+  ASSERT_TRUE(testing::WaitFor([&] { return group.Primary() > 0; }, 10s));
+  ASSERT_TRUE(testing::WaitFor([&] { return sales.last_ack_ms > SteadyMs() - 50; }, 10s));
+  const uint64_t at_handover = sales.count;
+  ASSERT_TRUE(testing::WaitFor([&] { return sales.count >= at_handover + 30; }, 20s));
+  std::printf("handover: a new primary acknowledged sales %lld ms after the request\n",
+              static_cast<long long>(sales.last_ack_ms.load() - asked_at));
+  if (std::getenv("LOYALTY_GROUP_EXPLAIN")) std::printf("%s\n", group.Explain().c_str());
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        const json c = group.Cluster(0);
+        return c.is_object() && c.value("role", "") == "standby";
+      },
+      30s));
+  ASSERT_TRUE(testing::WaitFor([&] { return group.CaughtUp(2); }, 30s))
+      << nodes[0].process->Stderr();
+  stop = true;
+  tills.threads[0].join();
+  ASSERT_TRUE(testing::WaitFor([&] { return group.CaughtUp(2); }, 30s));
+  const int primary = group.Primary();
+  ASSERT_GT(primary, 0);
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    if (static_cast<int>(i) != primary) {
+      EXPECT_EQ(nodes[i].process->StopWith(SIGTERM), 0);
+    }
+  }
+  EXPECT_EQ(nodes[static_cast<size_t>(primary)].process->StopWith(SIGTERM), 0);
+  ExpectEveryStoreHoldsEverySaleOnce(nodes, sales);
+  EXPECT_EQ(sales.replay_mismatches, 0u);
 }
 
 // Sync replication: a primary whose every standby is gone acknowledges no

@@ -182,4 +182,27 @@ int Daemon::Serve() {
   return 0;
 }
 
+// POST /v1/cluster/handover: a planned switchover, on the worker (it waits
+// for a standby to have every batch, up to 5 s).
+void Daemon::HandOver(const http::Request& r, const http::Respond& respond) {
+  if (!group_) {
+    return respond(http::JsonError(409, "NOT_IN_A_GROUP", "this node runs alone (no zookeeper)"));
+  }
+  const bool queued = worker_.Queue(
+      [this, r, respond] {
+        if (run_.audit) {
+          (void)run_.audit->Append(admin::AuditEntryOf(*r.principal, "cluster.handover",
+                                                       config_.node_id, admin::WallNowMs()));
+        }
+        const Status s = group_->HandOver(std::chrono::milliseconds(5000));
+        if (s.code() == StatusCode::kInvalidArgument) {
+          return respond(http::JsonError(409, "NOT_PRIMARY", s.message()));
+        }
+        if (!s.ok()) return respond(http::JsonError(503, "NO_STANDBY_CAUGHT_UP", s.message()));
+        respond(admin::Ok({{"handed_over", true}, {"node_id", config_.node_id}}));
+      },
+      respond);
+  (void)queued;  // refused: `respond` already said busy
+}
+
 }  // namespace loyalty

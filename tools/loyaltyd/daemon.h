@@ -139,6 +139,8 @@ class Daemon {
                    if (!group_) return respond(admin::Ok({{"role", "single"}}));
                    respond(admin::Ok(group_->Describe()));
                  }});
+    router_.Add({"POST", "/v1/cluster/handover", http::Permission::kClusterHandover,
+                 [this](const http::Request& r, http::Respond respond) { HandOver(r, respond); }});
   }
 
   int Serve();
@@ -149,6 +151,7 @@ class Daemon {
   Status RestoreEventClock();
   Status StartRfmJob();
   Status JoinGroup();
+  void HandOver(const http::Request& r, const http::Respond& respond);
   Status StartListener();  // on the io thread
   Status StartServing();   // on the io thread
   void WaitSignals();

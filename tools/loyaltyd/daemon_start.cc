@@ -249,7 +249,16 @@ Status Daemon::JoinGroup() {
     switch_.Serve(nullptr);  // nothing more is acknowledged
     LogEvent(LogLevel::kWarn, "deposed",
              "no longer the primary (" + why + "); starting again as a standby");
-    restart_();
+    // Not on the election's thread, which still has to give up this node's
+    // place (a handover: the standby behind takes over at once). A moment
+    // for the answers already written (a handover's 200, the registers'
+    // errors) to leave; nothing of this process acknowledges now.
+    static std::atomic<bool> restarting{false};
+    if (restarting.exchange(true)) return;
+    std::thread([this] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      restart_();
+    }).detach();
   });
   std::promise<Status> listening;
   asio::post(io_, [&] {

@@ -285,7 +285,30 @@ Status Group::ServeAsPrimary(Store& store, bool fresh) {
   return Status::Ok();
 }
 
+Status Group::HandOver(milliseconds within) {
+  std::shared_ptr<ReplicaDb> log;
+  {
+    std::lock_guard lock(mu_);
+    if (!serving_) return Status::Invalid("this node is not the primary");
+    log = db_;
+  }
+  handing_over_ = true;  // every commit from now on fails: nothing more is acknowledged
+  const uint64_t seq = log->LatestSeq();
+  feed_->Wake();
+  if (!feed_->WaitAcked(seq, Clock::now() + within)) {
+    handing_over_ = false;
+    return Status::Unavailable("no standby has every batch after " +
+                               std::to_string(within.count()) + " ms; still the primary");
+  }
+  info_("group: handing over at batch " + std::to_string(seq));
+  election_->Resign();
+  return Status::Ok();
+}
+
 Status Group::Acknowledge() {
+  if (handing_over_) {
+    return Status::Unavailable("this node is handing over to a standby; retry in a moment");
+  }
   std::shared_ptr<ReplicaDb> log;
   {
     std::lock_guard lock(mu_);

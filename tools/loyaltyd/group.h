@@ -61,6 +61,12 @@ class Group {
   // `fresh`: the store was just created (no copy existed anywhere).
   Status ServeAsPrimary(Store& store, bool fresh);
   void Stop();
+  // Planned switchover (primary only): stops acknowledging, waits up to
+  // `within` until a standby has every batch, then resigns, so the standby
+  // behind takes over at once with nothing acknowledged left behind. This
+  // node is then deposed (OnDeposed) and starts again as a standby.
+  // Unavailable when no standby caught up in time (still primary then).
+  Status HandOver(std::chrono::milliseconds within);
 
   // Called (on the election's thread) when this node, having served as
   // primary, is not primary any more.
@@ -104,7 +110,8 @@ class Group {
   std::shared_ptr<ReplicaDb> db_;  // the copy (standby) or the store's log (primary)
   bool stopping_ = false;
   bool serving_ = false;  // ServeAsPrimary was called
-  uint64_t epoch_ = 0;    // while primary
+  std::atomic<bool> handing_over_{false};
+  uint64_t epoch_ = 0;  // while primary
   std::function<void(const std::string&)> deposed_;
   std::atomic<uint64_t> failovers_{0};
 };
