@@ -4,73 +4,27 @@
 // and give SIGTERM time to drain. And what docs/SECURITY.md promises of them:
 // nothing published on every interface, a NetworkPolicy for both ports, the
 // certificate, key and registers file mounted read-only from secrets with
-// owner-only modes, and register_tls never off. (The systemd unit is also
-// checked by tools/check_unit.cmake.)
+// owner-only modes, and register_tls never off. And that the runtime image
+// installs every library loyaltyd is linked with. (The systemd unit is also
+// checked by tools/check_unit.cmake; the replicated group's files by
+// replicated_test.cc.)
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <array>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <regex>
 #include <set>
 #include <sstream>
 
-#include "adapters/yaml/config_file.h"
+#include "tests/deploy/deploy_files.h"
 
-namespace loyalty {
+namespace loyalty::deploy {
 namespace {
-
-const std::string kDeploy = std::string(SOURCE_DIR) + "/deploy/";
-
-std::string Read(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// Every LOYALTY_* name given is a loyaltyd option (the values are secrets,
-// addresses or compose substitutions: not checked here).
-void ExpectKnownVariables(const std::vector<std::string>& names) {
-  std::vector<std::string> entries;
-  for (const auto& n : names) entries.push_back(n + "=");
-  config_file::Config c;
-  std::vector<std::string> unknown;
-  EXPECT_TRUE(config_file::ApplyEnvironment(c, entries, &unknown).ok());
-  EXPECT_TRUE(unknown.empty()) << unknown.front();
-  EXPECT_FALSE(names.empty());
-}
-
-// The register channel's options (issue 12, /work/spec12.md). deploy/ sets
-// them ahead of the loyaltyd that reads them: while config_file does not know
-// one, the container file is validated without its line, and the values are
-// checked as YAML (TheContainerTurnsTlsOnWithSecretsFromMounts). Once
-// loyaltyd knows them, the file is validated whole.
-const std::vector<std::string> kChannelKeys = {"register_tls", "tls_cert", "tls_key", "registers"};
-
-bool Knows(const std::string& key) {
-  config_file::Config c;
-  const Status s = config_file::Set(c, key, "on", "probe");
-  return s.message().find("is not a known option") == std::string::npos;
-}
-
-Result<config_file::Config> LoadContainerConfig() {
-  const std::string path = kDeploy + "container.yaml";
-  std::istringstream lines(Read(path));
-  std::string kept, line;
-  bool dropped = false;
-  while (std::getline(lines, line)) {
-    bool drop = false;
-    for (const auto& key : kChannelKeys) drop |= line.rfind(key + ":", 0) == 0 && !Knows(key);
-    dropped |= drop;
-    if (!drop) kept += line + "\n";
-  }
-  if (!dropped) return config_file::LoadFile(path);
-  const std::string copy = testing::TempDir() + "/container-known-options.yaml";
-  std::ofstream(copy) << kept;
-  return config_file::LoadFile(copy);
-}
 
 TEST(DeployTest, TheContainerConfigIsValidAndKeepsDataOnTheVolume) {
   auto c = LoadContainerConfig();
@@ -153,36 +107,6 @@ TEST(DeployTest, TheStatefulSetHasAVolumeProbesAndALongGracePeriod) {
 // ---------------------------------------------------------------------------
 // Security of the deploy files (docs/SECURITY.md, "Deployment").
 
-// "0400" (YAML 1.1 octal, as Kubernetes reads it) -> 0400; "256" -> 256.
-int Mode(const YAML::Node& n) {
-  const std::string text = n.as<std::string>();
-  if (text.rfind("0o", 0) == 0) return std::stoi(text.substr(2), nullptr, 8);
-  return text.size() > 1 && text[0] == '0' ? std::stoi(text, nullptr, 8) : std::stoi(text);
-}
-
-// Owner-only and no more than read-write: 0400, 0600 (not 0640, 0644, 0700).
-bool OwnerOnly(int mode) { return (mode & 0177) == 0 && mode != 0; }
-
-bool Loopback(const std::string& host) {
-  return host == "127.0.0.1" || host == "::1" || host == "[::1]" || host == "localhost";
-}
-
-// The host part of a compose "HOST:PUBLISHED:TARGET" entry, with a
-// ${VAR:-default} resolved to its default (what runs when nobody sets VAR);
-// empty when the entry names no host (then Docker publishes on every interface).
-std::string PublishedHost(const std::string& entry) {
-  if (entry.rfind("${", 0) == 0) {
-    const std::size_t close = entry.find('}');
-    const std::size_t dflt = entry.find(":-");
-    if (close == std::string::npos || dflt == std::string::npos || dflt > close) return "";
-    return entry.substr(dflt + 2, close - dflt - 2);
-  }
-  if (entry.rfind("[", 0) == 0) return entry.substr(0, entry.find(']') + 1);
-  std::size_t colons = 0;
-  for (char ch : entry) colons += ch == ':';
-  return colons == 2 ? entry.substr(0, entry.find(':')) : "";
-}
-
 TEST(DeployTest, PublishedHostReadsEveryFormOfAComposePort) {
   EXPECT_EQ(PublishedHost("7070:7070"), "");
   EXPECT_EQ(PublishedHost("7070"), "");
@@ -254,13 +178,6 @@ TEST(DeployTest, TheContainerTurnsTlsOnWithSecretsFromMounts) {
   EXPECT_EQ(c["registers"].as<std::string>(), "/etc/loyalty/registers/registers");
 }
 
-YAML::Node Find(const std::vector<YAML::Node>& docs, const std::string& kind) {
-  for (const auto& d : docs) {
-    if (d["kind"].as<std::string>() == kind) return d;
-  }
-  return YAML::Node();
-}
-
 TEST(DeployTest, TheStatefulSetMountsSecretsReadOnlyWithOwnerOnlyModes) {
   const auto docs = YAML::LoadAllFromFile(kDeploy + "kubernetes/loyaltyd.yaml");
   const YAML::Node pod = Find(docs, "StatefulSet")["spec"]["template"]["spec"];
@@ -271,24 +188,7 @@ TEST(DeployTest, TheStatefulSetMountsSecretsReadOnlyWithOwnerOnlyModes) {
                                   config["tls_key"].as<std::string>(),
                                   config["registers"].as<std::string>()};
   std::set<std::string> secrets;
-  for (const auto& v : pod["volumes"]) {
-    if (!v["secret"]) continue;
-    const std::string name = v["name"].as<std::string>();
-    secrets.insert(v["secret"]["secretName"].as<std::string>());
-    ASSERT_TRUE(v["secret"]["defaultMode"]) << name << ": the default is 0644";
-    EXPECT_TRUE(OwnerOnly(Mode(v["secret"]["defaultMode"]))) << name;
-    for (const auto& m : pod["containers"][0]["volumeMounts"]) {
-      if (m["name"].as<std::string>() != name) continue;
-      EXPECT_TRUE(m["readOnly"] && m["readOnly"].as<bool>()) << name;
-      EXPECT_FALSE(m["subPath"]) << name << ": a subPath mount never sees a rotated secret";
-      for (const auto& item : v["secret"]["items"]) {
-        if (item["mode"]) {
-          EXPECT_TRUE(OwnerOnly(Mode(item["mode"]))) << name;
-        }
-        wanted.erase(m["mountPath"].as<std::string>() + "/" + item["path"].as<std::string>());
-      }
-    }
-  }
+  for (const auto& file : MountedSecretFiles(pod, &secrets)) wanted.erase(file);
   EXPECT_TRUE(wanted.empty()) << *wanted.begin() << " is not mounted from a secret";
   EXPECT_EQ(secrets, (std::set<std::string>{"loyaltyd-tls", "loyaltyd-registers"}));
   EXPECT_EQ(pod["securityContext"]["runAsNonRoot"].as<bool>(), true);
@@ -301,35 +201,14 @@ TEST(DeployTest, TheNetworkPolicyLetsOnlyTillsToRegistersAndAdminsToTheAdminPort
   const YAML::Node set = Find(docs, "StatefulSet");
   EXPECT_EQ(policy["spec"]["podSelector"]["matchLabels"]["app"].as<std::string>(),
             set["spec"]["template"]["metadata"]["labels"]["app"].as<std::string>());
-  bool ingress = false;
-  for (const auto& t : policy["spec"]["policyTypes"]) ingress |= t.as<std::string>() == "Ingress";
-  EXPECT_TRUE(ingress);
-  std::map<int, int> rules_per_port;
-  for (const auto& rule : policy["spec"]["ingress"]) {
-    // A rule without `from` or without `ports` lets everyone in, or onto every port.
-    ASSERT_TRUE(rule["from"] && rule["from"].size() > 0) << "a rule open to every source";
-    ASSERT_TRUE(rule["ports"] && rule["ports"].size() == 1) << "one port per rule";
-    const int port = rule["ports"][0]["port"].as<int>();
-    rules_per_port[port] += 1;
-    for (const auto& peer : rule["from"]) {
-      ASSERT_TRUE(peer.IsMap() && peer.size() > 0) << "an empty peer matches everything";
-      if (peer["namespaceSelector"]) {
-        EXPECT_GT(peer["namespaceSelector"]["matchLabels"].size(), 0u) << "every namespace";
-      }
-      if (peer["ipBlock"]) {
-        EXPECT_EQ(port, 7070) << "the admin port is for the admin namespace only";
-        const std::string cidr = peer["ipBlock"]["cidr"].as<std::string>();
-        EXPECT_NE(cidr.substr(cidr.find('/')), "/0") << cidr << " is everyone";
-      }
-    }
-  }
-  EXPECT_EQ(rules_per_port, (std::map<int, int>{{7070, 1}, {7071, 1}}));
+  EXPECT_EQ(CheckIngressRules(policy, {7070}), (std::map<int, int>{{7070, 1}, {7071, 1}}));
 }
 
 // register_tls: off is for a developer's loopback only; no deploy file sets it
 // (config key, LOYALTY_REGISTER_TLS, or --register-tls), commented lines aside.
+// Nor replication_tls: off, plaintext between a group's nodes.
 TEST(DeployTest, NoDeployFileTurnsRegisterTlsOff) {
-  const std::regex off(R"((register[_-]tls)["']?\s*[:=\s]\s*["']?(off|false|no|0)\b)",
+  const std::regex off(R"(((register|replication)[_-]tls)["']?\s*[:=\s]\s*["']?(off|false|no|0)\b)",
                        std::regex::icase);
   int files = 0;
   for (const auto& f : std::filesystem::recursive_directory_iterator(kDeploy)) {
@@ -348,6 +227,7 @@ TEST(DeployTest, NoDeployFileTurnsRegisterTlsOff) {
   EXPECT_TRUE(std::regex_search("LOYALTY_REGISTER_TLS=off", off));
   EXPECT_TRUE(std::regex_search("register_tls: off", off));
   EXPECT_TRUE(std::regex_search("--register-tls off", off));
+  EXPECT_TRUE(std::regex_search("LOYALTY_REPLICATION_TLS: \"off\"", off));
   EXPECT_FALSE(std::regex_search("register_tls: on", off));
 }
 
@@ -366,6 +246,67 @@ TEST(DeployTest, TheDockerfilePublishesOnANamedAddressInItsExample) {
     }
   }
   EXPECT_GE(publishes, 2);
+}
+
+std::string Run(const std::string& command) {
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+  std::string out;
+  if (!pipe) return out;
+  std::array<char, 4096> buffer;
+  while (std::size_t n = fread(buffer.data(), 1, buffer.size(), pipe.get())) {
+    out.append(buffer.data(), n);
+  }
+  return out;
+}
+
+// The shared libraries a binary names itself (ELF NEEDED), e.g. libjemalloc.so.2.
+std::vector<std::string> Needed(const std::string& binary) {
+  static const std::regex kNeeded(R"(\(NEEDED\)\s+Shared library: \[([^\]]+)\])");
+  const std::string dynamic = Run("readelf -d '" + binary + "'");
+  std::vector<std::string> out;
+  for (std::sregex_iterator it(dynamic.begin(), dynamic.end(), kNeeded), end; it != end; ++it) {
+    out.push_back((*it)[1]);
+  }
+  return out;
+}
+
+// The Debian packages that installed these libraries on this machine
+// (Debian 12, as the image), by file name: libjemalloc.so.2 -> libjemalloc2.
+// The ones in the multiarch directory (/lib32/libm.so.6 is libc6-i386's).
+std::map<std::string, std::string> PackagesOf(const std::vector<std::string>& sonames) {
+  std::string command = "dpkg -S";
+  for (const auto& soname : sonames) command += " '*-linux-gnu/" + soname + "'";
+  std::istringstream lines(Run(command + " 2>/dev/null"));
+  std::map<std::string, std::string> out;  // "libjemalloc2:amd64: /usr/lib/.../libjemalloc.so.2"
+  for (std::string line; std::getline(lines, line);) {
+    out[line.substr(line.rfind('/') + 1)] = line.substr(0, line.find_first_of(":, "));
+  }
+  return out;
+}
+
+// Debian 12's slim image has these (the C and C++ runtimes, zlib: dpkg needs it).
+const std::set<std::string> kInBookwormSlim = {"libc6", "libgcc-s1", "libstdc++6", "zlib1g"};
+
+// A library missing from the runtime stage fails only when the container
+// starts ("error while loading shared libraries"), so every library loyaltyd
+// is linked with is looked up in the runtime stage's install line, as the
+// package this machine has it from.
+TEST(DeployTest, TheRuntimeImageInstallsEveryLibraryLoyaltydIsLinkedWith) {
+  const std::string dockerfile = Read(kDeploy + "Dockerfile");
+  const std::string runtime = dockerfile.substr(dockerfile.rfind("\nFROM "));
+  std::set<std::string> installed;
+  std::istringstream words(runtime.substr(0, runtime.find("&& rm -rf /var/lib/apt/lists")));
+  for (std::string word; words >> word;) installed.insert(word);
+  const auto needed = Needed(LOYALTYD_PATH);
+  ASSERT_GE(needed.size(), 5u) << "readelf -d " << LOYALTYD_PATH;
+  const auto packages = PackagesOf(needed);
+  for (const auto& soname : needed) {
+    ASSERT_TRUE(packages.count(soname)) << "no Debian package has " << soname << " (dpkg -S)";
+    const std::string& package = packages.at(soname);
+    EXPECT_TRUE(installed.count(package) || kInBookwormSlim.count(package))
+        << "loyaltyd needs " << soname << ": add " << package
+        << " to the runtime stage of deploy/Dockerfile";
+  }
 }
 
 // The unit reads the secrets in place as a fixed user (DynamicUser= could not
@@ -474,4 +415,4 @@ TEST(DeployTest, TheKubernetesFilesWorkAsShipped) {
 }
 
 }  // namespace
-}  // namespace loyalty
+}  // namespace loyalty::deploy

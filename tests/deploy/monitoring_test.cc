@@ -1,13 +1,17 @@
 // deploy/monitoring: every metric the alert rules and the Grafana dashboard
 // name is one a real loyaltyd exports. The server runs with a Redis cache
 // (real redis-server), budgeted rules and a sale behind it, so that every
-// family it can export has samples; its /metrics is the reference.
+// family it can export has samples; its /metrics is the reference (a
+// replicated group's families included: a single node exports them too,
+// loyalty_cluster_role{role="single"} 1).
 // `promtool check rules` and `promtool test rules` run as their own tests
 // (tests/CMakeLists.txt).
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
@@ -56,9 +60,9 @@ std::vector<std::string> Missing(const std::set<std::string>& used,
   return out;
 }
 
-std::set<std::string> AlertNames() {
+std::set<std::string> AlertNames(const std::string& file) {
   std::set<std::string> used;
-  const YAML::Node rules = YAML::LoadFile(kMonitoring + "alerts.yaml");
+  const YAML::Node rules = YAML::LoadFile(kMonitoring + file);
   for (const auto& group : rules["groups"]) {
     for (const auto& rule : group["rules"]) {
       for (const auto& n : NamesIn(rule["expr"].as<std::string>())) used.insert(n);
@@ -96,6 +100,48 @@ TEST(MonitoringTest, TheCheckNoticesANameNobodyExports) {
             std::vector<std::string>{"loyalty_not_a_metric"});
 }
 
+// The anchors GitHub gives the headings of a Markdown file: lower case,
+// spaces to dashes, other punctuation dropped.
+std::set<std::string> Anchors(const std::string& markdown_path) {
+  std::set<std::string> out;
+  std::ifstream in(markdown_path);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("#", 0) != 0) continue;
+    const std::string title = line.substr(line.find_first_not_of('#'));
+    std::string anchor;
+    for (char ch : title.substr(title.find_first_not_of(' '))) {
+      if (std::isalnum(static_cast<unsigned char>(ch))) {
+        anchor += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      } else if (ch == ' ' || ch == '-' || ch == '_') {
+        anchor += ch == ' ' ? '-' : ch;
+      }
+    }
+    out.insert(anchor);
+  }
+  return out;
+}
+
+// Each alert's runbook is a heading of docs/OPERATIONS.md that exists.
+TEST(MonitoringTest, EveryRunbookIsAHeadingOfOperations) {
+  const auto anchors = Anchors(std::string(SOURCE_DIR) + "/docs/OPERATIONS.md");
+  EXPECT_TRUE(anchors.count("a-replicated-group"));
+  int alerts = 0;
+  for (const char* file : {"alerts.yaml", "replication-alerts.yaml"}) {
+    for (const auto& group : YAML::LoadFile(kMonitoring + file)["groups"]) {
+      for (const auto& rule : group["rules"]) {
+        const std::string runbook = rule["annotations"]["runbook"].as<std::string>();
+        const std::string prefix = "docs/OPERATIONS.md#";
+        ASSERT_EQ(runbook.rfind(prefix, 0), 0u) << runbook;
+        EXPECT_TRUE(anchors.count(runbook.substr(prefix.size())))
+            << file << ": " << rule["alert"].as<std::string>() << "'s runbook " << runbook
+            << " is no heading of docs/OPERATIONS.md";
+        alerts += 1;
+      }
+    }
+  }
+  EXPECT_GE(alerts, 17);
+}
+
 TEST(MonitoringTest, AlertsAndDashboardNameOnlyMetricsLoyaltydExports) {
   testing::RedisServer redis;
   ASSERT_TRUE(redis.ok()) << redis.error();
@@ -112,10 +158,13 @@ TEST(MonitoringTest, AlertsAndDashboardNameOnlyMetricsLoyaltydExports) {
   const auto exported = Exported(testing::Http(server.admin_port(), "GET", "/metrics").body);
   ASSERT_GT(exported.size(), 30u);
 
-  const auto alerts = AlertNames();
-  EXPECT_GE(alerts.size(), 10u);
-  for (const auto& name : Missing(alerts, exported)) {
-    ADD_FAILURE() << "alerts.yaml names " << name << ", which loyaltyd does not export";
+  for (const auto& [file, names_min] :
+       std::map<std::string, std::size_t>{{"alerts.yaml", 10}, {"replication-alerts.yaml", 3}}) {
+    const auto alerts = AlertNames(file);
+    EXPECT_GE(alerts.size(), names_min) << file;
+    for (const auto& name : Missing(alerts, exported)) {
+      ADD_FAILURE() << file << " names " << name << ", which loyaltyd does not export";
+    }
   }
   const auto dashboard = DashboardNames();
   EXPECT_GE(dashboard.size(), 25u);
