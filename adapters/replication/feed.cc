@@ -185,13 +185,14 @@ void Feed::Stream(Conn& conn, const NodeView& view, uint64_t after_seq) {
   });
   uint64_t sent = after_seq;
   std::vector<LoggedBatch> batches;
+  LogCursor cursor;
   while (true) {
     {
       std::unique_lock lock(mu_);
       if (stopping_ || !conn.following || conn.generation != generation_) break;
     }
     batches.clear();
-    if (!view.db->ReadSince(sent, kReadBytesMax, &batches).ok()) break;
+    if (!view.db->ReadSince(sent, kReadBytesMax, &batches, &cursor).ok()) break;
     const uint64_t latest = view.db->LatestSeq();
     bool failed = false;
     for (const LoggedBatch& b : batches) {
@@ -210,6 +211,12 @@ void Feed::Stream(Conn& conn, const NodeView& view, uint64_t after_seq) {
     }
     if (failed) break;
     if (!batches.empty()) continue;
+    if (latest > sent) {
+      // Written, not yet readable in the log (a record not whole yet): a
+      // moment, not a spin.
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+      continue;
+    }
     std::unique_lock lock(mu_);
     const uint64_t generation = generation_;
     if (wake_.wait_for(lock, kHeartbeat, [&] {

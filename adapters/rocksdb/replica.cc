@@ -112,18 +112,38 @@ std::unique_ptr<ReplicaDb> ReplicaDb::Of(Store& store) {
 
 uint64_t ReplicaDb::LatestSeq() const { return db_->GetLatestSequenceNumber(); }
 
-Status ReplicaDb::ReadSince(uint64_t after_seq, size_t max_bytes,
-                            std::vector<LoggedBatch>* out) const {
-  if (after_seq >= LatestSeq()) return Status::Ok();
+struct LogCursor::Impl {
   std::unique_ptr<rocksdb::TransactionLogIterator> it;
-  rocksdb::Status s = db_->GetUpdatesSince(after_seq + 1, &it);
-  if (!s.ok())
-    return Status::NotFound("the log no longer holds batch " + std::to_string(after_seq + 1) +
-                            ": " + s.ToString());
+  uint64_t next = 0;  // the sequence number the iterator stands before
+};
+LogCursor::LogCursor() : impl(std::make_unique<Impl>()) {}
+LogCursor::~LogCursor() = default;
+
+Status ReplicaDb::ReadSince(uint64_t after_seq, size_t max_bytes, std::vector<LoggedBatch>* out,
+                            LogCursor* cursor) const {
+  if (after_seq >= LatestSeq()) return Status::Ok();
+  LogCursor scratch;
+  LogCursor::Impl& c = cursor != nullptr ? *cursor->impl : *scratch.impl;
+  if (c.it && c.next == after_seq + 1) {
+    // At the tail last time: RocksDB reads on in the same file; a new file
+    // (or a record not whole yet) asks for a new iterator.
+    if (!c.it->Valid()) c.it->Next();
+    if (!c.it->Valid()) c.it.reset();
+  } else {
+    c.it.reset();
+  }
+  if (!c.it) {
+    rocksdb::Status s = db_->GetUpdatesSince(after_seq + 1, &c.it);
+    if (!s.ok()) {
+      c.it.reset();
+      return Status::NotFound("the log no longer holds batch " + std::to_string(after_seq + 1) +
+                              ": " + s.ToString());
+    }
+  }
   size_t bytes = 0;
   uint64_t next = after_seq + 1;
-  for (; it->Valid() && bytes < max_bytes; it->Next()) {
-    rocksdb::BatchResult r = it->GetBatch();
+  for (; c.it->Valid() && bytes < max_bytes; c.it->Next()) {
+    rocksdb::BatchResult r = c.it->GetBatch();
     LoggedBatch b;
     b.seq = r.sequence;
     b.count = static_cast<uint64_t>(r.writeBatchPtr->Count());
@@ -131,6 +151,7 @@ Status ReplicaDb::ReadSince(uint64_t after_seq, size_t max_bytes,
     if (b.seq != next) {
       // A gap: the log was trimmed under us, or the batch asked for is the
       // middle of one (a peer that is not a prefix of this node).
+      c.it.reset();
       return Status::NotFound("the log has batch " + std::to_string(b.seq) + " where " +
                               std::to_string(next) + " was expected");
     }
@@ -139,7 +160,12 @@ Status ReplicaDb::ReadSince(uint64_t after_seq, size_t max_bytes,
     next = b.last_seq() + 1;
     out->push_back(std::move(b));
   }
-  if (Status st = FromRocks(it->status(), "read the log"); !st.ok() && out->empty()) return st;
+  c.next = next;
+  if (const rocksdb::Status st = c.it->status(); !st.ok()) {
+    c.it.reset();  // a new iterator next time
+    // TryAgain: the tail moved to a new file, or a record is not whole yet.
+    if (!st.IsTryAgain() && out->empty()) return FromRocks(st, "read the log");
+  }
   return Status::Ok();
 }
 

@@ -63,6 +63,17 @@ struct LoggedBatch {
   uint64_t last_seq() const { return count == 0 ? seq : seq + count - 1; }
 };
 
+// Where a reader of the log is: RocksDB's iterator kept between reads, so a
+// feed that follows the tail reads only what is new (a fresh iterator scans
+// the current log file from its start: 40% of a primary's CPU at 3,000
+// batches/s). Opaque; one per reader.
+struct LogCursor {
+  LogCursor();
+  ~LogCursor();
+  struct Impl;
+  std::unique_ptr<Impl> impl;
+};
+
 class ReplicaDb {
  public:
   // A standby's copy, opened as it is (never created: a copy starts as a
@@ -79,7 +90,10 @@ class ReplicaDb {
   uint64_t LatestSeq() const;
   // The batches after `after_seq`, in order, until about max_bytes. NotFound
   // when the log no longer goes back that far (the peer needs a checkpoint).
-  Status ReadSince(uint64_t after_seq, size_t max_bytes, std::vector<LoggedBatch>* out) const;
+  // With a `cursor`, the iterator of the reader's previous read goes on from
+  // where it stopped when `after_seq` is where that read ended.
+  Status ReadSince(uint64_t after_seq, size_t max_bytes, std::vector<LoggedBatch>* out,
+                   LogCursor* cursor = nullptr) const;
   // Writes `batches` in order, each only when it is the next one (else
   // Corruption: the histories differ), the last one synced: on disk when Ok.
   Status Apply(const std::vector<LoggedBatch>& batches);
