@@ -1,6 +1,7 @@
 #include "adapters/replication/peer_link.h"
 
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/err.h>
@@ -46,13 +47,20 @@ Result<sockaddr_in> Resolve(const std::string& host_port) {
   if (!net::SplitHostPort(host_port, &host, &port)) {
     return Status::Invalid("address '" + host_port + "' is not HOST:PORT");
   }
-  if (host == "localhost") host = "127.0.0.1";
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
-  if (inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) {
-    return Status::Invalid("address '" + host_port + "': host is not an IPv4 address");
+  if (inet_pton(AF_INET, host.c_str(), &addr.sin_addr) == 1) return addr;
+  // A name (a pod's DNS name, a host in /etc/hosts): its first IPv4 address.
+  addrinfo hints{};
+  hints.ai_family = AF_INET;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (const int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &found); rc != 0) {
+    return Status::Unavailable("address '" + host_port + "': " + ::gai_strerror(rc));
   }
+  addr.sin_addr = reinterpret_cast<const sockaddr_in*>(found->ai_addr)->sin_addr;
+  ::freeaddrinfo(found);
   return addr;
 }
 

@@ -103,6 +103,17 @@ class GroupFixture {
     return n.process->ok();
   }
 
+  // SIGTERM to the standbys, then to `primary` (nothing is written after
+  // it stops); each exits 0.
+  void StopAll(int primary) {
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      if (static_cast<int>(i) != primary) {
+        EXPECT_EQ(nodes_[i].process->StopWith(SIGTERM), 0) << nodes_[i].id;
+      }
+    }
+    EXPECT_EQ(nodes_[static_cast<size_t>(primary)].process->StopWith(SIGTERM), 0);
+  }
+
   // The end of every node's log, for a failure's message.
   std::string Explain() const {
     std::string out;
@@ -334,7 +345,11 @@ TEST(GroupTest, KillNineThePrimaryAndAStandbyTakesOverWithNothingAcknowledgedLos
     failover_ms.push_back(sales.last_ack_ms - killed_at);
     EXPECT_LT(failover_ms.back(), 5000) << "cycle " << k;
     // The dead node comes back as a standby and catches up.
-    ASSERT_TRUE(group.Start(static_cast<size_t>(primary))) << dead.process->Stderr();
+    if (!group.Start(static_cast<size_t>(primary))) {
+      const std::string err = dead.process->Stderr();
+      FAIL() << "cycle " << k << ": " << dead.id << " did not start again (exit "
+             << dead.process->StopWith(SIGKILL) << "): " << err << group.Explain();
+    }
     ASSERT_TRUE(testing::WaitFor([&] { return group.CaughtUp(2); }, 30s))
         << "cycle " << k << ": " << group.Explain();
   }
@@ -351,12 +366,7 @@ TEST(GroupTest, KillNineThePrimaryAndAStandbyTakesOverWithNothingAcknowledgedLos
   EXPECT_NE(metrics.find("loyalty_replication_standbys 2"), std::string::npos);
   EXPECT_NE(metrics.find("loyalty_replication_lag_batches 0"), std::string::npos);
   // Standbys first: nothing is written after the primary stops.
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    if (static_cast<int>(i) != primary) {
-      EXPECT_EQ(nodes[i].process->StopWith(SIGTERM), 0);
-    }
-  }
-  EXPECT_EQ(nodes[static_cast<size_t>(primary)].process->StopWith(SIGTERM), 0);
+  group.StopAll(primary);
 
   std::sort(failover_ms.begin(), failover_ms.end());
   std::printf("failovers %zu, acknowledged again after p50 %lld ms, max %lld ms (%zu sales)\n",
@@ -412,12 +422,7 @@ TEST(GroupTest, APlannedHandoverMovesThePrimaryWithoutLosingASale) {
   ASSERT_TRUE(testing::WaitFor([&] { return group.CaughtUp(2); }, 30s));
   const int primary = group.Primary();
   ASSERT_GT(primary, 0);
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    if (static_cast<int>(i) != primary) {
-      EXPECT_EQ(nodes[i].process->StopWith(SIGTERM), 0);
-    }
-  }
-  EXPECT_EQ(nodes[static_cast<size_t>(primary)].process->StopWith(SIGTERM), 0);
+  group.StopAll(primary);
   ExpectEveryStoreHoldsEverySaleOnce(nodes, sales);
   EXPECT_EQ(sales.replay_mismatches, 0u);
 }
@@ -534,12 +539,7 @@ TEST(GroupTest, APrimaryPausedPastItsSessionAcknowledgesNothingWhenItWakes) {
   ASSERT_TRUE(testing::WaitFor([&] { return group.CaughtUp(2); }, 30s));
   const int primary = group.Primary();
   ASSERT_GT(primary, 0);
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    if (static_cast<int>(i) != primary) {
-      EXPECT_EQ(nodes[i].process->StopWith(SIGTERM), 0);
-    }
-  }
-  EXPECT_EQ(nodes[static_cast<size_t>(primary)].process->StopWith(SIGTERM), 0);
+  group.StopAll(primary);
   // Every copy: the three acknowledged sales, not the one it never answered.
   std::map<std::string, std::string> first_states;
   for (size_t i = 0; i < nodes.size(); ++i) {

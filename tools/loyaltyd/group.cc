@@ -15,7 +15,7 @@ using std::chrono::milliseconds;
 // (the register retries; the batch is on this node's disk and goes to the
 // standbys when they are back).
 constexpr milliseconds kAckTimeout{2000};
-constexpr milliseconds kRetryAfter{300};
+constexpr milliseconds kRetryAfter{100};
 constexpr uint64_t kWalKeepSeconds = 3600;
 constexpr size_t kSecretBytesMin = 32;
 
