@@ -427,6 +427,44 @@ TEST(GroupTest, APlannedHandoverMovesThePrimaryWithoutLosingASale) {
   EXPECT_EQ(sales.replay_mismatches, 0u);
 }
 
+// A node that brings a single node's store into a group after an empty node
+// became primary keeps it: the primary's checkpoint never replaces a store
+// no primary of a group wrote (it may be the chain's data); the node says
+// why and waits for the operator (docs/OPERATIONS.md "From one node to a
+// group").
+TEST(GroupTest, AStoreFromBeforeTheGroupIsNeverReplacedByACopy) {
+  GroupFixture group("sync", 2);
+  ASSERT_TRUE(group.zk_ok()) << group.zk_error();
+  auto& nodes = group.nodes();
+  {
+    testing::ServerProcess alone(nodes[1].data);
+    ASSERT_TRUE(alone.ok()) << alone.Stderr();
+    auto till = testing::ConnectAs(alone.address(), "ops-test", 10'000);
+    ASSERT_TRUE(till.ok());
+    v1::Request sale = testing::WirePurchase("before-the-group", "old-customer", 4200);
+    sale.mutable_purchase()->set_event_time_ms(testing::WallClockMs());
+    auto reply = (*till)->Call(sale);
+    ASSERT_TRUE(reply.ok() && reply->has_decision()) << reply->ShortDebugString();
+    ASSERT_EQ(alone.StopWith(SIGTERM), 0);
+  }
+  ASSERT_TRUE(group.Start(0));
+  ASSERT_TRUE(testing::WaitFor([&] { return group.Primary() == 0; }, 20s));
+  ASSERT_TRUE(group.Start(1));
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        return nodes[1].process->Stderr().find("a store from before the group") !=
+               std::string::npos;
+      },
+      20s))
+      << group.Explain();
+  EXPECT_EQ(group.Cluster(1).value("role", ""), "standby");
+  group.StopAll(0);
+  auto kept = Store::Open({nodes[1].data});
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  auto rec = (*kept)->GetTxn("before-the-group");
+  EXPECT_TRUE(rec.ok() && rec->has_value()) << "the old store was replaced";
+}
+
 // Sync replication: a primary whose every standby is gone acknowledges no
 // sale, not even when the retry finds the sale on its own disk; once a
 // standby is back, the retry is answered (the same decision) and the

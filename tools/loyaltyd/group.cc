@@ -162,6 +162,14 @@ Status Group::CloseCopy() {
   return Status::Ok();
 }
 
+// A copy no primary of a group ever wrote (no tenure) that holds batches:
+// a single node's store, joining a group.
+bool Group::IsPreGroupStore() const {
+  if (!db_ || db_->LatestSeq() == 0) return false;
+  auto tenures = db_->Tenures();
+  return tenures.ok() && tenures->empty();
+}
+
 Status Group::CopyCheckpoint(const std::string& address) {
   if (Status s = CloseCopy(); !s.ok()) return s;
   const std::string incoming = (fs::path(data_dir_) / ".incoming").string();
@@ -260,7 +268,15 @@ Status Group::WaitUntilPrimary() {
           std::lock_guard lock(mu_);
           follower_ = nullptr;
         }
-        if (problem.code() == StatusCode::kNotFound) {
+        if (problem.code() == StatusCode::kNotFound && IsPreGroupStore()) {
+          // A store from before the group (never written by a primary of
+          // one) is never replaced by a copy: it may be the chain's data.
+          problem = Status::Invalid(
+              "this node holds a store from before the group (" + std::to_string(db_->LatestSeq()) +
+              " batches) that the primary does not have; it is not replaced. Stop the group, "
+              "start this node alone first (it becomes the primary and the others copy it), "
+              "or move its data directory away (docs/OPERATIONS.md)");
+        } else if (problem.code() == StatusCode::kNotFound) {
           warn_("group: " + problem.message());
           problem = CopyCheckpoint(holder->replication);
         }

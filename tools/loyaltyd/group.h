@@ -94,6 +94,7 @@ class Group {
   Status CopyCheckpoint(const std::string& replication_address);
   Status OpenCopy();
   Status CloseCopy();
+  bool IsPreGroupStore() const;
   Status CatchUpWithPeers(const zk::Leadership& won);
   void OnLeadership(const zk::Leadership& l);
 
