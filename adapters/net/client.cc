@@ -15,25 +15,10 @@
 #include <cstring>
 
 #include "adapters/net/framing.h"
+#include "adapters/net/io_errors.h"
 #include "engine/limits.h"
 
 namespace loyalty::net {
-namespace {
-
-Status Errno(const std::string& what) {
-  return Status::IoError(what + ": " + std::strerror(errno));
-}
-
-std::string TlsError() {
-  const unsigned long e = ERR_get_error();
-  if (e == 0) return "the connection ended";
-  char buf[256];
-  ERR_error_string_n(e, buf, sizeof buf);
-  ERR_clear_error();
-  return buf;
-}
-
-}  // namespace
 
 struct Client::Tls {
   SSL_CTX* ctx = nullptr;

@@ -15,22 +15,13 @@
 #include <cstring>
 
 #include "adapters/net/framing.h"
+#include "adapters/net/io_errors.h"
 
 namespace loyalty::replication {
 namespace {
 
-Status Errno(const std::string& what) {
-  return Status::IoError(what + ": " + std::strerror(errno));
-}
-
-std::string TlsError() {
-  const unsigned long e = ERR_get_error();
-  if (e == 0) return "the connection ended";
-  char buf[256];
-  ERR_error_string_n(e, buf, sizeof buf);
-  ERR_clear_error();
-  return buf;
-}
+using net::Errno;
+using net::TlsError;
 
 void SetTimeouts(int fd, int64_t timeout_ms) {
   timeval tv{static_cast<time_t>(timeout_ms / 1000),
