@@ -152,6 +152,8 @@ const std::vector<Option>& Options() {
       Text("replication_listen", &Config::replication_listen),
       Text("replication_advertise", &Config::replication_advertise),
       OneOf("replication", &Config::replication, {"sync", "async"}),
+      Number<int64_t>("replication_ack_timeout_ms", &Config::replication_ack_timeout_ms, 100,
+                      60'000),
       Text("replication_secret_file", &Config::replication_secret_file),
       OneOf("replication_tls", &Config::replication_tls, {"on", "off"}),
       Text("replication_ca", &Config::replication_ca),

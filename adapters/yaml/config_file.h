@@ -156,6 +156,9 @@ struct Config {
   std::string replication_listen;
   std::string replication_advertise;  // default: replication_listen
   std::string replication = "sync";   // sync | async
+  // sync: how long a commit waits for a standby's acknowledgement before it
+  // is answered UNAVAILABLE (the register retries; nothing is lost).
+  int64_t replication_ack_timeout_ms = 2'000;
   std::string replication_secret_file;
   // on: replication speaks TLS, served with tls_cert/tls_key, the peer's
   // certificate checked against replication_ca; off: loopback only.

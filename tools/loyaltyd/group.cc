@@ -11,10 +11,6 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-// A sync commit waits this long for a standby's acknowledgement, then fails
-// (the register retries; the batch is on this node's disk and goes to the
-// standbys when they are back).
-constexpr milliseconds kAckTimeout{2000};
 constexpr milliseconds kRetryAfter{100};
 constexpr uint64_t kWalKeepSeconds = 3600;
 constexpr size_t kSecretBytesMin = 32;
@@ -41,6 +37,7 @@ Group::Group(const config_file::Config& c, std::string secret, LogFn info, LogFn
     : node_id_(c.node_id),
       data_dir_(c.data_dir),
       sync_(c.replication == "sync"),
+      ack_timeout_(c.replication_ack_timeout_ms),
       peer_{c.node_id, std::move(secret),
             c.replication_tls == "on"
                 ? replication::LinkTls{c.tls_cert, c.tls_key, c.replication_ca}
@@ -338,9 +335,11 @@ Status Group::Acknowledge() {
   if (!election_->IsPrimary()) return Status::Unavailable("this node is no longer the primary");
   const uint64_t seq = log->LatestSeq();
   feed_->Wake();
-  if (sync_ && !feed_->WaitAcked(seq, Clock::now() + kAckTimeout)) {
+  // A sync commit waits this long for a standby, then fails (the register
+  // retries; the batch is on this disk and goes to the standbys when back).
+  if (sync_ && !feed_->WaitAcked(seq, Clock::now() + ack_timeout_)) {
     return Status::Unavailable("no standby has the batch on disk within " +
-                               std::to_string(kAckTimeout.count()) +
+                               std::to_string(ack_timeout_.count()) +
                                " ms (replication sync); it is not acknowledged");
   }
   if (!election_->IsPrimary()) return Status::Unavailable("this node is no longer the primary");

@@ -101,6 +101,7 @@ class Group {
   const std::string node_id_;
   const std::string data_dir_;
   const bool sync_;
+  const std::chrono::milliseconds ack_timeout_;
   const replication::PeerOptions peer_;
   const LogFn info_, warn_;
   std::unique_ptr<replication::Feed> feed_;
