@@ -120,12 +120,7 @@ Result<std::unique_ptr<Client>> Client::ConnectPlain(const std::string& host_por
   }
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return Errno("socket");
-  timeval tv{static_cast<time_t>(timeout_ms / 1000),
-             static_cast<suseconds_t>(timeout_ms % 1000 * 1000)};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  const int one = 1;
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  SetSocketTimeouts(fd, timeout_ms);
   if (!bind_address.empty()) {
     sockaddr_in local{};
     local.sin_family = AF_INET;

@@ -23,14 +23,7 @@ namespace {
 using net::Errno;
 using net::TlsError;
 
-void SetTimeouts(int fd, int64_t timeout_ms) {
-  timeval tv{static_cast<time_t>(timeout_ms / 1000),
-             static_cast<suseconds_t>(timeout_ms % 1000 * 1000)};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  const int one = 1;
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-}
+using net::SetSocketTimeouts;
 
 Result<sockaddr_in> Resolve(const std::string& host_port) {
   std::string host;
@@ -79,7 +72,7 @@ Result<std::unique_ptr<PeerLink>> PeerLink::Connect(const std::string& host_port
   if (!addr.ok()) return addr.status();
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return Errno("socket");
-  SetTimeouts(fd, timeout_ms);
+  SetSocketTimeouts(fd, timeout_ms);
   std::unique_ptr<PeerLink> link(new PeerLink(fd, host_port));
   if (::connect(fd, reinterpret_cast<const sockaddr*>(&*addr), sizeof *addr) != 0) {
     return Errno("connect to " + host_port);
@@ -91,7 +84,7 @@ Result<std::unique_ptr<PeerLink>> PeerLink::Connect(const std::string& host_port
 }
 
 Result<std::unique_ptr<PeerLink>> PeerLink::Accept(int fd, const LinkTls& tls, int64_t timeout_ms) {
-  SetTimeouts(fd, timeout_ms);
+  SetSocketTimeouts(fd, timeout_ms);
   sockaddr_in addr{};
   socklen_t len = sizeof addr;
   char text[INET_ADDRSTRLEN] = "?";
@@ -140,7 +133,7 @@ bool PeerLink::Readable() {
   return ::poll(&p, 1, 0) > 0 && (p.revents & POLLIN) != 0;
 }
 
-void PeerLink::SetTimeout(int64_t timeout_ms) { SetTimeouts(fd_, timeout_ms); }
+void PeerLink::SetTimeout(int64_t timeout_ms) { SetSocketTimeouts(fd_, timeout_ms); }
 
 void PeerLink::Cancel() {
   cancelled_.store(true);
