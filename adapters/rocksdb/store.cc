@@ -69,7 +69,13 @@ rocksdb::Options MakeOptions(const StoreOptions& options, std::shared_ptr<StoreE
   // holds a few KiB. Near a full disk that is room the store needs elsewhere.
   opts.manifest_preallocation_size = 64 << 10;
   opts.WAL_ttl_seconds = options.wal_keep_seconds;
-  opts.info_log = std::make_shared<InfoLog>(options.path, options.on_rocksdb_error);
+  opts.info_log = std::make_shared<InfoLog>(
+      options.secondary_dir.empty() ? options.path : options.secondary_dir,
+      options.on_rocksdb_error);
+  if (!options.secondary_dir.empty()) {
+    opts.create_if_missing = false;
+    opts.max_open_files = -1;  // a secondary instance keeps every table open
+  }
   opts.listeners.push_back(std::move(events));
   return opts;
 }
@@ -157,8 +163,9 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
                                           store_keys::kLedger,
                                           store_keys::kBudgets,
                                           store_keys::kMeta};
+  const bool secondary = !options.secondary_dir.empty();
   std::error_code ec;
-  std::filesystem::create_directories(options.path, ec);
+  std::filesystem::create_directories(secondary ? options.secondary_dir : options.path, ec);
   if (ec) return Status::IoError("open database at " + options.path + ": " + ec.message());
   std::unique_ptr<DiskGuard> guard;
   std::vector<std::string> notes;
@@ -184,7 +191,10 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   std::vector<rocksdb::ColumnFamilyHandle*> hs;
   rocksdb::DB* raw = nullptr;
   auto events = std::make_shared<StoreEvents>();
-  rocksdb::Status s = rocksdb::DB::Open(MakeOptions(options, events), options.path, cfs, &hs, &raw);
+  rocksdb::Status s =
+      secondary ? rocksdb::DB::OpenAsSecondary(MakeOptions(options, events), options.path,
+                                               options.secondary_dir, cfs, &hs, &raw)
+                : rocksdb::DB::Open(MakeOptions(options, events), options.path, cfs, &hs, &raw);
   if (!s.ok()) {
     if (s.IsNoSpace()) {
       return Status::IoError("open database at " + options.path +
@@ -222,6 +232,14 @@ Store::Store(StoreOptions options, std::unique_ptr<rocksdb::DB> db,
       handles_(std::move(handles)),
       db_(std::move(db)) {
   health_.since_ms = WallMs();
+}
+
+Result<uint64_t> Store::CatchUp() {
+  if (Status s = FromRocks(db_->TryCatchUpWithPrimary(), "catch up with the copy's writer");
+      !s.ok()) {
+    return s;
+  }
+  return db_->GetLatestSequenceNumber();
 }
 
 Status Store::CompactTxns() {

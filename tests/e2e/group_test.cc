@@ -92,14 +92,13 @@ class GroupFixture {
   }
 
   // Starts node i; true once it listens (as a standby or the primary).
-  bool Start(size_t i) {
+  bool Start(size_t i, const std::vector<std::string>& more_flags = {}) {
     Node& n = nodes_[i];
-    n.process = std::make_unique<testing::ServerProcess>(
-        n.data,
-        std::vector<std::string>{"--config", config_, "--zookeeper", zk_.address(), "--node-id",
-                                 n.id, "--replication-listen", n.replication, "--admin-listen",
-                                 n.admin},
-        n.listen);
+    std::vector<std::string> flags{"--config",       config_, "--zookeeper",          zk_.address(),
+                                   "--node-id",      n.id,    "--replication-listen", n.replication,
+                                   "--admin-listen", n.admin};
+    flags.insert(flags.end(), more_flags.begin(), more_flags.end());
+    n.process = std::make_unique<testing::ServerProcess>(n.data, flags, n.listen);
     return n.process->ok();
   }
 
@@ -597,6 +596,118 @@ TEST(GroupTest, APrimaryPausedPastItsSessionAcknowledgesNothingWhenItWakes) {
       EXPECT_EQ(states, first_states) << nodes[i].id << " differs from " << nodes[0].id;
     }
   }
+}
+
+// A standby with standby_lookups: on answers a till's lookups from its own
+// copy, saying how far the copy had got (Profile.replica); writes still go
+// to the primary (NOT_PRIMARY), and a standby without it redirects lookups
+// too. The copy follows the primary: a sale on the primary shows on the
+// standby, at a later batch.
+TEST(GroupTest, AStandbyAnswersLookupsFromItsCopyAndSaysHowFarItHadGot) {
+  GroupFixture group;
+  ASSERT_TRUE(group.zk_ok()) << group.zk_error();
+  auto& nodes = group.nodes();
+  ASSERT_TRUE(group.Start(0));
+  ASSERT_TRUE(testing::WaitFor([&] { return group.Primary() == 0; }, 20s));
+  ASSERT_TRUE(group.Start(1, {"--standby-lookups", "on"})) << nodes[1].process->Stderr();
+  ASSERT_TRUE(group.Start(2));
+  ASSERT_TRUE(testing::WaitFor([&] { return group.CaughtUp(2); }, 30s)) << group.Explain();
+
+  auto primary = testing::ConnectAs(nodes[0].listen, "ops-test", 10'000);
+  auto standby = testing::ConnectAs(nodes[1].listen, "ops-test", 10'000);
+  auto plain = testing::ConnectAs(nodes[2].listen, "ops-test", 10'000);
+  ASSERT_TRUE(primary.ok() && standby.ok() && plain.ok());
+  const auto sell = [&](const std::string& txn, int64_t minor) {
+    v1::Request sale = testing::WirePurchase(txn, "lookup-card", minor);
+    sale.mutable_purchase()->set_event_time_ms(testing::WallClockMs());
+    auto reply = (*primary)->Call(sale);
+    EXPECT_TRUE(reply.ok() && reply->has_decision()) << reply->ShortDebugString();
+    return reply.ok() && reply->has_decision() ? reply->decision().balances().balance() : -1;
+  };
+  // The standby's answer once it shows `balance`.
+  const auto standby_shows = [&](int64_t balance) {
+    std::optional<v1::Profile> seen;
+    testing::WaitFor(
+        [&] {
+          auto reply = (*standby)->Call(testing::WireLookup("lookup-card"));
+          if (!reply.ok() || !reply->has_profile()) return false;
+          if (reply->profile().balances().balance() != balance) return false;
+          seen = reply->profile();
+          return true;
+        },
+        10s);
+    return seen;
+  };
+
+  const int64_t first = sell("standby-lookup-1", 12'345);
+  ASSERT_GT(first, 0);
+  const auto at_first = standby_shows(first);
+  ASSERT_TRUE(at_first.has_value()) << group.Explain();
+  EXPECT_EQ(at_first->cards(0), "lookup-card");
+  ASSERT_TRUE(at_first->has_replica());
+  const v1::ReplicaView& r1 = at_first->replica();
+  EXPECT_EQ(r1.node_id(), "n2");
+  EXPECT_GT(r1.applied_seq(), 0u);
+  EXPECT_GE(r1.primary_seq(), r1.applied_seq());
+  EXPECT_LT(std::abs(r1.read_at_ms() - testing::WallClockMs()), 60'000);
+
+  // What the operator sees of it.
+  const json described = group.Cluster(1);
+  ASSERT_TRUE(described.contains("standby_lookups")) << described.dump();
+  EXPECT_TRUE(described["standby_lookups"].value("answering", false)) << described.dump();
+  EXPECT_FALSE(group.Cluster(2).contains("standby_lookups"));
+
+  // The primary's own answer is not a copy's.
+  auto from_primary = (*primary)->Call(testing::WireLookup("lookup-card"));
+  ASSERT_TRUE(from_primary.ok() && from_primary->has_profile());
+  EXPECT_FALSE(from_primary->profile().has_replica());
+  EXPECT_EQ(from_primary->profile().version(), at_first->version());
+
+  // The next sale shows on the standby, read at a later batch.
+  const int64_t second = sell("standby-lookup-2", 6'789);
+  ASSERT_GT(second, first);
+  const auto at_second = standby_shows(second);
+  ASSERT_TRUE(at_second.has_value()) << group.Explain();
+  EXPECT_GT(at_second->replica().applied_seq(), r1.applied_seq());
+  EXPECT_GT(at_second->version(), at_first->version());
+
+  // Nobody's card: the copy says so, as the primary would.
+  auto unknown = (*standby)->Call(testing::WireLookup("nobodys-card"));
+  ASSERT_TRUE(unknown.ok() && unknown->has_error());
+  EXPECT_EQ(unknown->error().code(), v1::UNKNOWN_CARD);
+  // A sale on the standby: sent to the primary.
+  v1::Request sale = testing::WirePurchase("on-the-standby", "lookup-card", 100);
+  sale.mutable_purchase()->set_event_time_ms(testing::WallClockMs());
+  auto refused = (*standby)->Call(sale);
+  ASSERT_TRUE(refused.ok() && refused->has_error());
+  EXPECT_EQ(refused->error().code(), v1::NOT_PRIMARY);
+  EXPECT_EQ(refused->error().primary(), nodes[0].listen);
+  // A standby without standby_lookups sends lookups to the primary too.
+  auto redirected = (*plain)->Call(testing::WireLookup("lookup-card"));
+  ASSERT_TRUE(redirected.ok() && redirected->has_error());
+  EXPECT_EQ(redirected->error().code(), v1::NOT_PRIMARY);
+
+  // The standby takes over: it answers from its store, as a primary.
+  primary->reset();
+  ASSERT_EQ(nodes[0].process->StopWith(SIGKILL), 128 + SIGKILL);
+  ASSERT_TRUE(testing::WaitFor([&] { return group.Primary() > 0; }, 15s)) << group.Explain();
+  net::FailoverClient till(group.Addresses(), testing::ClientOptionsFor("ops-test", 2000));
+  std::optional<v1::Reply> after;
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        auto reply = till.Call(testing::WireLookup("lookup-card"), 5s);
+        if (!reply.ok() || !reply->has_profile() || reply->profile().has_replica()) return false;
+        after = *reply;
+        return true;
+      },
+      15s))
+      << group.Explain();
+  EXPECT_EQ(after->profile().balances().balance(), second);
+  const int now_primary = group.Primary();
+  ASSERT_GT(now_primary, 0);
+  const size_t other = now_primary == 1 ? 2 : 1;
+  EXPECT_EQ(nodes[other].process->StopWith(SIGTERM), 0);
+  EXPECT_EQ(nodes[static_cast<size_t>(now_primary)].process->StopWith(SIGTERM), 0);
 }
 
 }  // namespace

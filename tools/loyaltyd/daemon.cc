@@ -186,7 +186,9 @@ void Daemon::AddClusterRoutes(http::Router& router) {
   router.Add({"GET", "/v1/cluster", std::nullopt,  // like /readyz and /metrics
               [this](const http::Request&, http::Respond respond) {
                 if (!group_) return respond(admin::Ok({{"role", "single"}}));
-                respond(admin::Ok(group_->Describe()));
+                nlohmann::json j = group_->Describe();
+                if (standby_lookups_) j["standby_lookups"] = standby_lookups_->Describe();
+                respond(admin::Ok(j));
               }});
   router.Add({"POST", "/v1/cluster/handover", http::Permission::kClusterHandover,
               [this](const http::Request& r, http::Respond respond) { HandOver(r, respond); }});

@@ -96,8 +96,10 @@ class Daemon {
   // order (the runtime before the cache): whatever path ends the daemon, the
   // cache stops first.
   ~Daemon() {
-    worker_.Stop();   // its jobs read the store
-    reports_.Stop();  // its keeper too
+    worker_.Stop();  // its jobs read the store
+    if (group_) group_->WatchCopy(nullptr);
+    standby_lookups_.reset();  // its thread asks group_ how far the primary is
+    reports_.Stop();           // its keeper too
     if (run_.cache) run_.cache->Stop();
     // Closed here, in reverse order of building, while the signal sets
     // (members, destroyed after this body) still catch a second SIGTERM:
@@ -181,6 +183,7 @@ class Daemon {
   // A replicated group (group.h); both outlive run_, whose runtime commits
   // through replicated_.
   std::unique_ptr<Group> group_;
+  std::unique_ptr<StandbyLookups> standby_lookups_;  // standby_lookups: on
   std::unique_ptr<ReplicatedStore> replicated_;
   RoleSwitch switch_{[this] { return group_ ? group_->PrimaryAddress() : std::string(); }};
   std::atomic<bool> group_stop_{false};                   // a signal while a standby

@@ -102,6 +102,16 @@ void Group::OnDeposed(std::function<void(const std::string&)> deposed) {
   deposed_ = std::move(deposed);
 }
 
+void Group::WatchCopy(std::function<void(bool)> watch) {
+  bool open = false;
+  {
+    std::lock_guard lock(mu_);
+    watch_copy_ = watch;
+    open = db_ && !serving_;
+  }
+  if (open && watch) watch(true);
+}
+
 void Group::OnLeadership(const zk::Leadership& l) {
   std::function<void(const std::string&)> deposed;
   {
@@ -138,14 +148,25 @@ Status Group::OpenCopy() {
     delete p;
     copies_open_.fetch_sub(1);
   });
-  std::lock_guard lock(mu_);
-  db_ = std::move(copy);
+  std::function<void(bool)> watch;
+  {
+    std::lock_guard lock(mu_);
+    db_ = std::move(copy);
+    watch = watch_copy_;
+  }
+  if (watch) watch(true);
   return Status::Ok();
 }
 
 // Closes the copy: the feed's connections that hold it are cut, and this
 // waits until the last one has closed it.
 Status Group::CloseCopy() {
+  std::function<void(bool)> watch;
+  {
+    std::lock_guard lock(mu_);
+    watch = watch_copy_;
+  }
+  if (watch) watch(false);
   {
     std::lock_guard lock(mu_);
     db_.reset();
@@ -371,6 +392,7 @@ Group::Figures Group::figures() const {
     if (follower_ != nullptr) {
       const replication::FollowStats s = follower_->stats();
       f.lag_batches = s.primary_seq > s.applied_seq ? s.primary_seq - s.applied_seq : 0;
+      f.primary_seq = s.primary_seq;
     }
   }
   return f;

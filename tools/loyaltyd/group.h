@@ -71,6 +71,10 @@ class Group {
   // Called (on the election's thread) when this node, having served as
   // primary, is not primary any more.
   void OnDeposed(std::function<void(const std::string& why)> deposed);
+  // Told, on the thread that opens or closes it, when the copy in data_dir
+  // is open (true: at once if it is) and before it closes (false): a
+  // checkpoint replaces it, or this node becomes primary.
+  void WatchCopy(std::function<void(bool open)> watch);
 
   // After a durable local commit: Ok when it may be acknowledged (sync: a
   // standby has it too; and this node still holds the lease).
@@ -84,6 +88,7 @@ class Group {
     std::string role;  // primary | standby | away
     uint64_t epoch = 0, failovers = 0, applied_seq = 0, acked_seq = 0, lag_batches = 0;
     uint64_t standbys = 0;
+    uint64_t primary_seq = 0;  // standby: the primary's latest batch, as last heard
   };
   Figures figures() const;
   const std::string& node_id() const { return node_id_; }
@@ -116,6 +121,7 @@ class Group {
   std::atomic<bool> handing_over_{false};
   uint64_t epoch_ = 0;  // while primary
   std::function<void(const std::string&)> deposed_;
+  std::function<void(bool)> watch_copy_;
   std::atomic<uint64_t> failovers_{0};
   std::atomic<int> copies_open_{0};  // ReplicaDb copies not yet destroyed
 };
