@@ -651,6 +651,19 @@ TEST(GroupTest, AStandbyAnswersLookupsFromItsCopyAndSaysHowFarItHadGot) {
   EXPECT_GE(r1.primary_seq(), r1.applied_seq());
   EXPECT_LT(std::abs(r1.read_at_ms() - testing::WallClockMs()), 60'000);
 
+  // The CLI says where an answer came from.
+  const auto cli =
+      testing::RunCli({"--server", nodes[1].listen, "lookup", "--card", "lookup-card"});
+  EXPECT_EQ(cli.exit_code, 0) << cli.out;
+  EXPECT_NE(cli.out.find("from standby n2's copy, read at "), std::string::npos) << cli.out;
+  if (std::getenv("LOYALTY_GROUP_EXPLAIN")) std::printf("%s\n", cli.out.c_str());
+  const auto cli_json =
+      testing::RunCli({"--server", nodes[1].listen, "--json", "lookup", "--card", "lookup-card"});
+  ASSERT_EQ(cli_json.exit_code, 0) << cli_json.out;
+  const json copy = json::parse(cli_json.out)["profile"]["replica"];
+  EXPECT_EQ(copy.value("node_id", ""), "n2") << cli_json.out;
+  EXPECT_TRUE(copy.contains("read_at")) << cli_json.out;
+
   // What the operator sees of it.
   const json described = group.Cluster(1);
   ASSERT_TRUE(described.contains("standby_lookups")) << described.dump();

@@ -188,8 +188,11 @@ Status Daemon::StartListener() {
   o.server_version = std::string("loyaltyd ") + build_info::Version();
   o.describe_program = [this](v1::Welcome& w) {
     const Runtime* runtime = serving_runtime_.load();
-    if (runtime == nullptr) return;  // a standby: no rules loaded
-    const auto rules = runtime->rules();
+    // A standby has no runtime: the rules of its copy, when it answers lookups.
+    const auto rules = runtime != nullptr ? runtime->rules()
+                       : standby_lookups_ ? standby_lookups_->rules()
+                                          : nullptr;
+    if (!rules) return;
     w.set_currency(rules->program.currency);
     w.set_utc_offset_minutes(rules->program.utc_offset_minutes);
   };

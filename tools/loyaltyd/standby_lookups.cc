@@ -70,6 +70,11 @@ void StandbyLookups::Close() {
 
 bool StandbyLookups::ready() const { return view_.load() != nullptr; }
 
+std::shared_ptr<const RuleSet> StandbyLookups::rules() const {
+  const std::shared_ptr<const View> view = view_.load();
+  return view ? view->rules : nullptr;
+}
+
 nlohmann::json StandbyLookups::Describe() const {
   const std::shared_ptr<const View> view = view_.load();
   if (!view) return {{"answering", false}};
