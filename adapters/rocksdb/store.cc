@@ -416,7 +416,9 @@ WriteSet Store::NewWriteSet() const {
   return w;
 }
 
-Status Store::Commit(WriteSet& writes) {
+Status Store::Commit(WriteSet& writes) { return Commit(writes, nullptr); }
+
+Status Store::Commit(WriteSet& writes, const std::function<void()>& written) {
   LOYALTY_CHECK(writes.handles_ == handles_.get());
   if (!writable_.load(std::memory_order_acquire)) {
     commit_failures_.fetch_add(1, std::memory_order_relaxed);
@@ -429,8 +431,12 @@ Status Store::Commit(WriteSet& writes) {
     }
   }
   rocksdb::WriteOptions wo;
-  wo.sync = options_.sync;
-  const rocksdb::Status s = db_->Write(wo, writes.batch_.get());
+  wo.sync = options_.sync && !written;
+  rocksdb::Status s = db_->Write(wo, writes.batch_.get());
+  if (s.ok() && written) {
+    written();
+    if (options_.sync) s = db_->SyncWAL();
+  }
   writes.ReleaseOutbox();  // written, or never will be
   if (s.ok()) return Status::Ok();
   return WriteFailed("the commit", s);

@@ -203,6 +203,12 @@ class Store final : public DurableStore {
   // Fails with kUnavailable while the store refuses writes (health()), with
   // a message fit for a register: "store unavailable: ...", no file path.
   Status Commit(WriteSet& writes);
+  // As Commit, for a replicated group (tools/loyaltyd/group.h): the batch is
+  // written to the log unsynced, `written` is called (the standbys start
+  // copying it), then the log is synced, so that the two disks' flushes
+  // overlap instead of following each other. Durable here when Ok. Other
+  // readers of the store may see the batch before it is on disk.
+  Status Commit(WriteSet& writes, const std::function<void()>& written);
   // Rewrites every table without what was deleted or overwritten (an erased
   // customer's card, birthday, comments), and drops the write-ahead log that
   // still held them: a full flush and compaction, seconds per GB. After an

@@ -344,6 +344,8 @@ Status Group::HandOver(milliseconds within) {
   return Status::Ok();
 }
 
+void Group::Announce() { feed_->Wake(); }
+
 Status Group::Acknowledge() {
   if (handing_over_) {
     return Status::Unavailable("this node is handing over to a standby; retry in a moment");

@@ -76,6 +76,9 @@ class Group {
   // checkpoint replaces it, or this node becomes primary.
   void WatchCopy(std::function<void(bool open)> watch);
 
+  // A batch was written: the standbys may copy it now (before it is synced
+  // here: the two flushes overlap).
+  void Announce();
   // After a durable local commit: Ok when it may be acknowledged (sync: a
   // standby has it too; and this node still holds the lease).
   Status Acknowledge();
@@ -126,14 +129,18 @@ class Group {
   std::atomic<int> copies_open_{0};  // ReplicaDb copies not yet destroyed
 };
 
-// The runtime's store in a group: commits as `store` does, then waits for
-// Group::Acknowledge before it says durable.
+// The runtime's store in a group: writes the batch, lets the standbys copy
+// it while the local log is synced, then waits for Group::Acknowledge before
+// it says durable.
 class ReplicatedStore final : public DurableStore {
  public:
-  ReplicatedStore(DurableStore& store, Group& group) : store_(store), group_(group) {}
+  ReplicatedStore(Store& store, Group& group) : store_(store), group_(group) {}
   std::unique_ptr<StoreBatch> NewBatch() const override { return store_.NewBatch(); }
   Status Commit(StoreBatch& batch) override {
-    if (Status s = store_.Commit(batch); !s.ok()) return s;
+    if (Status s = store_.Commit(static_cast<WriteSet&>(batch), [this] { group_.Announce(); });
+        !s.ok()) {
+      return s;
+    }
     return group_.Acknowledge();
   }
   Result<std::optional<CustomerState>> GetCustomer(std::string_view id) const override {
@@ -163,7 +170,7 @@ class ReplicatedStore final : public DurableStore {
   }
 
  private:
-  DurableStore& store_;
+  Store& store_;
   Group& group_;
 };
 
