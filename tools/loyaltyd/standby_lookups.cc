@@ -9,6 +9,7 @@
 #include "engine/validate.h"
 #include "proto/wire_codec.h"
 #include "tools/loyaltyd/rules_publisher.h"
+#include "tools/report/format.h"
 #include "tools/wiring/rfm_job.h"
 
 namespace loyalty {
@@ -78,11 +79,13 @@ std::shared_ptr<const RuleSet> StandbyLookups::rules() const {
 nlohmann::json StandbyLookups::Describe() const {
   const std::shared_ptr<const View> view = view_.load();
   if (!view) return {{"answering", false}};
-  return {{"answering", true},
-          {"applied_seq", view->applied_seq},
-          {"primary_seq", view->primary_seq},
-          {"read_at_ms", view->read_at_ms},
-          {"rules_version", view->rules->version}};
+  return {
+      {"answering", true},
+      {"applied_seq", view->applied_seq},
+      {"primary_seq", view->primary_seq},
+      {"read_at_ms", view->read_at_ms},
+      {"read_at", report::IsoDateTime(view->read_at_ms, view->rules->program.utc_offset_minutes)},
+      {"rules_version", view->rules->version}};
 }
 
 void StandbyLookups::CatchUpLoop() {
