@@ -481,6 +481,12 @@ TEST(GroupTest, ASyncPrimaryWithoutAStandbyAcknowledgesNothing) {
   v1::Request sale = testing::WirePurchase("alone-1", "alone", 2500);
   sale.mutable_purchase()->set_event_time_ms(testing::WallClockMs());
 
+  const int admin = std::stoi(nodes[0].admin.substr(nodes[0].admin.rfind(':') + 1));
+  const auto upload = [&](const std::string& name) {
+    return testing::Http(admin, "POST", "/v1/rulesets", kAdminToken,
+                         "name: " + name + "\nprogram:\n  currency: EUR\n");
+  };
+
   ASSERT_EQ(nodes[1].process->StopWith(SIGKILL), 128 + SIGKILL);
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto reply = (*till)->Call(sale);
@@ -488,12 +494,22 @@ TEST(GroupTest, ASyncPrimaryWithoutAStandbyAcknowledgesNothing) {
     EXPECT_TRUE(reply->has_error() && reply->error().code() == v1::UNAVAILABLE)
         << "attempt " << attempt << ": " << reply->ShortDebugString();
   }
+  // A change outside the runtime (a marketer's rule set) is not
+  // acknowledged either: made here, said so, not confirmed.
+  const auto alone = upload("while-alone");
+  EXPECT_EQ(alone.status, 503) << alone.body;
+  EXPECT_NE(alone.body.find("NOT_REPLICATED"), std::string::npos) << alone.body;
+  // Reads and sign-in need no standby.
+  EXPECT_EQ(testing::Http(admin, "GET", "/v1/rulesets", kAdminToken).status, 200);
+
   ASSERT_TRUE(group.Start(1));
   ASSERT_TRUE(testing::WaitFor([&] { return group.CaughtUp(1); }, 30s))
       << nodes[1].process->Stderr();
   auto reply = (*till)->Call(sale);
   ASSERT_TRUE(reply.ok() && reply->has_decision()) << reply->ShortDebugString();
   EXPECT_EQ(reply->decision().outcome(), v1::APPLIED);
+  const auto with_standby = upload("with-a-standby");
+  EXPECT_LT(with_standby.status, 300) << with_standby.body;
   EXPECT_EQ(nodes[1].process->StopWith(SIGTERM), 0);
   EXPECT_EQ(nodes[0].process->StopWith(SIGTERM), 0);
   auto standby = Store::Open({nodes[1].data});

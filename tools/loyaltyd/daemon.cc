@@ -194,6 +194,17 @@ void Daemon::AddClusterRoutes(http::Router& router) {
               [this](const http::Request& r, http::Respond respond) { HandOver(r, respond); }});
 }
 
+void Daemon::Settle(http::Response response, http::Respond send) {
+  Group* group = group_.get();
+  if (group == nullptr) return send(std::move(response));
+  group->AcknowledgeLater([response = std::move(response), send](Status s) mutable {
+    if (s.ok()) return send(std::move(response));
+    send(http::JsonError(503, "NOT_REPLICATED",
+                         "the change is made on this node but not acknowledged: " + s.message() +
+                             ". A failover may lose it: look (GET) before you make it again"));
+  });
+}
+
 // POST /v1/cluster/handover: a planned switchover, on the worker (it waits
 // for a standby to have every batch, up to 5 s).
 void Daemon::HandOver(const http::Request& r, const http::Respond& respond) {

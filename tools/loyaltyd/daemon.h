@@ -137,6 +137,9 @@ class Daemon {
     events_api_.AddRoutes(router_);
     privacy_api_.AddRoutes(router_);
     AddClusterRoutes(router_);
+    router_.SetSettle([this](http::Response response, http::Respond send) {
+      Settle(std::move(response), std::move(send));
+    });
   }
 
   int Serve();
@@ -149,6 +152,9 @@ class Daemon {
   Status JoinGroup();
   void AddClusterRoutes(http::Router& router);  // GET /v1/cluster, POST /v1/cluster/handover
   void HandOver(const http::Request& r, const http::Respond& respond);
+  // A change outside the runtime (a rule set, the outbox) is answered once
+  // a standby has it too, like a sale (Group::AcknowledgeLater).
+  void Settle(http::Response response, http::Respond send);
   Status StartListener();  // on the io thread
   Status StartServing();   // on the io thread
   void WaitSignals();

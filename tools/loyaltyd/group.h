@@ -28,11 +28,13 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 
 #include "adapters/replication/feed.h"
 #include "adapters/replication/follow.h"
@@ -82,6 +84,11 @@ class Group {
   // After a durable local commit: Ok when it may be acknowledged (sync: a
   // standby has it too; and this node still holds the lease).
   Status Acknowledge();
+  // As Acknowledge for everything written so far, without blocking: `done`
+  // is called once, on the group's own thread; at once with Ok when this
+  // node is not serving (it wrote nothing). For the admin API's changes
+  // outside the runtime (rule sets, the outbox).
+  void AcknowledgeLater(std::function<void(Status)> done);
   bool IsPrimary() const { return election_->IsPrimary(); }
   // The primary's register address, "" while unknown (for NOT_PRIMARY).
   std::string PrimaryAddress() const;
@@ -127,6 +134,11 @@ class Group {
   std::function<void(bool)> watch_copy_;
   std::atomic<uint64_t> failovers_{0};
   std::atomic<int> copies_open_{0};  // ReplicaDb copies not yet destroyed
+  // AcknowledgeLater's queue and thread.
+  void AckLoop();
+  Status AcknowledgeUpTo(uint64_t seq);
+  std::deque<std::pair<uint64_t, std::function<void(Status)>>> acks_;  // guarded by mu_
+  std::thread acker_;
 };
 
 // The runtime's store in a group: writes the batch, lets the standbys copy
