@@ -75,6 +75,9 @@ rocksdb::Options MakeOptions(const StoreOptions& options, std::shared_ptr<StoreE
   if (!options.secondary_dir.empty()) {
     opts.create_if_missing = false;
     opts.max_open_files = -1;  // a secondary instance keeps every table open
+    // Every catch-up would otherwise open the tables on 16 new threads
+    // (RocksDB's default), started and joined ten times a second.
+    opts.max_file_opening_threads = 1;
   }
   opts.listeners.push_back(std::move(events));
   return opts;
