@@ -685,6 +685,19 @@ TEST(GroupTest, AStandbyAnswersLookupsFromItsCopyAndSaysHowFarItHadGot) {
   ASSERT_TRUE(described.contains("standby_lookups")) << described.dump();
   EXPECT_TRUE(described["standby_lookups"].value("answering", false)) << described.dump();
   EXPECT_FALSE(group.Cluster(2).contains("standby_lookups"));
+  const auto metrics_of = [&](size_t i) {
+    const std::string& admin = nodes[i].admin;
+    return testing::Http(std::stoi(admin.substr(admin.rfind(':') + 1)), "GET", "/metrics").body;
+  };
+  // Fresh: read within the last few seconds (a catch-up every 100 ms).
+  const std::string fresh = metrics_of(1);
+  const std::string gauge = "\nloyalty_standby_lookups_age_seconds ";
+  const size_t at = fresh.find(gauge);
+  ASSERT_NE(at, std::string::npos) << fresh;
+  const double age = std::stod(fresh.substr(at + gauge.size()));
+  EXPECT_GE(age, 0.0);
+  EXPECT_LT(age, 5.0);
+  EXPECT_NE(metrics_of(2).find("\nloyalty_standby_lookups_age_seconds -1\n"), std::string::npos);
 
   // The primary's own answer is not a copy's.
   auto from_primary = (*primary)->Call(testing::WireLookup("lookup-card"));

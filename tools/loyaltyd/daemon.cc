@@ -55,8 +55,10 @@ void Daemon::SampleMetrics() {
   if (admin_) metrics_.SampleAdmin(admin_->connections());
   if (group_) {
     const Group::Figures g = group_->figures();
-    metrics_.SampleGroup(
-        {g.role, g.epoch, g.failovers, g.applied_seq, g.acked_seq, g.lag_batches, g.standbys});
+    const int64_t read_at = standby_lookups_ ? standby_lookups_->read_at_ms() : 0;
+    metrics_.SampleGroup({g.role, g.epoch, g.failovers, g.applied_seq, g.acked_seq, g.lag_batches,
+                          g.standbys,
+                          read_at == 0 ? -1.0 : double(SystemNowMs() - read_at) * 1e-3});
   }
   if (!readiness_.rules_loaded) return;
   metrics_.SampleStore(run_.store->Figures(), run_.store->health().writable);

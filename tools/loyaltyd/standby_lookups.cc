@@ -71,6 +71,11 @@ void StandbyLookups::Close() {
 
 bool StandbyLookups::ready() const { return view_.load() != nullptr; }
 
+int64_t StandbyLookups::read_at_ms() const {
+  const std::shared_ptr<const View> view = view_.load();
+  return view ? view->read_at_ms : 0;
+}
+
 std::shared_ptr<const RuleSet> StandbyLookups::rules() const {
   const std::shared_ptr<const View> view = view_.load();
   return view ? view->rules : nullptr;

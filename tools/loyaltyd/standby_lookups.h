@@ -50,6 +50,8 @@ class StandbyLookups final : public net::RequestHandler {
   void Close();
   // Whether a copy is open to answer from.
   bool ready() const;
+  // When the copy read was last brought up to date (0: no copy open).
+  int64_t read_at_ms() const;
   // The rules of the copy read last (null: no copy open), for the Welcome.
   std::shared_ptr<const RuleSet> rules() const;
   // For GET /v1/cluster: whether lookups are answered here, and as of what.
