@@ -245,6 +245,8 @@ Result<uint64_t> Store::CatchUp() {
   return db_->GetLatestSequenceNumber();
 }
 
+uint64_t Store::LatestSeq() const { return db_->GetLatestSequenceNumber(); }
+
 Status Store::CompactTxns() {
   return FromRocks(
       db_->CompactRange(rocksdb::CompactRangeOptions(), handles_->txns, nullptr, nullptr),

@@ -278,6 +278,8 @@ class Store final : public DurableStore {
   // writer has written since, and answers the latest sequence number now
   // visible.
   Result<uint64_t> CatchUp();
+  // The sequence number of the last batch reads see now.
+  uint64_t LatestSeq() const;
 
   // The outbox (outbox.cc): events staged by the runtime with the changes
   // that caused them (StoreBatch::PutOutbox), in sequence order, until a

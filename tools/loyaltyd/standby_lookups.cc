@@ -169,6 +169,10 @@ void StandbyLookups::Handle(v1::Request request, ReplyFn reply) {
     return reply(wire::ErrorReply(
         id, wire::MakeError(v1::INVALID_FIELD, bad->field, bad->field + ": " + bad->reason)));
   }
+  // Before the reads: the copy may be brought further up to date while they
+  // run (by the catch-up thread), never back, so the state read holds at
+  // least every batch up to this one.
+  const uint64_t applied_seq = std::max(view->applied_seq, view->store->LatestSeq());
   const auto unknown = [&] {
     reply(wire::ErrorReply(
         id, wire::MakeError(v1::UNKNOWN_CARD, "card", "card " + event.card + " is not enrolled")));
@@ -186,8 +190,8 @@ void StandbyLookups::Handle(v1::Request request, ReplyFn reply) {
   *r.mutable_profile() = wire::EncodeProfile(profile, event.card);
   v1::ReplicaView* replica = r.mutable_profile()->mutable_replica();
   replica->set_node_id(options_.node_id);
-  replica->set_applied_seq(view->applied_seq);
-  replica->set_primary_seq(view->primary_seq);
+  replica->set_applied_seq(applied_seq);
+  replica->set_primary_seq(std::max(view->primary_seq, applied_seq));
   replica->set_read_at_ms(view->read_at_ms);
   reply(r.SerializeAsString());
 }
