@@ -78,10 +78,14 @@ void OutboxDispatcher::Run() {
       head_first_seen_ms = now;
       tries = 0;
     }
+    // The events move out for the sinks, and back should the batch go to
+    // the dead letters.
     std::vector<std::string> events;
     std::vector<uint64_t> seqs;
-    for (const Store::OutboxItem& item : *batch) {
-      events.push_back(item.event_json);
+    events.reserve(batch->size());
+    seqs.reserve(batch->size());
+    for (Store::OutboxItem& item : *batch) {
+      events.push_back(std::move(item.event_json));
       seqs.push_back(item.seq);
     }
     Status failed = Status::Ok();
@@ -114,6 +118,7 @@ void OutboxDispatcher::Run() {
       stats_.oldest_age_ms = now - head_first_seen_ms;
     }
     if (tries >= options_.max_tries || now - head_first_seen_ms >= options_.dead_after_ms) {
+      for (std::size_t i = 0; i < events.size(); ++i) (*batch)[i].event_json = std::move(events[i]);
       const Status moved = store_.DeadLetterOutbox(*batch, failed.message(), tries, now);
       std::lock_guard lock(mu_);
       if (moved.ok()) {
