@@ -44,6 +44,9 @@ struct DispatcherOptions {
   int64_t backoff_first_ms = 200;
   int64_t backoff_max_ms = 60'000;
   int64_t idle_poll_ms = 50;  // how often an empty outbox is looked at
+  // The dispatcher thread's nice value (Linux: per thread): delivery is
+  // background work and yields the CPU to the sales when both want it.
+  int nice = 10;
 };
 
 struct DispatcherStats {
