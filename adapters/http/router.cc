@@ -164,7 +164,13 @@ std::variant<const Route*, Response> Router::Admit(Request& request,
 }
 
 void Router::Run(const Route& route, Request request, Respond respond) const {
-  route.handler(request, [this, request, respond](Response response) {
+  route.handler(request, [this, settles = route.settles, request, respond](Response response) {
+    if (settle_ && settles && response.status < 300) {
+      return settle_(std::move(response), [this, request, respond](Response settled) {
+        if (settled.status >= 400) Refused(request, settled);
+        respond(std::move(settled));
+      });
+    }
     if (response.status >= 400) Refused(request, response);
     respond(std::move(response));
   });

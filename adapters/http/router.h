@@ -13,8 +13,12 @@
 //   404 NOT_FOUND        no route has this path
 //   405 METHOD_NOT_ALLOWED  a route has the path, not the method
 //
-// Thread safety: Add before serving; Dispatch from the io thread. A handler
-// calls its Respond exactly once, from any thread.
+// A change's answer may have to wait (a replicated group's primary answers
+// once a standby has the change too): SetSettle gives the step the
+// successful answers of routes that say `settles` go through.
+//
+// Thread safety: Add and SetSettle before serving; Dispatch from the io
+// thread. A handler calls its Respond exactly once, from any thread.
 #pragma once
 
 #include <functional>
@@ -65,6 +69,9 @@ struct Route {
   std::string pattern;
   std::optional<Permission> permission;  // nullopt: open to anyone
   Handler handler;
+  // The handler changes the store outside the runtime (rule sets, the
+  // outbox): its 2xx answer goes through SetSettle's step.
+  bool settles = false;
 };
 
 // "He said \"hi\"" as a JSON string literal, quotes included.
@@ -80,6 +87,10 @@ class Router {
       : tokens_(std::move(tokens)), on_refusal_(std::move(on_refusal)), sessions_(sessions) {}
 
   void Add(Route route) { routes_.push_back(std::move(route)); }
+  // Called with every 2xx answer of a route that `settles`, instead of
+  // sending it: it calls `send` once, with that answer or another.
+  using SettleFn = std::function<void(Response response, Respond send)>;
+  void SetSettle(SettleFn settle) { settle_ = std::move(settle); }
   // Admit, then Run (or answer the refusal).
   void Dispatch(Request request, const Credentials& credentials, Respond respond) const;
   // What the request line and headers alone decide, before any body is read:
@@ -104,6 +115,7 @@ class Router {
 
   TokenTable tokens_;
   RefusalFn on_refusal_;
+  SettleFn settle_;
   mutable SessionTable sessions_;  // thread-safe itself
   std::vector<Route> routes_;
 };

@@ -69,7 +69,16 @@ rocksdb::Options MakeOptions(const StoreOptions& options, std::shared_ptr<StoreE
   // holds a few KiB. Near a full disk that is room the store needs elsewhere.
   opts.manifest_preallocation_size = 64 << 10;
   opts.WAL_ttl_seconds = options.wal_keep_seconds;
-  opts.info_log = std::make_shared<InfoLog>(options.path, options.on_rocksdb_error);
+  opts.info_log = std::make_shared<InfoLog>(
+      options.secondary_dir.empty() ? options.path : options.secondary_dir,
+      options.on_rocksdb_error);
+  if (!options.secondary_dir.empty()) {
+    opts.create_if_missing = false;
+    opts.max_open_files = -1;  // a secondary instance keeps every table open
+    // Every catch-up would otherwise open the tables on 16 new threads
+    // (RocksDB's default), started and joined ten times a second.
+    opts.max_file_opening_threads = 1;
+  }
   opts.listeners.push_back(std::move(events));
   return opts;
 }
@@ -169,8 +178,9 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
                                           store_keys::kLedger,
                                           store_keys::kBudgets,
                                           store_keys::kMeta};
+  const bool secondary = !options.secondary_dir.empty();
   std::error_code ec;
-  std::filesystem::create_directories(options.path, ec);
+  std::filesystem::create_directories(secondary ? options.secondary_dir : options.path, ec);
   if (ec) return Status::IoError("open database at " + options.path + ": " + ec.message());
   std::unique_ptr<DiskGuard> guard;
   std::vector<std::string> notes;
@@ -196,7 +206,10 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   std::vector<rocksdb::ColumnFamilyHandle*> hs;
   rocksdb::DB* raw = nullptr;
   auto events = std::make_shared<StoreEvents>();
-  rocksdb::Status s = rocksdb::DB::Open(MakeOptions(options, events), options.path, cfs, &hs, &raw);
+  rocksdb::Status s =
+      secondary ? rocksdb::DB::OpenAsSecondary(MakeOptions(options, events), options.path,
+                                               options.secondary_dir, cfs, &hs, &raw)
+                : rocksdb::DB::Open(MakeOptions(options, events), options.path, cfs, &hs, &raw);
   if (!s.ok()) {
     if (s.IsNoSpace()) {
       return Status::IoError("open database at " + options.path +
@@ -234,6 +247,14 @@ Store::Store(StoreOptions options, std::unique_ptr<rocksdb::DB> db,
       handles_(std::move(handles)),
       db_(std::move(db)) {
   health_.since_ms = WallMs();
+}
+
+Result<uint64_t> Store::CatchUp() {
+  if (Status s = FromRocks(db_->TryCatchUpWithPrimary(), "catch up with the copy's writer");
+      !s.ok()) {
+    return s;
+  }
+  return db_->GetLatestSequenceNumber();
 }
 
 Status Store::CompactTxns() {
@@ -410,7 +431,9 @@ WriteSet Store::NewWriteSet() const {
   return w;
 }
 
-Status Store::Commit(WriteSet& writes) {
+Status Store::Commit(WriteSet& writes) { return Commit(writes, nullptr); }
+
+Status Store::Commit(WriteSet& writes, const std::function<void()>& written) {
   LOYALTY_CHECK(writes.handles_ == handles_.get());
   if (!writable_.load(std::memory_order_acquire)) {
     commit_failures_.fetch_add(1, std::memory_order_relaxed);
@@ -424,8 +447,12 @@ Status Store::Commit(WriteSet& writes) {
   }
   writes.StageOutbox();
   rocksdb::WriteOptions wo;
-  wo.sync = options_.sync;
-  const rocksdb::Status s = db_->Write(wo, writes.batch_.get());
+  wo.sync = options_.sync && !written;
+  rocksdb::Status s = db_->Write(wo, writes.batch_.get());
+  if (s.ok() && written) {
+    written();
+    if (options_.sync) s = db_->SyncWAL();
+  }
   writes.ReleaseOutbox();  // written, or never will be
   if (s.ok()) return Status::Ok();
   return WriteFailed("the commit", s);

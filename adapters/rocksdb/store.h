@@ -97,6 +97,12 @@ struct StoreOptions {
   // Write-ahead log files are kept this long after a flush, so standbys can
   // read the batches they miss (replica.h); 0: deleted at once.
   uint64_t wal_keep_seconds = 0;
+  // Non-empty: the database at `path` opened read only, as a RocksDB
+  // secondary instance whose own log goes to this directory, beside a
+  // writer that has it open (a standby's copy, written by replication). It
+  // sees what the writer wrote as of its last CatchUp(); every write fails.
+  // Use with SchemaPolicy::kAny and no disk reserve.
+  std::string secondary_dir;
   // Tests only: the Env RocksDB does its I/O through (a fault-injecting one,
   // tests/support/power_cut_fs.h); outlives the store. Null: the default.
   rocksdb::Env* env = nullptr;
@@ -201,6 +207,12 @@ class Store final : public DurableStore {
   // Fails with kUnavailable while the store refuses writes (health()), with
   // a message fit for a register: "store unavailable: ...", no file path.
   Status Commit(WriteSet& writes);
+  // As Commit, for a replicated group (tools/loyaltyd/group.h): the batch is
+  // written to the log unsynced, `written` is called (the standbys start
+  // copying it), then the log is synced, so that the two disks' flushes
+  // overlap instead of following each other. Durable here when Ok. Other
+  // readers of the store may see the batch before it is on disk.
+  Status Commit(WriteSet& writes, const std::function<void()>& written);
   // Rewrites every table without what was deleted or overwritten (an erased
   // customer's card, birthday, comments), and drops the write-ahead log that
   // still held them: a full flush and compaction, seconds per GB. After an
@@ -266,6 +278,10 @@ class Store final : public DurableStore {
       const std::function<bool(std::string_view key, std::string_view value)>& visit) const;
 
   const StoreOptions& options() const { return options_; }
+  // A secondary instance (StoreOptions::secondary_dir): reads what the
+  // writer has written since, and answers the latest sequence number now
+  // visible.
+  Result<uint64_t> CatchUp();
 
   // The outbox (outbox.cc): events staged by the runtime with the changes
   // that caused them (StoreBatch::PutOutbox), in sequence order, until a

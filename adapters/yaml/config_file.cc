@@ -157,6 +157,7 @@ const std::vector<Option>& Options() {
       Text("replication_secret_file", &Config::replication_secret_file),
       OneOf("replication_tls", &Config::replication_tls, {"on", "off"}),
       Text("replication_ca", &Config::replication_ca),
+      OneOf("standby_lookups", &Config::standby_lookups, {"on", "off"}),
       OneOf("log_format", &Config::log_format, {"text", "json"}),
       Text("backup_dir", &Config::backup_dir),
       Number<int64_t>("backup_interval_ms", &Config::backup_interval_ms, 0, 2'592'000'000),

@@ -164,6 +164,9 @@ struct Config {
   // certificate checked against replication_ca; off: loopback only.
   std::string replication_tls = "on";  // on | off
   std::string replication_ca;
+  // on: a standby answers register lookups from its own copy (each answer
+  // says how far the copy had got); off: NOT_PRIMARY, like every request.
+  std::string standby_lookups = "off";  // on | off
   // Logs (stderr): text for people, json for collectors (one object a line).
   std::string log_format = "text";
 };

@@ -6,6 +6,7 @@
 //   loyalty-bench --server 127.0.0.1:7070 --server-pid 1234 --ca ca.pem --credential S1-R1.key
 //                                       drive a running one
 //   loyalty-bench --compare             the whole comparison (docs/BENCHMARKS.md)
+//   loyalty-bench --group               a replicated group against one node, alone
 //
 // The started server runs on --server-cpu, the load on --load-cpu. It speaks
 // TLS with register credentials made for the run (--plaintext: not TLS).
@@ -66,6 +67,8 @@ int main(int argc, char** argv) {
   app.add_option("--credential", o.credential_file,
                  "with --server: a register credential file (KEY_ID:SECRET) for the Hello")
       ->envname("LOYALTY_CREDENTIAL");
+  app.add_flag("--group", o.group,
+               "only a replicated group (ZooKeeper, primary + sync standby) against one node");
   app.add_flag("--compare", o.compare,
                "measure against db_bench and redis-benchmark, print ratios");
   CLI11_PARSE(app, argc, argv);
@@ -77,5 +80,6 @@ int main(int argc, char** argv) {
   }
   o.workload.run_id = "b" + std::to_string(::getpid());
   PinToCpu(o.load_cpu);
+  if (o.group) return RunGroupCompare(o);
   return o.compare ? RunCompare(o) : RunOnce(o);
 }

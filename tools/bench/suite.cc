@@ -339,7 +339,7 @@ struct Durable {
 };
 
 Durable MeasureDurable(const Options& o, const std::string& dir, const Channel& channel,
-                       const std::string& suffix, bool with_mixed) {
+                       const std::string& suffix, bool with_mixed, bool with_lookups = true) {
   Durable d;
   PhaseOptions max = MaxPhase(o, channel);
   auto sync = StartServer(o, dir, "sync", channel);
@@ -349,16 +349,18 @@ Durable MeasureDurable(const Options& o, const std::string& dir, const Channel& 
   Workload fill = Only(o, "purchase=100", "f" + tag);
   Fill(o, fill, max, sync->port());
   Quiesce(sync->pid());
-  Workload look = Only(o, "lookup=100", "l" + tag);
-  PhaseOptions c50 = max;
-  c50.connections = 50;
-  c50.depth = 1;
-  d.lookups50 = Measure(c50, look, sync->pid(), sync.get());
-  Print("lookups c50" + suffix, d.lookups50);
-  PhaseOptions c1 = c50;
-  c1.connections = 1;
-  d.lookups1 = Measure(c1, look, sync->pid(), sync.get());
-  Print("lookups c1" + suffix, d.lookups1);
+  if (with_lookups) {
+    Workload look = Only(o, "lookup=100", "l" + tag);
+    PhaseOptions c50 = max;
+    c50.connections = 50;
+    c50.depth = 1;
+    d.lookups50 = Measure(c50, look, sync->pid(), sync.get());
+    Print("lookups c50" + suffix, d.lookups50);
+    PhaseOptions c1 = c50;
+    c1.connections = 1;
+    d.lookups1 = Measure(c1, look, sync->pid(), sync.get());
+    Print("lookups c1" + suffix, d.lookups1);
+  }
   Workload buy = Only(o, "purchase=100", "p" + tag);
   d.max = Measure(max, buy, sync->pid(), sync.get());
   Print("durable purchases" + suffix, d.max);
@@ -464,7 +466,30 @@ Replicated MeasureReplicated(const Options& o, const std::string& dir, const Cha
   return r;
 }
 
+void GroupRatios(const Measured& single_max, const Measured& single_half, const Replicated& group) {
+  Ratio("replicated_sync_vs_single", group.max.r.rate(), single_max.r.rate());
+  Ratio("replicated_p99_at_half_vs_single", Ms(group.at_half.r.by_kind[0].Quantile(0.99)),
+        Ms(single_half.r.by_kind[0].Quantile(0.99)));
+}
+
 }  // namespace
+
+int RunGroupCompare(Options o) {
+  const std::string dir = TempDir();
+  std::printf(
+      "group: server side on cpu %d, standby and load on cpu %d, %zu customers, %.0f s per phase\n",
+      o.server_cpu, o.load_cpu, o.workload.customers, o.phase.seconds);
+  o.workload.stores_from_credential = true;
+  Channel channel;
+  if (!MakeChannel(dir, o.plaintext, &channel)) return 1;
+  const Durable single = MeasureDurable(o, dir, channel, "", false, /*with_lookups=*/false);
+  if (!single.ok) return 1;
+  const Replicated group = MeasureReplicated(o, dir, channel);
+  if (!group.ok) return 1;
+  GroupRatios(single.max, single.at_half, group);
+  std::filesystem::remove_all(dir);
+  return 0;
+}
 
 int RunCompare(Options o) {
   const std::string dir = TempDir();
@@ -528,9 +553,7 @@ int RunCompare(Options o) {
   Ratio("tills_p99_vs_commit_p99", Ms(secure.tills.r.by_kind[0].Quantile(0.99)),
         db.fillsync_p99_micros / 1000);
   Ratio("durable_vs_nosync", durable.r.rate(), nosync.r.rate());
-  Ratio("replicated_sync_vs_single", replicated.max.r.rate(), durable.r.rate());
-  Ratio("replicated_p99_at_half_vs_single", Ms(replicated.at_half.r.by_kind[0].Quantile(0.99)),
-        Ms(at_half.r.by_kind[0].Quantile(0.99)));
+  GroupRatios(durable, at_half, replicated);
   Ratio("lookup_vs_redis_get_c50", lookups50.r.rate(), redis.get_rps_c50);
   Ratio("lookup_p50_vs_redis_get_p50_c1", Ms(lookups1.r.all.Quantile(0.5)), redis.get_p50_ms_c1);
   // The cost of TLS (authentication is in both: register_tls off still

@@ -20,6 +20,7 @@ struct Options {
   std::string mix = "purchase=85,return=5,redeem=5,lookup=5";
   bool fill = true;
   bool compare = false;
+  bool group = false;  // only the single node against the replicated group
   double soak = 0;
   std::string replay;    // Online Retail CSV(.gz): replay it instead of the synthetic mix
   bool redis = false;    // the started server publishes to a redis-server the bench starts
@@ -44,5 +45,10 @@ int RunOnce(Options options);
 // and lookups are measured again in plaintext (register_tls: off) in the
 // same run, for the cost of TLS (tls_*_vs_plaintext ratios).
 int RunCompare(Options options);
+
+// The replicated phase of the comparison alone, beside the single node it is
+// compared with (the same durable purchases at max and at half of it): the
+// ratios replicated_sync_vs_single and replicated_p99_at_half_vs_single.
+int RunGroupCompare(Options options);
 
 }  // namespace loyalty::bench

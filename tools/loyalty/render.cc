@@ -156,6 +156,16 @@ nlohmann::json ProfileJson(const v1::Profile& p, const Display& d) {
       std::vector<std::string>(p.greeting_hints().begin(), p.greeting_hints().end());
   j["offers"] = OffersJson(p.offers(), d);
   if (!d.currency.empty()) j["currency"] = d.currency;
+  if (p.has_replica()) {  // a standby's copy answered (docs/PROTOCOL.md §13)
+    const v1::ReplicaView& r = p.replica();
+    nlohmann::json copy = {
+        {"node_id", r.node_id()},
+        {"applied_seq", r.applied_seq()},
+        {"primary_seq", r.primary_seq()},
+        {"batches_behind", r.primary_seq() - std::min(r.primary_seq(), r.applied_seq())}};
+    PutTime(copy, "read", r.read_at_ms(), d);
+    j["replica"] = copy;
+  }
   return j;
 }
 
@@ -247,7 +257,17 @@ std::string ProfileText(const v1::Profile& p, const Display& d) {
   out += DatesText(p, d);
   if (p.has_signals()) out += SignalsText(p.signals(), d);
   for (const std::string& h : p.greeting_hints()) out += "\n  say: " + h;
-  return out + OffersText(p.offers(), d);
+  out += OffersText(p.offers(), d);
+  if (p.has_replica()) {
+    const v1::ReplicaView& r = p.replica();
+    const uint64_t behind = r.primary_seq() - std::min(r.primary_seq(), r.applied_seq());
+    out += "\n  from standby " + r.node_id() + "'s copy, read at " +
+           report::IsoDateTime(r.read_at_ms(), d.utc_offset_minutes) +
+           (behind == 0 ? std::string(", up to date with the primary as last heard")
+                        : ", " + report::Counted(static_cast<int64_t>(behind), "batch", "batches") +
+                              " behind the primary");
+  }
+  return out;
 }
 
 // Offers a purchase redeemed and issued, after the decision's line.

@@ -30,7 +30,8 @@ void AdminEvents::AddRoutes(http::Router& router) {
   router.Add({"GET", "/v1/events/out", P::kEventsRead,
               [this](const Request& r, Respond respond) { Get(r, std::move(respond)); }});
   router.Add({"POST", "/v1/events/out/redeliver", P::kEventsRedeliver,
-              [this](const Request& r, Respond respond) { Redeliver(r, std::move(respond)); }});
+              [this](const Request& r, Respond respond) { Redeliver(r, std::move(respond)); },
+              /*settles=*/true});
 }
 
 void AdminEvents::Get(const Request& r, Respond respond) {

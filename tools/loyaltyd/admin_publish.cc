@@ -155,16 +155,20 @@ void AdminPublish::AddRoutes(http::Router& router) {
         this, f, [this] { return publisher_ != nullptr; }, why_not_ready_);
   };
   router.Add({"GET", "/v1/rulesets", P::kRulesRead, bind(&AdminPublish::Rulesets)});
-  router.Add({"POST", "/v1/rulesets", P::kRulesDraft, bind(&AdminPublish::Upload)});
+  // Every change of a rule set settles: in a replicated group its answer
+  // waits until a standby has it (Router::SetSettle, daemon.h).
+  constexpr bool kSettles = true;
+  router.Add({"POST", "/v1/rulesets", P::kRulesDraft, bind(&AdminPublish::Upload), kSettles});
   router.Add({"POST", "/v1/rulesets/validate", P::kRulesDraft, bind(&AdminPublish::Validate)});
-  router.Add({"POST", "/v1/rulesets/rollback", P::kRulesPublish, bind(&AdminPublish::Rollback)});
-  router.Add({"GET", "/v1/rulesets/{version}", P::kRulesRead, bind(&AdminPublish::Ruleset)});
   router.Add(
-      {"POST", "/v1/rulesets/{version}/submit", P::kRulesDraft, bind(&AdminPublish::Submit)});
+      {"POST", "/v1/rulesets/rollback", P::kRulesPublish, bind(&AdminPublish::Rollback), kSettles});
+  router.Add({"GET", "/v1/rulesets/{version}", P::kRulesRead, bind(&AdminPublish::Ruleset)});
+  router.Add({"POST", "/v1/rulesets/{version}/submit", P::kRulesDraft, bind(&AdminPublish::Submit),
+              kSettles});
   router.Add(
       {"POST", "/v1/rulesets/{version}/simulate", P::kRulesDraft, bind(&AdminPublish::Simulate)});
-  router.Add(
-      {"POST", "/v1/rulesets/{version}/activate", P::kRulesPublish, bind(&AdminPublish::Activate)});
+  router.Add({"POST", "/v1/rulesets/{version}/activate", P::kRulesPublish,
+              bind(&AdminPublish::Activate), kSettles});
 }
 
 void AdminPublish::Rulesets(const Request&, Respond respond) {

@@ -67,6 +67,9 @@ constexpr FlagSpec kFlags[] = {
     {"replication_tls",
      "on (default): TLS between nodes, checked against replication_ca; off: loopback only"},
     {"replication_ca", "PEM: the CA of the nodes' certificates (replication_tls on)"},
+    {"standby_lookups",
+     "on: a standby answers lookups from its copy, saying how far it had got; off (default): "
+     "NOT_PRIMARY"},
     {"zookeeper_root", "the group's znode (default /loyalty)"},
     {"zookeeper_session_ms",
      "ZooKeeper session timeout (default 6000): a dead primary is replaced after about this long"},

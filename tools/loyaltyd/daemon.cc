@@ -55,8 +55,10 @@ void Daemon::SampleMetrics() {
   if (admin_) metrics_.SampleAdmin(admin_->connections());
   if (group_) {
     const Group::Figures g = group_->figures();
-    metrics_.SampleGroup(
-        {g.role, g.epoch, g.failovers, g.applied_seq, g.acked_seq, g.lag_batches, g.standbys});
+    const int64_t read_at = standby_lookups_ ? standby_lookups_->read_at_ms() : 0;
+    metrics_.SampleGroup({g.role, g.epoch, g.failovers, g.applied_seq, g.acked_seq, g.lag_batches,
+                          g.standbys,
+                          read_at == 0 ? -1.0 : double(SystemNowMs() - read_at) * 1e-3});
   }
   if (!readiness_.rules_loaded) return;
   metrics_.SampleStore(run_.store->Figures(), run_.store->health().writable);
@@ -186,10 +188,23 @@ void Daemon::AddClusterRoutes(http::Router& router) {
   router.Add({"GET", "/v1/cluster", std::nullopt,  // like /readyz and /metrics
               [this](const http::Request&, http::Respond respond) {
                 if (!group_) return respond(admin::Ok({{"role", "single"}}));
-                respond(admin::Ok(group_->Describe()));
+                nlohmann::json j = group_->Describe();
+                if (standby_lookups_) j["standby_lookups"] = standby_lookups_->Describe();
+                respond(admin::Ok(j));
               }});
   router.Add({"POST", "/v1/cluster/handover", http::Permission::kClusterHandover,
               [this](const http::Request& r, http::Respond respond) { HandOver(r, respond); }});
+}
+
+void Daemon::Settle(http::Response response, http::Respond send) {
+  Group* group = group_.get();
+  if (group == nullptr) return send(std::move(response));
+  group->AcknowledgeLater([response = std::move(response), send](Status s) mutable {
+    if (s.ok()) return send(std::move(response));
+    send(http::JsonError(503, "NOT_REPLICATED",
+                         "the change is made on this node but not acknowledged: " + s.message() +
+                             ". A failover may lose it: look (GET) before you make it again"));
+  });
 }
 
 // POST /v1/cluster/handover: a planned switchover, on the worker (it waits

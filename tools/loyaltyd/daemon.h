@@ -96,8 +96,10 @@ class Daemon {
   // order (the runtime before the cache): whatever path ends the daemon, the
   // cache stops first.
   ~Daemon() {
-    worker_.Stop();   // its jobs read the store
-    reports_.Stop();  // its keeper too
+    worker_.Stop();  // its jobs read the store
+    if (group_) group_->WatchCopy(nullptr);
+    standby_lookups_.reset();  // its thread asks group_ how far the primary is
+    reports_.Stop();           // its keeper too
     if (run_.cache) run_.cache->Stop();
     // Closed here, in reverse order of building, while the signal sets
     // (members, destroyed after this body) still catch a second SIGTERM:
@@ -135,6 +137,9 @@ class Daemon {
     events_api_.AddRoutes(router_);
     privacy_api_.AddRoutes(router_);
     AddClusterRoutes(router_);
+    router_.SetSettle([this](http::Response response, http::Respond send) {
+      Settle(std::move(response), std::move(send));
+    });
   }
 
   int Serve();
@@ -147,6 +152,9 @@ class Daemon {
   Status JoinGroup();
   void AddClusterRoutes(http::Router& router);  // GET /v1/cluster, POST /v1/cluster/handover
   void HandOver(const http::Request& r, const http::Respond& respond);
+  // A change outside the runtime (a rule set, the outbox) is answered once
+  // a standby has it too, like a sale (Group::AcknowledgeLater).
+  void Settle(http::Response response, http::Respond send);
   Status StartListener();  // on the io thread
   Status StartServing();   // on the io thread
   void WaitSignals();
@@ -181,6 +189,7 @@ class Daemon {
   // A replicated group (group.h); both outlive run_, whose runtime commits
   // through replicated_.
   std::unique_ptr<Group> group_;
+  std::unique_ptr<StandbyLookups> standby_lookups_;  // standby_lookups: on
   std::unique_ptr<ReplicatedStore> replicated_;
   RoleSwitch switch_{[this] { return group_ ? group_->PrimaryAddress() : std::string(); }};
   std::atomic<bool> group_stop_{false};                   // a signal while a standby

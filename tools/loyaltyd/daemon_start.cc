@@ -188,8 +188,11 @@ Status Daemon::StartListener() {
   o.server_version = std::string("loyaltyd ") + build_info::Version();
   o.describe_program = [this](v1::Welcome& w) {
     const Runtime* runtime = serving_runtime_.load();
-    if (runtime == nullptr) return;  // a standby: no rules loaded
-    const auto rules = runtime->rules();
+    // A standby has no runtime: the rules of its copy, when it answers lookups.
+    const auto rules = runtime != nullptr ? runtime->rules()
+                       : standby_lookups_ ? standby_lookups_->rules()
+                                          : nullptr;
+    if (!rules) return;
     w.set_currency(rules->program.currency);
     w.set_utc_offset_minutes(rules->program.utc_offset_minutes);
   };
@@ -245,6 +248,23 @@ Status Daemon::JoinGroup() {
       [](const std::string& line) { LogEvent(LogLevel::kWarn, "group", line); });
   if (!group.ok()) return group.status();
   group_ = std::move(*group);
+  if (config_.standby_lookups == "on") {
+    StandbyLookupsOptions o;
+    o.data_dir = config_.data_dir;
+    o.node_id = config_.node_id;
+    o.primary_seq = [this] { return group_->figures().primary_seq; };
+    o.warn = [](const std::string& line) { LogEvent(LogLevel::kWarn, "standby_lookups", line); };
+    standby_lookups_ = std::make_unique<StandbyLookups>(std::move(o));
+    switch_.AnswerLookupsWith(standby_lookups_.get());
+    // Opened and closed on this thread (Join, WaitUntilPrimary), as the copy is.
+    group_->WatchCopy([this](bool open) {
+      if (open) {
+        standby_lookups_->Open();
+      } else {
+        standby_lookups_->Close();
+      }
+    });
+  }
   group_->OnDeposed([this](const std::string& why) {
     switch_.Serve(nullptr);  // nothing more is acknowledged
     LogEvent(LogLevel::kWarn, "deposed",

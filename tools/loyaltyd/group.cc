@@ -86,6 +86,7 @@ Result<std::unique_ptr<Group>> Group::Join(const config_file::Config& c, LogFn i
 
 Group::~Group() {
   Stop();
+  if (acker_.joinable()) acker_.join();
   election_.reset();  // first: no more OnLeadership
   feed_.reset();
 }
@@ -100,6 +101,16 @@ void Group::Stop() {
 void Group::OnDeposed(std::function<void(const std::string&)> deposed) {
   std::lock_guard lock(mu_);
   deposed_ = std::move(deposed);
+}
+
+void Group::WatchCopy(std::function<void(bool)> watch) {
+  bool open = false;
+  {
+    std::lock_guard lock(mu_);
+    watch_copy_ = watch;
+    open = db_ && !serving_;
+  }
+  if (open && watch) watch(true);
 }
 
 void Group::OnLeadership(const zk::Leadership& l) {
@@ -138,14 +149,25 @@ Status Group::OpenCopy() {
     delete p;
     copies_open_.fetch_sub(1);
   });
-  std::lock_guard lock(mu_);
-  db_ = std::move(copy);
+  std::function<void(bool)> watch;
+  {
+    std::lock_guard lock(mu_);
+    db_ = std::move(copy);
+    watch = watch_copy_;
+  }
+  if (watch) watch(true);
   return Status::Ok();
 }
 
 // Closes the copy: the feed's connections that hold it are cut, and this
 // waits until the last one has closed it.
 Status Group::CloseCopy() {
+  std::function<void(bool)> watch;
+  {
+    std::lock_guard lock(mu_);
+    watch = watch_copy_;
+  }
+  if (watch) watch(false);
   {
     std::lock_guard lock(mu_);
     db_.reset();
@@ -323,17 +345,49 @@ Status Group::HandOver(milliseconds within) {
   return Status::Ok();
 }
 
+void Group::Announce() { feed_->Wake(); }
+
 Status Group::Acknowledge() {
-  if (handing_over_) {
-    return Status::Unavailable("this node is handing over to a standby; retry in a moment");
-  }
   std::shared_ptr<ReplicaDb> log;
   {
     std::lock_guard lock(mu_);
     log = db_;
   }
+  return AcknowledgeUpTo(log->LatestSeq());
+}
+
+void Group::AcknowledgeLater(std::function<void(Status)> done) {
+  {
+    std::lock_guard lock(mu_);
+    if (serving_ && !stopping_) {
+      if (!acker_.joinable()) acker_ = std::thread([this] { AckLoop(); });
+      acks_.emplace_back(db_->LatestSeq(), std::move(done));
+      changed_.notify_all();
+      return;
+    }
+  }
+  done(Status::Ok());
+}
+
+void Group::AckLoop() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    changed_.wait(lock, [&] { return stopping_ || !acks_.empty(); });
+    if (acks_.empty()) return;  // stopping, and nothing waits
+    auto [seq, done] = std::move(acks_.front());
+    acks_.pop_front();
+    const bool stopping = stopping_;
+    lock.unlock();
+    done(stopping ? Status::Unavailable("the node is stopping") : AcknowledgeUpTo(seq));
+    lock.lock();
+  }
+}
+
+Status Group::AcknowledgeUpTo(uint64_t seq) {
+  if (handing_over_) {
+    return Status::Unavailable("this node is handing over to a standby; retry in a moment");
+  }
   if (!election_->IsPrimary()) return Status::Unavailable("this node is no longer the primary");
-  const uint64_t seq = log->LatestSeq();
   feed_->Wake();
   // A sync commit waits this long for a standby, then fails (the register
   // retries; the batch is on this disk and goes to the standbys when back).
@@ -371,6 +425,7 @@ Group::Figures Group::figures() const {
     if (follower_ != nullptr) {
       const replication::FollowStats s = follower_->stats();
       f.lag_batches = s.primary_seq > s.applied_seq ? s.primary_seq - s.applied_seq : 0;
+      f.primary_seq = s.primary_seq;
     }
   }
   return f;

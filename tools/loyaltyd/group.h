@@ -28,11 +28,13 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 
 #include "adapters/replication/feed.h"
 #include "adapters/replication/follow.h"
@@ -71,10 +73,22 @@ class Group {
   // Called (on the election's thread) when this node, having served as
   // primary, is not primary any more.
   void OnDeposed(std::function<void(const std::string& why)> deposed);
+  // Told, on the thread that opens or closes it, when the copy in data_dir
+  // is open (true: at once if it is) and before it closes (false): a
+  // checkpoint replaces it, or this node becomes primary.
+  void WatchCopy(std::function<void(bool open)> watch);
 
+  // A batch was written: the standbys may copy it now (before it is synced
+  // here: the two flushes overlap).
+  void Announce();
   // After a durable local commit: Ok when it may be acknowledged (sync: a
   // standby has it too; and this node still holds the lease).
   Status Acknowledge();
+  // As Acknowledge for everything written so far, without blocking: `done`
+  // is called once, on the group's own thread; at once with Ok when this
+  // node is not serving (it wrote nothing). For the admin API's changes
+  // outside the runtime (rule sets, the outbox).
+  void AcknowledgeLater(std::function<void(Status)> done);
   bool IsPrimary() const { return election_->IsPrimary(); }
   // The primary's register address, "" while unknown (for NOT_PRIMARY).
   std::string PrimaryAddress() const;
@@ -84,6 +98,7 @@ class Group {
     std::string role;  // primary | standby | away
     uint64_t epoch = 0, failovers = 0, applied_seq = 0, acked_seq = 0, lag_batches = 0;
     uint64_t standbys = 0;
+    uint64_t primary_seq = 0;  // standby: the primary's latest batch, as last heard
   };
   Figures figures() const;
   const std::string& node_id() const { return node_id_; }
@@ -116,18 +131,28 @@ class Group {
   std::atomic<bool> handing_over_{false};
   uint64_t epoch_ = 0;  // while primary
   std::function<void(const std::string&)> deposed_;
+  std::function<void(bool)> watch_copy_;
   std::atomic<uint64_t> failovers_{0};
   std::atomic<int> copies_open_{0};  // ReplicaDb copies not yet destroyed
+  // AcknowledgeLater's queue and thread.
+  void AckLoop();
+  Status AcknowledgeUpTo(uint64_t seq);
+  std::deque<std::pair<uint64_t, std::function<void(Status)>>> acks_;  // guarded by mu_
+  std::thread acker_;
 };
 
-// The runtime's store in a group: commits as `store` does, then waits for
-// Group::Acknowledge before it says durable.
+// The runtime's store in a group: writes the batch, lets the standbys copy
+// it while the local log is synced, then waits for Group::Acknowledge before
+// it says durable.
 class ReplicatedStore final : public DurableStore {
  public:
-  ReplicatedStore(DurableStore& store, Group& group) : store_(store), group_(group) {}
+  ReplicatedStore(Store& store, Group& group) : store_(store), group_(group) {}
   std::unique_ptr<StoreBatch> NewBatch() const override { return store_.NewBatch(); }
   Status Commit(StoreBatch& batch) override {
-    if (Status s = store_.Commit(batch); !s.ok()) return s;
+    if (Status s = store_.Commit(static_cast<WriteSet&>(batch), [this] { group_.Announce(); });
+        !s.ok()) {
+      return s;
+    }
     return group_.Acknowledge();
   }
   Result<std::optional<CustomerState>> GetCustomer(std::string_view id) const override {
@@ -157,7 +182,7 @@ class ReplicatedStore final : public DurableStore {
   }
 
  private:
-  DurableStore& store_;
+  Store& store_;
   Group& group_;
 };
 

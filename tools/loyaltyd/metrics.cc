@@ -178,7 +178,11 @@ Metrics::Metrics()
       lag_batches_(OneGauge(*registry_, "loyalty_replication_lag_batches",
                             "Primary: batches no standby has yet; standby: behind the primary")),
       standbys_(OneGauge(*registry_, "loyalty_replication_standbys",
-                         "Primary: standbys following it now")) {
+                         "Primary: standbys following it now")),
+      standby_lookups_age_(
+          OneGauge(*registry_, "loyalty_standby_lookups_age_seconds",
+                   "Standby lookups: since the copy they read was brought up to date (-1: none)")) {
+  standby_lookups_age_.Set(-1);
   for (const char* role : {"single", "primary", "standby", "away"}) {
     group_roles_[role] = &group_role_.Add({{"role", role}});
   }
@@ -369,6 +373,7 @@ void Metrics::SampleGroup(const GroupFigures& g) {
   acked_seq_.Set(double(g.acked_seq));
   lag_batches_.Set(double(g.lag_batches));
   standbys_.Set(double(g.standbys));
+  standby_lookups_age_.Set(g.lookups_age_seconds);
 }
 
 void Metrics::SampleOutbox(const DispatcherStats& s) {

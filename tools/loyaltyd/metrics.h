@@ -41,6 +41,9 @@
 //   loyalty_replication_lag_batches                 gauge: primary: batches on no standby yet;
 //                                                   standby: batches behind the primary
 //   loyalty_replication_standbys                    gauge: primary: standbys following now
+//   loyalty_standby_lookups_age_seconds             gauge: standby_lookups on: since the copy
+//                                                   it answers from was brought up to date
+//                                                   (-1: not answering lookups)
 //   process_cpu_seconds_total, process_resident_memory_bytes, process_open_fds,
 //   process_max_fds, process_start_time_seconds     the usual process figures (/proc/self)
 //
@@ -104,6 +107,7 @@ class Metrics final : public RuntimeObserver {
     std::string role = "single";
     uint64_t epoch = 0, failovers = 0, applied_seq = 0, acked_seq = 0, lag_batches = 0;
     uint64_t standbys = 0;
+    double lookups_age_seconds = -1;  // standby_lookups: -1 when not answering
   };
   void SampleGroup(const GroupFigures& g);
   void SampleProcess();
@@ -170,6 +174,7 @@ class Metrics final : public RuntimeObserver {
   prometheus::Gauge& acked_seq_;
   prometheus::Gauge& lag_batches_;
   prometheus::Gauge& standbys_;
+  prometheus::Gauge& standby_lookups_age_;
   uint64_t seen_failovers_ = 0;
   uint64_t seen_outbox_delivered_ = 0, seen_outbox_failures_ = 0, seen_outbox_dead_ = 0;
   net::ServerCounters seen_;  // what SampleServer already added

@@ -49,6 +49,10 @@ std::vector<rules_file::Problem> RulesPublisher::Validate(const std::string& yam
 }
 
 Result<std::shared_ptr<const RuleSet>> RulesPublisher::Parsed(const StoredRuleSet& stored) const {
+  return ParseStoredRules(stored);
+}
+
+Result<std::shared_ptr<const RuleSet>> ParseStoredRules(const StoredRuleSet& stored) {
   if (stored.built_in()) {
     RuleSet defaults;
     defaults.version = stored.version();

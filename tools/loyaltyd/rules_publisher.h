@@ -42,6 +42,10 @@ struct Actor {
   std::string role;
 };
 
+// The rules a stored version holds (the built-in defaults for built_in),
+// with the stored version number.
+Result<std::shared_ptr<const RuleSet>> ParseStoredRules(const StoredRuleSet& stored);
+
 class RulesPublisher {
  public:
   using ClockFn = std::function<TimeMs()>;

@@ -46,17 +46,26 @@ RfmJob::RfmJob(Store& store, Runtime& runtime, int64_t interval_ms, ClockFn cloc
 
 RfmJob::~RfmJob() { Stop(); }
 
-Status RfmJob::LoadStored() {
-  auto bytes = store_.GetMeta(store_keys::kRfmQuantilesKey);
+Result<std::optional<RfmQuantiles>> ReadStoredRfm(const Store& store, TimeMs* computed_ms) {
+  auto bytes = store.GetMeta(store_keys::kRfmQuantilesKey);
   if (!bytes.ok()) return bytes.status();
-  if (!bytes->has_value()) return Status::Ok();
+  if (!bytes->has_value()) return std::optional<RfmQuantiles>();
   store::v1::RfmQuantiles m;
   RfmQuantiles q;
   if (!m.ParseFromString(**bytes) || !Decode(m, &q)) {
     return Status::Corruption("the stored RFM quantiles do not decode");
   }
-  runtime_.SetRfm(std::make_shared<const RfmQuantiles>(q));
-  computed_ms_ = m.computed_ms();
+  if (computed_ms != nullptr) *computed_ms = m.computed_ms();
+  return std::optional<RfmQuantiles>(q);
+}
+
+Status RfmJob::LoadStored() {
+  TimeMs computed_ms = 0;
+  auto q = ReadStoredRfm(store_, &computed_ms);
+  if (!q.ok()) return q.status();
+  if (!q->has_value()) return Status::Ok();
+  runtime_.SetRfm(std::make_shared<const RfmQuantiles>(**q));
+  computed_ms_ = computed_ms;
   return Status::Ok();
 }
 

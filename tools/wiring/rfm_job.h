@@ -31,6 +31,11 @@
 
 namespace loyalty {
 
+// The quantiles RfmJob stored last (none yet: nullopt), and when they were
+// computed. Corruption when they do not decode.
+Result<std::optional<RfmQuantiles>> ReadStoredRfm(const Store& store,
+                                                  TimeMs* computed_ms = nullptr);
+
 class RfmJob {
  public:
   using ClockFn = std::function<TimeMs()>;
