@@ -42,8 +42,12 @@ inline constexpr const char* kMeta = "meta";
 inline constexpr const char* kSchemaVersionKey = "schema_version";
 inline constexpr const char* kRuleSetPrefix = "ruleset/";
 inline constexpr const char* kAuditPrefix = "audit/";
-// The outbox (engine/outbox.h): "outbox/" + 20-digit sequence -> a CloudEvent's
-// JSON; delivered ones are deleted. Given up on: "outbox-dead/" + the same.
+// The outbox (engine/outbox.h): "outbox/" + 20-digit sequence -> the
+// CloudEvents (JSON) of one committed batch, as a JSON text sequence (RFC
+// 7464: 0x1E, an event, 0x0A each); a value not starting with 0x1E is one
+// event's JSON alone (records from before batches shared one: still read).
+// Delivered ones are deleted. Given up on: "outbox-dead/" + the same
+// sequence -> "tries at_ms error" 0x0A, then the record's value.
 inline constexpr const char* kOutboxPrefix = "outbox/";
 inline constexpr const char* kDeadLetterPrefix = "outbox-dead/";
 inline constexpr const char* kRfmQuantilesKey = "rfm/quantiles";

@@ -11,6 +11,7 @@ namespace loyalty {
 namespace {
 
 using store_internal::AsSlice;
+using store_internal::AsView;
 using store_internal::FromRocks;
 
 uint64_t SeqOf(std::string_view key, std::string_view prefix) {
@@ -20,29 +21,64 @@ uint64_t SeqOf(std::string_view key, std::string_view prefix) {
   return seq;
 }
 
-// A dead letter's value: "tries at_ms error\n" then the event.
-std::string EncodeDead(const Store::DeadLetter& d) {
-  std::string error = d.error;
-  for (char& c : error) c = c == '\n' ? ' ' : c;
-  return std::to_string(d.tries) + " " + std::to_string(d.at_ms) + " " + error + "\n" +
-         d.event_json;
+constexpr char kRecordSeparator = '\x1e';
+
+// The events of a record's value in order (key_codec.h): a JSON text
+// sequence, or one event's JSON alone (a record from before records held a
+// batch each). No 0x1E is ever inside an event: JSON escapes it in strings
+// and allows it nowhere else.
+template <typename Visit>
+void ForEachEvent(std::string_view record, Visit&& visit) {
+  if (record.empty()) return;
+  if (record.front() != kRecordSeparator) {
+    visit(record);
+    return;
+  }
+  std::size_t at = 0;
+  while (at < record.size()) {
+    std::size_t next = record.find(kRecordSeparator, at + 1);
+    if (next == std::string_view::npos) next = record.size();
+    std::string_view event = record.substr(at + 1, next - at - 1);
+    if (!event.empty() && event.back() == '\n') event.remove_suffix(1);
+    if (!event.empty()) visit(event);
+    at = next;
+  }
 }
 
-Store::DeadLetter DecodeDead(uint64_t seq, std::string_view v) {
-  Store::DeadLetter d;
+// A dead letter's value: "tries at_ms error\n" then its record's value.
+std::string EncodeDead(const std::string& record, const std::string& error, uint32_t tries,
+                       int64_t at_ms) {
+  std::string head = error;
+  for (char& c : head) c = c == '\n' ? ' ' : c;
+  return std::to_string(tries) + " " + std::to_string(at_ms) + " " + head + "\n" + record;
+}
+
+// The record's value of a dead letter's value, and the letter without its
+// event.
+std::string_view DecodeDead(uint64_t seq, std::string_view v, Store::DeadLetter& d) {
   d.seq = seq;
   const std::size_t nl = v.find('\n');
   std::string_view head = v.substr(0, nl);
-  d.event_json = nl == std::string_view::npos ? "" : std::string(v.substr(nl + 1));
   const std::size_t a = head.find(' ');
   const std::size_t b = head.find(' ', a + 1);
   std::from_chars(head.data(), head.data() + a, d.tries);
   std::from_chars(head.data() + a + 1, head.data() + b, d.at_ms);
   d.error = b == std::string_view::npos ? "" : std::string(head.substr(b + 1));
-  return d;
+  return nl == std::string_view::npos ? std::string_view() : v.substr(nl + 1);
 }
 
 }  // namespace
+
+namespace store_internal {
+
+void AppendOutboxEvent(std::string& record, std::string_view event_json) {
+  record.reserve(record.size() + event_json.size() + 2);
+  record += kRecordSeparator;
+  record += event_json;
+  record += '\n';
+}
+
+}  // namespace store_internal
 
 Status Store::OpenOutbox() {
   uint64_t last = 0;
@@ -69,16 +105,20 @@ Result<std::vector<Store::OutboxItem>> Store::ReadOutbox(uint64_t after, std::si
   const uint64_t through = outbox_readable_seq();
   std::vector<OutboxItem> items;
   if (through <= after) return items;
-  // From `after` on: the acknowledged events before it are tombstones a scan
-  // from the start would step over one by one.
+  // From `after` on: the acknowledged records before it are tombstones a
+  // scan from the start would step over one by one.
   const std::string upper = store_keys::OutboxKey(through + 1);
   const rocksdb::Slice upper_slice(upper);
   rocksdb::ReadOptions options;
   options.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, handles_->meta));
   for (it->Seek(store_keys::OutboxKey(after + 1)); it->Valid() && items.size() < max; it->Next()) {
-    const std::string_view key(it->key().data(), it->key().size());
-    items.push_back({SeqOf(key, store_keys::kOutboxPrefix), it->value().ToString()});
+    const uint64_t seq = SeqOf(AsView(it->key()), store_keys::kOutboxPrefix);
+    const std::string_view record = AsView(it->value());
+    std::size_t events = 0;
+    ForEachEvent(record, [&](std::string_view) { ++events; });
+    if (!items.empty() && items.size() + events > max) break;  // records go whole
+    ForEachEvent(record, [&](std::string_view e) { items.push_back({seq, std::string(e)}); });
   }
   if (Status s = FromRocks(it->status(), "read the outbox"); !s.ok()) return s;
   return items;
@@ -86,8 +126,9 @@ Result<std::vector<Store::OutboxItem>> Store::ReadOutbox(uint64_t after, std::si
 
 Status Store::AckOutbox(const std::vector<uint64_t>& seqs) {
   rocksdb::WriteBatch batch;
-  for (uint64_t seq : seqs) {
-    if (auto s = batch.Delete(handles_->meta, store_keys::OutboxKey(seq)); !s.ok()) {
+  for (std::size_t i = 0; i < seqs.size(); ++i) {
+    if (i > 0 && seqs[i] == seqs[i - 1]) continue;  // one record's events
+    if (auto s = batch.Delete(handles_->meta, store_keys::OutboxKey(seqs[i])); !s.ok()) {
       return FromRocks(s, "stage outbox acknowledgement");
     }
   }
@@ -98,12 +139,17 @@ Status Store::AckOutbox(const std::vector<uint64_t>& seqs) {
 Status Store::DeadLetterOutbox(const std::vector<OutboxItem>& items, const std::string& error,
                                uint32_t tries, int64_t at_ms) {
   rocksdb::WriteBatch batch;
-  for (const OutboxItem& item : items) {
-    const std::string dead = EncodeDead({item.seq, item.event_json, error, tries, at_ms});
-    if (auto s = batch.Put(handles_->meta, store_keys::DeadLetterKey(item.seq), dead); !s.ok()) {
+  for (std::size_t i = 0; i < items.size();) {
+    const uint64_t seq = items[i].seq;
+    std::string record;
+    for (; i < items.size() && items[i].seq == seq; ++i) {
+      store_internal::AppendOutboxEvent(record, items[i].event_json);
+    }
+    const std::string dead = EncodeDead(record, error, tries, at_ms);
+    if (auto s = batch.Put(handles_->meta, store_keys::DeadLetterKey(seq), dead); !s.ok()) {
       return FromRocks(s, "stage dead letter");
     }
-    if (auto s = batch.Delete(handles_->meta, store_keys::OutboxKey(item.seq)); !s.ok()) {
+    if (auto s = batch.Delete(handles_->meta, store_keys::OutboxKey(seq)); !s.ok()) {
       return FromRocks(s, "stage dead letter");
     }
   }
@@ -114,29 +160,45 @@ Status Store::DeadLetterOutbox(const std::vector<OutboxItem>& items, const std::
 
 Result<std::vector<Store::DeadLetter>> Store::ReadDeadLetters(std::size_t max) const {
   std::vector<DeadLetter> dead;
-  Status s = ForEachMeta(
-      store_keys::kDeadLetterPrefix, false, [&](std::string_view key, std::string_view value) {
-        dead.push_back(DecodeDead(SeqOf(key, store_keys::kDeadLetterPrefix), value));
-        return dead.size() < max;
-      });
+  Status s = ForEachMeta(store_keys::kDeadLetterPrefix, false,
+                         [&](std::string_view key, std::string_view value) {
+                           DeadLetter letter;
+                           const std::string_view record =
+                               DecodeDead(SeqOf(key, store_keys::kDeadLetterPrefix), value, letter);
+                           ForEachEvent(record, [&](std::string_view e) {
+                             if (dead.size() >= max) return;
+                             dead.push_back(letter);
+                             dead.back().event_json = std::string(e);
+                           });
+                           return dead.size() < max;
+                         });
   if (!s.ok()) return s;
   return dead;
 }
 
 Result<std::size_t> Store::RedeliverDeadLetters() {
-  auto dead = ReadDeadLetters(SIZE_MAX);
-  if (!dead.ok()) return dead.status();
+  std::vector<std::pair<std::string, std::string>> dead;  // key, record
+  std::size_t events = 0;
+  Status read = ForEachMeta(store_keys::kDeadLetterPrefix, false,
+                            [&](std::string_view key, std::string_view value) {
+                              DeadLetter letter;
+                              const std::string_view record = DecodeDead(0, value, letter);
+                              ForEachEvent(record, [&](std::string_view) { ++events; });
+                              dead.emplace_back(key, record);
+                              return true;
+                            });
+  if (!read.ok()) return read;
   // Under the outbox's lock from the first sequence given to the write, so a
-  // reader never sees the new sequences before their events are there.
+  // reader never sees the new sequences before their records are there.
   std::lock_guard lock(handles_->outbox_mu);
   rocksdb::WriteBatch batch;
   uint64_t seq = handles_->outbox_seq.load();
-  for (const DeadLetter& d : *dead) {
-    if (auto s = batch.Put(handles_->meta, store_keys::OutboxKey(++seq), AsSlice(d.event_json));
+  for (const auto& [key, record] : dead) {
+    if (auto s = batch.Put(handles_->meta, store_keys::OutboxKey(++seq), AsSlice(record));
         !s.ok()) {
       return FromRocks(s, "stage redelivery");
     }
-    if (auto s = batch.Delete(handles_->meta, store_keys::DeadLetterKey(d.seq)); !s.ok()) {
+    if (auto s = batch.Delete(handles_->meta, AsSlice(key)); !s.ok()) {
       return FromRocks(s, "stage redelivery");
     }
   }
@@ -144,7 +206,7 @@ Result<std::size_t> Store::RedeliverDeadLetters() {
   wo.sync = options_.sync;
   if (Status s = FromRocks(db_->Write(wo, &batch), "redeliver dead letters"); !s.ok()) return s;
   handles_->outbox_seq.store(seq);
-  return dead->size();
+  return events;
 }
 
 }  // namespace loyalty

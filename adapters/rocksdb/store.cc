@@ -90,13 +90,17 @@ WriteSet::~WriteSet() { ReleaseOutbox(); }
 WriteSet::WriteSet(WriteSet&& other) noexcept
     : batch_(std::move(other.batch_)),
       handles_(other.handles_),
-      outbox_seqs_(std::exchange(other.outbox_seqs_, {})) {}
+      outbox_seq_(std::exchange(other.outbox_seq_, 0)),
+      outbox_record_(std::move(other.outbox_record_)),
+      erasures_(std::move(other.erasures_)) {}
 WriteSet& WriteSet::operator=(WriteSet&& other) noexcept {
   if (this != &other) {
     ReleaseOutbox();
     batch_ = std::move(other.batch_);
     handles_ = other.handles_;
-    outbox_seqs_ = std::exchange(other.outbox_seqs_, {});
+    outbox_seq_ = std::exchange(other.outbox_seq_, 0);
+    outbox_record_ = std::move(other.outbox_record_);
+    erasures_ = std::move(other.erasures_);
   }
   return *this;
 }
@@ -136,23 +140,31 @@ void WriteSet::PutBudgetUsed(std::string_view rule_id, uint32_t shard, int64_t u
 void WriteSet::PutRecord(std::string_view key, std::string_view value) {
   LOYALTY_CHECK(batch_->Put(handles_->meta, AsSlice(key), AsSlice(value)).ok());
 }
+// The batch's first event takes the record's sequence: from then on a
+// reader stops before it until the batch is committed or dropped.
 void WriteSet::PutOutbox(std::string_view, std::string_view event_json) {
-  uint64_t seq = 0;
-  {
+  if (outbox_seq_ == 0) {
     std::lock_guard lock(handles_->outbox_mu);
-    seq = handles_->outbox_seq.fetch_add(1) + 1;
-    handles_->outbox_in_flight.insert(seq);
+    outbox_seq_ = handles_->outbox_seq.fetch_add(1) + 1;
+    handles_->outbox_in_flight.insert(outbox_seq_);
   }
-  outbox_seqs_.push_back(seq);
-  LOYALTY_CHECK(batch_->Put(handles_->meta, store_keys::OutboxKey(seq), AsSlice(event_json)).ok());
+  store_internal::AppendOutboxEvent(outbox_record_, event_json);
+}
+void WriteSet::StageOutbox() {
+  if (outbox_record_.empty()) return;
+  LOYALTY_CHECK(
+      batch_->Put(handles_->meta, store_keys::OutboxKey(outbox_seq_), AsSlice(outbox_record_))
+          .ok());
+  outbox_record_.clear();
 }
 void WriteSet::ReleaseOutbox() {
-  if (outbox_seqs_.empty()) return;
+  if (outbox_seq_ == 0) return;
   std::lock_guard lock(handles_->outbox_mu);
-  for (uint64_t seq : outbox_seqs_) handles_->outbox_in_flight.erase(seq);
-  outbox_seqs_.clear();
+  handles_->outbox_in_flight.erase(outbox_seq_);
+  outbox_seq_ = 0;
+  outbox_record_.clear();
 }
-bool WriteSet::empty() const { return batch_->Count() == 0; }
+bool WriteSet::empty() const { return batch_->Count() == 0 && outbox_record_.empty(); }
 void WriteSet::Clear() {
   batch_->Clear();
   ReleaseOutbox();
@@ -435,6 +447,7 @@ Status Store::Commit(WriteSet& writes, const std::function<void()>& written) {
       return s;
     }
   }
+  writes.StageOutbox();
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync && !written;
   rocksdb::Status s = db_->Write(wo, writes.batch_.get());

@@ -166,10 +166,14 @@ class WriteSet final : public StoreBatch {
  private:
   friend class Store;
   struct Handles;
-  void ReleaseOutbox();  // its outbox sequences are committed or dropped
+  void ReleaseOutbox();  // its outbox record is committed or dropped
+  void StageOutbox();    // at commit: the outbox record into the batch
   std::unique_ptr<rocksdb::WriteBatch> batch_;
   const Handles* handles_ = nullptr;  // set by Store::NewWriteSet
-  std::vector<uint64_t> outbox_seqs_;
+  // The outbox record of this batch (all its events, one value under one
+  // sequence: store.h "The outbox"); 0 and empty until the first event.
+  uint64_t outbox_seq_ = 0;
+  std::string outbox_record_;
   std::vector<std::pair<std::string, std::string>> erasures_;  // from id, to id: at commit
 };
 
@@ -286,32 +290,42 @@ class Store final : public DurableStore {
   // dispatcher acknowledges them (deleted) or gives up on them (moved to the
   // dead letters, kept until redelivered). At least once: an acknowledgement
   // lost in a crash delivers the event again, with the same id.
+  //
+  // A sequence names a record: the events of one committed batch (a commit
+  // group's), in the order they were staged, in one value (key_codec.h).
+  // One key per group instead of one per event: fewer keys to insert, read
+  // and delete (docs/BENCHMARKS.md "The outbox's cost"). Readers get the
+  // events one by one, each with its record's sequence, and a record whole.
   struct OutboxItem {
-    uint64_t seq = 0;
+    uint64_t seq = 0;  // its record's
     std::string event_json;
   };
   struct DeadLetter {
-    uint64_t seq = 0;
+    uint64_t seq = 0;  // its record's
     std::string event_json;
     std::string error;  // the last failure
     uint32_t tries = 0;
     int64_t at_ms = 0;  // when it was given up on
   };
-  // At most `max` events after sequence `after`, oldest first, only as far
-  // as every event is committed: none of a batch still being committed, and
-  // none after it, so a reader that goes on from the last one it got never
-  // misses one.
+  // The events of the records after sequence `after`, oldest first, whole
+  // records only: up to `max` events, or one record when that one alone has
+  // more. Only as far as every record is committed: none of a batch still
+  // being committed, and none after it, so a reader that goes on from the
+  // last sequence it got never misses one.
   Result<std::vector<OutboxItem>> ReadOutbox(uint64_t after, std::size_t max) const;
+  // Deletes the records of `seqs` (an item's seq each; repeats are fine).
   Status AckOutbox(const std::vector<uint64_t>& seqs);
+  // `items` are whole records (as ReadOutbox gives them): each record moves
+  // to the dead letters under its sequence.
   Status DeadLetterOutbox(const std::vector<OutboxItem>& items, const std::string& error,
                           uint32_t tries, int64_t at_ms);
   Result<std::vector<DeadLetter>> ReadDeadLetters(std::size_t max) const;
   // Every dead letter back into the outbox, after what is there: the count.
   Result<std::size_t> RedeliverDeadLetters();
-  // The last sequence given; it starts again from 0 when the store opens
-  // with an empty outbox (ids, not sequences, name events).
+  // The last sequence given (to a record); it starts again from 0 when the
+  // store opens with an empty outbox (ids, not sequences, name events).
   uint64_t outbox_last_seq() const;
-  // The sequence every event up to which is committed (ReadOutbox reads no
+  // The sequence every record up to which is committed (ReadOutbox reads no
   // further): nothing at or below it will appear later.
   uint64_t outbox_readable_seq() const;
 

@@ -41,6 +41,10 @@ inline Status FromRocks(const rocksdb::Status& s, const std::string& what) {
 }
 
 inline rocksdb::Slice AsSlice(std::string_view v) { return {v.data(), v.size()}; }
+
+// An outbox record's value (outbox.cc, key_codec.h): its events as a JSON
+// text sequence (RFC 7464: 0x1E, the event's JSON, 0x0A each).
+void AppendOutboxEvent(std::string& record, std::string_view event_json);
 inline std::string_view AsView(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
 
 }  // namespace store_internal

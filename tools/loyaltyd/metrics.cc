@@ -152,8 +152,9 @@ Metrics::Metrics()
       max_fds_(OneGauge(*registry_, "process_max_fds", "The limit on open file descriptors")),
       start_time_(OneGauge(*registry_, "process_start_time_seconds",
                            "When the process started, seconds since the epoch")),
-      outbox_backlog_(OneGauge(*registry_, "loyalty_outbox_backlog",
-                               "Events out staged and not yet delivered or given up on")),
+      outbox_backlog_(OneGauge(
+          *registry_, "loyalty_outbox_backlog",
+          "Outbox records (the events of one commit each) not yet delivered or given up on")),
       outbox_oldest_age_(OneGauge(*registry_, "loyalty_outbox_oldest_age_seconds",
                                   "How long the batch at the head of the outbox has been failing")),
       outbox_delivered_(OneCounter(*registry_, "loyalty_outbox_delivered_total",

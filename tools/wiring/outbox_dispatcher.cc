@@ -1,5 +1,9 @@
 #include "tools/wiring/outbox_dispatcher.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <random>
@@ -48,6 +52,8 @@ bool OutboxDispatcher::Pause(int64_t ms) {
 }
 
 void OutboxDispatcher::Run() {
+  // Best effort: where it cannot be set, delivery just competes as equal.
+  (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), options_.nice);
   std::mt19937_64 jitter(std::random_device{}());
   uint64_t cursor = 0;             // the last sequence delivered or given up on
   uint32_t tries = 0;              // failures in a row of the batch at the head
@@ -78,10 +84,14 @@ void OutboxDispatcher::Run() {
       head_first_seen_ms = now;
       tries = 0;
     }
+    // The events move out for the sinks, and back should the batch go to
+    // the dead letters.
     std::vector<std::string> events;
     std::vector<uint64_t> seqs;
-    for (const Store::OutboxItem& item : *batch) {
-      events.push_back(item.event_json);
+    events.reserve(batch->size());
+    seqs.reserve(batch->size());
+    for (Store::OutboxItem& item : *batch) {
+      events.push_back(std::move(item.event_json));
       seqs.push_back(item.seq);
     }
     Status failed = Status::Ok();
@@ -114,6 +124,7 @@ void OutboxDispatcher::Run() {
       stats_.oldest_age_ms = now - head_first_seen_ms;
     }
     if (tries >= options_.max_tries || now - head_first_seen_ms >= options_.dead_after_ms) {
+      for (std::size_t i = 0; i < events.size(); ++i) (*batch)[i].event_json = std::move(events[i]);
       const Status moved = store_.DeadLetterOutbox(*batch, failed.message(), tries, now);
       std::lock_guard lock(mu_);
       if (moved.ok()) {

@@ -2,13 +2,14 @@
 // outbox") to its sinks, at least once, in the order the events were staged
 // (so in order per customer), on its own thread: a sale never waits for it.
 //
-// A batch of the oldest events goes to every sink; once all took it, it is
-// acknowledged (deleted). A failure is retried with exponential backoff and
-// jitter (0.2 s doubling to 60 s); after max_tries failures in a row, or when
-// its oldest event has waited dead_after_ms, the batch goes to the dead
-// letters (Store::RedeliverDeadLetters brings them back) and delivery goes
-// on. A sink that took a batch before another failed gets it again: a
-// receiver de-duplicates by event id.
+// A batch of the oldest events (whole outbox records: one commit's events
+// each) goes to every sink; once all took it, it is acknowledged (deleted).
+// A failure is retried with exponential backoff and jitter (0.2 s doubling
+// to 60 s); after max_tries failures in a row, or when its oldest event has
+// waited dead_after_ms, the batch goes to the dead letters
+// (Store::RedeliverDeadLetters brings them back) and delivery goes on. A
+// sink that took a batch before another failed gets it again: a receiver
+// de-duplicates by event id.
 //
 // Thread safety: Start and Stop once each, from one thread; stats() from any.
 #pragma once
@@ -43,14 +44,17 @@ struct DispatcherOptions {
   int64_t backoff_first_ms = 200;
   int64_t backoff_max_ms = 60'000;
   int64_t idle_poll_ms = 50;  // how often an empty outbox is looked at
+  // The dispatcher thread's nice value (Linux: per thread): delivery is
+  // background work and yields the CPU to the sales when both want it.
+  int nice = 10;
 };
 
 struct DispatcherStats {
   uint64_t delivered = 0;      // events acknowledged
   uint64_t failures = 0;       // failed deliveries (a batch to a sink)
   uint64_t dead_lettered = 0;  // events given up on
-  uint64_t backlog = 0;        // events staged and not yet delivered or given up (estimate)
-  int64_t oldest_age_ms = 0;   // how long the oldest waiting event has waited (by its time)
+  uint64_t backlog = 0;  // outbox records (a commit's events each) not yet delivered or given up
+  int64_t oldest_age_ms = 0;  // how long the oldest waiting event has waited (by its time)
   std::string last_error;
 };
 

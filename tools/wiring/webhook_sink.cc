@@ -1,9 +1,12 @@
 #include "tools/wiring/webhook_sink.h"
 
+#include <algorithm>
 #include <chrono>
+#include <iterator>
 
 #include "adapters/http/client.h"
 #include "adapters/net/verifier.h"
+#include "engine/outbox.h"
 
 namespace loyalty {
 namespace {
@@ -25,6 +28,11 @@ std::string WebhookSignature(const std::string& secret, int64_t unix_s, const st
 }
 
 WebhookSink::WebhookSink(WebhookOptions options) : options_(std::move(options)) {
+  // Every type there is: nothing to filter, and no type to look up per event.
+  if (std::all_of(std::begin(kOutboxTypes), std::end(kOutboxTypes),
+                  [&](const char* type) { return options_.types.count(type) > 0; })) {
+    options_.types.clear();
+  }
   const bool tls = options_.url.rfind("https://", 0) == 0;
   const std::string rest = options_.url.substr(tls ? 8 : 7);  // validated by the config
   const std::size_t slash = rest.find('/');
@@ -35,7 +43,11 @@ WebhookSink::WebhookSink(WebhookOptions options) : options_(std::move(options)) 
 std::string WebhookSink::name() const { return "webhook " + address_; }
 
 Status WebhookSink::Deliver(const std::vector<std::string>& events_json) {
-  std::string body = "[";
+  std::size_t size = 2;
+  for (const std::string& e : events_json) size += e.size() + 1;
+  std::string body;
+  body.reserve(size);
+  body += '[';
   std::size_t sent = 0;
   for (const std::string& e : events_json) {
     if (!options_.types.empty() && options_.types.count(TypeOf(e)) == 0) continue;
@@ -47,14 +59,15 @@ Status WebhookSink::Deliver(const std::vector<std::string>& events_json) {
   http::ClientRequest request;
   request.method = "POST";
   request.target = target_;
-  request.body = body;
+  request.body = std::move(body);
   request.content_type = "application/cloudevents-batch+json";
   request.timeout_ms = options_.timeout_ms;
   request.ca_path = options_.ca_path;
   const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
-  request.headers.emplace_back("Loyalty-Signature", WebhookSignature(options_.secret, now_s, body));
+  request.headers.emplace_back("Loyalty-Signature",
+                               WebhookSignature(options_.secret, now_s, request.body));
   auto reply = http::Call(address_, request);
   if (!reply.ok()) return reply.status();
   if (reply->status < 200 || reply->status > 299) {

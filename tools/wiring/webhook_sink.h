@@ -19,7 +19,7 @@ namespace loyalty {
 struct WebhookOptions {
   std::string url;              // http://HOST:PORT/path or https://...
   std::string secret;           // the HMAC key
-  std::set<std::string> types;  // sent; others are taken without a request
+  std::set<std::string> types;  // sent (empty: all); others are taken without a request
   int64_t timeout_ms = 10'000;
   std::string ca_path;  // https: CA certificates to trust; empty: the system's
 };

@@ -259,5 +259,81 @@ TEST(OutboxStoreTest, AReaderStopsBeforeAnEventStillBeingCommittedAndGoesOnInOrd
   EXPECT_EQ((*store)->outbox_last_seq(), 4u);
 }
 
+// A batch's events make one record under one sequence (one key to write and
+// delete, not one per event); readers get them one by one, in staging
+// order, and never half a record. A record from before batches shared one
+// (one event's JSON alone under its key) is still read, and dead letters
+// and their redelivery keep every event of a record.
+TEST(OutboxStoreTest, ABatchsEventsAreOneRecordReadWholeAndOldSingleEventRecordsStillRead) {
+  testing::TempDir dir;
+  auto store = Store::Open({dir.path()});
+  ASSERT_TRUE(store.ok());
+  // As a store written before records held batches has it: sequence 1.
+  ASSERT_TRUE((*store)->PutMeta({{store_keys::OutboxKey(1), R"({"id":"old"})"}}).ok());
+  store->reset();
+  store = Store::Open({dir.path()});
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ((*store)->outbox_last_seq(), 1u);
+  WriteSet group = (*store)->NewWriteSet();
+  for (const char* e :
+       {R"({"id":"g1"})", R"({"id":"g2","data":{"note":"a\u001eb"}})", R"({"id":"g3"})"}) {
+    group.PutOutbox("A", e);
+  }
+  ASSERT_FALSE(group.empty());
+  ASSERT_TRUE((*store)->Commit(group).ok());
+  WriteSet next = (*store)->NewWriteSet();
+  next.PutOutbox("B", R"({"id":"n1"})");
+  next.PutOutbox("B", R"({"id":"n2"})");
+  ASSERT_TRUE((*store)->Commit(next).ok());
+  EXPECT_EQ((*store)->outbox_last_seq(), 3u);  // a sequence per record
+  auto events = [](const std::vector<Store::OutboxItem>& items) {
+    std::vector<std::string> out;
+    for (const auto& i : items) out.push_back(std::to_string(i.seq) + " " + i.event_json);
+    return out;
+  };
+  auto read = (*store)->ReadOutbox(0, 3);  // 1 + 3 > 3: the first record only
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(events(*read), std::vector<std::string>{R"(1 {"id":"old"})"});
+  read = (*store)->ReadOutbox(1, 2);  // a record larger than max comes whole
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(events(*read), (std::vector<std::string>{R"(2 {"id":"g1"})",
+                                                     R"(2 {"id":"g2","data":{"note":"a\u001eb"}})",
+                                                     R"(2 {"id":"g3"})"}));
+  read = (*store)->ReadOutbox(0, 100);
+  ASSERT_EQ(read->size(), 6u);
+  EXPECT_EQ(read->back().event_json, R"({"id":"n2"})");
+  // Acknowledged by its events' sequences: the record goes, the next stays.
+  ASSERT_TRUE((*store)->AckOutbox({1, 2, 2, 2}).ok());
+  read = (*store)->ReadOutbox(0, 100);
+  EXPECT_EQ(events(*read), (std::vector<std::string>{R"(3 {"id":"n1"})", R"(3 {"id":"n2"})"}));
+  // Given up on: the record moves whole, each event a dead letter.
+  ASSERT_TRUE((*store)->DeadLetterOutbox(*read, "HTTP 500", 3, 1'000).ok());
+  EXPECT_TRUE((*store)->ReadOutbox(0, 100)->empty());
+  auto dead = (*store)->ReadDeadLetters(10);
+  ASSERT_TRUE(dead.ok());
+  ASSERT_EQ(dead->size(), 2u);
+  EXPECT_EQ((*dead)[1].event_json, R"({"id":"n2"})");
+  EXPECT_EQ((*dead)[1].error, "HTTP 500");
+  EXPECT_EQ((*dead)[1].tries, 3u);
+  EXPECT_EQ((*store)->ReadDeadLetters(1)->size(), 1u);
+  auto moved = (*store)->RedeliverDeadLetters();
+  ASSERT_TRUE(moved.ok());
+  EXPECT_EQ(*moved, 2u);
+  EXPECT_TRUE((*store)->ReadDeadLetters(10)->empty());
+  read = (*store)->ReadOutbox(3, 100);
+  EXPECT_EQ(events(*read), (std::vector<std::string>{R"(4 {"id":"n1"})", R"(4 {"id":"n2"})"}));
+  // A dead letter from before: its one event after the head line.
+  ASSERT_TRUE((*store)
+                  ->PutMeta({{store_keys::DeadLetterKey(9), "12 2000 timed out\n{\"id\":\"d\"}"}})
+                  .ok());
+  dead = (*store)->ReadDeadLetters(10);
+  ASSERT_EQ(dead->size(), 1u);
+  EXPECT_EQ(dead->front().event_json, R"({"id":"d"})");
+  EXPECT_EQ(dead->front().error, "timed out");
+  EXPECT_EQ(dead->front().at_ms, 2000);
+  ASSERT_EQ(*(*store)->RedeliverDeadLetters(), 1u);
+  EXPECT_EQ(events(*(*store)->ReadOutbox(4, 100)), std::vector<std::string>{R"(5 {"id":"d"})"});
+}
+
 }  // namespace
 }  // namespace loyalty
