@@ -11,21 +11,14 @@
 #include <sstream>
 
 #include "adapters/rocksdb/key_codec.h"
+#include "adapters/rocksdb/store_internal.h"
 #include "proto/store_codec.h"
 
 namespace loyalty {
 namespace {
 
-Status FromRocks(const rocksdb::Status& s, const std::string& what) {
-  if (s.ok()) return Status::Ok();
-  if (s.IsCorruption()) return Status::Corruption(what + ": " + s.ToString());
-  return Status::IoError(what + ": " + s.ToString());
-}
-
-int64_t WallMs() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
+using store_internal::FromRocks;
+using store_internal::WallMs;
 
 std::string OneLine(std::string text) {
   for (char& c : text) c = (c == '\n' || c == '\r') ? ' ' : c;

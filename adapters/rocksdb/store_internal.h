@@ -1,10 +1,12 @@
-// What store.cc and customer_reads.cc share, private to adapters/rocksdb: the
-// column family handles and the conversions between RocksDB's types and ours.
+// What the store's files (store.cc, store_health.cc, customer_reads.cc, backup.cc...) share,
+// private to adapters/rocksdb: the column family handles and the conversions between RocksDB's
+// types and ours.
 #pragma once
 
 #include <rocksdb/db.h>
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <set>
 #include <string>
@@ -38,6 +40,12 @@ inline Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   if (s.ok()) return Status::Ok();
   if (s.IsCorruption()) return Status::Corruption(what + ": " + s.ToString());
   return Status::IoError(what + ": " + s.ToString());
+}
+
+// The wall clock, ms since the epoch (health and backup records).
+inline int64_t WallMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
 inline rocksdb::Slice AsSlice(std::string_view v) { return {v.data(), v.size()}; }
