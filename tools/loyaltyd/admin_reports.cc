@@ -6,6 +6,7 @@
 
 #include "tools/report/reports.h"
 #include "tools/report/rfm_render.h"
+#include "tools/wiring/background.h"
 
 namespace loyalty {
 namespace {
@@ -153,13 +154,15 @@ std::shared_ptr<const AdminReports::Made> AdminReports::MakeNow(std::string* fai
 }
 
 void AdminReports::Keep() {
+  YieldToSales();
   std::unique_lock lock(mu_);
   while (!stop_) {
     wake_.wait_for(lock, std::chrono::seconds(1));
     if (stop_) break;
     const Clock::time_point now = Clock::now();
-    if (MsBetween(asked_, now) > kWatchedMs) continue;  // nobody is looking
     const std::shared_ptr<const Made> latest = latest_;
+    // Nobody is looking: one round at start warms the copy up, no more.
+    if (latest && (!asked_ || MsBetween(*asked_, now) > kWatchedMs)) continue;
     if (latest && MsBetween(latest->at, now) < std::max(kRoundsApartMinMs, 10 * latest->took_ms)) {
       continue;
     }
@@ -185,10 +188,6 @@ void AdminReports::Attach(Store* store, Runtime* runtime, RfmJob* rfm_job, Worke
   rfm_job_ = rfm_job;
   worker_ = worker;
   store_ = store;  // from here on requests are served
-  {
-    std::lock_guard lock(mu_);
-    asked_ = Clock::now();  // the first round warms the copy up
-  }
   keeper_ = std::thread(&AdminReports::Keep, this);
 }
 

@@ -12,9 +12,10 @@
 //
 // A report reads every customer (about 10 us each): all six are made at
 // once (report::MakeEveryReport, two readings of the store) and kept, and a
-// keeper thread remakes them in the background after a change, while the
-// reports have been asked for in the last kWatchedMs, at most one round in
-// ten of its time. A request is answered from the copy kept when nothing
+// keeper thread (at background priority: wiring/background.h) makes them
+// once at start, then remakes them after a change while the reports have
+// been asked for in the last kWatchedMs, at most one round in ten of its
+// time. A request is answered from the copy kept when nothing
 // has changed since it was made, or when it is at most kStaleMaxMs old and
 // making one takes a person a noticeable wait (kWaitWorthMs; 100,000
 // customers take about 0.5 s): then the answer says when it was made
@@ -99,9 +100,9 @@ class AdminReports {
   std::mutex make_mu_;  // one maker at a time: the keeper or the worker
   mutable std::mutex mu_;
   std::condition_variable wake_;
-  std::shared_ptr<const Made> latest_;  // guarded by mu_
-  Clock::time_point asked_;             // guarded by mu_
-  bool stop_ = false;                   // guarded by mu_
+  std::shared_ptr<const Made> latest_;      // guarded by mu_
+  std::optional<Clock::time_point> asked_;  // the last request; guarded by mu_
+  bool stop_ = false;                       // guarded by mu_
   std::thread keeper_;
 };
 

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "adapters/rocksdb/disk_guard.h"
+#include "tools/wiring/background.h"
 
 namespace loyalty {
 
@@ -19,7 +20,10 @@ Backups::Backups(Store& store, BackupSchedule schedule, Clock now, Log info, Log
     const int64_t last_ms = state_.last ? state_.last->created_ms : 0;
     state_.next_scheduled_ms = std::max(now_(), last_ms + schedule_.interval_ms);
   }
-  worker_ = std::thread([this] { Work(); });
+  worker_ = std::thread([this] {
+    YieldToSales();
+    Work();
+  });
 }
 
 Backups::~Backups() { Stop(); }

@@ -1,8 +1,14 @@
 #include "tools/loyaltyd/worker.h"
 
+#include "tools/wiring/background.h"
+
 namespace loyalty {
 
-Worker::Worker(std::size_t waiting_max) : waiting_max_(waiting_max), thread_([this] { Work(); }) {}
+Worker::Worker(std::size_t waiting_max)
+    : waiting_max_(waiting_max), thread_([this] {
+        YieldToSales();  // a report or a simulation waits for the sales, not they for it
+        Work();
+      }) {}
 
 Worker::~Worker() { Stop(); }
 

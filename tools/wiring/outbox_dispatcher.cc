@@ -1,12 +1,10 @@
 #include "tools/wiring/outbox_dispatcher.h"
 
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <random>
+
+#include "tools/wiring/background.h"
 
 namespace loyalty {
 namespace {
@@ -52,8 +50,7 @@ bool OutboxDispatcher::Pause(int64_t ms) {
 }
 
 void OutboxDispatcher::Run() {
-  // Best effort: where it cannot be set, delivery just competes as equal.
-  (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), options_.nice);
+  YieldToSales(options_.nice);
   std::mt19937_64 jitter(std::random_device{}());
   uint64_t cursor = 0;             // the last sequence delivered or given up on
   uint32_t tries = 0;              // failures in a row of the batch at the head

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "adapters/rocksdb/store.h"
+#include "tools/wiring/background.h"
 
 namespace loyalty {
 
@@ -46,7 +47,7 @@ struct DispatcherOptions {
   int64_t idle_poll_ms = 50;  // how often an empty outbox is looked at
   // The dispatcher thread's nice value (Linux: per thread): delivery is
   // background work and yields the CPU to the sales when both want it.
-  int nice = 10;
+  int nice = kBackgroundNice;
 };
 
 struct DispatcherStats {

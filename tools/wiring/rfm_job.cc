@@ -5,6 +5,7 @@
 
 #include "adapters/rocksdb/key_codec.h"
 #include "loyalty/v1/admin_store.pb.h"
+#include "tools/wiring/background.h"
 
 namespace loyalty {
 namespace {
@@ -104,6 +105,7 @@ void RfmJob::Start() {
 // A failed run keeps the previous quantiles and is tried again at the next
 // check (if the population moved) or interval.
 void RfmJob::Loop() {
+  YieldToSales();
   using Clock = std::chrono::steady_clock;
   const auto interval = std::chrono::milliseconds(interval_ms_);
   (void)Recompute();
