@@ -176,6 +176,61 @@ Result<std::vector<Store::DeadLetter>> Store::ReadDeadLetters(std::size_t max) c
   return dead;
 }
 
+// An erasure's part here (StageErasure, in the erasure's batch). The events
+// that name the customer and are not yet delivered, or were given up on,
+// carry their card numbers and more: a dead letter would keep them for as
+// long as nobody redelivers it. They are dropped, the other customers'
+// events of the same records kept; the customer.erased event this batch
+// stages tells the sinks to erase their own copies. Not covered: a record
+// the dispatcher read before this commit and gives up on after it (its
+// in-memory copy becomes the dead letter).
+Status Store::StageOutboxErasure(const std::string& id, rocksdb::WriteBatch& batch) const {
+  // Ids are printable ASCII (engine/validate.cc): JSON escapes only these two.
+  std::string subject = "\"subject\":\"";
+  for (char c : id) {
+    if (c == '"' || c == '\\') subject += '\\';
+    subject += c;
+  }
+  subject += '"';
+  // The record without the customer's events; false when it had none.
+  auto without = [&](std::string_view record, std::string& kept) {
+    bool dropped = false;
+    ForEachEvent(record, [&](std::string_view e) {
+      if (e.find(subject) != std::string_view::npos) {
+        dropped = true;
+      } else {
+        store_internal::AppendOutboxEvent(kept, e);
+      }
+    });
+    return dropped;
+  };
+  Status failed = Status::Ok();
+  auto stage = [&](rocksdb::Status s) {
+    if (!s.ok() && failed.ok()) failed = FromRocks(s, "stage the erasure of outbox events");
+  };
+  Status read = ForEachMeta(store_keys::kOutboxPrefix, false,
+                            [&](std::string_view key, std::string_view value) {
+                              std::string kept;
+                              if (!without(value, kept)) return true;
+                              stage(kept.empty() ? batch.Delete(handles_->meta, AsSlice(key))
+                                                 : batch.Put(handles_->meta, AsSlice(key), kept));
+                              return true;
+                            });
+  if (!read.ok()) return read;
+  read = ForEachMeta(
+      store_keys::kDeadLetterPrefix, false, [&](std::string_view key, std::string_view value) {
+        DeadLetter letter;
+        std::string kept;
+        if (!without(DecodeDead(0, value, letter), kept)) return true;
+        stage(kept.empty() ? batch.Delete(handles_->meta, AsSlice(key))
+                           : batch.Put(handles_->meta, AsSlice(key),
+                                       EncodeDead(kept, letter.error, letter.tries, letter.at_ms)));
+        return true;
+      });
+  if (!read.ok()) return read;
+  return failed;
+}
+
 Result<std::size_t> Store::RedeliverDeadLetters() {
   std::vector<std::pair<std::string, std::string>> dead;  // key, record
   std::size_t events = 0;

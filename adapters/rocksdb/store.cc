@@ -372,7 +372,8 @@ Status Store::StageErasure(const std::string& from, const std::string& to,
     txn->reply.clear();  // it named the customer; a retry now finds the card unknown
     batch.Put(handles_->txns, it->key(), store_codec::EncodeTxn(*txn, stored_at_ms));
   }
-  return FromRocks(it->status(), "read the transactions to erase");
+  if (Status s = FromRocks(it->status(), "read the transactions to erase"); !s.ok()) return s;
+  return StageOutboxErasure(from, batch);
 }
 
 Status Store::Scrub() {

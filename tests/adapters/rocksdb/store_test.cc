@@ -335,5 +335,74 @@ TEST(OutboxStoreTest, ABatchsEventsAreOneRecordReadWholeAndOldSingleEventRecords
   EXPECT_EQ(events(*(*store)->ReadOutbox(4, 100)), std::vector<std::string>{R"(5 {"id":"d"})"});
 }
 
+// An erasure takes the customer's events (by their subject) out of the
+// records still waiting in the outbox and out of the dead letters: a record
+// of theirs alone goes, a shared one keeps the other customers' events, a
+// dead letter keeps its failure. Nothing else that only looks alike goes.
+TEST(OutboxStoreTest, AnErasureDropsTheCustomersWaitingAndDeadLetteredEventsAndKeepsOthers) {
+  testing::TempDir dir;
+  testing::World world;
+  auto store = Store::Open({dir.path()});
+  ASSERT_TRUE(store.ok());
+  DecideResult r = world.Apply(testing::Purchase("T-1", "4242", {L("A", 1, 1234)}), kT0);
+  Write(**store, r, "4242");
+  const std::string who = r.effects.state->customer_id;
+  auto event = [](const std::string& id, const std::string& subject, const std::string& data) {
+    return R"({"id":")" + id + R"(","subject":")" + subject + R"(","data":)" + data + "}";
+  };
+  const std::string a1 = event("a1", who, R"({"card":"4242"})");
+  const std::string b1 = event("b1", "B", "{}");
+  const std::string a2 = event("a2", who, "{}");
+  const std::string a3 = event("a3", who, R"({"birthday":"1980-02-29"})");
+  const std::string b3 = event("b3", "B", "{}");
+  const std::string look_alike = event("c4", who + "0", "{}");
+  const std::string quoted = event("b4", "B", R"({"comment":"\"subject\":\")" + who + R"(\""})");
+  for (const auto& record :
+       std::vector<std::vector<std::string>>{{a1, b1}, {a2}, {a3, b3}, {look_alike, quoted}}) {
+    WriteSet w = (*store)->NewWriteSet();
+    for (const auto& e : record) w.PutOutbox("x", e);
+    ASSERT_TRUE((*store)->Commit(w).ok());
+  }
+  auto third = (*store)->ReadOutbox(2, 2);  // the third record: given up on
+  ASSERT_TRUE(third.ok());
+  ASSERT_EQ(third->size(), 2u);
+  ASSERT_TRUE((*store)->DeadLetterOutbox(*third, "HTTP 503", 12, 5'000).ok());
+
+  CustomerState pseudonym = *r.effects.state;
+  pseudonym.customer_id = "erased-1";
+  WriteSet erase = (*store)->NewWriteSet();
+  erase.EraseCustomer(who, pseudonym);
+  ASSERT_TRUE((*store)->Commit(erase).ok());
+
+  auto left = (*store)->ReadOutbox(0, 100);
+  ASSERT_TRUE(left.ok());
+  std::vector<std::string> waiting;
+  for (const auto& i : *left) {
+    waiting.push_back(std::to_string(i.seq) + " " + i.event_json);
+  }
+  EXPECT_EQ(waiting, (std::vector<std::string>{"1 " + b1, "4 " + look_alike, "4 " + quoted}));
+  auto dead = (*store)->ReadDeadLetters(10);
+  ASSERT_TRUE(dead.ok());
+  ASSERT_EQ(dead->size(), 1u);
+  EXPECT_EQ(dead->front().event_json, b3);
+  EXPECT_EQ(dead->front().error, "HTTP 503");
+  EXPECT_EQ(dead->front().tries, 12u);
+  EXPECT_EQ(dead->front().at_ms, 5'000);
+  // What is left of the outbox names them nowhere as a subject.
+  for (const char* prefix : {store_keys::kOutboxPrefix, store_keys::kDeadLetterPrefix}) {
+    ASSERT_TRUE(
+        (*store)
+            ->ForEachMeta(
+                prefix, false,
+                [&](std::string_view key, std::string_view value) {
+                  EXPECT_EQ(value.find("\"subject\":\"" + who + "\""), std::string_view::npos)
+                      << key;
+                  EXPECT_EQ(value.find("1980-02-29"), std::string_view::npos);
+                  return true;
+                })
+            .ok());
+  }
+}
+
 }  // namespace
 }  // namespace loyalty
