@@ -1,6 +1,7 @@
 // The outbox's records in the meta family (store.h "The outbox", key_codec.h).
 #include <rocksdb/db.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "adapters/rocksdb/key_codec.h"
@@ -184,19 +185,25 @@ Result<std::vector<Store::DeadLetter>> Store::ReadDeadLetters(std::size_t max) c
 // stages tells the sinks to erase their own copies. Not covered: a record
 // the dispatcher read before this commit and gives up on after it (its
 // in-memory copy becomes the dead letter).
-Status Store::StageOutboxErasure(const std::string& id, rocksdb::WriteBatch& batch) const {
-  // Ids are printable ASCII (engine/validate.cc): JSON escapes only these two.
-  std::string subject = "\"subject\":\"";
-  for (char c : id) {
-    if (c == '"' || c == '\\') subject += '\\';
-    subject += c;
+Status Store::StageOutboxErasure(const std::vector<std::string>& ids,
+                                 rocksdb::WriteBatch& batch) const {
+  std::vector<std::string> subjects;
+  for (const std::string& id : ids) {
+    // Ids are printable ASCII (engine/validate.cc): JSON escapes only these two.
+    std::string& subject = subjects.emplace_back("\"subject\":\"");
+    for (char c : id) {
+      if (c == '"' || c == '\\') subject += '\\';
+      subject += c;
+    }
+    subject += '"';
   }
-  subject += '"';
-  // The record without the customer's events; false when it had none.
+  // The record without the customers' events; false when it had none.
   auto without = [&](std::string_view record, std::string& kept) {
     bool dropped = false;
     ForEachEvent(record, [&](std::string_view e) {
-      if (e.find(subject) != std::string_view::npos) {
+      if (std::any_of(subjects.begin(), subjects.end(), [&](const std::string& subject) {
+            return e.find(subject) != std::string_view::npos;
+          })) {
         dropped = true;
       } else {
         store_internal::AppendOutboxEvent(kept, e);

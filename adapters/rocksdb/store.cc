@@ -339,41 +339,66 @@ Status Store::Commit(WriteSet& writes, const std::function<void()>& written) {
 
 // Called at commit, so every earlier commit of the customer's shard is on
 // disk: their whole ledger moves, and every transaction record naming them.
-// The records are found by a scan of all of them (an erasure is rare; about
-// a second per million records kept).
+// Customers merged into them earlier kept a record of their own (its id,
+// often a card number, its ledger and `merged_into`): each goes under a
+// pseudonym of its own (`to` and "-1", "-2"...), its ledger and records
+// with it. The records and the merged customers are found by a scan of all
+// of them (an erasure is rare; about a second per million records kept).
 Status Store::StageErasure(const std::string& from, const std::string& to,
                            rocksdb::WriteBatch& batch) const {
+  std::map<std::string, std::string> renamed = {{from, to}};  // old id -> pseudonym
   if (Status s = FromRocks(batch.Delete(handles_->customers, AsSlice(from)), "stage erasure");
       !s.ok()) {
     return s;
   }
-  const std::string prefix = store_keys::LedgerPrefix(from);
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_->ledger));
-  for (it->Seek(AsSlice(prefix)); it->Valid() && it->key().starts_with(AsSlice(prefix));
-       it->Next()) {
-    auto parts = store_keys::ParseLedgerKey(store_internal::AsView(it->key()));
-    if (!parts.ok()) return parts.status();
-    auto entry =
-        store_codec::DecodeLedgerEntry(store_internal::AsView(it->value()), to, parts->seq);
-    if (!entry.ok()) return entry.status();
-    batch.Delete(handles_->ledger, it->key());
-    batch.Put(handles_->ledger, store_keys::LedgerKey(to, parts->seq),
-              store_codec::EncodeLedgerEntry(*entry));
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_->customers));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const std::string_view value = store_internal::AsView(it->value());
+    if (value.find(from) == std::string_view::npos) continue;  // cheap before decoding
+    auto merged = store_codec::DecodeCustomer(value);
+    if (!merged.ok()) return merged.status();
+    if (merged->merged_into != from || merged->customer_id == from) continue;
+    const std::string pseudonym = to + "-" + std::to_string(renamed.size());
+    renamed.emplace(merged->customer_id, pseudonym);
+    merged->customer_id = pseudonym;
+    merged->merged_into = to;
+    batch.Delete(handles_->customers, it->key());
+    batch.Put(handles_->customers, pseudonym, store_codec::EncodeCustomer(*merged));
   }
-  if (Status s = FromRocks(it->status(), "read the ledger to erase"); !s.ok()) return s;
+  if (Status s = FromRocks(it->status(), "read the customers to erase"); !s.ok()) return s;
+  for (const auto& [old_id, pseudonym] : renamed) {
+    const std::string prefix = store_keys::LedgerPrefix(old_id);
+    it.reset(db_->NewIterator(rocksdb::ReadOptions(), handles_->ledger));
+    for (it->Seek(AsSlice(prefix)); it->Valid() && it->key().starts_with(AsSlice(prefix));
+         it->Next()) {
+      auto parts = store_keys::ParseLedgerKey(store_internal::AsView(it->key()));
+      if (!parts.ok()) return parts.status();
+      auto entry = store_codec::DecodeLedgerEntry(store_internal::AsView(it->value()), pseudonym,
+                                                  parts->seq);
+      if (!entry.ok()) return entry.status();
+      batch.Delete(handles_->ledger, it->key());
+      batch.Put(handles_->ledger, store_keys::LedgerKey(pseudonym, parts->seq),
+                store_codec::EncodeLedgerEntry(*entry));
+    }
+    if (Status s = FromRocks(it->status(), "read the ledger to erase"); !s.ok()) return s;
+  }
+  std::vector<std::string> old_ids;
+  for (const auto& [old_id, pseudonym] : renamed) old_ids.push_back(old_id);
+  if (Status s = StageOutboxErasure(old_ids, batch); !s.ok()) return s;
   it.reset(db_->NewIterator(rocksdb::ReadOptions(), handles_->txns));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     TimeMs stored_at_ms = 0;
     auto txn = store_codec::DecodeTxn(store_internal::AsView(it->value()), it->key().ToString(),
                                       &stored_at_ms);
     if (!txn.ok()) return txn.status();
-    if (txn->customer_id != from) continue;
-    txn->customer_id = to;
+    const auto to_id = renamed.find(txn->customer_id);
+    if (to_id == renamed.end()) continue;
+    txn->customer_id = to_id->second;
     txn->reply.clear();  // it named the customer; a retry now finds the card unknown
     batch.Put(handles_->txns, it->key(), store_codec::EncodeTxn(*txn, stored_at_ms));
   }
-  if (Status s = FromRocks(it->status(), "read the transactions to erase"); !s.ok()) return s;
-  return StageOutboxErasure(from, batch);
+  return FromRocks(it->status(), "read the transactions to erase");
 }
 
 Status Store::Scrub() {

@@ -346,9 +346,9 @@ class Store final : public DurableStore {
                                          std::string_view key) const;
   Status StageErasure(const std::string& from, const std::string& to,
                       rocksdb::WriteBatch& batch) const;
-  // outbox.cc: the events about customer `id` (their subject) leave the
-  // records still waiting in the outbox and the dead letters.
-  Status StageOutboxErasure(const std::string& id, rocksdb::WriteBatch& batch) const;
+  // outbox.cc: the events about the customers `ids` (their subject) leave
+  // the records still waiting in the outbox and the dead letters.
+  Status StageOutboxErasure(const std::vector<std::string>& ids, rocksdb::WriteBatch& batch) const;
   Status PrepareSchema();  // schema.cc
   Status OpenOutbox();     // outbox.cc: the sequence continues from the last one
   // Health: a refusal (`writable` false) or its end, told once.

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <csignal>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -105,11 +106,52 @@ std::set<std::string> FoundOnDisk(const std::string& dir, const std::vector<std:
   return found;
 }
 
+// The output of a shell command (stderr too).
+std::string Output(const std::string& command) {
+  std::string out;
+  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+  if (p == nullptr) return out;
+  char buf[65536];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  ::pclose(p);
+  return out;
+}
+
+// Every key and value of every column family, as RocksDB's own `ldb`
+// (rocksdb-tools) reads them: which of `needles` they hold, by family. A
+// table stores the prefix a key shares with the one before it once, so the
+// raw files can hide a card number the store still holds. `must` is one
+// needle that is there, to show the reading works.
+std::set<std::string> FoundByLdb(const std::string& data, const std::vector<std::string>& needles,
+                                 const std::string& must) {
+  const std::string listed = Output("ldb --db=" + data + " list_column_families");
+  const std::size_t open = listed.find('{'), close = listed.find('}');
+  EXPECT_NE(open, std::string::npos) << listed;
+  std::set<std::string> found;
+  bool read_must = false;
+  std::string families = listed.substr(open + 1, close - open - 1);
+  for (std::size_t at = 0; at < families.size();) {
+    std::size_t comma = families.find(',', at);
+    if (comma == std::string::npos) comma = families.size();
+    std::string cf = families.substr(at, comma - at);
+    cf.erase(0, cf.find_first_not_of(' '));
+    at = comma + 1;
+    const std::string scan = Output("ldb --db=" + data + " --column_family=" + cf + " scan");
+    read_must = read_must || scan.find(must) != std::string::npos;
+    for (const std::string& n : needles) {
+      if (scan.find(n) != std::string::npos) found.insert(n + " in " + cf);
+    }
+  }
+  EXPECT_TRUE(read_must) << "ldb found no " << must << ": " << listed;
+  return found;
+}
+
 // The right to erasure (GDPR art. 17), end to end: after the admin's
 // request, nothing of the customer's card number, birthday or comment is
-// left in any file of the store or in Redis; the points stay for
-// accounting under a pseudonym and `loyalty check` passes; the card is
-// refused from then on, and the other customer is untouched.
+// left in any file of the store or in Redis, nor of a second account merged
+// into theirs earlier; the points stay for accounting under pseudonyms and
+// `loyalty check` passes; the cards are refused from then on, and the other
+// customer is untouched.
 TEST(PrivacyTest, AfterErasureNoPersonalDatumIsLeftInTheStoreOrRedisAndTheLedgerBalances) {
   TempDir dir;
   RedisServer redis;
@@ -118,7 +160,8 @@ TEST(PrivacyTest, AfterErasureNoPersonalDatumIsLeftInTheStoreOrRedisAndTheLedger
   const std::string data = dir.Sub("db");
   auto server = std::make_unique<ServerProcess>(data, std::vector<std::string>{"--config", config});
   ASSERT_TRUE(server->ok()) << server->Stderr();
-  const std::string card = "4000000000007777", other = "4000000000008888";
+  const std::string card = "4000000000007777", other = "4000000000008888",
+                    merged = "4000000000009999";
   const std::string comment = "the queue at till 3 was far too long";
   auto cli = [&](std::vector<std::string> args) {
     args.insert(args.begin(), {"--server", server->address()});
@@ -135,6 +178,15 @@ TEST(PrivacyTest, AfterErasureNoPersonalDatumIsLeftInTheStoreOrRedisAndTheLedger
   ASSERT_EQ(cli({"purchase", "--txn", "T-3", "--store", "S1", "--card", other, "--amount", "9.99"})
                 .exit_code,
             0);
+  // The same person's second account, merged into the first: its record
+  // stays (its id is its card number), with its ledger and where it went.
+  ASSERT_EQ(cli({"purchase", "--txn", "T-4", "--store", "S1", "--card", merged, "--amount", "3.00"})
+                .exit_code,
+            0);
+  const auto merge = Http(
+      server->admin_port(), "POST", "/v1/customers/" + card + "/merge", kAdmin,
+      R"({"transaction_id": "M-1", "merged_card": ")" + merged + R"(", "reason": "DSR-2026-117"})");
+  ASSERT_EQ(merge.status, 200) << merge.body;
   ASSERT_EQ(cli({"feedback", "--txn", "F-1", "--store", "S1", "--card", card, "--score", "4",
                  "--comment", comment})
                 .exit_code,
@@ -186,7 +238,7 @@ TEST(PrivacyTest, AfterErasureNoPersonalDatumIsLeftInTheStoreOrRedisAndTheLedger
   // The tables and the log hold none of it now. RocksDB's MANIFEST may still
   // name the card as a bound of a table file the scrub deleted, until the
   // next start writes a new one (docs/OPERATIONS.md, "Erasure").
-  std::set<std::string> found = FoundOnDisk(data, {card, comment});
+  std::set<std::string> found = FoundOnDisk(data, {card, comment, merged});
   std::erase_if(found,
                 [](const std::string& f) { return f.find("/MANIFEST-") != std::string::npos; });
   EXPECT_EQ(found, std::set<std::string>{});
@@ -195,7 +247,7 @@ TEST(PrivacyTest, AfterErasureNoPersonalDatumIsLeftInTheStoreOrRedisAndTheLedger
   {
     auto store = Store::Open(options);
     ASSERT_TRUE(store.ok()) << store.status().message();
-    EXPECT_EQ(FoundOnDisk(data, {card, comment}), std::set<std::string>{});
+    EXPECT_EQ(FoundOnDisk(data, {card, comment, merged}), std::set<std::string>{});
     int customers = 0;
     ASSERT_TRUE((*store)
                     ->ForEachCustomer([&](const CustomerState& s) {
@@ -203,16 +255,22 @@ TEST(PrivacyTest, AfterErasureNoPersonalDatumIsLeftInTheStoreOrRedisAndTheLedger
                       EXPECT_FALSE(s.birthday.has_value()) << s.customer_id;
                       if (s.customer_id == pseudonym) {
                         EXPECT_TRUE(s.cards.empty());
-                        EXPECT_EQ(s.balance(), 50);  // 25 + 25: kept for accounting
+                        EXPECT_EQ(s.balance(), 53);  // 25 + 25 + 3 merged: kept for accounting
                         EXPECT_TRUE(s.nps_comment.empty());
+                      } else if (s.customer_id == pseudonym + "-1") {
+                        EXPECT_EQ(s.merged_into, pseudonym);
+                        EXPECT_EQ(s.balance(), 0);
+                      } else {
+                        EXPECT_EQ(s.cards, std::vector<std::string>{other});
                       }
                       return Status::Ok();
                     })
                     .ok());
-    EXPECT_EQ(customers, 2);
+    EXPECT_EQ(customers, 3);
     auto still = (*store)->GetCustomerIdForCard(other);
     ASSERT_TRUE(still.ok() && still->has_value());
   }
+  EXPECT_EQ(FoundByLdb(data, {card, comment, merged}, other), std::set<std::string>{});
   const CliResult check = RunCli({"check", "--data-dir", data});
   EXPECT_EQ(check.exit_code, 0) << check.out;
 }
