@@ -139,14 +139,17 @@ Status Store::AckOutbox(const std::vector<uint64_t>& seqs) {
 
 Status Store::DeadLetterOutbox(const std::vector<OutboxItem>& items, const std::string& error,
                                uint32_t tries, int64_t at_ms) {
+  // Each record as it is now: an erasure since it was read took the erased
+  // customer's events out of it (or all of it: nothing to move).
+  std::lock_guard erasing(handles_->outbox_erasure_mu);
   rocksdb::WriteBatch batch;
   for (std::size_t i = 0; i < items.size();) {
     const uint64_t seq = items[i].seq;
-    std::string record;
-    for (; i < items.size() && items[i].seq == seq; ++i) {
-      store_internal::AppendOutboxEvent(record, items[i].event_json);
-    }
-    const std::string dead = EncodeDead(record, error, tries, at_ms);
+    while (i < items.size() && items[i].seq == seq) ++i;
+    auto record = Get(handles_->meta, store_keys::OutboxKey(seq));
+    if (!record.ok()) return record.status();
+    if (!record->has_value()) continue;  // acknowledged, or erased whole
+    const std::string dead = EncodeDead(**record, error, tries, at_ms);
     if (auto s = batch.Put(handles_->meta, store_keys::DeadLetterKey(seq), dead); !s.ok()) {
       return FromRocks(s, "stage dead letter");
     }
@@ -182,9 +185,9 @@ Result<std::vector<Store::DeadLetter>> Store::ReadDeadLetters(std::size_t max) c
 // carry their card numbers and more: a dead letter would keep them for as
 // long as nobody redelivers it. They are dropped, the other customers'
 // events of the same records kept; the customer.erased event this batch
-// stages tells the sinks to erase their own copies. Not covered: a record
-// the dispatcher read before this commit and gives up on after it (its
-// in-memory copy becomes the dead letter).
+// stages tells the sinks to erase their own copies. A record the dispatcher
+// read before this commit and gives up on after it becomes a dead letter as
+// this commit left it (DeadLetterOutbox, outbox_erasure_mu).
 Status Store::StageOutboxErasure(const std::vector<std::string>& ids,
                                  rocksdb::WriteBatch& batch) const {
   std::vector<std::string> subjects;

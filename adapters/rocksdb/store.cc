@@ -318,6 +318,8 @@ Status Store::Commit(WriteSet& writes, const std::function<void()>& written) {
     commit_failures_.fetch_add(1, std::memory_order_relaxed);
     return Refusal();
   }
+  std::unique_lock erasing(handles_->outbox_erasure_mu, std::defer_lock);
+  if (!writes.erasures_.empty()) erasing.lock();  // rare: an erasure
   for (const auto& [from, to] : writes.erasures_) {
     if (Status s = StageErasure(from, to, *writes.batch_); !s.ok()) {
       writes.ReleaseOutbox();

@@ -30,6 +30,11 @@ struct WriteSet::Handles {
   mutable std::mutex outbox_mu;
   mutable std::atomic<uint64_t> outbox_seq{0};
   mutable std::set<uint64_t> outbox_in_flight;  // guarded by outbox_mu
+  // Held by a commit with an erasure from its reading of the outbox to its
+  // write, and by DeadLetterOutbox likewise: a record given up on is moved
+  // as it is on disk, with or without the erased customer's events, never
+  // as a copy read before the erasure.
+  mutable std::mutex outbox_erasure_mu;
   // Salts the retired cards' hashes (RetiredCardKey): the store's id.
   std::string card_salt;
 };

@@ -339,6 +339,8 @@ TEST(OutboxStoreTest, ABatchsEventsAreOneRecordReadWholeAndOldSingleEventRecords
 // records still waiting in the outbox and out of the dead letters: a record
 // of theirs alone goes, a shared one keeps the other customers' events, a
 // dead letter keeps its failure. Nothing else that only looks alike goes.
+// A record the dispatcher read before the erasure and gives up on after it
+// becomes a dead letter as the erasure left it.
 TEST(OutboxStoreTest, AnErasureDropsTheCustomersWaitingAndDeadLetteredEventsAndKeepsOthers) {
   testing::TempDir dir;
   testing::World world;
@@ -357,8 +359,11 @@ TEST(OutboxStoreTest, AnErasureDropsTheCustomersWaitingAndDeadLetteredEventsAndK
   const std::string b3 = event("b3", "B", "{}");
   const std::string look_alike = event("c4", who + "0", "{}");
   const std::string quoted = event("b4", "B", R"({"comment":"\"subject\":\")" + who + R"(\""})");
-  for (const auto& record :
-       std::vector<std::vector<std::string>>{{a1, b1}, {a2}, {a3, b3}, {look_alike, quoted}}) {
+  const std::string a5 = event("a5", who, "{}");
+  const std::string b5 = event("b5", "B", "{}");
+  const std::string a6 = event("a6", who, "{}");
+  for (const auto& record : std::vector<std::vector<std::string>>{
+           {a1, b1}, {a2}, {a3, b3}, {look_alike, quoted}, {a5, b5}, {a6}}) {
     WriteSet w = (*store)->NewWriteSet();
     for (const auto& e : record) w.PutOutbox("x", e);
     ASSERT_TRUE((*store)->Commit(w).ok());
@@ -367,12 +372,16 @@ TEST(OutboxStoreTest, AnErasureDropsTheCustomersWaitingAndDeadLetteredEventsAndK
   ASSERT_TRUE(third.ok());
   ASSERT_EQ(third->size(), 2u);
   ASSERT_TRUE((*store)->DeadLetterOutbox(*third, "HTTP 503", 12, 5'000).ok());
+  auto in_delivery = (*store)->ReadOutbox(4, 10);  // read before the erasure
+  ASSERT_TRUE(in_delivery.ok());
+  ASSERT_EQ(in_delivery->size(), 3u);
 
   CustomerState pseudonym = *r.effects.state;
   pseudonym.customer_id = "erased-1";
   WriteSet erase = (*store)->NewWriteSet();
   erase.EraseCustomer(who, pseudonym);
   ASSERT_TRUE((*store)->Commit(erase).ok());
+  ASSERT_TRUE((*store)->DeadLetterOutbox(*in_delivery, "timed out", 1, 6'000).ok());
 
   auto left = (*store)->ReadOutbox(0, 100);
   ASSERT_TRUE(left.ok());
@@ -383,7 +392,9 @@ TEST(OutboxStoreTest, AnErasureDropsTheCustomersWaitingAndDeadLetteredEventsAndK
   EXPECT_EQ(waiting, (std::vector<std::string>{"1 " + b1, "4 " + look_alike, "4 " + quoted}));
   auto dead = (*store)->ReadDeadLetters(10);
   ASSERT_TRUE(dead.ok());
-  ASSERT_EQ(dead->size(), 1u);
+  ASSERT_EQ(dead->size(), 2u);
+  EXPECT_EQ((*dead)[1].event_json, b5);
+  EXPECT_EQ((*dead)[1].seq, 5u);
   EXPECT_EQ(dead->front().event_json, b3);
   EXPECT_EQ(dead->front().error, "HTTP 503");
   EXPECT_EQ(dead->front().tries, 12u);
