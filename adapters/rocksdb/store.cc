@@ -9,6 +9,7 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -341,11 +342,11 @@ Status Store::Commit(WriteSet& writes, const std::function<void()>& written) {
 
 // Called at commit, so every earlier commit of the customer's shard is on
 // disk: their whole ledger moves, and every transaction record naming them.
-// Customers merged into them earlier kept a record of their own (its id,
-// often a card number, its ledger and `merged_into`): each goes under a
-// pseudonym of its own (`to` and "-1", "-2"...), its ledger and records
-// with it. The records and the merged customers are found by a scan of all
-// of them (an erasure is rare; about a second per million records kept).
+// Customers merged into them earlier (or into one merged into them) kept a
+// record of their own (its id, often a card number, its ledger and
+// `merged_into`): each goes under a pseudonym of its own (`to` and "-1",
+// "-2"...), its ledger and records with it. The records and the merged customers are found by a
+// scan of all of them (an erasure is rare; about a second per million records kept).
 Status Store::StageErasure(const std::string& from, const std::string& to,
                            rocksdb::WriteBatch& batch) const {
   std::map<std::string, std::string> renamed = {{from, to}};  // old id -> pseudonym
@@ -353,22 +354,36 @@ Status Store::StageErasure(const std::string& from, const std::string& to,
       !s.ok()) {
     return s;
   }
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), handles_->customers));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    const std::string_view value = store_internal::AsView(it->value());
-    if (value.find(from) == std::string_view::npos) continue;  // cheap before decoding
-    auto merged = store_codec::DecodeCustomer(value);
-    if (!merged.ok()) return merged.status();
-    if (merged->merged_into != from || merged->customer_id == from) continue;
-    const std::string pseudonym = to + "-" + std::to_string(renamed.size());
-    renamed.emplace(merged->customer_id, pseudonym);
-    merged->customer_id = pseudonym;
-    merged->merged_into = to;
-    batch.Delete(handles_->customers, it->key());
-    batch.Put(handles_->customers, pseudonym, store_codec::EncodeCustomer(*merged));
+  // One reading per link of a chain (A merged into B, B into the erased):
+  // with no merge, one reading.
+  std::unique_ptr<rocksdb::Iterator> it;
+  for (std::vector<std::string> into = {from}; !into.empty();) {
+    std::vector<std::string> found;
+    it.reset(db_->NewIterator(rocksdb::ReadOptions(), handles_->customers));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const std::string_view value = store_internal::AsView(it->value());
+      if (std::none_of(into.begin(), into.end(), [&](const std::string& id) {
+            return value.find(id) != std::string_view::npos;  // cheap before decoding
+          })) {
+        continue;
+      }
+      auto merged = store_codec::DecodeCustomer(value);
+      if (!merged.ok()) return merged.status();
+      if (renamed.count(merged->customer_id) > 0 ||
+          std::find(into.begin(), into.end(), merged->merged_into) == into.end()) {
+        continue;
+      }
+      const std::string pseudonym = to + "-" + std::to_string(renamed.size());
+      found.push_back(merged->customer_id);
+      renamed.emplace(merged->customer_id, pseudonym);
+      merged->customer_id = pseudonym;
+      merged->merged_into = renamed.at(merged->merged_into);
+      batch.Delete(handles_->customers, it->key());
+      batch.Put(handles_->customers, pseudonym, store_codec::EncodeCustomer(*merged));
+    }
+    if (Status s = FromRocks(it->status(), "read the customers to erase"); !s.ok()) return s;
+    into = std::move(found);
   }
-  if (Status s = FromRocks(it->status(), "read the customers to erase"); !s.ok()) return s;
   for (const auto& [old_id, pseudonym] : renamed) {
     const std::string prefix = store_keys::LedgerPrefix(old_id);
     it.reset(db_->NewIterator(rocksdb::ReadOptions(), handles_->ledger));

@@ -148,8 +148,8 @@ std::set<std::string> FoundByLdb(const std::string& data, const std::vector<std:
 
 // The right to erasure (GDPR art. 17), end to end: after the admin's
 // request, nothing of the customer's card number, birthday or comment is
-// left in any file of the store or in Redis, nor of a second account merged
-// into theirs earlier; the points stay for accounting under pseudonyms and
+// left in any file of the store or in Redis, nor of the accounts merged
+// into theirs earlier (a chain of two); the points stay for accounting under pseudonyms and
 // `loyalty check` passes; the cards are refused from then on, and the other
 // customer is untouched.
 TEST(PrivacyTest, AfterErasureNoPersonalDatumIsLeftInTheStoreOrRedisAndTheLedgerBalances) {
@@ -161,7 +161,7 @@ TEST(PrivacyTest, AfterErasureNoPersonalDatumIsLeftInTheStoreOrRedisAndTheLedger
   auto server = std::make_unique<ServerProcess>(data, std::vector<std::string>{"--config", config});
   ASSERT_TRUE(server->ok()) << server->Stderr();
   const std::string card = "4000000000007777", other = "4000000000008888",
-                    merged = "4000000000009999";
+                    merged = "4000000000009999", merged_before = "4000000000006666";
   const std::string comment = "the queue at till 3 was far too long";
   auto cli = [&](std::vector<std::string> args) {
     args.insert(args.begin(), {"--server", server->address()});
@@ -183,6 +183,15 @@ TEST(PrivacyTest, AfterErasureNoPersonalDatumIsLeftInTheStoreOrRedisAndTheLedger
   ASSERT_EQ(cli({"purchase", "--txn", "T-4", "--store", "S1", "--card", merged, "--amount", "3.00"})
                 .exit_code,
             0);
+  ASSERT_EQ(cli({"purchase", "--txn", "T-5", "--store", "S1", "--card", merged_before, "--amount",
+                 "2.00"})
+                .exit_code,
+            0);
+  const auto merge_before =
+      Http(server->admin_port(), "POST", "/v1/customers/" + merged + "/merge", kAdmin,
+           R"({"transaction_id": "M-0", "merged_card": ")" + merged_before +
+               R"(", "reason": "DSR-2026-116"})");
+  ASSERT_EQ(merge_before.status, 200) << merge_before.body;
   const auto merge = Http(
       server->admin_port(), "POST", "/v1/customers/" + card + "/merge", kAdmin,
       R"({"transaction_id": "M-1", "merged_card": ")" + merged + R"(", "reason": "DSR-2026-117"})");
@@ -238,7 +247,7 @@ TEST(PrivacyTest, AfterErasureNoPersonalDatumIsLeftInTheStoreOrRedisAndTheLedger
   // The tables and the log hold none of it now. RocksDB's MANIFEST may still
   // name the card as a bound of a table file the scrub deleted, until the
   // next start writes a new one (docs/OPERATIONS.md, "Erasure").
-  std::set<std::string> found = FoundOnDisk(data, {card, comment, merged});
+  std::set<std::string> found = FoundOnDisk(data, {card, comment, merged, merged_before});
   std::erase_if(found,
                 [](const std::string& f) { return f.find("/MANIFEST-") != std::string::npos; });
   EXPECT_EQ(found, std::set<std::string>{});
@@ -247,7 +256,7 @@ TEST(PrivacyTest, AfterErasureNoPersonalDatumIsLeftInTheStoreOrRedisAndTheLedger
   {
     auto store = Store::Open(options);
     ASSERT_TRUE(store.ok()) << store.status().message();
-    EXPECT_EQ(FoundOnDisk(data, {card, comment, merged}), std::set<std::string>{});
+    EXPECT_EQ(FoundOnDisk(data, {card, comment, merged, merged_before}), std::set<std::string>{});
     int customers = 0;
     ASSERT_TRUE((*store)
                     ->ForEachCustomer([&](const CustomerState& s) {
@@ -255,10 +264,14 @@ TEST(PrivacyTest, AfterErasureNoPersonalDatumIsLeftInTheStoreOrRedisAndTheLedger
                       EXPECT_FALSE(s.birthday.has_value()) << s.customer_id;
                       if (s.customer_id == pseudonym) {
                         EXPECT_TRUE(s.cards.empty());
-                        EXPECT_EQ(s.balance(), 53);  // 25 + 25 + 3 merged: kept for accounting
+                        // 25 + 25 + 3 + 2 merged: kept for accounting
+                        EXPECT_EQ(s.balance(), 55);
                         EXPECT_TRUE(s.nps_comment.empty());
                       } else if (s.customer_id == pseudonym + "-1") {
                         EXPECT_EQ(s.merged_into, pseudonym);
+                        EXPECT_EQ(s.balance(), 0);
+                      } else if (s.customer_id == pseudonym + "-2") {
+                        EXPECT_EQ(s.merged_into, pseudonym + "-1");  // the chain, renamed
                         EXPECT_EQ(s.balance(), 0);
                       } else {
                         EXPECT_EQ(s.cards, std::vector<std::string>{other});
@@ -266,11 +279,12 @@ TEST(PrivacyTest, AfterErasureNoPersonalDatumIsLeftInTheStoreOrRedisAndTheLedger
                       return Status::Ok();
                     })
                     .ok());
-    EXPECT_EQ(customers, 3);
+    EXPECT_EQ(customers, 4);
     auto still = (*store)->GetCustomerIdForCard(other);
     ASSERT_TRUE(still.ok() && still->has_value());
   }
-  EXPECT_EQ(FoundByLdb(data, {card, comment, merged}, other), std::set<std::string>{});
+  EXPECT_EQ(FoundByLdb(data, {card, comment, merged, merged_before}, other),
+            std::set<std::string>{});
   const CliResult check = RunCli({"check", "--data-dir", data});
   EXPECT_EQ(check.exit_code, 0) << check.out;
 }
