@@ -1,4 +1,6 @@
 // The outbox's records in the meta family (store.h "The outbox", key_codec.h).
+#include "engine/outbox.h"
+
 #include <rocksdb/db.h>
 
 #include <algorithm>
@@ -137,15 +139,15 @@ Status Store::AckOutbox(const std::vector<uint64_t>& seqs) {
   return FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "acknowledge outbox events");
 }
 
-Status Store::DeadLetterOutbox(const std::vector<OutboxItem>& items, const std::string& error,
+Status Store::DeadLetterOutbox(const std::vector<uint64_t>& seqs, const std::string& error,
                                uint32_t tries, int64_t at_ms) {
   // Each record as it is now: an erasure since it was read took the erased
   // customer's events out of it (or all of it: nothing to move).
   std::lock_guard erasing(handles_->outbox_erasure_mu);
   rocksdb::WriteBatch batch;
-  for (std::size_t i = 0; i < items.size();) {
-    const uint64_t seq = items[i].seq;
-    while (i < items.size() && items[i].seq == seq) ++i;
+  for (std::size_t i = 0; i < seqs.size(); ++i) {
+    if (i > 0 && seqs[i] == seqs[i - 1]) continue;  // one record's events
+    const uint64_t seq = seqs[i];
     auto record = Get(handles_->meta, store_keys::OutboxKey(seq));
     if (!record.ok()) return record.status();
     if (!record->has_value()) continue;  // acknowledged, or erased whole
@@ -190,16 +192,8 @@ Result<std::vector<Store::DeadLetter>> Store::ReadDeadLetters(std::size_t max) c
 // this commit left it (DeadLetterOutbox, outbox_erasure_mu).
 Status Store::StageOutboxErasure(const std::vector<std::string>& ids,
                                  rocksdb::WriteBatch& batch) const {
-  std::vector<std::string> subjects;
-  for (const std::string& id : ids) {
-    // Ids are printable ASCII (engine/validate.cc): JSON escapes only these two.
-    std::string& subject = subjects.emplace_back("\"subject\":\"");
-    for (char c : id) {
-      if (c == '"' || c == '\\') subject += '\\';
-      subject += c;
-    }
-    subject += '"';
-  }
+  std::vector<std::string> subjects;  // as CloudEventJson writes them
+  for (const std::string& id : ids) subjects.push_back("\"subject\":" + JsonQuoted(id));
   // The record without the customers' events; false when it had none.
   auto without = [&](std::string_view record, std::string& kept) {
     bool dropped = false;

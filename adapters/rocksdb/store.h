@@ -315,10 +315,10 @@ class Store final : public DurableStore {
   Result<std::vector<OutboxItem>> ReadOutbox(uint64_t after, std::size_t max) const;
   // Deletes the records of `seqs` (an item's seq each; repeats are fine).
   Status AckOutbox(const std::vector<uint64_t>& seqs);
-  // `items` are whole records (as ReadOutbox gives them): each record moves
-  // to the dead letters under its sequence, as the store holds it now (an
-  // erasure since it was read may have taken events out of it, or all).
-  Status DeadLetterOutbox(const std::vector<OutboxItem>& items, const std::string& error,
+  // The records of `seqs` (an item's seq each; repeats are fine) move to
+  // the dead letters under their sequences, as the store holds them now (an
+  // erasure since they were read may have taken events out, or all).
+  Status DeadLetterOutbox(const std::vector<uint64_t>& seqs, const std::string& error,
                           uint32_t tries, int64_t at_ms);
   Result<std::vector<DeadLetter>> ReadDeadLetters(std::size_t max) const;
   // Every dead letter back into the outbox, after what is there: the count.

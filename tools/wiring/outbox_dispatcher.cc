@@ -81,8 +81,8 @@ void OutboxDispatcher::Run() {
       head_first_seen_ms = now;
       tries = 0;
     }
-    // The events move out for the sinks, and back should the batch go to
-    // the dead letters.
+    // The events move out for the sinks; the dead letters take the records
+    // from the store, by sequence.
     std::vector<std::string> events;
     std::vector<uint64_t> seqs;
     events.reserve(batch->size());
@@ -121,8 +121,7 @@ void OutboxDispatcher::Run() {
       stats_.oldest_age_ms = now - head_first_seen_ms;
     }
     if (tries >= options_.max_tries || now - head_first_seen_ms >= options_.dead_after_ms) {
-      for (std::size_t i = 0; i < events.size(); ++i) (*batch)[i].event_json = std::move(events[i]);
-      const Status moved = store_.DeadLetterOutbox(*batch, failed.message(), tries, now);
+      const Status moved = store_.DeadLetterOutbox(seqs, failed.message(), tries, now);
       std::lock_guard lock(mu_);
       if (moved.ok()) {
         cursor = seqs.back();
