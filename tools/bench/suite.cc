@@ -272,8 +272,9 @@ int RunOnce(Options o) {
   }
   if (server) server->Stop();
   if (receiver) {
-    std::printf("  webhook: %llu requests received (up to 500 events each)\n",
-                static_cast<unsigned long long>(receiver->count()));
+    std::printf("  webhook: %llu requests received, %llu events in them (up to 500 each)\n",
+                static_cast<unsigned long long>(receiver->count()),
+                static_cast<unsigned long long>(receiver->events()));
   }
   StopRedisServer(redis_pid);
   if (!dir.empty()) std::filesystem::remove_all(dir);

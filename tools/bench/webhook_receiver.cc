@@ -90,6 +90,13 @@ void WebhookReceiver::Serve() {
     (void)!::write(fd, reply.data(), reply.size());
     ::close(fd);
     count_ += 1;
+    constexpr std::string_view kEvent = "{\"specversion\":";
+    uint64_t events = 0;
+    for (std::size_t at = r.body.find(kEvent); at != std::string::npos;
+         at = r.body.find(kEvent, at + kEvent.size())) {
+      events += 1;
+    }
+    events_ += events;
     if (!keep_) continue;
     std::lock_guard lock(mu_);
     requests_.push_back(std::move(r));

@@ -31,7 +31,8 @@ class WebhookReceiver {
   }
   void Answer(int status) { status_ = status; }
   std::vector<ReceivedRequest> requests() const;
-  uint64_t count() const { return count_.load(); }  // requests answered
+  uint64_t count() const { return count_.load(); }    // requests answered
+  uint64_t events() const { return events_.load(); }  // CloudEvents in their bodies
 
  private:
   void Serve();
@@ -40,6 +41,7 @@ class WebhookReceiver {
   const bool keep_;
   std::atomic<int> status_{200};
   std::atomic<uint64_t> count_{0};
+  std::atomic<uint64_t> events_{0};
   std::atomic<bool> stop_{false};
   mutable std::mutex mu_;
   std::vector<ReceivedRequest> requests_;

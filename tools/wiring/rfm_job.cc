@@ -108,7 +108,14 @@ void RfmJob::Loop() {
   YieldToSales();
   using Clock = std::chrono::steady_clock;
   const auto interval = std::chrono::milliseconds(interval_ms_);
-  (void)Recompute();
+  Clock::time_point rested;  // no early run before (engine kRfmRestPerRunMs)
+  const auto run = [&] {
+    const auto began = Clock::now();
+    (void)Recompute();
+    const auto ended = Clock::now();
+    rested = ended + (ended - began) * kRfmRestPerRunMs;
+  };
+  run();
   auto next_run = Clock::now() + interval;
   uint64_t seen = runtime_.stats().grouped_events;
   const auto check =
@@ -119,9 +126,10 @@ void RfmJob::Loop() {
     const uint64_t events = runtime_.stats().grouped_events;
     const bool quiet = events == seen;
     seen = events;
-    const bool due = interval_ms_ > 0 && Clock::now() >= next_run;
-    if (due || RfmOutdated(customers_at_run_, events - events_at_run_, quiet)) {
-      (void)Recompute();
+    const auto now = Clock::now();
+    const bool due = interval_ms_ > 0 && now >= next_run;
+    if (due || (now >= rested && RfmOutdated(customers_at_run_, events - events_at_run_, quiet))) {
+      run();
       next_run = Clock::now() + interval;
     }
     lock.lock();

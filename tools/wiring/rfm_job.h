@@ -7,7 +7,9 @@
 // `check_ms` at how many events were committed since the last run and runs
 // at once when engine RfmOutdated says the population moved a lot: a bulk
 // load or a replay of past sales is scored as soon as it ends, not an hour
-// later.
+// later. After each run it rests 19 times as long as the run took before
+// asking again (kRfmRestPerRunMs): these early runs take at most a twentieth
+// of a CPU, however small the population and heavy the load.
 //
 // Stored: the latest quantiles under meta "rfm/quantiles"
 // (store.v1.RfmQuantiles, key_codec.h), written after each run. A failed run
