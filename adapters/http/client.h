@@ -1,11 +1,15 @@
-// A blocking HTTP/1.1 client for the admin API: the `loyalty rules` commands
-// and tests. One request per connection; the whole exchange is bounded by
-// timeout_ms. A Status only when no answer came (cannot connect, timed out,
-// closed); any HTTP status, 4xx and 5xx included, is a reply.
-// Thread safety: a function; no shared state.
+// A blocking HTTP/1.1 client: the `loyalty` admin commands, the webhook's
+// dispatcher and tests. The whole exchange (connect, TLS, request, answer) is
+// bounded by timeout_ms. A Status only when no answer came (cannot connect,
+// timed out, closed); any HTTP status, 4xx and 5xx included, is a reply.
+// Call: one request on a connection of its own. Client: one connection kept
+// open across requests to one address, for a caller that sends many (one
+// TLS handshake, not one per request).
+// Thread safety: Call is a function; a Client is used by one thread at a time.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,5 +40,25 @@ struct ClientReply {
 // `address` is HOST:PORT (plain HTTP) or https://HOST:PORT (TLS 1.2+, the
 // server's name or address checked against its certificate).
 Result<ClientReply> Call(const std::string& address, const ClientRequest& request);
+
+// Requests to one `address` (as for Call) over one kept-alive connection,
+// opened at the first call and again after the server closed it or a call
+// failed. A kept connection found closed before any answer came is opened
+// anew and the request sent once more. `ca_path` as ClientRequest's (the
+// request's own is not read).
+class Client {
+ public:
+  explicit Client(std::string address, std::string ca_path = "", bool keep_alive = true);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+  Result<ClientReply> Call(const ClientRequest& request);
+
+  struct Conn;  // the connection and its io_context (client.cc)
+
+ private:
+  std::unique_ptr<Conn> conn_;
+  const bool keep_alive_;
+};
 
 }  // namespace loyalty::http

@@ -20,6 +20,13 @@ std::string TypeOf(const std::string& event_json) {
   return event_json.substr(from, event_json.find('"', from) - from);
 }
 
+// HOST:PORT, or https://HOST:PORT, of a validated webhook URL.
+std::string AddressOf(const std::string& url) {
+  const bool tls = url.rfind("https://", 0) == 0;
+  const std::string rest = url.substr(tls ? 8 : 7);  // validated by the config
+  return (tls ? "https://" : "") + rest.substr(0, rest.find('/'));
+}
+
 }  // namespace
 
 std::string WebhookSignature(const std::string& secret, int64_t unix_s, const std::string& body) {
@@ -27,16 +34,17 @@ std::string WebhookSignature(const std::string& secret, int64_t unix_s, const st
   return "t=" + t + ",v1=" + net::HmacSha256Hex(secret, t + "." + body);
 }
 
-WebhookSink::WebhookSink(WebhookOptions options) : options_(std::move(options)) {
+WebhookSink::WebhookSink(WebhookOptions options)
+    : options_(std::move(options)),
+      address_(AddressOf(options_.url)),
+      client_(address_, options_.ca_path) {
   // Every type there is: nothing to filter, and no type to look up per event.
   if (std::all_of(std::begin(kOutboxTypes), std::end(kOutboxTypes),
                   [&](const char* type) { return options_.types.count(type) > 0; })) {
     options_.types.clear();
   }
-  const bool tls = options_.url.rfind("https://", 0) == 0;
-  const std::string rest = options_.url.substr(tls ? 8 : 7);  // validated by the config
+  const std::string rest = options_.url.substr(options_.url.find("//") + 2);
   const std::size_t slash = rest.find('/');
-  address_ = (tls ? "https://" : "") + rest.substr(0, slash);
   target_ = slash == std::string::npos ? "/" : rest.substr(slash);
 }
 
@@ -62,13 +70,12 @@ Status WebhookSink::Deliver(const std::vector<std::string>& events_json) {
   request.body = std::move(body);
   request.content_type = "application/cloudevents-batch+json";
   request.timeout_ms = options_.timeout_ms;
-  request.ca_path = options_.ca_path;
   const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
   request.headers.emplace_back("Loyalty-Signature",
                                WebhookSignature(options_.secret, now_s, request.body));
-  auto reply = http::Call(address_, request);
+  auto reply = client_.Call(request);
   if (!reply.ok()) return reply.status();
   if (reply->status < 200 || reply->status > 299) {
     return Status::Unavailable("answered HTTP " + std::to_string(reply->status));

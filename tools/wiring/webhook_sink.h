@@ -4,7 +4,9 @@
 //   Loyalty-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">
 // under the shared secret (docs/EVENTS.md "Events out" shows a check). Any
 // 2xx takes the batch; anything else, or no answer within the time-out,
-// fails it (OutboxDispatcher retries).
+// fails it (OutboxDispatcher retries). One connection is kept open across
+// batches (HTTP/1.1 keep-alive; one TLS handshake, not one per batch) and
+// opened again when the receiver closes it.
 //
 // Thread safety: the dispatcher's thread only.
 #pragma once
@@ -12,6 +14,7 @@
 #include <set>
 #include <string>
 
+#include "adapters/http/client.h"
 #include "tools/wiring/outbox_dispatcher.h"
 
 namespace loyalty {
@@ -32,8 +35,9 @@ class WebhookSink final : public OutboxSink {
 
  private:
   WebhookOptions options_;
-  std::string address_;  // for http::Call: HOST:PORT or https://HOST:PORT
+  std::string address_;  // HOST:PORT or https://HOST:PORT
   std::string target_;   // the path and query
+  http::Client client_;  // to address_
 };
 
 // "t=1764360000,v1=<hex>" for `body` sent at `unix_s` (what the receiver
