@@ -7,6 +7,7 @@
 //                                       drive a running one
 //   loyalty-bench --compare             the whole comparison (docs/BENCHMARKS.md)
 //   loyalty-bench --group               a replicated group against one node, alone
+//   loyalty-bench --outbox-cost         without and with the outbox, alternate rounds
 //
 // The started server runs on --server-cpu, the load on --load-cpu. It speaks
 // TLS with register credentials made for the run (--plaintext: not TLS).
@@ -69,6 +70,10 @@ int main(int argc, char** argv) {
       ->envname("LOYALTY_CREDENTIAL");
   app.add_flag("--group", o.group,
                "only a replicated group (ZooKeeper, primary + sync standby) against one node");
+  app.add_flag("--outbox-cost", o.outbox_cost,
+               "two servers, without and with the outbox and a webhook, measured in alternate "
+               "rounds of --duration (the outbox's cost, docs/BENCHMARKS.md)");
+  app.add_option("--rounds", o.rounds, "with --outbox-cost: rounds (default 6)");
   app.add_flag("--compare", o.compare,
                "measure against db_bench and redis-benchmark, print ratios");
   CLI11_PARSE(app, argc, argv);
@@ -81,5 +86,6 @@ int main(int argc, char** argv) {
   o.workload.run_id = "b" + std::to_string(::getpid());
   PinToCpu(o.load_cpu);
   if (o.group) return RunGroupCompare(o);
+  if (o.outbox_cost) return RunOutboxCost(o);
   return o.compare ? RunCompare(o) : RunOnce(o);
 }

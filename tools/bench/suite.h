@@ -20,7 +20,9 @@ struct Options {
   std::string mix = "purchase=85,return=5,redeem=5,lookup=5";
   bool fill = true;
   bool compare = false;
-  bool group = false;  // only the single node against the replicated group
+  bool group = false;        // only the single node against the replicated group
+  bool outbox_cost = false;  // two servers, without and with the outbox, in alternate rounds
+  int rounds = 6;
   double soak = 0;
   std::string replay;    // Online Retail CSV(.gz): replay it instead of the synthetic mix
   bool redis = false;    // the started server publishes to a redis-server the bench starts
@@ -50,5 +52,10 @@ int RunCompare(Options options);
 // compared with (the same durable purchases at max and at half of it): the
 // ratios replicated_sync_vs_single and replicated_p99_at_half_vs_single.
 int RunGroupCompare(Options options);
+// The outbox's cost (outbox_cost.cc): a server without the outbox and one
+// delivering every event to a webhook, in alternate rounds; prints each
+// round, the medians and the ratios outbox_events_per_s_vs_without and
+// outbox_p99_vs_without.
+int RunOutboxCost(Options options);
 
 }  // namespace loyalty::bench
