@@ -1,5 +1,7 @@
 #include "engine/validate.h"
 
+#include <string_view>
+
 #include "engine/limits.h"
 #include "engine/money.h"
 
@@ -8,8 +10,10 @@ namespace {
 
 using Error = std::optional<FieldError>;
 
-Error Fail(std::string field, std::string reason) {
-  return FieldError{std::move(field), std::move(reason)};
+// The field's name is made into a string only here, on a refusal: a valid
+// event, the usual one, allocates none.
+Error Fail(std::string_view field, std::string reason) {
+  return FieldError{std::string(field), std::move(reason)};
 }
 
 // Identifiers: 1..kIdBytesMax printable ASCII characters without spaces, so
@@ -28,7 +32,7 @@ Error CheckId(const std::string& value, const char* field, bool required) {
   return std::nullopt;
 }
 
-Error CheckRange(int64_t value, int64_t lo, int64_t hi, const std::string& field) {
+Error CheckRange(int64_t value, int64_t lo, int64_t hi, std::string_view field) {
   if (value >= lo && value <= hi) return std::nullopt;
   return Fail(field, "must be between " + std::to_string(lo) + " and " + std::to_string(hi) +
                          ", got " + std::to_string(value));
@@ -108,7 +112,7 @@ Error CheckOffers(const Event& e, const RuleSet& rules, bool is_return) {
 
 // Free text (a comment, a category or brand name): at most `bytes_max` bytes
 // of UTF-8 without control characters (a comment may break lines).
-Error CheckText(const std::string& text, const std::string& field, std::size_t bytes_max,
+Error CheckText(const std::string& text, std::string_view field, std::size_t bytes_max,
                 bool newlines) {
   if (text.size() > bytes_max) {
     return Fail(field, "is " + std::to_string(text.size()) + " bytes; at most " +
@@ -129,24 +133,24 @@ Error CheckText(const std::string& text, const std::string& field, std::size_t b
 // A line may be discounted, never dearer than quantity x unit price. A line
 // without a unit price (0: the register does not send it) is bounded only by
 // kLineTotalMinorMax and the basket maximum.
-Error CheckLine(const Line& l, const std::string& at, const std::string& currency) {
-  if (auto err = CheckId(l.sku, (at + "sku").c_str(), true)) return err;
-  if (auto err = CheckText(l.category, at + "category", limits::kCategoryBytesMax, false)) {
+// Its fields named as within the line ("sku"): CheckLines puts the line in
+// front ("lines[3].sku") of a refusal.
+Error CheckLine(const Line& l, const std::string& currency) {
+  if (auto err = CheckId(l.sku, "sku", true)) return err;
+  if (auto err = CheckText(l.category, "category", limits::kCategoryBytesMax, false)) return err;
+  if (auto err = CheckText(l.brand, "brand", limits::kCategoryBytesMax, false)) return err;
+  if (auto err = CheckRange(l.quantity, 1, limits::kQuantityMax, "quantity")) return err;
+  if (auto err =
+          CheckRange(l.unit_price_minor, 0, limits::kLineTotalMinorMax, "unit_price_minor")) {
     return err;
   }
-  if (auto err = CheckText(l.brand, at + "brand", limits::kCategoryBytesMax, false)) return err;
-  if (auto err = CheckRange(l.quantity, 1, limits::kQuantityMax, at + "quantity")) return err;
   if (auto err =
-          CheckRange(l.unit_price_minor, 0, limits::kLineTotalMinorMax, at + "unit_price_minor")) {
-    return err;
-  }
-  if (auto err =
-          CheckRange(l.line_total_minor, 0, limits::kLineTotalMinorMax, at + "line_total_minor")) {
+          CheckRange(l.line_total_minor, 0, limits::kLineTotalMinorMax, "line_total_minor")) {
     return err;
   }
   const int64_t full_price = l.quantity * l.unit_price_minor;  // limits.h: cannot overflow
   if (l.unit_price_minor > 0 && l.line_total_minor > full_price) {
-    return Fail(at + "line_total_minor",
+    return Fail("line_total_minor",
                 Amount(l.line_total_minor, currency) + " is above quantity x unit_price_minor (" +
                     std::to_string(l.quantity) + " x " + Amount(l.unit_price_minor, currency) +
                     " = " + Amount(full_price, currency) + ")");
@@ -162,8 +166,10 @@ Error CheckLines(const Event& e, const RuleSet& rules, bool is_return) {
   }
   int64_t total = 0;
   for (std::size_t i = 0; i < e.lines.size(); ++i) {
-    const std::string at = "lines[" + std::to_string(i) + "].";
-    if (auto err = CheckLine(e.lines[i], at, e.currency)) return err;
+    if (auto err = CheckLine(e.lines[i], e.currency)) {
+      err->field = "lines[" + std::to_string(i) + "]." + err->field;
+      return err;
+    }
     total += e.lines[i].line_total_minor;
   }
   // A return is bounded by the purchase it names (decide_purchase.cc).
