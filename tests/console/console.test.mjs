@@ -198,7 +198,11 @@ try {
     await ad.waitForSelector('#audit tbody tr');
     await ad.selectOption('#audit-action', 'rules.');
     await ad.click('form.card button[type=submit]');
-    await ad.waitForFunction(() => [...document.querySelectorAll('#audit tbody tr')].every((tr) => tr.textContent.includes('rules.')));
+    // The filtered list, not the moment between two lists (every() of none is true).
+    await ad.waitForFunction(() => {
+      const trs = [...document.querySelectorAll('#audit tbody tr')];
+      return trs.length > 0 && trs.every((tr) => tr.textContent.includes('rules.'));
+    });
     const rows = await ad.$$eval('#audit tbody tr', (trs) => trs.map((tr) => tr.textContent));
     check(rows.some((r) => r.includes('pia') && r.includes('rules.activate')), `audit: ${rows.slice(0, 3)}`);
     check(rows.some((r) => r.includes('edna') && r.includes('rules.submit')), 'the submission is there');
