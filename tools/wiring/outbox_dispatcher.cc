@@ -56,10 +56,15 @@ void OutboxDispatcher::Run() {
   uint32_t tries = 0;              // failures in a row of the batch at the head
   uint64_t head_seq = 0;           // the first sequence of that batch
   int64_t head_first_seen_ms = 0;  // when it was first read
+  bool lingering = false;          // the last batch delivered took all there was
   for (;;) {
     {
       std::lock_guard lock(mu_);
       if (stop_) return;
+    }
+    if (lingering) {
+      lingering = false;
+      if (!Pause(options_.linger_ms)) return;
     }
     const uint64_t readable = store_.outbox_readable_seq();  // before the read: <= its bound
     auto batch = store_.ReadOutbox(cursor, options_.batch_max);
@@ -111,6 +116,7 @@ void OutboxDispatcher::Run() {
       }
       stats_.oldest_age_ms = 0;
       tries = 0;
+      lingering = seqs.back() >= readable;  // it took all there was to read
       continue;
     }
     tries += 1;

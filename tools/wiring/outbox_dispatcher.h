@@ -45,6 +45,10 @@ struct DispatcherOptions {
   int64_t backoff_first_ms = 200;
   int64_t backoff_max_ms = 60'000;
   int64_t idle_poll_ms = 50;  // how often an empty outbox is looked at
+  // After delivering all there was to read, wait this long before reading
+  // again: under load batches fill up (tens of requests a second, not one
+  // per commit group), and an event waits at most this much longer.
+  int64_t linger_ms = 50;
   // The dispatcher thread's nice value (Linux: per thread): delivery is
   // background work and yields the CPU to the sales when both want it.
   int nice = kBackgroundNice;
