@@ -69,11 +69,12 @@ int main(int argc, char** argv) {
                  "with --server: a register credential file (KEY_ID:SECRET) for the Hello")
       ->envname("LOYALTY_CREDENTIAL");
   app.add_flag("--group", o.group,
-               "only a replicated group (ZooKeeper, primary + sync standby) against one node");
+               "only a replicated group (ZooKeeper, primary + sync standby) against one node, "
+               "in alternate rounds");
   app.add_flag("--outbox-cost", o.outbox_cost,
                "two servers, without and with the outbox and a webhook, measured in alternate "
                "rounds of --duration (the outbox's cost, docs/BENCHMARKS.md)");
-  app.add_option("--rounds", o.rounds, "with --outbox-cost: rounds (default 6)");
+  app.add_option("--rounds", o.rounds, "with --outbox-cost or --group: rounds (default 6)");
   app.add_flag("--compare", o.compare,
                "measure against db_bench and redis-benchmark, print ratios");
   CLI11_PARSE(app, argc, argv);

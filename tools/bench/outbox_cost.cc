@@ -18,13 +18,6 @@
 namespace loyalty::bench {
 namespace {
 
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 double P99(const Measured& m) { return Ms(m.r.all.Quantile(0.99)); }
 double Change(double with, double without) { return without > 0 ? with / without - 1 : 0; }
 

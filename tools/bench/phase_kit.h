@@ -17,6 +17,8 @@
 namespace loyalty::bench {
 
 double Ms(uint64_t nanos);
+// The middle value (the mean of the middle two); 0 for none.
+double Median(std::vector<double> v);
 
 struct Measured {
   PhaseResult r;

@@ -245,12 +245,20 @@ struct Replicated {
   Measured max, at_half;
 };
 
-Replicated MeasureReplicated(const Options& o, const std::string& dir, const Channel& channel) {
-  Replicated r;
-  ZooKeeper zk(dir + "/zk");
-  if (!zk.ok()) {
+// ZooKeeper, a primary on the server's CPU and a standby with replication
+// sync on the load's, the primary serving.
+struct Group {
+  bool ok = false;
+  std::unique_ptr<ZooKeeper> zk;
+  std::unique_ptr<Server> primary, standby;
+};
+
+Group StartGroup(const Options& o, const std::string& dir, const Channel& channel) {
+  Group g;
+  g.zk = std::make_unique<ZooKeeper>(dir + "/zk");
+  if (!g.zk->ok()) {
     std::cerr << "loyalty-bench: ZooKeeper did not start (java, Debian's zookeeper package)\n";
-    return r;
+    return g;
   }
   const std::string secret = dir + "/group.secret";
   std::ofstream(secret) << "bench-only-group-secret-0123456789abcdef\n";
@@ -262,13 +270,13 @@ Replicated MeasureReplicated(const Options& o, const std::string& dir, const Cha
     const std::string replication = "127.0.0.1:" + std::to_string(FreePort());
     return StartServer(
         on, dir, "sync", channel,
-        {"--zookeeper", zk.address(), "--node-id", id, "--replication-listen", replication,
+        {"--zookeeper", g.zk->address(), "--node-id", id, "--replication-listen", replication,
          "--replication", "sync", "--replication-tls", "off", "--replication-secret-file", secret},
         "-" + id, "127.0.0.1:" + std::to_string(FreePort()), "127.0.0.1:" + std::to_string(admin));
   };
   const auto admin1 = static_cast<uint16_t>(FreePort());
   const auto admin2 = static_cast<uint16_t>(FreePort());
-  auto primary = node("n1", admin1, o.server_cpu);
+  g.primary = node("n1", admin1, o.server_cpu);
   auto ready = [&](int standbys) {
     for (int i = 0; i < 600; ++i) {
       const nlohmann::json c = ClusterOf(admin1);
@@ -280,25 +288,35 @@ Replicated MeasureReplicated(const Options& o, const std::string& dir, const Cha
     }
     return false;
   };
-  if (!primary->ok() || !ready(0)) return r;
-  auto standby = node("n2", admin2, o.load_cpu);
-  if (!standby->ok() || !ready(1)) {
+  if (!g.primary->ok() || !ready(0)) return g;
+  g.standby = node("n2", admin2, o.load_cpu);
+  if (!g.standby->ok() || !ready(1)) {
     std::cerr << "loyalty-bench: the standby did not follow the primary\n";
-    return r;
+    return g;
   }
+  g.ok = true;
+  return g;
+}
+
+Replicated MeasureReplicated(const Options& o, const std::string& dir, const Channel& channel) {
+  Replicated r;
+  Group g = StartGroup(o, dir, channel);
+  if (!g.ok) return r;
+  Server* primary = g.primary.get();
+  Server* standby = g.standby.get();
   PhaseOptions max = MaxPhase(o, channel);
   max.port = primary->port();
   Workload fill = Only(o, "purchase=100", "rf");
   Fill(o, fill, max, primary->port());
   Quiesce(primary->pid());
   Workload buy = Only(o, "purchase=100", "rp");
-  r.max = Measure(max, buy, primary->pid(), primary.get());
+  r.max = Measure(max, buy, primary->pid(), primary);
   Print("replicated (sync) purchases", r.max);
   Quiesce(primary->pid());
   PhaseOptions half = max;
   half.open_loop = true;
   half.rate = r.max.r.rate() / 2;
-  r.at_half = Measure(half, buy, primary->pid(), primary.get());
+  r.at_half = Measure(half, buy, primary->pid(), primary);
   Print("replicated (sync) purchases at half max", r.at_half);
   standby->Stop();
   primary->Stop();
@@ -314,19 +332,58 @@ void GroupRatios(const Measured& single_max, const Measured& single_half, const 
 
 }  // namespace
 
+// The single node and the group run at once (the node on the primary's CPU,
+// idle while the group is measured, and the other way round), measured in
+// alternate rounds so the VM's drift cancels out: each round the maximum of
+// each, then each at half of its own maximum.
 int RunGroupCompare(Options o) {
   const std::string dir = TempDir();
   std::printf(
-      "group: server side on cpu %d, standby and load on cpu %d, %zu customers, %.0f s per phase\n",
-      o.server_cpu, o.load_cpu, o.workload.customers, o.phase.seconds);
+      "group: server side on cpu %d, standby and load on cpu %d, %zu customers, %d rounds of "
+      "4 x %.0f s\n",
+      o.server_cpu, o.load_cpu, o.workload.customers, o.rounds, o.phase.seconds);
   o.workload.stores_from_credential = true;
   Channel channel;
   if (!MakeChannel(dir, o.plaintext, &channel)) return 1;
-  const Durable single = MeasureDurable(o, dir, channel, "", false, /*with_lookups=*/false);
-  if (!single.ok) return 1;
-  const Replicated group = MeasureReplicated(o, dir, channel);
-  if (!group.ok) return 1;
-  GroupRatios(single.max, single.at_half, group);
+  auto single = StartServer(o, dir, "sync", channel);
+  Group group = StartGroup(o, dir, channel);
+  if (!single->ok() || !group.ok) return 1;
+  PhaseOptions max = MaxPhase(o, channel);
+  Workload fill = Only(o, "purchase=100", "f");
+  Fill(o, fill, max, single->port());
+  Fill(o, fill, max, group.primary->port());
+  Workload buy = Only(o, "purchase=100", "p");
+  Server* servers[2] = {single.get(), group.primary.get()};
+  const auto p99 = [](const Measured& m) { return Ms(m.r.by_kind[0].Quantile(0.99)); };
+  std::vector<double> rate_ratios, p99_ratios;
+  for (int round = 1; round <= o.rounds; ++round) {
+    Measured at_max[2], at_half[2];  // single, group
+    for (int step = 0; step < 4; ++step) {
+      const int which = (step + round) % 2;  // alternate, and the first of each round too
+      Server& s = *servers[which];
+      for (Server* q : {single.get(), group.primary.get(), group.standby.get()}) Quiesce(q->pid());
+      PhaseOptions p = max;
+      p.port = s.port();
+      if (step >= 2) {
+        p.open_loop = true;
+        p.rate = at_max[which].r.rate() / 2;
+      }
+      (step < 2 ? at_max : at_half)[which] = Measure(p, buy, s.pid(), &s);
+    }
+    rate_ratios.push_back(at_max[1].r.rate() / at_max[0].r.rate());
+    p99_ratios.push_back(p99(at_half[0]) > 0 ? p99(at_half[1]) / p99(at_half[0]) : 0);
+    std::printf(
+        "round %2d  single %6.0f/s, p99 at half %6.2f ms | group %6.0f/s, p99 at half %6.2f ms | "
+        "%.3f throughput, %.2f p99\n",
+        round, at_max[0].r.rate(), p99(at_half[0]), at_max[1].r.rate(), p99(at_half[1]),
+        rate_ratios.back(), p99_ratios.back());
+    std::fflush(stdout);
+  }
+  Ratio("replicated_sync_vs_single", Median(rate_ratios), 1);
+  Ratio("replicated_p99_at_half_vs_single", Median(p99_ratios), 1);
+  group.standby->Stop();
+  group.primary->Stop();
+  single->Stop();
   std::filesystem::remove_all(dir);
   return 0;
 }

@@ -48,8 +48,9 @@ int RunOnce(Options options);
 // same run, for the cost of TLS (tls_*_vs_plaintext ratios).
 int RunCompare(Options options);
 
-// The replicated phase of the comparison alone, beside the single node it is
-// compared with (the same durable purchases at max and at half of it): the
+// The replicated group against a single node, both started at once and
+// measured in alternate rounds (each round: the maximum purchase rate of
+// each, then p99 at half of it); prints each round and the medians as the
 // ratios replicated_sync_vs_single and replicated_p99_at_half_vs_single.
 int RunGroupCompare(Options options);
 // The outbox's cost (outbox_cost.cc): a server without the outbox and one
