@@ -27,15 +27,24 @@ void AddAffinity(std::vector<Affinity>& weights, const std::string& key, int64_t
     it->weight += weight;
   } else if (weights.size() < kAffinitiesKept) {
     weights.push_back({key, weight});
+    it = weights.end() - 1;
   } else if (weights.back().weight < weight) {
     weights.back() = {key, weight};
+    it = weights.end() - 1;
   } else {
     return;
   }
-  // Heaviest first; equal weights by key, so the order never depends on history.
-  std::stable_sort(weights.begin(), weights.end(), [](const Affinity& a, const Affinity& b) {
+  // Heaviest first; equal weights by key, so the order never depends on
+  // history. Only `it` grew: it moves up to its place (a basket line does
+  // this twice, so no sort and no buffer per line). A decay may have made two
+  // weights equal out of key order: then the whole list is sorted.
+  const auto before = [](const Affinity& a, const Affinity& b) {
     return a.weight != b.weight ? a.weight > b.weight : a.key < b.key;
-  });
+  };
+  for (; it != weights.begin() && before(*it, *(it - 1)); --it) std::iter_swap(it, it - 1);
+  if (!std::is_sorted(weights.begin(), weights.end(), before)) {
+    std::sort(weights.begin(), weights.end(), before);
+  }
 }
 
 void ProfilePurchase(CustomerState& s, const Event& e, const RuleSet& rules) {

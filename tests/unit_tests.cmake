@@ -5,7 +5,7 @@ set(here ${PROJECT_SOURCE_DIR}/tests)
 loyalty_unit_test(engine_test
   SOURCES ${here}/engine/money_test.cc ${here}/engine/earn_test.cc ${here}/engine/decide_test.cc
           ${here}/engine/validate_test.cc ${here}/engine/offers_test.cc
-          ${here}/engine/budget_test.cc ${here}/engine/rfm_test.cc
+          ${here}/engine/budget_test.cc ${here}/engine/rfm_test.cc ${here}/engine/profile_test.cc
           ${here}/engine/expiry_notice_test.cc
   LIBS loyalty_engine)
 loyalty_unit_test(runtime_test SOURCES ${here}/runtime/runtime_test.cc LIBS loyalty_runtime)
