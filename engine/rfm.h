@@ -94,6 +94,6 @@ bool RfmOutdated(uint64_t customers, uint64_t events_since, bool quiet);
 // million, about 40 s, 13 minutes). Without it a small population under a
 // heavy load was scanned every few seconds, the cost of a full scan for
 // quantiles that barely moved.
-constexpr int64_t kRfmRestPerRunMs = 19;
+constexpr int64_t kRfmRestPerRun = 19;
 
 }  // namespace loyalty

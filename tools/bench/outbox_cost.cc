@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include "tools/bench/phase_kit.h"
@@ -29,13 +28,9 @@ int RunOutboxCost(Options o) {
   if (!MakeChannel(dir, o.plaintext, &channel)) return 1;
   WebhookReceiver receiver(/*keep=*/false);
   receiver.Answer(204);
-  std::ofstream(dir + "/webhook.secret") << "bench-secret-0123456789abcdef\n";
-  std::ofstream(dir + "/webhook.yaml")
-      << "webhook_url: " << receiver.url() << "\nwebhook_secret_file: " << dir
-      << "/webhook.secret\nwebhook_events: \"" << o.webhook_events << "\"\n";
   auto plain = StartServer(o, dir, o.durability, channel, {}, "-plain");
-  auto outbox =
-      StartServer(o, dir, o.durability, channel, {"--config", dir + "/webhook.yaml"}, "-outbox");
+  auto outbox = StartServer(o, dir, o.durability, channel,
+                            WebhookConfig(dir, receiver.url(), o.webhook_events), "-outbox");
   if (!plain->ok() || !outbox->ok()) return 1;
   std::printf(
       "outbox cost: both servers on cpu %d, load and receiver on cpu %d, %zu customers, "

@@ -136,6 +136,14 @@ std::unique_ptr<Server> StartServer(const Options& o, const std::string& dir,
   return s;
 }
 
+std::vector<std::string> WebhookConfig(const std::string& dir, const std::string& url,
+                                       const std::string& events) {
+  std::ofstream(dir + "/webhook.secret") << "bench-secret-0123456789abcdef\n";
+  std::ofstream(dir + "/webhook.yaml") << "webhook_url: " << url << "\nwebhook_secret_file: " << dir
+                                       << "/webhook.secret\nwebhook_events: \"" << events << "\"\n";
+  return {"--config", dir + "/webhook.yaml"};
+}
+
 // Fills the population (one purchase each) so every customer has state.
 void Fill(const Options& o, Workload& w, const PhaseOptions& channel_phase, uint16_t port) {
   PhaseOptions f = channel_phase;

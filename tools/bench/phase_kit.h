@@ -60,6 +60,11 @@ std::unique_ptr<Server> StartServer(const Options& o, const std::string& dir,
 // less than 5% of a CPU over half a second, or 60 s at most. Each phase then
 // measures the engine, not the previous phase's debt.
 void Quiesce(pid_t pid);
+// Writes the config that sends the started server's events (`events`: the
+// types, or all) to `url`, signed with a bench secret, under `dir`; the
+// arguments that load it.
+std::vector<std::string> WebhookConfig(const std::string& dir, const std::string& url,
+                                       const std::string& events);
 // Fills the population (one purchase each) so every customer has state.
 void Fill(const Options& o, Workload& w, const PhaseOptions& channel_phase, uint16_t port);
 

@@ -82,11 +82,8 @@ int RunOnce(Options o) {
     if (o.webhook) {
       receiver = std::make_unique<WebhookReceiver>(false);
       receiver->Answer(204);
-      std::ofstream(dir + "/webhook.secret") << "bench-secret-0123456789abcdef\n";
-      std::ofstream(dir + "/webhook.yaml")
-          << "webhook_url: " << receiver->url() << "\nwebhook_secret_file: " << dir
-          << "/webhook.secret\nwebhook_events: \"" << o.webhook_events << "\"\n";
-      more.insert(more.end(), {"--config", dir + "/webhook.yaml"});
+      const auto config = WebhookConfig(dir, receiver->url(), o.webhook_events);
+      more.insert(more.end(), config.begin(), config.end());
     }
     server = StartServer(o, dir, o.durability, channel, more);
     if (!server->ok()) return 1;

@@ -108,12 +108,12 @@ void RfmJob::Loop() {
   YieldToSales();
   using Clock = std::chrono::steady_clock;
   const auto interval = std::chrono::milliseconds(interval_ms_);
-  Clock::time_point rested;  // no early run before (engine kRfmRestPerRunMs)
+  Clock::time_point rested;  // no early run before (engine kRfmRestPerRun)
   const auto run = [&] {
     const auto began = Clock::now();
     (void)Recompute();
     const auto ended = Clock::now();
-    rested = ended + (ended - began) * kRfmRestPerRunMs;
+    rested = ended + (ended - began) * kRfmRestPerRun;
   };
   run();
   auto next_run = Clock::now() + interval;

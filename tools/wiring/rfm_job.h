@@ -8,7 +8,7 @@
 // at once when engine RfmOutdated says the population moved a lot: a bulk
 // load or a replay of past sales is scored as soon as it ends, not an hour
 // later. After each run it rests 19 times as long as the run took before
-// asking again (kRfmRestPerRunMs): these early runs take at most a twentieth
+// asking again (kRfmRestPerRun): these early runs take at most a twentieth
 // of a CPU, however small the population and heavy the load.
 //
 // Stored: the latest quantiles under meta "rfm/quantiles"
