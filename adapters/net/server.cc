@@ -2,11 +2,22 @@
 
 #include <malloc.h>
 
+#include <mutex>
+#include <vector>
+
 #include "adapters/net/session.h"
 #include "adapters/net/tls_context.h"
 #include "adapters/net/token_bucket.h"
 
 namespace loyalty::net {
+
+struct Server::Answers {
+  using Queue = std::vector<std::pair<std::shared_ptr<Session>, std::string>>;
+  std::mutex mu;
+  Queue queued;         // guarded by mu
+  bool posted = false;  // guarded by mu: a handler will take `queued`
+  Queue taking;         // the io thread's
+};
 
 struct Server::CredentialUse {
   std::size_t connections = 0;
@@ -14,7 +25,11 @@ struct Server::CredentialUse {
 };
 
 Server::Server(asio::io_context& io, ServerOptions options, RequestHandler& handler)
-    : io_(io), options_(std::move(options)), handler_(handler), acceptor_(io) {}
+    : io_(io),
+      options_(std::move(options)),
+      handler_(handler),
+      acceptor_(io),
+      answers_(std::make_shared<Answers>()) {}
 
 Server::~Server() {
   for (auto& s : std::list<std::shared_ptr<Session>>(sessions_)) s->Close();
@@ -156,6 +171,25 @@ bool Server::TakeLookup(const std::string& key_id, int64_t* retry_after_ms) {
 std::size_t Server::ReplyShare() const {
   const std::size_t n = std::max<std::size_t>(1, sessions_.size());
   return std::max(limits::kReplyBytesFloorPerConnection, options_.reply_bytes_total_max / n);
+}
+
+void Server::Answered(std::shared_ptr<Session> session, std::string reply) {
+  bool post = false;
+  {
+    std::lock_guard lock(answers_->mu);
+    answers_->queued.emplace_back(std::move(session), std::move(reply));
+    post = !std::exchange(answers_->posted, true);
+  }
+  if (!post) return;
+  asio::post(io_, [answers = answers_] {
+    {
+      std::lock_guard lock(answers->mu);
+      answers->taking.swap(answers->queued);
+      answers->posted = false;
+    }
+    for (auto& [session, reply] : answers->taking) session->Deliver(std::move(reply));
+    answers->taking.clear();
+  });
 }
 
 void Server::Forget(Session* session) {

@@ -147,6 +147,11 @@ class Server {
   std::string Authenticated(const Credential& credential);
   bool TakeLookup(const std::string& key_id, int64_t* retry_after_ms);
   std::size_t ReplyShare() const;
+  // A reply from another thread (a shard's committer answers a whole group
+  // at once). Replies reach the io thread in one post per burst, not one per
+  // reply: the first of a burst posts, the rest join the queue it takes.
+  void Answered(std::shared_ptr<Session> session, std::string reply);
+  struct Answers;  // shared with the posted handler: it may outlive the Server
 
   boost::asio::io_context& io_;
   ServerOptions options_;
@@ -162,6 +167,7 @@ class Server {
   std::size_t reply_bytes_total_ = 0;
   std::size_t sessions_peak_ = 0;  // since memory was last handed back
   ServerCounters counters_;
+  std::shared_ptr<Answers> answers_;
 };
 
 }  // namespace loyalty::net

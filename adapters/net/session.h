@@ -345,17 +345,18 @@ class Session : public std::enable_shared_from_this<Session> {
     ++inflight_;
     ++server_.counters_.requests;
     auto self = shared_from_this();
-    asio::io_context* io = &server_.io_;
-    server_.handler_.Handle(std::move(request), [self, io](std::string reply) {
+    server_.handler_.Handle(std::move(request), [self](std::string reply) {
       // Answered at once on this thread (a hot lookup, a refusal): no post.
-      if (io->get_executor().running_in_this_thread()) {
+      if (self->server_.io_.get_executor().running_in_this_thread()) {
         self->Deliver(std::move(reply));
         return;
       }
-      asio::post(*io, [self, r = std::move(reply)]() mutable { self->Deliver(std::move(r)); });
+      self->server_.Answered(self, std::move(reply));
     });
   }
 
+ public:
+  // The reply to one of this connection's requests (on the io thread).
   void Deliver(std::string reply) {
     --inflight_;
     if (phase_ == Phase::kClosed) return;
@@ -365,6 +366,7 @@ class Session : public std::enable_shared_from_this<Session> {
     read_wake_.cancel();
   }
 
+ private:
   // Owes the client too much already: stop reading until it takes replies.
   bool Saturated() const {
     return inflight_ >= server_.options_.inflight_max ||

@@ -8,6 +8,7 @@
 //   loyalty-bench --compare             the whole comparison (docs/BENCHMARKS.md)
 //   loyalty-bench --group               a replicated group against one node, alone
 //   loyalty-bench --outbox-cost         without and with the outbox, alternate rounds
+//   loyalty-bench --versus OTHER        this loyaltyd against another build, alternate rounds
 //
 // The started server runs on --server-cpu, the load on --load-cpu. It speaks
 // TLS with register credentials made for the run (--plaintext: not TLS).
@@ -18,6 +19,7 @@
 #include <iostream>
 
 #include "tools/bench/process.h"
+#include "tools/bench/rounds.h"
 #include "tools/bench/suite.h"
 #include "tools/build_info/build_info.h"
 
@@ -74,7 +76,11 @@ int main(int argc, char** argv) {
   app.add_flag("--outbox-cost", o.outbox_cost,
                "two servers, without and with the outbox and a webhook, measured in alternate "
                "rounds of --duration (the outbox's cost, docs/BENCHMARKS.md)");
-  app.add_option("--rounds", o.rounds, "with --outbox-cost or --group: rounds (default 6)");
+  app.add_option("--versus", o.versus,
+                 "another loyaltyd binary: the two builds, same configuration, measured in "
+                 "alternate rounds (maximum, then half of it); prints other/this ratios");
+  app.add_option("--rounds", o.rounds,
+                 "with --outbox-cost, --group or --versus: rounds (default 6)");
   app.add_flag("--compare", o.compare,
                "measure against db_bench and redis-benchmark, print ratios");
   CLI11_PARSE(app, argc, argv);
@@ -88,5 +94,6 @@ int main(int argc, char** argv) {
   PinToCpu(o.load_cpu);
   if (o.group) return RunGroupCompare(o);
   if (o.outbox_cost) return RunOutboxCost(o);
+  if (!o.versus.empty()) return RunVersus(o);
   return o.compare ? RunCompare(o) : RunOnce(o);
 }

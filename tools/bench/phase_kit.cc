@@ -170,4 +170,19 @@ void Quiesce(pid_t pid) {
   }
 }
 
+Workload Only(const Options& o, const char* mix, const std::string& tag) {
+  WorkloadOptions w = o.workload;
+  ParseMix(mix, &w.mix);
+  w.run_id += tag;
+  return Workload(w);
+}
+
+PhaseOptions MaxPhase(const Options& o, const Channel& channel) {
+  PhaseOptions max = Over(channel, o.phase);
+  max.open_loop = false;
+  max.connections = 16;
+  max.depth = 32;
+  return max;
+}
+
 }  // namespace loyalty::bench

@@ -65,6 +65,11 @@ void Quiesce(pid_t pid);
 // arguments that load it.
 std::vector<std::string> WebhookConfig(const std::string& dir, const std::string& url,
                                        const std::string& events);
+// A workload of the run's options with another mix; `tag` keeps its
+// transaction ids apart from other phases'.
+Workload Only(const Options& o, const char* mix, const std::string& tag);
+// The closed loop that finds the maximum rate: 16 connections x 32 in flight.
+PhaseOptions MaxPhase(const Options& o, const Channel& channel);
 // Fills the population (one purchase each) so every customer has state.
 void Fill(const Options& o, Workload& w, const PhaseOptions& channel_phase, uint16_t port);
 

@@ -19,6 +19,7 @@
 #include "tools/bench/phase_kit.h"
 #include "tools/bench/process.h"
 #include "tools/bench/reference.h"
+#include "tools/bench/rounds.h"
 #include "tools/bench/webhook_receiver.h"
 #include "tools/replay/retail_csv.h"
 
@@ -148,23 +149,8 @@ int TypicalValueSize() {
   return static_cast<int>(store_codec::EncodeCustomer(s).size());
 }
 
-Workload Only(const Options& o, const char* mix, const std::string& tag) {
-  WorkloadOptions w = o.workload;
-  ParseMix(mix, &w.mix);
-  w.run_id += tag;
-  return Workload(w);
-}
-
 void Ratio(const char* name, double engine, double reference) {
   std::printf("ratio %s %.3f\n", name, reference > 0 ? engine / reference : 0.0);
-}
-
-PhaseOptions MaxPhase(const Options& o, const Channel& channel) {
-  PhaseOptions max = Over(channel, o.phase);
-  max.open_loop = false;
-  max.connections = 16;
-  max.depth = 32;
-  return max;
 }
 
 // The durable engine on one channel: lookups (50 clients, 1 client), the
@@ -350,32 +336,21 @@ int RunGroupCompare(Options o) {
   Fill(o, fill, max, single->port());
   Fill(o, fill, max, group.primary->port());
   Workload buy = Only(o, "purchase=100", "p");
-  Server* servers[2] = {single.get(), group.primary.get()};
-  const auto p99 = [](const Measured& m) { return Ms(m.r.by_kind[0].Quantile(0.99)); };
+  Server* const servers[2] = {single.get(), group.primary.get()};
   std::vector<double> rate_ratios, p99_ratios;
-  for (int round = 1; round <= o.rounds; ++round) {
-    Measured at_max[2], at_half[2];  // single, group
-    for (int step = 0; step < 4; ++step) {
-      const int which = (step + round) % 2;  // alternate, and the first of each round too
-      Server& s = *servers[which];
-      for (Server* q : {single.get(), group.primary.get(), group.standby.get()}) Quiesce(q->pid());
-      PhaseOptions p = max;
-      p.port = s.port();
-      if (step >= 2) {
-        p.open_loop = true;
-        p.rate = at_max[which].r.rate() / 2;
-      }
-      (step < 2 ? at_max : at_half)[which] = Measure(p, buy, s.pid(), &s);
-    }
-    rate_ratios.push_back(at_max[1].r.rate() / at_max[0].r.rate());
-    p99_ratios.push_back(p99(at_half[0]) > 0 ? p99(at_half[1]) / p99(at_half[0]) : 0);
-    std::printf(
-        "round %2d  single %6.0f/s, p99 at half %6.2f ms | group %6.0f/s, p99 at half %6.2f ms | "
-        "%.3f throughput, %.2f p99\n",
-        round, at_max[0].r.rate(), p99(at_half[0]), at_max[1].r.rate(), p99(at_half[1]),
-        rate_ratios.back(), p99_ratios.back());
-    std::fflush(stdout);
-  }
+  MaxAndHalfRounds(
+      o.rounds, max, buy, servers, {group.standby->pid()}, [&](int round, const RoundPair& m) {
+        rate_ratios.push_back(m.at_max[1].r.rate() / m.at_max[0].r.rate());
+        p99_ratios.push_back(PurchaseP99(m.at_half[0]) > 0
+                                 ? PurchaseP99(m.at_half[1]) / PurchaseP99(m.at_half[0])
+                                 : 0);
+        std::printf(
+            "round %2d  single %6.0f/s, p99 at half %6.2f ms | group %6.0f/s, p99 at half %6.2f ms "
+            "| "
+            "%.3f throughput, %.2f p99\n",
+            round, m.at_max[0].r.rate(), PurchaseP99(m.at_half[0]), m.at_max[1].r.rate(),
+            PurchaseP99(m.at_half[1]), rate_ratios.back(), p99_ratios.back());
+      });
   Ratio("replicated_sync_vs_single", Median(rate_ratios), 1);
   Ratio("replicated_p99_at_half_vs_single", Median(p99_ratios), 1);
   group.standby->Stop();

@@ -22,6 +22,7 @@ struct Options {
   bool compare = false;
   bool group = false;        // only the single node against the replicated group
   bool outbox_cost = false;  // two servers, without and with the outbox, in alternate rounds
+  std::string versus;        // another loyaltyd: this one against it, in alternate rounds
   int rounds = 6;
   double soak = 0;
   std::string replay;    // Online Retail CSV(.gz): replay it instead of the synthetic mix
