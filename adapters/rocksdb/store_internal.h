@@ -4,9 +4,11 @@
 #pragma once
 
 #include <rocksdb/db.h>
+#include <rocksdb/slice_transform.h>
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -15,6 +17,10 @@
 #include "adapters/rocksdb/store.h"
 
 namespace loyalty {
+
+// A ledger key's customer part (key_codec.h LedgerPrefix: the length byte
+// and the id), the ledger family's memtable insert hint.
+std::shared_ptr<const rocksdb::SliceTransform> LedgerCustomerTransform();
 
 struct WriteSet::Handles {
   rocksdb::ColumnFamilyHandle* customers = nullptr;
