@@ -13,6 +13,8 @@ namespace loyalty::net {
 
 struct Server::Answers {
   using Queue = std::vector<std::pair<std::shared_ptr<Session>, std::string>>;
+  explicit Answers(asio::io_context& io) : io(io) {}
+  asio::io_context& io;
   std::mutex mu;
   Queue queued;         // guarded by mu
   bool posted = false;  // guarded by mu: a handler will take `queued`
@@ -29,7 +31,7 @@ Server::Server(asio::io_context& io, ServerOptions options, RequestHandler& hand
       options_(std::move(options)),
       handler_(handler),
       acceptor_(io),
-      answers_(std::make_shared<Answers>()) {}
+      answers_(std::make_shared<Answers>(io)) {}
 
 Server::~Server() {
   for (auto& s : std::list<std::shared_ptr<Session>>(sessions_)) s->Close();
@@ -173,15 +175,20 @@ std::size_t Server::ReplyShare() const {
   return std::max(limits::kReplyBytesFloorPerConnection, options_.reply_bytes_total_max / n);
 }
 
-void Server::Answered(std::shared_ptr<Session> session, std::string reply) {
+void Server::Answered(const std::shared_ptr<Answers>& answers, std::shared_ptr<Session> session,
+                      std::string reply) {
+  if (answers->io.get_executor().running_in_this_thread()) {
+    session->Deliver(std::move(reply));  // a hot lookup, a refusal: no post
+    return;
+  }
   bool post = false;
   {
-    std::lock_guard lock(answers_->mu);
-    answers_->queued.emplace_back(std::move(session), std::move(reply));
-    post = !std::exchange(answers_->posted, true);
+    std::lock_guard lock(answers->mu);
+    answers->queued.emplace_back(std::move(session), std::move(reply));
+    post = !std::exchange(answers->posted, true);
   }
   if (!post) return;
-  asio::post(io_, [answers = answers_] {
+  asio::post(answers->io, [answers] {
     {
       std::lock_guard lock(answers->mu);
       answers->taking.swap(answers->queued);

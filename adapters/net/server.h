@@ -147,11 +147,13 @@ class Server {
   std::string Authenticated(const Credential& credential);
   bool TakeLookup(const std::string& key_id, int64_t* retry_after_ms);
   std::size_t ReplyShare() const;
-  // A reply from another thread (a shard's committer answers a whole group
-  // at once). Replies reach the io thread in one post per burst, not one per
-  // reply: the first of a burst posts, the rest join the queue it takes.
-  void Answered(std::shared_ptr<Session> session, std::string reply);
-  struct Answers;  // shared with the posted handler: it may outlive the Server
+  // Replies from other threads (a shard's committer answers a whole group
+  // at once) reach the io thread in one post per burst, not one per reply:
+  // the first of a burst posts, the rest join the queue it takes. Shared by
+  // the reply callbacks and the posted handler: it may outlive the Server.
+  struct Answers;
+  static void Answered(const std::shared_ptr<Answers>& answers, std::shared_ptr<Session> session,
+                       std::string reply);  // any thread
 
   boost::asio::io_context& io_;
   ServerOptions options_;

@@ -345,14 +345,10 @@ class Session : public std::enable_shared_from_this<Session> {
     ++inflight_;
     ++server_.counters_.requests;
     auto self = shared_from_this();
-    server_.handler_.Handle(std::move(request), [self](std::string reply) {
-      // Answered at once on this thread (a hot lookup, a refusal): no post.
-      if (self->server_.io_.get_executor().running_in_this_thread()) {
-        self->Deliver(std::move(reply));
-        return;
-      }
-      self->server_.Answered(self, std::move(reply));
-    });
+    server_.handler_.Handle(std::move(request),
+                            [self, answers = server_.answers_](std::string reply) {
+                              Server::Answered(answers, self, std::move(reply));
+                            });
   }
 
  public:
