@@ -228,7 +228,9 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
     // memtable keeps where the previous insert of the same prefix went, and
     // a new one starts its search there instead of at the skip list's top
     // (perf: 17% of the server's CPU in memtable inserts at half load, most
-    // of it cache misses of the search). One hint per customer per memtable.
+    // of it cache misses of the search). The price: a hint (224 bytes of
+    // the memtable's arena) per customer per memtable, so a memtable whose
+    // customers come once each fills up sooner (docs/BENCHMARKS.md).
     if (n == store_keys::kCustomers) {
       cfs.back().options.memtable_insert_with_hint_prefix_extractor.reset(
           rocksdb::NewNoopTransform());
