@@ -12,13 +12,14 @@
 #include <iostream>
 
 #include "tools/bench/phase_kit.h"
+#include "tools/bench/rounds.h"
 #include "tools/bench/webhook_receiver.h"
 
 namespace loyalty::bench {
 namespace {
 
 double P99(const Measured& m) { return Ms(m.r.all.Quantile(0.99)); }
-double Change(double with, double without) { return without > 0 ? with / without - 1 : 0; }
+double Change(double with, double without) { return without > 0 ? RatioOf(with, without) - 1 : 0; }
 
 }  // namespace
 
@@ -45,28 +46,21 @@ int RunOutboxCost(Options o) {
   Fill(o, w, phase, outbox->port());
   std::vector<double> rate, p99, cpu;
   std::vector<Measured> all_plain, all_outbox;
-  for (int round = 1; round <= o.rounds; ++round) {
-    Measured m[2];  // without, with
-    for (int k = 0; k < 2; ++k) {
-      const int which = round % 2 == 1 ? k : 1 - k;  // A B, then B A
-      Server& s = which == 0 ? *plain : *outbox;
-      Quiesce(plain->pid());
-      Quiesce(outbox->pid());
-      phase.port = s.port();
-      m[which] = Measure(phase, w, s.pid(), &s);
-    }
-    rate.push_back(Change(m[1].r.rate(), m[0].r.rate()));
-    p99.push_back(Change(P99(m[1]), P99(m[0])));
-    cpu.push_back(Change(m[1].cpu_us_per_event, m[0].cpu_us_per_event));
-    std::printf(
-        "round %2d  without %6.0f/s p99 %6.2f ms %5.1f us/event | with %6.0f/s p99 %6.2f ms "
-        "%5.1f us/event | %+6.1f%% events/s %+6.1f%% p99 %+6.1f%% cpu\n",
-        round, m[0].r.rate(), P99(m[0]), m[0].cpu_us_per_event, m[1].r.rate(), P99(m[1]),
-        m[1].cpu_us_per_event, 100 * rate.back(), 100 * p99.back(), 100 * cpu.back());
-    std::fflush(stdout);
-    all_plain.push_back(m[0]);
-    all_outbox.push_back(m[1]);
-  }
+  Server* const servers[2] = {plain.get(), outbox.get()};  // without, with
+  AlternateRounds(
+      o.rounds, phase, /*at_half=*/false, w, servers, {}, [&](int round, const RoundPair& r) {
+        const Measured* m = r.at_max;
+        rate.push_back(Change(m[1].r.rate(), m[0].r.rate()));
+        p99.push_back(Change(P99(m[1]), P99(m[0])));
+        cpu.push_back(Change(m[1].cpu_us_per_event, m[0].cpu_us_per_event));
+        std::printf(
+            "round %2d  without %6.0f/s p99 %6.2f ms %5.1f us/event | with %6.0f/s p99 %6.2f ms "
+            "%5.1f us/event | %+6.1f%% events/s %+6.1f%% p99 %+6.1f%% cpu\n",
+            round, m[0].r.rate(), P99(m[0]), m[0].cpu_us_per_event, m[1].r.rate(), P99(m[1]),
+            m[1].cpu_us_per_event, 100 * rate.back(), 100 * p99.back(), 100 * cpu.back());
+        all_plain.push_back(m[0]);
+        all_outbox.push_back(m[1]);
+      });
   auto median_of = [](const std::vector<Measured>& ms, double (*f)(const Measured&)) {
     std::vector<double> v;
     for (const Measured& m : ms) v.push_back(f(m));

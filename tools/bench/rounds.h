@@ -16,8 +16,8 @@
 
 namespace loyalty::bench {
 
-// One round: each server's maximum rate (closed loop), then each at half of
-// its own maximum (open loop).
+// One round: each server's maximum rate (closed loop), then, if asked,
+// each at half of its own maximum (open loop).
 struct RoundPair {
   Measured at_max[2];
   Measured at_half[2];
@@ -25,13 +25,17 @@ struct RoundPair {
 
 // The p99 of the phase's purchases, in ms.
 double PurchaseP99(const Measured& m);
+// other / base, or 0 when there is no base.
+double RatioOf(double other, double base);
 
-// Runs `rounds` rounds of `w` against servers[0] and servers[1] and calls
-// `each` after every round. Before each phase, both servers and the `also`
-// processes (a standby) are settled (Quiesce).
-void MaxAndHalfRounds(int rounds, const PhaseOptions& max, Workload& w, Server* const servers[2],
-                      const std::vector<pid_t>& also,
-                      const std::function<void(int round, const RoundPair&)>& each);
+// Runs `rounds` rounds of `w` against servers[0] and servers[1] (the first
+// of each round alternating) and calls `each` after every round. `max` is
+// the closed-loop phase; with `at_half`, each server is then measured at
+// half of the rate it reached. Before each phase, both servers and the
+// `also` processes (a standby) are settled (Quiesce).
+void AlternateRounds(int rounds, const PhaseOptions& max, bool at_half, Workload& w,
+                     Server* const servers[2], const std::vector<pid_t>& also,
+                     const std::function<void(int round, const RoundPair&)>& each);
 
 // loyalty-bench --versus OTHER: the started loyaltyd (--loyaltyd) against
 // another build of it, same configuration, in alternate rounds; prints each

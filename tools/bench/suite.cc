@@ -338,19 +338,16 @@ int RunGroupCompare(Options o) {
   Workload buy = Only(o, "purchase=100", "p");
   Server* const servers[2] = {single.get(), group.primary.get()};
   std::vector<double> rate_ratios, p99_ratios;
-  MaxAndHalfRounds(
-      o.rounds, max, buy, servers, {group.standby->pid()}, [&](int round, const RoundPair& m) {
-        rate_ratios.push_back(m.at_max[1].r.rate() / m.at_max[0].r.rate());
-        p99_ratios.push_back(PurchaseP99(m.at_half[0]) > 0
-                                 ? PurchaseP99(m.at_half[1]) / PurchaseP99(m.at_half[0])
-                                 : 0);
-        std::printf(
-            "round %2d  single %6.0f/s, p99 at half %6.2f ms | group %6.0f/s, p99 at half %6.2f ms "
-            "| "
-            "%.3f throughput, %.2f p99\n",
-            round, m.at_max[0].r.rate(), PurchaseP99(m.at_half[0]), m.at_max[1].r.rate(),
-            PurchaseP99(m.at_half[1]), rate_ratios.back(), p99_ratios.back());
-      });
+  const auto each = [&](int round, const RoundPair& m) {
+    rate_ratios.push_back(RatioOf(m.at_max[1].r.rate(), m.at_max[0].r.rate()));
+    p99_ratios.push_back(RatioOf(PurchaseP99(m.at_half[1]), PurchaseP99(m.at_half[0])));
+    std::printf(
+        "round %2d  single %6.0f/s, p99 at half %6.2f ms | group %6.0f/s, p99 at half %6.2f ms | "
+        "%.3f throughput, %.2f p99\n",
+        round, m.at_max[0].r.rate(), PurchaseP99(m.at_half[0]), m.at_max[1].r.rate(),
+        PurchaseP99(m.at_half[1]), rate_ratios.back(), p99_ratios.back());
+  };
+  AlternateRounds(o.rounds, max, /*at_half=*/true, buy, servers, {group.standby->pid()}, each);
   Ratio("replicated_sync_vs_single", Median(rate_ratios), 1);
   Ratio("replicated_p99_at_half_vs_single", Median(p99_ratios), 1);
   group.standby->Stop();
